@@ -1,0 +1,54 @@
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricDimension, RotationMetric, StepMetric } from '../shared/metric-names';
+import { parseRotationEvent } from './event';
+import { runRotationStep, type RotationStepDeps } from './rotation';
+
+export interface ObservedStepDeps extends RotationStepDeps {
+  readonly metrics: Metrics;
+}
+
+/**
+ * Parses the event, runs the step, and reports it: one log context (rotation id, secret,
+ * step, strategy) on every line, step metrics by Strategy and Step, rotation metrics by
+ * Strategy. Errors are logged and re-thrown unchanged so Secrets Manager sees the failure.
+ */
+export async function runObservedRotationStep(input: unknown, deps: ObservedStepDeps): Promise<void> {
+  const { logger, metrics } = deps;
+  const clock = deps.now ?? (() => new Date());
+  const startedAt = clock().getTime();
+  let strategy = 'unknown';
+  let step = 'unknown';
+  try {
+    const event = parseRotationEvent(input);
+    step = event.Step;
+    logger.appendKeys({ rotationId: event.ClientRequestToken, secretArn: event.SecretId, step });
+    const outcome = await runRotationStep(event, deps, (s) => {
+      strategy = s.name;
+    });
+    metrics.addDimension(MetricDimension.Strategy, strategy);
+    if (outcome.rotationStarted) metrics.addMetric(RotationMetric.Started, MetricUnit.Count, 1);
+    if (outcome.rotationCompletedAfterMs !== undefined) {
+      metrics.addMetric(RotationMetric.Succeeded, MetricUnit.Count, 1);
+      metrics.addMetric(RotationMetric.Duration, MetricUnit.Milliseconds, outcome.rotationCompletedAfterMs);
+    }
+    stepMetric(deps, strategy, step, StepMetric.Succeeded, clock().getTime() - startedAt);
+  } catch (error) {
+    logger.error('rotation step failed', error as Error);
+    metrics.addDimension(MetricDimension.Strategy, strategy);
+    metrics.addMetric(RotationMetric.Failed, MetricUnit.Count, 1);
+    stepMetric(deps, strategy, step, StepMetric.Failed, clock().getTime() - startedAt);
+    throw error;
+  } finally {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    logger.resetKeys();
+  }
+}
+
+function stepMetric(deps: ObservedStepDeps, strategy: string, step: string, result: string, durationMs: number): void {
+  const single = deps.metrics.singleMetric();
+  single.addDimension(MetricDimension.Strategy, strategy);
+  single.addDimension(MetricDimension.Step, step);
+  single.addMetric(result, MetricUnit.Count, 1);
+  single.addMetric(StepMetric.Duration, MetricUnit.Milliseconds, durationMs);
+}

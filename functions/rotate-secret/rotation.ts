@@ -1,0 +1,127 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SecretStore, SecretVersion } from '../shared/secret-store';
+import { versionWithStage } from '../shared/secret-store';
+import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../shared/stages';
+import { selectStrategy, type StrategyRegistry } from '../strategies/registry';
+import type { RotationStrategy, RotationVersions, StrategyContext } from '../strategies/strategy';
+import { RotationNotEnabledError, UnknownRotationTokenError, VersionNotPendingError } from './errors';
+import type { RotationEvent } from './event';
+
+export interface RotationStepDeps {
+  readonly store: SecretStore;
+  readonly strategies: StrategyRegistry;
+  readonly logger: Logger;
+  readonly now?: () => Date;
+}
+
+/** What a step did, for metrics and the step's log line. */
+export interface StepOutcome {
+  readonly strategy?: string;
+  /** The token already held AWSCURRENT: an earlier attempt finished the rotation. */
+  readonly alreadyCurrent: boolean;
+  /** createSecret stored a new pending value (false when an earlier attempt had). */
+  readonly rotationStarted?: boolean;
+  /** finishSecret moved AWSCURRENT: milliseconds since the pending version was created. */
+  readonly rotationCompletedAfterMs?: number;
+}
+
+/**
+ * One step of Secrets Manager's rotation contract (DESIGN.md). Every step re-reads the
+ * secret and is safe to repeat after a crash at any point; `onStrategy` learns the
+ * strategy as soon as it is known, so a failing step is still attributed to it.
+ */
+export async function runRotationStep(
+  event: RotationEvent,
+  deps: RotationStepDeps,
+  onStrategy: (strategy: RotationStrategy) => void = () => undefined,
+): Promise<StepOutcome> {
+  const { store, logger } = deps;
+  const token = event.ClientRequestToken;
+  const description = await store.describe(event.SecretId);
+  const arn = description.arn;
+  logger.appendKeys({ secretArn: arn });
+
+  if (!description.rotationEnabled) {
+    throw new RotationNotEnabledError(`rotation is not enabled for secret ${arn}`);
+  }
+  const tokenStages = description.versionStages[token];
+  if (!tokenStages) {
+    throw new UnknownRotationTokenError(`rotation token ${token} is not a version of secret ${arn}`);
+  }
+  if (tokenStages.includes(AWSCURRENT)) {
+    // Finished by an earlier attempt; only a leftover AWSPENDING label may remain to tidy.
+    if (event.Step === 'finishSecret' && tokenStages.includes(AWSPENDING)) {
+      await store.removeStage(arn, AWSPENDING, token);
+    }
+    logger.info('version is already AWSCURRENT: nothing to do');
+    return { alreadyCurrent: true };
+  }
+  if (!tokenStages.includes(AWSPENDING)) {
+    throw new VersionNotPendingError(`version ${token} of secret ${arn} is not AWSPENDING: it is not being rotated`);
+  }
+
+  const current = await store.requireVersion(arn, { stage: AWSCURRENT });
+  const strategy = selectStrategy(deps.strategies, description.tags, current.value);
+  onStrategy(strategy);
+  logger.appendKeys({ strategy: strategy.name });
+  const ctx: StrategyContext = { secretArn: arn, token, tags: description.tags, store, logger };
+
+  switch (event.Step) {
+    case 'createSecret': {
+      const existing = await store.getVersion(arn, { versionId: token, stage: AWSPENDING });
+      if (existing) {
+        logger.info('pending value exists: kept');
+        return { strategy: strategy.name, alreadyCurrent: false, rotationStarted: false };
+      }
+      await store.putPendingValue(arn, token, await strategy.createPendingValue(current, ctx));
+      logger.info('pending value created');
+      return { strategy: strategy.name, alreadyCurrent: false, rotationStarted: true };
+    }
+    case 'setSecret':
+      await strategy.setSecret(await rotationVersions(store, arn, token, current), ctx);
+      logger.info('pending value applied to the target');
+      return { strategy: strategy.name, alreadyCurrent: false };
+    case 'testSecret':
+      await strategy.testSecret(await rotationVersions(store, arn, token, current), ctx);
+      logger.info('pending value works against the target');
+      return { strategy: strategy.name, alreadyCurrent: false };
+    case 'finishSecret': {
+      const pending = await store.requireVersion(arn, { versionId: token, stage: AWSPENDING });
+      await store.promoteToCurrent(arn, token, versionWithStage(description, AWSCURRENT));
+      await store.removeStage(arn, AWSPENDING, token);
+      logger.info('pending version is now AWSCURRENT');
+      const now = deps.now?.() ?? new Date();
+      return {
+        strategy: strategy.name,
+        alreadyCurrent: false,
+        rotationCompletedAfterMs: pending.createdAt ? Math.max(0, now.getTime() - pending.createdAt.getTime()) : undefined,
+      };
+    }
+  }
+}
+
+async function rotationVersions(
+  store: SecretStore,
+  arn: string,
+  token: string,
+  current: SecretVersion,
+): Promise<RotationVersions> {
+  const pending = await store.requireVersion(arn, { versionId: token, stage: AWSPENDING });
+  const previous = await store.getVersion(arn, { stage: AWSPREVIOUS });
+  return {
+    pending,
+    current,
+    previous,
+    older: async (limit: number) => {
+      const known = new Set([pending.versionId, current.versionId, previous?.versionId]);
+      const older: SecretVersion[] = [];
+      for (const summary of await store.listVersions(arn)) {
+        if (known.has(summary.versionId)) continue;
+        if (older.length >= limit) break;
+        const version = await store.getVersion(arn, { versionId: summary.versionId });
+        if (version) older.push(version);
+      }
+      return older;
+    },
+  };
+}

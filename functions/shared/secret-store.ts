@@ -1,0 +1,156 @@
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
+  PutSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { KeyturnError } from './errors';
+import { AWSCURRENT, AWSPENDING } from './stages';
+
+/** What keyturn needs to know about a secret before touching it. */
+export interface SecretDescription {
+  readonly arn: string;
+  readonly name: string;
+  readonly rotationEnabled: boolean;
+  /** Version id → staging labels, for labelled versions only (as DescribeSecret returns them). */
+  readonly versionStages: Readonly<Record<string, readonly string[]>>;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** One version of a secret with its value. The value is a credential: never log it. */
+export interface SecretVersion {
+  readonly versionId: string;
+  readonly value: string;
+  readonly stages: readonly string[];
+  readonly createdAt?: Date;
+}
+
+export interface VersionSummary {
+  readonly versionId: string;
+  readonly stages: readonly string[];
+  readonly createdAt?: Date;
+}
+
+export type VersionSelector = { readonly stage: string; readonly versionId?: string } | { readonly versionId: string; readonly stage?: string };
+
+export class SecretNotFoundError extends KeyturnError {
+  readonly name = 'SecretNotFoundError';
+}
+
+export class BinarySecretNotSupportedError extends KeyturnError {
+  readonly name = 'BinarySecretNotSupportedError';
+}
+
+/**
+ * The Secrets Manager calls keyturn makes, typed and with AWS's "not found" folded into
+ * return values where absence is a normal answer. Every read names its version explicitly
+ * (DESIGN.md: always read with an explicit VersionStage/VersionId).
+ */
+export class SecretStore {
+  constructor(private readonly client: SecretsManagerClient) {}
+
+  async describe(secretId: string): Promise<SecretDescription> {
+    try {
+      const out = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
+      return {
+        arn: out.ARN ?? secretId,
+        name: out.Name ?? secretId,
+        rotationEnabled: out.RotationEnabled === true,
+        versionStages: out.VersionIdsToStages ?? {},
+        tags: Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+      };
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) {
+        throw new SecretNotFoundError(`secret ${secretId} does not exist`);
+      }
+      throw error;
+    }
+  }
+
+  /** The version's value, or undefined when the version, the label or the value does not exist. */
+  async getVersion(secretId: string, selector: VersionSelector): Promise<SecretVersion | undefined> {
+    try {
+      const out = await this.client.send(
+        new GetSecretValueCommand({ SecretId: secretId, VersionId: selector.versionId, VersionStage: selector.stage }),
+      );
+      if (out.SecretString === undefined) {
+        throw new BinarySecretNotSupportedError(
+          `secret ${secretId} version ${out.VersionId ?? '?'} holds a binary value; keyturn rotates string secrets`,
+        );
+      }
+      return {
+        versionId: out.VersionId ?? '',
+        value: out.SecretString,
+        stages: out.VersionStages ?? [],
+        createdAt: out.CreatedDate,
+      };
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return undefined;
+      throw error;
+    }
+  }
+
+  /** Like getVersion, for versions whose absence means the caller cannot go on. */
+  async requireVersion(secretId: string, selector: VersionSelector): Promise<SecretVersion> {
+    const version = await this.getVersion(secretId, selector);
+    if (!version) {
+      const what = [selector.stage, selector.versionId].filter(Boolean).join(' / ');
+      throw new SecretNotFoundError(`secret ${secretId} has no value for ${what}`);
+    }
+    return version;
+  }
+
+  /** Stores the pending value under the rotation token; a retry with the same value is a no-op in AWS. */
+  async putPendingValue(secretId: string, token: string, value: string): Promise<void> {
+    await this.client.send(
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        ClientRequestToken: token,
+        SecretString: value,
+        VersionStages: [AWSPENDING],
+      }),
+    );
+  }
+
+  /** Moves AWSCURRENT to `toVersionId`; AWS moves AWSPREVIOUS to the version that loses it. */
+  async promoteToCurrent(secretId: string, toVersionId: string, fromVersionId: string | undefined): Promise<void> {
+    await this.client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: secretId,
+        VersionStage: AWSCURRENT,
+        MoveToVersionId: toVersionId,
+        RemoveFromVersionId: fromVersionId,
+      }),
+    );
+  }
+
+  async removeStage(secretId: string, stage: string, fromVersionId: string): Promise<void> {
+    await this.client.send(
+      new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: stage, RemoveFromVersionId: fromVersionId }),
+    );
+  }
+
+  /** Every version, newest first, deprecated (unlabelled) ones included. */
+  async listVersions(secretId: string): Promise<VersionSummary[]> {
+    const versions: VersionSummary[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true, NextToken: nextToken }),
+      );
+      for (const v of page.Versions ?? []) {
+        if (v.VersionId) versions.push({ versionId: v.VersionId, stages: v.VersionStages ?? [], createdAt: v.CreatedDate });
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return versions.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
+  }
+}
+
+/** The version id that holds `stage`, if any. */
+export function versionWithStage(description: SecretDescription, stage: string): string | undefined {
+  return Object.entries(description.versionStages).find(([, stages]) => stages.includes(stage))?.[0];
+}

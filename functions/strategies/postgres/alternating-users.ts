@@ -1,0 +1,169 @@
+import { generatePassword } from '../../shared/password';
+import type { SecretVersion } from '../../shared/secret-store';
+import { AWSCURRENT } from '../../shared/stages';
+import { InvalidSecretValueError, MasterSecretError, RevokeRefusedError } from '../errors';
+import type { RevokeOptions, RotationStrategy, RotationVersions, StrategyContext } from '../strategy';
+import { newDatabasePassword, setPasswordStatement, testPendingLogin, verifyPostgresLogin } from './common';
+import {
+  KEYTURN_APPLICATION_NAME,
+  loginToPostgres,
+  quoteIdentifier,
+  quoteLiteral,
+  withSession,
+  type PostgresLogin,
+  type PostgresSession,
+} from './connection';
+import { cloneRole } from './clone-role';
+import {
+  describeTarget,
+  MAX_POSTGRES_IDENTIFIER_BYTES,
+  parsePostgresSecret,
+  sameServer,
+  sameTarget,
+  type PostgresSecret,
+} from './secret';
+
+export const CLONE_SUFFIX = '_clone';
+
+/** The user a rotation switches to: `name` ⇄ `name_clone`. */
+export function alternateUsername(username: string): string {
+  const other = username.endsWith(CLONE_SUFFIX) ? username.slice(0, -CLONE_SUFFIX.length) : username + CLONE_SUFFIX;
+  if (other.length === 0 || Buffer.byteLength(other) > MAX_POSTGRES_IDENTIFIER_BYTES) {
+    throw new InvalidSecretValueError(
+      `user "${username}" cannot alternate: "${other}" is not a valid PostgreSQL role name (1 to ${MAX_POSTGRES_IDENTIFIER_BYTES} bytes)`,
+    );
+  }
+  return other;
+}
+
+function parseVersions(versions: RotationVersions): { pending: PostgresSecret; current: PostgresSecret } {
+  const current = parsePostgresSecret(versions.current.value, 'current');
+  const pending = parsePostgresSecret(versions.pending.value, 'pending');
+  if (!sameTarget(pending, current)) {
+    throw new InvalidSecretValueError('the pending value names another host, port, database or ssl setting than the current value');
+  }
+  if (pending.username !== alternateUsername(current.username)) {
+    throw new InvalidSecretValueError(
+      `the pending value's user must be "${alternateUsername(current.username)}", the alternate of the current user`,
+    );
+  }
+  return { pending, current };
+}
+
+/** A session as the master user named by the secret's `masterarn`, on the same server. */
+async function loginAsMaster(login: PostgresLogin, secret: PostgresSecret, ctx: StrategyContext): Promise<PostgresSession> {
+  if (!secret.masterarn) {
+    throw new InvalidSecretValueError('alternating users need "masterarn": the ARN of the master user\'s secret');
+  }
+  const masterVersion = await ctx.store.getVersion(secret.masterarn, { stage: AWSCURRENT }).catch((error: unknown) => {
+    throw new MasterSecretError(`the master secret ${secret.masterarn} cannot be read: ${(error as Error).message}`);
+  });
+  if (!masterVersion) throw new MasterSecretError(`the master secret ${secret.masterarn} has no AWSCURRENT value`);
+  const master = parsePostgresSecret(masterVersion.value, 'master');
+  if (!sameServer(master, secret)) {
+    throw new MasterSecretError(
+      `the master secret points at ${master.host}:${master.port}, not at the rotated user's server ${secret.host}:${secret.port}`,
+    );
+  }
+  // The master logs in to the rotated secret's database, over the rotated secret's TLS setting.
+  const result = await login({ ...master, dbname: secret.dbname, ssl: secret.ssl || master.ssl });
+  if (!result.accepted) {
+    throw new MasterSecretError(`the master user "${master.username}" is rejected by ${describeTarget(secret)}`);
+  }
+  return result.session;
+}
+
+/**
+ * Two PostgreSQL users take turns: each rotation sets a new password on the user that is
+ * not current and makes it current, so the previous user keeps working through the grace
+ * window. The clone is created on first rotation as a copy of the original (see clone-role).
+ */
+export function createPostgresAlternatingUsersStrategy(login: PostgresLogin = loginToPostgres): RotationStrategy {
+  return {
+    name: 'postgres-alternating-users',
+
+    createPendingValue(current: SecretVersion, ctx: StrategyContext): Promise<string> {
+      const secret = parsePostgresSecret(current.value, 'current');
+      if (!secret.masterarn) {
+        throw new InvalidSecretValueError('alternating users need "masterarn": the ARN of the master user\'s secret');
+      }
+      const username = alternateUsername(secret.username);
+      return Promise.resolve(JSON.stringify({ ...secret.fields, username, password: newDatabasePassword(ctx) }));
+    },
+
+    async setSecret(versions: RotationVersions, ctx: StrategyContext): Promise<void> {
+      const { pending, current } = parseVersions(versions);
+      const already = await login(pending);
+      if (already.accepted) {
+        await already.session.close();
+        return; // applied by an earlier attempt of this step
+      }
+      const master = await loginAsMaster(login, current, ctx);
+      await withSession(master, async (session) => {
+        // One transaction: a clone is created with all its grants, or not at all.
+        await session.query('BEGIN');
+        try {
+          const [exists] = await session.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [pending.username]);
+          if (!exists) await cloneRole(session, { from: current.username, to: pending.username });
+          await session.query(setPasswordStatement(quoteIdentifier(pending.username), pending.password, quoteLiteral));
+          await session.query('COMMIT');
+        } catch (error) {
+          await session.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      });
+    },
+
+    async testSecret(versions: RotationVersions): Promise<void> {
+      parseVersions(versions);
+      await testPendingLogin(login, versions.pending);
+    },
+
+    verify: (credential) => verifyPostgresLogin(login, credential, `version ${credential.versionId}`),
+
+    async usage(old: SecretVersion, replacement: SecretVersion, ctx: StrategyContext) {
+      const oldSecret = parsePostgresSecret(old.value, 'old');
+      const master = await loginAsMaster(login, parsePostgresSecret(replacement.value, 'replacement'), ctx);
+      const [row] = await withSession(master, (s) =>
+        s.query<{ count: string }>(
+          `SELECT count(*) AS count FROM pg_stat_activity
+            WHERE usename = $1 AND pid <> pg_backend_pid() AND application_name <> $2`,
+          [oldSecret.username, KEYTURN_APPLICATION_NAME],
+        ),
+      );
+      const open = Number(row?.count ?? 0);
+      return { inUse: open > 0, activeSessions: open, evidence: `${open} open session(s) of the old user "${oldSecret.username}"` };
+    },
+
+    async revoke(old: SecretVersion, replacement: SecretVersion, ctx: StrategyContext, options: RevokeOptions = {}) {
+      const oldSecret = parsePostgresSecret(old.value, 'old');
+      const newSecret = parsePostgresSecret(replacement.value, 'replacement');
+      if (oldSecret.username === newSecret.username) {
+        throw new RevokeRefusedError(`the old and the replacement credential are the same user "${newSecret.username}"`);
+      }
+      const replacementWorks = await verifyPostgresLogin(login, replacement, 'replacement');
+      if (!replacementWorks.ok) {
+        throw new RevokeRefusedError(`the replacement does not authenticate (${replacementWorks.reason}): revoking the old user would cut every client off`);
+      }
+      const master = await loginAsMaster(login, newSecret, ctx);
+      const terminated = await withSession(master, async (session) => {
+        // The role is kept (it owns objects and grants, and the next rotation reuses it); only its password goes.
+        await session.query(
+          setPasswordStatement(quoteIdentifier(oldSecret.username), generatePassword({ length: 64 }), quoteLiteral),
+        );
+        if (!options.terminateSessions) return 0;
+        const rows = await session.query<{ terminated: boolean }>(
+          `SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity
+            WHERE usename = $1 AND pid <> pg_backend_pid() AND application_name <> $2`,
+          [oldSecret.username, KEYTURN_APPLICATION_NAME],
+        );
+        return rows.filter((r) => r.terminated).length;
+      });
+      return {
+        status: 'revoked' as const,
+        terminatedSessions: terminated,
+        detail: `user "${oldSecret.username}" got an unknown random password; the role and its grants are kept`,
+      };
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { Client, escapeIdentifier, escapeLiteral, type ClientConfig } from 'pg';
+import { KeyturnError } from '../../shared/errors';
+import { TargetUnreachableError, TlsRequiredError } from '../errors';
+import { describeTarget, type PostgresSecret } from './secret';
+
+/** Marks keyturn's own sessions so in-use checks do not count them. */
+export const KEYTURN_APPLICATION_NAME = 'keyturn-rotation';
+const CONNECT_TIMEOUT_MS = 5_000;
+const STATEMENT_TIMEOUT_MS = 15_000;
+
+/** An open session; closing it is the caller's job (use `withSession`). */
+export interface PostgresSession {
+  query<Row extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+export type LoginResult = { readonly accepted: true; readonly session: PostgresSession } | { readonly accepted: false };
+
+/** Opens a session with a credential; 'rejected' credentials are an answer, not an error. */
+export type PostgresLogin = (credential: PostgresSecret) => Promise<LoginResult>;
+
+/** The server answered but refused for a reason other than the password. */
+export class PostgresTargetError extends KeyturnError {
+  readonly name = 'PostgresTargetError';
+}
+
+const AUTH_FAILURE_CODES = new Set(['28P01', '28000']);
+const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', 'ENETUNREACH']);
+
+function tlsOptions(secret: PostgresSecret): ClientConfig['ssl'] {
+  if (!secret.ssl) return false;
+  // Verified TLS only. A CA bundle (RDS's, a private CA) comes from KEYTURN_DB_CA_BUNDLE; else Node's roots.
+  const caPath = process.env.KEYTURN_DB_CA_BUNDLE;
+  return { rejectUnauthorized: true, servername: secret.host, ...(caPath ? { ca: readFileSync(caPath, 'utf8') } : {}) };
+}
+
+function classifyConnectError(error: unknown, secret: PostgresSecret): Error {
+  const target = describeTarget(secret);
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (secret.ssl && (/ssl|tls|certificate/i.test(message) || (typeof code === 'string' && /CERT|TLS|SSL/.test(code)))) {
+    return new TlsRequiredError(`TLS to ${target} failed and keyturn does not fall back to plaintext: ${message}`);
+  }
+  if ((typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) || /timeout|terminated unexpectedly/i.test(message)) {
+    return new TargetUnreachableError(`PostgreSQL at ${target} is unreachable: ${message}`);
+  }
+  return new PostgresTargetError(
+    `PostgreSQL at ${target} refused the session: ${message}${typeof code === 'string' ? ` (${code})` : ''}`,
+  );
+}
+
+/** Logs in over the network with the credential as given. */
+export const loginToPostgres: PostgresLogin = async (secret) => {
+  const client = new Client({
+    host: secret.host,
+    port: secret.port,
+    user: secret.username,
+    password: secret.password,
+    database: secret.dbname,
+    ssl: tlsOptions(secret),
+    application_name: KEYTURN_APPLICATION_NAME,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+  });
+  // A session that dies later must not crash the process through an unhandled 'error' event.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && AUTH_FAILURE_CODES.has(code)) return { accepted: false };
+    throw classifyConnectError(error, secret);
+  }
+  return {
+    accepted: true,
+    session: {
+      async query<Row extends object>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+        const result = await client.query<Row>(sql, [...params]);
+        return result.rows;
+      },
+      close: () => client.end(),
+    },
+  };
+};
+
+/** Runs `work` in a session and always closes it. */
+export async function withSession<T>(session: PostgresSession, work: (s: PostgresSession) => Promise<T>): Promise<T> {
+  try {
+    return await work(session);
+  } finally {
+    await session.close().catch(() => undefined);
+  }
+}
+
+/** Role names go through the driver's identifier quoting; `a"b; DROP ROLE x` stays one harmless name. */
+export const quoteIdentifier = escapeIdentifier;
+/** Only ever used for SCRAM verifiers: PostgreSQL's utility statements cannot bind parameters. */
+export const quoteLiteral = escapeLiteral;

@@ -1,0 +1,107 @@
+import type { SecretVersion } from '../../shared/secret-store';
+import { InvalidSecretValueError, RevokeRefusedError } from '../errors';
+import type { RevokeOptions, RotationStrategy, RotationVersions, StrategyContext } from '../strategy';
+import {
+  countSessionsOpenedBefore,
+  loginWithHeldCredential,
+  newDatabasePassword,
+  setPasswordStatement,
+  terminateSessionsOpenedBefore,
+  testPendingLogin,
+  verifyPostgresLogin,
+} from './common';
+import { KEYTURN_APPLICATION_NAME, loginToPostgres, quoteIdentifier, quoteLiteral, withSession, type PostgresLogin } from './connection';
+import { parsePostgresSecret, sameTarget, type PostgresSecret } from './secret';
+
+function parsePendingForCurrent(versions: RotationVersions): { pending: PostgresSecret; current: PostgresSecret } {
+  const current = parsePostgresSecret(versions.current.value, 'current');
+  const pending = parsePostgresSecret(versions.pending.value, 'pending');
+  // A pending value may only change the password: never redirect it to another server or user.
+  if (!sameTarget(pending, current) || pending.username !== current.username) {
+    throw new InvalidSecretValueError(
+      'the pending value names another host, port, database, ssl setting or user than the current value',
+    );
+  }
+  return { pending, current };
+}
+
+/**
+ * One PostgreSQL user whose password changes in place. Between setSecret and the moment
+ * clients re-read AWSCURRENT, clients holding the old password cannot open new sessions;
+ * open sessions keep working. Use alternating users where that gap matters.
+ */
+export function createPostgresSingleUserStrategy(login: PostgresLogin = loginToPostgres): RotationStrategy {
+  return {
+    name: 'postgres-single-user',
+
+    createPendingValue(current: SecretVersion, ctx: StrategyContext): Promise<string> {
+      const secret = parsePostgresSecret(current.value, 'current');
+      return Promise.resolve(JSON.stringify({ ...secret.fields, password: newDatabasePassword(ctx) }));
+    },
+
+    async setSecret(versions: RotationVersions): Promise<void> {
+      const { pending } = parsePendingForCurrent(versions);
+      const already = await login(pending);
+      if (already.accepted) {
+        await already.session.close();
+        return; // applied by an earlier attempt of this step
+      }
+      const session = await loginWithHeldCredential(login, versions, pending);
+      await withSession(session, (s) =>
+        s.query(setPasswordStatement(quoteIdentifier(pending.username), pending.password, quoteLiteral)),
+      );
+    },
+
+    async testSecret(versions: RotationVersions): Promise<void> {
+      parsePendingForCurrent(versions);
+      await testPendingLogin(login, versions.pending);
+    },
+
+    verify: (credential) => verifyPostgresLogin(login, credential, `version ${credential.versionId}`),
+
+    async usage(old: SecretVersion, replacement: SecretVersion) {
+      const secret = parsePostgresSecret(replacement.value, 'replacement');
+      if (!replacement.createdAt) {
+        return { inUse: 'unknown' as const, evidence: 'the replacement version has no creation time to compare sessions with' };
+      }
+      const since = replacement.createdAt;
+      const result = await login(secret);
+      if (!result.accepted) {
+        return { inUse: 'unknown' as const, evidence: `the replacement credential for "${secret.username}" was rejected` };
+      }
+      const open = await withSession(result.session, (s) =>
+        countSessionsOpenedBefore(s, secret.username, since, KEYTURN_APPLICATION_NAME),
+      );
+      void old;
+      return {
+        inUse: open > 0,
+        activeSessions: open,
+        evidence: `${open} session(s) of "${secret.username}" opened before the password change at ${since.toISOString()}`,
+      };
+    },
+
+    async revoke(old: SecretVersion, replacement: SecretVersion, _ctx: StrategyContext, options: RevokeOptions = {}) {
+      const secret = parsePostgresSecret(replacement.value, 'replacement');
+      const result = await login(secret);
+      if (!result.accepted) {
+        throw new RevokeRefusedError(
+          `the replacement credential for "${secret.username}" is rejected: revoking now would lock the user out`,
+        );
+      }
+      const terminated = await withSession(result.session, async (s) =>
+        options.terminateSessions && replacement.createdAt
+          ? terminateSessionsOpenedBefore(s, secret.username, replacement.createdAt, KEYTURN_APPLICATION_NAME)
+          : 0,
+      );
+      const oldStillWorks = await verifyPostgresLogin(login, old, 'old');
+      if (oldStillWorks.ok) {
+        throw new RevokeRefusedError(`the old password of "${secret.username}" still authenticates: it equals the new one`);
+      }
+      return {
+        status: 'revoked' as const,
+        terminatedSessions: terminated,
+        detail: `the old password of "${secret.username}" was replaced at setSecret and is rejected`,
+      };
+    },
+  };
+}

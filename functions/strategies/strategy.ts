@@ -1,0 +1,75 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SecretStore, SecretVersion } from '../shared/secret-store';
+
+/** Everything a strategy may use besides the secret's values. */
+export interface StrategyContext {
+  readonly secretArn: string;
+  /** The rotation token (ClientRequestToken): the id of the pending version. */
+  readonly token: string;
+  /** The secret's tags; `keyturn:*` tags carry strategy options written by the policy. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** To read other secrets a strategy depends on (a master secret). */
+  readonly store: SecretStore;
+  readonly logger: Logger;
+}
+
+/** The versions a rotation step works with. */
+export interface RotationVersions {
+  readonly pending: SecretVersion;
+  readonly current: SecretVersion;
+  readonly previous?: SecretVersion;
+  /** Older versions, newest first: last-resort credentials for recovering an interrupted rotation. */
+  readonly older: (limit: number) => Promise<SecretVersion[]>;
+}
+
+export type VerifyResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+export interface UsageReport {
+  /** 'unknown' when the target gives no signal that tells the old credential's use apart. */
+  readonly inUse: boolean | 'unknown';
+  /** Open sessions attributable to the credential, where the target can tell. */
+  readonly activeSessions?: number;
+  /** A sentence for audit and alerts: what was checked and what it showed. */
+  readonly evidence: string;
+}
+
+export interface RevokeOptions {
+  /** Also end sessions still open with the old credential. @default false */
+  readonly terminateSessions?: boolean;
+}
+
+export interface RevokeResult {
+  /** 'revoked': the old credential can no longer authenticate; 'not-applicable': no system holds it. */
+  readonly status: 'revoked' | 'not-applicable';
+  readonly terminatedSessions?: number;
+  readonly detail: string;
+}
+
+/**
+ * One kind of secret. The four rotation steps are what Secrets Manager's rotation
+ * function needs; verify, usage and revoke are what the lifecycle state machine calls
+ * around them. Every method must be idempotent: any call can be repeated after a crash.
+ */
+export interface RotationStrategy {
+  readonly name: StrategyName;
+  /** The value for the pending version, derived from the current one. Touches no target. */
+  createPendingValue(current: SecretVersion, ctx: StrategyContext): Promise<string>;
+  /** Makes the target accept the pending value. */
+  setSecret(versions: RotationVersions, ctx: StrategyContext): Promise<void>;
+  /** Proves the pending value works against the target; throws if it does not. */
+  testSecret(versions: RotationVersions, ctx: StrategyContext): Promise<void>;
+  /** Whether a credential authenticates against the target now. */
+  verify(credential: SecretVersion, ctx: StrategyContext): Promise<VerifyResult>;
+  /** Whether `old` is still in use now that `replacement` is current. */
+  usage(old: SecretVersion, replacement: SecretVersion, ctx: StrategyContext): Promise<UsageReport>;
+  /** Makes `old` stop working; never touches `replacement`. */
+  revoke(
+    old: SecretVersion,
+    replacement: SecretVersion,
+    ctx: StrategyContext,
+    options?: RevokeOptions,
+  ): Promise<RevokeResult>;
+}
+
+export const STRATEGY_NAMES = ['random', 'postgres-single-user', 'postgres-alternating-users'] as const;
+export type StrategyName = (typeof STRATEGY_NAMES)[number];

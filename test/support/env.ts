@@ -1,0 +1,9 @@
+// Every test talks to loopback only: make sure no SDK client can find real credentials or a real region.
+process.env.AWS_REGION ??= 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID ??= 'keyturn-local';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'keyturn-local';
+delete process.env.AWS_PROFILE;
+process.env.POWERTOOLS_METRICS_NAMESPACE ??= 'keyturn';
+// Quiet by default; the observability tests turn logs and metrics on and capture them.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
