@@ -26,23 +26,27 @@ export async function runObservedRotationStep(input: unknown, deps: ObservedStep
     const outcome = await runRotationStep(event, deps, (s) => {
       strategy = s.name;
     });
-    metrics.addDimension(MetricDimension.Strategy, strategy);
-    if (outcome.rotationStarted) metrics.addMetric(RotationMetric.Started, MetricUnit.Count, 1);
+    if (outcome.rotationStarted) rotationMetric(deps, strategy, RotationMetric.Started, 1);
     if (outcome.rotationCompletedAfterMs !== undefined) {
-      metrics.addMetric(RotationMetric.Succeeded, MetricUnit.Count, 1);
+      rotationMetric(deps, strategy, RotationMetric.Succeeded, 1);
       metrics.addMetric(RotationMetric.Duration, MetricUnit.Milliseconds, outcome.rotationCompletedAfterMs);
     }
     stepMetric(deps, strategy, step, StepMetric.Succeeded, clock().getTime() - startedAt);
   } catch (error) {
     logger.error('rotation step failed', error as Error);
-    metrics.addDimension(MetricDimension.Strategy, strategy);
-    metrics.addMetric(RotationMetric.Failed, MetricUnit.Count, 1);
+    rotationMetric(deps, strategy, RotationMetric.Failed, 1);
     stepMetric(deps, strategy, step, StepMetric.Failed, clock().getTime() - startedAt);
     throw error;
   } finally {
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     logger.resetKeys();
   }
+}
+
+/** Rotation-level metrics share one EMF document per invocation, by Strategy only. */
+function rotationMetric(deps: ObservedStepDeps, strategy: string, name: string, value: number): void {
+  if (!deps.metrics.hasStoredMetrics()) deps.metrics.addDimension(MetricDimension.Strategy, strategy);
+  deps.metrics.addMetric(name, MetricUnit.Count, value);
 }
 
 function stepMetric(deps: ObservedStepDeps, strategy: string, step: string, result: string, durationMs: number): void {

@@ -7,3 +7,6 @@ process.env.POWERTOOLS_METRICS_NAMESPACE ??= 'keyturn';
 // Quiet by default; the observability tests turn logs and metrics on and capture them.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+// Safety net: an SDK client not pointed at a local endpoint fails fast on a dead loopback port
+// instead of reaching AWS. Local stacks set per-service endpoints, which take precedence.
+process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';

@@ -15,9 +15,12 @@ export function newDatabasePassword(ctx: StrategyContext): string {
   return generatePassword(passwordPolicyFromTags(ctx.tags, DATABASE_PASSWORD_DEFAULTS));
 }
 
-/** `ALTER ROLE ... PASSWORD` with a SCRAM verifier: the plaintext never reaches the server. */
+/**
+ * `ALTER ROLE ... PASSWORD` with a SCRAM verifier: the plaintext never reaches the server.
+ * Only the password: a user may change its own, but not its other attributes.
+ */
 export function setPasswordStatement(quotedRole: string, password: string, quoteLiteral: (s: string) => string): string {
-  return `ALTER ROLE ${quotedRole} WITH LOGIN PASSWORD ${quoteLiteral(scramSha256Verifier(password))}`;
+  return `ALTER ROLE ${quotedRole} WITH PASSWORD ${quoteLiteral(scramSha256Verifier(password))}`;
 }
 
 export async function verifyPostgresLogin(

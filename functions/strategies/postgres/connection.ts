@@ -50,6 +50,15 @@ function classifyConnectError(error: unknown, secret: PostgresSecret): Error {
   );
 }
 
+/** A failed statement as a named error; a server message that quotes a verifier is scrubbed. */
+function statementError(error: unknown, secret: PostgresSecret): PostgresTargetError {
+  const code = (error as { code?: unknown }).code;
+  const message = (error instanceof Error ? error.message : String(error)).replace(/SCRAM-SHA-256\$\S*/g, '[verifier]');
+  return new PostgresTargetError(
+    `PostgreSQL at ${describeTarget(secret)} refused a statement as "${secret.username}": ${message}${typeof code === 'string' ? ` (SQLSTATE ${code})` : ''}`,
+  );
+}
+
 /** Logs in over the network with the credential as given. */
 export const loginToPostgres: PostgresLogin = async (secret) => {
   const client = new Client({
@@ -77,8 +86,11 @@ export const loginToPostgres: PostgresLogin = async (secret) => {
     accepted: true,
     session: {
       async query<Row extends object>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-        const result = await client.query<Row>(sql, [...params]);
-        return result.rows;
+        try {
+          return (await client.query<Row>(sql, [...params])).rows;
+        } catch (error) {
+          throw statementError(error, secret);
+        }
       },
       close: () => client.end(),
     },

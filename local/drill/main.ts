@@ -1,0 +1,144 @@
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  RotateSecretCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { performance } from 'node:perf_hooks';
+import type { LocalPostgres } from '../databases/postgres';
+import { LOCAL_ROTATION_FUNCTION_ARN, startLocalStack, type LocalStack } from '../stack';
+import { renderSecretReport, renderSummary, type Check, type SecretReport, type VersionLine } from './report';
+
+/**
+ * `npm start`: the real rotation function rotates an API key and two PostgreSQL
+ * secrets through the local Secrets Manager's RotateSecret, then proves who can log in.
+ */
+async function main(): Promise<number> {
+  // The rotation function's own JSON logs would bury the report; --verbose shows them.
+  if (!process.argv.includes('--verbose')) process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
+  const started = performance.now();
+  const stack = await startLocalStack({ postgres: true });
+  const pg = stack.postgres as LocalPostgres;
+  try {
+    console.log('keyturn local drill');
+    console.log(`  Secrets Manager  ${stack.secretsManager.endpoint} (keyturn's local, AWS JSON protocol)`);
+    console.log(`  PostgreSQL       ${pg.host}:${pg.port} (embedded, scram-sha-256 password auth)`);
+    console.log(`  rotation Lambda  ${LOCAL_ROTATION_FUNCTION_ARN} (functions/rotate-secret/handler.ts, in process)\n`);
+
+    const reports = [await drillApiKey(stack), await drillSingleUser(stack, pg), await drillAlternatingUsers(stack, pg)];
+    for (const report of reports) console.log(`${renderSecretReport(report)}\n`);
+    console.log(renderSummary(reports));
+    console.log(`Drill finished in ${((performance.now() - started) / 1000).toFixed(1)} s; local servers stopped, temp data removed.`);
+    return reports.every((r) => r.succeeded && r.checks.every((c) => c.passed)) ? 0 : 1;
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function versions(client: SecretsManagerClient, secretId: string): Promise<VersionLine[]> {
+  const out = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+  return Object.entries(out.VersionIdsToStages ?? {})
+    .map(([versionId, stages]) => ({ versionId, stages }))
+    .sort((a, b) => (a.stages.includes('AWSCURRENT') ? -1 : b.stages.includes('AWSCURRENT') ? 1 : 0));
+}
+
+async function value(client: SecretsManagerClient, secretId: string, stage: string): Promise<string> {
+  const out = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }));
+  return out.SecretString ?? '';
+}
+
+/** Rotates one secret through RotateSecret and collects the before/after picture. */
+async function rotate(
+  stack: LocalStack,
+  name: string,
+  strategy: string,
+  secretValue: string,
+  tags: Record<string, string>,
+  checks: (current: string, previous: string) => Promise<Check[]>,
+): Promise<SecretReport> {
+  const created = await stack.client.send(
+    new CreateSecretCommand({ Name: name, SecretString: secretValue, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }),
+  );
+  const arn = created.ARN as string;
+  const before = await versions(stack.client, arn);
+  const t0 = performance.now();
+  const rotation = await stack.client.send(
+    new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: LOCAL_ROTATION_FUNCTION_ARN, RotationRules: { AutomaticallyAfterDays: 30 } }),
+  );
+  const record = await stack.secretsManager.waitForRotation(arn, rotation.VersionId, 30_000);
+  const rotationMs = performance.now() - t0;
+  const succeeded = record.outcome === 'succeeded';
+  return {
+    name,
+    strategy,
+    before,
+    after: await versions(stack.client, arn),
+    rotationMs,
+    succeeded,
+    failure: record.error ? `${record.error.name} at ${record.step ?? '?'}: ${record.error.message}` : undefined,
+    checks: succeeded ? await checks(await value(stack.client, arn, 'AWSCURRENT'), await value(stack.client, arn, 'AWSPREVIOUS')) : [],
+  };
+}
+
+async function drillApiKey(stack: LocalStack): Promise<SecretReport> {
+  return rotate(stack, 'payments/stripe-webhook-key', 'random', 'whk_initial_value_set_by_hand', { 'keyturn:strategy': 'random', 'keyturn:prefix': 'whk_' }, (current, previous) =>
+    Promise.resolve([
+      { passed: current !== previous, text: 'AWSCURRENT holds a new value; the old one is AWSPREVIOUS for the grace window' },
+      { passed: /^whk_[A-Za-z0-9]{40}$/.test(current), text: 'the new value follows the policy: prefix whk_ and 40 letters and digits' },
+    ]),
+  );
+}
+
+interface DbSecret {
+  username: string;
+  password: string;
+}
+
+async function drillSingleUser(stack: LocalStack, pg: LocalPostgres): Promise<SecretReport> {
+  await pg.admin("CREATE ROLE orders_app LOGIN PASSWORD 'orders-initial-password'");
+  const secret = { engine: 'postgres', host: pg.host, port: pg.port, username: 'orders_app', password: 'orders-initial-password', dbname: 'postgres' };
+  return rotate(stack, 'db/orders-app', 'postgres-single-user', JSON.stringify(secret), {}, async (currentValue) => {
+    const current = JSON.parse(currentValue) as DbSecret;
+    return [
+      { passed: await pg.canLogin('orders_app', current.password), text: 'the new password logs in as orders_app' },
+      { passed: !(await pg.canLogin('orders_app', secret.password)), text: 'the old password is rejected (28P01)' },
+    ];
+  });
+}
+
+async function drillAlternatingUsers(stack: LocalStack, pg: LocalPostgres): Promise<SecretReport> {
+  const master = await stack.client.send(
+    new CreateSecretCommand({
+      Name: 'db/master',
+      SecretString: JSON.stringify({ engine: 'postgres', host: pg.host, port: pg.port, username: pg.masterUser, password: pg.masterPassword }),
+    }),
+  );
+  await pg.admin('CREATE TABLE invoices (id int)');
+  await pg.admin("CREATE ROLE reports_app LOGIN PASSWORD 'reports-initial-password'");
+  await pg.admin('GRANT SELECT ON invoices TO reports_app');
+  const secret = {
+    engine: 'postgres', host: pg.host, port: pg.port, username: 'reports_app', password: 'reports-initial-password', dbname: 'postgres', masterarn: master.ARN,
+  };
+  return rotate(stack, 'db/reports-app', 'postgres-alternating-users', JSON.stringify(secret), {}, async (currentValue, previousValue) => {
+    const current = JSON.parse(currentValue) as DbSecret;
+    const previous = JSON.parse(previousValue) as DbSecret;
+    const [grant] = await pg.admin<{ allowed: boolean }>("SELECT has_table_privilege($1, 'invoices', 'SELECT') AS allowed", [current.username]);
+    return [
+      { passed: current.username === 'reports_app_clone', text: 'AWSCURRENT now names the other user, reports_app_clone (created on first rotation)' },
+      { passed: await pg.canLogin(current.username, current.password), text: 'reports_app_clone logs in with the new password' },
+      { passed: grant?.allowed === true, text: 'reports_app_clone holds reports_app\'s privileges (SELECT on invoices)' },
+      { passed: await pg.canLogin(previous.username, previous.password), text: 'reports_app still logs in: clients on AWSPREVIOUS keep working until revoke' },
+    ];
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`drill failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    process.exit(1);
+  },
+);

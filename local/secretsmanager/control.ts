@@ -1,0 +1,90 @@
+import type { IncomingMessage } from 'node:http';
+import { z } from 'zod';
+import type { FaultInjector } from './faults';
+import type { QuotaSetting } from './quotas';
+import type { RotationRecord } from './rotation';
+import type { ControlHandler, ControlResponse } from './server';
+
+/**
+ * The out-of-process control surface under /_keyturn/ (not part of the AWS protocol):
+ *
+ *   GET    /_keyturn/health                      -> { status: "ok" }
+ *   GET    /_keyturn/rotations[?secretId=&token=] -> { rotations: RotationRecord[] }
+ *   GET    /_keyturn/faults                      -> { faults: PendingFault[] }
+ *   POST   /_keyturn/faults  { operation, count, exceptionName? }
+ *   DELETE /_keyturn/faults                      -> clears every planned fault
+ *   PUT    /_keyturn/quotas  { enabled: boolean, overrides?: { [bucketOrOperation]: perSecond } }
+ *
+ * Dates are ISO 8601 strings here; this surface is ours, not AWS's.
+ */
+
+export interface ControlDependencies {
+  readonly faults: FaultInjector;
+  readonly rotationHistory: (secretId?: string, token?: string) => RotationRecord[];
+  readonly setQuotas: (setting: QuotaSetting) => void;
+}
+
+const faultRequest = z.object({
+  operation: z.string(),
+  count: z.number().int().min(1).default(1),
+  exceptionName: z.string().optional(),
+});
+
+const quotaRequest = z.object({
+  enabled: z.boolean(),
+  overrides: z.record(z.string(), z.number().positive()).optional(),
+});
+
+const ok = (body: unknown): ControlResponse => ({ status: 200, body });
+const badRequest = (message: string): ControlResponse => ({ status: 400, body: { error: message } });
+
+function parseJson(body: string): unknown {
+  try {
+    return body.trim() === '' ? {} : JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+export function createControlHandler(dependencies: ControlDependencies): ControlHandler {
+  return (request: IncomingMessage, body: string, url: URL): ControlResponse => {
+    const route = `${request.method ?? 'GET'} ${url.pathname.replace(/\/+$/, '')}`;
+    try {
+      switch (route) {
+        case 'GET /_keyturn/health':
+          return ok({ status: 'ok' });
+        case 'GET /_keyturn/rotations': {
+          const secretId = url.searchParams.get('secretId') ?? undefined;
+          const token = url.searchParams.get('token') ?? undefined;
+          return ok({ rotations: dependencies.rotationHistory(secretId, token) });
+        }
+        case 'GET /_keyturn/faults':
+          return ok({ faults: dependencies.faults.pending() });
+        case 'POST /_keyturn/faults': {
+          const parsed = faultRequest.safeParse(parseJson(body));
+          if (!parsed.success)
+            return badRequest('expected {"operation": string, "count": positive integer, "exceptionName"?: string}');
+          dependencies.faults.failNext(parsed.data.operation, parsed.data.count, parsed.data.exceptionName);
+          return ok({ faults: dependencies.faults.pending() });
+        }
+        case 'DELETE /_keyturn/faults':
+          dependencies.faults.clear();
+          return ok({ faults: [] });
+        case 'PUT /_keyturn/quotas': {
+          const parsed = quotaRequest.safeParse(parseJson(body));
+          if (!parsed.success)
+            return badRequest('expected {"enabled": boolean, "overrides"?: {name: requestsPerSecond}}');
+          const { enabled, overrides } = parsed.data;
+          dependencies.setQuotas(enabled ? (overrides ?? true) : false);
+          return ok({ enabled });
+        }
+        default:
+          return { status: 404, body: { error: `no control route ${route}` } };
+      }
+    } catch (error) {
+      // failNext and setQuotas reject unknown names with RangeError: a caller mistake, not a server fault.
+      if (error instanceof RangeError) return badRequest(error.message);
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,177 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { parseSecretId, type ServiceLocation } from './arn';
+import { createControlHandler } from './control';
+import { FaultInjector, type FaultControl } from './faults';
+import { createOperationHandlers } from './operations';
+import { loadSnapshot, writeSnapshot } from './persistence';
+import { RequestRateLimiter, type QuotaOverrides, type QuotaSetting } from './quotas';
+import { RotationRunner, type RotationFunction, type RotationRecord } from './rotation';
+import { createSecretsManagerServer } from './server';
+import { SecretStore } from './state';
+
+/**
+ * The in-process API of the local Secrets Manager used by tests and the local drill: start it,
+ * point an unmodified SecretsManagerClient at `endpoint`, register rotation functions under
+ * Lambda ARNs, inject faults, turn quotas on, and watch rotations.
+ */
+
+export interface LocalSecretsManagerOptions {
+  /** @default 0 (a free port) */
+  readonly port?: number;
+  /** Loopback only: tests and local runs never listen beyond this machine. @default '127.0.0.1' */
+  readonly host?: '127.0.0.1';
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** @default '123456789012' */
+  readonly accountId?: string;
+  /** When set, the store is loaded from this JSON file at start and rewritten after every change. */
+  readonly persistPath?: string;
+  /** Request-rate quotas: off by default; true for AWS's defaults, or per-bucket/operation overrides. */
+  readonly quotas?: boolean | QuotaOverrides;
+  /** The clock behind every date the service reports (CreatedDate, rotation dates, deletion windows). */
+  readonly now?: () => Date;
+}
+
+export type {
+  RotationFunction,
+  RotationRecord,
+  RotationEvent,
+  RotationStep,
+  RotationOutcome,
+  RotationEventName,
+} from './rotation';
+export type { QuotaOverrides } from './quotas';
+
+const DEFAULT_WAIT_FOR_ROTATION_MS = 10_000;
+
+export class LocalSecretsManager {
+  /** Base URL for `new SecretsManagerClient({ endpoint })` or AWS_ENDPOINT_URL_SECRETS_MANAGER. */
+  readonly endpoint: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** Fail the next N calls of an operation with a chosen exception (default InternalServiceError, HTTP 500). */
+  readonly faults: FaultControl;
+
+  private stopping: Promise<void> | undefined;
+
+  /** @internal use startLocalSecretsManager */
+  constructor(
+    private readonly server: Server,
+    private readonly store: SecretStore,
+    private readonly runner: RotationRunner,
+    private readonly limiter: RequestRateLimiter,
+    faults: FaultInjector,
+    private readonly rotationFunctions: Map<string, RotationFunction>,
+  ) {
+    const address = server.address() as AddressInfo;
+    this.endpoint = `http://${address.address}:${address.port}`;
+    this.region = store.location.region;
+    this.accountId = store.location.accountId;
+    this.faults = faults;
+  }
+
+  /** Invoked, step by step, when RotateSecret names this Lambda ARN. Unregistered ARNs fail like a missing function. */
+  registerRotationFunction(lambdaArn: string, rotationFunction: RotationFunction): void {
+    this.rotationFunctions.set(lambdaArn, rotationFunction);
+  }
+
+  setQuotas(setting: QuotaSetting): void {
+    this.limiter.configure(setting);
+  }
+
+  /** Rotation runs, oldest first, optionally for one secret (name, ARN or partial ARN). */
+  rotationHistory(secretId?: string): RotationRecord[] {
+    return this.runner.history(rotationMatcher(this.store.location, secretId));
+  }
+
+  /** Resolves when the matching rotation has ended, whether it succeeded or not; rejects after timeoutMs. */
+  waitForRotation(
+    secretId: string,
+    token?: string,
+    timeoutMs: number = DEFAULT_WAIT_FOR_ROTATION_MS,
+  ): Promise<RotationRecord> {
+    return this.runner.waitFor(rotationMatcher(this.store.location, secretId, token), timeoutMs);
+  }
+
+  /** Lets in-flight rotations finish (they may still call the server), then closes the server. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.runner.idle();
+      await new Promise<void>((resolve, reject) => {
+        this.server.close((error) => {
+          if (error) reject(error);
+          else resolve();
+        });
+        this.server.closeAllConnections();
+      });
+    })();
+    return this.stopping;
+  }
+}
+
+/** Matches rotation records by secret (name, ARN or partial ARN) and, optionally, by token. */
+function rotationMatcher(
+  location: ServiceLocation,
+  secretId?: string,
+  token?: string,
+): (record: RotationRecord) => boolean {
+  const reference = secretId === undefined ? undefined : parseSecretId(location, secretId);
+  return (record) => {
+    if (token !== undefined && record.clientRequestToken !== token) return false;
+    switch (reference?.kind) {
+      case undefined:
+        return true;
+      case 'name':
+        return record.secretName === reference.name;
+      case 'arn':
+        return record.secretArn === reference.arn || record.secretName === reference.nameOrPartial;
+      case 'foreign-arn':
+        return false;
+    }
+  };
+}
+
+export async function startLocalSecretsManager(options: LocalSecretsManagerOptions = {}): Promise<LocalSecretsManager> {
+  const location = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '123456789012' };
+  const now = options.now ?? (() => new Date());
+  const persistPath = options.persistPath;
+
+  const store: SecretStore = new SecretStore({
+    location,
+    now,
+    onChange:
+      persistPath === undefined
+        ? undefined
+        : () => {
+            writeSnapshot(persistPath, location, store.exportSecrets());
+          },
+  });
+  if (persistPath !== undefined) {
+    const saved = loadSnapshot(persistPath, location);
+    if (saved) store.importSecrets(saved);
+  }
+
+  const rotationFunctions = new Map<string, RotationFunction>();
+  const runner = new RotationRunner({ store, now, resolveFunction: (arn) => rotationFunctions.get(arn) });
+  const limiter = new RequestRateLimiter(options.quotas ?? false);
+  const faults = new FaultInjector();
+  const handlers = createOperationHandlers({ store, rotations: runner });
+
+  const control = createControlHandler({
+    faults,
+    setQuotas: (setting) => {
+      limiter.configure(setting);
+    },
+    rotationHistory: (secretId, token) => runner.history(rotationMatcher(location, secretId, token)),
+  });
+  const server = createSecretsManagerServer({ handlers, limiter, faults }, control);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return new LocalSecretsManager(server, store, runner, limiter, faults, rotationFunctions);
+}

@@ -1,0 +1,94 @@
+import type { ReadonlySecret, ReadonlySecretVersion, SecretValue } from './state';
+
+/**
+ * Response shapes with the AWS API reference's field names. Dates are epoch seconds (JSON
+ * numbers), binary values base64; fields that are unset are left out, as AWS leaves them out.
+ */
+
+export type EpochSeconds = number;
+
+export function epochSeconds(date: Date): EpochSeconds {
+  return date.getTime() / 1000;
+}
+
+/** Drops undefined fields so the JSON carries only what is set. */
+function compact<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+const optionalDate = (date: Date | undefined): EpochSeconds | undefined =>
+  date === undefined ? undefined : epochSeconds(date);
+
+export function secretValueFields(value: SecretValue): { SecretString: string } | { SecretBinary: string } {
+  return value.kind === 'string' ? { SecretString: value.text } : { SecretBinary: value.base64 };
+}
+
+function versionsToStages(secret: ReadonlySecret): Record<string, string[]> | undefined {
+  const labelled = secret.versions.filter((version) => version.stages.length > 0);
+  if (labelled.length === 0) return undefined;
+  return Object.fromEntries(labelled.map((version) => [version.versionId, [...version.stages]]));
+}
+
+/**
+ * The stored rules, plus AutomaticallyAfterDays derived from a `rate(N days)` schedule: AWS
+ * reports the interval in days alongside the expression it came from.
+ */
+function rotationRulesOf(secret: ReadonlySecret): Record<string, unknown> | undefined {
+  const rules = secret.rotationRules;
+  if (!rules) return undefined;
+  const rateInDays = rules.ScheduleExpression && /^rate\(\s*(\d+)\s+days?\s*\)$/.exec(rules.ScheduleExpression.trim());
+  return compact({
+    AutomaticallyAfterDays: rules.AutomaticallyAfterDays ?? (rateInDays ? Number(rateInDays[1]) : undefined),
+    Duration: rules.Duration,
+    ScheduleExpression: rules.ScheduleExpression,
+  });
+}
+
+/** Everything DescribeSecret and a ListSecrets entry have in common. */
+function secretMetadata(secret: ReadonlySecret) {
+  return {
+    ARN: secret.arn,
+    Name: secret.name,
+    Description: secret.description,
+    KmsKeyId: secret.kmsKeyId,
+    RotationEnabled: secret.rotationEnabled,
+    RotationLambdaARN: secret.rotationLambdaArn,
+    RotationRules: rotationRulesOf(secret),
+    LastRotatedDate: optionalDate(secret.lastRotatedAt),
+    LastChangedDate: optionalDate(secret.lastChangedAt),
+    LastAccessedDate: optionalDate(secret.lastAccessedAt),
+    DeletedDate: optionalDate(secret.deletedAt),
+    NextRotationDate: optionalDate(secret.nextRotationAt),
+    Tags: secret.tags.length > 0 ? secret.tags.map((tag) => ({ Key: tag.Key, Value: tag.Value })) : undefined,
+    CreatedDate: epochSeconds(secret.createdAt),
+  };
+}
+
+export function describeSecretResponse(secret: ReadonlySecret) {
+  return compact({ ...secretMetadata(secret), VersionIdsToStages: versionsToStages(secret) });
+}
+
+export function secretListEntry(secret: ReadonlySecret) {
+  return compact({ ...secretMetadata(secret), SecretVersionsToStages: versionsToStages(secret) });
+}
+
+export function secretValueEntry(secret: ReadonlySecret, version: ReadonlySecretVersion) {
+  if (version.value === undefined) throw new Error('a version without a value has no value entry');
+  return {
+    ARN: secret.arn,
+    Name: secret.name,
+    VersionId: version.versionId,
+    ...secretValueFields(version.value),
+    VersionStages: [...version.stages],
+    CreatedDate: epochSeconds(version.createdAt),
+  };
+}
+
+export function versionListEntry(version: ReadonlySecretVersion) {
+  return compact({
+    VersionId: version.versionId,
+    VersionStages: version.stages.length > 0 ? [...version.stages] : undefined,
+    LastAccessedDate: optionalDate(version.lastAccessedAt),
+    CreatedDate: epochSeconds(version.createdAt),
+  });
+}

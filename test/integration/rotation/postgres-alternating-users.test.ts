@@ -1,0 +1,208 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Client } from 'pg';
+import { SecretStore } from '../../../functions/shared/secret-store';
+import { createStrategyRegistry } from '../../../functions/strategies/registry';
+import type { LocalPostgres } from '../../../local/databases/postgres';
+import { startLocalStack, type LocalStack } from '../../../local/stack';
+import { createSecret, jsonAt, rotateAndWait, stagesOf, valueAt } from '../../support/secrets';
+
+interface DbSecret {
+  username: string;
+  password: string;
+}
+
+let stack: LocalStack;
+let pg: LocalPostgres;
+let masterArn: string;
+let counter = 0;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ postgres: true });
+  pg = stack.postgres as LocalPostgres;
+  const master = await createSecret(
+    stack.client,
+    'db/master',
+    JSON.stringify({
+      engine: 'postgres',
+      host: pg.host,
+      port: pg.port,
+      username: pg.masterUser,
+      password: pg.masterPassword,
+      dbname: 'postgres',
+    }),
+  );
+  masterArn = master.arn;
+  await pg.admin('CREATE ROLE app_readers NOLOGIN');
+  await pg.admin('CREATE TABLE orders (id int)');
+  await pg.admin('INSERT INTO orders VALUES (1), (2)');
+  await pg.admin('GRANT SELECT ON orders TO app_readers');
+});
+afterAll(() => stack.stop());
+
+async function givenAppUser(
+  extra: Record<string, unknown> = {},
+): Promise<{ name: string; password: string; secretArn: string }> {
+  const name = `svc_${++counter}`;
+  const password = `Start-${counter}-password`;
+  await pg.admin(`CREATE ROLE ${name} WITH LOGIN CREATEDB CONNECTION LIMIT 7 PASSWORD '${password}'`);
+  await pg.admin(`GRANT app_readers TO ${name}`);
+  await pg.admin(`CREATE TABLE ${name}_own (id int)`);
+  await pg.admin(`ALTER TABLE ${name}_own OWNER TO ${name}`);
+  const secret = await createSecret(
+    stack.client,
+    `db/alternating/${counter}`,
+    JSON.stringify({
+      engine: 'postgres',
+      host: pg.host,
+      port: pg.port,
+      username: name,
+      password,
+      dbname: 'postgres',
+      masterarn: masterArn,
+      ...extra,
+    }),
+  );
+  return { name, password, secretArn: secret.arn };
+}
+
+async function query(user: string, password: string, sql: string): Promise<unknown[]> {
+  const client = new Client({ host: pg.host, port: pg.port, user, password, database: 'postgres' });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('PostgreSQL alternating users', () => {
+  it("first rotation creates the clone with the original's memberships, privileges and attributes", async () => {
+    const app = await givenAppUser();
+
+    const result = await rotateAndWait(stack, app.secretArn);
+
+    expect(result).toMatchObject({ succeeded: true });
+    const current = await jsonAt<DbSecret>(stack.client, app.secretArn, 'AWSCURRENT');
+    expect(current.username).toBe(`${app.name}_clone`);
+    // Both users log in: the previous one keeps working until it is revoked.
+    expect(await pg.canLogin(current.username, current.password)).toBe(true);
+    expect(await pg.canLogin(app.name, app.password)).toBe(true);
+    // Privileges through a membership, and on objects the original owns.
+    expect(await query(current.username, current.password, 'SELECT count(*)::int AS n FROM orders')).toEqual([
+      { n: 2 },
+    ]);
+    expect(await query(current.username, current.password, `SELECT count(*)::int AS n FROM ${app.name}_own`)).toEqual([
+      { n: 0 },
+    ]);
+    const [attributes] = await pg.admin<{ rolcreatedb: boolean; rolconnlimit: number; rolsuper: boolean }>(
+      'SELECT rolcreatedb, rolconnlimit, rolsuper FROM pg_roles WHERE rolname = $1',
+      [current.username],
+    );
+    expect(attributes).toEqual({ rolcreatedb: true, rolconnlimit: 7, rolsuper: false });
+    const memberships = await pg.admin<{ rolname: string }>(
+      `SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
+        WHERE u.rolname = $1 ORDER BY 1`,
+      [current.username],
+    );
+    expect(memberships.map((m) => m.rolname)).toEqual(['app_readers', app.name].sort());
+  });
+
+  it('alternates back and forth, changing only the user that is not current', async () => {
+    const app = await givenAppUser();
+    expect(await rotateAndWait(stack, app.secretArn)).toMatchObject({ succeeded: true });
+    const first = await jsonAt<DbSecret>(stack.client, app.secretArn, 'AWSCURRENT');
+
+    const second = await rotateAndWait(stack, app.secretArn);
+
+    expect(second).toMatchObject({ succeeded: true });
+    const current = await jsonAt<DbSecret>(stack.client, app.secretArn, 'AWSCURRENT');
+    const previous = await jsonAt<DbSecret>(stack.client, app.secretArn, 'AWSPREVIOUS');
+    expect(current.username).toBe(app.name);
+    expect(current.password).not.toBe(app.password);
+    expect(previous).toMatchObject({ username: first.username, password: first.password });
+    expect(await pg.canLogin(current.username, current.password)).toBe(true);
+    expect(await pg.canLogin(previous.username, previous.password)).toBe(true);
+    expect(await pg.canLogin(app.name, app.password)).toBe(false);
+    expect((await stagesOf(stack.client, app.secretArn))[second.token]).toEqual(['AWSCURRENT']);
+  });
+
+  it('reports the old user in use while it has sessions, and revoke locks only the old user out', async () => {
+    const app = await givenAppUser();
+    const lingering = new Client({
+      host: pg.host,
+      port: pg.port,
+      user: app.name,
+      password: app.password,
+      database: 'postgres',
+    });
+    lingering.on('error', () => undefined);
+    await lingering.connect();
+    expect(await rotateAndWait(stack, app.secretArn)).toMatchObject({ succeeded: true });
+    const strategy = createStrategyRegistry()['postgres-alternating-users'];
+    const store = new SecretStore(stack.client);
+    const ctx = { secretArn: app.secretArn, token: 't', tags: {}, store, logger: new Logger({ logLevel: 'SILENT' }) };
+    const current = await store.requireVersion(app.secretArn, { stage: 'AWSCURRENT' });
+    const previous = await store.requireVersion(app.secretArn, { stage: 'AWSPREVIOUS' });
+
+    expect(await strategy.usage(previous, current, ctx)).toMatchObject({ inUse: true, activeSessions: 1 });
+    await expect(strategy.revoke(current, current, ctx)).rejects.toMatchObject({ name: 'RevokeRefusedError' });
+
+    const revoked = await strategy.revoke(previous, current, ctx, { terminateSessions: true });
+
+    expect(revoked).toMatchObject({ status: 'revoked', terminatedSessions: 1 });
+    expect(await strategy.verify(previous, ctx)).toMatchObject({ ok: false });
+    expect(await strategy.verify(current, ctx)).toEqual({ ok: true });
+    expect(await pg.admin('SELECT 1 FROM pg_roles WHERE rolname = $1', [app.name])).toHaveLength(1);
+    // The next rotation brings the revoked user back with a fresh password.
+    expect(await rotateAndWait(stack, app.secretArn)).toMatchObject({ succeeded: true });
+    const next = await jsonAt<DbSecret>(stack.client, app.secretArn, 'AWSCURRENT');
+    expect(next.username).toBe(app.name);
+    expect(await pg.canLogin(next.username, next.password)).toBe(true);
+  });
+
+  it('a wrong master password fails with MasterSecretError and creates no clone', async () => {
+    const badMaster = await createSecret(
+      stack.client,
+      `db/bad-master/${++counter}`,
+      JSON.stringify({
+        engine: 'postgres',
+        host: pg.host,
+        port: pg.port,
+        username: pg.masterUser,
+        password: 'not-the-master-password',
+      }),
+    );
+    const app = await givenAppUser({ masterarn: badMaster.arn });
+    const before = await valueAt(stack.client, app.secretArn, 'AWSCURRENT');
+
+    const result = await rotateAndWait(stack, app.secretArn);
+
+    expect(result).toMatchObject({ succeeded: false, failedStep: 'setSecret', errorName: 'MasterSecretError' });
+    expect(result.errorMessage).not.toContain('not-the-master-password');
+    expect(await pg.admin('SELECT 1 FROM pg_roles WHERE rolname = $1', [`${app.name}_clone`])).toHaveLength(0);
+    expect(await valueAt(stack.client, app.secretArn, 'AWSCURRENT')).toBe(before);
+    expect(await pg.canLogin(app.name, app.password)).toBe(true);
+  });
+
+  it('a master secret for another server is refused before anything is changed', async () => {
+    const elsewhere = await createSecret(
+      stack.client,
+      `db/other-master/${++counter}`,
+      JSON.stringify({ engine: 'postgres', host: '127.0.0.2', port: pg.port, username: 'postgres', password: 'x' }),
+    );
+    const app = await givenAppUser({ masterarn: elsewhere.arn });
+
+    const result = await rotateAndWait(stack, app.secretArn);
+
+    expect(result).toMatchObject({ succeeded: false, errorName: 'MasterSecretError' });
+    expect(result.errorMessage).toContain('127.0.0.2');
+    expect(await pg.admin('SELECT 1 FROM pg_roles WHERE rolname = $1', [`${app.name}_clone`])).toHaveLength(0);
+  });
+
+  it('a missing master secret is named in the error', async () => {
+    const app = await givenAppUser({ masterarn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:nope-AbCdEf' });
+    const result = await rotateAndWait(stack, app.secretArn);
+    expect(result).toMatchObject({ succeeded: false, errorName: 'MasterSecretError' });
+    expect(result.errorMessage).toContain('nope-AbCdEf');
+  });
+});

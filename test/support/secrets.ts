@@ -1,0 +1,81 @@
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  RotateSecretCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import type { LocalStack } from '../../local/stack';
+import { LOCAL_ROTATION_FUNCTION_ARN } from '../../local/stack';
+
+export interface CreatedSecret {
+  readonly arn: string;
+  readonly versionId: string;
+}
+
+export async function createSecret(
+  client: SecretsManagerClient,
+  name: string,
+  value: string,
+  tags: Record<string, string> = {},
+): Promise<CreatedSecret> {
+  const out = await client.send(
+    new CreateSecretCommand({
+      Name: name,
+      SecretString: value,
+      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+    }),
+  );
+  return { arn: out.ARN as string, versionId: out.VersionId as string };
+}
+
+export interface RotationResult {
+  readonly token: string;
+  readonly succeeded: boolean;
+  readonly errorName?: string;
+  readonly errorMessage?: string;
+  readonly failedStep?: string;
+}
+
+/** Starts a rotation the way Secrets Manager's schedule would, and waits for it to end. */
+export async function rotateAndWait(
+  stack: LocalStack,
+  secretId: string,
+  functionArn: string = LOCAL_ROTATION_FUNCTION_ARN,
+  token?: string,
+): Promise<RotationResult> {
+  const out = await stack.client.send(
+    new RotateSecretCommand({
+      SecretId: secretId,
+      RotationLambdaARN: functionArn,
+      RotationRules: { AutomaticallyAfterDays: 30 },
+      ClientRequestToken: token,
+    }),
+  );
+  const record = await stack.secretsManager.waitForRotation(secretId, out.VersionId, 30_000);
+  return {
+    token: out.VersionId as string,
+    succeeded: record.outcome === 'succeeded',
+    errorName: record.error?.name,
+    errorMessage: record.error?.message,
+    failedStep: record.step,
+  };
+}
+
+export async function stagesOf(client: SecretsManagerClient, secretId: string): Promise<Record<string, string[]>> {
+  const out = await client.send(new DescribeSecretCommand({ SecretId: secretId }));
+  return out.VersionIdsToStages ?? {};
+}
+
+export async function valueAt(client: SecretsManagerClient, secretId: string, stage: string): Promise<string> {
+  const out = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }));
+  return out.SecretString as string;
+}
+
+export async function jsonAt<T = Record<string, unknown>>(
+  client: SecretsManagerClient,
+  secretId: string,
+  stage: string,
+): Promise<T> {
+  return JSON.parse(await valueAt(client, secretId, stage)) as T;
+}
