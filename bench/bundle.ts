@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { build, type Metafile } from 'esbuild';
+import { lambdaNodeBinary } from './lambda-node';
 import {
   LAMBDA_NODE_MAJOR,
   REPO_ROOT,
@@ -24,6 +25,9 @@ import {
 } from '../infra/constructs/bundling-options';
 
 const execFileAsync = promisify(execFile);
+
+/** Init is measured on the Lambda runtime's Node.js major, fetched once (see lambda-node.ts). */
+const lambdaNode = lambdaNodeBinary();
 
 /** Fresh processes whose init times are measured (after one unmeasured warm-up for the disk cache). */
 const INIT_SAMPLES = 10;
@@ -59,9 +63,10 @@ interface BuiltBundle {
 }
 
 /** Bundle size and median cold init of the rotate-secret function as deployed. */
-export async function measureBundle(): Promise<{ bundle_bytes: number; init_ms: number }> {
+export async function measureBundle(): Promise<{ bundle_bytes: number; init_ms: number; init_node_major: number }> {
   const { bundle_bytes, init_ms } = await measure();
-  return { bundle_bytes, init_ms };
+  const node = await lambdaNode;
+  return { bundle_bytes, init_ms, init_node_major: Number(node.version.replace(/^v/, '').split('.')[0]) };
 }
 
 async function measure(options: MeasureOptions = {}): Promise<BundleMeasurement & { metafile: Metafile }> {
@@ -133,7 +138,8 @@ function lambdaEnvironment(
 }
 
 async function initOnce(bundleFile: string, env: NodeJS.ProcessEnv): Promise<number> {
-  const { stdout } = await execFileAsync(process.execPath, ['-e', CHILD_SCRIPT, bundleFile], {
+  const node = await lambdaNode;
+  const { stdout } = await execFileAsync(node.file, ['-e', CHILD_SCRIPT, bundleFile], {
     cwd: path.dirname(bundleFile),
     env,
   });

@@ -8,6 +8,7 @@ import { measurePostgresSingleUser } from './pg-rotation';
 async function main(): Promise<void> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const results: Record<string, number> = {};
   console.error('bench: PostgreSQL single-user rotations…');
   Object.assign(results, await measurePostgresSingleUser());

@@ -11,7 +11,9 @@ const WARMUP_ROTATIONS = 3;
  * Secrets Manager until the rotation function's finishSecret returned, with the real
  * handler in process and an embedded PostgreSQL on loopback.
  */
-export async function measurePostgresSingleUser(rotations = 25): Promise<{ pg_single_p50_ms: number; pg_single_p95_ms: number }> {
+export async function measurePostgresSingleUser(
+  rotations = 25,
+): Promise<{ pg_single_p50_ms: number; pg_single_p95_ms: number }> {
   const stack = await startLocalStack({ postgres: true });
   const pg = stack.postgres as LocalPostgres;
   try {
@@ -19,14 +21,24 @@ export async function measurePostgresSingleUser(rotations = 25): Promise<{ pg_si
     const created = await stack.client.send(
       new CreateSecretCommand({
         Name: 'bench/pg-single',
-        SecretString: JSON.stringify({ engine: 'postgres', host: pg.host, port: pg.port, username: 'bench_app', password: 'bench-initial-password' }),
+        SecretString: JSON.stringify({
+          engine: 'postgres',
+          host: pg.host,
+          port: pg.port,
+          username: 'bench_app',
+          password: 'bench-initial-password',
+        }),
       }),
     );
     const samples: number[] = [];
     for (let i = 0; i < WARMUP_ROTATIONS + rotations; i++) {
       const t0 = performance.now();
       const out = await stack.client.send(
-        new RotateSecretCommand({ SecretId: created.ARN, RotationLambdaARN: LOCAL_ROTATION_FUNCTION_ARN, RotationRules: { AutomaticallyAfterDays: 30 } }),
+        new RotateSecretCommand({
+          SecretId: created.ARN,
+          RotationLambdaARN: LOCAL_ROTATION_FUNCTION_ARN,
+          RotationRules: { AutomaticallyAfterDays: 30 },
+        }),
       );
       const record = await stack.secretsManager.waitForRotation(created.ARN as string, out.VersionId, 30_000);
       if (record.outcome !== 'succeeded') throw new Error(`benchmark rotation failed: ${record.error?.name ?? '?'}`);

@@ -1,5 +1,5 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { startLocalPostgres, type LocalPostgres } from './databases/postgres';
+import { startLocalPostgres, type LocalPostgres, type LocalPostgresOptions } from './databases/postgres';
 import { startLocalSecretsManager, type LocalSecretsManager } from './secretsmanager/local-secrets-manager';
 
 export const LOCAL_REGION = 'us-east-1';
@@ -18,8 +18,8 @@ export interface LocalStack {
 }
 
 export interface LocalStackOptions {
-  /** Start an embedded PostgreSQL too. @default false */
-  readonly postgres?: boolean;
+  /** Start an embedded PostgreSQL too (with these options). @default false */
+  readonly postgres?: boolean | LocalPostgresOptions;
   /** Turn Secrets Manager's request quotas on. @default false */
   readonly quotas?: boolean;
 }
@@ -31,10 +31,14 @@ export interface LocalStackOptions {
  * the handler builds its client once, at first import, as in Lambda.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const secretsManager = await startLocalSecretsManager({ region: LOCAL_REGION, accountId: LOCAL_ACCOUNT, quotas: options.quotas ?? false });
+  const secretsManager = await startLocalSecretsManager({
+    region: LOCAL_REGION,
+    accountId: LOCAL_ACCOUNT,
+    quotas: options.quotas ?? false,
+  });
   let postgres: LocalPostgres | undefined;
   try {
-    postgres = options.postgres ? await startLocalPostgres() : undefined;
+    if (options.postgres) postgres = await startLocalPostgres(options.postgres === true ? {} : options.postgres);
   } catch (error) {
     await secretsManager.stop();
     throw error;

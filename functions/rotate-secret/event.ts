@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { describeIssues } from '../shared/validation';
 import { InvalidRotationEventError, UnknownRotationStepError } from './errors';
 
 export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
@@ -6,10 +7,10 @@ export type RotationStep = (typeof ROTATION_STEPS)[number];
 
 const rotationEventSchema = z.object({
   Step: z.string(),
-  SecretId: z.string().min(1).max(2048),
+  SecretId: z.string().check(z.minLength(1), z.maxLength(2048)),
   // AWS accepts 32 to 64 characters; the SDKs send a UUID.
-  ClientRequestToken: z.string().min(32).max(64),
-  RotationToken: z.string().optional(),
+  ClientRequestToken: z.string().check(z.minLength(32), z.maxLength(64)),
+  RotationToken: z.optional(z.string()),
 });
 
 export interface RotationEvent {
@@ -27,8 +28,9 @@ function isRotationStep(step: string): step is RotationStep {
 export function parseRotationEvent(input: unknown): RotationEvent {
   const result = rotationEventSchema.safeParse(input);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`);
-    throw new InvalidRotationEventError(`not a Secrets Manager rotation event (${problems.join('; ')})`);
+    throw new InvalidRotationEventError(
+      `not a Secrets Manager rotation event (${describeIssues(result.error.issues, 'event')})`,
+    );
   }
   const { Step } = result.data;
   if (!isRotationStep(Step)) {

@@ -94,7 +94,9 @@ export async function runRotationStep(
       return {
         strategy: strategy.name,
         alreadyCurrent: false,
-        rotationCompletedAfterMs: pending.createdAt ? Math.max(0, now.getTime() - pending.createdAt.getTime()) : undefined,
+        rotationCompletedAfterMs: pending.createdAt
+          ? Math.max(0, now.getTime() - pending.createdAt.getTime())
+          : undefined,
       };
     }
   }

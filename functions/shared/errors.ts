@@ -7,10 +7,6 @@
  */
 export abstract class KeyturnError extends Error {
   abstract override readonly name: string;
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** A message safe to log for any thrown value: the error's name and message, nothing else. */

@@ -48,7 +48,11 @@ export function allowedAlphabets(policy: PasswordPolicy): string[] {
   if (policy.includeSpace) included.push('space');
   const excluded = new Set(policy.excludeCharacters ?? '');
   return included
-    .map((name) => [...CHARACTER_CLASSES[name]].filter((c) => !excluded.has(c)).join(''))
+    .map((name) =>
+      Array.from(CHARACTER_CLASSES[name])
+        .filter((c) => !excluded.has(c))
+        .join(''),
+    )
     .filter((alphabet) => alphabet.length > 0);
 }
 

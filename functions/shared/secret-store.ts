@@ -4,7 +4,7 @@ import {
   ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   ResourceNotFoundException,
-  SecretsManagerClient,
+  type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { KeyturnError } from './errors';
@@ -34,7 +34,8 @@ export interface VersionSummary {
   readonly createdAt?: Date;
 }
 
-export type VersionSelector = { readonly stage: string; readonly versionId?: string } | { readonly versionId: string; readonly stage?: string };
+export type VersionSelector =
+  { readonly stage: string; readonly versionId?: string } | { readonly versionId: string; readonly stage?: string };
 
 export class SecretNotFoundError extends KeyturnError {
   readonly name = 'SecretNotFoundError';
@@ -129,7 +130,11 @@ export class SecretStore {
 
   async removeStage(secretId: string, stage: string, fromVersionId: string): Promise<void> {
     await this.client.send(
-      new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: stage, RemoveFromVersionId: fromVersionId }),
+      new UpdateSecretVersionStageCommand({
+        SecretId: secretId,
+        VersionStage: stage,
+        RemoveFromVersionId: fromVersionId,
+      }),
     );
   }
 
@@ -142,7 +147,8 @@ export class SecretStore {
         new ListSecretVersionIdsCommand({ SecretId: secretId, IncludeDeprecated: true, NextToken: nextToken }),
       );
       for (const v of page.Versions ?? []) {
-        if (v.VersionId) versions.push({ versionId: v.VersionId, stages: v.VersionStages ?? [], createdAt: v.CreatedDate });
+        if (v.VersionId)
+          versions.push({ versionId: v.VersionId, stages: v.VersionStages ?? [], createdAt: v.CreatedDate });
       }
       nextToken = page.NextToken;
     } while (nextToken);

@@ -21,7 +21,11 @@ function optionsFromTags(tags: Readonly<Record<string, string>>): RandomOptions 
   if (fields !== undefined && fields.length === 0) {
     throw new InvalidStrategyOptionError(`tag ${TAG_PREFIX}fields is empty: name the JSON fields to regenerate`);
   }
-  return { policy: passwordPolicyFromTags(tags, RANDOM_DEFAULT_POLICY), fields, prefix: tagValue(tags, 'prefix') ?? '' };
+  return {
+    policy: passwordPolicyFromTags(tags, RANDOM_DEFAULT_POLICY),
+    fields,
+    prefix: tagValue(tags, 'prefix') ?? '',
+  };
 }
 
 function newRandomValue(options: RandomOptions): string {
@@ -36,9 +40,9 @@ function policyViolation(value: string, options: RandomOptions): string | undefi
   if (body.length !== length) return `its length is ${body.length}, the policy says ${String(length)}`;
   const alphabets = allowedAlphabets(options.policy);
   const allowed = new Set(alphabets.join(''));
-  if ([...body].some((c) => !allowed.has(c))) return 'it holds a character the policy excludes';
+  if (Array.from(body).some((c) => !allowed.has(c))) return 'it holds a character the policy excludes';
   const requireEach = options.policy.requireEachIncludedType ?? true;
-  if (requireEach && alphabets.some((alphabet) => ![...body].some((c) => alphabet.includes(c)))) {
+  if (requireEach && alphabets.some((alphabet) => !Array.from(body).some((c) => alphabet.includes(c)))) {
     return 'it lacks a character class the policy requires';
   }
   return undefined;

@@ -36,6 +36,8 @@ export interface LambdaBundleSettings {
    * `bench/bundle.ts`) loads faster than resolving the runtime's copy file by file.
    */
   readonly externalModules: readonly string[];
+  /** Modules replaced by another file at bundle time (package name → path from the repository root). */
+  readonly aliases: Readonly<Record<string, string>>;
 }
 
 /** The bundle of `functions/rotate-secret/handler.ts`. */
@@ -48,6 +50,8 @@ export const ROTATE_SECRET_BUNDLE: LambdaBundleSettings = {
   keepNames: false,
   mainFields: ['module', 'main'],
   externalModules: [],
+  // Lambda gives credentials in environment variables: the SDK's provider chain stays out.
+  aliases: { '@aws-sdk/credential-provider-node': './functions/shared/lambda-credentials.ts' },
 };
 
 /** Entry file of the function Secrets Manager invokes, and its exported handler. */
@@ -84,6 +88,9 @@ export function toEsbuildOptions(
     keepNames: settings.keepNames,
     mainFields: [...settings.mainFields],
     external: [...settings.externalModules],
+    alias: Object.fromEntries(
+      Object.entries(settings.aliases).map(([name, file]) => [name, path.join(REPO_ROOT, file)]),
+    ),
     logLevel: 'warning',
   };
 }

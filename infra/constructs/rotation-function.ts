@@ -15,6 +15,7 @@ import {
   ROTATE_SECRET_ENVIRONMENT,
   ROTATE_SECRET_HANDLER,
   type LambdaBundleSettings,
+  REPO_ROOT,
 } from './bundling-options';
 
 /** Properties of a {@link RotationFunction}. */
@@ -301,6 +302,9 @@ export function toCdkBundlingOptions(settings: LambdaBundleSettings): BundlingOp
     mainFields: [...settings.mainFields],
     externalModules: [...settings.externalModules],
     bundleAwsSDK: !settings.externalModules.some((name) => name.startsWith('@aws-sdk/')),
+    esbuildArgs: Object.fromEntries(
+      Object.entries(settings.aliases).map(([name, file]) => [`--alias:${name}`, path.join(REPO_ROOT, file)]),
+    ),
   };
 }
 

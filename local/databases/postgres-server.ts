@@ -15,6 +15,11 @@ export interface PostgresServerOptions {
   readonly superuserPassword: string;
   /** Extra `-c name=value` settings. */
   readonly settings?: Readonly<Record<string, string>>;
+  /**
+   * Serve TLS with this certificate and key (PEM), and refuse plaintext sessions for every
+   * user but the superuser: a client that silently fell back to plaintext would be rejected.
+   */
+  readonly tls?: { readonly certificatePem: string; readonly privateKeyPem: string };
 }
 
 export interface PostgresServer {
@@ -30,7 +35,9 @@ function binaries(): { initdb: string; postgres: string } {
   try {
     entry = require.resolve(platformPackage);
   } catch {
-    throw new Error(`no PostgreSQL binaries for ${process.platform}-${process.arch}: ${platformPackage} is not installed`);
+    throw new Error(
+      `no PostgreSQL binaries for ${process.platform}-${process.arch}: ${platformPackage} is not installed`,
+    );
   }
   const bin = join(dirname(entry), '..', 'native', 'bin');
   return { initdb: join(bin, 'initdb'), postgres: join(bin, 'postgres') };
@@ -47,20 +54,31 @@ function serverAccount(): { uid: number; gid: number } | undefined {
   }
 }
 
-function run(command: string, args: readonly string[], account: { uid: number; gid: number } | undefined): Promise<void> {
+function run(
+  command: string,
+  args: readonly string[],
+  account: { uid: number; gid: number } | undefined,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], ...account });
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}: ${stderr.slice(-500)}`))));
+    child.on('exit', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`${command} exited with ${code}: ${stderr.slice(-500)}`));
+    });
   });
 }
 
 function waitUntilReady(server: ChildProcess): Promise<void> {
   return new Promise((resolve, reject) => {
     let log = '';
-    const timer = setTimeout(() => reject(new Error(`PostgreSQL did not start in time: ${log.slice(-500)}`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      reject(new Error(`PostgreSQL did not start in time: ${log.slice(-500)}`));
+    }, READY_TIMEOUT_MS);
     server.stderr?.on('data', (chunk: Buffer) => {
       log += chunk.toString();
       if (log.includes('database system is ready to accept connections')) {
@@ -75,6 +93,32 @@ function waitUntilReady(server: ChildProcess): Promise<void> {
   });
 }
 
+async function configureTls(
+  dataDir: string,
+  superuser: string,
+  tls: NonNullable<PostgresServerOptions['tls']>,
+  account: { uid: number; gid: number } | undefined,
+): Promise<Record<string, string>> {
+  const certFile = join(dataDir, 'server.crt');
+  const keyFile = join(dataDir, 'server.key');
+  await writeFile(certFile, tls.certificatePem, { mode: 0o600 });
+  await writeFile(keyFile, tls.privateKeyPem, { mode: 0o600 }); // PostgreSQL refuses a key others can read
+  const hbaFile = join(dataDir, 'pg_hba.conf');
+  await writeFile(
+    hbaFile,
+    [
+      `hostnossl all ${superuser} 127.0.0.1/32 scram-sha-256`,
+      'hostssl   all all 127.0.0.1/32 scram-sha-256',
+      'hostnossl all all 127.0.0.1/32 reject',
+      '',
+    ].join('\n'),
+  );
+  if (account) {
+    for (const file of [certFile, keyFile, hbaFile]) await chown(file, account.uid, account.gid);
+  }
+  return { ssl: 'on', ssl_cert_file: certFile, ssl_key_file: keyFile };
+}
+
 export async function startPostgresServer(options: PostgresServerOptions): Promise<PostgresServer> {
   const { initdb, postgres } = binaries();
   const account = serverAccount();
@@ -87,13 +131,30 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
     if (account) await chown(passwordFile, account.uid, account.gid);
     await run(
       initdb,
-      ['-D', dataDir, '-U', options.superuser, '--auth=scram-sha-256', `--pwfile=${passwordFile}`, '-E', 'UTF8', '--no-locale', '--no-sync'],
+      [
+        '-D',
+        dataDir,
+        '-U',
+        options.superuser,
+        '--auth=scram-sha-256',
+        `--pwfile=${passwordFile}`,
+        '-E',
+        'UTF8',
+        '--no-locale',
+        '--no-sync',
+      ],
       account,
     );
     await rm(passwordFile, { force: true });
     await chmod(dataDir, 0o700);
 
-    const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: root, fsync: 'off', ...options.settings };
+    const settings: Record<string, string> = {
+      listen_addresses: '127.0.0.1',
+      unix_socket_directories: root,
+      fsync: 'off',
+      ...options.settings,
+    };
+    if (options.tls) Object.assign(settings, await configureTls(dataDir, options.superuser, options.tls, account));
     const server = spawn(
       postgres,
       ['-D', dataDir, '-p', String(options.port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
@@ -101,7 +162,7 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
     );
     await waitUntilReady(server);
     // Keep draining the log so the server never blocks on a full pipe.
-    server.stderr?.resume();
+    server.stderr.resume();
 
     return {
       dataDir,

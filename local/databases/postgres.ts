@@ -17,15 +17,23 @@ export interface LocalPostgres {
 }
 
 export interface LocalPostgresOptions {
-  /** Extra server settings, e.g. { ssl: 'on' }. */
+  /** Extra server settings, e.g. { log_connections: 'on' }. */
   readonly settings?: Readonly<Record<string, string>>;
+  /** Serve TLS with this certificate; application users must then use TLS. */
+  readonly tls?: { readonly certificatePem: string; readonly privateKeyPem: string };
 }
 
 export async function startLocalPostgres(options: LocalPostgresOptions = {}): Promise<LocalPostgres> {
   const port = await freeLoopbackPort();
   const masterUser = 'postgres';
   const masterPassword = generatePassword({ length: 24, excludePunctuation: true });
-  const server = await startPostgresServer({ port, superuser: masterUser, superuserPassword: masterPassword, settings: options.settings });
+  const server = await startPostgresServer({
+    port,
+    superuser: masterUser,
+    superuserPassword: masterPassword,
+    settings: options.settings,
+    tls: options.tls,
+  });
 
   const connect = async (user: string, password: string, database = 'postgres'): Promise<Client> => {
     const client = new Client({ host: '127.0.0.1', port, user, password, database, connectionTimeoutMillis: 5_000 });

@@ -18,6 +18,7 @@ async function main(): Promise<number> {
   // The rotation function's own JSON logs would bury the report; --verbose shows them.
   if (!process.argv.includes('--verbose')) process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
   const started = performance.now();
   const stack = await startLocalStack({ postgres: true });
@@ -28,10 +29,16 @@ async function main(): Promise<number> {
     console.log(`  PostgreSQL       ${pg.host}:${pg.port} (embedded, scram-sha-256 password auth)`);
     console.log(`  rotation Lambda  ${LOCAL_ROTATION_FUNCTION_ARN} (functions/rotate-secret/handler.ts, in process)\n`);
 
-    const reports = [await drillApiKey(stack), await drillSingleUser(stack, pg), await drillAlternatingUsers(stack, pg)];
+    const reports = [
+      await drillApiKey(stack),
+      await drillSingleUser(stack, pg),
+      await drillAlternatingUsers(stack, pg),
+    ];
     for (const report of reports) console.log(`${renderSecretReport(report)}\n`);
     console.log(renderSummary(reports));
-    console.log(`Drill finished in ${((performance.now() - started) / 1000).toFixed(1)} s; local servers stopped, temp data removed.`);
+    console.log(
+      `Drill finished in ${((performance.now() - started) / 1000).toFixed(1)} s; local servers stopped, temp data removed.`,
+    );
     return reports.every((r) => r.succeeded && r.checks.every((c) => c.passed)) ? 0 : 1;
   } finally {
     await stack.stop();
@@ -60,13 +67,21 @@ async function rotate(
   checks: (current: string, previous: string) => Promise<Check[]>,
 ): Promise<SecretReport> {
   const created = await stack.client.send(
-    new CreateSecretCommand({ Name: name, SecretString: secretValue, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }),
+    new CreateSecretCommand({
+      Name: name,
+      SecretString: secretValue,
+      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+    }),
   );
   const arn = created.ARN as string;
   const before = await versions(stack.client, arn);
   const t0 = performance.now();
   const rotation = await stack.client.send(
-    new RotateSecretCommand({ SecretId: arn, RotationLambdaARN: LOCAL_ROTATION_FUNCTION_ARN, RotationRules: { AutomaticallyAfterDays: 30 } }),
+    new RotateSecretCommand({
+      SecretId: arn,
+      RotationLambdaARN: LOCAL_ROTATION_FUNCTION_ARN,
+      RotationRules: { AutomaticallyAfterDays: 30 },
+    }),
   );
   const record = await stack.secretsManager.waitForRotation(arn, rotation.VersionId, 30_000);
   const rotationMs = performance.now() - t0;
@@ -79,16 +94,30 @@ async function rotate(
     rotationMs,
     succeeded,
     failure: record.error ? `${record.error.name} at ${record.step ?? '?'}: ${record.error.message}` : undefined,
-    checks: succeeded ? await checks(await value(stack.client, arn, 'AWSCURRENT'), await value(stack.client, arn, 'AWSPREVIOUS')) : [],
+    checks: succeeded
+      ? await checks(await value(stack.client, arn, 'AWSCURRENT'), await value(stack.client, arn, 'AWSPREVIOUS'))
+      : [],
   };
 }
 
 async function drillApiKey(stack: LocalStack): Promise<SecretReport> {
-  return rotate(stack, 'payments/stripe-webhook-key', 'random', 'whk_initial_value_set_by_hand', { 'keyturn:strategy': 'random', 'keyturn:prefix': 'whk_' }, (current, previous) =>
-    Promise.resolve([
-      { passed: current !== previous, text: 'AWSCURRENT holds a new value; the old one is AWSPREVIOUS for the grace window' },
-      { passed: /^whk_[A-Za-z0-9]{40}$/.test(current), text: 'the new value follows the policy: prefix whk_ and 40 letters and digits' },
-    ]),
+  return rotate(
+    stack,
+    'payments/stripe-webhook-key',
+    'random',
+    'whk_initial_value_set_by_hand',
+    { 'keyturn:strategy': 'random', 'keyturn:prefix': 'whk_' },
+    (current, previous) =>
+      Promise.resolve([
+        {
+          passed: current !== previous,
+          text: 'AWSCURRENT holds a new value; the old one is AWSPREVIOUS for the grace window',
+        },
+        {
+          passed: /^whk_[A-Za-z0-9]{40}$/.test(current),
+          text: 'the new value follows the policy: prefix whk_ and 40 letters and digits',
+        },
+      ]),
   );
 }
 
@@ -99,7 +128,14 @@ interface DbSecret {
 
 async function drillSingleUser(stack: LocalStack, pg: LocalPostgres): Promise<SecretReport> {
   await pg.admin("CREATE ROLE orders_app LOGIN PASSWORD 'orders-initial-password'");
-  const secret = { engine: 'postgres', host: pg.host, port: pg.port, username: 'orders_app', password: 'orders-initial-password', dbname: 'postgres' };
+  const secret = {
+    engine: 'postgres',
+    host: pg.host,
+    port: pg.port,
+    username: 'orders_app',
+    password: 'orders-initial-password',
+    dbname: 'postgres',
+  };
   return rotate(stack, 'db/orders-app', 'postgres-single-user', JSON.stringify(secret), {}, async (currentValue) => {
     const current = JSON.parse(currentValue) as DbSecret;
     return [
@@ -113,26 +149,60 @@ async function drillAlternatingUsers(stack: LocalStack, pg: LocalPostgres): Prom
   const master = await stack.client.send(
     new CreateSecretCommand({
       Name: 'db/master',
-      SecretString: JSON.stringify({ engine: 'postgres', host: pg.host, port: pg.port, username: pg.masterUser, password: pg.masterPassword }),
+      SecretString: JSON.stringify({
+        engine: 'postgres',
+        host: pg.host,
+        port: pg.port,
+        username: pg.masterUser,
+        password: pg.masterPassword,
+      }),
     }),
   );
   await pg.admin('CREATE TABLE invoices (id int)');
   await pg.admin("CREATE ROLE reports_app LOGIN PASSWORD 'reports-initial-password'");
   await pg.admin('GRANT SELECT ON invoices TO reports_app');
   const secret = {
-    engine: 'postgres', host: pg.host, port: pg.port, username: 'reports_app', password: 'reports-initial-password', dbname: 'postgres', masterarn: master.ARN,
+    engine: 'postgres',
+    host: pg.host,
+    port: pg.port,
+    username: 'reports_app',
+    password: 'reports-initial-password',
+    dbname: 'postgres',
+    masterarn: master.ARN,
   };
-  return rotate(stack, 'db/reports-app', 'postgres-alternating-users', JSON.stringify(secret), {}, async (currentValue, previousValue) => {
-    const current = JSON.parse(currentValue) as DbSecret;
-    const previous = JSON.parse(previousValue) as DbSecret;
-    const [grant] = await pg.admin<{ allowed: boolean }>("SELECT has_table_privilege($1, 'invoices', 'SELECT') AS allowed", [current.username]);
-    return [
-      { passed: current.username === 'reports_app_clone', text: 'AWSCURRENT now names the other user, reports_app_clone (created on first rotation)' },
-      { passed: await pg.canLogin(current.username, current.password), text: 'reports_app_clone logs in with the new password' },
-      { passed: grant?.allowed === true, text: 'reports_app_clone holds reports_app\'s privileges (SELECT on invoices)' },
-      { passed: await pg.canLogin(previous.username, previous.password), text: 'reports_app still logs in: clients on AWSPREVIOUS keep working until revoke' },
-    ];
-  });
+  return rotate(
+    stack,
+    'db/reports-app',
+    'postgres-alternating-users',
+    JSON.stringify(secret),
+    {},
+    async (currentValue, previousValue) => {
+      const current = JSON.parse(currentValue) as DbSecret;
+      const previous = JSON.parse(previousValue) as DbSecret;
+      const [grant] = await pg.admin<{ allowed: boolean }>(
+        "SELECT has_table_privilege($1, 'invoices', 'SELECT') AS allowed",
+        [current.username],
+      );
+      return [
+        {
+          passed: current.username === 'reports_app_clone',
+          text: 'AWSCURRENT now names the other user, reports_app_clone (created on first rotation)',
+        },
+        {
+          passed: await pg.canLogin(current.username, current.password),
+          text: 'reports_app_clone logs in with the new password',
+        },
+        {
+          passed: grant?.allowed === true,
+          text: "reports_app_clone holds reports_app's privileges (SELECT on invoices)",
+        },
+        {
+          passed: await pg.canLogin(previous.username, previous.password),
+          text: 'reports_app still logs in: clients on AWSPREVIOUS keep working until revoke',
+        },
+      ];
+    },
+  );
 }
 
 main().then(

@@ -24,12 +24,16 @@ export interface SecretReport {
 const shortId = (id: string): string => id.slice(0, 8);
 
 function versionLines(label: string, versions: readonly VersionLine[]): string[] {
-  return versions.map((v, i) => `  ${i === 0 ? label.padEnd(7) : ' '.repeat(7)} version ${shortId(v.versionId)}  ${v.stages.join(', ')}`);
+  return versions.map(
+    (v, i) => `  ${i === 0 ? label.padEnd(7) : ' '.repeat(7)} version ${shortId(v.versionId)}  ${v.stages.join(', ')}`,
+  );
 }
 
 export function renderSecretReport(report: SecretReport): string {
   const title = `${report.name} (${report.strategy})`;
-  const timing = report.succeeded ? `rotated in ${report.rotationMs.toFixed(0)} ms` : `FAILED after ${report.rotationMs.toFixed(0)} ms`;
+  const timing = report.succeeded
+    ? `rotated in ${report.rotationMs.toFixed(0)} ms`
+    : `FAILED after ${report.rotationMs.toFixed(0)} ms`;
   return [
     `${title.padEnd(52)} ${timing}`,
     ...versionLines('before', report.before),

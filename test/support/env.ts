@@ -10,3 +10,5 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 // Safety net: an SDK client not pointed at a local endpoint fails fast on a dead loopback port
 // instead of reaching AWS. Local stacks set per-service endpoints, which take precedence.
 process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
+// The SDK warns on Node < 22 (README: requirements); tests need not repeat it in every worker.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -40,7 +40,9 @@ function parseVersions(versions: RotationVersions): { pending: PostgresSecret; c
   const current = parsePostgresSecret(versions.current.value, 'current');
   const pending = parsePostgresSecret(versions.pending.value, 'pending');
   if (!sameTarget(pending, current)) {
-    throw new InvalidSecretValueError('the pending value names another host, port, database or ssl setting than the current value');
+    throw new InvalidSecretValueError(
+      'the pending value names another host, port, database or ssl setting than the current value',
+    );
   }
   if (pending.username !== alternateUsername(current.username)) {
     throw new InvalidSecretValueError(
@@ -51,7 +53,11 @@ function parseVersions(versions: RotationVersions): { pending: PostgresSecret; c
 }
 
 /** A session as the master user named by the secret's `masterarn`, on the same server. */
-async function loginAsMaster(login: PostgresLogin, secret: PostgresSecret, ctx: StrategyContext): Promise<PostgresSession> {
+async function loginAsMaster(
+  login: PostgresLogin,
+  secret: PostgresSecret,
+  ctx: StrategyContext,
+): Promise<PostgresSession> {
   if (!secret.masterarn) {
     throw new InvalidSecretValueError('alternating users need "masterarn": the ARN of the master user\'s secret');
   }
@@ -132,18 +138,26 @@ export function createPostgresAlternatingUsersStrategy(login: PostgresLogin = lo
         ),
       );
       const open = Number(row?.count ?? 0);
-      return { inUse: open > 0, activeSessions: open, evidence: `${open} open session(s) of the old user "${oldSecret.username}"` };
+      return {
+        inUse: open > 0,
+        activeSessions: open,
+        evidence: `${open} open session(s) of the old user "${oldSecret.username}"`,
+      };
     },
 
     async revoke(old: SecretVersion, replacement: SecretVersion, ctx: StrategyContext, options: RevokeOptions = {}) {
       const oldSecret = parsePostgresSecret(old.value, 'old');
       const newSecret = parsePostgresSecret(replacement.value, 'replacement');
       if (oldSecret.username === newSecret.username) {
-        throw new RevokeRefusedError(`the old and the replacement credential are the same user "${newSecret.username}"`);
+        throw new RevokeRefusedError(
+          `the old and the replacement credential are the same user "${newSecret.username}"`,
+        );
       }
       const replacementWorks = await verifyPostgresLogin(login, replacement, 'replacement');
       if (!replacementWorks.ok) {
-        throw new RevokeRefusedError(`the replacement does not authenticate (${replacementWorks.reason}): revoking the old user would cut every client off`);
+        throw new RevokeRefusedError(
+          `the replacement does not authenticate (${replacementWorks.reason}): revoking the old user would cut every client off`,
+        );
       }
       const master = await loginAsMaster(login, newSecret, ctx);
       const terminated = await withSession(master, async (session) => {

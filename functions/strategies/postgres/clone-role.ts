@@ -35,7 +35,7 @@ export async function cloneRole(session: PostgresSession, roles: { from: string;
     attributes.rolcreatedb ? 'CREATEDB' : 'NOCREATEDB',
     attributes.rolcreaterole ? 'CREATEROLE' : 'NOCREATEROLE',
     attributes.rolinherit ? 'INHERIT' : 'NOINHERIT',
-    `CONNECTION LIMIT ${Number(attributes.rolconnlimit)}`,
+    `CONNECTION LIMIT ${attributes.rolconnlimit}`,
   ];
   const clone = quoteIdentifier(roles.to);
   await session.query(`CREATE ROLE ${clone} WITH ${options.join(' ')}`);

@@ -19,7 +19,11 @@ export function newDatabasePassword(ctx: StrategyContext): string {
  * `ALTER ROLE ... PASSWORD` with a SCRAM verifier: the plaintext never reaches the server.
  * Only the password: a user may change its own, but not its other attributes.
  */
-export function setPasswordStatement(quotedRole: string, password: string, quoteLiteral: (s: string) => string): string {
+export function setPasswordStatement(
+  quotedRole: string,
+  password: string,
+  quoteLiteral: (s: string) => string,
+): string {
   return `ALTER ROLE ${quotedRole} WITH PASSWORD ${quoteLiteral(scramSha256Verifier(password))}`;
 }
 
@@ -30,7 +34,8 @@ export async function verifyPostgresLogin(
 ): Promise<VerifyResult> {
   const secret = parsePostgresSecret(credential.value, label);
   const result = await login(secret);
-  if (!result.accepted) return { ok: false, reason: `user "${secret.username}" was rejected by ${describeTarget(secret)}` };
+  if (!result.accepted)
+    return { ok: false, reason: `user "${secret.username}" was rejected by ${describeTarget(secret)}` };
   return withSession(result.session, async (session) => {
     const [row] = await session.query<{ user: string }>('SELECT current_user AS "user"');
     return row?.user === secret.username

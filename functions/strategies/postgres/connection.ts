@@ -25,14 +25,32 @@ export class PostgresTargetError extends KeyturnError {
   readonly name = 'PostgresTargetError';
 }
 
-const AUTH_FAILURE_CODES = new Set(['28P01', '28000']);
-const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', 'ENETUNREACH']);
+// Only a wrong password (or unknown user: PostgreSQL does not say which) is a rejected credential;
+// 28000 (pg_hba.conf refuses the session) is a server policy that another password would not change.
+const AUTH_FAILURE_CODES = new Set(['28P01']);
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ECONNRESET',
+  'ENETUNREACH',
+]);
+
+const caBundles = new Map<string, string>();
 
 function tlsOptions(secret: PostgresSecret): ClientConfig['ssl'] {
   if (!secret.ssl) return false;
   // Verified TLS only. A CA bundle (RDS's, a private CA) comes from KEYTURN_DB_CA_BUNDLE; else Node's roots.
   const caPath = process.env.KEYTURN_DB_CA_BUNDLE;
-  return { rejectUnauthorized: true, servername: secret.host, ...(caPath ? { ca: readFileSync(caPath, 'utf8') } : {}) };
+  if (!caPath) return { rejectUnauthorized: true, servername: secret.host };
+  let ca = caBundles.get(caPath);
+  if (ca === undefined) {
+    ca = readFileSync(caPath, 'utf8');
+    caBundles.set(caPath, ca);
+  }
+  return { rejectUnauthorized: true, servername: secret.host, ca };
 }
 
 function classifyConnectError(error: unknown, secret: PostgresSecret): Error {

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { describeIssues } from '../../shared/validation';
 import { InvalidSecretValueError } from '../errors';
 import { parseJsonObject } from '../json-value';
 
@@ -8,26 +9,33 @@ export const DEFAULT_POSTGRES_DATABASE = 'postgres';
 /** PostgreSQL truncates identifiers longer than NAMEDATALEN - 1 bytes. */
 export const MAX_POSTGRES_IDENTIFIER_BYTES = 63;
 
-const portSchema = z
-  .union([z.number(), z.string().regex(/^\d+$/, 'must be a number').transform(Number)])
-  .pipe(z.number().int().min(1).max(65535));
-const sslSchema = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+const portSchema = z.pipe(
+  z.union([z.number(), z.pipe(z.string().check(z.regex(/^\d+$/)), z.transform(Number))]),
+  z.int().check(z.minimum(1), z.maximum(65535)),
+);
+const sslSchema = z.union([
+  z.boolean(),
+  z.pipe(
+    z.enum(['true', 'false']),
+    z.transform((v) => v === 'true'),
+  ),
+]);
 
 /** AWS's secret shape for PostgreSQL, as its own rotation functions read it. */
 const postgresSecretSchema = z.looseObject({
   engine: z.literal(POSTGRES_ENGINE),
-  host: z.string().min(1),
-  port: portSchema.optional(),
-  username: z
-    .string()
-    .min(1)
-    .refine((name) => Buffer.byteLength(name) <= MAX_POSTGRES_IDENTIFIER_BYTES, {
+  host: z.string().check(z.minLength(1)),
+  port: z.optional(portSchema),
+  username: z.string().check(
+    z.minLength(1),
+    z.refine((name) => Buffer.byteLength(name) <= MAX_POSTGRES_IDENTIFIER_BYTES, {
       message: `must be at most ${MAX_POSTGRES_IDENTIFIER_BYTES} bytes`,
     }),
-  password: z.string().min(1),
-  dbname: z.string().min(1).optional(),
-  ssl: sslSchema.optional(),
-  masterarn: z.string().min(1).optional(),
+  ),
+  password: z.string().check(z.minLength(1)),
+  dbname: z.optional(z.string().check(z.minLength(1))),
+  ssl: z.optional(sslSchema),
+  masterarn: z.optional(z.string().check(z.minLength(1))),
 });
 
 export interface PostgresSecret {
@@ -47,8 +55,9 @@ export function parsePostgresSecret(value: string, versionLabel: string): Postgr
   const fields = parseJsonObject(value, versionLabel);
   const result = postgresSecretSchema.safeParse(fields);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'value'}: ${issue.message}`);
-    throw new InvalidSecretValueError(`the ${versionLabel} value is not a PostgreSQL secret (${problems.join('; ')})`);
+    throw new InvalidSecretValueError(
+      `the ${versionLabel} value is not a PostgreSQL secret (${describeIssues(result.error.issues, 'value')})`,
+    );
   }
   const s = result.data;
   return {

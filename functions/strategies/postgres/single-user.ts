@@ -10,7 +10,14 @@ import {
   testPendingLogin,
   verifyPostgresLogin,
 } from './common';
-import { KEYTURN_APPLICATION_NAME, loginToPostgres, quoteIdentifier, quoteLiteral, withSession, type PostgresLogin } from './connection';
+import {
+  KEYTURN_APPLICATION_NAME,
+  loginToPostgres,
+  quoteIdentifier,
+  quoteLiteral,
+  withSession,
+  type PostgresLogin,
+} from './connection';
 import { parsePostgresSecret, sameTarget, type PostgresSecret } from './secret';
 
 function parsePendingForCurrent(versions: RotationVersions): { pending: PostgresSecret; current: PostgresSecret } {
@@ -59,20 +66,25 @@ export function createPostgresSingleUserStrategy(login: PostgresLogin = loginToP
 
     verify: (credential) => verifyPostgresLogin(login, credential, `version ${credential.versionId}`),
 
-    async usage(old: SecretVersion, replacement: SecretVersion) {
+    async usage(_old: SecretVersion, replacement: SecretVersion) {
       const secret = parsePostgresSecret(replacement.value, 'replacement');
       if (!replacement.createdAt) {
-        return { inUse: 'unknown' as const, evidence: 'the replacement version has no creation time to compare sessions with' };
+        return {
+          inUse: 'unknown' as const,
+          evidence: 'the replacement version has no creation time to compare sessions with',
+        };
       }
       const since = replacement.createdAt;
       const result = await login(secret);
       if (!result.accepted) {
-        return { inUse: 'unknown' as const, evidence: `the replacement credential for "${secret.username}" was rejected` };
+        return {
+          inUse: 'unknown' as const,
+          evidence: `the replacement credential for "${secret.username}" was rejected`,
+        };
       }
       const open = await withSession(result.session, (s) =>
         countSessionsOpenedBefore(s, secret.username, since, KEYTURN_APPLICATION_NAME),
       );
-      void old;
       return {
         inUse: open > 0,
         activeSessions: open,
@@ -95,7 +107,9 @@ export function createPostgresSingleUserStrategy(login: PostgresLogin = loginToP
       );
       const oldStillWorks = await verifyPostgresLogin(login, old, 'old');
       if (oldStillWorks.ok) {
-        throw new RevokeRefusedError(`the old password of "${secret.username}" still authenticates: it equals the new one`);
+        throw new RevokeRefusedError(
+          `the old password of "${secret.username}" still authenticates: it equals the new one`,
+        );
       }
       return {
         status: 'revoked' as const,

@@ -18,7 +18,9 @@ function capture(): () => void {
       return true;
     }),
   );
-  return () => spies.forEach((spy) => spy.mockRestore());
+  return () => {
+    for (const spy of spies) spy.mockRestore();
+  };
 }
 
 interface LogLine {
@@ -152,9 +154,9 @@ describe('a full set of rotations, captured from stdout and stderr', () => {
     const logs = lines().filter((l) => l.level !== undefined && l.service === 'keyturn-rotate-secret');
     for (const line of logs) {
       expect(line).toMatchObject({
-        rotationId: expect.stringMatching(/^[0-9a-f-]{36}$/),
-        secretArn: expect.stringContaining('arn:aws:secretsmanager:'),
-        step: expect.stringMatching(/^(create|set|test|finish)Secret$/),
+        rotationId: expect.stringMatching(/^[0-9a-f-]{36}$/) as string,
+        secretArn: expect.stringContaining('arn:aws:secretsmanager:') as string,
+        step: expect.stringMatching(/^(create|set|test|finish)Secret$/) as string,
       });
     }
     const stepLines = logs.filter((l) => /pending value|AWSCURRENT/.test(l.message ?? ''));

@@ -69,7 +69,7 @@ async function query(user: string, password: string, sql: string): Promise<unkno
   const client = new Client({ host: pg.host, port: pg.port, user, password, database: 'postgres' });
   await client.connect();
   try {
-    return (await client.query(sql)).rows;
+    return (await client.query<Record<string, unknown>>(sql)).rows;
   } finally {
     await client.end();
   }

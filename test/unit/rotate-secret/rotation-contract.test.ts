@@ -53,7 +53,13 @@ function givenSecret(opts: {
   if (opts.pending === undefined) {
     pending.rejects(new ResourceNotFoundException({ message: 'no value', $metadata: {} }));
   } else {
-    pending.resolves({ ARN, VersionId: TOKEN, SecretString: opts.pending, VersionStages: ['AWSPENDING'], CreatedDate: new Date(Date.now() - 1500) });
+    pending.resolves({
+      ARN,
+      VersionId: TOKEN,
+      SecretString: opts.pending,
+      VersionStages: ['AWSPENDING'],
+      CreatedDate: new Date(Date.now() - 1500),
+    });
   }
   sm.on(GetSecretValueCommand, { SecretId: ARN, VersionStage: 'AWSPREVIOUS' }).rejects(
     new ResourceNotFoundException({ message: 'no previous', $metadata: {} }),
@@ -78,14 +84,17 @@ describe('rotation function: the event', () => {
     [{ Step: 'createSecret', SecretId: '', ClientRequestToken: TOKEN }, /SecretId/],
     [{ Step: 'createSecret', SecretId: ARN, ClientRequestToken: 'short' }, /ClientRequestToken/],
   ])('rejects the malformed event %j with InvalidRotationEventError and calls nothing', async (input, message) => {
-    await expect(run(input)).rejects.toMatchObject({ name: 'InvalidRotationEventError', message: expect.stringMatching(message) });
+    await expect(run(input)).rejects.toMatchObject({
+      name: 'InvalidRotationEventError',
+      message: expect.stringMatching(message) as string,
+    });
     expect(sm.calls()).toHaveLength(0);
   });
 
   it('rejects an unknown step by name', async () => {
     await expect(run(event('rotateEverything'))).rejects.toMatchObject({
       name: 'UnknownRotationStepError',
-      message: expect.stringContaining('"rotateEverything"'),
+      message: expect.stringContaining('"rotateEverything"') as string,
     });
     expect(sm.calls()).toHaveLength(0);
   });
@@ -137,19 +146,28 @@ describe('rotation function: the preamble', () => {
     givenSecret({ tags: [] });
     await expect(run(event('createSecret'))).rejects.toMatchObject({
       name: 'UnknownStrategyError',
-      message: expect.stringContaining('no keyturn:strategy tag and no "engine" field'),
+      message: expect.stringContaining('no keyturn:strategy tag and no "engine" field') as string,
     });
     expect(writes()).toHaveLength(0);
   });
 
   it('rejects a strategy tag that contradicts the engine field', async () => {
-    givenSecret({ tags: [{ Key: 'keyturn:strategy', Value: 'postgres-single-user' }], current: JSON.stringify({ engine: 'mysql' }) });
-    await expect(run(event('createSecret'))).rejects.toMatchObject({ name: 'InvalidSecretValueError', message: expect.stringContaining('"mysql"') });
+    givenSecret({
+      tags: [{ Key: 'keyturn:strategy', Value: 'postgres-single-user' }],
+      current: JSON.stringify({ engine: 'mysql' }),
+    });
+    await expect(run(event('createSecret'))).rejects.toMatchObject({
+      name: 'InvalidSecretValueError',
+      message: expect.stringContaining('"mysql"') as string,
+    });
   });
 
   it('rejects an unsupported engine by name', async () => {
     givenSecret({ tags: [], current: JSON.stringify({ engine: 'oracle', username: 'u', password: 'p' }) });
-    await expect(run(event('createSecret'))).rejects.toMatchObject({ name: 'UnknownStrategyError', message: expect.stringContaining('"oracle"') });
+    await expect(run(event('createSecret'))).rejects.toMatchObject({
+      name: 'UnknownStrategyError',
+      message: expect.stringContaining('"oracle"') as string,
+    });
   });
 });
 

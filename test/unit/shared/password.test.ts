@@ -9,12 +9,18 @@ describe('generatePassword', () => {
     expect(password).toMatch(/[a-z]/);
     expect(password).toMatch(/[A-Z]/);
     expect(password).toMatch(/[0-9]/);
+    // eslint-disable-next-line @typescript-eslint/no-misused-spread -- generated passwords are ASCII, so code points are characters
     expect([...password].some((c) => PUNCTUATION.includes(c))).toBe(true);
   });
 
   it('honours length, excluded classes and excluded characters', () => {
     for (let i = 0; i < 200; i++) {
-      const password = generatePassword({ length: 12, excludePunctuation: true, excludeUppercase: true, excludeCharacters: 'abc0' });
+      const password = generatePassword({
+        length: 12,
+        excludePunctuation: true,
+        excludeUppercase: true,
+        excludeCharacters: 'abc0',
+      });
       expect(password).toMatch(/^[d-z1-9]{12}$/);
     }
   });
@@ -43,7 +49,10 @@ describe('generatePassword', () => {
     [{ length: 0 }, /length must be an integer from 1 to 4096, got 0/],
     [{ length: 4097 }, /got 4097/],
     [{ length: 2.5 }, /got 2.5/],
-    [{ excludeLowercase: true, excludeUppercase: true, excludeNumbers: true, excludePunctuation: true }, /excludes every character/],
+    [
+      { excludeLowercase: true, excludeUppercase: true, excludeNumbers: true, excludePunctuation: true },
+      /excludes every character/,
+    ],
     [{ length: 2 }, /shorter than the 4 character classes/],
   ])('rejects the impossible policy %o', (policy, message) => {
     expect(() => generatePassword(policy)).toThrow(PasswordPolicyError);

@@ -1,0 +1,73 @@
+import type { LocalPostgres } from '../../../local/databases/postgres';
+import { startLocalStack, type LocalStack } from '../../../local/stack';
+import { createSecret, jsonAt, rotateAndWait, valueAt } from '../../support/secrets';
+import { createTestCertificates, type TestCertificates } from '../../support/tls';
+
+// The server refuses plaintext sessions for application users (see postgres-server.ts):
+// a rotation that fell back to plaintext could not succeed here.
+let certificates: TestCertificates;
+let stack: LocalStack;
+let pg: LocalPostgres;
+let counter = 0;
+
+beforeAll(async () => {
+  certificates = createTestCertificates();
+  stack = await startLocalStack({ postgres: { tls: certificates } });
+  pg = stack.postgres as LocalPostgres;
+});
+afterAll(async () => {
+  await stack.stop();
+  certificates.cleanup();
+});
+afterEach(() => {
+  delete process.env.KEYTURN_DB_CA_BUNDLE;
+});
+
+async function givenTlsUser(ssl: boolean | string): Promise<{ name: string; password: string; arn: string }> {
+  const name = `tls_app_${++counter}`;
+  const password = `tls-initial-${counter}`;
+  await pg.admin(`CREATE ROLE ${name} LOGIN PASSWORD '${password}'`);
+  const secret = await createSecret(
+    stack.client,
+    `db/tls/${counter}`,
+    JSON.stringify({ engine: 'postgres', host: '127.0.0.1', port: pg.port, username: name, password, ssl }),
+  );
+  return { name, password, arn: secret.arn };
+}
+
+describe('PostgreSQL over verified TLS', () => {
+  it('rotates over TLS when the server certificate chains to the configured CA', async () => {
+    process.env.KEYTURN_DB_CA_BUNDLE = certificates.caFile;
+    const user = await givenTlsUser(true);
+
+    const result = await rotateAndWait(stack, user.arn);
+
+    expect(result).toMatchObject({ succeeded: true });
+    const current = await jsonAt<{ password: string }>(stack.client, user.arn, 'AWSCURRENT');
+    expect(current.password).not.toBe(user.password);
+  });
+
+  it('accepts AWS\'s string form "ssl": "true"', async () => {
+    process.env.KEYTURN_DB_CA_BUNDLE = certificates.caFile;
+    const user = await givenTlsUser('true');
+    expect(await rotateAndWait(stack, user.arn)).toMatchObject({ succeeded: true });
+  });
+
+  it('refuses a certificate it cannot verify, names TLS, and changes nothing', async () => {
+    const user = await givenTlsUser(true);
+    const before = await valueAt(stack.client, user.arn, 'AWSCURRENT');
+
+    const result = await rotateAndWait(stack, user.arn);
+
+    expect(result).toMatchObject({ succeeded: false, failedStep: 'setSecret', errorName: 'TlsRequiredError' });
+    expect(result.errorMessage).toMatch(/does not fall back to plaintext/);
+    expect(await valueAt(stack.client, user.arn, 'AWSCURRENT')).toBe(before);
+  });
+
+  it('without ssl the client does not upgrade on its own, and the TLS-only server rejects it', async () => {
+    const user = await givenTlsUser(false);
+    const result = await rotateAndWait(stack, user.arn);
+    expect(result).toMatchObject({ succeeded: false, failedStep: 'setSecret', errorName: 'PostgresTargetError' });
+    expect(result.errorMessage).toMatch(/pg_hba.conf rejects connection .* no encryption \(28000\)/);
+  });
+});
