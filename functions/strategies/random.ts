@@ -1,8 +1,9 @@
 import { allowedAlphabets, generatePassword, type PasswordPolicy } from '../shared/password';
 import type { SecretVersion } from '../shared/secret-store';
 import { InvalidSecretValueError, InvalidStrategyOptionError, PendingCredentialRejectedError } from './errors';
+import { settled } from '../shared/settled';
 import { parseJsonObject } from './json-value';
-import type { RotationStrategy, StrategyContext, VerifyResult } from './strategy';
+import type { RotationStrategy, RotationVersions, StrategyContext, VerifyResult } from './strategy';
 import { passwordPolicyFromTags, tagValue, TAG_PREFIX } from './tag-options';
 
 /** API keys and tokens travel in headers and URLs: letters and digits unless the policy says otherwise. */
@@ -90,6 +91,34 @@ function checkValue(value: string, options: RandomOptions, versionLabel: string)
   return { ok: true };
 }
 
+function pendingValue(current: SecretVersion, ctx: StrategyContext): string {
+  const options = optionsFromTags(ctx.tags);
+  if (options.fields === undefined) {
+    rotatedParts(current.value, options, 'current');
+    return newRandomValue(options);
+  }
+  const object = parseJsonObject(current.value, 'current');
+  rotatedParts(current.value, options, 'current');
+  for (const field of options.fields) object[field] = newRandomValue(options);
+  return JSON.stringify(object);
+}
+
+function checkPending({ pending, current }: RotationVersions, ctx: StrategyContext): void {
+  const options = optionsFromTags(ctx.tags);
+  const result = checkValue(pending.value, options, 'pending');
+  if (!result.ok) throw new PendingCredentialRejectedError(`pending value rejected: ${result.reason}`);
+  if (options.fields === undefined) return;
+  const before = parseJsonObject(current.value, 'current');
+  const after = parseJsonObject(pending.value, 'pending');
+  const rotated = new Set(options.fields);
+  const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+    (key) => !rotated.has(key) && JSON.stringify(before[key]) !== JSON.stringify(after[key]),
+  );
+  if (changed.length > 0) {
+    throw new PendingCredentialRejectedError(`pending value changes fields it must keep: ${changed.join(', ')}`);
+  }
+}
+
 /**
  * Random API keys, tokens and signing secrets. No external system holds them, so
  * setSecret has nothing to apply and revoke has nothing to revoke: consumers pick up
@@ -97,56 +126,21 @@ function checkValue(value: string, options: RandomOptions, versionLabel: string)
  */
 export const randomStrategy: RotationStrategy = {
   name: 'random',
-
-  createPendingValue(current: SecretVersion, ctx: StrategyContext): Promise<string> {
-    const options = optionsFromTags(ctx.tags);
-    if (options.fields === undefined) {
-      rotatedParts(current.value, options, 'current');
-      return Promise.resolve(newRandomValue(options));
-    }
-    const object = parseJsonObject(current.value, 'current');
-    rotatedParts(current.value, options, 'current');
-    for (const field of options.fields) object[field] = newRandomValue(options);
-    return Promise.resolve(JSON.stringify(object));
-  },
-
-  setSecret(): Promise<void> {
-    return Promise.resolve();
-  },
-
-  testSecret({ pending, current }, ctx: StrategyContext): Promise<void> {
-    const options = optionsFromTags(ctx.tags);
-    const result = checkValue(pending.value, options, 'pending');
-    if (!result.ok) throw new PendingCredentialRejectedError(`pending value rejected: ${result.reason}`);
-    if (options.fields !== undefined) {
-      const before = parseJsonObject(current.value, 'current');
-      const after = parseJsonObject(pending.value, 'pending');
-      const rotated = new Set(options.fields);
-      const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
-        (key) => !rotated.has(key) && JSON.stringify(before[key]) !== JSON.stringify(after[key]),
-      );
-      if (changed.length > 0) {
-        throw new PendingCredentialRejectedError(`pending value changes fields it must keep: ${changed.join(', ')}`);
-      }
-    }
-    return Promise.resolve();
-  },
-
-  verify(credential: SecretVersion, ctx: StrategyContext): Promise<VerifyResult> {
-    return Promise.resolve(checkValue(credential.value, optionsFromTags(ctx.tags), 'verified'));
-  },
-
-  usage() {
-    return Promise.resolve({
+  createPendingValue: (current, ctx) => settled(() => pendingValue(current, ctx)),
+  setSecret: () => Promise.resolve(),
+  testSecret: (versions, ctx) =>
+    settled(() => {
+      checkPending(versions, ctx);
+    }),
+  verify: (credential, ctx) => settled(() => checkValue(credential.value, optionsFromTags(ctx.tags), 'verified')),
+  usage: () =>
+    Promise.resolve({
       inUse: 'unknown' as const,
       evidence: 'random secrets have no target that reports use; consumers read AWSCURRENT',
-    });
-  },
-
-  revoke() {
-    return Promise.resolve({
+    }),
+  revoke: () =>
+    Promise.resolve({
       status: 'not-applicable' as const,
       detail: 'no external system holds a random secret; the old value lives on only as AWSPREVIOUS',
-    });
-  },
+    }),
 };

@@ -115,7 +115,6 @@ describe('RotationFunction in the keyturn app', () => {
         Variables: {
           POWERTOOLS_SERVICE_NAME: 'keyturn-rotate-secret',
           POWERTOOLS_METRICS_NAMESPACE: 'keyturn',
-          NODE_OPTIONS: '--enable-source-maps',
         },
       },
     });

@@ -1,5 +1,6 @@
 import { generatePassword } from '../../shared/password';
 import type { SecretVersion } from '../../shared/secret-store';
+import { settled } from '../../shared/settled';
 import { AWSCURRENT } from '../../shared/stages';
 import { InvalidSecretValueError, MasterSecretError, RevokeRefusedError } from '../errors';
 import type { RevokeOptions, RotationStrategy, RotationVersions, StrategyContext } from '../strategy';
@@ -88,14 +89,15 @@ export function createPostgresAlternatingUsersStrategy(login: PostgresLogin = lo
   return {
     name: 'postgres-alternating-users',
 
-    createPendingValue(current: SecretVersion, ctx: StrategyContext): Promise<string> {
-      const secret = parsePostgresSecret(current.value, 'current');
-      if (!secret.masterarn) {
-        throw new InvalidSecretValueError('alternating users need "masterarn": the ARN of the master user\'s secret');
-      }
-      const username = alternateUsername(secret.username);
-      return Promise.resolve(JSON.stringify({ ...secret.fields, username, password: newDatabasePassword(ctx) }));
-    },
+    createPendingValue: (current: SecretVersion, ctx: StrategyContext) =>
+      settled(() => {
+        const secret = parsePostgresSecret(current.value, 'current');
+        if (!secret.masterarn) {
+          throw new InvalidSecretValueError('alternating users need "masterarn": the ARN of the master user\'s secret');
+        }
+        const username = alternateUsername(secret.username);
+        return JSON.stringify({ ...secret.fields, username, password: newDatabasePassword(ctx) });
+      }),
 
     async setSecret(versions: RotationVersions, ctx: StrategyContext): Promise<void> {
       const { pending, current } = parseVersions(versions);

@@ -1,4 +1,5 @@
 import type { SecretVersion } from '../../shared/secret-store';
+import { settled } from '../../shared/settled';
 import { InvalidSecretValueError, RevokeRefusedError } from '../errors';
 import type { RevokeOptions, RotationStrategy, RotationVersions, StrategyContext } from '../strategy';
 import {
@@ -41,10 +42,11 @@ export function createPostgresSingleUserStrategy(login: PostgresLogin = loginToP
   return {
     name: 'postgres-single-user',
 
-    createPendingValue(current: SecretVersion, ctx: StrategyContext): Promise<string> {
-      const secret = parsePostgresSecret(current.value, 'current');
-      return Promise.resolve(JSON.stringify({ ...secret.fields, password: newDatabasePassword(ctx) }));
-    },
+    createPendingValue: (current: SecretVersion, ctx: StrategyContext) =>
+      settled(() => {
+        const secret = parsePostgresSecret(current.value, 'current');
+        return JSON.stringify({ ...secret.fields, password: newDatabasePassword(ctx) });
+      }),
 
     async setSecret(versions: RotationVersions): Promise<void> {
       const { pending } = parsePendingForCurrent(versions);

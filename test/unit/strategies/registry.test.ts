@@ -1,0 +1,51 @@
+import { createStrategyRegistry, selectStrategy } from '../../../functions/strategies/registry';
+
+const registry = createStrategyRegistry();
+const pg = (extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ engine: 'postgres', host: 'h', username: 'u', password: 'p', ...extra });
+
+describe('selectStrategy', () => {
+  it.each([
+    ['postgres without masterarn', {}, pg(), 'postgres-single-user'],
+    ['postgres with masterarn', {}, pg({ masterarn: 'arn:m' }), 'postgres-alternating-users'],
+    ['the random tag on a plain string', { 'keyturn:strategy': 'random' }, 'token', 'random'],
+    [
+      'a tag that agrees with the engine',
+      { 'keyturn:strategy': 'postgres-single-user' },
+      pg({ masterarn: 'arn:m' }),
+      'postgres-single-user',
+    ],
+    ['the random tag on a JSON secret with an engine field', { 'keyturn:strategy': 'random' }, pg(), 'random'],
+  ])('%s → %s', (_label, tags, value, expected) => {
+    expect(selectStrategy(registry, tags, value).name).toBe(expected);
+  });
+
+  it.each([
+    ['no tag and no engine', {}, 'plain', 'UnknownStrategyError', /no keyturn:strategy tag and no "engine" field/],
+    [
+      'an unknown tag',
+      { 'keyturn:strategy': 'oracle-user' },
+      'x',
+      'UnknownStrategyError',
+      /"oracle-user": expected one of random, /,
+    ],
+    [
+      'an unsupported engine',
+      {},
+      JSON.stringify({ engine: 'db2' }),
+      'UnknownStrategyError',
+      /engine "db2" is not supported/,
+    ],
+    [
+      'a tag that contradicts the engine',
+      { 'keyturn:strategy': 'postgres-alternating-users' },
+      JSON.stringify({ engine: 'mysql' }),
+      'InvalidSecretValueError',
+      /needs "engine": "postgres"/,
+    ],
+  ])('%s is a named error', (_label, tags, value, name, message) => {
+    expect(() => selectStrategy(registry, tags, value)).toThrow(
+      expect.objectContaining({ name, message: expect.stringMatching(message) as string }) as Error,
+    );
+  });
+});
