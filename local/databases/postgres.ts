@@ -13,6 +13,8 @@ export interface LocalPostgres {
   admin<Row extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Whether `user` / `password` can open a session right now. */
   canLogin(user: string, password: string, database?: string): Promise<boolean>;
+  /** An open session as `user`, e.g. a client that keeps using an old credential; the caller ends it. */
+  openSession(user: string, password: string, database?: string): Promise<Client>;
   stop(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions = {}): Pr
         throw error;
       }
     },
+    openSession: connect,
     async stop(): Promise<void> {
       await server.stop();
     },

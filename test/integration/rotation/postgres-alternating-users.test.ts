@@ -1,10 +1,8 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Client } from 'pg';
-import { SecretStore } from '../../../functions/shared/secret-store';
 import { createStrategyRegistry } from '../../../functions/strategies/registry';
 import type { LocalPostgres } from '../../../local/databases/postgres';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
 import { createSecret, jsonAt, rotateAndWait, stagesOf, valueAt } from '../../support/secrets';
+import { strategyContext } from '../../support/strategy-context';
 
 interface DbSecret {
   username: string;
@@ -66,8 +64,7 @@ async function givenAppUser(
 }
 
 async function query(user: string, password: string, sql: string): Promise<unknown[]> {
-  const client = new Client({ host: pg.host, port: pg.port, user, password, database: 'postgres' });
-  await client.connect();
+  const client = await pg.openSession(user, password);
   try {
     return (await client.query<Record<string, unknown>>(sql)).rows;
   } finally {
@@ -128,19 +125,12 @@ describe('PostgreSQL alternating users', () => {
 
   it('reports the old user in use while it has sessions, and revoke locks only the old user out', async () => {
     const app = await givenAppUser();
-    const lingering = new Client({
-      host: pg.host,
-      port: pg.port,
-      user: app.name,
-      password: app.password,
-      database: 'postgres',
-    });
-    lingering.on('error', () => undefined);
-    await lingering.connect();
+    // A client still on the old user: usage must see it, and revoke with terminateSessions ends it.
+    await pg.openSession(app.name, app.password);
     expect(await rotateAndWait(stack, app.secretArn)).toMatchObject({ succeeded: true });
     const strategy = createStrategyRegistry()['postgres-alternating-users'];
-    const store = new SecretStore(stack.client);
-    const ctx = { secretArn: app.secretArn, token: 't', tags: {}, store, logger: new Logger({ logLevel: 'SILENT' }) };
+    const ctx = strategyContext(stack, app.secretArn);
+    const store = ctx.store;
     const current = await store.requireVersion(app.secretArn, { stage: 'AWSCURRENT' });
     const previous = await store.requireVersion(app.secretArn, { stage: 'AWSPREVIOUS' });
 

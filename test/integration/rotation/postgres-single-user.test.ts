@@ -1,9 +1,11 @@
 import { UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
-import { Client, escapeIdentifier } from 'pg';
+import { escapeIdentifier } from 'pg';
+import { createStrategyRegistry } from '../../../functions/strategies/registry';
 import type { LocalPostgres } from '../../../local/databases/postgres';
 import { freeLoopbackPort } from '../../../local/net/free-port';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
 import { createSecret, jsonAt, rotateAndWait, stagesOf, valueAt } from '../../support/secrets';
+import { strategyContext } from '../../support/strategy-context';
 
 /** A rotation function that does nothing, so a test can drive the real handler step by step. */
 const MANUAL_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:manual-steps';
@@ -280,26 +282,14 @@ describe('PostgreSQL single user: bad input changes nothing', () => {
 
 describe('PostgreSQL single user: verify, usage and revoke for the lifecycle', () => {
   it('counts sessions still open with the old password, and revoke can end them', async () => {
-    const { createStrategyRegistry } = await import('../../../functions/strategies/registry');
-    const { SecretStore } = await import('../../../functions/shared/secret-store');
-    const { Logger } = await import('@aws-lambda-powertools/logger');
     const strategy = createStrategyRegistry()['postgres-single-user'];
-    const store = new SecretStore(stack.client);
     const user = await givenUserWithSecret();
-    const lingering = new Client({
-      host: pg.host,
-      port: pg.port,
-      user: user.name,
-      password: user.password,
-      database: 'postgres',
-    });
-    lingering.on('error', () => undefined);
-    await lingering.connect();
+    const lingering = await pg.openSession(user.name, user.password);
 
     expect(await rotateAndWait(stack, user.secretArn)).toMatchObject({ succeeded: true });
-    const ctx = { secretArn: user.secretArn, token: 't', tags: {}, store, logger: new Logger({ logLevel: 'SILENT' }) };
-    const current = await store.requireVersion(user.secretArn, { stage: 'AWSCURRENT' });
-    const previous = await store.requireVersion(user.secretArn, { stage: 'AWSPREVIOUS' });
+    const ctx = strategyContext(stack, user.secretArn);
+    const current = await ctx.store.requireVersion(user.secretArn, { stage: 'AWSCURRENT' });
+    const previous = await ctx.store.requireVersion(user.secretArn, { stage: 'AWSPREVIOUS' });
 
     expect(await strategy.verify(current, ctx)).toEqual({ ok: true });
     expect(await strategy.verify(previous, ctx)).toMatchObject({ ok: false });
