@@ -6,17 +6,17 @@ const pg = (extra: Record<string, unknown> = {}) =>
 
 describe('selectStrategy', () => {
   it.each([
-    ['postgres without masterarn', {}, pg(), 'postgres-single-user'],
-    ['postgres with masterarn', {}, pg({ masterarn: 'arn:m' }), 'postgres-alternating-users'],
-    ['the random tag on a plain string', { 'keyturn:strategy': 'random' }, 'token', 'random'],
+    ['postgres without masterarn: single user', {}, pg(), 'postgres-single-user'],
+    ['postgres with masterarn: alternating users', {}, pg({ masterarn: 'arn:m' }), 'postgres-alternating-users'],
+    ['the random tag on a plain string: random', { 'keyturn:strategy': 'random' }, 'token', 'random'],
     [
       'a tag that agrees with the engine',
       { 'keyturn:strategy': 'postgres-single-user' },
       pg({ masterarn: 'arn:m' }),
       'postgres-single-user',
     ],
-    ['the random tag on a JSON secret with an engine field', { 'keyturn:strategy': 'random' }, pg(), 'random'],
-  ])('%s → %s', (_label, tags, value, expected) => {
+    ['the random tag on a JSON secret with an engine field: random', { 'keyturn:strategy': 'random' }, pg(), 'random'],
+  ])('%s', (_label, tags, value, expected) => {
     expect(selectStrategy(registry, tags, value).name).toBe(expected);
   });
 
