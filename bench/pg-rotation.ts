@@ -21,13 +21,7 @@ export async function measurePostgresSingleUser(
     const created = await stack.client.send(
       new CreateSecretCommand({
         Name: 'bench/pg-single',
-        SecretString: JSON.stringify({
-          engine: 'postgres',
-          host: pg.host,
-          port: pg.port,
-          username: 'bench_app',
-          password: 'bench-initial-password',
-        }),
+        SecretString: pg.secretValue('bench_app', 'bench-initial-password'),
       }),
     );
     const samples: number[] = [];

@@ -23,6 +23,7 @@ export async function runObservedRotationStep(input: unknown, deps: ObservedStep
     const event = parseRotationEvent(input);
     step = event.Step;
     logger.appendKeys({ rotationId: event.ClientRequestToken, secretArn: event.SecretId, step });
+    stepStarted(deps, step);
     const outcome = await runRotationStep(event, deps, (s) => {
       strategy = s.name;
     });
@@ -47,6 +48,13 @@ export async function runObservedRotationStep(input: unknown, deps: ObservedStep
 function rotationMetric(deps: ObservedStepDeps, strategy: string, name: string, value: number): void {
   if (!deps.metrics.hasStoredMetrics()) deps.metrics.addDimension(MetricDimension.Strategy, strategy);
   deps.metrics.addMetric(name, MetricUnit.Count, value);
+}
+
+/** Flushed at once (a single metric), so it survives a step the Lambda timeout kills. */
+function stepStarted(deps: ObservedStepDeps, step: string): void {
+  const single = deps.metrics.singleMetric();
+  single.addDimension(MetricDimension.Step, step);
+  single.addMetric(StepMetric.Started, MetricUnit.Count, 1);
 }
 
 function stepMetric(deps: ObservedStepDeps, strategy: string, step: string, result: string, durationMs: number): void {

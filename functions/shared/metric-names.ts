@@ -17,6 +17,8 @@ export const RotationMetric = {
 } as const;
 
 export const StepMetric = {
+  /** Published as the step begins: started minus finished counts steps that died (timeouts). */
+  Started: 'RotationStepStarted',
   Succeeded: 'RotationStepSucceeded',
   Failed: 'RotationStepFailed',
   Duration: 'RotationStepDuration',

@@ -15,6 +15,13 @@ export interface LocalPostgres {
   canLogin(user: string, password: string, database?: string): Promise<boolean>;
   /** An open session as `user`, e.g. a client that keeps using an old credential; the caller ends it. */
   openSession(user: string, password: string, database?: string): Promise<Client>;
+  /**
+   * AWS's PostgreSQL secret JSON for this server (engine, host, port, username, password,
+   * dbname 'postgres'); `extra` is spread last, so it can add or override fields.
+   */
+  secretValue(username: string, password: string, extra?: Readonly<Record<string, unknown>>): string;
+  /** {@link secretValue} for the master user. */
+  masterSecretValue(extra?: Readonly<Record<string, unknown>>): string;
   stop(): Promise<void>;
 }
 
@@ -44,6 +51,9 @@ export async function startLocalPostgres(options: LocalPostgresOptions = {}): Pr
     return client;
   };
 
+  const secretValue = (username: string, password: string, extra: Readonly<Record<string, unknown>> = {}): string =>
+    JSON.stringify({ engine: 'postgres', host: '127.0.0.1', port, username, password, dbname: 'postgres', ...extra });
+
   return {
     host: '127.0.0.1',
     port,
@@ -68,6 +78,8 @@ export async function startLocalPostgres(options: LocalPostgresOptions = {}): Pr
       }
     },
     openSession: connect,
+    secretValue,
+    masterSecretValue: (extra) => secretValue(masterUser, masterPassword, extra),
     async stop(): Promise<void> {
       await server.stop();
     },

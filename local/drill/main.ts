@@ -128,19 +128,13 @@ interface DbSecret {
 
 async function drillSingleUser(stack: LocalStack, pg: LocalPostgres): Promise<SecretReport> {
   await pg.admin("CREATE ROLE orders_app LOGIN PASSWORD 'orders-initial-password'");
-  const secret = {
-    engine: 'postgres',
-    host: pg.host,
-    port: pg.port,
-    username: 'orders_app',
-    password: 'orders-initial-password',
-    dbname: 'postgres',
-  };
-  return rotate(stack, 'db/orders-app', 'postgres-single-user', JSON.stringify(secret), {}, async (currentValue) => {
+  const initialPassword = 'orders-initial-password';
+  const secret = pg.secretValue('orders_app', initialPassword);
+  return rotate(stack, 'db/orders-app', 'postgres-single-user', secret, {}, async (currentValue) => {
     const current = JSON.parse(currentValue) as DbSecret;
     return [
       { passed: await pg.canLogin('orders_app', current.password), text: 'the new password logs in as orders_app' },
-      { passed: !(await pg.canLogin('orders_app', secret.password)), text: 'the old password is rejected (28P01)' },
+      { passed: !(await pg.canLogin('orders_app', initialPassword)), text: 'the old password is rejected (28P01)' },
     ];
   });
 }
@@ -149,32 +143,18 @@ async function drillAlternatingUsers(stack: LocalStack, pg: LocalPostgres): Prom
   const master = await stack.client.send(
     new CreateSecretCommand({
       Name: 'db/master',
-      SecretString: JSON.stringify({
-        engine: 'postgres',
-        host: pg.host,
-        port: pg.port,
-        username: pg.masterUser,
-        password: pg.masterPassword,
-      }),
+      SecretString: pg.masterSecretValue(),
     }),
   );
   await pg.admin('CREATE TABLE invoices (id int)');
   await pg.admin("CREATE ROLE reports_app LOGIN PASSWORD 'reports-initial-password'");
   await pg.admin('GRANT SELECT ON invoices TO reports_app');
-  const secret = {
-    engine: 'postgres',
-    host: pg.host,
-    port: pg.port,
-    username: 'reports_app',
-    password: 'reports-initial-password',
-    dbname: 'postgres',
-    masterarn: master.ARN,
-  };
+  const secret = pg.secretValue('reports_app', 'reports-initial-password', { masterarn: master.ARN });
   return rotate(
     stack,
     'db/reports-app',
     'postgres-alternating-users',
-    JSON.stringify(secret),
+    secret,
     {},
     async (currentValue, previousValue) => {
       const current = JSON.parse(currentValue) as DbSecret;

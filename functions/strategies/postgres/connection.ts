@@ -42,15 +42,16 @@ const caBundles = new Map<string, string>();
 
 function tlsOptions(secret: PostgresSecret): ClientConfig['ssl'] {
   if (!secret.ssl) return false;
-  // Verified TLS only. A CA bundle (RDS's, a private CA) comes from KEYTURN_DB_CA_BUNDLE; else Node's roots.
+  // Verified TLS only: the chain and the host name (or IP) are checked. A CA bundle (RDS's, a private
+  // CA) comes from KEYTURN_DB_CA_BUNDLE, else Node's roots. pg sends SNI itself for host names.
   const caPath = process.env.KEYTURN_DB_CA_BUNDLE;
-  if (!caPath) return { rejectUnauthorized: true, servername: secret.host };
+  if (!caPath) return { rejectUnauthorized: true };
   let ca = caBundles.get(caPath);
   if (ca === undefined) {
     ca = readFileSync(caPath, 'utf8');
     caBundles.set(caPath, ca);
   }
-  return { rejectUnauthorized: true, servername: secret.host, ca };
+  return { rejectUnauthorized: true, ca };
 }
 
 function classifyConnectError(error: unknown, secret: PostgresSecret): Error {

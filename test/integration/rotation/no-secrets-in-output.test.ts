@@ -50,42 +50,15 @@ beforeAll(async () => {
   pg = stack.postgres as LocalPostgres;
   secrets.push(pg.masterPassword);
 
-  const master = await createSecret(
-    stack.client,
-    'obs/master',
-    JSON.stringify({
-      engine: 'postgres',
-      host: pg.host,
-      port: pg.port,
-      username: pg.masterUser,
-      password: pg.masterPassword,
-    }),
-  );
+  const master = await createSecret(stack.client, 'obs/master', pg.masterSecretValue());
   await pg.admin("CREATE ROLE obs_single LOGIN PASSWORD 'Obs-single-initial-1'");
   await pg.admin("CREATE ROLE obs_alt LOGIN PASSWORD 'Obs-alt-initial-2'");
   secrets.push('Obs-single-initial-1', 'Obs-alt-initial-2', 'sk_live_initial_key_3', 'bad-master-pw-4');
-  const single = await createSecret(
-    stack.client,
-    'obs/single',
-    JSON.stringify({
-      engine: 'postgres',
-      host: pg.host,
-      port: pg.port,
-      username: 'obs_single',
-      password: 'Obs-single-initial-1',
-    }),
-  );
+  const single = await createSecret(stack.client, 'obs/single', pg.secretValue('obs_single', 'Obs-single-initial-1'));
   const alternating = await createSecret(
     stack.client,
     'obs/alt',
-    JSON.stringify({
-      engine: 'postgres',
-      host: pg.host,
-      port: pg.port,
-      username: 'obs_alt',
-      password: 'Obs-alt-initial-2',
-      masterarn: master.arn,
-    }),
+    pg.secretValue('obs_alt', 'Obs-alt-initial-2', { masterarn: master.arn }),
   );
   const apiKey = await createSecret(stack.client, 'obs/api-key', 'sk_live_initial_key_3', {
     'keyturn:strategy': 'random',
@@ -93,25 +66,12 @@ beforeAll(async () => {
   const badMaster = await createSecret(
     stack.client,
     'obs/bad-master',
-    JSON.stringify({
-      engine: 'postgres',
-      host: pg.host,
-      port: pg.port,
-      username: 'postgres',
-      password: 'bad-master-pw-4',
-    }),
+    pg.masterSecretValue({ password: 'bad-master-pw-4' }),
   );
   const failing = await createSecret(
     stack.client,
     'obs/failing',
-    JSON.stringify({
-      engine: 'postgres',
-      host: pg.host,
-      port: pg.port,
-      username: 'obs_alt',
-      password: 'Obs-alt-initial-2',
-      masterarn: badMaster.arn,
-    }),
+    pg.secretValue('obs_alt', 'Obs-alt-initial-2', { masterarn: badMaster.arn }),
   );
 
   restore = capture();
@@ -185,6 +145,8 @@ describe('a full set of rotations, captured from stdout and stderr', () => {
     expect(named('RotationFailed').map((l) => l.Strategy)).toEqual(['postgres-alternating-users']);
     expect(named('RotationStepFailed').map((l) => l.Step)).toEqual(['setSecret']);
     expect(named('RotationStepSucceeded').length).toBe(5 * 4 + 1);
+    // Started is flushed before the step runs, by Step only: 5 full rotations plus createSecret and setSecret of the failed one.
+    expect(named('RotationStepStarted').length).toBe(5 * 4 + 2);
     expect(named('RotationDuration').every((l) => typeof l.RotationDuration === 'number')).toBe(true);
   });
 });

@@ -17,18 +17,7 @@ let counter = 0;
 beforeAll(async () => {
   stack = await startLocalStack({ postgres: true });
   pg = stack.postgres as LocalPostgres;
-  const master = await createSecret(
-    stack.client,
-    'db/master',
-    JSON.stringify({
-      engine: 'postgres',
-      host: pg.host,
-      port: pg.port,
-      username: pg.masterUser,
-      password: pg.masterPassword,
-      dbname: 'postgres',
-    }),
-  );
+  const master = await createSecret(stack.client, 'db/master', pg.masterSecretValue());
   masterArn = master.arn;
   await pg.admin('CREATE ROLE app_readers NOLOGIN');
   await pg.admin('CREATE TABLE orders (id int)');
@@ -49,16 +38,7 @@ async function givenAppUser(
   const secret = await createSecret(
     stack.client,
     `db/alternating/${counter}`,
-    JSON.stringify({
-      engine: 'postgres',
-      host: pg.host,
-      port: pg.port,
-      username: name,
-      password,
-      dbname: 'postgres',
-      masterarn: masterArn,
-      ...extra,
-    }),
+    pg.secretValue(name, password, { masterarn: masterArn, ...extra }),
   );
   return { name, password, secretArn: secret.arn };
 }
@@ -154,13 +134,7 @@ describe('PostgreSQL alternating users', () => {
     const badMaster = await createSecret(
       stack.client,
       `db/bad-master/${++counter}`,
-      JSON.stringify({
-        engine: 'postgres',
-        host: pg.host,
-        port: pg.port,
-        username: pg.masterUser,
-        password: 'not-the-master-password',
-      }),
+      pg.masterSecretValue({ password: 'not-the-master-password' }),
     );
     const app = await givenAppUser({ masterarn: badMaster.arn });
     const before = await valueAt(stack.client, app.secretArn, 'AWSCURRENT');

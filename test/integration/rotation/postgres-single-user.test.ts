@@ -32,19 +32,7 @@ async function givenUserWithSecret(userName?: string, extra: Record<string, unkn
   if (userName) counter++;
   const password = `Initial-${counter}-pw`;
   await pg.admin(`CREATE ROLE ${escapeIdentifier(name)} WITH LOGIN PASSWORD '${password}'`);
-  const secret = await createSecret(
-    stack.client,
-    `db/single/${counter}`,
-    JSON.stringify({
-      engine: 'postgres',
-      host: pg.host,
-      port: pg.port,
-      username: name,
-      password,
-      dbname: 'postgres',
-      ...extra,
-    }),
-  );
+  const secret = await createSecret(stack.client, `db/single/${counter}`, pg.secretValue(name, password, extra));
   return { name, password, secretArn: secret.arn };
 }
 

@@ -27,11 +27,7 @@ async function givenTlsUser(ssl: boolean | string): Promise<{ name: string; pass
   const name = `tls_app_${++counter}`;
   const password = `tls-initial-${counter}`;
   await pg.admin(`CREATE ROLE ${name} LOGIN PASSWORD '${password}'`);
-  const secret = await createSecret(
-    stack.client,
-    `db/tls/${counter}`,
-    JSON.stringify({ engine: 'postgres', host: '127.0.0.1', port: pg.port, username: name, password, ssl }),
-  );
+  const secret = await createSecret(stack.client, `db/tls/${counter}`, pg.secretValue(name, password, { ssl }));
   return { name, password, arn: secret.arn };
 }
 
