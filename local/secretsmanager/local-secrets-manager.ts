@@ -8,7 +8,7 @@ import { loadSnapshot, writeSnapshot } from './persistence';
 import { RequestRateLimiter, type QuotaOverrides, type QuotaSetting } from './quotas';
 import { RotationRunner, type RotationFunction, type RotationRecord } from './rotation';
 import { createSecretsManagerServer } from './server';
-import { SecretStore } from './state';
+import { SecretsManagerState } from './state';
 
 /**
  * The in-process API of the local Secrets Manager used by tests and the local drill: start it,
@@ -58,7 +58,7 @@ export class LocalSecretsManager {
   /** @internal use startLocalSecretsManager */
   constructor(
     private readonly server: Server,
-    private readonly store: SecretStore,
+    private readonly store: SecretsManagerState,
     private readonly runner: RotationRunner,
     private readonly limiter: RequestRateLimiter,
     faults: FaultInjector,
@@ -137,7 +137,7 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
   const now = options.now ?? (() => new Date());
   const persistPath = options.persistPath;
 
-  const store: SecretStore = new SecretStore({
+  const store: SecretsManagerState = new SecretsManagerState({
     location,
     now,
     onChange:

@@ -5,7 +5,7 @@ import { matchesFilters, paginate, sortSecrets, type SecretFilter } from './list
 import type { OperationName } from './operation-names';
 import { parseRequest, type RequestOf } from './requests';
 import { describeSecretResponse, epochSeconds, secretListEntry, secretValueEntry, versionListEntry } from './responses';
-import type { ReadonlySecret, RotationPlan, SecretStore, SecretValue } from './state';
+import type { ReadonlySecret, RotationPlan, SecretsManagerState, SecretValue } from './state';
 
 /**
  * One handler per Secrets Manager operation: validate the request (zod), call the model, shape
@@ -19,7 +19,7 @@ export interface RotationScheduler {
 }
 
 export interface OperationContext {
-  readonly store: SecretStore;
+  readonly store: SecretsManagerState;
   readonly rotations: RotationScheduler;
 }
 
@@ -44,7 +44,7 @@ function valueFrom(request: {
 function applyFilters(
   secrets: readonly ReadonlySecret[],
   filters: readonly SecretFilter[] | undefined,
-  store: SecretStore,
+  store: SecretsManagerState,
 ) {
   const region = store.location.region;
   return secrets.filter((secret) => matchesFilters({ ...secret, primaryRegion: region }, filters ?? []));

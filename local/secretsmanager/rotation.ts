@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RotationPlan, SecretStore } from './state';
+import type { RotationPlan, SecretsManagerState } from './state';
 
 /**
  * Runs rotations the way Secrets Manager does after RotateSecret has answered: it invokes the
@@ -75,7 +75,7 @@ class FunctionNotFound extends Error {
 }
 
 export interface RotationRunnerOptions {
-  readonly store: SecretStore;
+  readonly store: SecretsManagerState;
   readonly now: () => Date;
   readonly resolveFunction: (lambdaArn: string) => RotationFunction | undefined;
 }

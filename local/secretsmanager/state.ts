@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../functions/shared/stages';
 import { assertValidSecretName, newSecretArn, parseSecretId, secretArnPrefix, type ServiceLocation } from './arn';
 import { invalidParameter, invalidRequest, limitExceeded, resourceExists, resourceNotFound } from './errors';
 import { nextRotationDate, ScheduleExpressionError, validateRotationRules, type RotationRulesInput } from './schedule';
@@ -9,10 +10,6 @@ import { nextRotationDate, ScheduleExpressionError, validateRotationRules, type 
  * Every method takes a SecretId as AWS does (name, ARN or partial ARN) and throws
  * AwsServiceError with the exception AWS would answer with.
  */
-
-export const AWSCURRENT = 'AWSCURRENT';
-export const AWSPREVIOUS = 'AWSPREVIOUS';
-export const AWSPENDING = 'AWSPENDING';
 
 export const MAX_VERSIONS_PER_SECRET = 100;
 export const MAX_STAGING_LABELS_PER_SECRET = 20;
@@ -81,7 +78,7 @@ export type DeepReadonly<T> = T extends Date
 export type ReadonlySecret = DeepReadonly<Secret>;
 export type ReadonlySecretVersion = DeepReadonly<SecretVersion>;
 
-export interface SecretStoreOptions {
+export interface SecretsManagerStateOptions {
   readonly location: ServiceLocation;
   readonly now?: () => Date;
   /** Called after every change to the model, e.g. to persist a snapshot. */
@@ -160,13 +157,13 @@ function startOfUtcDay(date: Date): Date {
   return new Date(Math.floor(date.getTime() / DAY_MS) * DAY_MS);
 }
 
-export class SecretStore {
+export class SecretsManagerState {
   readonly location: ServiceLocation;
   private readonly now: () => Date;
   private readonly onChange: () => void;
   private readonly secrets = new Map<string, Secret>();
 
-  constructor(options: SecretStoreOptions) {
+  constructor(options: SecretsManagerStateOptions) {
     this.location = options.location;
     this.now = options.now ?? (() => new Date());
     this.onChange = options.onChange ?? (() => undefined);
@@ -247,11 +244,11 @@ export class SecretStore {
    * a secret). Moving AWSCURRENT makes the version that lost it AWSPREVIOUS.
    */
   private static moveLabel(secret: Secret, label: string, target: SecretVersion): void {
-    const holder = SecretStore.holderOf(secret, label);
+    const holder = SecretsManagerState.holderOf(secret, label);
     if (holder === target) return;
     if (holder) holder.stages = holder.stages.filter((stage) => stage !== label);
     target.stages.push(label);
-    if (label === AWSCURRENT && holder) SecretStore.moveLabel(secret, AWSPREVIOUS, holder);
+    if (label === AWSCURRENT && holder) SecretsManagerState.moveLabel(secret, AWSPREVIOUS, holder);
   }
 
   private static assertLabelCapacity(secret: Secret, newLabels: readonly string[]): void {
@@ -310,9 +307,9 @@ export class SecretStore {
     value: SecretValue,
     requestedStages: readonly string[],
   ): SecretVersion {
-    SecretStore.assertValueSize(value);
-    SecretStore.assertStageLabels(requestedStages);
-    const existing = SecretStore.versionById(secret, token);
+    SecretsManagerState.assertValueSize(value);
+    SecretsManagerState.assertStageLabels(requestedStages);
+    const existing = SecretsManagerState.versionById(secret, token);
     if (existing?.value !== undefined) {
       if (secretValuesEqual(existing.value, value)) return existing;
       throw resourceExists(
@@ -325,7 +322,7 @@ export class SecretStore {
       secret.versions.length === 0 && !requestedStages.includes(AWSCURRENT)
         ? [...requestedStages, AWSCURRENT]
         : requestedStages;
-    SecretStore.assertLabelCapacity(secret, stages);
+    SecretsManagerState.assertLabelCapacity(secret, stages);
     let version = existing;
     if (version) {
       version.value = value;
@@ -334,7 +331,7 @@ export class SecretStore {
       version = { versionId: token, value, stages: [], createdAt: this.now() };
       secret.versions.push(version);
     }
-    for (const stage of stages) SecretStore.moveLabel(secret, stage, version);
+    for (const stage of stages) SecretsManagerState.moveLabel(secret, stage, version);
     secret.lastChangedAt = this.now();
     return version;
   }
@@ -354,14 +351,14 @@ export class SecretStore {
       // A retried CreateSecret (same token, same value) succeeds without creating anything.
       const retried =
         input.clientRequestToken && input.value
-          ? SecretStore.versionById(existing, input.clientRequestToken)
+          ? SecretsManagerState.versionById(existing, input.clientRequestToken)
           : undefined;
       if (retried && secretValuesEqual(retried.value, input.value))
         return { secret: existing, versionId: retried.versionId };
       throw resourceExists(`The operation failed because the secret ${input.name} already exists.`);
     }
-    if (input.value) SecretStore.assertValueSize(input.value);
-    const tags = SecretStore.mergeTags([], input.tags ?? []);
+    if (input.value) SecretsManagerState.assertValueSize(input.value);
+    const tags = SecretsManagerState.mergeTags([], input.tags ?? []);
     const now = this.now();
     const secret: Secret = {
       arn: newSecretArn(this.location, input.name),
@@ -401,7 +398,7 @@ export class SecretStore {
   private selectVersion(secret: Secret, selector: VersionSelector): SecretVersion {
     const { versionId, versionStage } = selector;
     if (versionId !== undefined) {
-      const version = SecretStore.versionById(secret, versionId);
+      const version = SecretsManagerState.versionById(secret, versionId);
       if (!version || (versionStage !== undefined && !version.stages.includes(versionStage))) {
         const stagePart = versionStage === undefined ? '' : ` and staging label: ${versionStage}`;
         throw resourceNotFound(
@@ -411,7 +408,7 @@ export class SecretStore {
       return version;
     }
     const stage = versionStage ?? AWSCURRENT;
-    const version = SecretStore.holderOf(secret, stage);
+    const version = SecretsManagerState.holderOf(secret, stage);
     if (!version)
       throw resourceNotFound(`Secrets Manager can't find the specified secret value for staging label: ${stage}.`);
     return version;
@@ -460,20 +457,20 @@ export class SecretStore {
   updateSecretVersionStage(secretId: string, input: UpdateVersionStageInput): ReadonlySecret {
     const secret = this.requireActive(secretId, 'UpdateSecretVersionStage');
     const { versionStage: label, removeFromVersionId, moveToVersionId } = input;
-    SecretStore.assertStageLabels([label]);
+    SecretsManagerState.assertStageLabels([label]);
     if (removeFromVersionId === undefined && moveToVersionId === undefined) {
       throw invalidParameter('Specify MoveToVersionId, RemoveFromVersionId, or both.');
     }
-    const moveTo = moveToVersionId === undefined ? undefined : SecretStore.versionById(secret, moveToVersionId);
+    const moveTo = moveToVersionId === undefined ? undefined : SecretsManagerState.versionById(secret, moveToVersionId);
     if (moveToVersionId !== undefined && !moveTo) {
       throw resourceNotFound(`Secrets Manager can't find a version with VersionId: ${moveToVersionId}.`);
     }
     const removeFrom =
-      removeFromVersionId === undefined ? undefined : SecretStore.versionById(secret, removeFromVersionId);
+      removeFromVersionId === undefined ? undefined : SecretsManagerState.versionById(secret, removeFromVersionId);
     if (removeFromVersionId !== undefined && !removeFrom) {
       throw resourceNotFound(`Secrets Manager can't find a version with VersionId: ${removeFromVersionId}.`);
     }
-    const holder = SecretStore.holderOf(secret, label);
+    const holder = SecretsManagerState.holderOf(secret, label);
 
     // AWS: a RemoveFromVersionId that does not match the version holding the label fails the call.
     if (removeFrom && holder !== removeFrom) {
@@ -495,8 +492,8 @@ export class SecretStore {
       );
     }
     if (moveTo) {
-      SecretStore.assertLabelCapacity(secret, [label]);
-      SecretStore.moveLabel(secret, label, moveTo);
+      SecretsManagerState.assertLabelCapacity(secret, [label]);
+      SecretsManagerState.moveLabel(secret, label, moveTo);
     } else if (removeFrom) {
       removeFrom.stages = removeFrom.stages.filter((stage) => stage !== label);
     }
@@ -516,7 +513,7 @@ export class SecretStore {
 
   tagResource(secretId: string, tags: readonly Tag[]): ReadonlySecret {
     const secret = this.requireActive(secretId, 'TagResource');
-    secret.tags = SecretStore.mergeTags(secret.tags, tags);
+    secret.tags = SecretsManagerState.mergeTags(secret.tags, tags);
     secret.lastChangedAt = this.now();
     this.onChange();
     return secret;
@@ -614,10 +611,10 @@ export class SecretStore {
         'No Lambda rotation function ARN is associated with this secret. Specify RotationLambdaARN.',
       );
     }
-    const schedule = input.rotationRules ? SecretStore.validateRules(input.rotationRules) : undefined;
+    const schedule = input.rotationRules ? SecretsManagerState.validateRules(input.rotationRules) : undefined;
 
-    const pending = SecretStore.holderOf(secret, AWSPENDING);
-    const current = SecretStore.holderOf(secret, AWSCURRENT);
+    const pending = SecretsManagerState.holderOf(secret, AWSPENDING);
+    const current = SecretsManagerState.holderOf(secret, AWSCURRENT);
     // The same token as the unfinished rotation re-runs it; any other token must wait for it.
     const rerun = pending !== undefined && pending !== current && pending.versionId === token;
     if (pending && pending !== current && !rerun) {
@@ -626,7 +623,7 @@ export class SecretStore {
           'Finish or clean up that rotation, or retry it with its ClientRequestToken.',
       );
     }
-    if (!rerun && SecretStore.versionById(secret, token)) {
+    if (!rerun && SecretsManagerState.versionById(secret, token)) {
       throw invalidRequest(
         `A version with ClientRequestToken ${token} already exists and is not pending rotation. Use a new token.`,
       );
@@ -668,8 +665,9 @@ export class SecretStore {
   }
 
   private refreshNextRotationDate(secret: Secret, validated?: ReturnType<typeof validateRotationRules>): void {
-    const schedule = (validated ?? (secret.rotationRules ? SecretStore.validateRules(secret.rotationRules) : undefined))
-      ?.schedule;
+    const schedule = (
+      validated ?? (secret.rotationRules ? SecretsManagerState.validateRules(secret.rotationRules) : undefined)
+    )?.schedule;
     const next =
       schedule && secret.rotationEnabled
         ? nextRotationDate(schedule, {
@@ -698,7 +696,7 @@ export class SecretStore {
    */
   removeRotationPlaceholder(secretArn: string, token: string): void {
     const secret = this.secrets.get(secretArn);
-    const version = secret && SecretStore.versionById(secret, token);
+    const version = secret && SecretsManagerState.versionById(secret, token);
     if (!secret || !version) return;
     if (version.stages.some((stage) => stage !== AWSPENDING)) return;
     secret.versions = secret.versions.filter((candidate) => candidate !== version);
@@ -712,8 +710,8 @@ export class SecretStore {
     delete secret.nextRotationAt;
     secret.lastChangedAt = this.now();
     this.onChange();
-    const pending = SecretStore.holderOf(secret, AWSPENDING);
-    const current = SecretStore.holderOf(secret, AWSCURRENT);
+    const pending = SecretsManagerState.holderOf(secret, AWSPENDING);
+    const current = SecretsManagerState.holderOf(secret, AWSCURRENT);
     return pending && pending !== current ? { secret, pendingVersionId: pending.versionId } : { secret };
   }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSnapshot, SnapshotError, writeSnapshot } from '../../../../local/secretsmanager/persistence';
-import { SecretStore } from '../../../../local/secretsmanager/state';
+import { SecretsManagerState } from '../../../../local/secretsmanager/state';
 
 const location = { region: 'us-east-1', accountId: '123456789012' };
 
@@ -16,7 +16,7 @@ describe('snapshot persistence', () => {
   });
 
   it('round-trips secrets, versions, labels, dates and binary values', () => {
-    const store = new SecretStore({ location, now: () => new Date('2026-03-10T12:00:00Z') });
+    const store = new SecretsManagerState({ location, now: () => new Date('2026-03-10T12:00:00Z') });
     store.createSecret({ name: 'text', value: { kind: 'string', text: 'v1' }, tags: [{ Key: 'team', Value: 'core' }] });
     store.createSecret({ name: 'bytes', value: { kind: 'binary', base64: Buffer.from([0, 255]).toString('base64') } });
     store.deleteSecret('bytes', { recoveryWindowInDays: 7 });

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsServiceError } from '../../../../local/secretsmanager/errors';
-import {
-  AWSCURRENT,
-  AWSPENDING,
-  AWSPREVIOUS,
-  MAX_VERSIONS_PER_SECRET,
-  SecretStore,
-  type SecretValue,
-} from '../../../../local/secretsmanager/state';
+import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../../../functions/shared/stages';
+import { MAX_VERSIONS_PER_SECRET, SecretsManagerState, type SecretValue } from '../../../../local/secretsmanager/state';
 
 const DAY = 86_400_000;
 const text = (value: string): SecretValue => ({ kind: 'string', text: value });
@@ -16,7 +10,7 @@ const text = (value: string): SecretValue => ({ kind: 'string', text: value });
 function givenStore(start = '2026-03-10T12:00:00Z') {
   let now = new Date(start).getTime();
   let changes = 0;
-  const store = new SecretStore({
+  const store = new SecretsManagerState({
     location: { region: 'eu-west-1', accountId: '111122223333' },
     now: () => new Date(now),
     onChange: () => changes++,
@@ -41,20 +35,20 @@ function expectAwsError(action: () => unknown, exceptionName: string, messagePar
   return thrown as AwsServiceError;
 }
 
-function stages(store: SecretStore, secretId: string): Record<string, string[]> {
+function stages(store: SecretsManagerState, secretId: string): Record<string, string[]> {
   const secret = store.describe(secretId);
   return Object.fromEntries(
     secret.versions.filter((v) => v.stages.length > 0).map((v) => [v.versionId, [...v.stages].sort()]),
   );
 }
 
-function created(store: SecretStore, name = 'app/db', value = 'v1') {
+function created(store: SecretsManagerState, name = 'app/db', value = 'v1') {
   const token = randomUUID();
   const { secret } = store.createSecret({ name, clientRequestToken: token, value: text(value) });
   return { arn: secret.arn, token };
 }
 
-describe('SecretStore: identity', () => {
+describe('SecretsManagerState: identity', () => {
   it('builds ARNs from region, account, name and a six-character suffix, and resolves every SecretId form', () => {
     const { store } = givenStore();
     const { arn } = created(store);
@@ -75,7 +69,7 @@ describe('SecretStore: identity', () => {
   });
 });
 
-describe('SecretStore: versions and staging labels', () => {
+describe('SecretsManagerState: versions and staging labels', () => {
   it('moves AWSCURRENT to a new value and AWSPREVIOUS to the version that lost it', () => {
     const { store } = givenStore();
     const { token: v1 } = created(store);
@@ -283,7 +277,7 @@ describe('SecretStore: versions and staging labels', () => {
   });
 });
 
-describe('SecretStore: create, tags, delete, restore', () => {
+describe('SecretsManagerState: create, tags, delete, restore', () => {
   it('treats a retried CreateSecret (same token and value) as success and anything else as ResourceExistsException', () => {
     const { store } = givenStore();
     const { arn, token } = created(store);
@@ -369,7 +363,7 @@ describe('SecretStore: create, tags, delete, restore', () => {
   });
 });
 
-describe('SecretStore: rotation', () => {
+describe('SecretsManagerState: rotation', () => {
   const lambda = 'arn:aws:lambda:eu-west-1:111122223333:function:rotate';
 
   it('needs a Lambda ARN given or stored', () => {
@@ -518,7 +512,7 @@ describe('SecretStore: rotation', () => {
   });
 });
 
-describe('SecretStore: change notifications and snapshots', () => {
+describe('SecretsManagerState: change notifications and snapshots', () => {
   it('notifies after changes but not after reads that change nothing', () => {
     const { store, changes } = givenStore();
     created(store);
