@@ -14,9 +14,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case 'invalid_type':
       return `expected ${issue.expected}`;
     case 'too_small':
-      return issue.origin === 'string'
-        ? `must be at least ${String(issue.minimum)} characters`
-        : `must be at least ${String(issue.minimum)}`;
+      if (issue.origin !== 'string') return `must be at least ${String(issue.minimum)}`;
+      return Number(issue.minimum) === 1 ? 'must not be empty' : `must be at least ${String(issue.minimum)} characters`;
     case 'too_big':
       return issue.origin === 'string'
         ? `must be at most ${String(issue.maximum)} characters`
