@@ -1,3 +1,5 @@
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { escapeIdentifier } from 'pg';
 import { createStrategyRegistry } from '../../../functions/strategies/registry';
 import type { LocalPostgres } from '../../../local/databases/postgres';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
@@ -13,12 +15,15 @@ let stack: LocalStack;
 let pg: LocalPostgres;
 let masterArn: string;
 let counter = 0;
+/** A rotation function that does nothing, so a test can drive the real handler step by step. */
+const MANUAL_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:manual-steps';
 
 beforeAll(async () => {
   stack = await startLocalStack({ postgres: true });
   pg = stack.postgres as LocalPostgres;
   const master = await createSecret(stack.client, 'db/master', pg.masterSecretValue());
   masterArn = master.arn;
+  stack.secretsManager.registerRotationFunction(MANUAL_FUNCTION_ARN, () => Promise.resolve());
   await pg.admin('CREATE ROLE app_readers NOLOGIN');
   await pg.admin('CREATE TABLE orders (id int)');
   await pg.admin('INSERT INTO orders VALUES (1), (2)');
@@ -28,13 +33,16 @@ afterAll(() => stack.stop());
 
 async function givenAppUser(
   extra: Record<string, unknown> = {},
+  userName?: string,
 ): Promise<{ name: string; password: string; secretArn: string }> {
-  const name = `svc_${++counter}`;
+  const name = userName ?? `svc_${++counter}`;
+  if (userName) counter++;
   const password = `Start-${counter}-password`;
-  await pg.admin(`CREATE ROLE ${name} WITH LOGIN CREATEDB CONNECTION LIMIT 7 PASSWORD '${password}'`);
-  await pg.admin(`GRANT app_readers TO ${name}`);
-  await pg.admin(`CREATE TABLE ${name}_own (id int)`);
-  await pg.admin(`ALTER TABLE ${name}_own OWNER TO ${name}`);
+  const role = escapeIdentifier(name);
+  await pg.admin(`CREATE ROLE ${role} WITH LOGIN CREATEDB CONNECTION LIMIT 7 PASSWORD '${password}'`);
+  await pg.admin(`GRANT app_readers TO ${role}`);
+  await pg.admin(`CREATE TABLE ${escapeIdentifier(`own_${counter}`)} (id int)`);
+  await pg.admin(`ALTER TABLE ${escapeIdentifier(`own_${counter}`)} OWNER TO ${role}`);
   const secret = await createSecret(
     stack.client,
     `db/alternating/${counter}`,
@@ -68,7 +76,7 @@ describe('PostgreSQL alternating users', () => {
     expect(await query(current.username, current.password, 'SELECT count(*)::int AS n FROM orders')).toEqual([
       { n: 2 },
     ]);
-    expect(await query(current.username, current.password, `SELECT count(*)::int AS n FROM ${app.name}_own`)).toEqual([
+    expect(await query(current.username, current.password, `SELECT count(*)::int AS n FROM own_${counter}`)).toEqual([
       { n: 0 },
     ]);
     const [attributes] = await pg.admin<{ rolcreatedb: boolean; rolconnlimit: number; rolsuper: boolean }>(
@@ -168,5 +176,64 @@ describe('PostgreSQL alternating users', () => {
     const result = await rotateAndWait(stack, app.secretArn);
     expect(result).toMatchObject({ succeeded: false, errorName: 'MasterSecretError' });
     expect(result.errorMessage).toContain('nope-AbCdEf');
+  });
+
+  it('gives the same result when each step is invoked twice, the clone created once', async () => {
+    const app = await givenAppUser();
+    const { token } = await rotateAndWait(stack, app.secretArn, MANUAL_FUNCTION_ARN);
+    const step = (Step: string) => stack.rotationHandler({ Step, SecretId: app.secretArn, ClientRequestToken: token });
+
+    for (const name of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
+      await step(name);
+      await step(name);
+    }
+
+    const current = await jsonAt<DbSecret>(stack.client, app.secretArn, 'AWSCURRENT');
+    expect(current.username).toBe(`${app.name}_clone`);
+    expect(await pg.canLogin(current.username, current.password)).toBe(true);
+    expect(await pg.admin('SELECT 1 FROM pg_roles WHERE rolname = $1', [current.username])).toHaveLength(1);
+    expect((await stagesOf(stack.client, app.secretArn))[token]).toEqual(['AWSCURRENT']);
+  });
+
+  it('a hostile user name stays one quoted identifier through the clone, its grants and its password', async () => {
+    await pg.admin('CREATE ROLE victim NOLOGIN');
+    const app = await givenAppUser({}, 'a"b; DROP ROLE victim; --');
+
+    expect(await rotateAndWait(stack, app.secretArn)).toMatchObject({ succeeded: true });
+
+    const current = await jsonAt<DbSecret>(stack.client, app.secretArn, 'AWSCURRENT');
+    expect(current.username).toBe('a"b; DROP ROLE victim; --_clone');
+    expect(await pg.canLogin(current.username, current.password)).toBe(true);
+    expect(await query(current.username, current.password, 'SELECT count(*)::int AS n FROM orders')).toEqual([
+      { n: 2 },
+    ]);
+    expect(await pg.admin("SELECT 1 FROM pg_roles WHERE rolname = 'victim'")).toHaveLength(1);
+  });
+
+  it('a pending value that points at another server is refused, and nothing is created', async () => {
+    const app = await givenAppUser();
+    const { token } = await rotateAndWait(stack, app.secretArn, MANUAL_FUNCTION_ARN);
+    const tampered = pg.secretValue(`${app.name}_clone`, 'attacker-chosen-1', {
+      masterarn: masterArn,
+      host: '127.0.0.9',
+    });
+    await stack.client.send(
+      new PutSecretValueCommand({
+        SecretId: app.secretArn,
+        ClientRequestToken: token,
+        SecretString: tampered,
+        VersionStages: ['AWSPENDING'],
+      }),
+    );
+
+    await expect(
+      stack.rotationHandler({ Step: 'setSecret', SecretId: app.secretArn, ClientRequestToken: token }),
+    ).rejects.toMatchObject({
+      name: 'InvalidSecretValueError',
+      message: expect.stringContaining('another host') as string,
+    });
+
+    expect(await pg.admin('SELECT 1 FROM pg_roles WHERE rolname = $1', [`${app.name}_clone`])).toHaveLength(0);
+    expect(await pg.canLogin(app.name, app.password)).toBe(true);
   });
 });
