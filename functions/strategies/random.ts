@@ -4,7 +4,7 @@ import { InvalidSecretValueError, InvalidStrategyOptionError, PendingCredentialR
 import { settled } from '../shared/settled';
 import { parseJsonObject } from './json-value';
 import type { RotationStrategy, RotationVersions, StrategyContext, VerifyResult } from './strategy';
-import { passwordPolicyFromTags, tagValue, TAG_PREFIX } from './tag-options';
+import { OptionTag, passwordPolicyFromTags, tagValue } from './tag-options';
 
 /** API keys and tokens travel in headers and URLs: letters and digits unless the policy says otherwise. */
 export const RANDOM_DEFAULT_POLICY: PasswordPolicy = { length: 40, excludePunctuation: true };
@@ -17,15 +17,15 @@ interface RandomOptions {
 }
 
 function optionsFromTags(tags: Readonly<Record<string, string>>): RandomOptions {
-  const fieldsTag = tagValue(tags, 'fields');
+  const fieldsTag = tagValue(tags, OptionTag.fields);
   const fields = fieldsTag?.split(/\s+/).filter(Boolean);
   if (fields !== undefined && fields.length === 0) {
-    throw new InvalidStrategyOptionError(`tag ${TAG_PREFIX}fields is empty: name the JSON fields to regenerate`);
+    throw new InvalidStrategyOptionError(`tag ${OptionTag.fields} is empty: name the JSON fields to regenerate`);
   }
   return {
     policy: passwordPolicyFromTags(tags, RANDOM_DEFAULT_POLICY),
     fields,
-    prefix: tagValue(tags, 'prefix') ?? '',
+    prefix: tagValue(tags, OptionTag.prefix) ?? '',
   };
 }
 
@@ -54,7 +54,7 @@ function rotatedParts(value: string, options: RandomOptions, versionLabel: strin
   if (options.fields === undefined) {
     if (looksLikeJsonObject(value)) {
       throw new InvalidSecretValueError(
-        `the ${versionLabel} value is a JSON object: tag ${TAG_PREFIX}fields must name the fields to regenerate`,
+        `the ${versionLabel} value is a JSON object: tag ${OptionTag.fields} must name the fields to regenerate`,
       );
     }
     return new Map([['', value]]);
@@ -65,7 +65,7 @@ function rotatedParts(value: string, options: RandomOptions, versionLabel: strin
       const fieldValue = object[field];
       if (typeof fieldValue !== 'string') {
         throw new InvalidSecretValueError(
-          `field "${field}" named by ${TAG_PREFIX}fields is ${fieldValue === undefined ? 'missing from' : 'not a string in'} the ${versionLabel} value`,
+          `field "${field}" named by ${OptionTag.fields} is ${fieldValue === undefined ? 'missing from' : 'not a string in'} the ${versionLabel} value`,
         );
       }
       return [field, fieldValue];

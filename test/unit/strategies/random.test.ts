@@ -140,3 +140,26 @@ describe('random strategy: testSecret, verify, usage and revoke', () => {
     });
   });
 });
+
+describe('excluded characters a tag value cannot hold', () => {
+  it('are read from keyturn:exclude-characters-base64', async () => {
+    const excluded = '"\'\\`$';
+    const tags = {
+      'keyturn:exclude-punctuation': 'false',
+      'keyturn:length': '400',
+      'keyturn:exclude-characters-base64': Buffer.from(excluded).toString('base64'),
+    };
+    const value = await rotateOnce('x', tags);
+    expect(Array.from(excluded).some((c) => value.includes(c))).toBe(false);
+    expect(value).toMatch(/[!#%&]/);
+  });
+
+  it('refuse both forms at once, and a value that is not base64', async () => {
+    await expect(
+      rotateOnce('x', { 'keyturn:exclude-characters': 'a', 'keyturn:exclude-characters-base64': 'Yg==' }),
+    ).rejects.toThrow(/both set: keep one/);
+    await expect(rotateOnce('x', { 'keyturn:exclude-characters-base64': 'not base64!' })).rejects.toThrow(
+      /is not base64/,
+    );
+  });
+});

@@ -5,7 +5,7 @@ import {
   parseScheduleExpression,
   ScheduleExpressionError,
   validateRotationRules,
-} from '../../../../local/secretsmanager/schedule';
+} from '../../../functions/shared/rotation-schedule';
 
 const at = (iso: string) => new Date(iso);
 const next = (fields: string, after: string) =>
