@@ -1,0 +1,107 @@
+import { durationSeconds } from './duration';
+import type { Kind, Policy, PolicyEntry } from './schema';
+
+/** An entry with every default applied: what the constructs build from. */
+export interface ResolvedEntry {
+  readonly id: string;
+  readonly kind: Kind;
+  readonly secret: PolicyEntry['secret'];
+  readonly owner: PolicyEntry['owner'];
+  readonly consumers: NonNullable<PolicyEntry['consumers']>;
+  readonly schedule: { readonly expression: string; readonly window: string };
+  readonly graceSeconds: number;
+  readonly revocation: {
+    readonly waitForIdle: boolean;
+    readonly maxWaitSeconds: number;
+    readonly whenStillInUse: 'alert' | 'revoke';
+    readonly terminateSessions: boolean;
+  };
+  readonly alertRoute: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** The entry as written, for kind-specific options. */
+  readonly source: PolicyEntry;
+}
+
+export interface ResolvedPolicy {
+  readonly alerts: Policy['alerts'];
+  readonly networks: NonNullable<Policy['networks']>;
+  readonly auditRetentionDays: number;
+  readonly entries: readonly ResolvedEntry[];
+}
+
+interface KindDefaults {
+  readonly schedule: { readonly expression: string; readonly window: string };
+  readonly grace: string;
+  readonly revocation: {
+    readonly waitForIdle: boolean;
+    readonly maxWait: string;
+    readonly whenStillInUse: 'alert' | 'revoke';
+    readonly terminateSessions: boolean;
+  };
+}
+
+/**
+ * keyturn's defaults per kind. Random keys have no target to ask about use, so nothing
+ * waits for idle; a single database user's old password stops working at setSecret, so
+ * its grace only covers sessions opened before; alternating users keep a full day.
+ */
+export const KIND_DEFAULTS: Readonly<Record<Kind, KindDefaults>> = {
+  random: {
+    schedule: { expression: 'rate(90 days)', window: '4h' },
+    grace: '24h',
+    revocation: { waitForIdle: false, maxWait: '0s', whenStillInUse: 'alert', terminateSessions: false },
+  },
+  'postgres-single-user': {
+    schedule: { expression: 'rate(30 days)', window: '2h' },
+    grace: '15m',
+    revocation: { waitForIdle: true, maxWait: '1h', whenStillInUse: 'alert', terminateSessions: false },
+  },
+  'postgres-alternating-users': {
+    schedule: { expression: 'rate(30 days)', window: '2h' },
+    grace: '24h',
+    revocation: { waitForIdle: true, maxWait: '24h', whenStillInUse: 'alert', terminateSessions: false },
+  },
+};
+
+export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
+
+/** Entry settings over the policy's per-kind defaults over keyturn's. */
+export function resolvePolicy(policy: Policy): ResolvedPolicy {
+  return {
+    alerts: policy.alerts,
+    networks: policy.networks ?? {},
+    auditRetentionDays: policy.audit?.retentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS,
+    entries: policy.entries.map((entry) => resolveEntry(entry, policy)),
+  };
+}
+
+function resolveEntry(entry: PolicyEntry, policy: Policy): ResolvedEntry {
+  const builtIn = KIND_DEFAULTS[entry.kind];
+  const fromPolicy = policy.defaults?.[entry.kind];
+  const schedule = entry.schedule ?? fromPolicy?.schedule ?? builtIn.schedule;
+  const revocation = { ...builtIn.revocation, ...fromPolicy?.revocation, ...entry.revocation };
+  return {
+    id: entry.id,
+    kind: entry.kind,
+    secret: entry.secret,
+    owner: entry.owner,
+    consumers: entry.consumers ?? [],
+    schedule: { expression: schedule.expression, window: schedule.window ?? builtIn.schedule.window },
+    graceSeconds: seconds(entry.grace ?? fromPolicy?.grace ?? builtIn.grace),
+    revocation: {
+      waitForIdle: revocation.waitForIdle,
+      maxWaitSeconds: seconds(revocation.maxWait),
+      whenStillInUse: revocation.whenStillInUse,
+      terminateSessions: revocation.terminateSessions,
+    },
+    alertRoute: entry.alertRoute ?? policy.alerts.defaultRoute,
+    tags: entry.tags ?? {},
+    source: entry,
+  };
+}
+
+function seconds(duration: string): number {
+  const value = durationSeconds(duration);
+  if (value === undefined) throw new Error(`not a duration: ${duration}`); // the schema let it through: a bug
+  return value;
+}

@@ -1,0 +1,197 @@
+import { definePolicy } from './define-policy';
+
+/**
+ * The example inventory `cdk synth` uses unless `-c policy=FILE` names another. Twenty
+ * secrets of a small company: API keys and webhook secrets, and PostgreSQL users for three
+ * services, some rotated in place, most alternating.
+ */
+const payments = { team: 'payments', contact: 'payments-oncall@example.com' };
+const platform = { team: 'platform', contact: 'platform-oncall@example.com' };
+const data = { team: 'data', contact: 'data-oncall@example.com' };
+
+export default definePolicy({
+  version: 1,
+  alerts: {
+    routes: {
+      platform: { emails: ['platform-oncall@example.com'] },
+      payments: { emails: ['payments-oncall@example.com'] },
+      data: {},
+    },
+    defaultRoute: 'platform',
+  },
+  networks: {
+    'orders-vpc': {
+      vpcId: 'vpc-0a1b2c3d4e5f60718',
+      subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-1a1b2c3d4e5f60718'],
+    },
+  },
+  audit: { retentionDays: 400 },
+  defaults: {
+    random: { schedule: { expression: 'rate(60 days)', window: '4h' } },
+  },
+  entries: [
+    // Third-party and internal API keys: keyturn creates them.
+    {
+      id: 'stripe-webhook-secret',
+      kind: 'random',
+      secret: { name: 'payments/stripe-webhook', create: true },
+      owner: payments,
+      alertRoute: 'payments',
+      options: { prefix: 'whsec_', length: 48 },
+    },
+    {
+      id: 'payments-api-key',
+      kind: 'random',
+      secret: { name: 'payments/api-key', create: true },
+      owner: payments,
+      alertRoute: 'payments',
+      consumers: [{ name: 'checkout' }, { name: 'billing' }],
+    },
+    {
+      id: 'partner-oauth-client',
+      kind: 'random',
+      secret: { name: 'payments/partner-oauth', create: true },
+      owner: payments,
+      alertRoute: 'payments',
+      options: { fields: ['clientSecret'] },
+    },
+    {
+      id: 'internal-jwt-signing',
+      kind: 'random',
+      secret: { name: 'platform/jwt-signing', create: true },
+      owner: platform,
+      grace: '48h',
+      options: { length: 64, excludePunctuation: false, excludeCharacters: '"\'\\`' },
+    },
+    {
+      id: 'metrics-ingest-token',
+      kind: 'random',
+      secret: { name: 'platform/metrics-ingest', create: true },
+      owner: platform,
+    },
+    {
+      id: 'search-api-key',
+      kind: 'random',
+      secret: { name: 'platform/search-api-key', create: true },
+      owner: platform,
+      schedule: { expression: 'cron(0 3 ? * MON *)', window: '3h' },
+    },
+    {
+      id: 'email-provider-key',
+      kind: 'random',
+      secret: { name: 'platform/email-provider', create: true },
+      owner: platform,
+    },
+    {
+      id: 'feature-flags-sdk-key',
+      kind: 'random',
+      secret: { name: 'platform/feature-flags', create: true },
+      owner: platform,
+    },
+    {
+      id: 'warehouse-export-token',
+      kind: 'random',
+      secret: { name: 'data/export-token', create: true },
+      owner: data,
+      alertRoute: 'data',
+    },
+    {
+      id: 'analytics-webhook-secret',
+      kind: 'random',
+      secret: { name: 'data/analytics-webhook', create: true },
+      owner: data,
+      alertRoute: 'data',
+      tags: { 'cost-center': 'analytics' },
+    },
+    // Database master users, rotated in place (nothing else logs in with them).
+    {
+      id: 'orders-db-master',
+      kind: 'postgres-single-user',
+      secret: { name: 'orders/db/master' },
+      owner: platform,
+      options: { network: 'orders-vpc' },
+    },
+    {
+      id: 'reports-db-master',
+      kind: 'postgres-single-user',
+      secret: { name: 'reports/db/master' },
+      owner: data,
+      alertRoute: 'data',
+      options: { network: 'orders-vpc' },
+    },
+    // Application users: alternating, so clients on the previous user keep working.
+    {
+      id: 'orders-api-db',
+      kind: 'postgres-alternating-users',
+      secret: { name: 'orders/db/api' },
+      owner: platform,
+      consumers: [{ name: 'orders-api' }],
+      options: { network: 'orders-vpc', master: { entry: 'orders-db-master' } },
+    },
+    {
+      id: 'orders-worker-db',
+      kind: 'postgres-alternating-users',
+      secret: { name: 'orders/db/worker' },
+      owner: platform,
+      options: { network: 'orders-vpc', master: { entry: 'orders-db-master' } },
+    },
+    {
+      id: 'billing-db',
+      kind: 'postgres-alternating-users',
+      secret: { name: 'billing/db/app', create: true, description: 'billing service database user' },
+      owner: payments,
+      alertRoute: 'payments',
+      options: {
+        network: 'orders-vpc',
+        master: { entry: 'orders-db-master' },
+        connection: {
+          host: 'orders.cluster-abc.eu-west-1.rds.amazonaws.com',
+          username: 'billing_app',
+          dbname: 'orders',
+          ssl: true,
+        },
+      },
+    },
+    {
+      id: 'reports-reader-db',
+      kind: 'postgres-alternating-users',
+      secret: { name: 'reports/db/reader' },
+      owner: data,
+      alertRoute: 'data',
+      grace: '12h',
+      options: { network: 'orders-vpc', master: { entry: 'reports-db-master' } },
+    },
+    {
+      id: 'reports-etl-db',
+      kind: 'postgres-alternating-users',
+      secret: { name: 'reports/db/etl' },
+      owner: data,
+      alertRoute: 'data',
+      revocation: { whenStillInUse: 'revoke', terminateSessions: true },
+      options: { network: 'orders-vpc', master: { entry: 'reports-db-master' } },
+    },
+    {
+      id: 'ledger-db',
+      kind: 'postgres-single-user',
+      secret: { name: 'payments/db/ledger' },
+      owner: payments,
+      alertRoute: 'payments',
+      schedule: { expression: 'rate(14 days)', window: '2h' },
+      options: { network: 'orders-vpc', password: { length: 40 } },
+    },
+    {
+      id: 'support-tool-db',
+      kind: 'postgres-alternating-users',
+      secret: { arn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:support/db/app-Ab12Cd' },
+      owner: platform,
+      options: { network: 'orders-vpc', master: { entry: 'orders-db-master' } },
+    },
+    {
+      id: 'legacy-admin-db',
+      kind: 'postgres-single-user',
+      secret: { name: 'legacy/db/admin' },
+      owner: platform,
+      schedule: { expression: 'rate(7 days)', window: '1h' },
+    },
+  ],
+});

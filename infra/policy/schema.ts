@@ -1,0 +1,321 @@
+import { z } from 'zod';
+import {
+  parseScheduleExpression,
+  ScheduleExpressionError,
+  validateRotationRules,
+} from '../../functions/shared/rotation-schedule';
+import { DURATION_PATTERN, durationSeconds } from './duration';
+
+/**
+ * The policy file's shape: what a platform engineer writes (see example.policy.ts). zod
+ * validates it at synth time; every message names the field, and load-policy.ts adds the
+ * entry. Defaults per kind are applied afterwards (defaults.ts), so the input stays short.
+ */
+
+// Secrets Manager's tag character set; tags carry strategy options to the rotation function.
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_TEXT_MESSAGE = 'may hold only letters, digits, spaces and _ . : / = + - @ (a tag value)';
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+
+export const duration = z.string().regex(DURATION_PATTERN, 'must be a duration such as 30m, 24h or 7d');
+const entryId = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{0,62}$/,
+    'must be lowercase letters, digits and hyphens, starting with a letter (at most 63)',
+  );
+const routeId = entryId;
+
+export const KINDS = ['random', 'postgres-single-user', 'postgres-alternating-users'] as const;
+export type Kind = (typeof KINDS)[number];
+
+const passwordOptions = z.strictObject({
+  length: z.optional(z.int().min(1).max(4096)),
+  excludeCharacters: z.optional(z.string().max(256)),
+  excludeNumbers: z.optional(z.boolean()),
+  excludePunctuation: z.optional(z.boolean()),
+  excludeUppercase: z.optional(z.boolean()),
+  excludeLowercase: z.optional(z.boolean()),
+  includeSpace: z.optional(z.boolean()),
+  requireEachIncludedType: z.optional(z.boolean()),
+});
+export type PasswordOptions = z.infer<typeof passwordOptions>;
+
+/** How to reach a database when keyturn creates its secret (an adopted secret already holds this). */
+const connection = z.strictObject({
+  host: z.string().min(1),
+  port: z.optional(z.int().min(1).max(65535)),
+  dbname: z.optional(z.string().min(1)),
+  username: z.string().min(1).max(63),
+  ssl: z.optional(z.boolean()),
+});
+
+const secretReference = z
+  .strictObject({
+    /** The secret's name: adopted if it exists, created when `create` is true. */
+    name: z.optional(z.string().regex(SECRET_NAME, 'must be 1-512 of A-Z a-z 0-9 / _ + = . @ -')),
+    /** Adopt an existing secret by ARN (for instance one in another stack). */
+    arn: z.optional(z.string().regex(SECRET_ARN, 'must be a Secrets Manager secret ARN')),
+    /** keyturn creates the secret, with a generated initial value, encrypted with keyturn's KMS key. */
+    create: z.optional(z.boolean()),
+    description: z.optional(z.string().max(2048)),
+  })
+  .superRefine((ref, ctx) => {
+    if ((ref.name === undefined) === (ref.arn === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of name or arn' });
+    }
+    if (ref.create && ref.name === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['create'], message: 'a secret keyturn creates needs a name, not an arn' });
+    }
+  });
+
+const masterReference = z.union([
+  z.strictObject({ entry: entryId }),
+  z.strictObject({ arn: z.string().regex(SECRET_ARN, 'must be a Secrets Manager secret ARN') }),
+]);
+
+const schedule = z
+  .strictObject({
+    /** `rate(30 days)`, `rate(12 hours)` or `cron(0 4 ? * SUN *)` (UTC), as Secrets Manager takes them. */
+    expression: z.string(),
+    /** How long the rotation window stays open after it starts, 1h to 24h. */
+    window: z.optional(z.string()),
+  })
+  .superRefine((s, ctx) => {
+    try {
+      validateRotationRules({ ScheduleExpression: s.expression, Duration: s.window });
+    } catch (error) {
+      if (!(error instanceof ScheduleExpressionError)) throw error;
+      ctx.addIssue({
+        code: 'custom',
+        path: [error.field === 'Duration' ? 'window' : 'expression'],
+        message: error.message,
+      });
+    }
+  });
+
+const revocation = z.strictObject({
+  /** Wait until the old credential is no longer in use before revoking it. */
+  waitForIdle: z.optional(z.boolean()),
+  /** How long to wait for it to go idle. */
+  maxWait: z.optional(duration),
+  /** What to do when it is still in use after maxWait. */
+  whenStillInUse: z.optional(z.enum(['alert', 'revoke'])),
+  /** End sessions still open with the old credential when revoking. */
+  terminateSessions: z.optional(z.boolean()),
+});
+
+const tags = z.record(
+  z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(TAG_TEXT, TAG_TEXT_MESSAGE)
+    .refine((k) => !/^(aws|keyturn):/i.test(k), {
+      message: 'the aws: and keyturn: prefixes are reserved',
+    }),
+  z.string().max(256).regex(TAG_TEXT, TAG_TEXT_MESSAGE),
+);
+
+/** What every entry has, whatever its kind. */
+const commonEntryFields = {
+  /** Stable identifier: construct ids, schedule names and alarms derive from it. */
+  id: entryId,
+  secret: secretReference,
+  owner: z.strictObject({
+    team: z.string().min(1).max(128).regex(TAG_TEXT, TAG_TEXT_MESSAGE),
+    contact: z.optional(z.email()),
+    /** The only principal allowed to delete the secret (a resource policy denies everyone else). */
+    roleArn: z.optional(z.string().regex(IAM_ROLE_ARN, 'must be an IAM role ARN')),
+  }),
+  /** Who reads the secret; a roleArn gets GetSecretValue through the secret's resource policy. */
+  consumers: z.optional(
+    z.array(
+      z.strictObject({
+        name: z.string().min(1).max(128).regex(TAG_TEXT, TAG_TEXT_MESSAGE),
+        roleArn: z.optional(z.string().regex(IAM_ROLE_ARN, 'must be an IAM role ARN')),
+      }),
+    ),
+  ),
+  schedule: z.optional(schedule),
+  /** How long old and new credentials are both accepted before the old one is checked and revoked. */
+  grace: z.optional(duration),
+  revocation: z.optional(revocation),
+  /** Named alert route (see `alerts.routes`); the policy's default route when absent. */
+  alertRoute: z.optional(routeId),
+  tags: z.optional(tags),
+};
+
+const randomEntry = z.strictObject({
+  ...commonEntryFields,
+  kind: z.literal('random'),
+  options: z.optional(
+    z.strictObject({
+      ...passwordOptions.shape,
+      /** JSON fields to regenerate; absent for a plain-string secret. */
+      fields: z.optional(z.array(z.string().min(1).regex(/^\S+$/, 'must not contain spaces')).min(1)),
+      prefix: z.optional(z.string().max(64).regex(TAG_TEXT, TAG_TEXT_MESSAGE)),
+    }),
+  ),
+});
+
+const databaseOptions = {
+  password: z.optional(passwordOptions),
+  /** Needed only when keyturn creates the secret. */
+  connection: z.optional(connection),
+  /** Name of an entry in `networks`: the rotation function runs there to reach the database. */
+  network: z.optional(entryId),
+};
+
+const postgresSingleUserEntry = z.strictObject({
+  ...commonEntryFields,
+  kind: z.literal('postgres-single-user'),
+  options: z.optional(z.strictObject(databaseOptions)),
+});
+
+const postgresAlternatingUsersEntry = z.strictObject({
+  ...commonEntryFields,
+  kind: z.literal('postgres-alternating-users'),
+  options: z.strictObject({ ...databaseOptions, master: masterReference }),
+});
+
+export const entrySchema = z.discriminatedUnion('kind', [
+  randomEntry,
+  postgresSingleUserEntry,
+  postgresAlternatingUsersEntry,
+]);
+export type PolicyEntryInput = z.input<typeof entrySchema>;
+export type PolicyEntry = z.output<typeof entrySchema>;
+
+/** Settings an entry may leave to its kind's defaults. */
+const kindDefaults = z.strictObject({
+  schedule: z.optional(schedule),
+  grace: z.optional(duration),
+  revocation: z.optional(revocation),
+});
+
+const CLOUDWATCH_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+export const policySchema = z
+  .strictObject({
+    version: z.literal(1),
+    alerts: z.strictObject({
+      routes: z.record(routeId, z.strictObject({ emails: z.optional(z.array(z.email())) })),
+      defaultRoute: routeId,
+    }),
+    networks: z.optional(
+      z.record(
+        entryId,
+        z.strictObject({
+          vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-…)'),
+          subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id (subnet-…)')).min(1),
+          securityGroupIds: z.optional(
+            z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id (sg-…)')),
+          ),
+        }),
+      ),
+    ),
+    audit: z.optional(
+      z.strictObject({
+        retentionDays: z.optional(
+          z.int().refine((d) => CLOUDWATCH_RETENTION_DAYS.includes(d), {
+            message: `must be one of CloudWatch's retention periods: ${CLOUDWATCH_RETENTION_DAYS.join(', ')}`,
+          }),
+        ),
+      }),
+    ),
+    defaults: z.optional(z.partialRecord(z.enum(KINDS), kindDefaults)),
+    entries: z.array(entrySchema).min(1, 'a policy needs at least one entry'),
+  })
+  .superRefine((policy, ctx) => {
+    const seenIds = new Map<string, number>();
+    const seenSecrets = new Map<string, number>();
+    policy.entries.forEach((entry, index) => {
+      const at = (...path: (string | number)[]) => ['entries', index, ...path];
+      const firstId = seenIds.get(entry.id);
+      if (firstId !== undefined)
+        ctx.addIssue({ code: 'custom', path: at('id'), message: `duplicates the id of entries[${firstId}]` });
+      seenIds.set(entry.id, index);
+      const secretKey = entry.secret.arn ?? entry.secret.name ?? '';
+      const firstSecret = seenSecrets.get(secretKey);
+      if (firstSecret !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: at('secret'),
+          message: `names the same secret as entries[${firstSecret}]`,
+        });
+      }
+      seenSecrets.set(secretKey, index);
+      if (entry.alertRoute !== undefined && !(entry.alertRoute in policy.alerts.routes)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: at('alertRoute'),
+          message: `"${entry.alertRoute}" is not a route in alerts.routes`,
+        });
+      }
+      if (entry.kind !== 'random') {
+        const network = entry.options?.network;
+        if (network !== undefined && !(network in (policy.networks ?? {}))) {
+          ctx.addIssue({ code: 'custom', path: at('options', 'network'), message: `"${network}" is not in networks` });
+        }
+        if (entry.secret.create && entry.options?.connection === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: at('options', 'connection'),
+            message: 'a database secret keyturn creates needs its connection (host, username, ...)',
+          });
+        }
+      }
+      if (entry.kind === 'postgres-alternating-users' && 'entry' in entry.options.master) {
+        const masterId = entry.options.master.entry;
+        if (masterId === entry.id) {
+          ctx.addIssue({
+            code: 'custom',
+            path: at('options', 'master', 'entry'),
+            message: 'an entry cannot be its own master',
+          });
+        } else if (!policy.entries.some((e) => e.id === masterId)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: at('options', 'master', 'entry'),
+            message: `"${masterId}" is not an entry id`,
+          });
+        }
+      }
+      const grace = entry.grace === undefined ? undefined : durationSeconds(entry.grace);
+      const interval = entry.schedule ? intervalSeconds(entry.schedule.expression) : undefined;
+      if (grace !== undefined && interval !== undefined && grace >= interval) {
+        ctx.addIssue({
+          code: 'custom',
+          path: at('grace'),
+          message: `${entry.grace ?? ''} is not shorter than the rotation interval`,
+        });
+      }
+    });
+    if (!(policy.alerts.defaultRoute in policy.alerts.routes)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alerts', 'defaultRoute'],
+        message: `"${policy.alerts.defaultRoute}" is not a route in alerts.routes`,
+      });
+    }
+  });
+
+export type PolicyInput = z.input<typeof policySchema>;
+export type Policy = z.output<typeof policySchema>;
+
+/** Seconds between rotations for a rate() schedule; undefined for cron (no fixed interval) or an invalid one. */
+export function intervalSeconds(expression: string): number | undefined {
+  try {
+    const parsed = parseScheduleExpression(expression);
+    if (parsed.kind === 'days') return parsed.days * 86_400;
+    if (parsed.kind === 'hours') return parsed.hours * 3_600;
+    return undefined;
+  } catch {
+    return undefined; // reported by the schedule's own validation
+  }
+}

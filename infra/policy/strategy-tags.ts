@@ -1,0 +1,55 @@
+import { OptionTag, TAG_PREFIX } from '../../functions/strategies/tag-options';
+import type { ResolvedEntry } from './defaults';
+import type { PasswordOptions } from './schema';
+
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+/** Tags that mark a secret as keyturn's and name its policy entry and owner. */
+export const ManagementTag = {
+  managed: `${TAG_PREFIX}managed`,
+  entry: `${TAG_PREFIX}entry`,
+  owner: `${TAG_PREFIX}owner`,
+} as const;
+
+/**
+ * The `keyturn:*` tags that tell the rotation function how to rotate this secret: its
+ * strategy and the options the entry sets. Options the entry leaves out are not written,
+ * so the strategy's own defaults apply in one place only.
+ */
+export function strategyTags(entry: ResolvedEntry): Record<string, string> {
+  const source = entry.source;
+  const tags: Record<string, string> = {
+    [ManagementTag.managed]: 'true',
+    [ManagementTag.entry]: entry.id,
+    [ManagementTag.owner]: entry.owner.team,
+    [OptionTag.strategy]: entry.kind,
+  };
+  if (source.kind === 'random') {
+    Object.assign(tags, passwordTags(source.options ?? {}));
+    if (source.options?.fields) tags[OptionTag.fields] = source.options.fields.join(' ');
+    if (source.options?.prefix !== undefined) tags[OptionTag.prefix] = source.options.prefix;
+  } else {
+    Object.assign(tags, passwordTags(source.options?.password ?? {}));
+  }
+  return tags;
+}
+
+function passwordTags(options: PasswordOptions): Record<string, string> {
+  const tags: Record<string, string> = {};
+  if (options.length !== undefined) tags[OptionTag.length] = String(options.length);
+  if (options.excludeCharacters !== undefined) {
+    // Tag values cannot hold quotes, backslashes and most punctuation: those sets travel as base64.
+    if (TAG_TEXT.test(options.excludeCharacters)) tags[OptionTag.excludeCharacters] = options.excludeCharacters;
+    else tags[OptionTag.excludeCharactersBase64] = Buffer.from(options.excludeCharacters).toString('base64');
+  }
+  const flags: [boolean | undefined, string][] = [
+    [options.excludeNumbers, OptionTag.excludeNumbers],
+    [options.excludePunctuation, OptionTag.excludePunctuation],
+    [options.excludeUppercase, OptionTag.excludeUppercase],
+    [options.excludeLowercase, OptionTag.excludeLowercase],
+    [options.includeSpace, OptionTag.includeSpace],
+    [options.requireEachIncludedType, OptionTag.requireEachIncludedType],
+  ];
+  for (const [value, tag] of flags) if (value !== undefined) tags[tag] = String(value);
+  return tags;
+}

@@ -1,0 +1,271 @@
+import { passwordPolicyFromTags } from '../../../functions/strategies/tag-options';
+import { loadPolicy, parsePolicy, PolicyError } from '../../../infra/policy/load-policy';
+import type { PolicyEntryInput, PolicyInput } from '../../../infra/policy/schema';
+import { strategyTags } from '../../../infra/policy/strategy-tags';
+
+const EXAMPLE = 'infra/policy/example.policy.ts';
+const owner = { team: 'platform' };
+
+function policyWith(entries: PolicyEntryInput[], extra: Partial<PolicyInput> = {}): PolicyInput {
+  return { version: 1, alerts: { routes: { platform: {} }, defaultRoute: 'platform' }, entries, ...extra };
+}
+
+function problems(input: unknown): string[] {
+  try {
+    parsePolicy(input, 'test.policy.ts');
+  } catch (error) {
+    if (error instanceof PolicyError) return [...error.problems];
+    throw error;
+  }
+  throw new Error('the policy was accepted');
+}
+
+const apiKey: PolicyEntryInput = { id: 'api-key', kind: 'random', secret: { name: 'svc/api-key' }, owner };
+const master: PolicyEntryInput = {
+  id: 'db-master',
+  kind: 'postgres-single-user',
+  secret: { name: 'db/master' },
+  owner,
+};
+
+describe('the example policy', () => {
+  const policy = loadPolicy(EXAMPLE);
+
+  it('loads twenty entries', () => {
+    expect(policy.entries).toHaveLength(20);
+  });
+
+  it("applies the policy defaults over keyturn's, and entry settings over both", () => {
+    const byId = new Map(policy.entries.map((e) => [e.id, e]));
+    expect(byId.get('metrics-ingest-token')).toMatchObject({
+      schedule: { expression: 'rate(60 days)', window: '4h' }, // policy default for random
+      graceSeconds: 86_400, // keyturn's default for random
+      alertRoute: 'platform', // the default route
+    });
+    expect(byId.get('ledger-db')).toMatchObject({
+      schedule: { expression: 'rate(14 days)', window: '2h' },
+      graceSeconds: 900,
+    });
+    expect(byId.get('reports-etl-db')?.revocation).toEqual({
+      waitForIdle: true,
+      maxWaitSeconds: 86_400,
+      whenStillInUse: 'revoke',
+      terminateSessions: true,
+    });
+    expect(policy.auditRetentionDays).toBe(400);
+  });
+});
+
+describe('invalid policies name the entry and the field', () => {
+  it.each<[string, unknown, RegExp]>([
+    [
+      'a bad schedule expression',
+      policyWith([{ ...apiKey, schedule: { expression: 'every tuesday' } }]),
+      /^entry "api-key" \(entries\[0\]\) schedule\.expression: The schedule expression must be rate/,
+    ],
+    [
+      'a rotation more often than every 4 hours',
+      policyWith([{ ...apiKey, schedule: { expression: 'rate(2 hours)' } }]),
+      /schedule\.expression: A rate in hours must be at least 4 hours/,
+    ],
+    [
+      'a window longer than 24 hours',
+      policyWith([{ ...apiKey, schedule: { expression: 'rate(30 days)', window: '36h' } }]),
+      /schedule\.window: Duration must be a number of hours from 1h to 24h/,
+    ],
+    [
+      'a grace window as long as the interval',
+      policyWith([{ ...apiKey, schedule: { expression: 'rate(1 day)' }, grace: '24h' }]),
+      /entry "api-key" \(entries\[0\]\) grace: 24h is not shorter than the rotation interval/,
+    ],
+    [
+      'a malformed duration',
+      policyWith([{ ...apiKey, grace: '1 week' }]),
+      /grace: must be a duration such as 30m, 24h or 7d/,
+    ],
+    [
+      'a duplicate id',
+      policyWith([apiKey, { ...apiKey, secret: { name: 'other' } }]),
+      /entries\[1\]\) id: duplicates the id of entries\[0\]/,
+    ],
+    [
+      'the same secret twice',
+      policyWith([apiKey, { ...apiKey, id: 'api-key-2' }]),
+      /entry "api-key-2" \(entries\[1\]\) secret: names the same secret as entries\[0\]/,
+    ],
+    [
+      'an unknown alert route',
+      policyWith([{ ...apiKey, alertRoute: 'nobody' }]),
+      /alertRoute: "nobody" is not a route in alerts\.routes/,
+    ],
+    [
+      'an unknown default route',
+      { ...policyWith([apiKey]), alerts: { routes: { a: {} }, defaultRoute: 'b' } },
+      /^alerts\.defaultRoute: "b" is not a route/,
+    ],
+    [
+      'an unknown kind',
+      policyWith([{ ...apiKey, kind: 'oracle' } as unknown as PolicyEntryInput]),
+      /entry "api-key" \(entries\[0\]\) kind: /,
+    ],
+    [
+      'alternating users without a master',
+      policyWith([
+        {
+          id: 'app-db',
+          kind: 'postgres-alternating-users',
+          secret: { name: 'db/app' },
+          owner,
+        } as unknown as PolicyEntryInput,
+      ]),
+      /entry "app-db" \(entries\[0\]\) options: /,
+    ],
+    [
+      'a master entry that does not exist',
+      policyWith([
+        {
+          id: 'app-db',
+          kind: 'postgres-alternating-users',
+          secret: { name: 'db/app' },
+          owner,
+          options: { master: { entry: 'nope' } },
+        },
+      ]),
+      /options\.master\.entry: "nope" is not an entry id/,
+    ],
+    [
+      'an entry that is its own master',
+      policyWith([
+        {
+          id: 'app-db',
+          kind: 'postgres-alternating-users',
+          secret: { name: 'db/app' },
+          owner,
+          options: { master: { entry: 'app-db' } },
+        },
+      ]),
+      /cannot be its own master/,
+    ],
+    [
+      'a created database secret without a connection',
+      policyWith([{ ...master, secret: { name: 'db/master', create: true } }]),
+      /entry "db-master" \(entries\[0\]\) options\.connection: a database secret keyturn creates needs its connection/,
+    ],
+    [
+      'an unknown network',
+      policyWith([{ ...master, options: { network: 'elsewhere' } }]),
+      /options\.network: "elsewhere" is not in networks/,
+    ],
+    [
+      'both a name and an arn',
+      policyWith([
+        { ...apiKey, secret: { name: 'a', arn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:a-AbCdEf' } },
+      ]),
+      /secret: give exactly one of name or arn/,
+    ],
+    [
+      'create with an arn',
+      policyWith([
+        { ...apiKey, secret: { arn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:a-AbCdEf', create: true } },
+      ]),
+      /secret\.create: a secret keyturn creates needs a name/,
+    ],
+    [
+      'a reserved tag key',
+      policyWith([{ ...apiKey, tags: { 'keyturn:strategy': 'random' } }]),
+      /tags\.keyturn:strategy: the aws: and keyturn: prefixes are reserved/,
+    ],
+    [
+      'a tag value Secrets Manager cannot hold',
+      policyWith([{ ...apiKey, tags: { team: 'a"b' } }]),
+      /tags\.team: may hold only letters, digits, spaces/,
+    ],
+    [
+      'an unknown field (a typo)',
+      policyWith([{ ...apiKey, schedul: { expression: 'rate(1 day)' } } as unknown as PolicyEntryInput]),
+      /entry "api-key" \(entries\[0\]\).*schedul/,
+    ],
+    [
+      'an owner role that is not a role ARN',
+      policyWith([{ ...apiKey, owner: { team: 'x', roleArn: 'arn:aws:iam::123:user/bob' } }]),
+      /owner\.roleArn: must be an IAM role ARN/,
+    ],
+    [
+      'a retention CloudWatch does not offer',
+      policyWith([apiKey], { audit: { retentionDays: 100 } }),
+      /^audit\.retentionDays: must be one of CloudWatch's retention periods/,
+    ],
+    ['no entries', policyWith([]), /^entries: a policy needs at least one entry/],
+    ['the wrong version', { ...policyWith([apiKey]), version: 2 }, /^version: /],
+  ])('%s', (_label, input, message) => {
+    const found = problems(input);
+    expect(found.some((p) => message.test(p))).toBe(true);
+  });
+
+  it('reports every problem at once, not just the first', () => {
+    const found = problems(policyWith([{ ...apiKey, grace: 'soon', alertRoute: 'nobody' }]));
+    expect(found).toHaveLength(2);
+  });
+
+  it('says which file, with each problem on its own line', () => {
+    expect(() => parsePolicy(policyWith([{ ...apiKey, grace: 'soon' }]), 'policies/prod.ts')).toThrow(
+      /^invalid keyturn policy policies\/prod\.ts:\n {2}- entry "api-key"/,
+    );
+  });
+
+  it('names a file that cannot be loaded, or exports nothing', () => {
+    expect(() => loadPolicy('does/not/exist.policy.ts')).toThrow(/cannot load the file/);
+    expect(() => loadPolicy('infra/policy/duration.ts')).toThrow(/exports no policy/);
+  });
+});
+
+describe('strategy tags', () => {
+  const policy = parsePolicy(
+    policyWith([
+      {
+        ...apiKey,
+        options: {
+          length: 48,
+          excludeCharacters: '"\'\\`',
+          excludeUppercase: true,
+          prefix: 'sk_live_',
+          fields: ['key', 'secret'],
+        },
+      },
+      { ...master, options: { password: { length: 40, excludeCharacters: 'abc' } } },
+    ]),
+  );
+
+  const [randomEntry, databaseEntry] = policy.entries;
+  if (!randomEntry || !databaseEntry) throw new Error('the test policy has two entries');
+
+  it('say which strategy and entry, and carry only the options the entry sets', () => {
+    expect(strategyTags(databaseEntry)).toEqual({
+      'keyturn:managed': 'true',
+      'keyturn:entry': 'db-master',
+      'keyturn:owner': 'platform',
+      'keyturn:strategy': 'postgres-single-user',
+      'keyturn:length': '40',
+      'keyturn:exclude-characters': 'abc',
+    });
+  });
+
+  it("round-trip through the rotation function's own reader, quotes and backslashes included", () => {
+    const tags = strategyTags(randomEntry);
+    expect(tags['keyturn:fields']).toBe('key secret');
+    expect(tags['keyturn:prefix']).toBe('sk_live_');
+    expect(passwordPolicyFromTags(tags)).toMatchObject({
+      length: 48,
+      excludeCharacters: '"\'\\`',
+      excludeUppercase: true,
+    });
+  });
+
+  it('are all valid Secrets Manager tag values', () => {
+    for (const entry of loadPolicy(EXAMPLE).entries) {
+      for (const value of Object.values(strategyTags(entry))) {
+        expect(value).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u);
+      }
+    }
+  });
+});
