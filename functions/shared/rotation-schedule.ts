@@ -401,3 +401,33 @@ export function nextRotationDate(schedule: RotationSchedule, timeline: RotationT
       return nextCronOccurrence(schedule.cron, timeline.now);
   }
 }
+
+/** How far ahead cron schedules are scanned for their longest gap: a year covers every monthly and yearly pattern. */
+const GAP_SCAN_MS = 366 * DAY_MS;
+
+/**
+ * The longest time between two consecutive rotations a schedule allows: the interval of a
+ * rate, or the widest gap between cron occurrences over the coming year (from `from`).
+ * What "overdue" and the native-rotation backstop are measured against. Undefined for a
+ * cron that fires fewer than twice a year.
+ */
+export function longestIntervalMs(schedule: RotationSchedule, from: Date): number | undefined {
+  switch (schedule.kind) {
+    case 'days':
+      return schedule.days * DAY_MS;
+    case 'hours':
+      return schedule.hours * HOUR_MS;
+    case 'cron': {
+      const end = from.getTime() + GAP_SCAN_MS;
+      let previous = nextCronOccurrence(schedule.cron, from);
+      let longest: number | undefined;
+      while (previous && previous.getTime() < end) {
+        const next = nextCronOccurrence(schedule.cron, previous);
+        if (!next) break;
+        longest = Math.max(longest ?? 0, next.getTime() - previous.getTime());
+        previous = next;
+      }
+      return longest;
+    }
+  }
+}

@@ -1,4 +1,5 @@
 import {
+  longestIntervalMs,
   nextCronOccurrence,
   nextRotationDate,
   parseCronExpression,
@@ -162,5 +163,25 @@ describe('next rotation date', () => {
   it('puts cron schedules at their next matching time after now', () => {
     const schedule = parseScheduleExpression('cron(0 4 ? * MON *)');
     expect(nextRotationDate(schedule, { createdAt, lastRotatedAt, now })).toEqual(at('2026-03-02T04:00:00Z'));
+  });
+});
+
+describe('longestIntervalMs', () => {
+  const from = new Date('2026-01-01T00:00:00Z');
+  const HOUR = 3_600_000;
+
+  it('is the interval of a rate', () => {
+    expect(longestIntervalMs(parseScheduleExpression('rate(30 days)'), from)).toBe(30 * 24 * HOUR);
+    expect(longestIntervalMs(parseScheduleExpression('rate(12 hours)'), from)).toBe(12 * HOUR);
+  });
+
+  it('is the widest gap of a cron: weekly is a week, twice a month is the longer half', () => {
+    expect(longestIntervalMs(parseScheduleExpression('cron(0 3 ? * MON *)'), from)).toBe(7 * 24 * HOUR);
+    // The 1st and the 15th: from the 15th to the 1st of a 31-day month is 17 days.
+    expect(longestIntervalMs(parseScheduleExpression('cron(0 4 1,15 * ? *)'), from)).toBe(17 * 24 * HOUR);
+  });
+
+  it('is undefined for a cron that fires fewer than twice in the year scanned', () => {
+    expect(longestIntervalMs(parseScheduleExpression('cron(0 4 1 1 ? 2026)'), from)).toBeUndefined();
   });
 });
