@@ -1,16 +1,29 @@
-import { OptionTag, TAG_PREFIX } from '../../functions/strategies/tag-options';
+import { ManagementTag } from '../../functions/shared/management-tags';
+import { longestIntervalMs, validateRotationRules } from '../../functions/shared/rotation-schedule';
+import { OptionTag } from '../../functions/strategies/tag-options';
 import type { ResolvedEntry } from './defaults';
 import type { PasswordOptions } from './schema';
 
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
-/** Tags that mark a secret as keyturn's and name its policy entry and owner. */
-export const ManagementTag = {
-  managed: `${TAG_PREFIX}managed`,
-  entry: `${TAG_PREFIX}entry`,
-  owner: `${TAG_PREFIX}owner`,
-} as const;
+export { ManagementTag };
 
+/** Slack on top of the schedule before a secret counts as overdue: one freshness check period. */
+const OVERDUE_SLACK_SECONDS = 3_600;
+
+/**
+ * How old the secret may grow: the longest gap its schedule allows, its window, and an hour
+ * of slack. Undefined for a cron that fires less than twice a year (no check then).
+ */
+export function maxAgeSeconds(entry: ResolvedEntry, from: Date = new Date()): number | undefined {
+  const { schedule, windowHours } = validateRotationRules({
+    ScheduleExpression: entry.schedule.expression,
+    Duration: entry.schedule.window,
+  });
+  const longest = schedule && longestIntervalMs(schedule, from);
+  if (longest === undefined) return undefined;
+  return Math.round(longest / 1000) + (windowHours ?? 0) * 3_600 + OVERDUE_SLACK_SECONDS;
+}
 /**
  * The `keyturn:*` tags that tell the rotation function how to rotate this secret: its
  * strategy and the options the entry sets. Options the entry leaves out are not written,
@@ -24,6 +37,8 @@ export function strategyTags(entry: ResolvedEntry): Record<string, string> {
     [ManagementTag.owner]: entry.owner.team,
     [OptionTag.strategy]: entry.kind,
   };
+  const maxAge = maxAgeSeconds(entry);
+  if (maxAge !== undefined) tags[ManagementTag.maxAgeSeconds] = String(maxAge);
   if (source.kind === 'random') {
     Object.assign(tags, passwordTags(source.options ?? {}));
     if (source.options?.fields) tags[OptionTag.fields] = source.options.fields.join(' ');

@@ -245,6 +245,7 @@ describe('strategy tags', () => {
       'keyturn:entry': 'db-master',
       'keyturn:owner': 'platform',
       'keyturn:strategy': 'postgres-single-user',
+      'keyturn:max-age-seconds': String(30 * 86_400 + 2 * 3_600 + 3_600), // rate(30 days), 2h window, 1h slack
       'keyturn:length': '40',
       'keyturn:exclude-characters': 'abc',
     });
