@@ -1,6 +1,6 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { MetricDimension, RotationMetric, StepMetric } from '../shared/metric-names';
+import { MetricDimension, RotationMetric, StepMetric, UNRESOLVED_STRATEGY } from '../shared/metric-names';
 import { parseRotationEvent } from './event';
 import { runRotationStep, type RotationStepDeps } from './rotation';
 
@@ -17,7 +17,7 @@ export async function runObservedRotationStep(input: unknown, deps: ObservedStep
   const { logger, metrics } = deps;
   const clock = deps.now ?? (() => new Date());
   const startedAt = clock().getTime();
-  let strategy = 'unknown';
+  let strategy: string = UNRESOLVED_STRATEGY;
   let step = 'unknown';
   try {
     const event = parseRotationEvent(input);
@@ -44,9 +44,16 @@ export async function runObservedRotationStep(input: unknown, deps: ObservedStep
   }
 }
 
-/** Rotation-level metrics share one EMF document per invocation, by Strategy only. */
+/**
+ * Rotation-level metrics share one EMF document per invocation, published in two dimension
+ * sets: `[service, Strategy]` for dashboards and `[service]` for alarms, which cannot SEARCH
+ * across strategies (infra/constructs/observability).
+ */
 function rotationMetric(deps: ObservedStepDeps, strategy: string, name: string, value: number): void {
-  if (!deps.metrics.hasStoredMetrics()) deps.metrics.addDimension(MetricDimension.Strategy, strategy);
+  if (!deps.metrics.hasStoredMetrics()) {
+    deps.metrics.addDimension(MetricDimension.Strategy, strategy);
+    deps.metrics.addDimensions({}); // the aggregate set: `service` alone
+  }
   deps.metrics.addMetric(name, MetricUnit.Count, value);
 }
 

@@ -2,9 +2,21 @@
  * Metric names and dimensions keyturn emits. The functions publish them through
  * Powertools Metrics and the infrastructure builds alarms and dashboards on them:
  * both import this module so the two sides cannot drift.
+ *
+ * Every metric lands in namespace {@link METRICS_NAMESPACE}. Powertools adds the dimension
+ * {@link MetricDimension.Service} (`service`, the function's POWERTOOLS_SERVICE_NAME) to every
+ * metric it publishes, so an alarm must name it too: a CloudWatch metric is identified by its
+ * exact set of dimensions. Alarms cannot use SEARCH, so each metric an alarm watches is also
+ * published in the *aggregate* dimension set `[service]` (one EMF document can carry several
+ * dimension sets: Powertools' `metrics.addDimensions({})` adds `[service]`); dashboards break
+ * the same metrics down by `Strategy` and `Step` with SEARCH.
+ *
+ * Not covered: secret-exposure detections (the guide's M9, leaked-secret scanning) are out of
+ * keyturn's scope; a secret scanner owns that signal.
  */
 export const METRICS_NAMESPACE = 'keyturn';
 
+/** Emitted by the rotation function (`functions/rotate-secret/observed-step.ts`), service {@link MetricService.RotateSecret}. */
 export const RotationMetric = {
   /** A rotation began: createSecret stored a new pending value. */
   Started: 'RotationStarted',
@@ -16,6 +28,7 @@ export const RotationMetric = {
   Duration: 'RotationDuration',
 } as const;
 
+/** Emitted by the rotation function once per step, service {@link MetricService.RotateSecret}. */
 export const StepMetric = {
   /** Published as the step begins: started minus finished counts steps that died (timeouts). */
   Started: 'RotationStepStarted',
@@ -28,4 +41,77 @@ export const MetricDimension = {
   Strategy: 'Strategy',
   Step: 'Step',
   ErrorName: 'ErrorName',
+  /** Added by Powertools to every metric: the emitting function's POWERTOOLS_SERVICE_NAME (see {@link MetricService}). */
+  Service: 'service',
+  /** The AWS service that answered with a throttling error (`SecretsManager`, `KMS`, ...), on {@link LifecycleMetric.ApiThrottles}. */
+  AwsService: 'AwsService',
+} as const;
+
+/** Values of the {@link MetricDimension.Service} dimension: who emits a metric. */
+export const MetricService = {
+  /** The function Secrets Manager invokes (POWERTOOLS_SERVICE_NAME of `functions/rotate-secret`). */
+  RotateSecret: 'keyturn-rotate-secret',
+  /** Every task handler of the lifecycle, emergency and fleet state machines (`functions/tasks`). */
+  Lifecycle: 'keyturn-lifecycle',
+} as const;
+
+/** The `Strategy` dimension's value when a step fails before its strategy is known (bad event, unknown secret or strategy). */
+export const UNRESOLVED_STRATEGY = 'unknown';
+
+/**
+ * Emitted by the lifecycle state machines' task handlers (service {@link MetricService.Lifecycle}), each in
+ * dimension sets `[service]` (alarms) and `[service, Strategy]` (dashboards) unless noted. The guide's SLI each
+ * one feeds is in brackets.
+ */
+export const LifecycleMetric = {
+  /** [M1] Count. A lifecycle execution began (schedule, native trigger, on demand or emergency); by the first task. */
+  Started: 'LifecycleStarted',
+  /** [M1] Count. The new credential is current and verified, and the old one revoked or left to expire as the policy says. */
+  Completed: 'LifecycleCompleted',
+  /** [M1, M6] Count. An execution ended without completing, after its own retries (whether or not it rolled back). */
+  Failed: 'LifecycleFailed',
+  /** [M10] Count. A failed execution restored the previous credential as current. */
+  RolledBack: 'LifecycleRolledBack',
+  /** [M10] Milliseconds from the failure being detected to the rollback completing; by the rollback task. */
+  RecoveryTime: 'RecoveryTime',
+  /** Count. An emergency (out-of-band) rotation started; by the emergency state machine's first task. */
+  EmergencyRotations: 'EmergencyRotations',
+  /** [M2] Milliseconds from the execution's start to the new credential verified current; by the verify task. */
+  TimeToRotate: 'TimeToRotate',
+  /** [M3] Count. Sessions or uses of the old credential still seen after the grace window; by the drain task. */
+  OldCredentialInUse: 'OldCredentialInUse',
+  /** [M4] Count. Authentication failures at the target attributed to the rotation, in the watch window after cutover. */
+  AuthFailuresAfterRotation: 'AuthFailuresAfterRotation',
+  /** [M5] Milliseconds from the revoke call to the old credential observed rejected; by the revoke task. */
+  RevocationLatency: 'RevocationLatency',
+  /** [M6] Count. A task error the state machine caught or retried (retries hide root causes; this counts them). */
+  OrchestrationErrors: 'OrchestrationErrors',
+  /** [M6] Count. Throttling errors from AWS APIs seen by a task; dimension sets `[service]` and `[service, AwsService]`. */
+  ApiThrottles: 'ApiThrottles',
+  /** [M8] Count. A canary check of the new credential (verify before cutover / before revoking the old one) ran. */
+  CanaryChecks: 'CanaryChecks',
+  /** [M8] Count. A canary check failed. */
+  CanaryFailures: 'CanaryFailures',
+  /** Gauge (count), dimension set `[service]` only. Managed secrets past their rotation interval; by the fleet scan, hourly. */
+  SecretsOverdue: 'SecretsOverdue',
+  /** Gauge (percent), dimension set `[service]` only. The oldest secret's age as a share of its interval (100 = due now). */
+  OldestSecretAgePercent: 'OldestSecretAgePercent',
+} as const;
+
+/** The `source` of keyturn's audit events on its audit event bus. */
+export const AUDIT_EVENT_SOURCE = 'keyturn.rotation';
+
+/** [M7] Audit completeness: the events keyturn meant to record against the events that reached the audit log. */
+export const AuditMetric = {
+  /**
+   * Count, service {@link MetricService.Lifecycle}, dimension set `[service]`. One per audit event a task puts on the
+   * audit bus (before PutEvents, whatever its outcome), with the event's `time` as the metric timestamp so both
+   * counts fall into the same minute.
+   */
+  Expected: 'AuditEventsExpected',
+  /**
+   * Count, no dimensions. Published by the audit log group's metric filter (infra `AuditTrail`), one per
+   * `keyturn.rotation` event that reached the log: emitters never publish it.
+   */
+  Recorded: 'AuditEventsRecorded',
 } as const;

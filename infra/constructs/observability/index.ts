@@ -1,0 +1,163 @@
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { AlertTopic, type AlertRoute } from './alert-topic';
+import { AuditTrail } from './audit-trail';
+import { ObservabilityValidationError } from './errors';
+import { RotationAlarms, type RotationAlarmThresholds } from './rotation-alarms';
+import { RotationDashboard } from './rotation-dashboard';
+
+export * from './alert-topic';
+export * from './audit-trail';
+export * from './errors';
+export * from './metrics';
+export * from './rotation-alarms';
+export * from './rotation-dashboard';
+export * from './runbooks';
+
+/** Properties of {@link KeyturnObservability}. */
+export interface KeyturnObservabilityProps {
+  /** The named alert routes of the policy file; one encrypted SNS topic each. */
+  readonly routes: readonly AlertRoute[];
+
+  /** The route taking every alert not routed elsewhere; must be one of `routes`. */
+  readonly defaultRoute: string;
+
+  /**
+   * The route paging alarms notify (on ALARM and OK).
+   *
+   * @default - the default route
+   */
+  readonly pageRoute?: string;
+
+  /**
+   * The route ticket alarms notify (on ALARM).
+   *
+   * @default - the default route
+   */
+  readonly ticketRoute?: string;
+
+  /**
+   * Days the audit log keeps events (and the audit bus archive keeps them for replay). One of CloudWatch Logs'
+   * retention values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+   * 3288, 3653.
+   *
+   * @default 365
+   */
+  readonly auditRetentionDays?: number;
+
+  /**
+   * State machines to alarm on and chart (lifecycle, emergency, fleet).
+   *
+   * @default - none
+   */
+  readonly stateMachines?: readonly sfn.IStateMachine[];
+
+  /**
+   * Lambda functions to alarm on and chart (the rotation function, task handlers).
+   *
+   * @default - none
+   */
+  readonly functions?: readonly lambda.IFunction[];
+
+  /**
+   * Base URL of the runbooks that alarm descriptions, the dashboard and failure notifications link to.
+   *
+   * @default DEFAULT_RUNBOOK_BASE_URL
+   */
+  readonly runbookBaseUrl?: string;
+
+  /**
+   * SLO targets overriding the starting targets.
+   *
+   * @default DEFAULT_ALARM_THRESHOLDS
+   */
+  readonly thresholds?: Partial<RotationAlarmThresholds>;
+
+  /**
+   * The `Strategy` values that get a rotation-failure alarm each.
+   *
+   * @default DEFAULT_ALARM_STRATEGIES
+   */
+  readonly strategies?: readonly string[];
+}
+
+/**
+ * Everything keyturn needs to be observed in one account and region: alert routes (encrypted SNS topics), the audit
+ * trail (event bus, archive, encrypted log group, Secrets Manager rotation events), alarms on the rotation SLIs,
+ * and the rotation dashboard.
+ */
+export class KeyturnObservability extends Construct {
+  /** The alert routes. */
+  public readonly alerts: AlertTopic;
+
+  /** The audit trail. */
+  public readonly auditTrail: AuditTrail;
+
+  /** The SLI alarms. */
+  public readonly alarms: RotationAlarms;
+
+  /** The rotation dashboard. */
+  public readonly dashboard: RotationDashboard;
+
+  constructor(scope: Construct, id: string, props: KeyturnObservabilityProps) {
+    super(scope, id);
+
+    const routeIds = props.routes.map((r) => r.id);
+    for (const [name, route] of [
+      ['pageRoute', props.pageRoute],
+      ['ticketRoute', props.ticketRoute],
+    ] as const) {
+      if (route !== undefined && !routeIds.includes(route)) {
+        throw new ObservabilityValidationError(
+          this,
+          `${name} must be the id of one of the routes (${routeIds.map((r) => `"${r}"`).join(', ')}), got "${route}"`,
+        );
+      }
+    }
+
+    this.alerts = new AlertTopic(this, 'Alerts', { routes: props.routes, defaultRoute: props.defaultRoute });
+
+    this.auditTrail = new AuditTrail(this, 'Audit', {
+      retentionDays: props.auditRetentionDays,
+      alertTopic: this.alerts.defaultTopic,
+      runbookBaseUrl: props.runbookBaseUrl,
+    });
+
+    this.alarms = new RotationAlarms(this, 'Alarms', {
+      pageTopic: this.alerts.topic(props.pageRoute ?? props.defaultRoute),
+      ticketTopic: this.alerts.topic(props.ticketRoute ?? props.defaultRoute),
+      thresholds: props.thresholds,
+      stateMachines: props.stateMachines,
+      functions: props.functions,
+      strategies: props.strategies,
+      runbookBaseUrl: props.runbookBaseUrl,
+    });
+
+    this.dashboard = new RotationDashboard(this, 'Dashboard', {
+      alarms: this.alarms.alarms,
+      successRateTarget: this.alarms.thresholds.successRatePercent,
+      stateMachines: props.stateMachines,
+      functions: props.functions,
+      runbookBaseUrl: props.runbookBaseUrl,
+    });
+  }
+
+  /** The topic of alert route `routeId`; throws, listing the routes there are, if there is none. */
+  public topic(routeId: string): sns.ITopic {
+    return this.alerts.topic(routeId);
+  }
+
+  /** The bus keyturn's audit events go to. */
+  public get auditBus(): events.IEventBus {
+    return this.auditTrail.bus;
+  }
+
+  /** Lets `grantee` put keyturn audit events (source `keyturn.rotation`) on the audit bus. */
+  public grantPutAuditEvents(grantee: iam.IGrantable): iam.Grant {
+    return this.auditTrail.grantPutEvents(grantee);
+  }
+}

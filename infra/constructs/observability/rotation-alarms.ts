@@ -1,0 +1,576 @@
+import { ArnFormat, Duration, Names, Stack } from 'aws-cdk-lib';
+import * as cw from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { LifecycleMetric, RotationMetric, UNRESOLVED_STRATEGY } from '../../../functions/shared/metric-names';
+import { ObservabilityValidationError } from './errors';
+import {
+  DEFAULT_ALARM_STRATEGIES,
+  auditCompletenessExpression,
+  lifecycleMetric,
+  rotationFunctionMetric,
+  successRateExpression,
+} from './metrics';
+import {
+  DEFAULT_RUNBOOK_BASE_URL,
+  RunbookAnchor,
+  type RunbookAnchorName,
+  runbookUrl,
+  validateRunbookBaseUrl,
+} from './runbooks';
+
+/**
+ * The SLO targets the alarms enforce. Defaults are the starting targets of the rotation SLIs (M1-M10); tighten or
+ * loosen them per deployment.
+ */
+export interface RotationAlarmThresholds {
+  /** [M1] Lowest acceptable share of rotation attempts that succeed, in percent; below 100 (the error budget is the rest). */
+  readonly successRatePercent: number;
+  /** [M2] Longest acceptable time to rotate (p95 of `RotationDuration` over an hour). */
+  readonly timeToRotate: Duration;
+  /** [M3] Uses of the old credential after the grace window tolerated per hour (the alarm fires above it). */
+  readonly oldCredentialUsesAfterGrace: number;
+  /** [M4] Authentication failures after a rotation, per hour, at which the alarm fires. */
+  readonly authFailuresPerHour: number;
+  /** [M5] Longest acceptable time from revoking the old credential to seeing it rejected. */
+  readonly revocationLatency: Duration;
+  /** [M7] Lowest acceptable share of expected audit events that reach the audit log, in percent. */
+  readonly auditCompletenessPercent: number;
+  /** [M10] Longest acceptable time from a failed rotation to the previous credential restored. */
+  readonly recoveryTime: Duration;
+  /** Managed secrets past their rotation interval tolerated (the alarm fires above it). */
+  readonly secretsOverdue: number;
+}
+
+/** The starting targets: M1 99.9 %, M2 5 min, M3 none after grace, M4 < 5/h, M5 2 min, M7 100 %, M10 15 min. */
+export const DEFAULT_ALARM_THRESHOLDS: RotationAlarmThresholds = {
+  successRatePercent: 99.9,
+  timeToRotate: Duration.minutes(5),
+  oldCredentialUsesAfterGrace: 0,
+  authFailuresPerHour: 5,
+  revocationLatency: Duration.minutes(2),
+  auditCompletenessPercent: 100,
+  recoveryTime: Duration.minutes(15),
+  secretsOverdue: 0,
+};
+
+/** How urgently an alarm needs a human. */
+export enum AlarmSeverity {
+  /** Someone should act now: notifies on ALARM and on OK, to the paging route. */
+  PAGE = 'page',
+  /** Should be handled within working hours: notifies on ALARM, to the ticket route. */
+  TICKET = 'ticket',
+}
+
+/** One alarm of {@link RotationAlarms}, with its severity and runbook. */
+export interface RotationAlarm {
+  readonly alarm: cw.Alarm;
+  readonly severity: AlarmSeverity;
+  readonly runbook: RunbookAnchorName;
+}
+
+/** Properties of {@link RotationAlarms}. */
+export interface RotationAlarmsProps {
+  /** Where paging alarms notify, on ALARM and on OK. */
+  readonly pageTopic: sns.ITopic;
+
+  /**
+   * Where ticket alarms notify, on ALARM.
+   *
+   * @default - the page topic
+   */
+  readonly ticketTopic?: sns.ITopic;
+
+  /**
+   * SLO targets overriding the defaults.
+   *
+   * @default DEFAULT_ALARM_THRESHOLDS
+   */
+  readonly thresholds?: Partial<RotationAlarmThresholds>;
+
+  /**
+   * State machines whose failed, timed-out and throttled executions raise alarms (lifecycle, emergency, fleet).
+   *
+   * @default - none
+   */
+  readonly stateMachines?: readonly sfn.IStateMachine[];
+
+  /**
+   * Lambda functions whose errors and throttles raise alarms (the rotation function, task handlers).
+   *
+   * @default - none
+   */
+  readonly functions?: readonly lambda.IFunction[];
+
+  /**
+   * The `Strategy` values that get a rotation-failure alarm each.
+   *
+   * @default DEFAULT_ALARM_STRATEGIES - every registered strategy, plus `unknown` (a step that failed before its
+   * strategy was known)
+   */
+  readonly strategies?: readonly string[];
+
+  /**
+   * Base URL of the runbooks; each alarm description ends with `${runbookBaseUrl}#<anchor>`.
+   *
+   * @default DEFAULT_RUNBOOK_BASE_URL
+   */
+  readonly runbookBaseUrl?: string;
+
+  /**
+   * Prefix of every alarm name.
+   *
+   * @default - the stack name and a dash
+   */
+  readonly alarmNamePrefix?: string;
+}
+
+const MAX_DESCRIPTION = 1024;
+const FIVE_MINUTES = Duration.minutes(5);
+const ONE_HOUR = Duration.hours(1);
+const ONE_DAY = Duration.days(1);
+
+interface AlarmSpec {
+  readonly id: string;
+  readonly name: string;
+  readonly metric: cw.IMetric;
+  readonly threshold: number;
+  readonly comparison: cw.ComparisonOperator;
+  readonly treatMissingData: cw.TreatMissingData;
+  readonly severity: AlarmSeverity;
+  readonly runbook: RunbookAnchorName;
+  /** What it means and what to do first; the runbook link is appended. */
+  readonly description: string;
+}
+
+/**
+ * CloudWatch alarms on keyturn's rotation SLIs, each with a description saying what it means, what to do first,
+ * and a runbook link.
+ *
+ * | alarm | metric | fires when (default) | severity |
+ * | --- | --- | --- | --- |
+ * | rotation-failed-<strategy> | `RotationFailed` by strategy | ≥ 1 in 5 min | page |
+ * | rotation-success-rate | `RotationSucceeded` / (`RotationSucceeded` + `RotationFailed`) | < 99.9 % over a day | ticket |
+ * | time-to-rotate | p95 `RotationDuration` | > 5 min over an hour | ticket |
+ * | rotation-overdue | max `SecretsOverdue` | > 0 over an hour | ticket |
+ * | old-credential-in-use | `OldCredentialInUse` | > 0 in an hour | ticket |
+ * | auth-failures-after-rotation | `AuthFailuresAfterRotation` | ≥ 5 in an hour | page |
+ * | revocation-latency | max `RevocationLatency` | > 2 min over an hour | ticket |
+ * | audit-completeness | `AuditEventsRecorded` / `AuditEventsExpected` | < 100 % over an hour | ticket |
+ * | recovery-time | max `RecoveryTime` | > 15 min over an hour | ticket |
+ * | state-machine-failed-<name> | `ExecutionsFailed` + `ExecutionsTimedOut` | ≥ 1 in 5 min | page |
+ * | state-machine-throttled-<name> | `ExecutionThrottled` | ≥ 1 in 5 min | ticket |
+ * | lambda-errors-<name> | `Errors` | ≥ 1 in 5 min | page |
+ * | lambda-throttles-<name> | `Throttles` | ≥ 1 in 5 min | ticket |
+ *
+ * The success rate is checked over one day, not a week: a CloudWatch alarm's period is at most one day. A day
+ * below the weekly target is an error budget burning faster than the week allows (burn rate above 1), so the
+ * daily check warns before the weekly SLO is missed; the dashboard shows the 30- and 90-day rates.
+ *
+ * Alarms on aggregate metrics (success rate, time to rotate) need the rotation function to publish
+ * `RotationSucceeded`, `RotationFailed` and `RotationDuration` in the dimension set `[service]` too, and the lifecycle
+ * alarms need the lifecycle state machine's metrics: until those are published the alarms stay in
+ * INSUFFICIENT_DATA or OK (see `functions/shared/metric-names.ts`).
+ */
+export class RotationAlarms extends Construct {
+  /** Every alarm, with its severity and runbook anchor. */
+  public readonly alarms: readonly RotationAlarm[];
+
+  /** The thresholds in force (defaults merged with overrides). */
+  public readonly thresholds: RotationAlarmThresholds;
+
+  private readonly runbookBaseUrl: string;
+  private readonly prefix: string;
+  private readonly pageTopic: sns.ITopic;
+  private readonly ticketTopic: sns.ITopic;
+  private readonly created: RotationAlarm[] = [];
+
+  constructor(scope: Construct, id: string, props: RotationAlarmsProps) {
+    super(scope, id);
+
+    this.thresholds = { ...DEFAULT_ALARM_THRESHOLDS, ...definedOnly(props.thresholds ?? {}) };
+    validateThresholds(this, this.thresholds);
+    this.runbookBaseUrl = props.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL;
+    validateRunbookBaseUrl(this, this.runbookBaseUrl);
+    this.prefix = props.alarmNamePrefix ?? `${Stack.of(this).stackName}-`;
+    this.pageTopic = props.pageTopic;
+    this.ticketTopic = props.ticketTopic ?? props.pageTopic;
+    const strategies = props.strategies ?? DEFAULT_ALARM_STRATEGIES;
+    validateStrategies(this, strategies);
+    const t = this.thresholds;
+
+    // Missing data, rotation-function alarms: the function publishes these only when a rotation step runs, so no
+    // data means no rotation, which is no evidence of a problem (notBreaching). A silent fleet is caught by the
+    // overdue alarm instead.
+    for (const strategy of strategies) {
+      const what =
+        strategy === UNRESOLVED_STRATEGY
+          ? 'A rotation step failed before its strategy was known (not a rotation event, secret or version missing, or no strategy tag).'
+          : `A rotation step of a "${strategy}" secret failed.`;
+      this.add({
+        id: `RotationFailed-${strategy}`,
+        name: `rotation-failed-${strategy}`,
+        metric: rotationFunctionMetric(
+          RotationMetric.Failed,
+          { statistic: cw.Stats.SUM, period: FIVE_MINUTES, label: `RotationFailed (${strategy})` },
+          strategy,
+        ),
+        threshold: 1,
+        comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        severity: AlarmSeverity.PAGE,
+        runbook: RunbookAnchor.RotationFailed,
+        description:
+          `${what} AWSCURRENT still holds the previous, working value and Secrets Manager retries the rotation. ` +
+          "First: find the error name in the rotation function's logs (field strategy) and follow the Errors table.",
+      });
+    }
+
+    this.add({
+      id: 'RotationSuccessRate',
+      name: 'rotation-success-rate',
+      metric: successRateExpression(ONE_DAY),
+      threshold: t.successRatePercent,
+      comparison: cw.ComparisonOperator.LESS_THAN_THRESHOLD,
+      // No rotation in the day: the expression is 100 or absent; neither is a breach.
+      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+      severity: AlarmSeverity.TICKET,
+      runbook: RunbookAnchor.SuccessRate,
+      description:
+        `Fewer than ${t.successRatePercent} % of rotation attempts succeeded over the last day: the error budget ` +
+        'is burning faster than the weekly target allows. First: list the failures by strategy on the dashboard and ' +
+        'fix the most frequent error.',
+    });
+
+    this.add({
+      id: 'TimeToRotate',
+      name: 'time-to-rotate',
+      metric: rotationFunctionMetric(RotationMetric.Duration, {
+        statistic: cw.Stats.p(95),
+        period: ONE_HOUR,
+        label: 'RotationDuration p95',
+      }),
+      threshold: t.timeToRotate.toMilliseconds(),
+      comparison: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // Published once per completed rotation: no data means nothing completed, not that rotations were slow.
+      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+      severity: AlarmSeverity.TICKET,
+      runbook: RunbookAnchor.TimeToRotate,
+      description:
+        `Rotations took longer than ${t.timeToRotate.toHumanString()} (p95 over an hour), from the pending version ` +
+        'to finishSecret; retried rotations count their whole duration. First: read the per-step durations on the ' +
+        'dashboard to find the slow step.',
+    });
+
+    this.add({
+      id: 'RotationOverdue',
+      name: 'rotation-overdue',
+      metric: lifecycleMetric(LifecycleMetric.SecretsOverdue, {
+        statistic: cw.Stats.MAXIMUM,
+        period: ONE_HOUR,
+        label: 'SecretsOverdue',
+      }),
+      threshold: t.secretsOverdue,
+      comparison: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // A gauge the fleet scan publishes every hour. Missing data is left missing (INSUFFICIENT_DATA, no
+      // notification): until the fleet scan is deployed there is none, and a scan that stops running is caught
+      // by its state machine's failure alarm. Switch to BREACHING to make the gauge its own heartbeat.
+      treatMissingData: cw.TreatMissingData.MISSING,
+      severity: AlarmSeverity.TICKET,
+      runbook: RunbookAnchor.RotationOverdue,
+      description:
+        `${atLeastOneMoreThan(t.secretsOverdue, 'managed secret is', 'managed secrets are')} past the rotation ` +
+        'interval. First: list overdue ' +
+        'secrets (aws secretsmanager list-secrets, NextRotationDate in the past) and check whether their rotation ' +
+        'is failing or disabled.',
+    });
+
+    this.add({
+      id: 'OldCredentialInUse',
+      name: 'old-credential-in-use',
+      metric: lifecycleMetric(LifecycleMetric.OldCredentialInUse, {
+        statistic: cw.Stats.SUM,
+        period: ONE_HOUR,
+        label: 'OldCredentialInUse',
+      }),
+      threshold: t.oldCredentialUsesAfterGrace,
+      comparison: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // Published by each drain check: no check, no evidence of use.
+      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+      severity: AlarmSeverity.TICKET,
+      runbook: RunbookAnchor.OldCredentialInUse,
+      description:
+        'The previous credential is still in use after its grace window, so it cannot be revoked safely (a ' +
+        'consumer caches it). First: find the client from the drain evidence in the audit log and make it reload ' +
+        'the secret.',
+    });
+
+    this.add({
+      id: 'AuthFailuresAfterRotation',
+      name: 'auth-failures-after-rotation',
+      metric: lifecycleMetric(LifecycleMetric.AuthFailuresAfterRotation, {
+        statistic: cw.Stats.SUM,
+        period: ONE_HOUR,
+        label: 'AuthFailuresAfterRotation',
+      }),
+      threshold: t.authFailuresPerHour,
+      comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // Published by the post-rotation watch: no watch running, no failures attributed.
+      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+      severity: AlarmSeverity.PAGE,
+      runbook: RunbookAnchor.AuthFailuresAfterRotation,
+      description:
+        `${t.authFailuresPerHour} or more authentication failures within an hour after a rotation: consumers are ` +
+        'using a credential the target no longer accepts. First: if the previous credential is not yet revoked, ' +
+        'roll back (move AWSCURRENT back); then find the consumer that did not pick up the new value.',
+    });
+
+    this.add({
+      id: 'RevocationLatency',
+      name: 'revocation-latency',
+      metric: lifecycleMetric(LifecycleMetric.RevocationLatency, {
+        statistic: cw.Stats.MAXIMUM,
+        period: ONE_HOUR,
+        label: 'RevocationLatency max',
+      }),
+      threshold: t.revocationLatency.toMilliseconds(),
+      comparison: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // Published once per revocation: no revocation, nothing late.
+      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+      severity: AlarmSeverity.TICKET,
+      runbook: RunbookAnchor.RevocationLatency,
+      description:
+        `A revoked credential kept working for more than ${t.revocationLatency.toHumanString()}: the target or a ` +
+        'cache in front of it enforces revocation late. First: confirm the old credential is rejected now; if not, ' +
+        'revoke it by hand.',
+    });
+
+    this.add({
+      id: 'AuditCompleteness',
+      name: 'audit-completeness',
+      metric: auditCompletenessExpression(ONE_HOUR),
+      threshold: t.auditCompletenessPercent,
+      comparison: cw.ComparisonOperator.LESS_THAN_THRESHOLD,
+      // No audit event expected in the hour: the expression is 100 or absent; neither is a gap.
+      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+      severity: AlarmSeverity.TICKET,
+      runbook: RunbookAnchor.AuditCompleteness,
+      description:
+        `Fewer than ${t.auditCompletenessPercent} % of the audit events keyturn put on its audit bus reached the ` +
+        'audit log over the last hour. First: check the audit rule for FailedInvocations and replay the gap from ' +
+        'the bus archive.',
+    });
+
+    this.add({
+      id: 'RecoveryTime',
+      name: 'recovery-time',
+      metric: lifecycleMetric(LifecycleMetric.RecoveryTime, {
+        statistic: cw.Stats.MAXIMUM,
+        period: ONE_HOUR,
+        label: 'RecoveryTime max',
+      }),
+      threshold: t.recoveryTime.toMilliseconds(),
+      comparison: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // Published once per rollback: no rollback, nothing slow.
+      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+      severity: AlarmSeverity.TICKET,
+      runbook: RunbookAnchor.RecoveryTime,
+      description:
+        `Restoring the previous credential after a failed rotation took longer than ` +
+        `${t.recoveryTime.toHumanString()}. First: read the rollback steps of that execution in the state machine ` +
+        'history to find what was slow.',
+    });
+
+    // Step Functions and Lambda publish these only when executions or invocations happen: no data, no failure.
+    for (const stateMachine of unique(props.stateMachines ?? [])) {
+      const key = Names.nodeUniqueId(stateMachine.node);
+      const stateMachineName = stateMachineNameOf(stateMachine);
+      const failed = new cw.MathExpression({
+        expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
+        usingMetrics: {
+          failed: stateMachine.metricFailed({ period: FIVE_MINUTES, statistic: cw.Stats.SUM }),
+          timedOut: stateMachine.metricTimedOut({ period: FIVE_MINUTES, statistic: cw.Stats.SUM }),
+        },
+        period: FIVE_MINUTES,
+        label: 'ExecutionsFailed + ExecutionsTimedOut',
+      });
+      this.add({
+        id: `StateMachineFailed-${key}`,
+        name: `state-machine-failed-${stateMachineName}`,
+        metric: failed,
+        threshold: 1,
+        comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        severity: AlarmSeverity.PAGE,
+        runbook: RunbookAnchor.OrchestrationErrors,
+        description:
+          `An execution of state machine ${stateMachineName} failed or timed out, so a rotation may ` +
+          'have stopped half-way. First: open the failed execution, find the failing state, and check that the ' +
+          "secret's AWSCURRENT credential still works.",
+      });
+      this.add({
+        id: `StateMachineThrottled-${key}`,
+        name: `state-machine-throttled-${stateMachineName}`,
+        metric: stateMachine.metricThrottled({ period: FIVE_MINUTES, statistic: cw.Stats.SUM }),
+        threshold: 1,
+        comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        severity: AlarmSeverity.TICKET,
+        runbook: RunbookAnchor.Throttling,
+        description:
+          `Step Functions throttled state machine ${stateMachineName}: too many executions or state ` +
+          'transitions at once. First: check whether a fleet rotation started too many executions and lower its ' +
+          'concurrency.',
+      });
+    }
+
+    for (const fn of unique(props.functions ?? [])) {
+      const key = Names.nodeUniqueId(fn.node);
+      this.add({
+        id: `LambdaErrors-${key}`,
+        name: `lambda-errors-${fn.functionName}`,
+        metric: fn.metricErrors({ period: FIVE_MINUTES, statistic: cw.Stats.SUM }),
+        threshold: 1,
+        comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        severity: AlarmSeverity.PAGE,
+        runbook: RunbookAnchor.OrchestrationErrors,
+        description:
+          `Lambda function ${fn.functionName} returned errors (including crashes and timeouts, which publish no ` +
+          'keyturn metric). First: read its log group for the error name, or the Task timed out line.',
+      });
+      this.add({
+        id: `LambdaThrottles-${key}`,
+        name: `lambda-throttles-${fn.functionName}`,
+        metric: fn.metricThrottles({ period: FIVE_MINUTES, statistic: cw.Stats.SUM }),
+        threshold: 1,
+        comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        severity: AlarmSeverity.TICKET,
+        runbook: RunbookAnchor.Throttling,
+        description:
+          `Lambda throttled function ${fn.functionName}: the account or the function ran out of concurrency. ` +
+          'First: check the account concurrency and any reserved concurrency on the function.',
+      });
+    }
+
+    this.alarms = this.created;
+  }
+
+  /** Every alarm, paging and ticket alike. */
+  public get all(): cw.Alarm[] {
+    return this.alarms.map((a) => a.alarm);
+  }
+
+  /** The alarms of one severity. */
+  public withSeverity(severity: AlarmSeverity): cw.Alarm[] {
+    return this.alarms.filter((a) => a.severity === severity).map((a) => a.alarm);
+  }
+
+  private add(spec: AlarmSpec): void {
+    const description = `keyturn: ${spec.description} Runbook: ${runbookUrl(this.runbookBaseUrl, spec.runbook)}`;
+    if (description.length > MAX_DESCRIPTION) {
+      throw new ObservabilityValidationError(
+        this,
+        `the description of alarm ${spec.name} would be ${description.length} characters, over CloudWatch's ` +
+          `${MAX_DESCRIPTION}: shorten runbookBaseUrl (${this.runbookBaseUrl.length} characters)`,
+      );
+    }
+    const alarm = new cw.Alarm(this, spec.id, {
+      alarmName: `${this.prefix}${spec.name}`,
+      alarmDescription: description,
+      metric: spec.metric,
+      threshold: spec.threshold,
+      comparisonOperator: spec.comparison,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      treatMissingData: spec.treatMissingData,
+    });
+    if (spec.severity === AlarmSeverity.PAGE) {
+      const action = new SnsAction(this.pageTopic);
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    } else {
+      alarm.addAlarmAction(new SnsAction(this.ticketTopic));
+    }
+    this.created.push({ alarm, severity: spec.severity, runbook: spec.runbook });
+  }
+}
+
+/** The state machine's name, from its ARN (`arn:<partition>:states:<region>:<account>:stateMachine:<name>`). */
+function stateMachineNameOf(stateMachine: sfn.IStateMachine): string {
+  const name = Stack.of(stateMachine).splitArn(
+    stateMachine.stateMachineArn,
+    ArnFormat.COLON_RESOURCE_NAME,
+  ).resourceName;
+  return name ?? stateMachine.node.id;
+}
+
+/** "A managed secret is" for 0, "More than 3 managed secrets are" otherwise. */
+function atLeastOneMoreThan(threshold: number, one: string, many: string): string {
+  return threshold === 0 ? `A ${one}` : `More than ${threshold} ${many}`;
+}
+
+function definedOnly<T extends object>(partial: Partial<T>): Partial<T> {
+  return Object.fromEntries(Object.entries(partial).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+function unique<T>(items: readonly T[]): T[] {
+  return [...new Set(items)];
+}
+
+function validateThresholds(scope: Construct, t: RotationAlarmThresholds): void {
+  const percent = (name: keyof RotationAlarmThresholds, value: number, max: number): void => {
+    if (!Number.isFinite(value) || value <= 0 || value > max) {
+      const limit = max === 100 ? 'at most 100' : `below 100 (a 100 % target leaves no error budget)`;
+      throw new ObservabilityValidationError(
+        scope,
+        `thresholds.${name} must be a percentage above 0 and ${limit}, got ${value}`,
+      );
+    }
+  };
+  const count = (name: keyof RotationAlarmThresholds, value: number, min: number): void => {
+    if (!Number.isInteger(value) || value < min) {
+      throw new ObservabilityValidationError(
+        scope,
+        `thresholds.${name} must be an integer of at least ${min}, got ${value}`,
+      );
+    }
+  };
+  const duration = (name: keyof RotationAlarmThresholds, value: Duration): void => {
+    if (value.isUnresolved() || value.toMilliseconds() <= 0) {
+      throw new ObservabilityValidationError(
+        scope,
+        `thresholds.${name} must be a positive, concrete duration, got ${value.toHumanString()}`,
+      );
+    }
+  };
+  percent('successRatePercent', t.successRatePercent, 99.999);
+  percent('auditCompletenessPercent', t.auditCompletenessPercent, 100);
+  count('oldCredentialUsesAfterGrace', t.oldCredentialUsesAfterGrace, 0);
+  count('authFailuresPerHour', t.authFailuresPerHour, 1);
+  count('secretsOverdue', t.secretsOverdue, 0);
+  duration('timeToRotate', t.timeToRotate);
+  duration('revocationLatency', t.revocationLatency);
+  duration('recoveryTime', t.recoveryTime);
+}
+
+const STRATEGY_VALUE_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function validateStrategies(scope: Construct, strategies: readonly string[]): void {
+  for (const strategy of strategies) {
+    if (!STRATEGY_VALUE_PATTERN.test(strategy)) {
+      throw new ObservabilityValidationError(
+        scope,
+        `strategies must be 1-64 letters, digits, ".", "-" or "_" (a Strategy dimension value), got "${strategy}"`,
+      );
+    }
+  }
+  const duplicate = strategies.find((s, i) => strategies.indexOf(s) !== i);
+  if (duplicate !== undefined) {
+    throw new ObservabilityValidationError(scope, `strategy "${duplicate}" is listed twice`);
+  }
+}

@@ -1,0 +1,57 @@
+import type { Construct } from 'constructs';
+import { ObservabilityValidationError } from './errors';
+
+/**
+ * Where the runbooks live until the repository URL is known: the README, relative. Alarm descriptions and the
+ * dashboard link `${runbookBaseUrl}#<anchor>`, so pass the README's absolute URL (e.g. its GitHub page) to make
+ * the links work from an email or the console.
+ */
+export const DEFAULT_RUNBOOK_BASE_URL = 'README.md';
+
+/**
+ * The runbook anchors alarms link to. Each is the GitHub anchor of a README heading: `### Runbook: rotation failed`
+ * becomes `#runbook-rotation-failed`.
+ */
+export const RunbookAnchor = {
+  RotationFailed: 'runbook-rotation-failed',
+  SuccessRate: 'runbook-rotation-success-rate',
+  TimeToRotate: 'runbook-time-to-rotate',
+  RotationOverdue: 'runbook-rotation-overdue',
+  OldCredentialInUse: 'runbook-old-credential-in-use',
+  AuthFailuresAfterRotation: 'runbook-auth-failures-after-rotation',
+  RevocationLatency: 'runbook-revocation-latency',
+  AuditCompleteness: 'runbook-audit-completeness',
+  RecoveryTime: 'runbook-recovery-time',
+  OrchestrationErrors: 'runbook-orchestration-errors',
+  Throttling: 'runbook-throttling',
+} as const;
+
+export type RunbookAnchorName = (typeof RunbookAnchor)[keyof typeof RunbookAnchor];
+
+/** The runbook heading each anchor comes from (what the README must contain for the links to land). */
+export const RUNBOOK_HEADINGS: Readonly<Record<RunbookAnchorName, string>> = {
+  [RunbookAnchor.RotationFailed]: 'Runbook: rotation failed',
+  [RunbookAnchor.SuccessRate]: 'Runbook: rotation success rate',
+  [RunbookAnchor.TimeToRotate]: 'Runbook: time to rotate',
+  [RunbookAnchor.RotationOverdue]: 'Runbook: rotation overdue',
+  [RunbookAnchor.OldCredentialInUse]: 'Runbook: old credential in use',
+  [RunbookAnchor.AuthFailuresAfterRotation]: 'Runbook: auth failures after rotation',
+  [RunbookAnchor.RevocationLatency]: 'Runbook: revocation latency',
+  [RunbookAnchor.AuditCompleteness]: 'Runbook: audit completeness',
+  [RunbookAnchor.RecoveryTime]: 'Runbook: recovery time',
+  [RunbookAnchor.OrchestrationErrors]: 'Runbook: orchestration errors',
+  [RunbookAnchor.Throttling]: 'Runbook: throttling',
+};
+
+export function runbookUrl(baseUrl: string, anchor: RunbookAnchorName): string {
+  return `${baseUrl}#${anchor}`;
+}
+
+export function validateRunbookBaseUrl(scope: Construct, baseUrl: string): void {
+  if (baseUrl.length === 0 || baseUrl.includes('#') || /\s/.test(baseUrl)) {
+    throw new ObservabilityValidationError(
+      scope,
+      `runbookBaseUrl must be a URL without a fragment or spaces (anchors are appended), got "${baseUrl}"`,
+    );
+  }
+}
