@@ -1,5 +1,8 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { paginateListSecrets, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ManagementTag } from '../shared/management-tags';
+import { LifecycleMetric } from '../shared/metric-names';
 
 /** What the freshness check knows of a managed secret: metadata only, never a value. */
 export interface ManagedSecret {
@@ -71,4 +74,41 @@ export function assessFreshness(secrets: readonly ManagedSecret[], now: Date): F
     rotationDisabled: secrets.filter((s) => !s.rotationEnabled).map((s) => s.arn),
     oldestAgeRatio: Math.round(oldestAgeRatio * 1000) / 1000,
   };
+}
+
+export interface FreshnessCheckDeps {
+  readonly client: SecretsManagerClient;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly now?: () => Date;
+}
+
+/** What the scheduled run returns (counts only: Lambda keeps invocation results in its logs). */
+export interface FreshnessSummary {
+  readonly managed: number;
+  readonly overdue: number;
+  readonly rotationDisabled: number;
+}
+
+/**
+ * One hourly run: list, assess, and report. The gauges feed the rotation-overdue alarm;
+ * each overdue secret gets a log line naming it, so the alarm's runbook can find them.
+ */
+export async function runFreshnessCheck(deps: FreshnessCheckDeps): Promise<FreshnessSummary> {
+  const report = assessFreshness(await listManagedSecrets(deps.client), deps.now?.() ?? new Date());
+  for (const secret of report.overdue) {
+    deps.logger.warn('secret is overdue for rotation', { ...secret });
+  }
+  for (const arn of report.rotationDisabled) {
+    deps.logger.warn('rotation is turned off for a managed secret', { secretArn: arn });
+  }
+  deps.metrics.addMetric(LifecycleMetric.SecretsOverdue, MetricUnit.Count, report.overdue.length);
+  deps.metrics.addMetric(LifecycleMetric.OldestSecretAgePercent, MetricUnit.Percent, report.oldestAgeRatio * 100);
+  deps.metrics.publishStoredMetrics();
+  deps.logger.info('freshness check done', {
+    managed: report.managed,
+    overdue: report.overdue.length,
+    rotationDisabled: report.rotationDisabled.length,
+  });
+  return { managed: report.managed, overdue: report.overdue.length, rotationDisabled: report.rotationDisabled.length };
 }
