@@ -1,5 +1,6 @@
 import { measureBundle } from './bundle';
 import { measurePostgresSingleUser } from './pg-rotation';
+import { measureSynth } from './synth';
 
 /**
  * `npm run bench`: numbers, not pass/fail. Progress goes to stderr; the last line of
@@ -14,6 +15,8 @@ async function main(): Promise<void> {
   Object.assign(results, await measurePostgresSingleUser());
   console.error('bench: bundle size and cold module init…');
   Object.assign(results, await measureBundle());
+  console.error('bench: cdk synth of the example policy and of 500 generated entries…');
+  Object.assign(results, await measureSynth());
   console.log(JSON.stringify(results));
 }
 

@@ -1,33 +1,161 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { RotationFunction, type RotationFunctionProps } from '../constructs/rotation-function';
+import { allowCloudWatchLogs, grantSendMessages } from '../constructs/encryption';
+import { LifecyclePlaceholder, RotatableSecrets } from '../constructs/lifecycle-placeholder';
+import { KeyturnObservability } from '../constructs/observability';
+import type { ResolvedPolicy } from '../policy/defaults';
+import { ManagementTag } from '../policy/strategy-tags';
 
 /** Properties of the {@link KeyturnStack}. */
 export interface KeyturnStackProps extends StackProps {
+  /** The policy, defaults applied: alert routes, audit retention, and the consumers of created secrets. */
+  readonly policy: ResolvedPolicy;
+
   /**
-   * Settings of the rotation function Secrets Manager invokes.
+   * Name of the EventBridge Scheduler schedule group holding every entry's schedule (one per account and
+   * region: two keyturn apps side by side need different names).
    *
-   * @default - the {@link RotationFunction} defaults (45 s timeout, 256 MB, logs kept three months)
+   * @default 'keyturn'
    */
-  readonly rotationFunction?: RotationFunctionProps;
+  readonly scheduleGroupName?: string;
+
+  /**
+   * Names of the rotation functions of the secrets stacks, for alarms and the dashboard. Passed by name, not
+   * as objects: the secrets stacks depend on this stack, so it cannot reference theirs.
+   *
+   * @default - none
+   */
+  readonly rotationFunctionNames?: readonly string[];
 }
 
 /**
- * Everything keyturn deploys into one account and region.
+ * keyturn's core: what every secrets stack shares, once per account and region.
  *
- * For now that is the rotation function; the policy file, the state machines, their schedules and the
- * alarms join it here. Secrets are granted to the function through {@link RotationFunction.grantRotate}.
+ * - `secretsKey`: the customer managed KMS key of every secret keyturn creates (rotated yearly, retained);
+ *   consumers of created secrets may decrypt through Secrets Manager.
+ * - `dataKey`: the key of keyturn's own data: log groups and the dead-letter queue.
+ * - `deadLetterQueue`: where schedule invocations and asynchronous rotation-function invocations go after
+ *   their retries (KMS-encrypted, TLS only, 14 days).
+ * - `scheduleGroup` and `schedulerRole`: the group of the per-entry schedules, and the one role they use,
+ *   which may only start the lifecycle state machine and write to the dead-letter queue.
+ * - `lifecycle`: the lifecycle state machine (for now {@link LifecyclePlaceholder}); it may rotate the
+ *   secrets tagged `keyturn:managed=true` — every managed secret, created or adopted, carries that tag — so
+ *   its policy stays one statement however many secrets there are, and this stack needs to know none of
+ *   them (secrets stacks depend on this one, never the reverse).
+ * - `observability`: alert topics per route, SLI alarms, the dashboard and the audit bus.
  */
 export class KeyturnStack extends Stack {
-  /** The function Secrets Manager invokes to rotate a secret. */
-  public readonly rotationFunction: RotationFunction;
+  public readonly secretsKey: kms.Key;
+  public readonly dataKey: kms.Key;
+  public readonly deadLetterQueue: sqs.Queue;
+  public readonly scheduleGroup: scheduler.ScheduleGroup;
+  public readonly schedulerRole: iam.Role;
+  public readonly lifecycle: LifecyclePlaceholder;
+  public readonly observability: KeyturnObservability;
 
-  constructor(scope: Construct, id: string, props: KeyturnStackProps = {}) {
+  constructor(scope: Construct, id: string, props: KeyturnStackProps) {
     super(scope, id, {
-      description: 'keyturn: automated, observable, zero-downtime secret rotation',
+      description: 'keyturn: automated, observable, zero-downtime secret rotation (core)',
       ...props,
     });
 
-    this.rotationFunction = new RotationFunction(this, 'RotateSecret', props.rotationFunction);
+    this.secretsKey = new kms.Key(this, 'SecretsKey', {
+      description: 'keyturn: encrypts the secrets keyturn creates',
+      enableKeyRotation: true,
+      // Retained secrets stay encrypted with it: the key must outlive the stack too.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.allowConsumersToDecrypt(props.policy);
+
+    this.dataKey = new kms.Key(this, 'DataKey', {
+      description: "keyturn: encrypts keyturn's logs and dead-letter queue",
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    allowCloudWatchLogs(this.dataKey);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.dataKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue.node.defaultChild as CfnQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is the dead-letter queue: of every lifecycle schedule (EventBridge Scheduler) and of the ' +
+        "rotation functions' asynchronous invocations. It is where undeliverable work ends for an operator to " +
+        'inspect; a dead-letter queue of its own would only move it.',
+    });
+
+    this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', {
+      scheduleGroupName: props.scheduleGroupName ?? 'keyturn',
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.lifecycle = new LifecyclePlaceholder(this, 'Lifecycle', {
+      secrets: RotatableSecrets.taggedWith(ManagementTag.managed, 'true'),
+      logEncryptionKey: this.dataKey,
+    });
+
+    // Only EventBridge Scheduler, for this account's keyturn schedule group (confused-deputy protection).
+    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      description: 'keyturn: lets the lifecycle schedules start the lifecycle state machine, nothing else',
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnEquals: { 'aws:SourceArn': this.scheduleGroup.scheduleGroupArn },
+        },
+      }),
+    });
+    this.lifecycle.stateMachine.grantStartExecution(this.schedulerRole);
+    grantSendMessages(this.deadLetterQueue, this.schedulerRole);
+
+    this.observability = new KeyturnObservability(this, 'Observability', {
+      routes: Object.entries(props.policy.alerts.routes).map(([routeId, route]) => ({
+        id: routeId,
+        emails: route.emails,
+      })),
+      defaultRoute: props.policy.alerts.defaultRoute,
+      auditRetentionDays: props.policy.auditRetentionDays,
+      stateMachines: [this.lifecycle.stateMachine],
+      functions: (props.rotationFunctionNames ?? []).map((name) =>
+        lambda.Function.fromFunctionName(this, `RotationFunction-${name}`, name),
+      ),
+    });
+  }
+
+  /** The lifecycle state machine: what the schedules start and the alarms watch. */
+  public get lifecycleStateMachine(): sfn.IStateMachine {
+    return this.lifecycle.stateMachine;
+  }
+
+  /**
+   * Consumers of created secrets read them through the secret's resource policy; the secret's key must let
+   * them decrypt too (their own account's IAM cannot grant use of this key). Only through Secrets Manager.
+   */
+  private allowConsumersToDecrypt(policy: ResolvedPolicy): void {
+    const roles = new Set(
+      policy.entries
+        .filter((entry) => entry.secret.create)
+        .flatMap((entry) => entry.consumers.flatMap((c) => (c.roleArn === undefined ? [] : [c.roleArn]))),
+    );
+    if (roles.size === 0) return;
+    this.secretsKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ConsumersDecryptThroughSecretsManager',
+        principals: [...roles].sort().map((arn) => new iam.ArnPrincipal(arn)),
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
+      }),
+    );
   }
 }

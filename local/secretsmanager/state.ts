@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../functions/shared/stages';
 import { assertValidSecretName, newSecretArn, parseSecretId, secretArnPrefix, type ServiceLocation } from './arn';
 import { invalidParameter, invalidRequest, limitExceeded, resourceExists, resourceNotFound } from './errors';
-import { nextRotationDate, ScheduleExpressionError, validateRotationRules, type RotationRulesInput } from '../../functions/shared/rotation-schedule';
+import {
+  nextRotationDate,
+  ScheduleExpressionError,
+  validateRotationRules,
+  type RotationRulesInput,
+} from '../../functions/shared/rotation-schedule';
 
 /**
  * The in-memory model of Secrets Manager: secrets, versions, staging labels, tags, rotation

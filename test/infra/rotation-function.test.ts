@@ -1,57 +1,38 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, type CfnElement, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnRotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { LAMBDA_NODE_MAJOR, REPO_ROOT, ROTATE_SECRET_BUNDLE } from '../../infra/constructs/bundling-options';
+import { LAMBDA_NODE_MAJOR, ROTATE_SECRET_BUNDLE } from '../../infra/constructs/bundling-options';
 import {
   ROTATE_SECRET_ACTIONS,
   RotationFunction,
   type RotationFunctionProps,
   toCdkBundlingOptions,
 } from '../../infra/constructs/rotation-function';
-import { createKeyturnApp } from '../../infra/keyturn-app';
-import type { KeyturnStack } from '../../infra/stacks/keyturn-stack';
-
-/** The feature flags `cdk synth` runs with, so the tests synthesize what the CLI would. */
-const CDK_CONTEXT = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: object })
-  .context;
-
-/** Context that skips asset bundling: for tests about construction, not about the bundle. */
-const NO_BUNDLING = { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] };
-
-interface PolicyStatementJson {
-  readonly Effect: string;
-  readonly Action: string | string[];
-  readonly Resource: unknown;
-}
-
-interface NagMetadata {
-  readonly cdk_nag?: { readonly rules_to_suppress: readonly { readonly id: string; readonly reason: string }[] };
-}
+import {
+  CDK_CONTEXT,
+  NO_BUNDLING,
+  allowStatements,
+  asArray,
+  logicalIdOf as idOf,
+  render,
+  resourcesOf,
+} from './support/infra';
 
 interface ValidationReport {
   readonly pluginReports: readonly {
     readonly pluginName: string;
     readonly violations: readonly { readonly ruleName: string; readonly violatingConstructs: unknown[] }[];
   }[];
-}
-
-function asArray<T>(value: T | T[]): T[] {
-  return Array.isArray(value) ? value : [value];
-}
-
-/** Renders a resource the way a reader would: `Ref` and `Fn::Join` folded into one `${...}` string. */
-function render(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const intrinsic = value as { Ref?: string; 'Fn::Join'?: [string, unknown[]]; 'Fn::GetAtt'?: [string, string] };
-  if (intrinsic.Ref) return `\${${intrinsic.Ref}}`;
-  if (intrinsic['Fn::GetAtt']) return `\${${intrinsic['Fn::GetAtt'].join('.')}}`;
-  if (intrinsic['Fn::Join']) return intrinsic['Fn::Join'][1].map(render).join(intrinsic['Fn::Join'][0]);
-  return JSON.stringify(value);
 }
 
 /** The resources on which identity policies allow `action`. */
@@ -61,28 +42,31 @@ function resourcesAllowedFor(template: Template, action: string): unknown[] {
     .flatMap((s) => asArray(s.Resource));
 }
 
-/** Every Allow statement of every identity policy in the template. */
-function allowStatements(template: Template): PolicyStatementJson[] {
-  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
-    Properties: { PolicyDocument: { Statement: PolicyStatementJson[] } };
-  }[];
-  return policies.flatMap((p) => p.Properties.PolicyDocument.Statement).filter((s) => s.Effect === 'Allow');
+function logicalIdOf(_stack: Stack, construct: IConstruct): string {
+  return idOf(construct);
 }
 
-function logicalIdOf(stack: Stack, construct: IConstruct): string {
-  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
+/** A stack checked by cdk-nag, as the keyturn app checks its stacks. */
+function nagStack(context: Record<string, unknown>): { app: App; stack: Stack } {
+  const app = new App({ context, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'keyturn-cdk-')) });
+  const stack = new Stack(app, 'Keyturn');
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }),
+  );
+  return { app, stack };
 }
 
-describe('RotationFunction in the keyturn app', () => {
-  let stack: KeyturnStack;
+describe('RotationFunction, bundled, under cdk-nag', () => {
+  let stack: Stack & { rotationFunction: RotationFunction };
   let template: Template;
   let report: ValidationReport;
   let secretLogicalId: string;
 
   beforeAll(() => {
-    // GIVEN the keyturn app, with cdk-nag, rotating one KMS-encrypted secret and one imported by name
-    const built = createKeyturnApp({ appProps: { context: CDK_CONTEXT } });
-    stack = built.stack;
+    // GIVEN a rotation function (bundling the real handler), under cdk-nag, rotating one KMS-encrypted secret
+    // and one imported by name
+    const built = nagStack(CDK_CONTEXT);
+    stack = Object.assign(built.stack, { rotationFunction: new RotationFunction(built.stack, 'RotateSecret') });
     const key = new Key(stack, 'SecretKey', { enableKeyRotation: true });
     const secret = new Secret(stack, 'DatabaseSecret', { encryptionKey: key });
     const rotation = stack.rotationFunction;
@@ -171,22 +155,50 @@ describe('RotationFunction in the keyturn app', () => {
   });
 
   test('may use the secret key only through Secrets Manager, to decrypt and generate data keys', () => {
-    // THEN
-    const roleLogicalId = logicalIdOf(stack, stack.rotationFunction.role);
-    template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
+    // THEN in the role's own policy, on that key, with kms:ViaService
+    const keyLogicalId = logicalIdOf(stack, stack.node.findChild('SecretKey'));
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: logicalIdOf(stack, stack.rotationFunction.role) }],
+      PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({
+          {
             Effect: 'Allow',
             Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-            Principal: { AWS: { 'Fn::GetAtt': [roleLogicalId, 'Arn'] } },
+            Resource: { 'Fn::GetAtt': [keyLogicalId, 'Arn'] },
             Condition: {
               StringEquals: {
                 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
               },
             },
-          }),
+          },
         ]),
+      },
+    });
+    // and never in the key policy, which may belong to another stack
+    const keyPolicy = JSON.stringify(template.toJSON());
+    expect(keyPolicy).not.toContain(
+      `"Principal":{"AWS":{"Fn::GetAtt":["${logicalIdOf(stack, stack.rotationFunction.role)}"`,
+    );
+  });
+
+  test('reserves 10 concurrent executions, and sends failed async invocations to its queue without retrying', () => {
+    // THEN
+    const queue = stack.rotationFunction.failureQueue;
+    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 10 });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalIdOf(stack, queue), 'Arn'] } } },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sqs:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ],
       },
     });
   });
@@ -225,19 +237,25 @@ describe('RotationFunction in the keyturn app', () => {
     });
   });
 
-  test('acknowledges exactly one cdk-nag finding: the resource-less GetRandomPassword, on its own policy', () => {
+  test('acknowledges two cdk-nag findings, each on its own construct: GetRandomPassword, and the failure queue', () => {
     // THEN
-    const resources = (template.toJSON() as { Resources: Record<string, { Metadata?: NagMetadata }> }).Resources;
-    const acknowledged = Object.entries(resources).flatMap(([logicalId, resource]) => {
+    const acknowledged = Object.entries(resourcesOf(template)).flatMap(([logicalId, resource]) => {
       const rules = resource.Metadata?.cdk_nag?.rules_to_suppress;
       return rules ? [{ logicalId, ids: rules.map((rule) => rule.id) }] : [];
     });
-    expect(acknowledged).toEqual([
-      {
-        logicalId: logicalIdOf(stack, stack.rotationFunction.node.findChild('RandomPasswordPolicy')),
-        ids: ['AwsSolutions-IAM5[Resource::*]'],
-      },
-    ]);
+    expect(acknowledged).toEqual(
+      expect.arrayContaining([
+        {
+          logicalId: logicalIdOf(stack, stack.rotationFunction.node.findChild('RandomPasswordPolicy')),
+          ids: ['AwsSolutions-IAM5[Resource::*]'],
+        },
+        {
+          logicalId: logicalIdOf(stack, stack.rotationFunction.failureQueue),
+          ids: ['AwsSolutions-SQS3'],
+        },
+      ]),
+    );
+    expect(acknowledged).toHaveLength(2);
   });
 
   test('passes cdk-nag AWS Solutions checks and CDK validation with zero unacknowledged findings', () => {
@@ -247,14 +265,156 @@ describe('RotationFunction in the keyturn app', () => {
   });
 });
 
-describe('cdk-nag in the keyturn app', () => {
-  test('fails synthesis on a finding (the check is live, not vacuous)', () => {
-    // GIVEN the keyturn app with a secret that has no rotation schedule (AwsSolutions-SMG4)
-    const { app, stack } = createKeyturnApp({ appProps: { context: NO_BUNDLING } });
-    new Secret(stack, 'UnrotatedSecret');
+describe('RotationFunction in a VPC', () => {
+  let stack: Stack;
+  let rotation: RotationFunction;
+  let template: Template;
 
-    // WHEN / THEN
-    expect(() => app.synth()).toThrow(/AwsSolutions-SMG4/);
+  beforeAll(() => {
+    // GIVEN a VPC imported by id, as the policy's networks give it
+    stack = new Stack(new App({ context: NO_BUNDLING }), 'Stack');
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-0123456789abcdef0',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      privateSubnetIds: ['subnet-0123456789abcdef0', 'subnet-1123456789abcdef0'],
+    });
+
+    // WHEN the rotation function is placed there
+    rotation = new RotationFunction(stack, 'Rotation', { vpc, vpcSubnets: { subnets: vpc.privateSubnets } });
+    template = Template.fromStack(stack);
+  });
+
+  test('runs in the given subnets with a security group of its own that accepts nothing', () => {
+    // THEN
+    const group = rotation.connections.securityGroups[0];
+    if (!group) throw new Error('no security group');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      VpcConfig: {
+        SubnetIds: ['subnet-0123456789abcdef0', 'subnet-1123456789abcdef0'],
+        SecurityGroupIds: [{ 'Fn::GetAtt': [logicalIdOf(stack, group), 'GroupId'] }],
+      },
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      VpcId: 'vpc-0123456789abcdef0',
+      SecurityGroupIngress: Match.absent(),
+      SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0', IpProtocol: '-1' })],
+    });
+  });
+
+  test('may create network interfaces only in its subnets and security group, and waits for that policy', () => {
+    // THEN
+    const policy = rotation.node.findChild('VpcAccessPolicy');
+    const statement = (
+      template.toJSON() as {
+        Resources: Record<
+          string,
+          { Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } } }
+        >;
+      }
+    ).Resources[logicalIdOf(stack, policy)]?.Properties.PolicyDocument.Statement.find(
+      (s) => s.Action === 'ec2:CreateNetworkInterface',
+    );
+    expect(asArray(statement?.Resource).map(render).sort()).toEqual(
+      [
+        'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:network-interface/*',
+        'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:security-group/${RotationSecurityGroup4D4A1C2E.GroupId}',
+        'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:subnet/subnet-0123456789abcdef0',
+        'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:subnet/subnet-1123456789abcdef0',
+      ].map((arn) =>
+        arn.replace(
+          'RotationSecurityGroup4D4A1C2E',
+          logicalIdOf(stack, rotation.connections.securityGroups[0] as IConstruct),
+        ),
+      ),
+    );
+    template.hasResource('AWS::Lambda::Function', {
+      DependsOn: Match.arrayWith([logicalIdOf(stack, policy)]),
+    });
+  });
+
+  test('has no AWS managed policy for VPC access', () => {
+    // THEN
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+  });
+});
+
+describe('RotationFunction with prebuilt code, an external queue and an encrypted log group', () => {
+  test('uses the code as given, sends failures to the queue with exact KMS grants, encrypts its logs', () => {
+    // GIVEN
+    const stack = new Stack(new App({ context: NO_BUNDLING }), 'Stack');
+    const key = new Key(stack, 'Key', { enableKeyRotation: true });
+    const queue = new sqs.Queue(stack, 'Queue', { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key });
+    const code = lambda.Code.fromInline('exports.handler = async () => {};');
+
+    // WHEN
+    const rotation = new RotationFunction(stack, 'Rotation', {
+      code,
+      failureQueue: queue,
+      logEncryptionKey: key,
+      reservedConcurrentExecutions: 3,
+    });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      Code: { ZipFile: 'exports.handler = async () => {};' },
+      ReservedConcurrentExecutions: 3,
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      KmsKeyId: { 'Fn::GetAtt': [logicalIdOf(stack, key), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: logicalIdOf(stack, rotation.role) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Effect: 'Allow',
+            Action: 'sqs:SendMessage',
+            Resource: { 'Fn::GetAtt': [logicalIdOf(stack, queue), 'Arn'] },
+          },
+          {
+            Effect: 'Allow',
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Resource: { 'Fn::GetAtt': [logicalIdOf(stack, key), 'Arn'] },
+          },
+        ]),
+      },
+    });
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+  });
+
+  test('reads a master secret with GetSecretValue only, and its key only to decrypt through Secrets Manager', () => {
+    // GIVEN
+    const stack = new Stack(new App({ context: NO_BUNDLING }), 'Stack');
+    const key = new Key(stack, 'Key', { enableKeyRotation: true });
+    const master = new Secret(stack, 'Master', { encryptionKey: key });
+    const rotation = new RotationFunction(stack, 'Rotation', { code: lambda.Code.fromInline('x') });
+
+    // WHEN
+    rotation.grantReadMasterSecret(master);
+
+    // THEN
+    const template = Template.fromStack(stack);
+    expect(resourcesAllowedFor(template, 'secretsmanager:GetSecretValue').map(render)).toEqual([
+      `\${${logicalIdOf(stack, master)}}`,
+    ]);
+    const onMaster = allowStatements(template).filter((s) =>
+      asArray(s.Resource)
+        .map(render)
+        .includes(`\${${logicalIdOf(stack, master)}}`),
+    );
+    expect(onMaster.flatMap((s) => asArray(s.Action))).toEqual(['secretsmanager:GetSecretValue']);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'kms:Decrypt',
+            Condition: { StringEquals: { 'kms:ViaService': Match.anyValue() } },
+          }),
+        ]),
+      },
+    });
   });
 });
 
@@ -278,6 +438,16 @@ describe('RotationFunction validation', () => {
       /logRetention must be finite, got RetentionDays\.INFINITE/,
     ],
     ['a missing entry file', { entry: '/nonexistent/handler.ts' }, /entry "\/nonexistent\/handler\.ts" does not exist/],
+    [
+      'no reserved concurrency',
+      { reservedConcurrentExecutions: 0 },
+      /reservedConcurrentExecutions must be an integer from 1 to 1000, got 0$/,
+    ],
+    [
+      'subnets without a VPC',
+      { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } },
+      /vpcSubnets and securityGroups need a vpc/,
+    ],
   ])('rejects %s, showing the bad value', (_case, props, message) => {
     // GIVEN bad props / WHEN constructing / THEN
     expect(construct(props)).toThrow(message);

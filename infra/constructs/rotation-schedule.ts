@@ -1,0 +1,255 @@
+/**
+ * When keyturn rotates a secret, and what happens if it stops.
+ *
+ * ## The design
+ *
+ * The lifecycle state machine is the driver. Each policy entry gets one EventBridge Scheduler
+ * schedule ({@link LifecycleSchedule}) with the entry's expression — Scheduler's `rate()` and
+ * 6-field `cron()` read the same as Secrets Manager's, in UTC — and a FLEXIBLE time window as
+ * long as the entry's rotation window. It starts the lifecycle state machine with
+ * `{"entryId", "secretArn", "trigger": "schedule"}`; failed deliveries are retried (3 attempts,
+ * for at most an hour by default) and then land in a dead-letter queue.
+ *
+ * Secrets Manager's native rotation stays configured as a BACKSTOP, on a schedule 1.5 times
+ * the entry's interval ({@link backstopScheduleExpression}) with the same window. Every
+ * lifecycle rotation goes through `RotateSecret`, which resets Secrets Manager's clock (the
+ * next native rotation is counted from the last rotation), so while keyturn's schedule works
+ * the backstop never fires. If the schedule, the state machine or its permissions break, the
+ * backstop rotates the secret anyway, at most half an interval late: rotation degrades, it
+ * does not stop.
+ *
+ * - `rate(N days)`: backstop `rate(ceil(1.5 N) days)`, at most 999 days (the largest interval
+ *   Secrets Manager documents for a schedule expression).
+ * - `rate(N hours)`: backstop `ceil(1.5 N)` hours, written in hours up to 23 (Secrets Manager
+ *   takes rates in hours below a day) and in whole days, rounded up, beyond.
+ * - `cron(...)`: there is no single interval, so the backstop is a rate of 1.5 times the
+ *   longest gap between consecutive occurrences over the next year (`longestIntervalMs`, built
+ *   on `nextCronOccurrence`), expressed as above; a cron firing less than twice a year gets the
+ *   longest backstop, 999 days.
+ */
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import { CfnSchedule, type IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import {
+  longestIntervalMs,
+  nextCronOccurrence,
+  parseScheduleExpression,
+} from '../../functions/shared/rotation-schedule';
+import { grantSendMessages } from './encryption';
+
+/** How much later than the lifecycle the native backstop is due. */
+export const BACKSTOP_FACTOR = 1.5;
+
+/**
+ * The longest interval Secrets Manager documents for a rotation schedule expression (its
+ * `AutomaticallyAfterDays` goes to 1000, the schedule-expression page says 999): the safe cap.
+ */
+export const MAX_BACKSTOP_DAYS = 999;
+
+/** Secrets Manager takes `rate(N hours)` for intervals shorter than a day. */
+const MAX_RATE_HOURS = 23;
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** A schedule keyturn cannot turn into a lifecycle schedule and backstop. */
+export class RotationScheduleError extends Error {
+  override readonly name = 'RotationScheduleError';
+}
+
+/**
+ * The Secrets Manager schedule expression of the native backstop for a lifecycle schedule
+ * `expression` (see the module comment for the rules).
+ *
+ * @param from where a cron's next year of occurrences starts. Synthesis passes the start of the
+ *   current UTC day, so repeated synths on one day give the same template; for the usual crons
+ *   (hourly, daily, weekly, monthly) the result does not depend on the day at all.
+ */
+export function backstopScheduleExpression(expression: string, from: Date = startOfUtcDay(new Date())): string {
+  const schedule = parseScheduleExpression(expression);
+  if (schedule.kind === 'cron' && nextCronOccurrence(schedule.cron, from) === undefined) {
+    throw new RotationScheduleError(`${expression} never fires after ${from.toISOString()}: nothing would rotate`);
+  }
+  if (schedule.kind === 'days') return rateInDays(Math.ceil(schedule.days * BACKSTOP_FACTOR));
+  // Rates in hours, and crons by their widest gap over the next year; a cron that fires less than twice
+  // in a year gets the longest backstop there is.
+  const longest = longestIntervalMs(schedule, from);
+  if (longest === undefined) return rateInDays(MAX_BACKSTOP_DAYS);
+  return rateInHours(Math.ceil((longest / HOUR_MS) * BACKSTOP_FACTOR));
+}
+
+/**
+ * The expression as EventBridge Scheduler takes it. Scheduler reads Secrets Manager's `rate()`
+ * and 6-field `cron()` alike, but wants the unit singular for 1 and plural otherwise.
+ */
+export function schedulerExpression(expression: string): string {
+  const schedule = parseScheduleExpression(expression);
+  switch (schedule.kind) {
+    case 'days':
+      return plural(schedule.days, 'day');
+    case 'hours':
+      return plural(schedule.hours, 'hour');
+    case 'cron':
+      return expression.trim();
+  }
+}
+
+/** A policy window (`4h`) as a Duration; the schema already holds it to whole hours, 1 to 24. */
+export function windowDuration(window: string): Duration {
+  const match = /^(\d{1,2})h$/.exec(window);
+  const hours = Number(match?.[1]);
+  if (!match || !(hours >= 1 && hours <= 24)) {
+    throw new RotationScheduleError(`rotation window must be whole hours from 1h to 24h, got "${window}"`);
+  }
+  return Duration.hours(hours);
+}
+
+function rateInHours(hours: number): string {
+  return hours <= MAX_RATE_HOURS ? plural(hours, 'hour') : rateInDays(Math.ceil(hours / 24));
+}
+
+function rateInDays(days: number): string {
+  return plural(Math.min(days, MAX_BACKSTOP_DAYS), 'day');
+}
+
+function plural(value: number, unit: string): string {
+  return `rate(${value} ${value === 1 ? unit : `${unit}s`})`;
+}
+
+export function startOfUtcDay(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / DAY_MS) * DAY_MS);
+}
+
+/** Properties of a {@link LifecycleSchedule}. */
+export interface LifecycleScheduleProps {
+  /** The policy entry the schedule rotates; it names the schedule and travels in the input as `entryId`. */
+  readonly entryId: string;
+
+  /** The secret; its ARN travels in the input as `secretArn`. */
+  readonly secret: ISecret;
+
+  /**
+   * `rate(N hours|days)` or `cron(Minutes Hours Day-of-month Month Day-of-week Year)`, in UTC, as in
+   * the policy file (Secrets Manager's syntax).
+   */
+  readonly expression: string;
+
+  /** How long after each due time the state machine may be started (a FLEXIBLE time window). 1 minute to 24 hours. */
+  readonly window: Duration;
+
+  /** The lifecycle state machine to start. */
+  readonly stateMachine: sfn.IStateMachine;
+
+  /**
+   * The role Scheduler uses. It is granted `states:StartExecution` on the state machine and sending to
+   * the dead-letter queue; it should hold nothing else, and trust `scheduler.amazonaws.com`.
+   */
+  readonly role: iam.IRole;
+
+  /** Where Scheduler puts an invocation it could not deliver after its retries. */
+  readonly deadLetterQueue: sqs.IQueue;
+
+  /** The schedule group the schedule belongs to. */
+  readonly group: IScheduleGroup;
+
+  /**
+   * How often Scheduler retries a failed StartExecution. 0 to 185.
+   *
+   * @default 3
+   */
+  readonly retryAttempts?: number;
+
+  /**
+   * How long Scheduler keeps retrying an invocation. 1 minute to 24 hours.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly maxEventAge?: Duration;
+}
+
+const DEFAULT_RETRY_ATTEMPTS = 3;
+const DEFAULT_MAX_EVENT_AGE = Duration.hours(1);
+
+/**
+ * The EventBridge Scheduler schedule that starts the lifecycle state machine for one secret (see the
+ * module comment for how it relates to Secrets Manager's own rotation schedule).
+ */
+export class LifecycleSchedule extends Construct {
+  /** The schedule resource. */
+  public readonly schedule: CfnSchedule;
+
+  /** The expression as Scheduler takes it. */
+  public readonly expression: string;
+
+  constructor(scope: Construct, id: string, props: LifecycleScheduleProps) {
+    super(scope, id);
+    const retryAttempts = props.retryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
+    const maxEventAge = props.maxEventAge ?? DEFAULT_MAX_EVENT_AGE;
+    this.validate(props, retryAttempts, maxEventAge);
+    try {
+      this.expression = schedulerExpression(props.expression);
+    } catch (error) {
+      throw new RotationScheduleError(`[${this.node.path}] ${(error as Error).message}, got "${props.expression}"`);
+    }
+
+    props.stateMachine.grantStartExecution(props.role);
+    grantSendMessages(props.deadLetterQueue, props.role);
+
+    this.schedule = new CfnSchedule(this, 'Resource', {
+      name: props.entryId,
+      groupName: props.group.scheduleGroupName,
+      description: `keyturn: starts the lifecycle of ${props.entryId} (${props.expression})`,
+      scheduleExpression: this.expression,
+      scheduleExpressionTimezone: 'UTC',
+      flexibleTimeWindow: { mode: 'FLEXIBLE', maximumWindowInMinutes: props.window.toMinutes() },
+      state: 'ENABLED',
+      target: {
+        arn: props.stateMachine.stateMachineArn,
+        roleArn: props.role.roleArn,
+        input: Stack.of(this).toJsonString({
+          entryId: props.entryId,
+          secretArn: props.secret.secretArn,
+          trigger: 'schedule',
+        }),
+        retryPolicy: {
+          maximumRetryAttempts: retryAttempts,
+          maximumEventAgeInSeconds: maxEventAge.toSeconds(),
+        },
+        deadLetterConfig: { arn: props.deadLetterQueue.queueArn },
+      },
+    });
+  }
+
+  private validate(props: LifecycleScheduleProps, retryAttempts: number, maxEventAge: Duration): void {
+    const fail = (message: string): never => {
+      throw new RotationScheduleError(`[${this.node.path}] ${message}`);
+    };
+    if (!/^[a-z][a-z0-9-]{0,63}$/.test(props.entryId)) {
+      fail(
+        `entryId must be a schedule name of lowercase letters, digits and hyphens (at most 64), got "${props.entryId}"`,
+      );
+    }
+    if (!props.window.isUnresolved()) {
+      const minutes = props.window.toMinutes({ integral: false });
+      if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
+        fail(`window must be whole minutes from 1 minute to 24 hours, got ${props.window.toHumanString()}`);
+      }
+    }
+    if (
+      !Token.isUnresolved(retryAttempts) &&
+      (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 185)
+    ) {
+      fail(`retryAttempts must be an integer from 0 to 185, got ${retryAttempts}`);
+    }
+    if (!maxEventAge.isUnresolved()) {
+      const seconds = maxEventAge.toSeconds({ integral: false });
+      if (!Number.isInteger(seconds) || seconds < 60 || seconds > 86_400) {
+        fail(`maxEventAge must be whole seconds from 1 minute to 24 hours, got ${maxEventAge.toHumanString()}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,328 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { REPO_ROOT } from '../../infra/constructs/bundling-options';
+import { createKeyturnApp } from '../../infra/keyturn-app';
+import { PolicyError } from '../../infra/policy/load-policy';
+import { type SynthesizedApp, findings, synthesizeApp } from './support/app';
+import {
+  NO_BUNDLING,
+  actionsOnWildcards,
+  asArray,
+  isSecretsManagerOrKmsWrite,
+  logicalIdOf,
+  owner,
+  policyOf,
+  resourcesOf,
+} from './support/infra';
+
+const execFileAsync = promisify(execFile);
+
+describe('the keyturn app, from the example policy', () => {
+  let built: SynthesizedApp;
+
+  beforeAll(() => {
+    // GIVEN the context cdk.json gives (it names the example policy) / WHEN the app is synthesized
+    built = synthesizeApp();
+  });
+
+  function template(stackName: string): Template {
+    const found = built.templates.get(stackName);
+    if (!found) throw new Error(`no stack ${stackName}`);
+    return found;
+  }
+
+  test('reads the policy the context names and places its 20 entries: one stack without network, one per network', () => {
+    // THEN
+    expect(built.policy.entries).toHaveLength(20);
+    expect(built.plan.map((p) => [p.id, p.entries.length])).toEqual([
+      ['KeyturnSecrets-1', 11],
+      ['KeyturnSecrets-orders-vpc-1', 9],
+    ]);
+    expect([...built.templates.keys()]).toEqual(['Keyturn', 'KeyturnSecrets-1', 'KeyturnSecrets-orders-vpc-1']);
+  });
+
+  test('passes cdk-nag AWS Solutions checks and CDK template validation with zero unacknowledged findings', () => {
+    expect(findings(built.report)).toEqual([]);
+  });
+
+  test('every acknowledgement names a rule and gives a reason', () => {
+    // THEN
+    const acknowledgements = [...built.templates.values()].flatMap((t) =>
+      Object.values(resourcesOf(t)).flatMap((r) => r.Metadata?.cdk_nag?.rules_to_suppress ?? []),
+    ) as { id: string; reason: string }[];
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const ack of acknowledgements) {
+      expect(ack.id).toMatch(/^AwsSolutions-[A-Z]+\d+(\[.+\])?$/);
+      expect(ack.reason.length).toBeGreaterThan(40);
+    }
+  });
+
+  test('gives every entry one lifecycle schedule and one native rotation, in exactly one stack', () => {
+    // THEN
+    const schedules = [...built.templates.values()].flatMap((t) =>
+      Object.values(resourcesOf(t, 'AWS::Scheduler::Schedule')).map((r) => r.Properties.Name),
+    );
+    expect(schedules.sort()).toEqual(built.policy.entries.map((e) => e.id).sort());
+    const rotations = [...built.templates.values()].reduce(
+      (n, t) => n + Object.keys(resourcesOf(t, 'AWS::SecretsManager::RotationSchedule')).length,
+      0,
+    );
+    expect(rotations).toBe(20);
+  });
+
+  test('creates the secrets marked create, each with a resource policy, and attaches none to adopted secrets', () => {
+    // THEN
+    const created = built.policy.entries.filter((e) => e.secret.create).map((e) => e.secret.name);
+    const secrets = [...built.templates.values()].flatMap((t) =>
+      Object.values(resourcesOf(t, 'AWS::SecretsManager::Secret')),
+    );
+    expect(secrets.map((s) => s.Properties.Name).sort()).toEqual([...created].sort());
+    const policies = [...built.templates.values()].reduce(
+      (n, t) => n + Object.keys(resourcesOf(t, 'AWS::SecretsManager::ResourcePolicy')).length,
+      0,
+    );
+    expect(policies).toBe(created.length);
+  });
+
+  test('encrypts every store with a customer managed key: secrets, queues, log groups (and keeps logs for a set time)', () => {
+    // THEN listed by stack and logical id if any lacks it
+    const unencrypted = [...built.templates].flatMap(([name, t]) => [
+      ...Object.entries(resourcesOf(t, 'AWS::SecretsManager::Secret'))
+        .filter(([, r]) => r.Properties.KmsKeyId === undefined)
+        .map(([id]) => `${name}/${id}`),
+      ...Object.entries(resourcesOf(t, 'AWS::SQS::Queue'))
+        .filter(([, r]) => r.Properties.KmsMasterKeyId === undefined)
+        .map(([id]) => `${name}/${id}`),
+      ...Object.entries(resourcesOf(t, 'AWS::Logs::LogGroup'))
+        .filter(([, r]) => r.Properties.KmsKeyId === undefined)
+        .map(([id]) => `${name}/${id}`),
+    ]);
+    expect(unencrypted).toEqual([]);
+    const kept = [...built.templates.values()].flatMap((t) =>
+      Object.values(resourcesOf(t, 'AWS::Logs::LogGroup')).map((r) => r.Properties.RetentionInDays),
+    );
+    expect(kept.length).toBeGreaterThanOrEqual(4);
+    expect(kept.every((days) => typeof days === 'number' && days > 0)).toBe(true);
+  });
+
+  test('allows no Secrets Manager or KMS write on a wildcard resource, except the resource-less GetRandomPassword', () => {
+    // THEN
+    const onWildcards = [...built.templates].flatMap(([name, t]) =>
+      actionsOnWildcards(t)
+        .filter(({ action }) => isSecretsManagerOrKmsWrite(action))
+        .map(({ action, resource }) => `${name}: ${action} on ${resource}`),
+    );
+    expect(onWildcards.filter((finding) => !finding.includes('secretsmanager:GetRandomPassword on *'))).toEqual([]);
+  });
+
+  test('the lifecycle may rotate only secrets tagged keyturn:managed, and every managed secret carries that tag', () => {
+    // THEN the core's state machine role: Allow narrowed by Deny
+    template('Keyturn').hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'secretsmanager:RotateSecret',
+            Condition: { StringNotEquals: { 'aws:ResourceTag/keyturn:managed': 'true' } },
+          }),
+        ]),
+      },
+    });
+    // created secrets by CloudFormation tags, adopted ones through the tagging custom resource
+    const tagged = [...built.templates.values()].flatMap((t) => [
+      ...Object.values(resourcesOf(t, 'AWS::SecretsManager::Secret')).map((s) =>
+        (s.Properties.Tags as { Key: string; Value: string }[]).some(
+          (tag) => tag.Key === 'keyturn:managed' && tag.Value === 'true',
+        ),
+      ),
+      ...Object.values(resourcesOf(t, 'Custom::AWS'))
+        .filter((r) => String(r.Properties.Create).includes('"TagResource"'))
+        .map((r) => String(r.Properties.Create).includes('{"Key":"keyturn:managed","Value":"true"}')),
+    ]);
+    expect(tagged).toHaveLength(20);
+    expect(tagged.every(Boolean)).toBe(true);
+  });
+
+  test('schedules start the core lifecycle with the core role, retries and dead-letter queue', () => {
+    // THEN
+    for (const stackName of ['KeyturnSecrets-1', 'KeyturnSecrets-orders-vpc-1']) {
+      template(stackName).allResourcesProperties('AWS::Scheduler::Schedule', {
+        GroupName: Match.anyValue(),
+        FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: Match.anyValue() },
+        Target: Match.objectLike({
+          Arn: { 'Fn::GetStackOutput': Match.objectLike({ StackName: 'Keyturn' }) },
+          RoleArn: { 'Fn::GetStackOutput': Match.objectLike({ StackName: 'Keyturn' }) },
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetStackOutput': Match.objectLike({ StackName: 'Keyturn' }) } },
+        }),
+      });
+    }
+    // the search key rotates on a Monday cron; its backstop is a rate 1.5 weeks long
+    template('KeyturnSecrets-1').hasResourceProperties('AWS::Scheduler::Schedule', {
+      Name: 'search-api-key',
+      ScheduleExpression: 'cron(0 3 ? * MON *)',
+      FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 180 },
+    });
+    template('KeyturnSecrets-1').hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      RotationRules: { ScheduleExpression: 'rate(11 days)', Duration: '3h' },
+    });
+  });
+
+  test('lets the scheduler role only start the lifecycle and write to the dead-letter queue, for its schedule group', () => {
+    // THEN
+    const core = template('Keyturn');
+    core.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalIdOf(built.stack.scheduleGroup), 'Arn'] } },
+            },
+          }),
+        ],
+      },
+    });
+    const roleId = logicalIdOf(built.stack.schedulerRole);
+    const policy = Object.values(resourcesOf(core, 'AWS::IAM::Policy')).find((p) =>
+      JSON.stringify(p.Properties.Roles).includes(roleId),
+    );
+    const actions = (
+      policy?.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }
+    ).Statement.flatMap((s) => asArray(s.Action));
+    expect(actions.sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey', 'sqs:SendMessage', 'states:StartExecution']);
+  });
+
+  test('places the rotation function of the network stack in that network, and the other outside any', () => {
+    // THEN
+    template('KeyturnSecrets-orders-vpc-1').hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'Keyturn-rotate-orders-vpc-1',
+      VpcConfig: { SubnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-1a1b2c3d4e5f60718'] },
+      ReservedConcurrentExecutions: 10,
+    });
+    template('KeyturnSecrets-1').hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'Keyturn-rotate-1',
+      VpcConfig: Match.absent(),
+    });
+  });
+
+  test('secrets stacks depend on the core only; the core on nothing', () => {
+    // THEN
+    expect(built.stack.dependencies).toEqual([]);
+    for (const stack of built.secretsStacks) expect(stack.dependencies.map((d) => d.stackName)).toEqual(['Keyturn']);
+  });
+
+  test('keeps the secrets key and rotates it yearly', () => {
+    template('Keyturn').hasResource('AWS::KMS::Key', {
+      Properties: { EnableKeyRotation: true, Description: 'keyturn: encrypts the secrets keyturn creates' },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('fails synthesis on a cdk-nag finding (the check is live, not vacuous)', () => {
+    // GIVEN the app with a secret that has no rotation schedule (AwsSolutions-SMG4)
+    const { app, stack } = createKeyturnApp({ appProps: { context: NO_BUNDLING, outdir: tmpDir() } });
+    new Secret(stack, 'UnrotatedSecret');
+
+    // WHEN / THEN
+    expect(() => app.synth()).toThrow(/AwsSolutions-SMG4/);
+  });
+});
+
+describe('the keyturn app with consumers of created secrets', () => {
+  test('lets consumer roles decrypt with the secrets key, through Secrets Manager only', () => {
+    // GIVEN a created secret with a consumer role
+    const consumer = 'arn:aws:iam::111122223333:role/checkout';
+    const policy = policyOf([
+      {
+        id: 'api-key',
+        kind: 'random',
+        secret: { name: 'svc/api-key', create: true },
+        owner,
+        consumers: [{ name: 'checkout', roleArn: consumer }],
+      },
+    ]);
+
+    // WHEN
+    const { stack, app } = createKeyturnApp({ appProps: { context: NO_BUNDLING, outdir: tmpDir() }, policy });
+    const core = app.synth().getStackByName(stack.stackName).template as {
+      Resources: Record<
+        string,
+        { Type: string; Properties: { KeyPolicy?: { Statement: unknown[] }; Description?: string } }
+      >;
+    };
+
+    // THEN
+    const secretsKey = Object.values(core.Resources).find(
+      (r) => r.Type === 'AWS::KMS::Key' && r.Properties.Description === 'keyturn: encrypts the secrets keyturn creates',
+    );
+    expect(secretsKey?.Properties.KeyPolicy?.Statement).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Sid: 'ConsumersDecryptThroughSecretsManager',
+          Effect: 'Allow',
+          Principal: { AWS: consumer },
+          Action: 'kms:Decrypt',
+          Condition: { StringEquals: { 'kms:ViaService': expect.anything() as unknown } },
+        }),
+      ]),
+    );
+  });
+});
+
+describe('an invalid policy file', () => {
+  const badPolicy = `export default {
+  version: 1,
+  alerts: { routes: { platform: {} }, defaultRoute: 'platform' },
+  entries: [
+    { id: 'orders-db', kind: 'random', secret: { name: 'orders/db', create: true }, owner: { team: 'platform' },
+      schedule: { expression: 'rate(2 hours)' } },
+  ],
+};
+`;
+  let file: string;
+
+  beforeAll(() => {
+    file = path.join(tmpDir(), 'bad.policy.ts');
+    fs.writeFileSync(file, badPolicy);
+  });
+
+  test('makes the app throw PolicyError naming the entry and the field', () => {
+    // GIVEN the context naming it / WHEN / THEN
+    expect(() => createKeyturnApp({ appProps: { context: { ...NO_BUNDLING, policy: file } } })).toThrow(PolicyError);
+    expect(() => createKeyturnApp({ appProps: { context: { ...NO_BUNDLING, policy: file } } })).toThrow(
+      /entry "orders-db" \(entries\[0\]\) schedule\.expression: A rate in hours must be at least 4 hours/,
+    );
+  });
+
+  test('makes `cdk synth` exit 1 with the problems on stderr and no stack trace', async () => {
+    // GIVEN the app entry run as the CDK CLI runs it (context in CDK_CONTEXT_JSON)
+    const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+
+    // WHEN
+    const run = execFileAsync(tsx, [path.join(REPO_ROOT, 'infra', 'app.ts')], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ policy: file }), CDK_OUTDIR: tmpDir() },
+    });
+
+    // THEN
+    const failure = (await run.then(
+      () => undefined,
+      (error: unknown) => error,
+    )) as { code?: number; stderr?: string } | undefined;
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toContain(`invalid keyturn policy ${file}:`);
+    expect(failure?.stderr).toContain('entry "orders-db" (entries[0]) schedule.expression');
+    expect(failure?.stderr).not.toMatch(/\n\s+at /);
+  }, 30_000);
+});
+
+function tmpDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'keyturn-test-'));
+}
