@@ -431,3 +431,8 @@ export function longestIntervalMs(schedule: RotationSchedule, from: Date): numbe
     }
   }
 }
+
+/** Midnight UTC of the day `date` falls in: a reference that stays put for a whole day. */
+export function startOfUtcDay(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / DAY_MS) * DAY_MS);
+}

@@ -1,13 +1,11 @@
 import { allowedAlphabets, generatePassword, type PasswordPolicy } from '../shared/password';
+import { RANDOM_DEFAULT_POLICY } from './password-defaults';
 import type { SecretVersion } from '../shared/secret-store';
 import { InvalidSecretValueError, InvalidStrategyOptionError, PendingCredentialRejectedError } from './errors';
 import { settled } from '../shared/settled';
 import { parseJsonObject } from './json-value';
 import type { RotationStrategy, RotationVersions, StrategyContext, VerifyResult } from './strategy';
 import { OptionTag, passwordPolicyFromTags, tagValue } from './tag-options';
-
-/** API keys and tokens travel in headers and URLs: letters and digits unless the policy says otherwise. */
-export const RANDOM_DEFAULT_POLICY: PasswordPolicy = { length: 40, excludePunctuation: true };
 
 interface RandomOptions {
   readonly policy: PasswordPolicy;

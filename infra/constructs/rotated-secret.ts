@@ -3,13 +3,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, type IDependable } from 'constructs';
-import { DATABASE_PASSWORD_DEFAULTS } from '../../functions/strategies/postgres/common';
 import {
   DEFAULT_POSTGRES_DATABASE,
   DEFAULT_POSTGRES_PORT,
   POSTGRES_ENGINE,
 } from '../../functions/strategies/postgres/secret';
-import { RANDOM_DEFAULT_POLICY } from '../../functions/strategies/random';
+import { DATABASE_PASSWORD_DEFAULTS, RANDOM_DEFAULT_POLICY } from '../../functions/strategies/password-defaults';
 import type { PasswordPolicy } from '../../functions/shared/password';
 import type { ResolvedEntry } from '../policy/defaults';
 import { strategyTags } from '../policy/strategy-tags';
@@ -123,7 +122,7 @@ export class RotatedSecret extends Construct {
     const { entry } = props;
     this.entry = entry;
     this.created = entry.secret.create === true;
-    this.tags = { ...entry.tags, ...strategyTags(entry) };
+    this.tags = { ...entry.tags, ...strategyTags(entry, props.scheduleReferenceDate) };
     this.validate(props);
 
     try {

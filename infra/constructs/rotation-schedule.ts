@@ -38,6 +38,7 @@ import {
   longestIntervalMs,
   nextCronOccurrence,
   parseScheduleExpression,
+  startOfUtcDay,
 } from '../../functions/shared/rotation-schedule';
 import { grantSendMessages } from './encryption';
 
@@ -54,7 +55,6 @@ export const MAX_BACKSTOP_DAYS = 999;
 const MAX_RATE_HOURS = 23;
 
 const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 
 /** A schedule keyturn cannot turn into a lifecycle schedule and backstop. */
 export class RotationScheduleError extends Error {
@@ -118,10 +118,6 @@ function rateInDays(days: number): string {
 
 function plural(value: number, unit: string): string {
   return `rate(${value} ${value === 1 ? unit : `${unit}s`})`;
-}
-
-export function startOfUtcDay(date: Date): Date {
-  return new Date(Math.floor(date.getTime() / DAY_MS) * DAY_MS);
 }
 
 /** Properties of a {@link LifecycleSchedule}. */

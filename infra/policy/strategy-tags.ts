@@ -1,5 +1,5 @@
 import { ManagementTag } from '../../functions/shared/management-tags';
-import { longestIntervalMs, validateRotationRules } from '../../functions/shared/rotation-schedule';
+import { longestIntervalMs, startOfUtcDay, validateRotationRules } from '../../functions/shared/rotation-schedule';
 import { OptionTag } from '../../functions/strategies/tag-options';
 import type { ResolvedEntry } from './defaults';
 import type { PasswordOptions } from './schema';
@@ -15,7 +15,7 @@ const OVERDUE_SLACK_SECONDS = 3_600;
  * How old the secret may grow: the longest gap its schedule allows, its window, and an hour
  * of slack. Undefined for a cron that fires less than twice a year (no check then).
  */
-export function maxAgeSeconds(entry: ResolvedEntry, from: Date = new Date()): number | undefined {
+export function maxAgeSeconds(entry: ResolvedEntry, from: Date = startOfUtcDay(new Date())): number | undefined {
   const { schedule, windowHours } = validateRotationRules({
     ScheduleExpression: entry.schedule.expression,
     Duration: entry.schedule.window,
@@ -29,7 +29,7 @@ export function maxAgeSeconds(entry: ResolvedEntry, from: Date = new Date()): nu
  * strategy and the options the entry sets. Options the entry leaves out are not written,
  * so the strategy's own defaults apply in one place only.
  */
-export function strategyTags(entry: ResolvedEntry): Record<string, string> {
+export function strategyTags(entry: ResolvedEntry, scheduleReferenceDate?: Date): Record<string, string> {
   const source = entry.source;
   const tags: Record<string, string> = {
     [ManagementTag.managed]: 'true',
@@ -37,7 +37,7 @@ export function strategyTags(entry: ResolvedEntry): Record<string, string> {
     [ManagementTag.owner]: entry.owner.team,
     [OptionTag.strategy]: entry.kind,
   };
-  const maxAge = maxAgeSeconds(entry);
+  const maxAge = maxAgeSeconds(entry, scheduleReferenceDate);
   if (maxAge !== undefined) tags[ManagementTag.maxAgeSeconds] = String(maxAge);
   if (source.kind === 'random') {
     Object.assign(tags, passwordTags(source.options ?? {}));

@@ -5,6 +5,7 @@ import { invalidParameter, invalidRequest, limitExceeded, resourceExists, resour
 import {
   nextRotationDate,
   ScheduleExpressionError,
+  startOfUtcDay,
   validateRotationRules,
   type RotationRulesInput,
 } from '../../functions/shared/rotation-schedule';
@@ -156,10 +157,6 @@ export function secretValuesEqual(a: SecretValue | undefined, b: SecretValue | u
 
 function secretValueBytes(value: SecretValue): number {
   return value.kind === 'string' ? Buffer.byteLength(value.text, 'utf8') : Buffer.from(value.base64, 'base64').length;
-}
-
-function startOfUtcDay(date: Date): Date {
-  return new Date(Math.floor(date.getTime() / DAY_MS) * DAY_MS);
 }
 
 export class SecretsManagerState {

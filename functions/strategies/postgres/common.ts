@@ -1,15 +1,13 @@
-import { generatePassword, type PasswordPolicy } from '../../shared/password';
+import { generatePassword } from '../../shared/password';
 import type { SecretVersion } from '../../shared/secret-store';
 import { credentialCandidates } from '../credential-candidates';
 import { AuthenticationFailedError, PendingCredentialRejectedError } from '../errors';
 import type { RotationVersions, StrategyContext, VerifyResult } from '../strategy';
+import { DATABASE_PASSWORD_DEFAULTS } from '../password-defaults';
 import { passwordPolicyFromTags } from '../tag-options';
 import { withSession, type PostgresLogin, type PostgresSession } from './connection';
 import { scramSha256Verifier } from './scram';
 import { describeTarget, parsePostgresSecret, type PostgresSecret } from './secret';
-
-/** Characters that break connection strings and shell quoting stay out, as in AWS's own functions. */
-export const DATABASE_PASSWORD_DEFAULTS: PasswordPolicy = { length: 32, excludeCharacters: '/@"\'\\' };
 
 export function newDatabasePassword(ctx: StrategyContext): string {
   return generatePassword(passwordPolicyFromTags(ctx.tags, DATABASE_PASSWORD_DEFAULTS));
