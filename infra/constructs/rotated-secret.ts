@@ -1,6 +1,6 @@
-import { DefaultStackSynthesizer, Fn, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { ArnFormat, DefaultStackSynthesizer, Fn, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, type IDependable } from 'constructs';
 import {
@@ -308,23 +308,44 @@ export class RotatedSecret extends Construct {
 
   private adopt(): { secret: secretsmanager.ISecret; secretId: string } {
     const { name, arn } = this.entry.secret;
-    if (name !== undefined) {
-      return { secret: secretsmanager.Secret.fromSecretNameV2(this, 'Secret', name), secretId: name };
-    }
-    if (arn === undefined) throw new RotatedSecretValidationError(this, `entry "${this.entry.id}" names no secret`);
-    return { secret: importSecretArn(this, 'Secret', arn), secretId: arn };
+    const secretId = arn ?? name;
+    if (secretId === undefined)
+      throw new RotatedSecretValidationError(this, `entry "${this.entry.id}" names no secret`);
+    return { secret: importSecret(this, 'Secret', this.entry.secret), secretId };
   }
 }
 
+/** A secret keyturn did not create: by name or ARN, with the customer-managed key it is encrypted with, if any. */
+export interface SecretImport {
+  readonly name?: string;
+  readonly arn?: string;
+  readonly kmsKeyArn?: string;
+}
+
 /**
- * A secret by ARN: complete when it ends in Secrets Manager's six-character suffix (`-AbCdEf`), partial
- * otherwise. (A name that itself ends in a hyphen and six letters looks complete: give such secrets by name.)
+ * Imports a secret keyturn did not create. An ARN is complete when it ends in Secrets Manager's
+ * six-character suffix (`-AbCdEf`), partial otherwise (a name that itself ends in a hyphen and six
+ * letters looks complete: give such secrets by name). A key makes grants include `kms:Decrypt` on it.
  */
-export function importSecretArn(scope: Construct, id: string, arn: string): secretsmanager.ISecret {
-  const name = arn.split(':secret:')[1] ?? '';
-  return /-[A-Za-z0-9]{6}$/.test(name)
-    ? secretsmanager.Secret.fromSecretCompleteArn(scope, id, arn)
-    : secretsmanager.Secret.fromSecretPartialArn(scope, id, arn);
+export function importSecret(scope: Construct, id: string, ref: SecretImport): secretsmanager.ISecret {
+  const encryptionKey = ref.kmsKeyArn === undefined ? undefined : kms.Key.fromKeyArn(scope, `${id}Key`, ref.kmsKeyArn);
+  if (ref.arn !== undefined) {
+    const complete = /-[A-Za-z0-9]{6}$/.test(ref.arn.split(':secret:')[1] ?? '');
+    return secretsmanager.Secret.fromSecretAttributes(
+      scope,
+      id,
+      complete ? { secretCompleteArn: ref.arn, encryptionKey } : { secretPartialArn: ref.arn, encryptionKey },
+    );
+  }
+  if (ref.name === undefined) throw new Error(`secret ${id}: give a name or an arn`);
+  if (!encryptionKey) return secretsmanager.Secret.fromSecretNameV2(scope, id, ref.name);
+  const partialArn = Stack.of(scope).formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: ref.name,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  return secretsmanager.Secret.fromSecretAttributes(scope, id, { secretPartialArn: partialArn, encryptionKey });
 }
 
 /** The CloudFormation execution role of the default synthesizer, which applies the stack's changes. */

@@ -18,6 +18,9 @@ const TAG_TEXT_MESSAGE = 'may hold only letters, digits, spaces and _ . : / = + 
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]{32,36}$/;
+/** The customer-managed key an adopted secret is encrypted with; the rotation function may use it through Secrets Manager only. */
+const kmsKeyArn = z.string().regex(KMS_KEY_ARN, 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)');
 
 export const duration = z.string().regex(DURATION_PATTERN, 'must be a duration such as 30m, 24h or 7d');
 const entryId = z
@@ -61,6 +64,8 @@ const secretReference = z
     /** keyturn creates the secret, with a generated initial value, encrypted with keyturn's KMS key. */
     create: z.optional(z.boolean()),
     description: z.optional(z.string().max(2048)),
+    /** For an adopted secret encrypted with a customer-managed key (a created one uses keyturn's key). */
+    kmsKeyArn: z.optional(kmsKeyArn),
   })
   .superRefine((ref, ctx) => {
     if ((ref.name === undefined) === (ref.arn === undefined)) {
@@ -69,11 +74,21 @@ const secretReference = z
     if (ref.create && ref.name === undefined) {
       ctx.addIssue({ code: 'custom', path: ['create'], message: 'a secret keyturn creates needs a name, not an arn' });
     }
+    if (ref.create && ref.kmsKeyArn !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kmsKeyArn'],
+        message: "a secret keyturn creates is encrypted with keyturn's own key",
+      });
+    }
   });
 
 const masterReference = z.union([
   z.strictObject({ entry: entryId }),
-  z.strictObject({ arn: z.string().regex(SECRET_ARN, 'must be a Secrets Manager secret ARN') }),
+  z.strictObject({
+    arn: z.string().regex(SECRET_ARN, 'must be a Secrets Manager secret ARN'),
+    kmsKeyArn: z.optional(kmsKeyArn),
+  }),
 ]);
 
 const schedule = z

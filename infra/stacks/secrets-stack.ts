@@ -2,7 +2,7 @@ import { ArnFormat, CfnOutput, Fn, Stack, Validations, type StackProps } from 'a
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { RotatedSecret, importSecretArn } from '../constructs/rotated-secret';
+import { RotatedSecret, importSecret } from '../constructs/rotated-secret';
 import { RotationFunction, type RotationFunctionProps } from '../constructs/rotation-function';
 import { LifecycleSchedule, windowDuration } from '../constructs/rotation-schedule';
 import { SecretTagger } from '../constructs/secret-tagger';
@@ -164,7 +164,7 @@ export class KeyturnSecretsStack extends Stack {
     const master = entry.source.options.master;
     if ('arn' in master)
       return this.importOnce(master.arn, () =>
-        importSecretArn(this, `Master-${master.arn.replace(/[^A-Za-z0-9-]/g, '-')}`, master.arn),
+        importSecret(this, `Master-${master.arn.replace(/[^A-Za-z0-9-]/g, '-')}`, master),
       );
     if (this.mine.has(master.entry) && !this.building.has(master.entry)) return this.rotatedSecret(master.entry).secret;
     const masterEntry = this.byId.get(master.entry);
@@ -175,9 +175,8 @@ export class KeyturnSecretsStack extends Stack {
   private importEntrySecret(entry: ResolvedEntry): secretsmanager.ISecret {
     const id = `Master-${entry.id}`;
     const { name, arn, create } = entry.secret;
-    if (arn !== undefined) return importSecretArn(this, id, arn);
+    if (arn !== undefined || !create) return importSecret(this, id, entry.secret);
     if (name === undefined) throw new Error(`entry "${entry.id}" names no secret`);
-    if (!create) return secretsmanager.Secret.fromSecretNameV2(this, id, name);
     // Created in another secrets stack: known by name, encrypted with the core's key.
     return secretsmanager.Secret.fromSecretAttributes(this, id, {
       secretPartialArn: this.formatArn({

@@ -437,6 +437,35 @@ describe('RotatedSecret, adopted by ARN', () => {
   });
 });
 
+describe('RotatedSecret, adopted with its own KMS key', () => {
+  const KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+  test.each([
+    ['by name', { name: 'orders/db/master', kmsKeyArn: KEY_ARN }],
+    [
+      'by ARN',
+      { arn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders/db/master-Ab12Cd', kmsKeyArn: KEY_ARN },
+    ],
+  ])('%s: the rotation function may use that key, through Secrets Manager only', (_case, secret) => {
+    // GIVEN / WHEN
+    const f = fixture();
+    rotated(f, entryOf({ ...master, secret }));
+
+    // THEN
+    Template.fromStack(f.stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Resource: KEY_ARN,
+            Condition: { StringEquals: { 'kms:ViaService': Match.anyValue() } },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
 describe('RotatedSecret, alternating users', () => {
   test('lets the rotation function read the master secret, and nothing more on it', () => {
     // GIVEN an adopted alternating-users secret whose master is adopted by ARN
