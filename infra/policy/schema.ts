@@ -4,6 +4,7 @@ import {
   ScheduleExpressionError,
   validateRotationRules,
 } from '../../functions/shared/rotation-schedule';
+import { STRATEGY_NAMES, type StrategyName } from '../../functions/strategies/strategy';
 import { DURATION_PATTERN, durationSeconds } from './duration';
 
 /**
@@ -31,8 +32,9 @@ const entryId = z
   );
 const routeId = entryId;
 
-export const KINDS = ['random', 'postgres-single-user', 'postgres-alternating-users'] as const;
-export type Kind = (typeof KINDS)[number];
+/** A policy's kinds are the rotation function's strategies: one list, so they cannot drift. */
+export const KINDS = STRATEGY_NAMES;
+export type Kind = StrategyName;
 
 const passwordOptions = z.strictObject({
   length: z.optional(z.int().min(1).max(4096)),
