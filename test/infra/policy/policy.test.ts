@@ -171,6 +171,25 @@ describe('invalid policies name the entry and the field', () => {
       /secret\.create: a secret keyturn creates needs a name/,
     ],
     [
+      'a KMS key on a secret keyturn creates',
+      policyWith([
+        {
+          ...apiKey,
+          secret: {
+            name: 'svc/api-key',
+            create: true,
+            kmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+          },
+        },
+      ]),
+      /secret\.kmsKeyArn: a secret keyturn creates is encrypted with keyturn's own key/,
+    ],
+    [
+      'a KMS key that is not a key ARN',
+      policyWith([{ ...apiKey, secret: { name: 'svc/api-key', kmsKeyArn: 'alias/mine' } }]),
+      /secret\.kmsKeyArn: must be a KMS key ARN/,
+    ],
+    [
       'a reserved tag key',
       policyWith([{ ...apiKey, tags: { 'keyturn:strategy': 'random' } }]),
       /tags\.keyturn:strategy: the aws: and keyturn: prefixes are reserved/,
