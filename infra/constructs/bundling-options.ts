@@ -1,13 +1,17 @@
 /**
  * How keyturn's Lambda code is built and what environment it runs with: one source of truth shared by
- * the CDK construct (`RotationFunction`) and the bundle benchmark (`bench/bundle.ts`), so the bundle we
- * measure is the bundle we deploy.
+ * the CDK constructs (`KeyturnFunction` and the functions built on it) and the bundle benchmark
+ * (`bench/bundle.ts`), so the bundle we measure is the bundle we deploy.
+ *
+ * Every keyturn function is bundled with the same esbuild settings ({@link LAMBDA_BUNDLE}); what differs
+ * between functions is their entry, handler and environment ({@link LambdaHandlerSource}).
  *
  * This module deliberately avoids importing `aws-cdk-lib` so the benchmark stays light; the construct
  * maps these settings onto `NodejsFunction` bundling options.
  */
 import * as path from 'node:path';
 import type { BuildOptions } from 'esbuild';
+import { METRICS_NAMESPACE, MetricService } from '../../functions/shared/metric-names';
 
 /** Repository root (this file lives in `infra/constructs/`). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -40,8 +44,8 @@ export interface LambdaBundleSettings {
   readonly aliases: Readonly<Record<string, string>>;
 }
 
-/** The bundle of `functions/rotate-secret/handler.ts`. */
-export const ROTATE_SECRET_BUNDLE: LambdaBundleSettings = {
+/** The esbuild settings of every keyturn Lambda bundle. */
+export const LAMBDA_BUNDLE: LambdaBundleSettings = {
   target: `node${LAMBDA_NODE_MAJOR}`,
   format: 'cjs',
   minify: true,
@@ -54,18 +58,65 @@ export const ROTATE_SECRET_BUNDLE: LambdaBundleSettings = {
   aliases: { '@aws-sdk/credential-provider-node': './functions/shared/lambda-credentials.ts' },
 };
 
+/** The bundle of `functions/rotate-secret/handler.ts`: the shared settings, the same object. */
+export const ROTATE_SECRET_BUNDLE: LambdaBundleSettings = LAMBDA_BUNDLE;
+
+/** One keyturn Lambda handler: its entry file, exported handler, environment and bundle settings. */
+export interface LambdaHandlerSource {
+  /** Absolute path of the TypeScript entry file. */
+  readonly entry: string;
+  /** Name of the handler the entry exports. */
+  readonly handler: string;
+  /** Environment of the function (besides what Lambda itself sets). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** How the entry is bundled. */
+  readonly bundle: LambdaBundleSettings;
+}
+
+/**
+ * Powertools' service name and metrics namespace: the `service` dimension of every metric the function
+ * publishes, which the alarms must name exactly (see `functions/shared/metric-names.ts`).
+ */
+function powertoolsEnvironment(service: string): Readonly<Record<string, string>> {
+  return {
+    POWERTOOLS_SERVICE_NAME: service,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    // No `--enable-source-maps`: decoding the map costs ~10 ms of every cold start (bench/bundle.ts
+    // --analyze), while keyturn's named errors already say what failed. The map ships in the asset;
+    // set NODE_OPTIONS=--enable-source-maps on the function to get TypeScript stack traces.
+  };
+}
+
+/** The function Secrets Manager invokes for the four rotation steps. */
+export const ROTATE_SECRET_FUNCTION: LambdaHandlerSource = {
+  entry: path.join(REPO_ROOT, 'functions', 'rotate-secret', 'handler.ts'),
+  handler: 'handler',
+  environment: powertoolsEnvironment(MetricService.RotateSecret),
+  bundle: LAMBDA_BUNDLE,
+};
+
+/**
+ * The hourly freshness check: publishes the lifecycle gauges `SecretsOverdue` and `OldestSecretAgePercent`
+ * (service `keyturn-lifecycle`) that the rotation-overdue alarm watches.
+ */
+export const FRESHNESS_CHECK_FUNCTION: LambdaHandlerSource = {
+  entry: path.join(REPO_ROOT, 'functions', 'freshness-check', 'handler.ts'),
+  handler: 'handler',
+  environment: powertoolsEnvironment(MetricService.Lifecycle),
+  bundle: LAMBDA_BUNDLE,
+};
+
 /** Entry file of the function Secrets Manager invokes, and its exported handler. */
-export const ROTATE_SECRET_ENTRY = path.join(REPO_ROOT, 'functions', 'rotate-secret', 'handler.ts');
-export const ROTATE_SECRET_HANDLER = 'handler';
+export const ROTATE_SECRET_ENTRY = ROTATE_SECRET_FUNCTION.entry;
+export const ROTATE_SECRET_HANDLER = ROTATE_SECRET_FUNCTION.handler;
 
 /** Environment of the rotate-secret function (besides what Lambda itself sets). */
-export const ROTATE_SECRET_ENVIRONMENT: Readonly<Record<string, string>> = {
-  POWERTOOLS_SERVICE_NAME: 'keyturn-rotate-secret',
-  POWERTOOLS_METRICS_NAMESPACE: 'keyturn',
-  // No `--enable-source-maps`: decoding the map costs ~10 ms of every cold start (bench/bundle.ts
-  // --analyze), while keyturn's named errors already say what failed. The map ships in the asset;
-  // set NODE_OPTIONS=--enable-source-maps on the function to get TypeScript stack traces.
-};
+export const ROTATE_SECRET_ENVIRONMENT: Readonly<Record<string, string>> = ROTATE_SECRET_FUNCTION.environment;
+
+/** Entry file of the freshness check, its exported handler, and its environment. */
+export const FRESHNESS_CHECK_ENTRY = FRESHNESS_CHECK_FUNCTION.entry;
+export const FRESHNESS_CHECK_HANDLER = FRESHNESS_CHECK_FUNCTION.handler;
+export const FRESHNESS_CHECK_ENVIRONMENT: Readonly<Record<string, string>> = FRESHNESS_CHECK_FUNCTION.environment;
 
 /**
  * The esbuild JS API options equivalent to what `NodejsFunction` runs on the command line for `settings`

@@ -1,25 +1,16 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct, DependencyGroup, type IDependable } from 'constructs';
-import {
-  LAMBDA_NODE_MAJOR,
-  ROTATE_SECRET_BUNDLE,
-  ROTATE_SECRET_ENTRY,
-  ROTATE_SECRET_ENVIRONMENT,
-  ROTATE_SECRET_HANDLER,
-  type LambdaBundleSettings,
-  REPO_ROOT,
-} from './bundling-options';
-import { QueueDestination } from './encryption';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { type Construct, DependencyGroup, type IDependable } from 'constructs';
+import { ROTATE_SECRET_FUNCTION } from './bundling-options';
+import { KeyturnFunction, KeyturnFunctionValidationError } from './keyturn-function';
+
+export { toCdkBundlingOptions } from './keyturn-function';
 
 /** Properties of a {@link RotationFunction}. */
 export interface RotationFunctionProps {
@@ -76,7 +67,7 @@ export interface RotationFunctionProps {
   /**
    * Already-built code of the handler (a directory holding `index.js` that exports `handler`), instead of
    * bundling `entry` with esbuild. Lets an app with several rotation functions, or a benchmark, bundle once.
-   * It must be built with the settings in `bundling-options.ts` (`ROTATE_SECRET_BUNDLE`).
+   * It must be built with the settings in `bundling-options.ts` (`LAMBDA_BUNDLE`).
    *
    * @default - `entry` bundled by `NodejsFunction`
    */
@@ -133,24 +124,12 @@ export interface RotationFunctionProps {
 }
 
 /** Thrown when a {@link RotationFunction} is given props or a secret it cannot work with. */
-export class RotationFunctionValidationError extends Error {
-  override readonly name = 'RotationFunctionValidationError';
-
-  constructor(scope: Construct, message: string) {
-    super(`[${scope.node.path}] ${message}`);
-  }
+export class RotationFunctionValidationError extends KeyturnFunctionValidationError {
+  override readonly name: string = 'RotationFunctionValidationError';
 }
 
 const DEFAULT_TIMEOUT = Duration.seconds(45);
-const DEFAULT_MEMORY_MB = 256;
-const DEFAULT_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
-
 const DEFAULT_RESERVED_CONCURRENCY = 10;
-const MAX_RESERVED_CONCURRENCY = 1000;
-
-const MIN_MEMORY_MB = 128;
-const MAX_MEMORY_MB = 10_240;
-const MAX_TIMEOUT_SECONDS = 900;
 
 /** The secret-level actions the AWS rotation contract needs (what AWS's own rotation functions get). */
 export const ROTATION_CONTRACT_ACTIONS: readonly string[] = [
@@ -176,31 +155,13 @@ const SECRETS_MANAGER_PRINCIPAL = 'secretsmanager.amazonaws.com';
 /**
  * The Lambda function that Secrets Manager invokes to rotate a secret (the four rotation steps).
  *
- * It is a bundled `NodejsFunction` (local esbuild, no Docker) on the newest Node.js runtime, ARM64,
- * with its own log group and a role that holds nothing until secrets are granted with
- * {@link RotationFunction.grantRotate}. Optionally it runs in a VPC (to reach databases); its
- * concurrency is capped (10 by default); asynchronous invocations are not retried and, when they fail,
- * land in a queue.
- *
- * X-Ray tracing is off: the handler is not instrumented for it (no Powertools Tracer), rotation is
- * observed through structured logs and EMF metrics, and active tracing would add an IAM statement on
- * `Resource: *` for no insight.
+ * A {@link KeyturnFunction} (bundled with the local esbuild, newest Node.js runtime, ARM64, its own log
+ * group, a role that writes only that log group) whose role holds nothing else until secrets are granted
+ * with {@link RotationFunction.grantRotate}. Optionally it runs in a VPC (to reach databases); its
+ * concurrency is capped (10 by default); asynchronous invocations are not retried (Secrets Manager retries
+ * a failed rotation by itself) and, when they fail, land in a queue.
  */
-export class RotationFunction extends Construct implements iam.IGrantable, ec2.IConnectable {
-  /** The underlying Lambda function. */
-  public readonly function: lambda.Function;
-
-  /** The function's execution role. */
-  public readonly role: iam.IRole;
-
-  /** The function's log group. */
-  public readonly logGroup: logs.ILogGroup;
-
-  public readonly grantPrincipal: iam.IPrincipal;
-
-  /** Where failed asynchronous invocations go. */
-  public readonly failureQueue: sqs.IQueue;
-
+export class RotationFunction extends KeyturnFunction implements iam.IGrantable, ec2.IConnectable {
   /**
    * What a rotation schedule must wait for besides the secret's grant: Secrets Manager's permission to
    * invoke the function and the `GetRandomPassword` policy (filled by the first {@link grantRotate}).
@@ -214,96 +175,32 @@ export class RotationFunction extends Construct implements iam.IGrantable, ec2.I
   private hasRotationPrerequisites = false;
 
   constructor(scope: Construct, id: string, props: RotationFunctionProps = {}) {
-    super(scope, id);
-
-    this.rotationPrerequisites = this.prerequisites;
-    const timeout = props.timeout ?? DEFAULT_TIMEOUT;
-    const memorySize = props.memorySize ?? DEFAULT_MEMORY_MB;
-    const logRetention = props.logRetention ?? DEFAULT_LOG_RETENTION;
-    const reservedConcurrentExecutions = props.reservedConcurrentExecutions ?? DEFAULT_RESERVED_CONCURRENCY;
-    validateTimeout(this, timeout);
-    validateMemorySize(this, memorySize);
-    validateLogRetention(this, logRetention);
-    validateReservedConcurrency(this, reservedConcurrentExecutions);
-    if (!props.vpc && (props.vpcSubnets || props.securityGroups)) {
-      throw new RotationFunctionValidationError(this, 'vpcSubnets and securityGroups need a vpc');
-    }
-
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: logRetention,
-      encryptionKey: props.logEncryptionKey,
-      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
-    });
-
-    // An own role instead of the default one: the default attaches the AWS managed
-    // AWSLambdaBasicExecutionRole, which may write to any log group in the account.
-    const role = new iam.Role(this, 'ServiceRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'keyturn rotation function: writes its own logs; secrets are granted one by one',
-    });
-    this.logGroup.grantWrite(role);
-    this.role = role;
-    this.grantPrincipal = role;
-
-    this.failureQueue = props.failureQueue ?? this.ownFailureQueue();
-
-    let securityGroups: ec2.ISecurityGroup[] | undefined;
-    let vpcPolicy: iam.Policy | undefined;
-    if (props.vpc) {
-      securityGroups = props.securityGroups ?? [
-        new ec2.SecurityGroup(this, 'SecurityGroup', {
-          vpc: props.vpc,
-          description: 'keyturn rotation function: no inbound; outbound to databases and Secrets Manager',
-          allowAllOutbound: true,
-        }),
-      ];
-      this.vpcConnections = new ec2.Connections({ securityGroups });
-      vpcPolicy = this.vpcAccessPolicy(props.vpc.selectSubnets(props.vpcSubnets).subnetIds, securityGroups);
-    }
-
-    const common: lambda.FunctionOptions = {
-      architecture: lambda.Architecture.ARM_64,
-      memorySize,
-      timeout,
-      role,
-      logGroup: this.logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
-      tracing: lambda.Tracing.DISABLED,
-      environment: { ...ROTATE_SECRET_ENVIRONMENT },
-      functionName: props.functionName,
-      reservedConcurrentExecutions,
-      retryAttempts: 0,
-      onFailure: new QueueDestination(this.failureQueue),
-      vpc: props.vpc,
-      vpcSubnets: props.vpc ? props.vpcSubnets : undefined,
-      securityGroups,
+    super(scope, id, {
+      entry: props.entry ?? ROTATE_SECRET_FUNCTION.entry,
+      handler: ROTATE_SECRET_FUNCTION.handler,
+      bundle: ROTATE_SECRET_FUNCTION.bundle,
+      code: props.code,
+      environment: ROTATE_SECRET_FUNCTION.environment,
       description:
         'keyturn: rotates secrets on behalf of Secrets Manager (createSecret/setSecret/testSecret/finishSecret)',
-    };
-    const runtime = lambdaRuntime(LAMBDA_NODE_MAJOR);
-    if (props.code) {
-      this.function = new lambda.Function(this, 'Function', {
-        ...common,
-        runtime,
-        code: props.code,
-        handler: `index.${ROTATE_SECRET_HANDLER}`,
-      });
-    } else {
-      const entry = path.resolve(props.entry ?? ROTATE_SECRET_ENTRY);
-      const depsLockFilePath = findProjectLockFile(this, entry);
-      this.function = new NodejsFunction(this, 'Function', {
-        ...common,
-        runtime,
-        entry,
-        handler: ROTATE_SECRET_HANDLER,
-        projectRoot: path.dirname(depsLockFilePath),
-        depsLockFilePath,
-        bundling: toCdkBundlingOptions(ROTATE_SECRET_BUNDLE),
-      });
+      roleDescription: 'keyturn rotation function: writes its own logs; secrets are granted one by one',
+      functionName: props.functionName,
+      memorySize: props.memorySize,
+      timeout: props.timeout ?? DEFAULT_TIMEOUT,
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
+      logEncryptionKey: props.logEncryptionKey,
+      failureQueue: props.failureQueue,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
+      securityGroupDescription: 'keyturn rotation function: no inbound; outbound to databases and Secrets Manager',
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? DEFAULT_RESERVED_CONCURRENCY,
+    });
+    this.rotationPrerequisites = this.prerequisites;
+    if (this.securityGroups.length > 0) {
+      this.vpcConnections = new ec2.Connections({ securityGroups: [...this.securityGroups] });
     }
-    // Lambda checks the network interface permissions when it creates the function.
-    if (vpcPolicy) this.function.node.addDependency(vpcPolicy);
   }
 
   /** The function's security groups, when it runs in a VPC: let a database accept connections from them. */
@@ -374,68 +271,8 @@ export class RotationFunction extends Construct implements iam.IGrantable, ec2.I
     );
   }
 
-  /** A TLS-only queue encrypted with SQS-managed keys, for failed asynchronous invocations. */
-  private ownFailureQueue(): sqs.IQueue {
-    const queue = new sqs.Queue(this, 'FailureQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(queue.node.defaultChild as sqs.CfnQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself a dead-letter destination: failed asynchronous invocations of the rotation ' +
-        'function land here for an operator to inspect. A dead-letter queue of its own would only move them.',
-    });
-    return queue;
-  }
-
-  /**
-   * What Lambda needs to place the function in a VPC (the actions of AWS's AWSLambdaVPCAccessExecutionRole),
-   * narrowed where EC2 allows it: network interfaces are created only in the function's subnets and security
-   * groups. The Describe actions support no resource, and Lambda names the interfaces it creates, so those
-   * two remain wildcards.
-   */
-  private vpcAccessPolicy(subnetIds: string[], securityGroups: ec2.ISecurityGroup[]): iam.Policy {
-    const stack = Stack.of(this);
-    const ec2Arn = (resource: string, resourceName: string): string =>
-      stack.formatArn({ service: 'ec2', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    const anyNetworkInterface = ec2Arn('network-interface', '*');
-    const policy = new iam.Policy(this, 'VpcAccessPolicy', {
-      roles: [this.role],
-      statements: [
-        new iam.PolicyStatement({
-          actions: ['ec2:CreateNetworkInterface'],
-          resources: [
-            anyNetworkInterface,
-            ...subnetIds.map((id) => ec2Arn('subnet', id)),
-            ...securityGroups.map((group) => ec2Arn('security-group', group.securityGroupId)),
-          ],
-        }),
-        new iam.PolicyStatement({
-          actions: ['ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
-          resources: [anyNetworkInterface],
-        }),
-        new iam.PolicyStatement({
-          actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets'],
-          resources: ['*'],
-        }),
-      ],
-    });
-    Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets support no resource-level permissions; Lambda ' +
-        "calls them to manage the function's network interfaces in its VPC. They only read.",
-    });
-    Validations.of(policy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]`,
-      reason:
-        'Lambda creates, deletes and addresses the network interfaces of a function in a VPC under ids it ' +
-        "chooses, so no interface id can be named in advance; creation is limited to the function's subnets " +
-        'and security groups.',
-    });
-    return policy;
+  protected override validationError(message: string): KeyturnFunctionValidationError {
+    return new RotationFunctionValidationError(this, message);
   }
 
   private ensureRotationPrerequisites(): void {
@@ -488,88 +325,4 @@ export class RotationFunction extends Construct implements iam.IGrantable, ec2.I
 /** The IAM resource of a secret: its full ARN if known, else the partial ARN plus the six-character suffix. */
 export function secretArnForPolicies(secret: ISecret): string {
   return secret.secretFullArn ?? `${secret.secretArn}-??????`;
-}
-
-/** The `package-lock.json` nearest above `entry`: it marks the project whose dependencies get bundled. */
-function findProjectLockFile(scope: Construct, entry: string): string {
-  if (!fs.existsSync(entry)) {
-    throw new RotationFunctionValidationError(scope, `entry "${entry}" does not exist`);
-  }
-  for (let dir = path.dirname(entry); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'package-lock.json');
-    if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) break;
-  }
-  throw new RotationFunctionValidationError(
-    scope,
-    `entry "${entry}" is not inside an npm project: no package-lock.json in any directory above it`,
-  );
-}
-
-function lambdaRuntime(nodeMajor: number): lambda.Runtime {
-  const name = `nodejs${nodeMajor}.x`;
-  const runtime = lambda.Runtime.ALL.find((candidate) => candidate.name === name);
-  if (!runtime) {
-    throw new Error(`aws-cdk-lib does not know the Lambda runtime "${name}" (LAMBDA_NODE_MAJOR=${nodeMajor})`);
-  }
-  return runtime;
-}
-
-/** The `NodejsFunction` bundling options for `settings`: local esbuild, never Docker. */
-export function toCdkBundlingOptions(settings: LambdaBundleSettings): BundlingOptions {
-  return {
-    forceDockerBundling: false,
-    target: settings.target,
-    format: OutputFormat.CJS,
-    minify: settings.minify,
-    sourceMap: settings.sourceMap,
-    sourcesContent: settings.sourcesContent,
-    keepNames: settings.keepNames,
-    mainFields: [...settings.mainFields],
-    externalModules: [...settings.externalModules],
-    bundleAwsSDK: !settings.externalModules.some((name) => name.startsWith('@aws-sdk/')),
-    esbuildArgs: Object.fromEntries(
-      Object.entries(settings.aliases).map(([name, file]) => [`--alias:${name}`, path.join(REPO_ROOT, file)]),
-    ),
-  };
-}
-
-function validateTimeout(scope: Construct, timeout: Duration): void {
-  if (timeout.isUnresolved()) return;
-  const millis = timeout.toMilliseconds();
-  if (millis % 1000 !== 0 || millis < 1000 || millis > MAX_TIMEOUT_SECONDS * 1000) {
-    throw new RotationFunctionValidationError(
-      scope,
-      `timeout must be whole seconds between 1 and ${MAX_TIMEOUT_SECONDS}, got ${timeout.toHumanString()}`,
-    );
-  }
-}
-
-function validateMemorySize(scope: Construct, memorySize: number): void {
-  if (Token.isUnresolved(memorySize)) return;
-  if (!Number.isInteger(memorySize) || memorySize < MIN_MEMORY_MB || memorySize > MAX_MEMORY_MB) {
-    throw new RotationFunctionValidationError(
-      scope,
-      `memorySize must be an integer number of MB between ${MIN_MEMORY_MB} and ${MAX_MEMORY_MB}, got ${memorySize}`,
-    );
-  }
-}
-
-function validateReservedConcurrency(scope: Construct, value: number): void {
-  if (Token.isUnresolved(value)) return;
-  if (!Number.isInteger(value) || value < 1 || value > MAX_RESERVED_CONCURRENCY) {
-    throw new RotationFunctionValidationError(
-      scope,
-      `reservedConcurrentExecutions must be an integer from 1 to ${MAX_RESERVED_CONCURRENCY}, got ${value}`,
-    );
-  }
-}
-
-function validateLogRetention(scope: Construct, retention: logs.RetentionDays): void {
-  if (retention === logs.RetentionDays.INFINITE) {
-    throw new RotationFunctionValidationError(
-      scope,
-      'logRetention must be finite, got RetentionDays.INFINITE: rotation logs should expire on purpose',
-    );
-  }
 }

@@ -8,6 +8,7 @@ import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { allowCloudWatchLogs, grantSendMessages } from '../constructs/encryption';
+import { FreshnessCheck } from '../constructs/freshness-check';
 import { LifecyclePlaceholder, RotatableSecrets } from '../constructs/lifecycle-placeholder';
 import { KeyturnObservability } from '../constructs/observability';
 import type { ResolvedPolicy } from '../policy/defaults';
@@ -19,8 +20,8 @@ export interface KeyturnStackProps extends StackProps {
   readonly policy: ResolvedPolicy;
 
   /**
-   * Name of the EventBridge Scheduler schedule group holding every entry's schedule (one per account and
-   * region: two keyturn apps side by side need different names).
+   * Name of the EventBridge Scheduler schedule group holding every entry's schedule and the freshness check's
+   * (one per account and region: two keyturn apps side by side need different names).
    *
    * @default 'keyturn'
    */
@@ -41,15 +42,19 @@ export interface KeyturnStackProps extends StackProps {
  * - `secretsKey`: the customer managed KMS key of every secret keyturn creates (rotated yearly, retained);
  *   consumers of created secrets may decrypt through Secrets Manager.
  * - `dataKey`: the key of keyturn's own data: log groups and the dead-letter queue.
- * - `deadLetterQueue`: where schedule invocations and asynchronous rotation-function invocations go after
- *   their retries (KMS-encrypted, TLS only, 14 days).
+ * - `deadLetterQueue`: where schedule invocations and asynchronous invocations of keyturn's functions (the
+ *   rotation functions, the freshness check) go after their retries (KMS-encrypted, TLS only, 14 days); a
+ *   ticket alarm fires as soon as it holds a message.
  * - `scheduleGroup` and `schedulerRole`: the group of the per-entry schedules, and the one role they use,
  *   which may only start the lifecycle state machine and write to the dead-letter queue.
  * - `lifecycle`: the lifecycle state machine (for now {@link LifecyclePlaceholder}); it may rotate the
  *   secrets tagged `keyturn:managed=true` — every managed secret, created or adopted, carries that tag — so
  *   its policy stays one statement however many secrets there are, and this stack needs to know none of
  *   them (secrets stacks depend on this one, never the reverse).
- * - `observability`: alert topics per route, SLI alarms, the dashboard and the audit bus.
+ * - `freshnessCheck`: the hourly scan of the managed secrets' ages ({@link FreshnessCheck}), scheduled in the
+ *   same group, failing into the same queue; it feeds the rotation-overdue alarm.
+ * - `observability`: alert topics per route, SLI alarms (including errors and throttles of the freshness check
+ *   and of the rotation functions, and the dead-letter queue), the dashboard and the audit bus.
  */
 export class KeyturnStack extends Stack {
   public readonly secretsKey: kms.Key;
@@ -58,6 +63,7 @@ export class KeyturnStack extends Stack {
   public readonly scheduleGroup: scheduler.ScheduleGroup;
   public readonly schedulerRole: iam.Role;
   public readonly lifecycle: LifecyclePlaceholder;
+  public readonly freshnessCheck: FreshnessCheck;
   public readonly observability: KeyturnObservability;
 
   constructor(scope: Construct, id: string, props: KeyturnStackProps) {
@@ -90,9 +96,10 @@ export class KeyturnStack extends Stack {
     Validations.of(this.deadLetterQueue.node.defaultChild as CfnQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        'This queue is the dead-letter queue: of every lifecycle schedule (EventBridge Scheduler) and of the ' +
-        "rotation functions' asynchronous invocations. It is where undeliverable work ends for an operator to " +
-        'inspect; a dead-letter queue of its own would only move it.',
+        'This queue is the dead-letter queue: of every lifecycle schedule and of the freshness check schedule ' +
+        "(EventBridge Scheduler), and of the rotation functions' and the freshness check's asynchronous " +
+        'invocations. It is where undeliverable work ends for an operator to inspect (a ticket alarm fires on ' +
+        'its first message); a dead-letter queue of its own would only move it.',
     });
 
     this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', {
@@ -118,6 +125,12 @@ export class KeyturnStack extends Stack {
     this.lifecycle.stateMachine.grantStartExecution(this.schedulerRole);
     grantSendMessages(this.deadLetterQueue, this.schedulerRole);
 
+    this.freshnessCheck = new FreshnessCheck(this, 'FreshnessCheck', {
+      scheduleGroup: this.scheduleGroup,
+      deadLetterQueue: this.deadLetterQueue,
+      logEncryptionKey: this.dataKey,
+    });
+
     this.observability = new KeyturnObservability(this, 'Observability', {
       routes: Object.entries(props.policy.alerts.routes).map(([routeId, route]) => ({
         id: routeId,
@@ -126,9 +139,13 @@ export class KeyturnStack extends Stack {
       defaultRoute: props.policy.alerts.defaultRoute,
       auditRetentionDays: props.policy.auditRetentionDays,
       stateMachines: [this.lifecycle.stateMachine],
-      functions: (props.rotationFunctionNames ?? []).map((name) =>
-        lambda.Function.fromFunctionName(this, `RotationFunction-${name}`, name),
-      ),
+      functions: [
+        ...(props.rotationFunctionNames ?? []).map((name) =>
+          lambda.Function.fromFunctionName(this, `RotationFunction-${name}`, name),
+        ),
+        this.freshnessCheck.function,
+      ],
+      queues: [this.deadLetterQueue],
     });
   }
 

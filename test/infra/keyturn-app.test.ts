@@ -63,10 +63,10 @@ describe('the keyturn app, from the example policy', () => {
   });
 
   test('gives every entry one lifecycle schedule and one native rotation, in exactly one stack', () => {
-    // THEN
-    const schedules = [...built.templates.values()].flatMap((t) =>
-      Object.values(resourcesOf(t, 'AWS::Scheduler::Schedule')).map((r) => r.Properties.Name),
-    );
+    // THEN (lifecycle schedules live in the secrets stacks; the core holds only the freshness check's)
+    const schedules = built.secretsStacks
+      .map((stack) => template(stack.stackName))
+      .flatMap((t) => Object.values(resourcesOf(t, 'AWS::Scheduler::Schedule')).map((r) => r.Properties.Name));
     expect(schedules.sort()).toEqual(built.policy.entries.map((e) => e.id).sort());
     const rotations = [...built.templates.values()].reduce(
       (n, t) => n + Object.keys(resourcesOf(t, 'AWS::SecretsManager::RotationSchedule')).length,
@@ -197,6 +197,118 @@ describe('the keyturn app, from the example policy', () => {
       policy?.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }
     ).Statement.flatMap((s) => asArray(s.Action));
     expect(actions.sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey', 'sqs:SendMessage', 'states:StartExecution']);
+  });
+
+  test('runs the freshness check hourly from the keyturn schedule group, retrying into the dead-letter queue', () => {
+    // THEN
+    const core = template('Keyturn');
+    const freshness = built.stack.freshnessCheck;
+    expect(Object.values(resourcesOf(core, 'AWS::Scheduler::Schedule'))).toHaveLength(1);
+    core.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Name: 'keyturn.freshness-check',
+      GroupName: 'keyturn',
+      ScheduleExpression: 'rate(1 hour)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+      Target: {
+        Arn: { 'Fn::GetAtt': [logicalIdOf(freshness.function), 'Arn'] },
+        RoleArn: { 'Fn::GetAtt': [logicalIdOf(freshness.scheduleRole), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(built.stack.deadLetterQueue), 'Arn'] } },
+      },
+    });
+    // a failed run is not retried and lands in the same queue; its logs are encrypted with the data key
+    core.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalIdOf(freshness.function) },
+      MaximumRetryAttempts: 0,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [logicalIdOf(built.stack.deadLetterQueue), 'Arn'] } },
+      },
+    });
+    core.hasResourceProperties('AWS::Logs::LogGroup', {
+      KmsKeyId: { 'Fn::GetAtt': [logicalIdOf(built.stack.dataKey), 'Arn'] },
+      RetentionInDays: 90,
+    });
+    core.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: { POWERTOOLS_SERVICE_NAME: 'keyturn-lifecycle', POWERTOOLS_METRICS_NAMESPACE: 'keyturn' },
+      },
+      LoggingConfig: { LogGroup: { Ref: logicalIdOf(freshness.logGroup) }, LogFormat: 'JSON' },
+    });
+  });
+
+  test('lets the freshness schedule role only invoke the freshness check and write to the dead-letter queue', () => {
+    // THEN its trust is Scheduler for this account and schedule group, as the lifecycle schedules' role
+    const core = template('Keyturn');
+    const freshness = built.stack.freshnessCheck;
+    core.hasResourceProperties('AWS::IAM::Role', {
+      Description: Match.stringLikeRegexp('freshness check schedule'),
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalIdOf(built.stack.scheduleGroup), 'Arn'] } },
+            },
+          }),
+        ],
+      },
+    });
+    const roleId = logicalIdOf(freshness.scheduleRole);
+    const statements = Object.values(resourcesOf(core, 'AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`))
+      .flatMap(
+        (p) =>
+          (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement,
+      );
+    expect(statements.flatMap((s) => asArray(s.Action)).sort()).toEqual([
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+      'lambda:InvokeFunction',
+      'sqs:SendMessage',
+    ]);
+    expect(statements.find((s) => s.Action === 'lambda:InvokeFunction')?.Resource).toEqual({
+      'Fn::GetAtt': [logicalIdOf(freshness.function), 'Arn'],
+    });
+  });
+
+  test('alarms on the freshness check, on the dead-letter queue, and on a silent overdue gauge', () => {
+    // THEN
+    const core = template('Keyturn');
+    const freshnessRef = { Ref: logicalIdOf(built.stack.freshnessCheck.function) };
+    for (const metric of ['Errors', 'Throttles']) {
+      core.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: metric,
+        Dimensions: [{ Name: 'FunctionName', Value: freshnessRef }],
+      });
+    }
+    core.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: { 'Fn::Join': ['', ['Keyturn-dead-letters-', Match.anyValue()]] },
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Metrics: [
+        Match.objectLike({
+          MetricStat: Match.objectLike({
+            Metric: {
+              Namespace: 'AWS/SQS',
+              MetricName: 'ApproximateNumberOfMessagesVisible',
+              Dimensions: [
+                {
+                  Name: 'QueueName',
+                  Value: { 'Fn::GetAtt': [logicalIdOf(built.stack.deadLetterQueue), 'QueueName'] },
+                },
+              ],
+            },
+          }),
+        }),
+      ],
+    });
+    core.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Keyturn-rotation-overdue',
+      TreatMissingData: 'breaching',
+    });
   });
 
   test('places the rotation function of the network stack in that network, and the other outside any', () => {

@@ -2,6 +2,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { AlertTopic, type AlertRoute } from './alert-topic';
@@ -62,6 +63,13 @@ export interface KeyturnObservabilityProps {
    * @default - none
    */
   readonly functions?: readonly lambda.IFunction[];
+
+  /**
+   * Dead-letter and failure queues to alarm on: a ticket as soon as one holds a message.
+   *
+   * @default - none
+   */
+  readonly queues?: readonly sqs.IQueue[];
 
   /**
    * Base URL of the runbooks that alarm descriptions, the dashboard and failure notifications link to.
@@ -133,6 +141,7 @@ export class KeyturnObservability extends Construct {
       thresholds: props.thresholds,
       stateMachines: props.stateMachines,
       functions: props.functions,
+      queues: props.queues,
       strategies: props.strategies,
       runbookBaseUrl: props.runbookBaseUrl,
     });

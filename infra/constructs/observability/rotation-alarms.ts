@@ -3,6 +3,7 @@ import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { LifecycleMetric, RotationMetric, UNRESOLVED_STRATEGY } from '../../../functions/shared/metric-names';
@@ -106,6 +107,14 @@ export interface RotationAlarmsProps {
   readonly functions?: readonly lambda.IFunction[];
 
   /**
+   * Dead-letter and failure queues: each gets a ticket alarm as soon as it holds a message (a schedule
+   * invocation that could not be delivered, a failed asynchronous function invocation).
+   *
+   * @default - none
+   */
+  readonly queues?: readonly sqs.IQueue[];
+
+  /**
    * The `Strategy` values that get a rotation-failure alarm each.
    *
    * @default DEFAULT_ALARM_STRATEGIES - every registered strategy, plus `unknown` (a step that failed before its
@@ -155,7 +164,7 @@ interface AlarmSpec {
  * | rotation-failed-<strategy> | `RotationFailed` by strategy | ≥ 1 in 5 min | page |
  * | rotation-success-rate | `RotationSucceeded` / (`RotationSucceeded` + `RotationFailed`) | < 99.9 % over a day | ticket |
  * | time-to-rotate | p95 `RotationDuration` | > 5 min over an hour | ticket |
- * | rotation-overdue | max `SecretsOverdue` | > 0 over an hour | ticket |
+ * | rotation-overdue | max `SecretsOverdue` (missing data breaches) | > 0 over an hour | ticket |
  * | old-credential-in-use | `OldCredentialInUse` | > 0 in an hour | ticket |
  * | auth-failures-after-rotation | `AuthFailuresAfterRotation` | ≥ 5 in an hour | page |
  * | revocation-latency | max `RevocationLatency` | > 2 min over an hour | ticket |
@@ -165,6 +174,7 @@ interface AlarmSpec {
  * | state-machine-throttled-<name> | `ExecutionThrottled` | ≥ 1 in 5 min | ticket |
  * | lambda-errors-<name> | `Errors` | ≥ 1 in 5 min | page |
  * | lambda-throttles-<name> | `Throttles` | ≥ 1 in 5 min | ticket |
+ * | dead-letters-<queue> | max `ApproximateNumberOfMessagesVisible` | ≥ 1 in 5 min | ticket |
  *
  * The success rate is checked over one day, not a week: a CloudWatch alarm's period is at most one day. A day
  * below the weekly target is an error budget burning faster than the week allows (burn rate above 1), so the
@@ -275,17 +285,20 @@ export class RotationAlarms extends Construct {
       }),
       threshold: t.secretsOverdue,
       comparison: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      // A gauge the fleet scan publishes every hour. Missing data is left missing (INSUFFICIENT_DATA, no
-      // notification): until the fleet scan is deployed there is none, and a scan that stops running is caught
-      // by its state machine's failure alarm. Switch to BREACHING to make the gauge its own heartbeat.
-      treatMissingData: cw.TreatMissingData.MISSING,
+      // A gauge the freshness check (FreshnessCheck) publishes every hour, 0 included. Missing data is
+      // BREACHING: without the scan nobody knows whether secrets are overdue, so a scan that stopped (schedule
+      // deleted or disabled, function failing before it publishes) must raise this alarm too. CloudWatch applies
+      // the missing-data treatment only when its whole evaluation range (several periods) holds no datapoint,
+      // so one late or skipped run does not fire it.
+      treatMissingData: cw.TreatMissingData.BREACHING,
       severity: AlarmSeverity.TICKET,
       runbook: RunbookAnchor.RotationOverdue,
       description:
         `${atLeastOneMoreThan(t.secretsOverdue, 'managed secret is', 'managed secrets are')} past the rotation ` +
-        'interval. First: list overdue ' +
-        'secrets (aws secretsmanager list-secrets, NextRotationDate in the past) and check whether their rotation ' +
-        'is failing or disabled.',
+        'interval. No data counts as overdue too: the hourly freshness check stopped reporting. First: if the ' +
+        "metric has no recent data, check the freshness check function's errors and its schedule; otherwise its " +
+        'log lines "secret is overdue for rotation" name the secrets: check whether their rotation is failing or ' +
+        'disabled.',
     });
 
     this.add({
@@ -457,6 +470,10 @@ export class RotationAlarms extends Construct {
       });
     }
 
+    for (const queue of unique(props.queues ?? [])) {
+      this.add(queueAlarmSpec(queue));
+    }
+
     this.alarms = this.created;
   }
 
@@ -471,33 +488,128 @@ export class RotationAlarms extends Construct {
   }
 
   private add(spec: AlarmSpec): void {
-    const description = `keyturn: ${spec.description} Runbook: ${runbookUrl(this.runbookBaseUrl, spec.runbook)}`;
-    if (description.length > MAX_DESCRIPTION) {
-      throw new ObservabilityValidationError(
-        this,
-        `the description of alarm ${spec.name} would be ${description.length} characters, over CloudWatch's ` +
-          `${MAX_DESCRIPTION}: shorten runbookBaseUrl (${this.runbookBaseUrl.length} characters)`,
-      );
-    }
-    const alarm = new cw.Alarm(this, spec.id, {
-      alarmName: `${this.prefix}${spec.name}`,
-      alarmDescription: description,
-      metric: spec.metric,
-      threshold: spec.threshold,
-      comparisonOperator: spec.comparison,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      treatMissingData: spec.treatMissingData,
-    });
-    if (spec.severity === AlarmSeverity.PAGE) {
-      const action = new SnsAction(this.pageTopic);
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-    } else {
-      alarm.addAlarmAction(new SnsAction(this.ticketTopic));
-    }
-    this.created.push({ alarm, severity: spec.severity, runbook: spec.runbook });
+    this.created.push(
+      createAlarm(this, spec, {
+        prefix: this.prefix,
+        runbookBaseUrl: this.runbookBaseUrl,
+        pageTopic: this.pageTopic,
+        ticketTopic: this.ticketTopic,
+      }),
+    );
   }
+}
+
+/** Properties of {@link QueueAlarms}. */
+export interface QueueAlarmsProps {
+  /** The dead-letter and failure queues to watch: one ticket alarm each. */
+  readonly queues: readonly sqs.IQueue[];
+
+  /** Where the alarms notify, on ALARM. */
+  readonly topic: sns.ITopic;
+
+  /**
+   * Base URL of the runbooks; each alarm description ends with `${runbookBaseUrl}#runbook-dead-letter-queue`.
+   *
+   * @default DEFAULT_RUNBOOK_BASE_URL
+   */
+  readonly runbookBaseUrl?: string;
+
+  /**
+   * Prefix of every alarm name.
+   *
+   * @default - the stack name and a dash
+   */
+  readonly alarmNamePrefix?: string;
+}
+
+/**
+ * The queue alarms of {@link RotationAlarms} on their own: a ticket alarm per queue as soon as it holds a message,
+ * for queues that live in another stack than keyturn's observability (a stack that depends on the core can watch
+ * its own queues and notify the core's topic; the core cannot reference them).
+ */
+export class QueueAlarms extends Construct {
+  /** One alarm per queue. */
+  public readonly alarms: readonly RotationAlarm[];
+
+  constructor(scope: Construct, id: string, props: QueueAlarmsProps) {
+    super(scope, id);
+    const runbookBaseUrl = props.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL;
+    validateRunbookBaseUrl(this, runbookBaseUrl);
+    if (props.queues.length === 0) {
+      throw new ObservabilityValidationError(this, 'queues must name at least one queue, got none');
+    }
+    const options: AlarmOptions = {
+      prefix: props.alarmNamePrefix ?? `${Stack.of(this).stackName}-`,
+      runbookBaseUrl,
+      pageTopic: props.topic,
+      ticketTopic: props.topic,
+    };
+    this.alarms = unique(props.queues).map((queue) => createAlarm(this, queueAlarmSpec(queue), options));
+  }
+}
+
+/**
+ * A queue that holds a message is work keyturn could not do. SQS publishes its metrics every 5 minutes while the
+ * queue is active; an empty queue idle for 6 hours publishes none, which is no evidence of a problem.
+ */
+function queueAlarmSpec(queue: sqs.IQueue): AlarmSpec {
+  return {
+    id: `QueueMessages-${Names.nodeUniqueId(queue.node)}`,
+    name: `dead-letters-${queue.queueName}`,
+    metric: queue.metricApproximateNumberOfMessagesVisible({
+      period: FIVE_MINUTES,
+      statistic: cw.Stats.MAXIMUM,
+      label: 'Messages visible',
+    }),
+    threshold: 1,
+    comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+    severity: AlarmSeverity.TICKET,
+    runbook: RunbookAnchor.DeadLetterQueue,
+    description:
+      `Queue ${queue.queueName} holds work keyturn could not do: a schedule invocation EventBridge Scheduler ` +
+      'could not deliver after its retries, or an asynchronous function invocation that failed. The alarm stays ' +
+      'in ALARM (no new notification) until the queue is empty. First: receive a message and read its error ' +
+      '(Scheduler: attributes ERROR_CODE and ERROR_MESSAGE; Lambda: requestContext.condition and ' +
+      'responsePayload in the body), fix the cause, then redrive or delete the messages.',
+  };
+}
+
+interface AlarmOptions {
+  readonly prefix: string;
+  readonly runbookBaseUrl: string;
+  readonly pageTopic: sns.ITopic;
+  readonly ticketTopic: sns.ITopic;
+}
+
+/** The alarm of `spec` in `scope`: its description ends with the runbook link, its actions follow its severity. */
+function createAlarm(scope: Construct, spec: AlarmSpec, options: AlarmOptions): RotationAlarm {
+  const description = `keyturn: ${spec.description} Runbook: ${runbookUrl(options.runbookBaseUrl, spec.runbook)}`;
+  if (description.length > MAX_DESCRIPTION) {
+    throw new ObservabilityValidationError(
+      scope,
+      `the description of alarm ${spec.name} would be ${description.length} characters, over CloudWatch's ` +
+        `${MAX_DESCRIPTION}: shorten runbookBaseUrl (${options.runbookBaseUrl.length} characters)`,
+    );
+  }
+  const alarm = new cw.Alarm(scope, spec.id, {
+    alarmName: `${options.prefix}${spec.name}`,
+    alarmDescription: description,
+    metric: spec.metric,
+    threshold: spec.threshold,
+    comparisonOperator: spec.comparison,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: spec.treatMissingData,
+  });
+  if (spec.severity === AlarmSeverity.PAGE) {
+    const action = new SnsAction(options.pageTopic);
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
+  } else {
+    alarm.addAlarmAction(new SnsAction(options.ticketTopic));
+  }
+  return { alarm, severity: spec.severity, runbook: spec.runbook };
 }
 
 /** The state machine's name, from its ARN (`arn:<partition>:states:<region>:<account>:stateMachine:<name>`). */

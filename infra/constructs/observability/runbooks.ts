@@ -24,6 +24,7 @@ export const RunbookAnchor = {
   RecoveryTime: 'runbook-recovery-time',
   OrchestrationErrors: 'runbook-orchestration-errors',
   Throttling: 'runbook-throttling',
+  DeadLetterQueue: 'runbook-dead-letter-queue',
 } as const;
 
 export type RunbookAnchorName = (typeof RunbookAnchor)[keyof typeof RunbookAnchor];
@@ -41,6 +42,7 @@ export const RUNBOOK_HEADINGS: Readonly<Record<RunbookAnchorName, string>> = {
   [RunbookAnchor.RecoveryTime]: 'Runbook: recovery time',
   [RunbookAnchor.OrchestrationErrors]: 'Runbook: orchestration errors',
   [RunbookAnchor.Throttling]: 'Runbook: throttling',
+  [RunbookAnchor.DeadLetterQueue]: 'Runbook: dead-letter queue',
 };
 
 export function runbookUrl(baseUrl: string, anchor: RunbookAnchorName): string {

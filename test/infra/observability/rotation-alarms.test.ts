@@ -1,10 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { STRATEGY_NAMES } from '../../../functions/strategies/strategy';
 import {
   AlarmSeverity,
   DEFAULT_ALARM_STRATEGIES,
+  QueueAlarms,
   RotationAlarms,
   type RotationAlarmsProps,
   RunbookAnchor,
@@ -23,6 +25,7 @@ import {
 const RUNBOOKS = 'https://github.com/example/keyturn/blob/main/README.md';
 const ROTATE = { service: 'keyturn-rotate-secret' };
 const LIFECYCLE = { service: 'keyturn-lifecycle' };
+const QUEUE_ARN_PREFIX = 'arn:aws:sqs:eu-west-1:111111111111:';
 
 interface Watched {
   readonly namespace: string;
@@ -136,7 +139,7 @@ describe('RotationAlarms with the default thresholds', () => {
       { namespace: 'keyturn', metric: 'SecretsOverdue', dimensions: LIFECYCLE, stat: 'Maximum', period: 3600 },
       0,
       'GreaterThanThreshold',
-      'missing',
+      'breaching',
     ],
     [
       'Keyturn-old-credential-in-use',
@@ -377,6 +380,99 @@ describe('RotationAlarms with overrides', () => {
         `\${${stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic)}}`,
       ]);
     }
+  });
+});
+
+describe('RotationAlarms on dead-letter and failure queues', () => {
+  let alarms: Map<string, AlarmProperties>;
+  let queueName: string;
+  let ticketTopicRef: string;
+  let construct: RotationAlarms;
+
+  beforeAll(() => {
+    // GIVEN a dead-letter queue, given twice
+    const { stack } = newStack();
+    const pageTopic = new sns.Topic(stack, 'Page');
+    const ticketTopic = new sns.Topic(stack, 'Ticket');
+    const queue = sqs.Queue.fromQueueArn(stack, 'DeadLetterQueue', `${QUEUE_ARN_PREFIX}keyturn-dead-letters`);
+
+    // WHEN
+    construct = new RotationAlarms(stack, 'Alarms', {
+      pageTopic,
+      ticketTopic,
+      queues: [queue, queue],
+      runbookBaseUrl: RUNBOOKS,
+    });
+    alarms = alarmsByName(Template.fromStack(stack));
+    queueName = 'keyturn-dead-letters';
+    ticketTopicRef = `\${${stack.getLogicalId(ticketTopic.node.defaultChild as sns.CfnTopic)}}`;
+  });
+
+  test('raises a ticket as soon as the queue holds one message, once per queue', () => {
+    // THEN
+    const names = [...alarms.keys()].filter((n) => n.startsWith('Keyturn-dead-letters-'));
+    expect(names).toEqual([`Keyturn-dead-letters-${queueName}`]);
+    const alarm = alarmNamed(alarms, `Keyturn-dead-letters-${queueName}`);
+    expect(watched(alarm)).toEqual({
+      namespace: 'AWS/SQS',
+      metric: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: queueName },
+      stat: 'Maximum',
+      period: 300,
+    });
+    expect(alarm).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    expect({ actions: alarm.AlarmActions?.map(render), ok: alarm.OKActions }).toEqual({
+      actions: [ticketTopicRef],
+      ok: undefined,
+    });
+    expect(construct.alarms.filter((a) => a.runbook === RunbookAnchor.DeadLetterQueue).map((a) => a.severity)).toEqual([
+      AlarmSeverity.TICKET,
+    ]);
+  });
+
+  test('says what the messages are and how to read them, and links the dead-letter runbook', () => {
+    // THEN
+    const description = render(alarmNamed(alarms, `Keyturn-dead-letters-${queueName}`).AlarmDescription);
+    expect(description).toMatch(new RegExp(`^keyturn: Queue ${queueName} holds work keyturn could not do`));
+    expect(description).toContain('ERROR_CODE');
+    expect(description).toMatch(/ First: .+ Runbook: \S+#runbook-dead-letter-queue$/);
+  });
+});
+
+describe('QueueAlarms, for queues in a stack that depends on the core', () => {
+  test('alarms on each queue into the given topic, with the same alarm as RotationAlarms', () => {
+    // GIVEN a secrets stack's own failure queue and the core's topic
+    const { stack } = newStack();
+    const topic = new sns.Topic(stack, 'CoreTopic');
+    const queue = sqs.Queue.fromQueueArn(stack, 'FailureQueue', `${QUEUE_ARN_PREFIX}rotation-failures`);
+
+    // WHEN
+    const construct = new QueueAlarms(stack, 'QueueAlarms', { queues: [queue], topic, alarmNamePrefix: 'secrets-' });
+
+    // THEN
+    const alarms = alarmsByName(Template.fromStack(stack));
+    expect([...alarms.keys()]).toEqual(['secrets-dead-letters-rotation-failures']);
+    const alarm = alarmNamed(alarms, 'secrets-dead-letters-rotation-failures');
+    expect(watched(alarm)).toMatchObject({ metric: 'ApproximateNumberOfMessagesVisible', stat: 'Maximum' });
+    expect(alarm.AlarmActions?.map(render)).toEqual([
+      `\${${stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic)}}`,
+    ]);
+    expect(render(alarm.AlarmDescription)).toMatch(/ Runbook: README\.md#runbook-dead-letter-queue$/);
+    expect(construct.alarms.map((a) => a.severity)).toEqual([AlarmSeverity.TICKET]);
+  });
+
+  test('rejects an empty list of queues', () => {
+    // GIVEN / WHEN / THEN
+    const { stack } = newStack();
+    expect(() => new QueueAlarms(stack, 'QueueAlarms', { queues: [], topic: new sns.Topic(stack, 'T') })).toThrow(
+      /queues must name at least one queue, got none$/,
+    );
   });
 });
 

@@ -1,0 +1,344 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { App, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { runFreshnessCheck } from '../../functions/freshness-check/freshness';
+import { LifecycleMetric, MetricService } from '../../functions/shared/metric-names';
+import { FRESHNESS_CHECK_ENVIRONMENT, LAMBDA_NODE_MAJOR } from '../../infra/constructs/bundling-options';
+import {
+  FreshnessCheck,
+  type FreshnessCheckProps,
+  FreshnessCheckValidationError,
+} from '../../infra/constructs/freshness-check';
+import { RotationAlarms } from '../../infra/constructs/observability';
+import { type ValidationReport, findings } from './support/app';
+import { CDK_CONTEXT, allowStatements, asArray, logicalIdOf, newStack, render, resourcesOf } from './support/infra';
+
+interface Fixture {
+  readonly stack: Stack;
+  readonly key: Key;
+  readonly queue: sqs.Queue;
+  readonly group: scheduler.ScheduleGroup;
+}
+
+/** The core's pieces a freshness check needs: a KMS-encrypted dead-letter queue and the schedule group. */
+function fixture(stack: Stack): Fixture {
+  const key = new Key(stack, 'DataKey', { enableKeyRotation: true });
+  const queue = new sqs.Queue(stack, 'DeadLetterQueue', {
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: key,
+    enforceSSL: true,
+  });
+  Validations.of(queue.node.defaultChild as sqs.CfnQueue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'The test fixture stands for the core dead-letter queue, which is itself the dead-letter queue.',
+  });
+  const group = new scheduler.ScheduleGroup(stack, 'ScheduleGroup', {
+    scheduleGroupName: 'keyturn',
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  return { stack, key, queue, group };
+}
+
+describe('FreshnessCheck, bundled, under cdk-nag', () => {
+  let check: FreshnessCheck;
+  let parts: Fixture;
+  let template: Template;
+  let report: ValidationReport;
+
+  beforeAll(() => {
+    // GIVEN an app checked by cdk-nag, with a KMS-encrypted dead-letter queue and the keyturn schedule group
+    const app = new App({ context: CDK_CONTEXT, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'keyturn-fresh-')) });
+    Validations.of(app).addPlugins(
+      new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }),
+    );
+    parts = fixture(new Stack(app, 'Keyturn'));
+
+    // WHEN the freshness check is added (bundling the real handler) and synthesized
+    check = new FreshnessCheck(parts.stack, 'FreshnessCheck', {
+      scheduleGroup: parts.group,
+      deadLetterQueue: parts.queue,
+      logEncryptionKey: parts.key,
+    });
+    const assembly = app.synth();
+    template = Template.fromStack(parts.stack);
+    report = JSON.parse(
+      fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'),
+    ) as ValidationReport;
+  });
+
+  test('passes cdk-nag with one acknowledgement: ListSecrets on "*", on its own policy', () => {
+    // THEN
+    expect(findings(report)).toEqual([]);
+    const acknowledged = Object.entries(resourcesOf(template)).flatMap(([logicalId, resource]) =>
+      (resource.Metadata?.cdk_nag?.rules_to_suppress ?? []).map((rule) => `${logicalId}: ${rule.id}`),
+    );
+    expect(acknowledged.sort()).toEqual(
+      [
+        `${logicalIdOf(check.node.findChild('ListSecretsPolicy'))}: AwsSolutions-IAM5[Resource::*]`,
+        `${logicalIdOf(parts.queue)}: AwsSolutions-SQS3`,
+      ].sort(),
+    );
+  });
+
+  test('runs the bundled freshness handler on the newest runtime, with the lifecycle service name', () => {
+    // THEN
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: `nodejs${LAMBDA_NODE_MAJOR}.x`,
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: 60,
+      Environment: {
+        Variables: { POWERTOOLS_SERVICE_NAME: 'keyturn-lifecycle', POWERTOOLS_METRICS_NAMESPACE: 'keyturn' },
+      },
+    });
+    const code = (Object.values(resourcesOf(template, 'AWS::Lambda::Function'))[0]?.Properties.Code ?? {}) as {
+      S3Key?: string;
+    };
+    expect(code.S3Key).toMatch(/^[0-9a-f]{64}\.zip$/);
+  });
+
+  test('may list secrets (metadata only) and nothing else on Secrets Manager; its logs and dead letters only', () => {
+    // THEN
+    const roleRef = JSON.stringify({ Ref: logicalIdOf(check.role) });
+    const functionStatements = Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleRef))
+      .flatMap(
+        (p) => (p.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
+      )
+      .map((s) => ({
+        actions: asArray(s.Action as string | string[]).sort(),
+        resources: asArray(s.Resource).map(render),
+      }));
+    expect(functionStatements).toEqual(
+      expect.arrayContaining([
+        { actions: ['secretsmanager:ListSecrets'], resources: ['*'] },
+        {
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [`\${${logicalIdOf(check.logGroup)}.Arn}`],
+        },
+        { actions: ['sqs:SendMessage'], resources: [`\${${logicalIdOf(parts.queue)}.Arn}`] },
+        { actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [`\${${logicalIdOf(parts.key)}.Arn}`] },
+      ]),
+    );
+    expect(functionStatements).toHaveLength(4);
+    const secretsManagerActions = allowStatements(template)
+      .flatMap((s) => asArray(s.Action))
+      .filter((a) => a.startsWith('secretsmanager:'));
+    expect(secretsManagerActions).toEqual(['secretsmanager:ListSecrets']);
+  });
+
+  test('is started hourly by a schedule in the group, retried 3 times within an hour, then dead-lettered', () => {
+    // THEN
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Name: 'keyturn.freshness-check',
+      GroupName: 'keyturn',
+      ScheduleExpression: 'rate(1 hour)',
+      ScheduleExpressionTimezone: 'UTC',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+      Target: {
+        Arn: { 'Fn::GetAtt': [logicalIdOf(check.function), 'Arn'] },
+        RoleArn: { 'Fn::GetAtt': [logicalIdOf(check.scheduleRole), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(parts.queue), 'Arn'] } },
+      },
+    });
+    template.hasResource('AWS::Scheduler::Schedule', {
+      DependsOn: Match.arrayWith([logicalIdOf(check.scheduleRole)]),
+    });
+    // and a run that fails in the function is not retried, and lands in the same queue
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalIdOf(parts.queue), 'Arn'] } } },
+    });
+  });
+
+  test("the schedule's role trusts Scheduler for this group only, and may invoke exactly this function", () => {
+    // THEN
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalIdOf(parts.group), 'Arn'] } },
+            },
+          }),
+        ],
+      },
+    });
+    const roleRef = JSON.stringify({ Ref: logicalIdOf(check.scheduleRole) });
+    const statements = Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleRef))
+      .flatMap(
+        (p) => (p.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
+      )
+      .map((s) => ({
+        actions: asArray(s.Action as string | string[]).sort(),
+        resources: asArray(s.Resource).map(render),
+      }));
+    expect(statements).toEqual([
+      { actions: ['lambda:InvokeFunction'], resources: [`\${${logicalIdOf(check.function)}.Arn}`] },
+      { actions: ['sqs:SendMessage'], resources: [`\${${logicalIdOf(parts.queue)}.Arn}`] },
+      { actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [`\${${logicalIdOf(parts.key)}.Arn}`] },
+    ]);
+    // Lambda needs no resource policy for Scheduler: the role is the permission
+    template.resourceCountIs('AWS::Lambda::Permission', 0);
+  });
+});
+
+describe('the gauges of the freshness check and the rotation-overdue alarm', () => {
+  const sm = mockClient(SecretsManagerClient);
+
+  afterEach(() => {
+    sm.reset();
+  });
+
+  test('a run with one overdue secret publishes SecretsOverdue = 1 exactly where the alarm looks', async () => {
+    // GIVEN the rotation-overdue alarm
+    const stack = newStack();
+    const alarms = new RotationAlarms(stack, 'Alarms', { pageTopic: new sns.Topic(stack, 'Topic') });
+    const overdue = alarms.alarms.find((a) => a.alarm.node.id === 'RotationOverdue')?.alarm;
+    if (!overdue) throw new Error('no rotation-overdue alarm');
+    const alarm = Template.fromStack(stack).toJSON() as {
+      Resources: Record<string, { Properties: Record<string, unknown> }>;
+    };
+    const properties = alarm.Resources[logicalIdOf(overdue)]?.Properties as {
+      Metrics: { MetricStat?: { Metric: Watched } }[];
+      TreatMissingData: string;
+    };
+    const watched = properties.Metrics.find((m) => m.MetricStat)?.MetricStat?.Metric;
+    if (!watched) throw new Error('the rotation-overdue alarm watches no metric');
+    // and a managed secret rotated 40 days ago with a 31-day bound
+    const now = new Date('2026-06-01T00:00:00Z');
+    sm.on(ListSecretsCommand).resolves({
+      SecretList: [
+        {
+          ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:orders/db-AbCdEf',
+          Name: 'orders/db',
+          RotationEnabled: true,
+          LastRotatedDate: new Date(now.getTime() - 40 * 86_400_000),
+          Tags: [
+            { Key: 'keyturn:managed', Value: 'true' },
+            { Key: 'keyturn:max-age-seconds', Value: String(31 * 86_400) },
+          ],
+        },
+      ],
+    });
+
+    // WHEN the freshness check runs with the environment the construct gives it
+    const documents = await captureEmf(async () => {
+      const metrics = new Metrics({
+        namespace: FRESHNESS_CHECK_ENVIRONMENT.POWERTOOLS_METRICS_NAMESPACE,
+        serviceName: FRESHNESS_CHECK_ENVIRONMENT.POWERTOOLS_SERVICE_NAME,
+      });
+      const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+      await runFreshnessCheck({ client: new SecretsManagerClient({}), logger, metrics, now: () => now });
+    });
+
+    // THEN the document carrying SecretsOverdue has the alarm's namespace and exact dimension set, and breaches it
+    const document = documents.find((d) =>
+      d._aws.CloudWatchMetrics.some((m) => m.Metrics.some((x) => x.Name === LifecycleMetric.SecretsOverdue)),
+    );
+    if (!document) throw new Error(`no SecretsOverdue in ${JSON.stringify(documents)}`);
+    const directive = document._aws.CloudWatchMetrics[0];
+    expect(watched.MetricName).toBe(LifecycleMetric.SecretsOverdue);
+    expect(directive?.Namespace).toBe(watched.Namespace);
+    expect(directive?.Dimensions.map((set) => [...set].sort())).toContainEqual(
+      watched.Dimensions.map((d) => d.Name).sort(),
+    );
+    for (const { Name, Value } of watched.Dimensions) expect(document[Name]).toBe(Value);
+    expect(document.service).toBe(MetricService.Lifecycle);
+    expect(document[LifecycleMetric.SecretsOverdue]).toBe(1);
+    // and a scan that stopped reporting raises the alarm too
+    expect(properties.TreatMissingData).toBe('breaching');
+  });
+});
+
+describe('FreshnessCheck validation', () => {
+  function construct(props: Partial<FreshnessCheckProps>): () => FreshnessCheck {
+    return () => {
+      const parts = fixture(newStack());
+      return new FreshnessCheck(parts.stack, 'FreshnessCheck', {
+        scheduleGroup: parts.group,
+        deadLetterQueue: parts.queue,
+        code: lambda.Code.fromInline('exports.handler = async () => ({});'),
+        ...props,
+      });
+    };
+  }
+
+  test.each<[string, Partial<FreshnessCheckProps>, RegExp]>([
+    [
+      'a schedule name Scheduler refuses',
+      { scheduleName: 'freshness check' },
+      /scheduleName must be 1 to 64 letters, digits, "\.", "-" or "_", got "freshness check"$/,
+    ],
+    ['200 retries', { retryAttempts: 200 }, /retryAttempts must be an integer from 0 to 185, got 200$/],
+    [
+      'a 30-second event age',
+      { maxEventAge: Duration.seconds(30) },
+      /maxEventAge must be whole seconds from 1 minute to 24 hours, got 30 seconds$/,
+    ],
+    [
+      'a 20-minute timeout',
+      { timeout: Duration.minutes(20) },
+      /timeout must be whole seconds between 1 and 900, got 20 minutes$/,
+    ],
+  ])('rejects %s, showing the bad value', (_case, props, message) => {
+    // GIVEN bad props / WHEN constructing / THEN
+    expect(construct(props)).toThrow(FreshnessCheckValidationError);
+    expect(construct(props)).toThrow(message);
+  });
+});
+
+interface Watched {
+  readonly Namespace: string;
+  readonly MetricName: string;
+  readonly Dimensions: { Name: string; Value: string }[];
+}
+
+interface EmfDocument {
+  readonly _aws: {
+    readonly CloudWatchMetrics: {
+      readonly Namespace: string;
+      readonly Dimensions: string[][];
+      readonly Metrics: { Name: string }[];
+    }[];
+  };
+  readonly [key: string]: unknown;
+}
+
+/** The EMF documents `run` prints, with metrics enabled for its duration. */
+async function captureEmf(run: () => Promise<void>): Promise<EmfDocument[]> {
+  const disabled = process.env.POWERTOOLS_METRICS_DISABLED;
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  const lines: string[] = [];
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(chunk.toString());
+    return true;
+  });
+  try {
+    await run();
+  } finally {
+    write.mockRestore();
+    process.env.POWERTOOLS_METRICS_DISABLED = disabled;
+  }
+  return lines
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter((line) => line.startsWith('{"_aws"'))
+    .map((line) => JSON.parse(line) as EmfDocument);
+}
