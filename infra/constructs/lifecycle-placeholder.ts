@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -105,6 +106,15 @@ export interface LifecyclePlaceholderProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly logRemovalPolicy?: RemovalPolicy;
+
+  /**
+   * The alert topics an execution may notify: when the rotation cannot be started, the topic named by the
+   * input's `alertTopicArn` (each entry's alert route) gets a message with the entry, the secret and the
+   * error; then the execution fails.
+   *
+   * @default - no notification; the execution only fails (the state machine's failure alarm still fires)
+   */
+  readonly alertTopics?: readonly sns.ITopic[];
 }
 
 /**
@@ -118,6 +128,42 @@ export interface LifecyclePlaceholderProps {
  * - Its role may call `RotateSecret` on the given secrets only.
  */
 export class LifecyclePlaceholder extends Construct {
+  /**
+   * Catch branch: publish to the entry's alert topic when the input names one, then fail with the error.
+   * The message holds the entry id, the secret ARN and Secrets Manager's error: never a value.
+   */
+  private notifyAndFail(topics: readonly sns.ITopic[]): sfn.IChainable {
+    const failed = new sfn.Fail(this, 'RotationNotStarted', {
+      errorPath: '$.failure.Error',
+      causePath: '$.failure.Cause',
+    });
+    const notify = new tasks.CallAwsService(this, 'NotifyAlertRoute', {
+      comment: "Tells the entry's alert route that its rotation could not be started.",
+      service: 'sns',
+      action: 'publish',
+      iamAction: 'sns:Publish',
+      iamResources: topics.map((topic) => topic.topicArn),
+      parameters: {
+        TopicArn: sfn.JsonPath.stringAt('$.alertTopicArn'),
+        Subject: sfn.JsonPath.format('keyturn: rotation of {} did not start', sfn.JsonPath.stringAt('$.entryId')),
+        Message: sfn.JsonPath.format(
+          'keyturn could not start the rotation of policy entry {} (secret {}), trigger {}: {}: {}',
+          sfn.JsonPath.stringAt('$.entryId'),
+          sfn.JsonPath.stringAt('$.secretArn'),
+          sfn.JsonPath.stringAt('$.trigger'),
+          sfn.JsonPath.stringAt('$.failure.Error'),
+          sfn.JsonPath.stringAt('$.failure.Cause'),
+        ),
+      },
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    // A notification that cannot be sent must not hide the rotation's own failure.
+    notify.addCatch(failed, { resultPath: sfn.JsonPath.DISCARD });
+    return new sfn.Choice(this, 'HasAlertRoute')
+      .when(sfn.Condition.isPresent('$.alertTopicArn'), notify.next(failed))
+      .otherwise(failed);
+  }
+
   /** The state machine: what schedules start and alarms watch. */
   public readonly stateMachine: sfn.IStateMachine;
 
@@ -170,6 +216,9 @@ export class LifecyclePlaceholder extends Construct {
       maxAttempts: 5,
     });
 
+    const topics = props.alertTopics ?? [];
+    if (topics.length > 0) rotate.addCatch(this.notifyAndFail(topics), { resultPath: '$.failure' });
+
     const machine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       comment: 'keyturn lifecycle (placeholder): starts a Secrets Manager rotation of $.secretArn',
@@ -180,6 +229,10 @@ export class LifecyclePlaceholder extends Construct {
     });
     this.stateMachine = machine;
     this.role = machine.role;
+    // sns:Publish comes with the task; publishing to an encrypted topic also needs its key, for exactly
+    // the two actions SNS uses (grantPublish would add the wildcard kms:GenerateDataKey*).
+    const keys = new Set(topics.flatMap((topic) => (topic.masterKey ? [topic.masterKey] : [])));
+    for (const key of keys) key.grant(machine.role, 'kms:Decrypt', 'kms:GenerateDataKey');
     const rolePolicy = machine.role.node.tryFindChild('DefaultPolicy');
     if (rolePolicy) {
       Validations.of(rolePolicy).acknowledge({

@@ -30,6 +30,7 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnSchedule, type IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -125,6 +126,13 @@ export interface LifecycleScheduleProps {
   /** The policy entry the schedule rotates; it names the schedule and travels in the input as `entryId`. */
   readonly entryId: string;
 
+  /**
+   * The entry's alert route; its ARN travels in the input as `alertTopicArn`, for the lifecycle to notify.
+   *
+   * @default - none: the lifecycle's failures reach only the global alarms
+   */
+  readonly alertTopic?: sns.ITopic;
+
   /** The secret; its ARN travels in the input as `secretArn`. */
   readonly secret: ISecret;
 
@@ -210,6 +218,7 @@ export class LifecycleSchedule extends Construct {
           entryId: props.entryId,
           secretArn: props.secret.secretArn,
           trigger: 'schedule',
+          ...(props.alertTopic ? { alertTopicArn: props.alertTopic.topicArn } : {}),
         }),
         retryPolicy: {
           maximumRetryAttempts: retryAttempts,

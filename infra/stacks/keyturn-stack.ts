@@ -10,6 +10,7 @@ import type { Construct } from 'constructs';
 import { allowCloudWatchLogs, grantSendMessages } from '../constructs/encryption';
 import { FreshnessCheck } from '../constructs/freshness-check';
 import { LifecyclePlaceholder, RotatableSecrets } from '../constructs/lifecycle-placeholder';
+import { AlertTopic } from '../constructs/observability/alert-topic';
 import { KeyturnObservability } from '../constructs/observability';
 import type { ResolvedPolicy } from '../policy/defaults';
 import { ManagementTag } from '../policy/strategy-tags';
@@ -63,6 +64,9 @@ export class KeyturnStack extends Stack {
   public readonly scheduleGroup: scheduler.ScheduleGroup;
   public readonly schedulerRole: iam.Role;
   public readonly lifecycle: LifecyclePlaceholder;
+
+  /** One SNS topic per alert route of the policy: alarms and the lifecycle publish to them. */
+  public readonly alerts: AlertTopic;
   public readonly freshnessCheck: FreshnessCheck;
   public readonly observability: KeyturnObservability;
 
@@ -107,9 +111,19 @@ export class KeyturnStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
+    // Made before the lifecycle, which sends each entry's failures to its route, and shared with the alarms.
+    this.alerts = new AlertTopic(this, 'Alerts', {
+      routes: Object.entries(props.policy.alerts.routes).map(([routeId, route]) => ({
+        id: routeId,
+        emails: route.emails,
+      })),
+      defaultRoute: props.policy.alerts.defaultRoute,
+    });
+
     this.lifecycle = new LifecyclePlaceholder(this, 'Lifecycle', {
       secrets: RotatableSecrets.taggedWith(ManagementTag.managed, 'true'),
       logEncryptionKey: this.dataKey,
+      alertTopics: this.alerts.routeIds.map((routeId) => this.alerts.topic(routeId)),
     });
 
     // Only EventBridge Scheduler, for this account's keyturn schedule group (confused-deputy protection).
@@ -132,11 +146,9 @@ export class KeyturnStack extends Stack {
     });
 
     this.observability = new KeyturnObservability(this, 'Observability', {
-      routes: Object.entries(props.policy.alerts.routes).map(([routeId, route]) => ({
-        id: routeId,
-        emails: route.emails,
-      })),
+      routes: this.alerts.routeIds.map((routeId) => ({ id: routeId })),
       defaultRoute: props.policy.alerts.defaultRoute,
+      alerts: this.alerts,
       auditRetentionDays: props.policy.auditRetentionDays,
       stateMachines: [this.lifecycle.stateMachine],
       functions: [

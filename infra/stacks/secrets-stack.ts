@@ -121,6 +121,7 @@ export class KeyturnSecretsStack extends Stack {
           role: props.core.schedulerRole,
           deadLetterQueue: props.core.deadLetterQueue,
           group: props.core.scheduleGroup,
+          alertTopic: props.core.alerts.topic(entry.alertRoute),
         }),
       );
     }

@@ -12,11 +12,13 @@ import { type SynthesizedApp, findings, synthesizeApp } from './support/app';
 import {
   NO_BUNDLING,
   actionsOnWildcards,
+  allowStatements,
   asArray,
   isSecretsManagerOrKmsWrite,
   logicalIdOf,
   owner,
   policyOf,
+  render,
   resourcesOf,
 } from './support/infra';
 
@@ -171,6 +173,23 @@ describe('the keyturn app, from the example policy', () => {
     template('KeyturnSecrets-1').hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       RotationRules: { ScheduleExpression: 'rate(11 days)', Duration: '3h' },
     });
+  });
+
+  test("each schedule tells the lifecycle its entry's alert route, and the lifecycle may publish to every route", () => {
+    // THEN stripe-webhook-secret routes to payments, metrics-ingest-token to the default route (platform)
+    const inputOf = (name: string): string =>
+      JSON.stringify(
+        Object.values(resourcesOf(template('KeyturnSecrets-1'), 'AWS::Scheduler::Schedule')).find(
+          (r) => r.Properties.Name === name,
+        )?.Properties.Target,
+      );
+    expect(inputOf('stripe-webhook-secret')).toMatch(/alertTopicArn.*AlertsRoutepayments/);
+    expect(inputOf('metrics-ingest-token')).toMatch(/alertTopicArn.*AlertsRouteplatform/);
+    const lifecycleStatements = allowStatements(template('Keyturn')).filter((st) =>
+      asArray(st.Action).includes('sns:Publish'),
+    );
+    const published = lifecycleStatements.flatMap((st) => asArray(st.Resource).map(render)).join(' ');
+    for (const route of ['platform', 'payments', 'data']) expect(published).toContain(`AlertsRoute${route}`);
   });
 
   test('lets the scheduler role only start the lifecycle and write to the dead-letter queue, for its schedule group', () => {

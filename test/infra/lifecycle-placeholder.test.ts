@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { LifecyclePlaceholder, RotatableSecrets } from '../../infra/constructs/lifecycle-placeholder';
 import {
@@ -165,5 +166,67 @@ describe('LifecyclePlaceholder for given secrets', () => {
     ).toThrow(/logRetention must be finite, got RetentionDays\.INFINITE/);
     expect(() => RotatableSecrets.of()).toThrow(/at least one secret/);
     expect(() => RotatableSecrets.taggedWith('', 'x')).toThrow(/got ""/);
+  });
+});
+
+describe('LifecyclePlaceholder with alert routes', () => {
+  let template: Template;
+  let topicKey: kms.Key;
+  let topics: sns.Topic[];
+
+  beforeAll(() => {
+    // GIVEN two alert topics on one key
+    const stack = newStack();
+    topicKey = new kms.Key(stack, 'AlertKey', { enableKeyRotation: true });
+    topics = ['payments', 'platform'].map((id) => new sns.Topic(stack, `Route-${id}`, { masterKey: topicKey }));
+
+    // WHEN
+    new LifecyclePlaceholder(stack, 'Lifecycle', {
+      secrets: RotatableSecrets.taggedWith('keyturn:managed', 'true'),
+      alertTopics: topics,
+    });
+    template = Template.fromStack(stack);
+  });
+
+  test('a rotation that cannot start notifies the topic its input names, then fails with the original error', () => {
+    // THEN
+    const machine = Object.values(resourcesOf(template, 'AWS::StepFunctions::StateMachine'))[0];
+    const states = (
+      JSON.parse(render(machine?.Properties.DefinitionString)) as {
+        States: Record<
+          string,
+          {
+            Type: string;
+            Catch?: { Next: string; ResultPath: string }[];
+            Parameters?: Record<string, unknown>;
+            Choices?: unknown[];
+            ErrorPath?: string;
+            CausePath?: string;
+          }
+        >;
+      }
+    ).States;
+    expect(states.RotateSecret?.Catch).toEqual([
+      expect.objectContaining({ Next: 'HasAlertRoute', ResultPath: '$.failure' }),
+    ]);
+    expect(JSON.stringify(states.HasAlertRoute?.Choices)).toContain('$.alertTopicArn');
+    expect(states.NotifyAlertRoute?.Parameters).toMatchObject({ 'TopicArn.$': '$.alertTopicArn' });
+    expect(states.RotationNotStarted).toMatchObject({
+      Type: 'Fail',
+      ErrorPath: '$.failure.Error',
+      CausePath: '$.failure.Cause',
+    });
+  });
+
+  test('may publish to exactly those topics, and use their key for the two actions SNS needs', () => {
+    // THEN
+    const publish = allowStatements(template).filter((s) => asArray(s.Action).includes('sns:Publish'));
+    expect(publish.flatMap((s) => asArray(s.Resource).map(render)).sort()).toEqual(
+      topics.map((t) => `\${${logicalIdOf(t)}}`).sort(),
+    );
+    const kmsActions = allowStatements(template)
+      .filter((s) => asArray(s.Action).some((a) => a.startsWith('kms:')))
+      .flatMap((s) => asArray(s.Action));
+    expect(kmsActions.sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
   });
 });

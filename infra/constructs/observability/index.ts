@@ -28,6 +28,14 @@ export interface KeyturnObservabilityProps {
   readonly defaultRoute: string;
 
   /**
+   * Alert topics made elsewhere, for a stack whose other constructs publish to them too (the lifecycle
+   * state machine sends each entry's failures to its route). Must hold `routes` and `defaultRoute`.
+   *
+   * @default - an AlertTopic built here from `routes`
+   */
+  readonly alerts?: AlertTopic;
+
+  /**
    * The route paging alarms notify (on ALARM and OK).
    *
    * @default - the default route
@@ -127,7 +135,8 @@ export class KeyturnObservability extends Construct {
       }
     }
 
-    this.alerts = new AlertTopic(this, 'Alerts', { routes: props.routes, defaultRoute: props.defaultRoute });
+    this.alerts =
+      props.alerts ?? new AlertTopic(this, 'Alerts', { routes: props.routes, defaultRoute: props.defaultRoute });
 
     this.auditTrail = new AuditTrail(this, 'Audit', {
       retentionDays: props.auditRetentionDays,
