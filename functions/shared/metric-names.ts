@@ -98,6 +98,18 @@ export const LifecycleMetric = {
   OldestSecretAgePercent: 'OldestSecretAgePercent',
 } as const;
 
+/**
+ * Secrets Manager's own rotation events (RotationStarted/Succeeded/Failed/Abandoned, via CloudTrail), counted
+ * by a metric filter on the audit log group (infra `AuditTrail`) with dimension {@link SECRETS_MANAGER_EVENT_DIMENSION}.
+ * They include failures the rotation function never reports: an invoke Secrets Manager could not make, a timeout.
+ */
+export const SecretsManagerEventMetric = {
+  /** Count, dimension `EventName` (the event's `detail.eventName`); published by the metric filter only. */
+  RotationEvents: 'SecretsManagerRotationEvents',
+} as const;
+
+export const SECRETS_MANAGER_EVENT_DIMENSION = 'EventName';
+
 /** The `source` of keyturn's audit events on its audit event bus. */
 export const AUDIT_EVENT_SOURCE = 'keyturn.rotation';
 

@@ -6,7 +6,13 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { AUDIT_EVENT_SOURCE, AuditMetric, METRICS_NAMESPACE } from '../../../functions/shared/metric-names';
+import {
+  AUDIT_EVENT_SOURCE,
+  AuditMetric,
+  METRICS_NAMESPACE,
+  SECRETS_MANAGER_EVENT_DIMENSION,
+  SecretsManagerEventMetric,
+} from '../../../functions/shared/metric-names';
 import { ObservabilityValidationError } from './errors';
 import { DEFAULT_RUNBOOK_BASE_URL, RunbookAnchor, runbookUrl, validateRunbookBaseUrl } from './runbooks';
 
@@ -219,6 +225,14 @@ export class AuditTrail extends Construct {
       metricNamespace: METRICS_NAMESPACE,
       metricName: AuditMetric.Recorded,
       metricValue: '1',
+    });
+
+    this.logGroup.addMetricFilter('SecretsManagerRotationEvents', {
+      filterPattern: logs.FilterPattern.stringValue('$.source', '=', 'aws.secretsmanager'),
+      metricNamespace: METRICS_NAMESPACE,
+      metricName: SecretsManagerEventMetric.RotationEvents,
+      metricValue: '1',
+      dimensions: { [SECRETS_MANAGER_EVENT_DIMENSION]: '$.detail.eventName' },
     });
 
     if (props.alertTopic) {

@@ -129,6 +129,21 @@ describe('AuditTrail', () => {
     });
   });
 
+  test("counts Secrets Manager's own rotation events by event name, failures the function never reports included", () => {
+    // THEN
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.source = "aws.secretsmanager" }',
+      MetricTransformations: [
+        {
+          MetricNamespace: 'keyturn',
+          MetricName: 'SecretsManagerRotationEvents',
+          MetricValue: '1',
+          Dimensions: [{ Key: 'EventName', Value: '$.detail.eventName' }],
+        },
+      ],
+    });
+  });
+
   test('announces RotationFailed and RotationAbandoned on the alert topic with the secret ARN and event name only', () => {
     // THEN
     const rule = Object.values(resourcesOfType(template, 'AWS::Events::Rule')).find(
