@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { FRESHNESS_CHECK_FUNCTION } from './bundling-options';
 import { grantSendMessages } from './encryption';
 import { KeyturnFunction, type KeyturnFunctionProps, KeyturnFunctionValidationError } from './keyturn-function';
+import { validateSchedulerRetryPolicy } from './rotation-schedule';
 
 /** Properties of a {@link FreshnessCheck}. */
 export interface FreshnessCheckProps extends Pick<
@@ -183,17 +184,6 @@ export class FreshnessCheck extends KeyturnFunction {
     if (!Token.isUnresolved(name) && !/^[0-9a-zA-Z._-]{1,64}$/.test(name)) {
       fail(`scheduleName must be 1 to 64 letters, digits, ".", "-" or "_", got "${name}"`);
     }
-    if (
-      !Token.isUnresolved(retryAttempts) &&
-      (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 185)
-    ) {
-      fail(`retryAttempts must be an integer from 0 to 185, got ${retryAttempts}`);
-    }
-    if (!maxEventAge.isUnresolved()) {
-      const seconds = maxEventAge.toSeconds({ integral: false });
-      if (!Number.isInteger(seconds) || seconds < 60 || seconds > 86_400) {
-        fail(`maxEventAge must be whole seconds from 1 minute to 24 hours, got ${maxEventAge.toHumanString()}`);
-      }
-    }
+    validateSchedulerRetryPolicy(retryAttempts, maxEventAge, fail);
   }
 }

@@ -244,17 +244,29 @@ export class LifecycleSchedule extends Construct {
         fail(`window must be whole minutes from 1 minute to 24 hours, got ${props.window.toHumanString()}`);
       }
     }
-    if (
-      !Token.isUnresolved(retryAttempts) &&
-      (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 185)
-    ) {
-      fail(`retryAttempts must be an integer from 0 to 185, got ${retryAttempts}`);
-    }
-    if (!maxEventAge.isUnresolved()) {
-      const seconds = maxEventAge.toSeconds({ integral: false });
-      if (!Number.isInteger(seconds) || seconds < 60 || seconds > 86_400) {
-        fail(`maxEventAge must be whole seconds from 1 minute to 24 hours, got ${maxEventAge.toHumanString()}`);
-      }
+    validateSchedulerRetryPolicy(retryAttempts, maxEventAge, fail);
+  }
+}
+
+/**
+ * EventBridge Scheduler's limits on a target's retry policy: 0 to 185 attempts, and an event age of one
+ * minute to a day in whole seconds. `fail` reports the bad value in the caller's own error type.
+ */
+export function validateSchedulerRetryPolicy(
+  retryAttempts: number,
+  maxEventAge: Duration,
+  fail: (message: string) => never,
+): void {
+  if (
+    !Token.isUnresolved(retryAttempts) &&
+    (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 185)
+  ) {
+    fail(`retryAttempts must be an integer from 0 to 185, got ${retryAttempts}`);
+  }
+  if (!maxEventAge.isUnresolved()) {
+    const seconds = maxEventAge.toSeconds({ integral: false });
+    if (!Number.isInteger(seconds) || seconds < 60 || seconds > 86_400) {
+      fail(`maxEventAge must be whole seconds from 1 minute to 24 hours, got ${maxEventAge.toHumanString()}`);
     }
   }
 }
