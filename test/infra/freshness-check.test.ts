@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { captureEmf } from '../support/emf';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -309,36 +310,4 @@ interface Watched {
   readonly Namespace: string;
   readonly MetricName: string;
   readonly Dimensions: { Name: string; Value: string }[];
-}
-
-interface EmfDocument {
-  readonly _aws: {
-    readonly CloudWatchMetrics: {
-      readonly Namespace: string;
-      readonly Dimensions: string[][];
-      readonly Metrics: { Name: string }[];
-    }[];
-  };
-  readonly [key: string]: unknown;
-}
-
-/** The EMF documents `run` prints, with metrics enabled for its duration. */
-async function captureEmf(run: () => Promise<void>): Promise<EmfDocument[]> {
-  const disabled = process.env.POWERTOOLS_METRICS_DISABLED;
-  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-  const lines: string[] = [];
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(chunk.toString());
-    return true;
-  });
-  try {
-    await run();
-  } finally {
-    write.mockRestore();
-    process.env.POWERTOOLS_METRICS_DISABLED = disabled;
-  }
-  return lines
-    .flatMap((chunk) => chunk.split('\n'))
-    .filter((line) => line.startsWith('{"_aws"'))
-    .map((line) => JSON.parse(line) as EmfDocument);
 }

@@ -16,29 +16,12 @@ import { SecretStore } from '../../../functions/shared/secret-store';
 import { createStrategyRegistry } from '../../../functions/strategies/registry';
 import { ROTATE_SECRET_ENVIRONMENT } from '../../../infra/constructs/bundling-options';
 import { RotationAlarms } from '../../../infra/constructs/observability';
+import { captureEmf, type EmfDocument } from '../../support/emf';
 import { alarmNamed, alarmsByName, dimensionsOf, newStack } from './support';
-
-interface EmfDocument {
-  readonly _aws: {
-    readonly CloudWatchMetrics: {
-      readonly Namespace: string;
-      readonly Dimensions: string[][];
-      readonly Metrics: { Name: string }[];
-    }[];
-  };
-  readonly [key: string]: unknown;
-}
 
 /** The EMF documents a rotation function with production settings prints for one step. */
 async function emfOfOneStep(event: unknown): Promise<EmfDocument[]> {
-  const disabled = process.env.POWERTOOLS_METRICS_DISABLED;
-  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-  const lines: string[] = [];
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(chunk.toString());
-    return true;
-  });
-  try {
+  return captureEmf(async () => {
     const metrics = new Metrics({
       namespace: ROTATE_SECRET_ENVIRONMENT.POWERTOOLS_METRICS_NAMESPACE,
       serviceName: ROTATE_SECRET_ENVIRONMENT.POWERTOOLS_SERVICE_NAME,
@@ -50,14 +33,7 @@ async function emfOfOneStep(event: unknown): Promise<EmfDocument[]> {
       metrics,
     };
     await expect(runObservedRotationStep(event, deps)).rejects.toThrow();
-  } finally {
-    write.mockRestore();
-    process.env.POWERTOOLS_METRICS_DISABLED = disabled;
-  }
-  return lines
-    .flatMap((chunk) => chunk.split('\n'))
-    .filter((line) => line.startsWith('{"_aws"'))
-    .map((line) => JSON.parse(line) as EmfDocument);
+  });
 }
 
 describe('metric names shared by the rotation function and the alarms', () => {
