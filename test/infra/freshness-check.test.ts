@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import { captureEmf } from '../support/emf';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -25,6 +24,7 @@ import {
 import { RotationAlarms } from '../../infra/constructs/observability';
 import { type ValidationReport, findings } from './support/app';
 import { CDK_CONTEXT, allowStatements, asArray, logicalIdOf, newStack, render, resourcesOf } from './support/infra';
+import { captureEmf } from '../support/emf';
 
 interface Fixture {
   readonly stack: Stack;
