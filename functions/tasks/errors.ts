@@ -1,0 +1,61 @@
+import { KeyturnError } from '../shared/errors';
+
+/**
+ * The lifecycle state machine's named failures. Step Functions Retry/Catch match on `name`,
+ * so it is set explicitly; messages name versions and reasons, never secret values.
+ */
+
+/** The task's input is not what the state machine should send (names fields, never values). */
+export class InvalidTaskInputError extends KeyturnError {
+  readonly name = 'InvalidTaskInputError';
+}
+
+/** Rotation is turned off for the secret: the lifecycle does not rotate it behind the owner's back. */
+export class RotationNotEnabledError extends KeyturnError {
+  readonly name = 'RotationNotEnabledError';
+}
+
+/**
+ * A rotation is unfinished: AWSPENDING sits on a version that is not AWSCURRENT. Secrets Manager
+ * refuses every new rotation until it is finished or cleaned up; keyturn never tramples it.
+ */
+export class RotationInProgressError extends KeyturnError {
+  readonly name = 'RotationInProgressError';
+  constructor(
+    message: string,
+    /** The version that holds AWSPENDING. */
+    readonly stuckVersionId: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The credential in AWSCURRENT does not authenticate before anything was changed: rotating would hide it. */
+export class CurrentCredentialBrokenError extends KeyturnError {
+  readonly name = 'CurrentCredentialBrokenError';
+}
+
+/** After the rotation, AWSCURRENT is still on the version pre-flight saw. */
+export class RotationDidNotHappenError extends KeyturnError {
+  readonly name = 'RotationDidNotHappenError';
+}
+
+/** The new AWSCURRENT does not authenticate against its target. */
+export class NewCredentialRejectedError extends KeyturnError {
+  readonly name = 'NewCredentialRejectedError';
+}
+
+/** The version named as previous is AWSCURRENT again: there is no old credential to drain. */
+export class PreviousVersionIsCurrentError extends KeyturnError {
+  readonly name = 'PreviousVersionIsCurrentError';
+}
+
+/** Revoking the version named as previous would revoke the credential now in AWSCURRENT. */
+export class RevokeWouldCutCurrentError extends KeyturnError {
+  readonly name = 'RevokeWouldCutCurrentError';
+}
+
+/** Moving AWSCURRENT back would hand clients a credential that no longer authenticates. */
+export class RollbackUnsafeError extends KeyturnError {
+  readonly name = 'RollbackUnsafeError';
+}

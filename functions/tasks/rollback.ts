@@ -1,0 +1,44 @@
+import { AWSCURRENT } from '../shared/stages';
+import { resolveSecret, type TaskDeps } from './deps';
+import { RollbackUnsafeError } from './errors';
+
+export interface RollbackInput {
+  readonly secretArn: string;
+  /** The version to restore as AWSCURRENT (pre-flight's currentVersionId). */
+  readonly previousVersionId: string;
+}
+
+export interface RollbackOutput {
+  /** Whether this call moved AWSCURRENT; false when it already was on the previous version. */
+  readonly rolledBack: boolean;
+  readonly currentVersionId: string;
+}
+
+/**
+ * Moves AWSCURRENT back to the previous version, but only if the previous credential still
+ * authenticates (alternating users, before revoke): otherwise clients would be handed a dead
+ * credential. Idempotent: AWSCURRENT already on the previous version is success.
+ */
+export async function rollback(input: RollbackInput, deps: TaskDeps): Promise<RollbackOutput> {
+  const { description, current, strategy, ctx } = await resolveSecret(deps, input.secretArn);
+  const arn = description.arn;
+  if (current.versionId === input.previousVersionId) {
+    deps.logger.info('AWSCURRENT is already on the previous version: nothing to roll back');
+    return { rolledBack: false, currentVersionId: current.versionId };
+  }
+  const previous = await deps.store.requireVersion(arn, { versionId: input.previousVersionId });
+  const verdict = await strategy.verify(previous, ctx);
+  if (!verdict.ok) {
+    throw new RollbackUnsafeError(
+      `the previous credential of secret ${arn} (version ${previous.versionId}) no longer authenticates ` +
+        `(${verdict.reason}): AWSCURRENT stays on version ${current.versionId}`,
+    );
+  }
+  await deps.store.promoteToCurrent(arn, previous.versionId, current.versionId);
+  deps.logger.info('AWSCURRENT moved back to the previous version', {
+    currentVersionId: previous.versionId,
+    replacedVersionId: current.versionId,
+    stage: AWSCURRENT,
+  });
+  return { rolledBack: true, currentVersionId: previous.versionId };
+}

@@ -1,0 +1,163 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { escapeIdentifier } from 'pg';
+import { preflight } from '../../../functions/tasks/preflight';
+import { verifyRotation } from '../../../functions/tasks/verify';
+import type { LocalPostgres } from '../../../local/databases/postgres';
+import { startLocalStack, type LocalStack } from '../../../local/stack';
+import { jsonAt, rotateAndWait, stagesOf, valueAt } from '../../support/secrets';
+import { givenDbUser, MANUAL_FUNCTION_ARN, taskDeps, type DbUser } from './fixtures';
+
+let stack: LocalStack;
+let pg: LocalPostgres;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ postgres: true });
+  pg = stack.postgres as LocalPostgres;
+  stack.secretsManager.registerRotationFunction(MANUAL_FUNCTION_ARN, () => Promise.resolve());
+});
+afterAll(() => stack.stop());
+
+/** A single-user secret that has rotated once, so rotation is enabled; returns its current password. */
+async function givenRotatedUser(): Promise<DbUser & { currentPassword: string; currentVersionId: string }> {
+  const user = await givenDbUser(stack);
+  const result = await rotateAndWait(stack, user.secretArn);
+  expect(result).toMatchObject({ succeeded: true });
+  const current = await jsonAt<{ password: string }>(stack.client, user.secretArn, 'AWSCURRENT');
+  return { ...user, currentPassword: current.password, currentVersionId: result.token };
+}
+
+describe('preflight', () => {
+  it('passes on a healthy secret and returns a value-free summary', async () => {
+    const user = await givenRotatedUser();
+
+    const summary = await preflight({ secretArn: user.secretArn }, taskDeps(stack));
+
+    expect(summary).toEqual({
+      secretArn: user.secretArn,
+      strategy: 'postgres-single-user',
+      currentVersionId: user.currentVersionId,
+    });
+    expect(JSON.stringify(summary)).not.toContain(user.currentPassword);
+  });
+
+  it('refuses a secret whose rotation is not enabled', async () => {
+    const user = await givenDbUser(stack);
+    await expect(preflight({ secretArn: user.secretArn }, taskDeps(stack))).rejects.toMatchObject({
+      name: 'RotationNotEnabledError',
+    });
+  });
+
+  it('refuses a secret that does not exist', async () => {
+    await expect(preflight({ secretArn: 'db/tasks/nope' }, taskDeps(stack))).rejects.toMatchObject({
+      name: 'SecretNotFoundError',
+    });
+  });
+
+  it('reports a stuck AWSPENDING with its version id and leaves it untouched', async () => {
+    const user = await givenRotatedUser();
+    const stuck = await rotateAndWait(stack, user.secretArn, MANUAL_FUNCTION_ARN);
+    const before = await stagesOf(stack.client, user.secretArn);
+    expect(before[stuck.token]).toEqual(['AWSPENDING']);
+
+    const attempt = preflight({ secretArn: user.secretArn }, taskDeps(stack));
+
+    await expect(attempt).rejects.toMatchObject({ name: 'RotationInProgressError', stuckVersionId: stuck.token });
+    await expect(attempt).rejects.toThrow(stuck.token);
+    expect(await stagesOf(stack.client, user.secretArn)).toEqual(before);
+    expect(await jsonAt(stack.client, user.secretArn, 'AWSCURRENT')).toMatchObject({ password: user.currentPassword });
+  });
+
+  it('reports a current password the database no longer accepts, naming the reason but not the password', async () => {
+    const user = await givenRotatedUser();
+    await pg.admin(`ALTER ROLE ${escapeIdentifier(user.name)} PASSWORD 'changed-behind-keyturn-1'`);
+
+    const attempt = preflight({ secretArn: user.secretArn }, taskDeps(stack));
+
+    await expect(attempt).rejects.toMatchObject({ name: 'CurrentCredentialBrokenError' });
+    const error = (await attempt.catch((e: unknown) => e)) as Error;
+    expect(error.message).toContain(user.currentVersionId);
+    expect(error.message).not.toContain(user.currentPassword);
+    expect(error.message).not.toContain('changed-behind-keyturn-1');
+  });
+});
+
+describe('verify', () => {
+  it('accepts a real rotation: AWSCURRENT moved and the new password logs in', async () => {
+    const user = await givenRotatedUser();
+    const logged: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      logged.push(chunk.toString());
+      return true;
+    });
+    const deps = taskDeps(stack, new Logger({ logLevel: 'DEBUG' }));
+    let summary;
+    let rotation;
+    let verified;
+    try {
+      summary = await preflight({ secretArn: user.secretArn }, deps);
+      rotation = await rotateAndWait(stack, user.secretArn);
+      verified = await verifyRotation({ secretArn: user.secretArn, previousVersionId: summary.currentVersionId }, deps);
+    } finally {
+      write.mockRestore();
+    }
+
+    expect(rotation).toMatchObject({ succeeded: true });
+    expect(verified).toEqual({ currentVersionId: rotation.token, previousVersionId: user.currentVersionId });
+    const newPassword = (await jsonAt<{ password: string }>(stack.client, user.secretArn, 'AWSCURRENT')).password;
+    expect(await pg.canLogin(user.name, newPassword)).toBe(true);
+    expect(logged.join('')).toContain('new credential verified');
+    const everything = JSON.stringify([summary, verified]) + logged.join('');
+    for (const password of [user.password, user.currentPassword, newPassword]) {
+      expect(everything).not.toContain(password);
+    }
+  });
+
+  it('reports RotationDidNotHappenError when AWSCURRENT did not move', async () => {
+    const user = await givenRotatedUser();
+    await expect(
+      verifyRotation({ secretArn: user.secretArn, previousVersionId: user.currentVersionId }, taskDeps(stack)),
+    ).rejects.toMatchObject({ name: 'RotationDidNotHappenError' });
+  });
+
+  it('reports a rotation still running as RotationInProgressError, so the state machine can wait', async () => {
+    const user = await givenRotatedUser();
+    const stuck = await rotateAndWait(stack, user.secretArn, MANUAL_FUNCTION_ARN);
+    await expect(
+      verifyRotation({ secretArn: user.secretArn, previousVersionId: user.currentVersionId }, taskDeps(stack)),
+    ).rejects.toMatchObject({ name: 'RotationInProgressError', stuckVersionId: stuck.token });
+  });
+
+  it('reports NewCredentialRejectedError when the new password does not log in', async () => {
+    const user = await givenRotatedUser();
+    expect(await rotateAndWait(stack, user.secretArn)).toMatchObject({ succeeded: true });
+    await pg.admin(`ALTER ROLE ${escapeIdentifier(user.name)} PASSWORD 'changed-behind-keyturn-2'`);
+    const newPassword = await valueAt(stack.client, user.secretArn, 'AWSCURRENT');
+
+    const attempt = verifyRotation(
+      { secretArn: user.secretArn, previousVersionId: user.currentVersionId },
+      taskDeps(stack),
+    );
+
+    await expect(attempt).rejects.toMatchObject({ name: 'NewCredentialRejectedError' });
+    const error = (await attempt.catch((e: unknown) => e)) as Error;
+    expect(error.message).not.toContain((JSON.parse(newPassword) as { password: string }).password);
+  });
+});
+
+describe('task handlers', () => {
+  it('run preflight through the Lambda entry point, and reject malformed input by name', async () => {
+    const user = await givenRotatedUser();
+    const { preflightHandler, verifyHandler } = await import('../../../functions/tasks/handlers');
+
+    expect(await preflightHandler({ secretArn: user.secretArn, extra: 'ignored' })).toEqual({
+      secretArn: user.secretArn,
+      strategy: 'postgres-single-user',
+      currentVersionId: user.currentVersionId,
+    });
+    await expect(preflightHandler({})).rejects.toMatchObject({ name: 'InvalidTaskInputError' });
+    await expect(verifyHandler({ secretArn: user.secretArn, previousVersionId: 'short' })).rejects.toMatchObject({
+      name: 'InvalidTaskInputError',
+      message: expect.stringContaining('previousVersionId') as string,
+    });
+  });
+});
