@@ -16,7 +16,7 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/statemachines/**/*.test.ts'],
       slowTestThreshold: 30,
     },
   ],
