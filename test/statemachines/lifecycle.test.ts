@@ -94,12 +94,15 @@ it('rotates an alternating-users secret: the new user logs in, the old password 
   const newVersionId = (result.output as { rotation: { versionId: string } }).rotation.versionId;
   expect(stages[newVersionId]).toEqual(['AWSCURRENT']);
   expect(stages[secret.versionId]).toEqual(['AWSPREVIOUS']);
+  // RotateSecret sent the execution's own token: a retry would have joined this rotation, not started another.
+  expect(newVersionId).toBe((result.output as { rotationToken: { value: string } }).rotationToken.value);
   const now = await jsonAt<DbSecret>(stack.client, secret.secretArn, 'AWSCURRENT');
   expect(now.username).not.toBe(secret.current.username);
   expect(await pg.canLogin(now.username, now.password)).toBe(true);
   expect(await pg.canLogin(secret.current.username, secret.current.password)).toBe(false);
   expect(result.history).toEqual([
     'Preflight',
+    'NewRotationToken',
     'RotateSecret',
     'Verify',
     'Grace',
@@ -132,7 +135,14 @@ it('rolls back when the new credential is rejected: the original user stays curr
 
   expect(result).toMatchObject({ status: 'FAILED', error: 'NewCredentialRejectedError' });
   expect(sabotaged).toBeDefined();
-  expect(result.history).toEqual(['Preflight', 'RotateSecret', 'Verify', 'Rollback', 'VerificationFailed']);
+  expect(result.history).toEqual([
+    'Preflight',
+    'NewRotationToken',
+    'RotateSecret',
+    'Verify',
+    'Rollback',
+    'VerificationFailed',
+  ]);
   expect((await stagesOf(stack.client, secret.secretArn))[secret.versionId]).toEqual(['AWSCURRENT']);
   const now = await jsonAt<DbSecret>(stack.client, secret.secretArn, 'AWSCURRENT');
   expect(now).toMatchObject(secret.current);
