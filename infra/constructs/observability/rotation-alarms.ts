@@ -156,6 +156,19 @@ interface AlarmSpec {
 }
 
 /**
+ * An alarm on events that should not happen at all: one in the period fires it, and no data (nothing
+ * happened, or nothing ran) is fine.
+ */
+function anyOccurrence(spec: Omit<AlarmSpec, 'threshold' | 'comparison' | 'treatMissingData'>): AlarmSpec {
+  return {
+    ...spec,
+    threshold: 1,
+    comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+  };
+}
+
+/**
  * CloudWatch alarms on keyturn's rotation SLIs, each with a description saying what it means, what to do first,
  * and a runbook link.
  *
@@ -220,23 +233,22 @@ export class RotationAlarms extends Construct {
         strategy === UNRESOLVED_STRATEGY
           ? 'A rotation step failed before its strategy was known (not a rotation event, secret or version missing, or no strategy tag).'
           : `A rotation step of a "${strategy}" secret failed.`;
-      this.add({
-        id: `RotationFailed-${strategy}`,
-        name: `rotation-failed-${strategy}`,
-        metric: rotationFunctionMetric(
-          RotationMetric.Failed,
-          { statistic: cw.Stats.SUM, period: FIVE_MINUTES, label: `RotationFailed (${strategy})` },
-          strategy,
-        ),
-        threshold: 1,
-        comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
-        severity: AlarmSeverity.PAGE,
-        runbook: RunbookAnchor.RotationFailed,
-        description:
-          `${what} AWSCURRENT still holds the previous, working value and Secrets Manager retries the rotation. ` +
-          "First: find the error name in the rotation function's logs (field strategy) and follow the Errors table.",
-      });
+      this.add(
+        anyOccurrence({
+          id: `RotationFailed-${strategy}`,
+          name: `rotation-failed-${strategy}`,
+          metric: rotationFunctionMetric(
+            RotationMetric.Failed,
+            { statistic: cw.Stats.SUM, period: FIVE_MINUTES, label: `RotationFailed (${strategy})` },
+            strategy,
+          ),
+          severity: AlarmSeverity.PAGE,
+          runbook: RunbookAnchor.RotationFailed,
+          description:
+            `${what} AWSCURRENT still holds the previous, working value and Secrets Manager retries the rotation. ` +
+            "First: find the error name in the rotation function's logs (field strategy) and follow the Errors table.",
+        }),
+      );
     }
 
     this.add({
@@ -410,64 +422,60 @@ export class RotationAlarms extends Construct {
         period: FIVE_MINUTES,
         label: 'ExecutionsFailed + ExecutionsTimedOut',
       });
-      this.add({
-        id: `StateMachineFailed-${key}`,
-        name: `state-machine-failed-${stateMachineName}`,
-        metric: failed,
-        threshold: 1,
-        comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
-        severity: AlarmSeverity.PAGE,
-        runbook: RunbookAnchor.OrchestrationErrors,
-        description:
-          `An execution of state machine ${stateMachineName} failed or timed out, so a rotation may ` +
-          'have stopped half-way. First: open the failed execution, find the failing state, and check that the ' +
-          "secret's AWSCURRENT credential still works.",
-      });
-      this.add({
-        id: `StateMachineThrottled-${key}`,
-        name: `state-machine-throttled-${stateMachineName}`,
-        metric: stateMachine.metricThrottled({ period: FIVE_MINUTES, statistic: cw.Stats.SUM }),
-        threshold: 1,
-        comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
-        severity: AlarmSeverity.TICKET,
-        runbook: RunbookAnchor.Throttling,
-        description:
-          `Step Functions throttled state machine ${stateMachineName}: too many executions or state ` +
-          'transitions at once. First: check whether a fleet rotation started too many executions and lower its ' +
-          'concurrency.',
-      });
+      this.add(
+        anyOccurrence({
+          id: `StateMachineFailed-${key}`,
+          name: `state-machine-failed-${stateMachineName}`,
+          metric: failed,
+          severity: AlarmSeverity.PAGE,
+          runbook: RunbookAnchor.OrchestrationErrors,
+          description:
+            `An execution of state machine ${stateMachineName} failed or timed out, so a rotation may ` +
+            'have stopped half-way. First: open the failed execution, find the failing state, and check that the ' +
+            "secret's AWSCURRENT credential still works.",
+        }),
+      );
+      this.add(
+        anyOccurrence({
+          id: `StateMachineThrottled-${key}`,
+          name: `state-machine-throttled-${stateMachineName}`,
+          metric: stateMachine.metricThrottled({ period: FIVE_MINUTES, statistic: cw.Stats.SUM }),
+          severity: AlarmSeverity.TICKET,
+          runbook: RunbookAnchor.Throttling,
+          description:
+            `Step Functions throttled state machine ${stateMachineName}: too many executions or state ` +
+            'transitions at once. First: check whether a fleet rotation started too many executions and lower its ' +
+            'concurrency.',
+        }),
+      );
     }
 
     for (const fn of unique(props.functions ?? [])) {
       const key = Names.nodeUniqueId(fn.node);
-      this.add({
-        id: `LambdaErrors-${key}`,
-        name: `lambda-errors-${fn.functionName}`,
-        metric: fn.metricErrors({ period: FIVE_MINUTES, statistic: cw.Stats.SUM }),
-        threshold: 1,
-        comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
-        severity: AlarmSeverity.PAGE,
-        runbook: RunbookAnchor.OrchestrationErrors,
-        description:
-          `Lambda function ${fn.functionName} returned errors (including crashes and timeouts, which publish no ` +
-          'keyturn metric). First: read its log group for the error name, or the Task timed out line.',
-      });
-      this.add({
-        id: `LambdaThrottles-${key}`,
-        name: `lambda-throttles-${fn.functionName}`,
-        metric: fn.metricThrottles({ period: FIVE_MINUTES, statistic: cw.Stats.SUM }),
-        threshold: 1,
-        comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
-        severity: AlarmSeverity.TICKET,
-        runbook: RunbookAnchor.Throttling,
-        description:
-          `Lambda throttled function ${fn.functionName}: the account or the function ran out of concurrency. ` +
-          'First: check the account concurrency and any reserved concurrency on the function.',
-      });
+      this.add(
+        anyOccurrence({
+          id: `LambdaErrors-${key}`,
+          name: `lambda-errors-${fn.functionName}`,
+          metric: fn.metricErrors({ period: FIVE_MINUTES, statistic: cw.Stats.SUM }),
+          severity: AlarmSeverity.PAGE,
+          runbook: RunbookAnchor.OrchestrationErrors,
+          description:
+            `Lambda function ${fn.functionName} returned errors (including crashes and timeouts, which publish no ` +
+            'keyturn metric). First: read its log group for the error name, or the Task timed out line.',
+        }),
+      );
+      this.add(
+        anyOccurrence({
+          id: `LambdaThrottles-${key}`,
+          name: `lambda-throttles-${fn.functionName}`,
+          metric: fn.metricThrottles({ period: FIVE_MINUTES, statistic: cw.Stats.SUM }),
+          severity: AlarmSeverity.TICKET,
+          runbook: RunbookAnchor.Throttling,
+          description:
+            `Lambda throttled function ${fn.functionName}: the account or the function ran out of concurrency. ` +
+            'First: check the account concurrency and any reserved concurrency on the function.',
+        }),
+      );
     }
 
     for (const queue of unique(props.queues ?? [])) {
@@ -553,7 +561,7 @@ export class QueueAlarms extends Construct {
  * queue is active; an empty queue idle for 6 hours publishes none, which is no evidence of a problem.
  */
 function queueAlarmSpec(queue: sqs.IQueue): AlarmSpec {
-  return {
+  return anyOccurrence({
     id: `QueueMessages-${Names.nodeUniqueId(queue.node)}`,
     name: `dead-letters-${queue.queueName}`,
     metric: queue.metricApproximateNumberOfMessagesVisible({
@@ -561,9 +569,6 @@ function queueAlarmSpec(queue: sqs.IQueue): AlarmSpec {
       statistic: cw.Stats.MAXIMUM,
       label: 'Messages visible',
     }),
-    threshold: 1,
-    comparison: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    treatMissingData: cw.TreatMissingData.NOT_BREACHING,
     severity: AlarmSeverity.TICKET,
     runbook: RunbookAnchor.DeadLetterQueue,
     description:
@@ -572,7 +577,7 @@ function queueAlarmSpec(queue: sqs.IQueue): AlarmSpec {
       'in ALARM (no new notification) until the queue is empty. First: receive a message and read its error ' +
       '(Scheduler: attributes ERROR_CODE and ERROR_MESSAGE; Lambda: requestContext.condition and ' +
       'responsePayload in the body), fix the cause, then redrive or delete the messages.',
-  };
+  });
 }
 
 interface AlarmOptions {
