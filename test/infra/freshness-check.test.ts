@@ -23,7 +23,15 @@ import {
 } from '../../infra/constructs/freshness-check';
 import { RotationAlarms } from '../../infra/constructs/observability';
 import { type ValidationReport, findings } from './support/app';
-import { CDK_CONTEXT, allowStatements, asArray, logicalIdOf, newStack, render, resourcesOf } from './support/infra';
+import {
+  CDK_CONTEXT,
+  allowStatements,
+  asArray,
+  logicalIdOf,
+  newStack,
+  resourcesOf,
+  roleStatements,
+} from './support/infra';
 import { captureEmf } from '../support/emf';
 
 interface Fixture {
@@ -112,16 +120,7 @@ describe('FreshnessCheck, bundled, under cdk-nag', () => {
 
   test('may list secrets (metadata only) and nothing else on Secrets Manager; its logs and dead letters only', () => {
     // THEN
-    const roleRef = JSON.stringify({ Ref: logicalIdOf(check.role) });
-    const functionStatements = Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
-      .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleRef))
-      .flatMap(
-        (p) => (p.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
-      )
-      .map((s) => ({
-        actions: asArray(s.Action as string | string[]).sort(),
-        resources: asArray(s.Resource).map(render),
-      }));
+    const functionStatements = roleStatements(template, check.role);
     expect(functionStatements).toEqual(
       expect.arrayContaining([
         { actions: ['secretsmanager:ListSecrets'], resources: ['*'] },
@@ -181,16 +180,7 @@ describe('FreshnessCheck, bundled, under cdk-nag', () => {
         ],
       },
     });
-    const roleRef = JSON.stringify({ Ref: logicalIdOf(check.scheduleRole) });
-    const statements = Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
-      .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleRef))
-      .flatMap(
-        (p) => (p.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
-      )
-      .map((s) => ({
-        actions: asArray(s.Action as string | string[]).sort(),
-        resources: asArray(s.Resource).map(render),
-      }));
+    const statements = roleStatements(template, check.scheduleRole);
     expect(statements).toEqual([
       { actions: ['lambda:InvokeFunction'], resources: [`\${${logicalIdOf(check.function)}.Arn}`] },
       { actions: ['sqs:SendMessage'], resources: [`\${${logicalIdOf(parts.queue)}.Arn}`] },

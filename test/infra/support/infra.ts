@@ -94,6 +94,18 @@ export function identityStatements(template: Template): PolicyStatementJson[] {
   return policies.flatMap((p) => (p.Properties.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement);
 }
 
+/** The statements of the inline policies attached to `role`, as sorted actions and rendered resources. */
+export function roleStatements(template: Template, role: IConstruct): { actions: string[]; resources: string[] }[] {
+  const roleRef = JSON.stringify({ Ref: logicalIdOf(role) });
+  return Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleRef))
+    .flatMap((p) => (p.Properties.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement)
+    .map((s) => ({
+      actions: asArray(s.Action).sort(),
+      resources: asArray(s.Resource).map(render),
+    }));
+}
+
 export function allowStatements(template: Template): PolicyStatementJson[] {
   return identityStatements(template).filter((s) => s.Effect === 'Allow');
 }
