@@ -5,13 +5,8 @@ import type { LocalPostgres } from '../../local/databases/postgres';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { runStateMachine, type LambdaHandler, type StateMachineRunResult } from '../../local/stepfunctions/runner';
 import { assertValidAsl } from '../support/asl';
-import { createSecret, jsonAt, rotateAndWait, stagesOf } from '../support/secrets';
-import { givenDbUser, MANUAL_FUNCTION_ARN } from '../integration/tasks/fixtures';
-
-interface DbSecret {
-  username: string;
-  password: string;
-}
+import { createSecret, jsonAt, MANUAL_FUNCTION_ARN, rotateAndWait, stagesOf, type DbSecret } from '../support/secrets';
+import { givenDbUser } from '../integration/tasks/fixtures';
 
 /** The CDK construct fills these with function ARNs; here they name the in-process handlers. */
 const PLACEHOLDERS: Record<string, string> = {

@@ -8,6 +8,19 @@ import {
 import type { LocalStack } from '../../local/stack';
 import { LOCAL_ROTATION_FUNCTION_ARN } from '../../local/stack';
 
+/** The part of a database secret's JSON that tests look at. */
+export interface DbSecret {
+  readonly username: string;
+  readonly password: string;
+}
+
+/**
+ * A rotation function that does nothing, for tests that drive the real handler step by step:
+ * RotateSecret with it leaves the AWSPENDING placeholder, as a stuck rotation would. Register it
+ * with `stack.secretsManager.registerRotationFunction(MANUAL_FUNCTION_ARN, () => Promise.resolve())`.
+ */
+export const MANUAL_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:manual-steps';
+
 export interface CreatedSecret {
   readonly arn: string;
   readonly versionId: string;

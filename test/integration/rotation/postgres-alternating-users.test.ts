@@ -3,20 +3,21 @@ import { escapeIdentifier } from 'pg';
 import { createStrategyRegistry } from '../../../functions/strategies/registry';
 import type { LocalPostgres } from '../../../local/databases/postgres';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
-import { createSecret, jsonAt, rotateAndWait, stagesOf, valueAt } from '../../support/secrets';
+import {
+  createSecret,
+  jsonAt,
+  rotateAndWait,
+  stagesOf,
+  valueAt,
+  type DbSecret,
+  MANUAL_FUNCTION_ARN,
+} from '../../support/secrets';
 import { strategyContext } from '../../support/strategy-context';
-
-interface DbSecret {
-  username: string;
-  password: string;
-}
 
 let stack: LocalStack;
 let pg: LocalPostgres;
 let masterArn: string;
 let counter = 0;
-/** A rotation function that does nothing, so a test can drive the real handler step by step. */
-const MANUAL_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:manual-steps';
 
 beforeAll(async () => {
   stack = await startLocalStack({ postgres: true });

@@ -4,11 +4,8 @@ import { createStrategyRegistry } from '../../../functions/strategies/registry';
 import type { LocalPostgres } from '../../../local/databases/postgres';
 import { freeLoopbackPort } from '../../../local/net/free-port';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
-import { createSecret, jsonAt, rotateAndWait, stagesOf, valueAt } from '../../support/secrets';
+import { createSecret, jsonAt, rotateAndWait, stagesOf, valueAt, MANUAL_FUNCTION_ARN } from '../../support/secrets';
 import { strategyContext } from '../../support/strategy-context';
-
-/** A rotation function that does nothing, so a test can drive the real handler step by step. */
-const MANUAL_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:manual-steps';
 
 let stack: LocalStack;
 let pg: LocalPostgres;

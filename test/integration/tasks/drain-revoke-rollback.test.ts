@@ -3,13 +3,8 @@ import { revoke } from '../../../functions/tasks/revoke';
 import { rollback } from '../../../functions/tasks/rollback';
 import type { LocalPostgres } from '../../../local/databases/postgres';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
-import { createSecret, jsonAt, rotateAndWait, stagesOf } from '../../support/secrets';
+import { createSecret, jsonAt, rotateAndWait, stagesOf, type DbSecret } from '../../support/secrets';
 import { givenDbUser, taskDeps, type DbUser } from './fixtures';
-
-interface DbSecret {
-  username: string;
-  password: string;
-}
 
 let stack: LocalStack;
 let pg: LocalPostgres;

@@ -7,9 +7,6 @@ import type { LocalPostgres } from '../../../local/databases/postgres';
 import type { LocalStack } from '../../../local/stack';
 import { createSecret } from '../../support/secrets';
 
-/** A rotation function that does nothing: RotateSecret then leaves a stuck AWSPENDING placeholder. */
-export const MANUAL_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:manual-steps';
-
 /** The tasks' dependencies against the local stack; `logger` lets a test capture log lines. */
 export function taskDeps(stack: LocalStack, logger = new Logger({ logLevel: 'SILENT' })): TaskDeps {
   return { store: new SecretStore(stack.client), strategies: createStrategyRegistry(), logger };

@@ -4,8 +4,8 @@ import { preflight } from '../../../functions/tasks/preflight';
 import { verifyRotation } from '../../../functions/tasks/verify';
 import type { LocalPostgres } from '../../../local/databases/postgres';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
-import { jsonAt, rotateAndWait, stagesOf, valueAt } from '../../support/secrets';
-import { givenDbUser, MANUAL_FUNCTION_ARN, taskDeps, type DbUser } from './fixtures';
+import { jsonAt, rotateAndWait, stagesOf, valueAt, MANUAL_FUNCTION_ARN } from '../../support/secrets';
+import { givenDbUser, taskDeps, type DbUser } from './fixtures';
 
 let stack: LocalStack;
 let pg: LocalPostgres;
