@@ -192,6 +192,18 @@ describe.each(TARGETS)('Secrets Manager conformance: $name', (target) => {
     return out.VersionIdsToStages ?? {};
   }
 
+  /** UpdateSecretVersionStage: attach `stage` to version `to`, taking it from version `from`. */
+  async function moveStage(secretId: string, stage: string, versions: { to?: string; from?: string }) {
+    return client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: secretId,
+        VersionStage: stage,
+        MoveToVersionId: versions.to,
+        RemoveFromVersionId: versions.from,
+      }),
+    );
+  }
+
   async function put(secretId: string, value: string, extra: { token?: string; stages?: string[] } = {}) {
     const out = await client.send(
       new PutSecretValueCommand({
@@ -346,14 +358,7 @@ describe.each(TARGETS)('Secrets Manager conformance: $name', (target) => {
   behaviour('reads without VersionStage follow AWSCURRENT after UpdateSecretVersionStage moves it', async () => {
     const secret = await create('rollback-read', 'v1');
     const v2 = await put(secret.name, 'v2');
-    await client.send(
-      new UpdateSecretVersionStageCommand({
-        SecretId: secret.name,
-        VersionStage: 'AWSCURRENT',
-        MoveToVersionId: secret.versionId,
-        RemoveFromVersionId: v2,
-      }),
-    );
+    await moveStage(secret.name, 'AWSCURRENT', { to: secret.versionId, from: v2 });
     const read = await client.send(new GetSecretValueCommand({ SecretId: secret.name }));
     expect(read).toMatchObject({ VersionId: secret.versionId, SecretString: 'v1' });
   });
@@ -361,14 +366,7 @@ describe.each(TARGETS)('Secrets Manager conformance: $name', (target) => {
   behaviour('UpdateSecretVersionStage moving AWSCURRENT back makes the version that lost it AWSPREVIOUS', async () => {
     const secret = await create('rollback', 'v1');
     const v2 = await put(secret.name, 'v2');
-    await client.send(
-      new UpdateSecretVersionStageCommand({
-        SecretId: secret.name,
-        VersionStage: 'AWSCURRENT',
-        MoveToVersionId: secret.versionId,
-        RemoveFromVersionId: v2,
-      }),
-    );
+    await moveStage(secret.name, 'AWSCURRENT', { to: secret.versionId, from: v2 });
     expect(await stagesOf(secret.name)).toEqual({ [secret.versionId]: ['AWSCURRENT'], [v2]: ['AWSPREVIOUS'] });
   });
 
@@ -377,16 +375,7 @@ describe.each(TARGETS)('Secrets Manager conformance: $name', (target) => {
     async () => {
       const secret = await create('move-without-remove', 'v1');
       const v2 = await put(secret.name, 'v2', { stages: ['AWSPENDING'] });
-      await expectAwsError(
-        client.send(
-          new UpdateSecretVersionStageCommand({
-            SecretId: secret.name,
-            VersionStage: 'AWSCURRENT',
-            MoveToVersionId: v2,
-          }),
-        ),
-        'InvalidParameterException',
-      );
+      await expectAwsError(moveStage(secret.name, 'AWSCURRENT', { to: v2 }), 'InvalidParameterException');
       expect(await stagesOf(secret.name)).toEqual({ [secret.versionId]: ['AWSCURRENT'], [v2]: ['AWSPENDING'] });
     },
   );
@@ -394,46 +383,20 @@ describe.each(TARGETS)('Secrets Manager conformance: $name', (target) => {
   behaviour('UpdateSecretVersionStage refuses a RemoveFromVersionId that does not hold the label', async () => {
     const secret = await create('remove-wrong', 'v1');
     const v2 = await put(secret.name, 'v2', { stages: ['AWSPENDING'] });
-    await expectAwsError(
-      client.send(
-        new UpdateSecretVersionStageCommand({
-          SecretId: secret.name,
-          VersionStage: 'AWSCURRENT',
-          MoveToVersionId: v2,
-          RemoveFromVersionId: v2,
-        }),
-      ),
-      'InvalidParameterException',
-    );
+    await expectAwsError(moveStage(secret.name, 'AWSCURRENT', { to: v2, from: v2 }), 'InvalidParameterException');
     expect(await stagesOf(secret.name)).toEqual({ [secret.versionId]: ['AWSCURRENT'], [v2]: ['AWSPENDING'] });
   });
 
   behaviour('UpdateSecretVersionStage refuses to remove AWSCURRENT without moving it', async () => {
     const secret = await create('remove-current', 'v1');
-    await expectAwsError(
-      client.send(
-        new UpdateSecretVersionStageCommand({
-          SecretId: secret.name,
-          VersionStage: 'AWSCURRENT',
-          RemoveFromVersionId: secret.versionId,
-        }),
-      ),
-      'InvalidParameterException',
-    );
+    await expectAwsError(moveStage(secret.name, 'AWSCURRENT', { from: secret.versionId }), 'InvalidParameterException');
     expect(await stagesOf(secret.name)).toEqual({ [secret.versionId]: ['AWSCURRENT'] });
   });
 
   behaviour('UpdateSecretVersionStage answers ResourceNotFoundException for an unknown version', async () => {
     const secret = await create('unknown-version', 'v1');
     await expectAwsError(
-      client.send(
-        new UpdateSecretVersionStageCommand({
-          SecretId: secret.name,
-          VersionStage: 'AWSCURRENT',
-          MoveToVersionId: randomUUID(),
-          RemoveFromVersionId: secret.versionId,
-        }),
-      ),
+      moveStage(secret.name, 'AWSCURRENT', { to: randomUUID(), from: secret.versionId }),
       'ResourceNotFoundException',
     );
   });
@@ -443,37 +406,18 @@ describe.each(TARGETS)('Secrets Manager conformance: $name', (target) => {
     const v2 = await put(secret.name, 'v2');
     // v2 already holds AWSCURRENT: moving it there again (naming v2 as its holder) succeeds and changes nothing.
     for (let attempt = 0; attempt < 2; attempt++) {
-      await client.send(
-        new UpdateSecretVersionStageCommand({
-          SecretId: secret.name,
-          VersionStage: 'AWSCURRENT',
-          MoveToVersionId: v2,
-          RemoveFromVersionId: v2,
-        }),
-      );
+      await moveStage(secret.name, 'AWSCURRENT', { to: v2, from: v2 });
     }
     expect(await stagesOf(secret.name)).toEqual({ [secret.versionId]: ['AWSPREVIOUS'], [v2]: ['AWSCURRENT'] });
   });
 
   behaviour('custom staging labels can be attached and removed', async () => {
     const secret = await create('custom-label', 'v1');
-    await client.send(
-      new UpdateSecretVersionStageCommand({
-        SecretId: secret.name,
-        VersionStage: 'BLUE',
-        MoveToVersionId: secret.versionId,
-      }),
-    );
+    await moveStage(secret.name, 'BLUE', { to: secret.versionId });
     expect((await stagesOf(secret.name))[secret.versionId]?.slice().sort()).toEqual(['AWSCURRENT', 'BLUE']);
     const blue = await client.send(new GetSecretValueCommand({ SecretId: secret.name, VersionStage: 'BLUE' }));
     expect(blue.SecretString).toBe('v1');
-    await client.send(
-      new UpdateSecretVersionStageCommand({
-        SecretId: secret.name,
-        VersionStage: 'BLUE',
-        RemoveFromVersionId: secret.versionId,
-      }),
-    );
+    await moveStage(secret.name, 'BLUE', { from: secret.versionId });
     expect(await stagesOf(secret.name)).toEqual({ [secret.versionId]: ['AWSCURRENT'] });
   });
 
