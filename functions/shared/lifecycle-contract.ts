@@ -1,0 +1,110 @@
+import { TAG_PREFIX } from '../strategies/tag-options';
+
+/**
+ * What the lifecycle, emergency and fleet state machines, their task functions and the
+ * infrastructure agree on: execution input, per-secret lifecycle settings (as tags), task
+ * environment variables, placeholders and audit event types. One module, so no side drifts.
+ */
+
+/** Who started a lifecycle execution. */
+export const LIFECYCLE_TRIGGERS = ['schedule', 'on-demand', 'fleet', 'emergency'] as const;
+export type LifecycleTrigger = (typeof LIFECYCLE_TRIGGERS)[number];
+
+/** The lifecycle state machine's execution input (the Scheduler's target input, a fleet item, or a person). */
+export interface LifecycleRequest {
+  readonly secretArn: string;
+  readonly trigger: LifecycleTrigger;
+  /** The policy entry (else read from the secret's `keyturn:entry` tag). */
+  readonly entryId?: string;
+  /** ISO 8601: when the schedule fired (Scheduler's `<aws.scheduler.scheduled-time>`); bounds the rotation window. */
+  readonly scheduledTime?: string;
+  /** Where alerts go; the task functions' default topic when absent. */
+  readonly alertTopicArn?: string;
+  /** Why (free text, value-free): an emergency's suspected leak, an on-demand ticket. */
+  readonly reason?: string;
+  /** The fleet execution that started this one. */
+  readonly fleetExecutionArn?: string;
+}
+
+/**
+ * Per-secret lifecycle settings, written as tags by the policy (infra) and read by pre-flight.
+ * Absent tags fall back to {@link DEFAULT_LIFECYCLE_SETTINGS}.
+ */
+export const LifecycleTag = {
+  /** Seconds both credentials stay accepted before the old one is checked. */
+  graceSeconds: `${TAG_PREFIX}grace-seconds`,
+  /** Seconds that must pass since the last rotation before a scheduled or on-demand one starts. */
+  minIntervalSeconds: `${TAG_PREFIX}min-interval-seconds`,
+  /** Seconds to keep re-checking an old credential still in use (0: check once). */
+  drainMaxWaitSeconds: `${TAG_PREFIX}drain-max-wait-seconds`,
+  /** `alert` (leave it working and alert) or `revoke`, once the drain wait is spent. */
+  whenStillInUse: `${TAG_PREFIX}when-still-in-use`,
+  /** `true`: revoking also ends sessions still open with the old credential. */
+  terminateSessions: `${TAG_PREFIX}terminate-sessions`,
+} as const;
+
+export interface RevocationSettings {
+  readonly maxWaitSeconds: number;
+  readonly whenStillInUse: 'alert' | 'revoke';
+  readonly terminateSessions: boolean;
+}
+
+export interface LifecycleSettings {
+  readonly graceSeconds: number;
+  readonly minIntervalSeconds: number;
+  readonly revocation: RevocationSettings;
+}
+
+/** For a secret without lifecycle tags: a short grace, an hour of draining, then alert rather than cut anyone off. */
+export const DEFAULT_LIFECYCLE_SETTINGS: LifecycleSettings = {
+  graceSeconds: 900,
+  minIntervalSeconds: 0,
+  revocation: { maxWaitSeconds: 3600, whenStillInUse: 'alert', terminateSessions: false },
+};
+
+/** Environment variables of the task functions, set by the infrastructure. */
+export const TaskEnvironment = {
+  /** Name of the audit event bus (unset: audit events are logged only, never dropped silently). */
+  auditBusName: 'KEYTURN_AUDIT_BUS_NAME',
+  /** The policy's default alert route (SNS topic ARN). */
+  defaultAlertTopicArn: 'KEYTURN_DEFAULT_ALERT_TOPIC_ARN',
+  /** JSON array of `{ "start": ISO, "end": ISO, "reason"?: string }`: no scheduled rotation starts inside one. */
+  blackouts: 'KEYTURN_BLACKOUTS',
+} as const;
+
+/** `${Name}` placeholders in `statemachines/*.asl.json`, filled by the CDK constructs and the local runner. */
+export const AslPlaceholder = {
+  PreflightFunction: 'PreflightFunction',
+  VerifyFunction: 'VerifyFunction',
+  DrainFunction: 'DrainFunction',
+  RevokeFunction: 'RevokeFunction',
+  RollbackFunction: 'RollbackFunction',
+  ReportFunction: 'ReportFunction',
+  SelectFleetFunction: 'SelectFleetFunction',
+  SummarizeFleetFunction: 'SummarizeFleetFunction',
+  LifecycleStateMachine: 'LifecycleStateMachine',
+} as const;
+export type AslPlaceholderName = keyof typeof AslPlaceholder;
+
+/** `detail-type` of keyturn's audit events (source `keyturn.rotation`). */
+export const AuditEventType = {
+  /** Pre-flight passed; the rotation is about to start. */
+  Started: 'RotationStarted',
+  /** A policy rule (window, blackout, minimum interval) kept a rotation from starting. Not a failure. */
+  Skipped: 'RotationSkipped',
+  /** The new credential is AWSCURRENT and authenticates. */
+  Verified: 'NewCredentialVerified',
+  /** One check of whether the old credential is still in use. */
+  UsageChecked: 'OldCredentialUsageChecked',
+  /** The old credential no longer works. */
+  Revoked: 'OldCredentialRevoked',
+  /** The drain wait ran out with the old credential in use; left working as the policy says, and alerted. */
+  LeftInUse: 'OldCredentialLeftInUse',
+  /** AWSCURRENT went back to the previous version after a failure. */
+  RolledBack: 'RotationRolledBack',
+  /** The rotation ended as the policy wants (old credential revoked, or left in use by policy). */
+  Completed: 'RotationCompleted',
+  /** The rotation failed; the alert carries the same rotation id and step. */
+  Failed: 'RotationFailed',
+} as const;
+export type AuditEventTypeName = (typeof AuditEventType)[keyof typeof AuditEventType];
