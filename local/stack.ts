@@ -1,10 +1,16 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { TaskEnvironment } from '../functions/shared/lifecycle-contract';
 import { startLocalPostgres, type LocalPostgres, type LocalPostgresOptions } from './databases/postgres';
+import { startLocalEventBridge, type LocalEventBridge } from './eventbridge/local-eventbridge';
 import { startLocalSecretsManager, type LocalSecretsManager } from './secretsmanager/local-secrets-manager';
+import { startLocalSns, type LocalSns } from './sns/local-sns';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '123456789012';
 export const LOCAL_ROTATION_FUNCTION_ARN = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:keyturn-rotate-secret`;
+/** The audit event bus and the default alert topic the local stack creates for the task functions. */
+export const LOCAL_AUDIT_BUS_NAME = 'keyturn-audit';
+export const LOCAL_ALERT_TOPIC_NAME = 'keyturn-alerts';
 
 /** keyturn's real rotation function, wired to a local Secrets Manager and local databases. */
 export interface LocalStack {
@@ -12,8 +18,16 @@ export interface LocalStack {
   /** An SDK client for the local Secrets Manager, as a user's tooling would have. */
   readonly client: SecretsManagerClient;
   readonly postgres?: LocalPostgres;
+  /** The local EventBridge: the audit events the task functions put (`eventBridge.events()`). */
+  readonly eventBridge: LocalEventBridge;
+  /** The local SNS: the alerts the task functions publish (`sns.messages()`). */
+  readonly sns: LocalSns;
+  /** The audit bus, also in KEYTURN_AUDIT_BUS_NAME. */
+  readonly auditBusName: string;
+  /** The default alert topic, also in KEYTURN_DEFAULT_ALERT_TOPIC_ARN. */
+  readonly alertTopicArn: string;
   /** The rotation function itself, for driving single steps by hand. */
-  readonly rotationHandler: (event: unknown) => Promise<void>;
+  readonly rotationHandler: (event: unknown) => Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -25,27 +39,53 @@ export interface LocalStackOptions {
 }
 
 /**
- * Starts the local Secrets Manager (and databases), points the AWS SDK at it through
- * AWS_ENDPOINT_URL_SECRETS_MANAGER — the same variable a deployed function could use —
- * and registers the unmodified rotation handler as the rotation Lambda. One per process:
- * the handler builds its client once, at first import, as in Lambda.
+ * Starts the local Secrets Manager, EventBridge and SNS (and databases), points the AWS SDK at
+ * them through AWS_ENDPOINT_URL_SECRETS_MANAGER, _EVENTBRIDGE and _SNS — the same variables a
+ * deployed function could use — creates the audit bus and the alert topic and names them in
+ * the task functions' environment (KEYTURN_AUDIT_BUS_NAME, KEYTURN_DEFAULT_ALERT_TOPIC_ARN),
+ * and registers the unmodified rotation handler as the rotation Lambda. One per process: the
+ * handler builds its clients once, at first import, as in Lambda.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const secretsManager = await startLocalSecretsManager({
-    region: LOCAL_REGION,
-    accountId: LOCAL_ACCOUNT,
-    quotas: options.quotas ?? false,
-  });
-  let postgres: LocalPostgres | undefined;
-  try {
-    if (options.postgres) postgres = await startLocalPostgres(options.postgres === true ? {} : options.postgres);
-  } catch (error) {
-    await secretsManager.stop();
-    throw error;
+  const location = { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT };
+  // Started side by side; if one fails, the others are stopped again.
+  const starting = await Promise.allSettled([
+    startLocalSecretsManager({ ...location, quotas: options.quotas ?? false }),
+    startLocalEventBridge(location),
+    startLocalSns(location),
+    options.postgres
+      ? startLocalPostgres(options.postgres === true ? {} : options.postgres)
+      : Promise.resolve(undefined),
+  ] as const);
+  const [secretsManagerStart, eventBridgeStart, snsStart, postgresStart] = starting;
+  if (
+    secretsManagerStart.status === 'rejected' ||
+    eventBridgeStart.status === 'rejected' ||
+    snsStart.status === 'rejected' ||
+    postgresStart.status === 'rejected'
+  ) {
+    await Promise.allSettled(
+      starting.map(
+        (outcome) => (outcome.status === 'fulfilled' ? outcome.value?.stop() : undefined) ?? Promise.resolve(),
+      ),
+    );
+    throw starting.find((outcome) => outcome.status === 'rejected')?.reason;
   }
+  const secretsManager = secretsManagerStart.value;
+  const eventBridge = eventBridgeStart.value;
+  const sns = snsStart.value;
+  const postgres = postgresStart.value;
+  // Fixtures, as the CDK app would deploy them: the audit bus and the default alert topic.
+  eventBridge.createEventBus(LOCAL_AUDIT_BUS_NAME);
+  const alertTopicArn = sns.createTopic(LOCAL_ALERT_TOPIC_NAME);
+
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = secretsManager.endpoint;
+  process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = eventBridge.endpoint;
+  process.env.AWS_ENDPOINT_URL_SNS = sns.endpoint;
+  process.env[TaskEnvironment.auditBusName] = LOCAL_AUDIT_BUS_NAME;
+  process.env[TaskEnvironment.defaultAlertTopicArn] = alertTopicArn;
   process.env.AWS_REGION ??= LOCAL_REGION;
-  // The local endpoint ignores signatures, but the SDK insists on having credentials to sign with.
+  // The local endpoints ignore signatures, but the SDK insists on having credentials to sign with.
   process.env.AWS_ACCESS_KEY_ID ??= 'keyturn-local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'keyturn-local';
 
@@ -57,10 +97,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     secretsManager,
     client,
     postgres,
+    eventBridge,
+    sns,
+    auditBusName: LOCAL_AUDIT_BUS_NAME,
+    alertTopicArn,
     rotationHandler: handler,
     async stop() {
       client.destroy();
       await secretsManager.stop();
+      await eventBridge.stop();
+      await sns.stop();
       await postgres?.stop();
     },
   };

@@ -1,16 +1,55 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createAuditTrail } from '../shared/audit';
+import { TaskEnvironment } from '../shared/lifecycle-contract';
+import { METRICS_NAMESPACE, MetricService } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
 import { SecretStore } from '../shared/secret-store';
 import { createStrategyRegistry } from '../strategies/registry';
+import { parseBlackouts } from '../tasks/blackouts';
+import type { TaskDeps } from '../tasks/deps';
+import { isLifecycleTaskEvent, runRotationFunctionTask } from '../tasks/dispatch';
 import { runObservedRotationStep } from './observed-step';
 
 // Built once per cold start. The endpoint comes from the environment
 // (AWS_ENDPOINT_URL_SECRETS_MANAGER locally), so there is no local-mode branch.
-const { logger, metrics } = createObservability('keyturn-rotate-secret');
+const { logger, metrics } = createObservability(MetricService.RotateSecret);
 const store = new SecretStore(new SecretsManagerClient({}));
 const strategies = createStrategyRegistry();
 
-/** The function Secrets Manager's native rotation invokes, once per step. */
-export const handler = async (event: unknown): Promise<void> => {
+// The lifecycle tasks publish under the lifecycle's service name: the lifecycle alarms watch that dimension.
+const lifecycleMetrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
+  serviceName: MetricService.Lifecycle,
+});
+let lifecycleDeps: TaskDeps | undefined;
+
+/** Built on the first lifecycle task only: a function that just rotates never loads the EventBridge client's state. */
+function taskDeps(): TaskDeps {
+  lifecycleDeps ??= {
+    store,
+    strategies,
+    logger,
+    metrics: lifecycleMetrics,
+    audit: createAuditTrail({
+      client: new EventBridgeClient({}),
+      busName: process.env[TaskEnvironment.auditBusName],
+      logger,
+      metrics: lifecycleMetrics,
+    }),
+    blackouts: parseBlackouts(process.env[TaskEnvironment.blackouts], TaskEnvironment.blackouts),
+  };
+  return lifecycleDeps;
+}
+
+/**
+ * Secrets Manager invokes this function once per rotation step; the lifecycle state machines
+ * invoke it for the tasks that reach the secret's target (`{ task: ... }`), because it already
+ * runs where that target is reachable (its VPC) with access to exactly its secrets.
+ */
+export const handler = async (event: unknown): Promise<unknown> => {
+  if (isLifecycleTaskEvent(event)) return runRotationFunctionTask(event, taskDeps());
   await runObservedRotationStep(event, { store, strategies, logger, metrics });
+  return undefined;
 };

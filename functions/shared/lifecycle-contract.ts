@@ -27,6 +27,38 @@ export interface LifecycleRequest {
 }
 
 /**
+ * One lifecycle execution as the coordinator's `begin` task opens it: every later task receives
+ * it, every audit event and alert carries its `id`. Value-free (it lands in execution history).
+ */
+export interface RotationRun {
+  /** The rotation id: RotateSecret's ClientRequestToken, so also the id of the version it creates. */
+  readonly id: string;
+  readonly executionArn: string;
+  /** ISO 8601: when the execution started (the time-to-rotate clock). */
+  readonly startedAt: string;
+  readonly trigger: LifecycleTrigger;
+  /** A suspected leak: no grace, no rollback, revoke at once. */
+  readonly emergency: boolean;
+  /** The secret's rotation function: it also runs the lifecycle tasks that reach the secret's target. */
+  readonly functionArn: string;
+  readonly entryId?: string;
+  readonly scheduledTime?: string;
+  readonly alertTopicArn?: string;
+  readonly reason?: string;
+  readonly fleetExecutionArn?: string;
+  /** Seconds the drain loop has waited so far; the state machine adds to it. */
+  readonly drainWaited: { readonly seconds: number };
+}
+
+/** Tasks the rotation function runs for the state machines (the `task` field of their event). */
+export const ROTATION_FUNCTION_TASKS = ['preflight', 'verify', 'drain', 'revoke', 'rollback'] as const;
+export type RotationFunctionTask = (typeof ROTATION_FUNCTION_TASKS)[number];
+
+/** Tasks of the coordinator function (no network access to targets needed). */
+export const COORDINATOR_TASKS = ['begin', 'report'] as const;
+export type CoordinatorTask = (typeof COORDINATOR_TASKS)[number];
+
+/**
  * Per-secret lifecycle settings, written as tags by the policy (infra) and read by pre-flight.
  * Absent tags fall back to {@link DEFAULT_LIFECYCLE_SETTINGS}.
  */
@@ -79,7 +111,8 @@ export const AslPlaceholder = {
   DrainFunction: 'DrainFunction',
   RevokeFunction: 'RevokeFunction',
   RollbackFunction: 'RollbackFunction',
-  ReportFunction: 'ReportFunction',
+  /** Opens each run (`begin`) and reports its end (`report`: audit event, alert). */
+  CoordinatorFunction: 'CoordinatorFunction',
   SelectFleetFunction: 'SelectFleetFunction',
   SummarizeFleetFunction: 'SummarizeFleetFunction',
   LifecycleStateMachine: 'LifecycleStateMachine',

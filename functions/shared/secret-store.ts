@@ -18,6 +18,13 @@ export interface SecretDescription {
   /** Version id → staging labels, for labelled versions only (as DescribeSecret returns them). */
   readonly versionStages: Readonly<Record<string, readonly string[]>>;
   readonly tags: Readonly<Record<string, string>>;
+  /** The Lambda function Secrets Manager invokes to rotate it (keyturn's rotation function also runs the lifecycle tasks). */
+  readonly rotationLambdaArn?: string;
+  /** The rotation window's length (`3h`), as RotateSecret was configured. */
+  readonly rotationWindow?: string;
+  readonly rotationScheduleExpression?: string;
+  readonly lastRotatedAt?: Date;
+  readonly createdAt?: Date;
 }
 
 /** One version of a secret with its value. The value is a credential: never log it. */
@@ -62,6 +69,15 @@ export class SecretStore {
         rotationEnabled: out.RotationEnabled === true,
         versionStages: out.VersionIdsToStages ?? {},
         tags: Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+        ...(out.RotationLambdaARN ? { rotationLambdaArn: out.RotationLambdaARN } : {}),
+        ...(out.RotationRules?.Duration ? { rotationWindow: out.RotationRules.Duration } : {}),
+        ...(out.RotationRules?.ScheduleExpression
+          ? { rotationScheduleExpression: out.RotationRules.ScheduleExpression }
+          : out.RotationRules?.AutomaticallyAfterDays
+            ? { rotationScheduleExpression: `rate(${out.RotationRules.AutomaticallyAfterDays} days)` }
+            : {}),
+        ...(out.LastRotatedDate ? { lastRotatedAt: out.LastRotatedDate } : {}),
+        ...(out.CreatedDate ? { createdAt: out.CreatedDate } : {}),
       };
     } catch (error) {
       if (error instanceof ResourceNotFoundException) {

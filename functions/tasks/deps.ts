@@ -1,20 +1,36 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { AuditSubject, AuditTrail } from '../shared/audit';
+import type { RotationRun } from '../shared/lifecycle-contract';
 import { type SecretDescription, type SecretStore, type SecretVersion } from '../shared/secret-store';
 import { AWSCURRENT } from '../shared/stages';
 import { selectStrategy, type StrategyRegistry } from '../strategies/registry';
 import type { RotationStrategy, StrategyContext } from '../strategies/strategy';
+import type { Blackout } from './blackouts';
 
 /** What every lifecycle task is given; tests pass their own. */
 export interface TaskDeps {
   readonly store: SecretStore;
   readonly strategies: StrategyRegistry;
   readonly logger: Logger;
+  /** Lifecycle metrics (service keyturn-lifecycle), published by the caller after the task. */
+  readonly metrics: Metrics;
+  readonly audit: AuditTrail;
+  /** Change freezes from the policy. @default none */
+  readonly blackouts?: readonly Blackout[];
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /** @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** The lifecycle has no rotation token of its own: strategies get this in `StrategyContext.token`. */
-export const LIFECYCLE_TOKEN = 'lifecycle';
+export function nowOf(deps: TaskDeps): Date {
+  return deps.now?.() ?? new Date();
+}
+
+export function sleepOf(deps: TaskDeps): (ms: number) => Promise<void> {
+  return deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+}
 
 /** A secret's description, its AWSCURRENT version and the strategy that rotates it. */
 export interface ResolvedSecret {
@@ -28,6 +44,7 @@ export interface ResolvedSecret {
 export async function resolveSecret(
   deps: TaskDeps,
   secretArn: string,
+  run: RotationRun,
   description?: SecretDescription,
 ): Promise<ResolvedSecret> {
   const described = description ?? (await deps.store.describe(secretArn));
@@ -36,7 +53,7 @@ export async function resolveSecret(
   deps.logger.appendKeys({ secretArn: described.arn, strategy: strategy.name });
   const ctx: StrategyContext = {
     secretArn: described.arn,
-    token: LIFECYCLE_TOKEN,
+    token: run.id,
     tags: described.tags,
     store: deps.store,
     logger: deps.logger,
@@ -47,4 +64,17 @@ export async function resolveSecret(
 /** The labels on `versionId`, or undefined when the secret has no labelled version by that id. */
 export function stagesOf(description: SecretDescription, versionId: string): readonly string[] | undefined {
   return description.versionStages[versionId];
+}
+
+/** Who the audit events of this run are about. */
+export function auditSubject(run: RotationRun, secretArn: string, strategy?: string): AuditSubject {
+  return {
+    rotationId: run.id,
+    executionArn: run.executionArn,
+    secretArn,
+    trigger: run.trigger,
+    emergency: run.emergency,
+    ...(run.entryId !== undefined ? { entryId: run.entryId } : {}),
+    ...(strategy !== undefined ? { strategy } : {}),
+  };
 }

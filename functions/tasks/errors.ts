@@ -59,3 +59,52 @@ export class RevokeWouldCutCurrentError extends KeyturnError {
 export class RollbackUnsafeError extends KeyturnError {
   readonly name = 'RollbackUnsafeError';
 }
+
+/** The execution's input is not a lifecycle request (names fields, never values). */
+export class InvalidRequestError extends KeyturnError {
+  readonly name = 'InvalidRequestError';
+}
+
+/** The secret is not one keyturn manages, or has no rotation function to run the lifecycle's tasks. */
+export class NotRotatableError extends KeyturnError {
+  readonly name = 'NotRotatableError';
+}
+
+/**
+ * A policy rule kept a rotation from starting. Not a failure: nothing changed. The subclass names
+ * the rule, so the state machine and the report see which one without parsing messages.
+ */
+export abstract class RotationSkippedError extends KeyturnError {}
+
+/** A scheduled rotation started after its rotation window closed (the Scheduler retried late, say). */
+export class RotationWindowClosedError extends RotationSkippedError {
+  readonly name = 'RotationWindowClosedError';
+}
+
+/** A policy blackout (change freeze) is in force. */
+export class BlackoutPeriodError extends RotationSkippedError {
+  readonly name = 'BlackoutPeriodError';
+}
+
+/** The secret rotated more recently than its minimum interval allows. */
+export class MinimumIntervalError extends RotationSkippedError {
+  readonly name = 'MinimumIntervalError';
+}
+
+/** The error names a skipped rotation fails its pre-flight with (the state machines catch these). */
+export const SKIP_ERROR_NAMES = ['RotationWindowClosedError', 'BlackoutPeriodError', 'MinimumIntervalError'] as const;
+
+/** A lifecycle setting tag (or the blackout list) holds something keyturn cannot use. */
+export class InvalidLifecycleSettingError extends KeyturnError {
+  readonly name = 'InvalidLifecycleSettingError';
+}
+
+/** An emergency rotation never restores the suspected-leaked credential. */
+export class RollbackRefusedError extends KeyturnError {
+  readonly name = 'RollbackRefusedError';
+}
+
+/** The strategy reported the old credential revoked, yet it still authenticates. */
+export class RevocationIneffectiveError extends KeyturnError {
+  readonly name = 'RevocationIneffectiveError';
+}

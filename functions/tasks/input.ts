@@ -1,33 +1,79 @@
 import * as z from 'zod/mini';
+import { LIFECYCLE_TRIGGERS, type LifecycleRequest, type RotationRun } from '../shared/lifecycle-contract';
 import { describeIssues } from '../shared/validation';
-import { InvalidTaskInputError } from './errors';
 import type { DrainInput } from './drain';
+import { InvalidRequestError, InvalidTaskInputError } from './errors';
 import type { PreflightInput } from './preflight';
 import type { RevokeInput } from './revoke';
 import type { RollbackInput } from './rollback';
 import type { VerifyInput } from './verify';
 
-const secretArn = z.string().check(z.minLength(1), z.maxLength(2048));
+const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+const secretArn = text(2048);
+const arn = text(2048);
 // Secrets Manager version ids are the rotation tokens: 32 to 64 characters.
 const versionId = z.string().check(z.minLength(32), z.maxLength(64));
+const isoTime = z.string().check(z.refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time'));
+const trigger = z.enum(LIFECYCLE_TRIGGERS);
 
-const preflightSchema = z.object({ secretArn });
-const afterRotationSchema = z.object({ secretArn, previousVersionId: versionId });
-const revokeSchema = z.object({ secretArn, previousVersionId: versionId, terminateSessions: z.optional(z.boolean()) });
+export const requestSchema = z.object({
+  secretArn,
+  trigger,
+  entryId: z.optional(text(128)),
+  scheduledTime: z.optional(isoTime),
+  alertTopicArn: z.optional(arn),
+  reason: z.optional(text(1024)),
+  fleetExecutionArn: z.optional(arn),
+});
 
-function parse<T>(schema: z.ZodMiniType<T>, input: unknown, task: string): T {
+const runSchema = z.object({
+  id: versionId,
+  executionArn: arn,
+  startedAt: isoTime,
+  trigger,
+  emergency: z.boolean(),
+  functionArn: arn,
+  entryId: z.optional(text(128)),
+  scheduledTime: z.optional(isoTime),
+  alertTopicArn: z.optional(arn),
+  reason: z.optional(text(1024)),
+  fleetExecutionArn: z.optional(arn),
+  drainWaited: z.object({ seconds: z.number().check(z.nonnegative()) }),
+});
+
+const preflightSchema = z.object({ secretArn, rotation: runSchema });
+const afterRotationSchema = z.object({ secretArn, rotation: runSchema, previousVersionId: versionId });
+const revokeSchema = z.object({
+  secretArn,
+  rotation: runSchema,
+  previousVersionId: versionId,
+  terminateSessions: z.optional(z.boolean()),
+});
+
+export function parseWith<T>(schema: z.ZodMiniType<T>, input: unknown, what: string): T {
   const result = schema.safeParse(input);
   if (!result.success) {
-    throw new InvalidTaskInputError(`invalid ${task} input (${describeIssues(result.error.issues, 'input')})`);
+    throw new InvalidTaskInputError(`invalid ${what} input (${describeIssues(result.error.issues, 'input')})`);
   }
   return result.data;
 }
 
-/** Each task's input as the state machine sends it; unknown fields are dropped. Messages never quote values. */
+/** The execution's input as a lifecycle request; messages name fields, never quote values. */
+export function parseLifecycleRequest(input: unknown): LifecycleRequest {
+  const result = requestSchema.safeParse(input);
+  if (!result.success) {
+    throw new InvalidRequestError(`invalid lifecycle request (${describeIssues(result.error.issues, 'input')})`);
+  }
+  return result.data;
+}
+
+export const parseRotationRun = (input: unknown): RotationRun => parseWith(runSchema, input, 'rotation');
+
+/** Each rotation-function task's input as the state machine sends it; unknown fields are dropped. */
 export const parseTaskInput = {
-  preflight: (input: unknown): PreflightInput => parse(preflightSchema, input, 'preflight'),
-  verify: (input: unknown): VerifyInput => parse(afterRotationSchema, input, 'verify'),
-  drain: (input: unknown): DrainInput => parse(afterRotationSchema, input, 'drain'),
-  revoke: (input: unknown): RevokeInput => parse(revokeSchema, input, 'revoke'),
-  rollback: (input: unknown): RollbackInput => parse(afterRotationSchema, input, 'rollback'),
+  preflight: (input: unknown): PreflightInput => parseWith(preflightSchema, input, 'preflight'),
+  verify: (input: unknown): VerifyInput => parseWith(afterRotationSchema, input, 'verify'),
+  drain: (input: unknown): DrainInput => parseWith(afterRotationSchema, input, 'drain'),
+  revoke: (input: unknown): RevokeInput => parseWith(revokeSchema, input, 'revoke'),
+  rollback: (input: unknown): RollbackInput => parseWith(afterRotationSchema, input, 'rollback'),
 };

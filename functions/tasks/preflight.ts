@@ -1,10 +1,16 @@
+import { AuditEventType, type LifecycleSettings, type RotationRun } from '../shared/lifecycle-contract';
+import { LifecycleMetric } from '../shared/metric-names';
 import { versionWithStage } from '../shared/secret-store';
 import { AWSCURRENT, AWSPENDING } from '../shared/stages';
-import { resolveSecret, stagesOf, type TaskDeps } from './deps';
+import { auditSubject, nowOf, resolveSecret, stagesOf, type TaskDeps } from './deps';
 import { CurrentCredentialBrokenError, RotationInProgressError, RotationNotEnabledError } from './errors';
+import { addLifecycleMetric, Count } from './lifecycle-metrics';
+import { assertRotationAllowed } from './policy-gate';
+import { readLifecycleSettings } from './settings';
 
 export interface PreflightInput {
   readonly secretArn: string;
+  readonly rotation: RotationRun;
 }
 
 /** What the rest of the lifecycle needs to know; no values (it lands in state machine history). */
@@ -13,19 +19,26 @@ export interface PreflightSummary {
   readonly strategy: string;
   /** The AWSCURRENT version before rotation: verify, drain, revoke and rollback refer to it. */
   readonly currentVersionId: string;
+  /** The secret's lifecycle settings (grace, drain, revocation), from its tags. */
+  readonly settings: LifecycleSettings;
 }
 
 /**
- * Checks that a rotation may start: the secret exists with rotation enabled, no rotation is
- * unfinished (an AWSPENDING on a version that is not AWSCURRENT is reported, never touched),
- * and the current credential authenticates — a rotation must not start from a broken one.
+ * Checks that a rotation may start: rotation is enabled, the policy allows it now (window,
+ * blackouts, minimum interval), no rotation is unfinished (an AWSPENDING on a version that is
+ * not AWSCURRENT is reported, never touched), and the current credential authenticates — a
+ * rotation must not start from a broken one. An emergency rotation skips the policy rules and
+ * goes ahead from a broken credential (the audit event says so): the leak matters more.
  */
 export async function preflight(input: PreflightInput, deps: TaskDeps): Promise<PreflightSummary> {
+  const { rotation: run } = input;
   const description = await deps.store.describe(input.secretArn);
   const arn = description.arn;
   if (!description.rotationEnabled) {
     throw new RotationNotEnabledError(`rotation is not enabled for secret ${arn}`);
   }
+  const settings = readLifecycleSettings(description.tags);
+  assertRotationAllowed(run, description, settings, deps.blackouts ?? [], nowOf(deps));
   const pendingVersionId = versionWithStage(description, AWSPENDING);
   if (pendingVersionId !== undefined && !stagesOf(description, pendingVersionId)?.includes(AWSCURRENT)) {
     throw new RotationInProgressError(
@@ -34,13 +47,24 @@ export async function preflight(input: PreflightInput, deps: TaskDeps): Promise<
       pendingVersionId,
     );
   }
-  const { current, strategy, ctx } = await resolveSecret(deps, arn, description);
+  const { current, strategy, ctx } = await resolveSecret(deps, arn, run, description);
   const verdict = await strategy.verify(current, ctx);
-  if (!verdict.ok) {
+  if (!verdict.ok && !run.emergency) {
     throw new CurrentCredentialBrokenError(
       `the current credential of secret ${arn} (version ${current.versionId}) does not authenticate: ${verdict.reason}`,
     );
   }
+  addLifecycleMetric(deps.metrics, strategy.name, LifecycleMetric.Started, Count, 1);
+  if (run.emergency) addLifecycleMetric(deps.metrics, strategy.name, LifecycleMetric.EmergencyRotations, Count, 1);
+  await deps.audit.record(auditSubject(run, arn, strategy.name), {
+    type: AuditEventType.Started,
+    facts: {
+      previousVersionId: current.versionId,
+      currentCredentialAuthenticates: verdict.ok,
+      ...(run.reason !== undefined ? { reason: run.reason } : {}),
+      ...(run.fleetExecutionArn !== undefined ? { fleetExecutionArn: run.fleetExecutionArn } : {}),
+    },
+  });
   deps.logger.info('pre-flight passed', { currentVersionId: current.versionId });
-  return { secretArn: arn, strategy: strategy.name, currentVersionId: current.versionId };
+  return { secretArn: arn, strategy: strategy.name, currentVersionId: current.versionId, settings };
 }

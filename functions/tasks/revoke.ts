@@ -1,9 +1,13 @@
+import { AuditEventType, type RotationRun } from '../shared/lifecycle-contract';
+import { LifecycleMetric } from '../shared/metric-names';
 import { AWSCURRENT } from '../shared/stages';
-import { resolveSecret, stagesOf, type TaskDeps } from './deps';
-import { RevokeWouldCutCurrentError } from './errors';
+import { auditSubject, nowOf, resolveSecret, sleepOf, stagesOf, type TaskDeps } from './deps';
+import { RevocationIneffectiveError, RevokeWouldCutCurrentError } from './errors';
+import { addLifecycleMetric, Count, Milliseconds } from './lifecycle-metrics';
 
 export interface RevokeInput {
   readonly secretArn: string;
+  readonly rotation: RotationRun;
   /** The version whose credential is retired (pre-flight's currentVersionId). */
   readonly previousVersionId: string;
   /** Also end sessions still open with the old credential. @default false */
@@ -14,14 +18,22 @@ export interface RevokeOutput {
   readonly status: 'revoked' | 'not-applicable';
   readonly terminatedSessions: number;
   readonly detail: string;
+  /** From the revoke call to the old credential observed rejected; absent when not applicable. */
+  readonly revocationLatencyMs?: number;
 }
+
+/** How long to watch for the target to start rejecting a revoked credential (replicas may lag). */
+export const REVOCATION_CHECK = { delayMs: 200, budgetMs: 5_000 } as const;
 
 /**
  * Makes the previous credential stop working; never the one in AWSCURRENT. Refuses when the
  * version given as previous is AWSCURRENT again (a rollback happened, or the input is wrong).
+ * A revoked credential is then checked until the target rejects it: the revocation-latency SLI,
+ * and proof, not trust, that it is gone. Ends the rotation: RotationCompleted.
  */
 export async function revoke(input: RevokeInput, deps: TaskDeps): Promise<RevokeOutput> {
-  const { description, current, strategy, ctx } = await resolveSecret(deps, input.secretArn);
+  const { rotation: run } = input;
+  const { description, current, strategy, ctx } = await resolveSecret(deps, input.secretArn, run);
   if (
     current.versionId === input.previousVersionId ||
     stagesOf(description, input.previousVersionId)?.includes(AWSCURRENT)
@@ -31,10 +43,50 @@ export async function revoke(input: RevokeInput, deps: TaskDeps): Promise<Revoke
     );
   }
   const previous = await deps.store.requireVersion(description.arn, { versionId: input.previousVersionId });
+  const startedAt = nowOf(deps).getTime();
   const result = await strategy.revoke(previous, current, ctx, { terminateSessions: input.terminateSessions ?? false });
-  deps.logger.info('previous credential revoked', {
+  let revocationLatencyMs: number | undefined;
+  if (result.status === 'revoked') {
+    const sleep = sleepOf(deps);
+    while ((await strategy.verify(previous, ctx)).ok) {
+      if (nowOf(deps).getTime() - startedAt > REVOCATION_CHECK.budgetMs) {
+        throw new RevocationIneffectiveError(
+          `the old credential of secret ${description.arn} (version ${previous.versionId}) still authenticates ` +
+            `${REVOCATION_CHECK.budgetMs} ms after it was revoked`,
+        );
+      }
+      await sleep(REVOCATION_CHECK.delayMs);
+    }
+    revocationLatencyMs = nowOf(deps).getTime() - startedAt;
+    addLifecycleMetric(
+      deps.metrics,
+      strategy.name,
+      LifecycleMetric.RevocationLatency,
+      Milliseconds,
+      revocationLatencyMs,
+    );
+  }
+  addLifecycleMetric(deps.metrics, strategy.name, LifecycleMetric.Completed, Count, 1);
+  const terminatedSessions = result.terminatedSessions ?? 0;
+  await deps.audit.record(
+    auditSubject(run, description.arn, strategy.name),
+    {
+      type: AuditEventType.Revoked,
+      facts: {
+        previousVersionId: previous.versionId,
+        status: result.status,
+        terminatedSessions,
+        detail: result.detail,
+        ...(revocationLatencyMs !== undefined ? { revocationLatencyMs } : {}),
+      },
+    },
+    { type: AuditEventType.Completed, facts: { outcome: 'revoked', currentVersionId: current.versionId } },
+  );
+  deps.logger.info('previous credential revoked', { status: result.status, terminatedSessions, revocationLatencyMs });
+  return {
     status: result.status,
-    terminatedSessions: result.terminatedSessions ?? 0,
-  });
-  return { status: result.status, terminatedSessions: result.terminatedSessions ?? 0, detail: result.detail };
+    terminatedSessions,
+    detail: result.detail,
+    ...(revocationLatencyMs !== undefined ? { revocationLatencyMs } : {}),
+  };
 }

@@ -1,9 +1,13 @@
+import { AuditEventType, type RotationRun } from '../shared/lifecycle-contract';
+import { LifecycleMetric } from '../shared/metric-names';
 import { AWSCURRENT } from '../shared/stages';
-import { resolveSecret, type TaskDeps } from './deps';
-import { RollbackUnsafeError } from './errors';
+import { auditSubject, nowOf, resolveSecret, type TaskDeps } from './deps';
+import { RollbackRefusedError, RollbackUnsafeError } from './errors';
+import { addLifecycleMetric, Count, Milliseconds } from './lifecycle-metrics';
 
 export interface RollbackInput {
   readonly secretArn: string;
+  readonly rotation: RotationRun;
   /** The version to restore as AWSCURRENT (pre-flight's currentVersionId). */
   readonly previousVersionId: string;
 }
@@ -17,10 +21,18 @@ export interface RollbackOutput {
 /**
  * Moves AWSCURRENT back to the previous version, but only if the previous credential still
  * authenticates (alternating users, before revoke): otherwise clients would be handed a dead
- * credential. Idempotent: AWSCURRENT already on the previous version is success.
+ * credential. Never in an emergency: the previous credential is the one suspected leaked.
+ * Idempotent: AWSCURRENT already on the previous version is success.
  */
 export async function rollback(input: RollbackInput, deps: TaskDeps): Promise<RollbackOutput> {
-  const { description, current, strategy, ctx } = await resolveSecret(deps, input.secretArn);
+  const { rotation: run } = input;
+  if (run.emergency) {
+    throw new RollbackRefusedError(
+      `emergency rotation ${run.id}: version ${input.previousVersionId} is suspected leaked and is never restored`,
+    );
+  }
+  const startedAt = nowOf(deps).getTime();
+  const { description, current, strategy, ctx } = await resolveSecret(deps, input.secretArn, run);
   const arn = description.arn;
   if (current.versionId === input.previousVersionId) {
     deps.logger.info('AWSCURRENT is already on the previous version: nothing to roll back');
@@ -35,6 +47,18 @@ export async function rollback(input: RollbackInput, deps: TaskDeps): Promise<Ro
     );
   }
   await deps.store.promoteToCurrent(arn, previous.versionId, current.versionId);
+  addLifecycleMetric(deps.metrics, strategy.name, LifecycleMetric.RolledBack, Count, 1);
+  addLifecycleMetric(
+    deps.metrics,
+    strategy.name,
+    LifecycleMetric.RecoveryTime,
+    Milliseconds,
+    nowOf(deps).getTime() - startedAt,
+  );
+  await deps.audit.record(auditSubject(run, arn, strategy.name), {
+    type: AuditEventType.RolledBack,
+    facts: { restoredVersionId: previous.versionId, replacedVersionId: current.versionId },
+  });
   deps.logger.info('AWSCURRENT moved back to the previous version', {
     currentVersionId: previous.versionId,
     replacedVersionId: current.versionId,

@@ -1,10 +1,14 @@
-import { versionWithStage } from '../shared/secret-store';
+import { AuditEventType, type RotationRun } from '../shared/lifecycle-contract';
+import { LifecycleMetric } from '../shared/metric-names';
+import { versionWithStage, type SecretDescription } from '../shared/secret-store';
 import { AWSCURRENT, AWSPENDING } from '../shared/stages';
-import { resolveSecret, stagesOf, type TaskDeps } from './deps';
+import { auditSubject, nowOf, resolveSecret, sleepOf, stagesOf, type ResolvedSecret, type TaskDeps } from './deps';
 import { NewCredentialRejectedError, RotationDidNotHappenError, RotationInProgressError } from './errors';
+import { addLifecycleMetric, Count, Milliseconds } from './lifecycle-metrics';
 
 export interface VerifyInput {
   readonly secretArn: string;
+  readonly rotation: RotationRun;
   /** The AWSCURRENT version pre-flight saw. */
   readonly previousVersionId: string;
 }
@@ -12,34 +16,74 @@ export interface VerifyInput {
 export interface VerifyOutput {
   readonly currentVersionId: string;
   readonly previousVersionId: string;
+  /** From the execution's start to the new credential verified current. */
+  readonly timeToRotateMs: number;
 }
 
 /**
- * After RotateSecret: AWSCURRENT moved off the version pre-flight saw, and the new credential
- * authenticates. A rotation still running (AWSPENDING elsewhere, AWSCURRENT not yet moved)
- * is reported as RotationInProgressError, so the state machine can wait and retry.
+ * How long one verify invocation waits for a running rotation before handing back to the state
+ * machine's Retry (which waits without holding a Lambda). A rotation usually completes within
+ * a few seconds, so most verifications finish in their first invocation: no extra transitions.
+ */
+export const ROTATION_POLL = { firstDelayMs: 100, factor: 1.5, maxDelayMs: 2_000, budgetMs: 10_000 } as const;
+
+/**
+ * After RotateSecret: waits (polling with backoff, within a budget) until AWSCURRENT has moved
+ * off the version pre-flight saw, then checks that the new credential authenticates (the canary).
+ * A rotation still running when the budget is spent is RotationInProgressError, for the state
+ * machine to retry later.
  */
 export async function verifyRotation(input: VerifyInput, deps: TaskDeps): Promise<VerifyOutput> {
-  const { description, current, strategy, ctx } = await resolveSecret(deps, input.secretArn);
+  const { rotation: run } = input;
+  const resolved = await awaitRotation(input, deps);
+  const { description, current, strategy, ctx } = resolved;
   const arn = description.arn;
-  if (current.versionId === input.previousVersionId) {
-    const pendingVersionId = versionWithStage(description, AWSPENDING);
-    if (pendingVersionId !== undefined && !stagesOf(description, pendingVersionId)?.includes(AWSCURRENT)) {
-      throw new RotationInProgressError(
-        `secret ${arn} is still rotating: version ${pendingVersionId} holds AWSPENDING, AWSCURRENT has not moved`,
-        pendingVersionId,
-      );
-    }
-    throw new RotationDidNotHappenError(
-      `AWSCURRENT of secret ${arn} is still version ${current.versionId}, the one pre-flight saw`,
-    );
-  }
+  addLifecycleMetric(deps.metrics, strategy.name, LifecycleMetric.CanaryChecks, Count, 1);
   const verdict = await strategy.verify(current, ctx);
   if (!verdict.ok) {
+    addLifecycleMetric(deps.metrics, strategy.name, LifecycleMetric.CanaryFailures, Count, 1);
     throw new NewCredentialRejectedError(
       `the new AWSCURRENT of secret ${arn} (version ${current.versionId}) does not authenticate: ${verdict.reason}`,
     );
   }
-  deps.logger.info('new credential verified', { currentVersionId: current.versionId });
-  return { currentVersionId: current.versionId, previousVersionId: input.previousVersionId };
+  const timeToRotateMs = Math.max(0, nowOf(deps).getTime() - new Date(run.startedAt).getTime());
+  addLifecycleMetric(deps.metrics, strategy.name, LifecycleMetric.TimeToRotate, Milliseconds, timeToRotateMs);
+  await deps.audit.record(auditSubject(run, arn, strategy.name), {
+    type: AuditEventType.Verified,
+    facts: { currentVersionId: current.versionId, previousVersionId: input.previousVersionId, timeToRotateMs },
+  });
+  deps.logger.info('new credential verified', { currentVersionId: current.versionId, timeToRotateMs });
+  return { currentVersionId: current.versionId, previousVersionId: input.previousVersionId, timeToRotateMs };
+}
+
+/** The secret once AWSCURRENT has moved, polling while a rotation is visibly running. */
+async function awaitRotation(input: VerifyInput, deps: TaskDeps): Promise<ResolvedSecret> {
+  const sleep = sleepOf(deps);
+  const deadline = nowOf(deps).getTime() + ROTATION_POLL.budgetMs;
+  let delay: number = ROTATION_POLL.firstDelayMs;
+  for (;;) {
+    const resolved = await resolveSecret(deps, input.secretArn, input.rotation);
+    if (resolved.current.versionId !== input.previousVersionId) return resolved;
+    const pendingVersionId = runningRotation(resolved.description);
+    if (nowOf(deps).getTime() + delay > deadline) {
+      // No AWSPENDING anywhere for the whole budget: the rotation never started, or was cleaned up.
+      if (pendingVersionId === undefined) {
+        throw new RotationDidNotHappenError(
+          `AWSCURRENT of secret ${resolved.description.arn} is still version ${resolved.current.versionId}, the one pre-flight saw, and no rotation is running`,
+        );
+      }
+      throw new RotationInProgressError(
+        `secret ${resolved.description.arn} is still rotating: version ${pendingVersionId} holds AWSPENDING, AWSCURRENT has not moved`,
+        pendingVersionId,
+      );
+    }
+    await sleep(delay);
+    delay = Math.min(delay * ROTATION_POLL.factor, ROTATION_POLL.maxDelayMs);
+  }
+}
+
+function runningRotation(description: SecretDescription): string | undefined {
+  const pendingVersionId = versionWithStage(description, AWSPENDING);
+  if (pendingVersionId === undefined || stagesOf(description, pendingVersionId)?.includes(AWSCURRENT)) return undefined;
+  return pendingVersionId;
 }

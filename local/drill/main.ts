@@ -8,11 +8,21 @@ import {
 import { performance } from 'node:perf_hooks';
 import type { LocalPostgres } from '../databases/postgres';
 import { LOCAL_ROTATION_FUNCTION_ARN, startLocalStack, type LocalStack } from '../stack';
+import { LifecycleTag } from '../../functions/shared/lifecycle-contract';
+import { ManagementTag } from '../../functions/shared/management-tags';
+import { lambdaHandlers, renderExecutionReport, runExecution, type ExecutionReport } from './lifecycle-drill';
+import type { LambdaHandler } from '../stepfunctions/runner';
 import { renderSecretReport, renderSummary, type Check, type SecretReport, type VersionLine } from './report';
 
+/** Every drill secret is keyturn-managed; the lifecycle reads its settings from these tags. */
+const MANAGED = { [ManagementTag.managed]: 'true' };
+const API_KEY = 'payments/stripe-webhook-key';
+const REPORTS_SECRET = 'db/reports-app';
+
 /**
- * `npm start`: the real rotation function rotates an API key and two PostgreSQL
- * secrets through the local Secrets Manager's RotateSecret, then proves who can log in.
+ * `npm start`: the real rotation function rotates an API key and two PostgreSQL secrets through
+ * the local Secrets Manager's RotateSecret and proves who can log in; then the real lifecycle and
+ * emergency state machines run on them (local Step Functions runner), with their audit trail.
  */
 async function main(): Promise<number> {
   // The rotation function's own JSON logs would bury the report; --verbose shows them.
@@ -36,10 +46,21 @@ async function main(): Promise<number> {
     ];
     for (const report of reports) console.log(`${renderSecretReport(report)}\n`);
     console.log(renderSummary(reports));
+
+    console.log('\nThe same secrets through the lifecycle state machines (statemachines/*.asl.json):\n');
+    const handlers = await lambdaHandlers(stack);
+    const executions = [await drillLifecycle(stack, pg, handlers), await drillEmergency(stack, handlers)];
+    for (const execution of executions) console.log(`${renderExecutionReport(execution)}\n`);
+    const executionsPassed = executions.filter((e) => e.checks.every((c) => c.passed)).length;
+    console.log(
+      `${executionsPassed} of ${executions.length} state machine runs ended as expected with every check passing.`,
+    );
     console.log(
       `Drill finished in ${((performance.now() - started) / 1000).toFixed(1)} s; local servers stopped, temp data removed.`,
     );
-    return reports.every((r) => r.succeeded && r.checks.every((c) => c.passed)) ? 0 : 1;
+    const allPassed =
+      reports.every((r) => r.succeeded && r.checks.every((c) => c.passed)) && executionsPassed === executions.length;
+    return allPassed ? 0 : 1;
   } finally {
     await stack.stop();
   }
@@ -70,7 +91,7 @@ async function rotate(
     new CreateSecretCommand({
       Name: name,
       SecretString: secretValue,
-      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+      Tags: Object.entries({ ...MANAGED, ...tags }).map(([Key, Value]) => ({ Key, Value })),
     }),
   );
   const arn = created.ARN as string;
@@ -103,7 +124,7 @@ async function rotate(
 async function drillApiKey(stack: LocalStack): Promise<SecretReport> {
   return rotate(
     stack,
-    'payments/stripe-webhook-key',
+    API_KEY,
     'random',
     'whk_initial_value_set_by_hand',
     { 'keyturn:strategy': 'random', 'keyturn:prefix': 'whk_' },
@@ -152,10 +173,14 @@ async function drillAlternatingUsers(stack: LocalStack, pg: LocalPostgres): Prom
   const secret = pg.secretValue('reports_app', 'reports-initial-password', { masterarn: master.ARN });
   return rotate(
     stack,
-    'db/reports-app',
+    REPORTS_SECRET,
     'postgres-alternating-users',
     secret,
-    {},
+    {
+      [LifecycleTag.graceSeconds]: '3600',
+      [LifecycleTag.drainMaxWaitSeconds]: '1800',
+      [LifecycleTag.whenStillInUse]: 'alert',
+    },
     async (currentValue, previousValue) => {
       const current = JSON.parse(currentValue) as DbSecret;
       const previous = JSON.parse(previousValue) as DbSecret;
@@ -183,6 +208,63 @@ async function drillAlternatingUsers(stack: LocalStack, pg: LocalPostgres): Prom
       ];
     },
   );
+}
+
+/** The second rotation of db/reports-app, by the lifecycle: grace, drain until idle, revoke the old user. */
+async function drillLifecycle(
+  stack: LocalStack,
+  pg: LocalPostgres,
+  handlers: Record<string, LambdaHandler>,
+): Promise<ExecutionReport> {
+  const before = JSON.parse(await value(stack.client, REPORTS_SECRET, 'AWSCURRENT')) as DbSecret;
+  const arn = (await stack.client.send(new DescribeSecretCommand({ SecretId: REPORTS_SECRET }))).ARN as string;
+  return runExecution(
+    stack,
+    handlers,
+    'lifecycle',
+    `${REPORTS_SECRET} (lifecycle, on demand)`,
+    { secretArn: arn, trigger: 'on-demand' },
+    async () => {
+      const after = JSON.parse(await value(stack.client, REPORTS_SECRET, 'AWSCURRENT')) as DbSecret;
+      return [
+        { passed: after.username === 'reports_app', text: 'AWSCURRENT is back on reports_app, with a new password' },
+        { passed: await pg.canLogin(after.username, after.password), text: 'reports_app logs in with it' },
+        {
+          passed: !(await pg.canLogin(before.username, before.password)),
+          text: 'reports_app_clone, idle after the grace window, was revoked: its password is rejected',
+        },
+      ];
+    },
+  );
+}
+
+/** A suspected leak of the API key: no grace, no rollback, marked emergency in the audit trail. */
+async function drillEmergency(stack: LocalStack, handlers: Record<string, LambdaHandler>): Promise<ExecutionReport> {
+  const leaked = await value(stack.client, API_KEY, 'AWSCURRENT');
+  const arn = (await stack.client.send(new DescribeSecretCommand({ SecretId: API_KEY }))).ARN as string;
+  const report = await runExecution(
+    stack,
+    handlers,
+    'emergency',
+    `${API_KEY} (emergency: suspected leak)`,
+    { secretArn: arn, trigger: 'emergency', reason: 'key pasted in a public channel (drill)' },
+    async () => {
+      const current = await value(stack.client, API_KEY, 'AWSCURRENT');
+      return [{ passed: current !== leaked, text: 'AWSCURRENT no longer holds the leaked value' }];
+    },
+  );
+  const emergencyOnly = stack.eventBridge
+    .events()
+    .filter((e) => e.detail.trigger === 'emergency')
+    .every((e) => e.detail.emergency === true);
+  return {
+    ...report,
+    checks: [
+      ...report.checks,
+      { passed: !report.states.includes('Grace'), text: 'no grace window: revoked right after the new key verified' },
+      { passed: emergencyOnly, text: 'every audit event of the run is marked emergency' },
+    ],
+  };
 }
 
 main().then(

@@ -1,3 +1,5 @@
+import { AwsProtocolError } from '../http/aws-error';
+
 /**
  * The exceptions the local Secrets Manager answers with, named exactly as AWS names them:
  * the SDK turns `__type` into `err.name`, and callers (and Step Functions Retry/Catch)
@@ -39,14 +41,9 @@ export function httpStatusFor(exceptionName: string): number {
  * An error the service answers with. `exceptionName` is a plain string so fault injection can
  * make the server answer with any exception a test wants to see, known here or not.
  */
-export class AwsServiceError extends Error {
-  override readonly name: string;
-  readonly httpStatus: number;
-
+export class AwsServiceError extends AwsProtocolError {
   constructor(exceptionName: AwsExceptionName | (string & {}), message: string) {
-    super(message);
-    this.name = exceptionName;
-    this.httpStatus = httpStatusFor(exceptionName);
+    super(exceptionName, message, httpStatusFor(exceptionName));
   }
 }
 

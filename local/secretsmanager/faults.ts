@@ -1,3 +1,4 @@
+import { assertFaultName, FaultPlan } from '../http/fault-plan';
 import { AwsServiceError } from './errors';
 import { isOperationName, type OperationName } from './operation-names';
 
@@ -7,7 +8,6 @@ import { isOperationName, type OperationName } from './operation-names';
  */
 
 export const DEFAULT_FAULT_EXCEPTION = 'InternalServiceError';
-const EXCEPTION_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9.]{0,127}$/;
 
 export interface PendingFault {
   readonly operation: OperationName;
@@ -21,38 +21,29 @@ export interface FaultControl {
 }
 
 export class FaultInjector implements FaultControl {
-  /** Faults queue per operation in the order they were asked for. */
-  private readonly queues = new Map<OperationName, { remaining: number; exceptionName: string }[]>();
+  /** Faults queue per operation in the order they were asked for; each carries an exception name. */
+  private readonly plan = new FaultPlan<OperationName, string>();
 
   failNext(operation: string, count: number, exceptionName: string = DEFAULT_FAULT_EXCEPTION): void {
     if (!isOperationName(operation)) throw new RangeError(`unknown Secrets Manager operation: ${operation}`);
-    if (!Number.isInteger(count) || count < 1) throw new RangeError('fault count must be a positive whole number');
-    if (!EXCEPTION_NAME_PATTERN.test(exceptionName))
-      throw new RangeError('exception name must be an identifier such as InternalServiceError');
-    const queue = this.queues.get(operation) ?? [];
-    queue.push({ remaining: count, exceptionName });
-    this.queues.set(operation, queue);
+    assertFaultName(exceptionName, DEFAULT_FAULT_EXCEPTION);
+    this.plan.add(operation, count, exceptionName);
   }
 
   clear(): void {
-    this.queues.clear();
+    this.plan.clear();
   }
 
   pending(): PendingFault[] {
-    return [...this.queues].flatMap(([operation, queue]) => queue.map((fault) => ({ operation, ...fault })));
+    return this.plan
+      .pending()
+      .map(({ operation, remaining, fault }) => ({ operation, remaining, exceptionName: fault }));
   }
 
   /** Consumes one planned failure for this call, if any, and returns the error to answer with. */
   take(operation: OperationName): AwsServiceError | undefined {
-    const queue = this.queues.get(operation);
-    const fault = queue?.[0];
-    if (!queue || !fault) return undefined;
-    fault.remaining -= 1;
-    if (fault.remaining === 0) queue.shift();
-    if (queue.length === 0) this.queues.delete(operation);
-    return new AwsServiceError(
-      fault.exceptionName,
-      `Injected fault: ${operation} failed with ${fault.exceptionName} on request.`,
-    );
+    const exceptionName = this.plan.take(operation);
+    if (exceptionName === undefined) return undefined;
+    return new AwsServiceError(exceptionName, `Injected fault: ${operation} failed with ${exceptionName} on request.`);
   }
 }

@@ -1,5 +1,7 @@
-import { createHash } from 'node:crypto';
+import { paginate as paginateItems, type Page } from '../http/pagination';
 import { AwsServiceError } from './errors';
+
+export type { Page } from '../http/pagination';
 
 /**
  * ListSecrets / BatchGetSecretValue filtering, ordering and paging, kept apart from HTTP and
@@ -133,47 +135,18 @@ export function sortSecrets<T extends SortableSecret>(
   });
 }
 
-/**
- * Paging tokens are opaque to callers. They carry the offset and a fingerprint of the query,
- * so a token replayed with different filters is refused the way AWS refuses a foreign token.
- */
-export function encodeNextToken(offset: number, query: unknown): string {
-  return Buffer.from(JSON.stringify({ o: offset, q: fingerprint(query) })).toString('base64url');
-}
-
-export function decodeNextToken(token: string, query: unknown): number {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (typeof parsed === 'object' && parsed !== null && 'o' in parsed && 'q' in parsed) {
-      const { o, q } = parsed;
-      if (typeof o === 'number' && Number.isInteger(o) && o >= 0 && q === fingerprint(query)) return o;
-    }
-  } catch {
-    // fall through: any token we cannot read is invalid
-  }
-  throw new AwsServiceError('InvalidNextTokenException', 'The NextToken value is not valid for this request.');
-}
-
-function fingerprint(query: unknown): string {
-  return createHash('sha256')
-    .update(JSON.stringify(query ?? null))
-    .digest('base64url')
-    .slice(0, 16);
-}
-
-export interface Page<T> {
-  readonly items: T[];
-  readonly nextToken?: string;
-}
-
+/** One page of a listing; a token from another query (or none of ours) is InvalidNextTokenException. */
 export function paginate<T>(
   items: readonly T[],
   maxResults: number,
   nextToken: string | undefined,
   query: unknown,
 ): Page<T> {
-  const offset = nextToken === undefined ? 0 : decodeNextToken(nextToken, query);
-  const pageItems = items.slice(offset, offset + maxResults);
-  const end = offset + pageItems.length;
-  return end < items.length ? { items: pageItems, nextToken: encodeNextToken(end, query) } : { items: pageItems };
+  return paginateItems(
+    items,
+    maxResults,
+    nextToken,
+    query,
+    () => new AwsServiceError('InvalidNextTokenException', 'The NextToken value is not valid for this request.'),
+  );
 }

@@ -1,11 +1,12 @@
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { closeServer, endpointOf, listenOnLoopback } from '../http/listen';
 import { parseSecretId, type ServiceLocation } from './arn';
 import { createControlHandler } from './control';
 import { FaultInjector, type FaultControl } from './faults';
 import { createOperationHandlers } from './operations';
 import { loadSnapshot, writeSnapshot } from './persistence';
-import { RequestRateLimiter, type QuotaOverrides, type QuotaSetting } from './quotas';
+import type { OperationName } from './operation-names';
+import { RequestRateLimiter, type QuotaOverrides, type QuotaSetting, type RequestCount } from './quotas';
 import { RotationRunner, type RotationFunction, type RotationRecord } from './rotation';
 import { createSecretsManagerServer } from './server';
 import { SecretsManagerState } from './state';
@@ -41,7 +42,7 @@ export type {
   RotationOutcome,
   RotationEventName,
 } from './rotation';
-export type { QuotaOverrides } from './quotas';
+export type { QuotaOverrides, RequestCount } from './quotas';
 
 const DEFAULT_WAIT_FOR_ROTATION_MS = 10_000;
 
@@ -64,8 +65,7 @@ export class LocalSecretsManager {
     faults: FaultInjector,
     private readonly rotationFunctions: Map<string, RotationFunction>,
   ) {
-    const address = server.address() as AddressInfo;
-    this.endpoint = `http://${address.address}:${address.port}`;
+    this.endpoint = endpointOf(server);
     this.region = store.location.region;
     this.accountId = store.location.accountId;
     this.faults = faults;
@@ -78,6 +78,15 @@ export class LocalSecretsManager {
 
   setQuotas(setting: QuotaSetting): void {
     this.limiter.configure(setting);
+  }
+
+  /** Requests per AWS operation (throttled ones included, quotas on or off) since the start or the last reset. */
+  requestCounts(): Partial<Record<OperationName, RequestCount>> {
+    return this.limiter.requestCounts();
+  }
+
+  resetRequestCounts(): void {
+    this.limiter.resetRequestCounts();
   }
 
   /** Rotation runs, oldest first, optionally for one secret (name, ARN or partial ARN). */
@@ -98,13 +107,7 @@ export class LocalSecretsManager {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       await this.runner.idle();
-      await new Promise<void>((resolve, reject) => {
-        this.server.close((error) => {
-          if (error) reject(error);
-          else resolve();
-        });
-        this.server.closeAllConnections();
-      });
+      await closeServer(this.server);
     })();
     return this.stopping;
   }
@@ -166,12 +169,6 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
     rotationHistory: (secretId, token) => runner.history(rotationMatcher(location, secretId, token)),
   });
   const server = createSecretsManagerServer({ handlers, limiter, faults }, control);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listenOnLoopback(server, options.port ?? 0, options.host);
   return new LocalSecretsManager(server, store, runner, limiter, faults, rotationFunctions);
 }

@@ -105,8 +105,15 @@ class TokenBucket {
   }
 }
 
+/** Requests an operation received since the counts were last reset, and how many were throttled. */
+export interface RequestCount {
+  readonly requests: number;
+  readonly throttled: number;
+}
+
 export class RequestRateLimiter {
   private buckets: Map<QuotaBucketName, TokenBucket> | undefined;
+  private counts = new Map<OperationName, { requests: number; throttled: number }>();
 
   /** `nowMs` is a monotonic clock in milliseconds, injectable so tests control refills. */
   constructor(
@@ -136,11 +143,29 @@ export class RequestRateLimiter {
     return this.buckets !== undefined;
   }
 
-  /** Throws ThrottlingException when the operation's bucket is empty. */
+  /** Throws ThrottlingException when the operation's bucket is empty. Counts every request, quotas on or off. */
   admit(operation: OperationName): void {
+    let count = this.counts.get(operation);
+    if (!count) {
+      count = { requests: 0, throttled: 0 };
+      this.counts.set(operation, count);
+    }
+    count.requests += 1;
     if (!this.buckets) return;
     const bucketName = quotaBucketOf(operation);
     const bucket = bucketName && this.buckets.get(bucketName);
-    if (bucket && !bucket.tryTake(this.nowMs())) throw new AwsServiceError('ThrottlingException', 'Rate exceeded');
+    if (bucket && !bucket.tryTake(this.nowMs())) {
+      count.throttled += 1;
+      throw new AwsServiceError('ThrottlingException', 'Rate exceeded');
+    }
+  }
+
+  /** Requests per operation (throttled ones included) since the start or the last reset. */
+  requestCounts(): Partial<Record<OperationName, RequestCount>> {
+    return Object.fromEntries([...this.counts].map(([operation, count]) => [operation, { ...count }]));
+  }
+
+  resetRequestCounts(): void {
+    this.counts = new Map();
   }
 }

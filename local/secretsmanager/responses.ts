@@ -1,3 +1,4 @@
+import { compact, epochSeconds, type EpochSeconds } from '../http/aws-json-values';
 import type { ReadonlySecret, ReadonlySecretVersion, SecretValue } from './state';
 
 /**
@@ -5,16 +6,7 @@ import type { ReadonlySecret, ReadonlySecretVersion, SecretValue } from './state
  * numbers), binary values base64; fields that are unset are left out, as AWS leaves them out.
  */
 
-export type EpochSeconds = number;
-
-export function epochSeconds(date: Date): EpochSeconds {
-  return date.getTime() / 1000;
-}
-
-/** Drops undefined fields so the JSON carries only what is set. */
-function compact<T extends Record<string, unknown>>(fields: T): Partial<T> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
-}
+export { epochSeconds, type EpochSeconds } from '../http/aws-json-values';
 
 const optionalDate = (date: Date | undefined): EpochSeconds | undefined =>
   date === undefined ? undefined : epochSeconds(date);

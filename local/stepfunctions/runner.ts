@@ -1,5 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import {
+  DEFAULT_STATE_MACHINE_NAME,
+  executionArnOf,
+  isValidExecutionName,
+  newExecutionName,
+  stateMachineIdentity,
+  type StateMachineIdentity,
+} from './executions';
 import {
   parseSdkResource,
   resolveSdkCommand,
@@ -44,6 +53,29 @@ export type WaitShortening =
   /** `Seconds` waits last `Seconds × 1000 × factor` ms; dynamic ones (SecondsPath, Timestamp...) `dynamicMs`. */
   | { readonly factor: number; readonly dynamicMs?: number };
 
+export type RetryTiming =
+  /** Every retry pauses this many milliseconds (no backoff, no jitter). */
+  | { readonly ms: number }
+  /**
+   * Retries pause as the Retry field says (IntervalSeconds, BackoffRate, MaxDelaySeconds,
+   * JitterStrategy), scaled by this factor: `{ factor: 1 }` is real time, `{ factor: 0.1 }` ten times faster.
+   */
+  | { readonly factor: number };
+
+/** A state machine that `states:startExecution` tasks can start, run in process by the same runner. */
+export interface NestedStateMachine {
+  /** The definition (an object or a path to a JSON file). */
+  readonly definition: object | string;
+  /**
+   * Merged over the options of the run that starts it: `lambdaHandlers`, `sdkServices` and
+   * `stateMachines` key by key; `wait` and `retry` replaced when given. `taskOverrides` name the
+   * nested definition's own states and are never inherited.
+   */
+  readonly options?: NestedRunOptions;
+}
+
+export type NestedRunOptions = Omit<RunStateMachineOptions, 'context' | 'executionName' | 'stateMachineArn'>;
+
 export interface RunStateMachineOptions {
   /** Lambda functions by name, full ARN or `name:qualifier`; Lambda Task states run them in process. */
   readonly lambdaHandlers?: Readonly<Record<string, LambdaHandler>>;
@@ -51,11 +83,26 @@ export interface RunStateMachineOptions {
   readonly taskOverrides?: Readonly<Record<string, TaskHandler>>;
   /** Services for `aws-sdk:` integrations, merged over the built-in ones (Secrets Manager). */
   readonly sdkServices?: Readonly<Record<string, SdkServiceIntegration>>;
+  /**
+   * State machines that `arn:aws:states:::states:startExecution[.sync[:2]]` tasks start, keyed by
+   * ARN or name (a name matches any ARN ending in `:stateMachine:<name>`). The run's own definition
+   * can always start itself under its `stateMachineArn`.
+   */
+  readonly stateMachines?: Readonly<Record<string, NestedStateMachine>>;
   /** How Wait states are shortened. @default { ms: 0 } */
   readonly wait?: WaitShortening;
+  /** How long retries pause. Wins over `retryIntervalMs`. @default { ms: retryIntervalMs } */
+  readonly retry?: RetryTiming;
   /** Pause before each retry, in ms, for every state with a Retry field. @default 0 */
   readonly retryIntervalMs?: number;
-  /** The Context Object (e.g. `{ Execution: { Id } }`); Input and StartTime are filled in. */
+  /** This state machine's ARN or name (`$$.StateMachine.Id`, and the execution ARN's prefix). @default 'local' */
+  readonly stateMachineArn?: string;
+  /** The execution's name (`$$.Execution.Name`, last part of `$$.Execution.Id`). @default a random UUID */
+  readonly executionName?: string;
+  /**
+   * Merged over the Context Object the runner fills (`Execution.Id`, `Name`, `RoleArn`,
+   * `RedriveCount`, `StateMachine.Id`, `Name`); the library sets `Execution.Input` and `StartTime`.
+   */
   readonly context?: Record<string, unknown>;
 }
 
@@ -67,8 +114,11 @@ export interface StateMachineEvent {
   readonly [other: string]: unknown;
 }
 
+export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+
 export interface StateMachineRunResult {
-  readonly status: 'SUCCEEDED' | 'FAILED';
+  /** As DescribeExecution reports it; a definition's TimeoutSeconds elapsing is `TIMED_OUT` with error `States.Timeout`. */
+  readonly status: ExecutionStatus;
   readonly output?: unknown;
   readonly error?: string;
   readonly cause?: string;
@@ -76,16 +126,26 @@ export interface StateMachineRunResult {
   readonly history: string[];
   /** The library's execution event log (StateEntered, StateRetried, StateCaught, ...). */
   readonly events: StateMachineEvent[];
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly input: unknown;
+  readonly startDate: Date;
+  readonly stopDate: Date;
+  /** Executions this one started with `states:startExecution` tasks, each with its own history, in the order they ended. */
+  readonly childExecutions: StateMachineRunResult[];
 }
 
 interface AslState {
-  readonly Type?: string;
-  readonly Resource?: string;
-  readonly Seconds?: number;
-  readonly Retry?: unknown[];
-  readonly Branches?: { readonly States?: Record<string, AslState> }[];
-  readonly Iterator?: { readonly States?: Record<string, AslState> };
-  readonly ItemProcessor?: { readonly States?: Record<string, AslState> };
+  Type?: string;
+  Resource?: string;
+  Seconds?: number;
+  TimeoutSeconds?: number;
+  TimeoutSecondsPath?: string;
+  Retry?: { IntervalSeconds?: number; MaxDelaySeconds?: number }[];
+  Branches?: { States?: Record<string, AslState> }[];
+  Iterator?: { States?: Record<string, AslState> };
+  ItemProcessor?: { States?: Record<string, AslState> };
 }
 
 /** Every state of the definition, nested Parallel branches and Map processors included (names are unique across them). */
@@ -101,6 +161,13 @@ function allStates(states: Record<string, AslState> | undefined): [string, AslSt
 
 const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke$/;
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[^:]+:\d{12}:function:([^:]+)(?::([^:]+))?$/;
+const START_EXECUTION = /^arn:aws[a-z-]*:states:::states:startExecution(\.sync(?::2)?)?$/;
+
+/**
+ * AWS's default Task TimeoutSeconds is 99999999 (the library's, the ASL spec's 60). Node timers
+ * hold at most 2^31-1 ms, so a Task without a timeout gets the longest one a timer can hold.
+ */
+const AWS_DEFAULT_TASK_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 /** Name and qualifier of a function given by name, `name:qualifier`, or (partial) ARN. */
 function functionReference(nameOrArn: string): { name: string; qualifier?: string } {
@@ -127,6 +194,7 @@ function findLambdaHandler(
 
 /** Handler errors keep their name (the ASL `Error`) and message (the `Cause`), as Lambda reports them. */
 function asTaskError(error: unknown): TaskError {
+  if (error instanceof TaskError) return error;
   if (error instanceof Error) return new TaskError(error.name, error.message);
   return new TaskError('Error', String(error));
 }
@@ -163,30 +231,142 @@ function loadDefinition(definition: object | string): Record<string, unknown> {
   return JSON.parse(source) as Record<string, unknown>;
 }
 
-/**
- * Runs a JSONPath ASL definition (an object or a path to a JSON file) locally, to completion.
- * Lambda tasks run `lambdaHandlers` in process, `aws-sdk:` tasks call the real SDK against the
- * endpoints in the environment, and waits and retry pauses are shortened. Any other Task resource
- * must be given in `taskOverrides`: nothing is ever sent to a real AWS Lambda.
- */
-export async function runStateMachine(
-  definition: object | string,
-  input: unknown,
-  options: RunStateMachineOptions = {},
-): Promise<StateMachineRunResult> {
-  const asl = loadDefinition(definition);
-  const states = allStates(asl.States as Record<string, AslState> | undefined);
-  const lambdaHandlers = options.lambdaHandlers ?? {};
-  const services = { ...SDK_SERVICE_INTEGRATIONS, ...options.sdkServices };
-  const clients = new Map<string, SdkClientLike>();
+/** The effective options of one state machine in a run (nested ones inherit from the run that starts them). */
+interface ResolvedOptions {
+  readonly lambdaHandlers: Readonly<Record<string, LambdaHandler>>;
+  readonly taskOverrides: Readonly<Record<string, TaskHandler>>;
+  readonly sdkServices: Readonly<Record<string, SdkServiceIntegration>>;
+  readonly stateMachines: Readonly<Record<string, NestedStateMachine>>;
+  readonly wait: WaitShortening;
+  readonly retry: RetryTiming;
+}
 
-  const taskHandlers: Record<string, JsonHandler> = {};
+function resolveOptions(options: RunStateMachineOptions): ResolvedOptions {
+  return {
+    lambdaHandlers: options.lambdaHandlers ?? {},
+    taskOverrides: options.taskOverrides ?? {},
+    sdkServices: { ...SDK_SERVICE_INTEGRATIONS, ...options.sdkServices },
+    stateMachines: options.stateMachines ?? {},
+    wait: options.wait ?? { ms: 0 },
+    retry: options.retry ?? { ms: options.retryIntervalMs ?? 0 },
+  };
+}
+
+function inheritOptions(parent: ResolvedOptions, own: NestedRunOptions = {}): ResolvedOptions {
+  return {
+    lambdaHandlers: { ...parent.lambdaHandlers, ...own.lambdaHandlers },
+    taskOverrides: own.taskOverrides ?? {},
+    sdkServices: { ...parent.sdkServices, ...own.sdkServices },
+    stateMachines: { ...parent.stateMachines, ...own.stateMachines },
+    wait: own.wait ?? parent.wait,
+    retry: own.retry ?? (own.retryIntervalMs === undefined ? parent.retry : { ms: own.retryIntervalMs }),
+  };
+}
+
+/** What one execution's task handlers report to: the children it starts. */
+interface ExecutionScope {
+  readonly children: StateMachineRunResult[];
+}
+
+type TaskFactory = (scope: ExecutionScope) => JsonHandler;
+
+/** A definition made ready once per run, then executed any number of times (nested executions reuse it). */
+interface PreparedMachine {
+  readonly identity: StateMachineIdentity;
+  readonly machine: StateMachine;
+  readonly taskFactories: Readonly<Record<string, TaskFactory>>;
+  readonly waitTimeOverrides: Readonly<Record<string, number>>;
+  readonly retryIntervalOverrides: Readonly<Record<string, number>>;
+}
+
+/** An execution started in a run: StartExecution with the same name and input joins it while it runs. */
+interface StartedExecution {
+  readonly inputJson: string;
+  readonly result: Promise<StateMachineRunResult>;
+  running: boolean;
+}
+
+/** Everything one top-level run shares with the executions it starts: SDK clients, prepared machines, names. */
+class RunSession {
+  private readonly clients = new Map<string, SdkClientLike>();
+  private readonly prepared = new Map<string, PreparedMachine>();
+  private readonly executions = new Map<string, StartedExecution>();
+  private readonly background = new Set<Promise<unknown>>();
+
+  client(service: string, integration: SdkServiceIntegration): SdkClientLike {
+    let client = this.clients.get(service);
+    if (!client) {
+      client = integration.createClient();
+      this.clients.set(service, client);
+    }
+    return client;
+  }
+
+  preparedMachine(arn: string): PreparedMachine | undefined {
+    return this.prepared.get(arn);
+  }
+
+  /**
+   * Prepares a definition and, recursively, every state machine it may start, so that an
+   * unsupported resource anywhere fails the run before it starts.
+   */
+  prepare(identity: StateMachineIdentity, definition: object | string, options: ResolvedOptions): PreparedMachine {
+    const existing = this.prepared.get(identity.arn);
+    if (existing) return existing;
+    const machine = prepareMachine(identity, definition, options, this);
+    this.prepared.set(identity.arn, machine);
+    for (const [key, nested] of Object.entries(options.stateMachines)) {
+      this.prepare(stateMachineIdentity(key), nested.definition, inheritOptions(options, nested.options));
+    }
+    return machine;
+  }
+
+  /** Executions started in this run by ARN, with their input (StartExecution is idempotent on both). */
+  executionByArn(executionArn: string): StartedExecution | undefined {
+    return this.executions.get(executionArn);
+  }
+
+  register(executionArn: string, started: StartedExecution): void {
+    this.executions.set(executionArn, started);
+  }
+
+  track(execution: Promise<unknown>): void {
+    this.background.add(execution);
+    void execution.finally(() => this.background.delete(execution));
+  }
+
+  /** Waits for executions started without `.sync` (which may start more), then closes the SDK clients. */
+  async close(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+    for (const client of this.clients.values()) client.destroy();
+    this.clients.clear();
+  }
+}
+
+/** A copy of the definition as the library should run it, and the overrides that shorten time. */
+function adjustDefinition(
+  asl: Record<string, unknown>,
+  options: ResolvedOptions,
+): {
+  adjusted: Record<string, unknown>;
+  waitTimeOverrides: Record<string, number>;
+  retryIntervalOverrides: Record<string, number>;
+} {
+  const adjusted = JSON.parse(JSON.stringify(asl)) as Record<string, unknown>;
   const waitTimeOverrides: Record<string, number> = {};
   const retryIntervalOverrides: Record<string, number> = {};
-  const wait = options.wait ?? { ms: 0 };
-
-  for (const [name, state] of states) {
-    if (state.Retry) retryIntervalOverrides[name] = options.retryIntervalMs ?? 0;
+  const { wait, retry } = options;
+  for (const [name, state] of allStates(adjusted.States as Record<string, AslState> | undefined)) {
+    if (state.Retry) {
+      if ('ms' in retry) {
+        retryIntervalOverrides[name] = retry.ms;
+      } else {
+        for (const retrier of state.Retry) {
+          retrier.IntervalSeconds = (retrier.IntervalSeconds ?? 1) * retry.factor;
+          if (retrier.MaxDelaySeconds !== undefined) retrier.MaxDelaySeconds *= retry.factor;
+        }
+      }
+    }
     if (state.Type === 'Wait') {
       waitTimeOverrides[name] =
         'ms' in wait
@@ -195,70 +375,252 @@ export async function runStateMachine(
             ? state.Seconds * 1000 * wait.factor
             : (wait.dynamicMs ?? 0);
     }
-    if (state.Type !== 'Task') continue;
-    const resource = state.Resource ?? '';
-    const override = options.taskOverrides?.[name];
-    if (override) {
-      taskHandlers[name] = async (taskInput) => {
-        try {
-          return asJson(await override(taskInput));
-        } catch (error) {
-          throw asTaskError(error);
-        }
-      };
-      continue;
+    if (state.Type === 'Task' && state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) {
+      state.TimeoutSeconds = AWS_DEFAULT_TASK_TIMEOUT_SECONDS;
     }
-    if (LAMBDA_INVOKE.test(resource)) {
-      // The optimised integration: Parameters are { FunctionName, Payload }, the result wraps the payload.
-      taskHandlers[name] = async (taskInput) => {
-        const { FunctionName, Payload } = (taskInput ?? {}) as { FunctionName?: unknown; Payload?: unknown };
-        if (typeof FunctionName !== 'string') {
-          throw new TaskError('States.Runtime', `${name}: lambda:invoke needs Parameters.FunctionName`);
-        }
-        const result = await invokeLambda(lambdaHandlers, FunctionName, Payload ?? {});
-        return { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 };
-      };
-      continue;
-    }
-    if (LAMBDA_ARN.test(resource)) {
-      taskHandlers[name] = (taskInput) => invokeLambda(lambdaHandlers, resource, taskInput);
-      continue;
-    }
-    const sdk = parseSdkResource(resource);
-    const integration = sdk ? services[sdk.service] : undefined;
-    if (sdk && integration) {
-      const Command = resolveSdkCommand(integration, sdk.service, sdk.action);
-      taskHandlers[name] = async (parameters) => {
-        let client = clients.get(sdk.service);
-        if (!client) {
-          client = integration.createClient();
-          clients.set(sdk.service, client);
-        }
-        try {
-          return toTaskResult(await client.send(new Command(parameters ?? {})));
-        } catch (error) {
-          throw toStepFunctionsError(integration, error);
-        }
-      };
-      continue;
-    }
-    throw new Error(
-      `Task state "${name}": resource ${resource} is not supported locally (give it in taskOverrides${
-        sdk ? ` or add "${sdk.service}" to sdkServices` : ''
-      })`,
-    );
   }
+  return { adjusted, waitTimeOverrides, retryIntervalOverrides };
+}
 
-  const machine = new StateMachine(asl as unknown as StateMachineDefinition);
-  const execution = machine.run(input as Parameters<StateMachine['run']>[0], {
+/** Definitions (as JSON text) the library has already validated in this process. */
+const VALIDATED_DEFINITIONS = new Set<string>();
+
+function prepareMachine(
+  identity: StateMachineIdentity,
+  definition: object | string,
+  options: ResolvedOptions,
+  session: RunSession,
+): PreparedMachine {
+  const asl = loadDefinition(definition);
+  // Validates the definition as written (the library's own asl-validator pass: about half a
+  // second, as it compiles its schemas each time, so once per distinct definition per process)...
+  const source = JSON.stringify(asl);
+  if (!VALIDATED_DEFINITIONS.has(source)) {
+    new StateMachine(JSON.parse(source) as StateMachineDefinition);
+    VALIDATED_DEFINITIONS.add(source);
+  }
+  // ...then runs a copy with scaled retries and AWS's task timeouts, which the validator need not see.
+  const { adjusted, waitTimeOverrides, retryIntervalOverrides } = adjustDefinition(asl, options);
+  const machine = new StateMachine(adjusted as unknown as StateMachineDefinition, {
+    validationOptions: { noValidate: true },
+  });
+
+  const taskFactories: Record<string, TaskFactory> = {};
+  for (const [name, state] of allStates(asl.States as Record<string, AslState> | undefined)) {
+    if (state.Type !== 'Task') continue;
+    const factory = taskFactory(name, state.Resource ?? '', options, session);
+    taskFactories[name] = factory;
+  }
+  return { identity, machine, taskFactories, waitTimeOverrides, retryIntervalOverrides };
+}
+
+function taskFactory(name: string, resource: string, options: ResolvedOptions, session: RunSession): TaskFactory {
+  const override = options.taskOverrides[name];
+  if (override) {
+    const handler: JsonHandler = async (taskInput) => {
+      try {
+        return asJson(await override(taskInput));
+      } catch (error) {
+        throw asTaskError(error);
+      }
+    };
+    return () => handler;
+  }
+  const { lambdaHandlers } = options;
+  if (LAMBDA_INVOKE.test(resource)) {
+    // The optimised integration: Parameters are { FunctionName, Payload }, the result wraps the payload.
+    const handler: JsonHandler = async (taskInput) => {
+      const { FunctionName, Payload } = (taskInput ?? {}) as { FunctionName?: unknown; Payload?: unknown };
+      if (typeof FunctionName !== 'string') {
+        throw new TaskError('States.Runtime', `${name}: lambda:invoke needs Parameters.FunctionName`);
+      }
+      const result = await invokeLambda(lambdaHandlers, FunctionName, Payload ?? {});
+      return { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 };
+    };
+    return () => handler;
+  }
+  if (LAMBDA_ARN.test(resource)) {
+    const handler: JsonHandler = (taskInput) => invokeLambda(lambdaHandlers, resource, taskInput);
+    return () => handler;
+  }
+  const startExecution = START_EXECUTION.exec(resource);
+  if (startExecution) {
+    const pattern = startExecution[1] === '.sync:2' ? 'sync2' : startExecution[1] === '.sync' ? 'sync' : 'start';
+    return (scope) => (parameters) => startNestedExecution(parameters, pattern, options, session, scope);
+  }
+  const sdk = parseSdkResource(resource);
+  const integration = sdk ? options.sdkServices[sdk.service] : undefined;
+  if (sdk && integration) {
+    const Command = resolveSdkCommand(integration, sdk.service, sdk.action);
+    const handler: JsonHandler = async (parameters) => {
+      const client = session.client(sdk.service, integration);
+      try {
+        return toTaskResult(await client.send(new Command(parameters ?? {})));
+      } catch (error) {
+        throw toStepFunctionsError(integration, error);
+      }
+    };
+    return () => handler;
+  }
+  throw new Error(
+    `Task state "${name}": resource ${resource} is not supported locally (give it in taskOverrides${
+      sdk ? ` or add "${sdk.service}" to sdkServices` : ''
+    })`,
+  );
+}
+
+/** Step Functions' own API errors, as an optimised integration reports them. */
+function stepFunctionsError(code: string, message: string): TaskError {
+  return new TaskError(
+    `StepFunctions.${code}Exception`,
+    `${message} (Service: AWSStepFunctions; Status Code: 400; Error Code: ${code}; Request ID: ${randomUUID()}; Proxy: null)`,
+  );
+}
+
+/** The largest execution input Step Functions accepts (bytes of UTF-8 JSON). */
+const MAX_EXECUTION_INPUT_BYTES = 262_144;
+
+function findNested(
+  stateMachines: Readonly<Record<string, NestedStateMachine>>,
+  arn: string,
+): StateMachineIdentity | undefined {
+  const wanted = stateMachineIdentity(arn);
+  for (const key of Object.keys(stateMachines)) {
+    const candidate = stateMachineIdentity(key);
+    if (candidate.arn === wanted.arn || (key === candidate.name && candidate.name === wanted.name)) return candidate;
+  }
+  return undefined;
+}
+
+type IntegrationPattern = 'start' | 'sync' | 'sync2';
+
+/**
+ * `states:startExecution`: runs the named state machine in process. `.sync:2` returns what
+ * DescribeExecution returns with Input and Output as JSON; `.sync` with them as strings; plain
+ * `startExecution` returns `{ ExecutionArn, StartDate }` at once and lets the child run on. A child
+ * that fails fails the task with `States.TaskFailed` and the DescribeExecution JSON as the Cause.
+ */
+async function startNestedExecution(
+  parameters: unknown,
+  pattern: IntegrationPattern,
+  options: ResolvedOptions,
+  session: RunSession,
+  scope: ExecutionScope,
+): Promise<unknown> {
+  const { StateMachineArn, Input, Name } = (parameters ?? {}) as Record<string, unknown>;
+  if (typeof StateMachineArn !== 'string') {
+    throw stepFunctionsError('InvalidArn', 'Invalid Arn: StateMachineArn must be a string');
+  }
+  const identity = findNested(options.stateMachines, StateMachineArn) ?? stateMachineIdentity(StateMachineArn);
+  const prepared = session.preparedMachine(identity.arn);
+  if (!prepared) {
+    throw stepFunctionsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${StateMachineArn}'`);
+  }
+  let input: unknown = Input ?? {};
+  if (typeof input === 'string') {
+    try {
+      input = JSON.parse(input) as unknown;
+    } catch {
+      throw stepFunctionsError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not valid JSON');
+    }
+  }
+  const inputJson = JSON.stringify(input);
+  if (Buffer.byteLength(inputJson) > MAX_EXECUTION_INPUT_BYTES) {
+    throw stepFunctionsError('InvalidExecutionInput', `Execution input exceeds ${MAX_EXECUTION_INPUT_BYTES} bytes`);
+  }
+  if (Name !== undefined && (typeof Name !== 'string' || !isValidExecutionName(Name))) {
+    throw stepFunctionsError('InvalidName', 'Invalid Name: the execution name must be 1-80 allowed characters');
+  }
+  const name = Name ?? newExecutionName();
+  const executionArn = executionArnOf(prepared.identity, name);
+  // AWS: the same name and input as a running execution is the same request (a retried start
+  // joins it); anything else under a name already used is refused.
+  const existing = session.executionByArn(executionArn);
+  if (existing && (!existing.running || existing.inputJson !== inputJson)) {
+    throw stepFunctionsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+  }
+  let run = existing?.result;
+  if (!run) {
+    const started: StartedExecution = {
+      inputJson,
+      running: true,
+      result: executePrepared(prepared, input, name, {}).then((result) => {
+        started.running = false;
+        scope.children.push(result);
+        return result;
+      }),
+    };
+    session.register(executionArn, started);
+    run = started.result;
+  }
+  if (pattern === 'start') {
+    session.track(run);
+    return { ExecutionArn: executionArn, StartDate: Date.now() };
+  }
+  const result = await run;
+  const described = describeExecution(result, pattern === 'sync2');
+  if (result.status !== 'SUCCEEDED') throw new TaskError('States.TaskFailed', JSON.stringify(described));
+  return described;
+}
+
+/** DescribeExecution's answer as Step Functions hands it to the parent (dates as epoch milliseconds). */
+function describeExecution(result: StateMachineRunResult, parsed: boolean): Record<string, unknown> {
+  const asData = (value: unknown) => (parsed ? value : JSON.stringify(value));
+  return {
+    ExecutionArn: result.executionArn,
+    StateMachineArn: result.stateMachineArn,
+    Name: result.name,
+    Status: result.status,
+    StartDate: result.startDate.getTime(),
+    StopDate: result.stopDate.getTime(),
+    Input: asData(result.input),
+    InputDetails: { Included: true },
+    ...(result.status === 'SUCCEEDED'
+      ? { Output: asData(result.output), OutputDetails: { Included: true } }
+      : { Error: result.error, Cause: result.cause }),
+  };
+}
+
+async function executePrepared(
+  prepared: PreparedMachine,
+  input: unknown,
+  name: string,
+  context: Record<string, unknown>,
+): Promise<StateMachineRunResult> {
+  const { identity } = prepared;
+  const executionArn = executionArnOf(identity, name);
+  const scope: ExecutionScope = { children: [] };
+  const taskHandlers: Record<string, JsonHandler> = {};
+  for (const [state, factory] of Object.entries(prepared.taskFactories)) taskHandlers[state] = factory(scope);
+  const {
+    Execution,
+    StateMachine: stateMachineContext,
+    ...otherContext
+  } = context as {
+    Execution?: Record<string, unknown>;
+    StateMachine?: Record<string, unknown>;
+  };
+
+  const startDate = new Date();
+  const execution = prepared.machine.run(input as Parameters<StateMachine['run']>[0], {
     overrides: {
       taskResourceLocalHandlers: taskHandlers as NonNullable<
         NonNullable<Parameters<StateMachine['run']>[1]>['overrides']
       >['taskResourceLocalHandlers'],
-      waitTimeOverrides,
-      retryIntervalOverrides,
+      waitTimeOverrides: prepared.waitTimeOverrides,
+      retryIntervalOverrides: prepared.retryIntervalOverrides,
     },
-    context: options.context,
+    context: {
+      ...otherContext,
+      Execution: {
+        Id: executionArn,
+        Name: name,
+        RoleArn: `arn:aws:iam::${identity.accountId}:role/${identity.name}-role`,
+        RedriveCount: 0,
+        ...Execution,
+      },
+      StateMachine: { Id: identity.arn, Name: identity.name, ...stateMachineContext },
+    },
   });
 
   let output: unknown;
@@ -269,29 +631,67 @@ export async function runStateMachine(
   } catch (error) {
     failed = true;
     failure = error;
-  } finally {
-    for (const client of clients.values()) client.destroy();
   }
+  const stopDate = new Date();
 
   // The event log buffers everything and is closed once the execution has ended.
   const events: StateMachineEvent[] = [];
   for await (const event of execution.eventLogs) events.push(event as unknown as StateMachineEvent);
   const history = events.flatMap((event) => (event.type === 'StateEntered' && event.state ? [event.state.name] : []));
+  const base = {
+    history,
+    events,
+    executionArn,
+    stateMachineArn: identity.arn,
+    name,
+    input,
+    startDate,
+    stopDate,
+    childExecutions: scope.children,
+  };
 
-  if (!failed) return { status: 'SUCCEEDED', output, history, events };
+  if (!failed) return { status: 'SUCCEEDED', output, ...base };
   if (failure instanceof ExecutionTimeoutError) {
-    // The definition's TimeoutSeconds elapsed (AWS reports TIMED_OUT; here it is a failure).
-    return { status: 'FAILED', error: 'States.Timeout', cause: failure.message, history, events };
+    // The definition's TimeoutSeconds elapsed.
+    return { status: 'TIMED_OUT', error: 'States.Timeout', cause: failure.message, ...base };
   }
   const failedEvent = events.find((event) => event.type === 'ExecutionFailed');
   const underlying = failure instanceof Error && failure.cause instanceof Error ? failure.cause : failure;
   const error = failedEvent?.Error ?? (underlying instanceof Error ? underlying.name : 'States.Runtime');
   const cause = failedEvent?.Cause ?? (underlying instanceof Error ? underlying.message : String(underlying));
-  return {
-    status: 'FAILED',
-    error,
-    cause: typeof cause === 'string' ? cause : JSON.stringify(cause),
-    history,
-    events,
-  };
+  return { status: 'FAILED', error, cause: typeof cause === 'string' ? cause : JSON.stringify(cause), ...base };
+}
+
+/**
+ * Runs a JSONPath ASL definition (an object or a path to a JSON file) locally, to completion.
+ * Lambda tasks run `lambdaHandlers` in process, `aws-sdk:` tasks call the real SDK against the
+ * endpoints in the environment, `states:startExecution` tasks run `stateMachines` in process, and
+ * waits and retry pauses are shortened. Any other Task resource must be given in `taskOverrides`:
+ * nothing is ever sent to a real AWS Lambda. Resolves once every execution it started (with or
+ * without `.sync`) has ended.
+ */
+export async function runStateMachine(
+  definition: object | string,
+  input: unknown,
+  options: RunStateMachineOptions = {},
+): Promise<StateMachineRunResult> {
+  const identity = stateMachineIdentity(options.stateMachineArn ?? DEFAULT_STATE_MACHINE_NAME);
+  const session = new RunSession();
+  // The run's own definition first, so it can start itself (e.g. to continue in a fresh execution).
+  const resolved = resolveOptions(options);
+  const prepared = session.prepare(identity, definition, resolved);
+  const name = options.executionName ?? newExecutionName();
+  try {
+    const started: StartedExecution = {
+      inputJson: JSON.stringify(input ?? null),
+      running: true,
+      result: executePrepared(prepared, input, name, options.context ?? {}),
+    };
+    session.register(executionArnOf(identity, name), started);
+    const result = await started.result;
+    started.running = false;
+    return result;
+  } finally {
+    await session.close();
+  }
 }

@@ -1,4 +1,6 @@
+import * as eventBridge from '@aws-sdk/client-eventbridge';
 import * as secretsManager from '@aws-sdk/client-secrets-manager';
+import * as sns from '@aws-sdk/client-sns';
 
 /**
  * The generic `arn:aws:states:::aws-sdk:<service>:<action>` adapter: a Task state's evaluated
@@ -23,12 +25,30 @@ export interface SdkServiceIntegration {
   readonly commands: Readonly<Record<string, unknown>>;
 }
 
-/** Services keyed by the name used in the Resource ARN (`aws-sdk:secretsmanager:...`). Add more here. */
+/**
+ * Services keyed by the name used in the Resource ARN (`aws-sdk:secretsmanager:...`). Add more here.
+ *
+ * Error prefixes follow the documented rule for SDK integrations ("ServiceName.ErrorName", the
+ * service name in PascalCase, e.g. `AcmPca.ResourceNotFoundException`). `EventBridge` is what
+ * deployed state machines match (`EventBridge.InternalException`); `Sns` (not `SNS`, the prefix
+ * of the optimized `arn:aws:states:::sns:publish` integration) could not be confirmed from AWS's
+ * own pages and follows the rule.
+ */
 export const SDK_SERVICE_INTEGRATIONS: Readonly<Record<string, SdkServiceIntegration>> = {
   secretsmanager: {
     errorPrefix: 'SecretsManager',
     createClient: () => new secretsManager.SecretsManagerClient({}),
     commands: secretsManager,
+  },
+  eventbridge: {
+    errorPrefix: 'EventBridge',
+    createClient: () => new eventBridge.EventBridgeClient({}),
+    commands: eventBridge,
+  },
+  sns: {
+    errorPrefix: 'Sns',
+    createClient: () => new sns.SNSClient({}),
+    commands: sns,
   },
 };
 

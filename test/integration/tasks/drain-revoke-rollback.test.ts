@@ -4,7 +4,7 @@ import { rollback } from '../../../functions/tasks/rollback';
 import type { LocalPostgres } from '../../../local/databases/postgres';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
 import { createSecret, jsonAt, rotateAndWait, stagesOf, type DbSecret } from '../../support/secrets';
-import { givenDbUser, taskDeps, type DbUser } from './fixtures';
+import { givenDbUser, taskDeps, testRun, type DbUser } from './fixtures';
 
 let stack: LocalStack;
 let pg: LocalPostgres;
@@ -30,7 +30,7 @@ describe('drain', () => {
     const user = await givenDbUser(stack, masterArn);
     const session = await pg.openSession(user.name, user.password);
     expect(await rotateAndWait(stack, user.secretArn)).toMatchObject({ succeeded: true });
-    const input = { secretArn: user.secretArn, previousVersionId: user.firstVersionId };
+    const input = { secretArn: user.secretArn, rotation: testRun(), previousVersionId: user.firstVersionId };
 
     const busy = await drain(input, taskDeps(stack));
     await session.end();
@@ -45,7 +45,7 @@ describe('drain', () => {
   it('refuses when the version given as previous is AWSCURRENT', async () => {
     const user = await givenRotatedAlternatingUser();
     await expect(
-      drain({ secretArn: user.secretArn, previousVersionId: user.token }, taskDeps(stack)),
+      drain({ secretArn: user.secretArn, rotation: testRun(), previousVersionId: user.token }, taskDeps(stack)),
     ).rejects.toMatchObject({ name: 'PreviousVersionIsCurrentError' });
   });
 });
@@ -58,7 +58,12 @@ describe('revoke', () => {
     const current = await jsonAt<DbSecret>(stack.client, user.secretArn, 'AWSCURRENT');
 
     const result = await revoke(
-      { secretArn: user.secretArn, previousVersionId: user.firstVersionId, terminateSessions: true },
+      {
+        secretArn: user.secretArn,
+        rotation: testRun(),
+        previousVersionId: user.firstVersionId,
+        terminateSessions: true,
+      },
       taskDeps(stack),
     );
 
@@ -72,7 +77,7 @@ describe('revoke', () => {
   it('refuses to revoke the version that is AWSCURRENT, and changes nothing', async () => {
     const user = await givenRotatedAlternatingUser();
     await expect(
-      revoke({ secretArn: user.secretArn, previousVersionId: user.token }, taskDeps(stack)),
+      revoke({ secretArn: user.secretArn, rotation: testRun(), previousVersionId: user.token }, taskDeps(stack)),
     ).rejects.toMatchObject({ name: 'RevokeWouldCutCurrentError' });
     expect(await pg.canLogin(user.current.username, user.current.password)).toBe(true);
     expect(await pg.canLogin(user.name, user.password)).toBe(true);
@@ -82,7 +87,7 @@ describe('revoke', () => {
 describe('rollback', () => {
   it('moves AWSCURRENT back to the previous version while its user still logs in, and is idempotent', async () => {
     const user = await givenRotatedAlternatingUser();
-    const input = { secretArn: user.secretArn, previousVersionId: user.firstVersionId };
+    const input = { secretArn: user.secretArn, rotation: testRun(), previousVersionId: user.firstVersionId };
 
     const first = await rollback(input, taskDeps(stack));
     const again = await rollback(input, taskDeps(stack));
@@ -101,7 +106,7 @@ describe('rollback', () => {
 
   it('refuses after revoke: the previous user no longer logs in, and AWSCURRENT stays', async () => {
     const user = await givenRotatedAlternatingUser();
-    const input = { secretArn: user.secretArn, previousVersionId: user.firstVersionId };
+    const input = { secretArn: user.secretArn, rotation: testRun(), previousVersionId: user.firstVersionId };
     await revoke(input, taskDeps(stack));
 
     const attempt = rollback(input, taskDeps(stack));
@@ -119,7 +124,10 @@ describe('rollback', () => {
     expect(rotation).toMatchObject({ succeeded: true });
 
     await expect(
-      rollback({ secretArn: user.secretArn, previousVersionId: user.firstVersionId }, taskDeps(stack)),
+      rollback(
+        { secretArn: user.secretArn, rotation: testRun(), previousVersionId: user.firstVersionId },
+        taskDeps(stack),
+      ),
     ).rejects.toMatchObject({ name: 'RollbackUnsafeError' });
     expect((await stagesOf(stack.client, user.secretArn))[rotation.token]).toEqual(['AWSCURRENT']);
   });

@@ -1,15 +1,72 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { randomUUID } from 'node:crypto';
 import { escapeIdentifier } from 'pg';
+import type { AuditEvent, AuditSubject, AuditTrail } from '../../../functions/shared/audit';
+import type { RotationRun } from '../../../functions/shared/lifecycle-contract';
+import { ManagementTag } from '../../../functions/shared/management-tags';
 import { SecretStore } from '../../../functions/shared/secret-store';
 import { createStrategyRegistry } from '../../../functions/strategies/registry';
 import type { TaskDeps } from '../../../functions/tasks/deps';
 import type { LocalPostgres } from '../../../local/databases/postgres';
-import type { LocalStack } from '../../../local/stack';
+import { LOCAL_ROTATION_FUNCTION_ARN, type LocalStack } from '../../../local/stack';
 import { createSecret } from '../../support/secrets';
 
-/** The tasks' dependencies against the local stack; `logger` lets a test capture log lines. */
-export function taskDeps(stack: LocalStack, logger = new Logger({ logLevel: 'SILENT' })): TaskDeps {
-  return { store: new SecretStore(stack.client), strategies: createStrategyRegistry(), logger };
+/** An audit trail that keeps what it is given, for assertions. */
+export interface RecordingAuditTrail extends AuditTrail {
+  readonly recorded: { subject: AuditSubject; event: AuditEvent }[];
+}
+
+export function recordingAuditTrail(): RecordingAuditTrail {
+  const recorded: { subject: AuditSubject; event: AuditEvent }[] = [];
+  return {
+    recorded,
+    record(subject, ...events) {
+      for (const event of events) recorded.push({ subject, event });
+      return Promise.resolve();
+    },
+  };
+}
+
+/** The tasks' dependencies against the local stack; `overrides` swap any of them (a logger that captures, a clock). */
+export function taskDeps(stack: LocalStack, overrides: Partial<TaskDeps> = {}): TaskDeps {
+  return {
+    store: new SecretStore(stack.client),
+    strategies: createStrategyRegistry(),
+    logger: new Logger({ logLevel: 'SILENT' }),
+    metrics: new Metrics({ namespace: 'keyturn-test', serviceName: 'keyturn-lifecycle' }),
+    audit: recordingAuditTrail(),
+    ...overrides,
+  };
+}
+
+/**
+ * A virtual clock: `sleep` advances it instead of waiting, so polling budgets run out at once
+ * (for tasks that wait on a rotation or a revocation).
+ */
+export function virtualClock(start = Date.now()): Pick<TaskDeps, 'now' | 'sleep'> {
+  let time = start;
+  return {
+    now: () => new Date(time),
+    sleep: (ms) => {
+      time += ms;
+      return Promise.resolve();
+    },
+  };
+}
+
+/** A run as the coordinator's begin would open it. */
+export function testRun(overrides: Partial<RotationRun> = {}): RotationRun {
+  return {
+    id: randomUUID(),
+    executionArn: 'arn:aws:states:us-east-1:123456789012:execution:keyturn-lifecycle:test',
+    startedAt: new Date().toISOString(),
+    trigger: 'on-demand',
+    emergency: false,
+    functionArn: LOCAL_ROTATION_FUNCTION_ARN,
+    drainWaited: { seconds: 0 },
+    ...overrides,
+  };
 }
 
 export interface DbUser {
@@ -22,8 +79,12 @@ export interface DbUser {
 
 let counter = 0;
 
-/** A login user and its secret; with `masterArn` the secret rotates by alternating users. */
-export async function givenDbUser(stack: LocalStack, masterArn?: string): Promise<DbUser> {
+/** A login user and its keyturn-managed secret; with `masterArn` the secret rotates by alternating users. */
+export async function givenDbUser(
+  stack: LocalStack,
+  masterArn?: string,
+  tags: Record<string, string> = {},
+): Promise<DbUser> {
   const pg = stack.postgres as LocalPostgres;
   const n = ++counter;
   const name = `task_user_${n}_${process.pid}`;
@@ -33,6 +94,7 @@ export async function givenDbUser(stack: LocalStack, masterArn?: string): Promis
     stack.client,
     `db/tasks/${masterArn ? 'alternating' : 'single'}/${n}`,
     pg.secretValue(name, password, masterArn ? { masterarn: masterArn } : {}),
+    { [ManagementTag.managed]: 'true', ...tags },
   );
   return { name, password, secretArn: secret.arn, firstVersionId: secret.versionId };
 }

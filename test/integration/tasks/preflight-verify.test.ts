@@ -5,7 +5,8 @@ import { verifyRotation } from '../../../functions/tasks/verify';
 import type { LocalPostgres } from '../../../local/databases/postgres';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
 import { jsonAt, rotateAndWait, stagesOf, valueAt, MANUAL_FUNCTION_ARN } from '../../support/secrets';
-import { givenDbUser, taskDeps, type DbUser } from './fixtures';
+import { givenDbUser, taskDeps, testRun, virtualClock, type DbUser } from './fixtures';
+import { DEFAULT_LIFECYCLE_SETTINGS } from '../../../functions/shared/lifecycle-contract';
 
 let stack: LocalStack;
 let pg: LocalPostgres;
@@ -30,27 +31,30 @@ describe('preflight', () => {
   it('passes on a healthy secret and returns a value-free summary', async () => {
     const user = await givenRotatedUser();
 
-    const summary = await preflight({ secretArn: user.secretArn }, taskDeps(stack));
+    const summary = await preflight({ secretArn: user.secretArn, rotation: testRun() }, taskDeps(stack));
 
     expect(summary).toEqual({
       secretArn: user.secretArn,
       strategy: 'postgres-single-user',
       currentVersionId: user.currentVersionId,
+      settings: DEFAULT_LIFECYCLE_SETTINGS,
     });
     expect(JSON.stringify(summary)).not.toContain(user.currentPassword);
   });
 
   it('refuses a secret whose rotation is not enabled', async () => {
     const user = await givenDbUser(stack);
-    await expect(preflight({ secretArn: user.secretArn }, taskDeps(stack))).rejects.toMatchObject({
+    await expect(preflight({ secretArn: user.secretArn, rotation: testRun() }, taskDeps(stack))).rejects.toMatchObject({
       name: 'RotationNotEnabledError',
     });
   });
 
   it('refuses a secret that does not exist', async () => {
-    await expect(preflight({ secretArn: 'db/tasks/nope' }, taskDeps(stack))).rejects.toMatchObject({
-      name: 'SecretNotFoundError',
-    });
+    await expect(preflight({ secretArn: 'db/tasks/nope', rotation: testRun() }, taskDeps(stack))).rejects.toMatchObject(
+      {
+        name: 'SecretNotFoundError',
+      },
+    );
   });
 
   it('reports a stuck AWSPENDING with its version id and leaves it untouched', async () => {
@@ -59,7 +63,7 @@ describe('preflight', () => {
     const before = await stagesOf(stack.client, user.secretArn);
     expect(before[stuck.token]).toEqual(['AWSPENDING']);
 
-    const attempt = preflight({ secretArn: user.secretArn }, taskDeps(stack));
+    const attempt = preflight({ secretArn: user.secretArn, rotation: testRun() }, taskDeps(stack));
 
     await expect(attempt).rejects.toMatchObject({ name: 'RotationInProgressError', stuckVersionId: stuck.token });
     await expect(attempt).rejects.toThrow(stuck.token);
@@ -71,7 +75,7 @@ describe('preflight', () => {
     const user = await givenRotatedUser();
     await pg.admin(`ALTER ROLE ${escapeIdentifier(user.name)} PASSWORD 'changed-behind-keyturn-1'`);
 
-    const attempt = preflight({ secretArn: user.secretArn }, taskDeps(stack));
+    const attempt = preflight({ secretArn: user.secretArn, rotation: testRun() }, taskDeps(stack));
 
     await expect(attempt).rejects.toMatchObject({ name: 'CurrentCredentialBrokenError' });
     const error = (await attempt.catch((e: unknown) => e)) as Error;
@@ -89,20 +93,27 @@ describe('verify', () => {
       logged.push(chunk.toString());
       return true;
     });
-    const deps = taskDeps(stack, new Logger({ logLevel: 'DEBUG' }));
+    const deps = taskDeps(stack, { logger: new Logger({ logLevel: 'DEBUG' }) });
     let summary;
     let rotation;
     let verified;
     try {
-      summary = await preflight({ secretArn: user.secretArn }, deps);
+      summary = await preflight({ secretArn: user.secretArn, rotation: testRun() }, deps);
       rotation = await rotateAndWait(stack, user.secretArn);
-      verified = await verifyRotation({ secretArn: user.secretArn, previousVersionId: summary.currentVersionId }, deps);
+      verified = await verifyRotation(
+        { secretArn: user.secretArn, rotation: testRun(), previousVersionId: summary.currentVersionId },
+        deps,
+      );
     } finally {
       write.mockRestore();
     }
 
     expect(rotation).toMatchObject({ succeeded: true });
-    expect(verified).toEqual({ currentVersionId: rotation.token, previousVersionId: user.currentVersionId });
+    expect(verified).toEqual({
+      currentVersionId: rotation.token,
+      previousVersionId: user.currentVersionId,
+      timeToRotateMs: expect.any(Number) as number,
+    });
     const newPassword = (await jsonAt<{ password: string }>(stack.client, user.secretArn, 'AWSCURRENT')).password;
     expect(await pg.canLogin(user.name, newPassword)).toBe(true);
     expect(logged.join('')).toContain('new credential verified');
@@ -115,7 +126,10 @@ describe('verify', () => {
   it('reports RotationDidNotHappenError when AWSCURRENT did not move', async () => {
     const user = await givenRotatedUser();
     await expect(
-      verifyRotation({ secretArn: user.secretArn, previousVersionId: user.currentVersionId }, taskDeps(stack)),
+      verifyRotation(
+        { secretArn: user.secretArn, rotation: testRun(), previousVersionId: user.currentVersionId },
+        taskDeps(stack, virtualClock()),
+      ),
     ).rejects.toMatchObject({ name: 'RotationDidNotHappenError' });
   });
 
@@ -123,7 +137,10 @@ describe('verify', () => {
     const user = await givenRotatedUser();
     const stuck = await rotateAndWait(stack, user.secretArn, MANUAL_FUNCTION_ARN);
     await expect(
-      verifyRotation({ secretArn: user.secretArn, previousVersionId: user.currentVersionId }, taskDeps(stack)),
+      verifyRotation(
+        { secretArn: user.secretArn, rotation: testRun(), previousVersionId: user.currentVersionId },
+        taskDeps(stack, virtualClock()),
+      ),
     ).rejects.toMatchObject({ name: 'RotationInProgressError', stuckVersionId: stuck.token });
   });
 
@@ -134,7 +151,7 @@ describe('verify', () => {
     const newPassword = await valueAt(stack.client, user.secretArn, 'AWSCURRENT');
 
     const attempt = verifyRotation(
-      { secretArn: user.secretArn, previousVersionId: user.currentVersionId },
+      { secretArn: user.secretArn, rotation: testRun(), previousVersionId: user.currentVersionId },
       taskDeps(stack),
     );
 
@@ -144,18 +161,36 @@ describe('verify', () => {
   });
 });
 
-describe('task handlers', () => {
-  it('run preflight through the Lambda entry point, and reject malformed input by name', async () => {
+describe('the rotation function as task runner', () => {
+  it('runs preflight for a { task } event, and rejects malformed input and unknown tasks by name', async () => {
     const user = await givenRotatedUser();
-    const { preflightHandler, verifyHandler } = await import('../../../functions/tasks/handlers');
 
-    expect(await preflightHandler({ secretArn: user.secretArn, extra: 'ignored' })).toEqual({
+    expect(
+      await stack.rotationHandler({
+        task: 'preflight',
+        secretArn: user.secretArn,
+        rotation: testRun(),
+        extra: 'ignored',
+      }),
+    ).toEqual({
       secretArn: user.secretArn,
       strategy: 'postgres-single-user',
       currentVersionId: user.currentVersionId,
+      settings: DEFAULT_LIFECYCLE_SETTINGS,
     });
-    await expect(preflightHandler({})).rejects.toMatchObject({ name: 'InvalidTaskInputError' });
-    await expect(verifyHandler({ secretArn: user.secretArn, previousVersionId: 'short' })).rejects.toMatchObject({
+    await expect(stack.rotationHandler({ task: 'preflight' })).rejects.toMatchObject({ name: 'InvalidTaskInputError' });
+    await expect(stack.rotationHandler({ task: 'rotate-everything' })).rejects.toMatchObject({
+      name: 'InvalidTaskInputError',
+      message: expect.stringContaining('preflight, verify, drain, revoke, rollback') as string,
+    });
+    await expect(
+      stack.rotationHandler({
+        task: 'verify',
+        secretArn: user.secretArn,
+        rotation: testRun(),
+        previousVersionId: 'short',
+      }),
+    ).rejects.toMatchObject({
       name: 'InvalidTaskInputError',
       message: expect.stringContaining('previousVersionId') as string,
     });

@@ -194,7 +194,7 @@ describe('runStateMachine: nesting and timeouts', () => {
   it('reports TimeoutSeconds as a States.Timeout failure', async () => {
     const definition = { ...longWait, TimeoutSeconds: 1 };
     const result = await runStateMachine(definition, {}, { wait: { ms: 5000 } });
-    expect(result).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+    expect(result).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });
   });
 });
 

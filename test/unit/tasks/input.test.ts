@@ -1,27 +1,55 @@
-import { parseTaskInput } from '../../../functions/tasks/input';
+import { parseLifecycleRequest, parseTaskInput } from '../../../functions/tasks/input';
 
 const VERSION = '0f8e7a52-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db/app-AbCdEf';
+const RUN = {
+  id: VERSION,
+  executionArn: 'arn:aws:states:us-east-1:123456789012:execution:lifecycle:x',
+  startedAt: '2026-11-22T04:00:00Z',
+  trigger: 'schedule',
+  emergency: false,
+  functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:rotate',
+  drainWaited: { seconds: 0 },
+};
 
 describe('task input parsing', () => {
   it('accepts what the state machine sends and drops fields it does not know', () => {
     expect(
-      parseTaskInput.revoke({ secretArn: ARN, previousVersionId: VERSION, terminateSessions: true, x: 1 }),
-    ).toEqual({ secretArn: ARN, previousVersionId: VERSION, terminateSessions: true });
-    expect(parseTaskInput.rollback({ secretArn: ARN, previousVersionId: VERSION })).toEqual({
+      parseTaskInput.revoke({
+        secretArn: ARN,
+        rotation: RUN,
+        previousVersionId: VERSION,
+        terminateSessions: true,
+        x: 1,
+      }),
+    ).toEqual({ secretArn: ARN, rotation: RUN, previousVersionId: VERSION, terminateSessions: true });
+    expect(parseTaskInput.rollback({ secretArn: ARN, rotation: RUN, previousVersionId: VERSION })).toEqual({
       secretArn: ARN,
+      rotation: RUN,
       previousVersionId: VERSION,
     });
   });
 
   it.each([
     ['preflight', parseTaskInput.preflight, {}, 'secretArn'],
-    ['verify', parseTaskInput.verify, { secretArn: ARN }, 'previousVersionId'],
-    ['drain', parseTaskInput.drain, { secretArn: ARN, previousVersionId: 'too-short' }, 'previousVersionId'],
+    ['preflight', parseTaskInput.preflight, { secretArn: ARN }, 'rotation'],
+    [
+      'preflight',
+      parseTaskInput.preflight,
+      { secretArn: ARN, rotation: { ...RUN, trigger: 'cron' } },
+      'rotation.trigger',
+    ],
+    ['verify', parseTaskInput.verify, { secretArn: ARN, rotation: RUN }, 'previousVersionId'],
+    [
+      'drain',
+      parseTaskInput.drain,
+      { secretArn: ARN, rotation: RUN, previousVersionId: 'too-short' },
+      'previousVersionId',
+    ],
     [
       'revoke',
       parseTaskInput.revoke,
-      { secretArn: ARN, previousVersionId: VERSION, terminateSessions: 'yes' },
+      { secretArn: ARN, rotation: RUN, previousVersionId: VERSION, terminateSessions: 'yes' },
       'terminateSessions',
     ],
   ])('%s: rejects bad input with InvalidTaskInputError naming the field', (_task, parse, input, field) => {
@@ -35,8 +63,24 @@ describe('task input parsing', () => {
 
   it('never quotes the input in its message (it could be a secret)', () => {
     const secretLike = 'hunter2-hunter2-hunter2';
-    expect(() => parseTaskInput.verify({ secretArn: ARN, previousVersionId: secretLike })).toThrow(
+    expect(() => parseTaskInput.verify({ secretArn: ARN, rotation: RUN, previousVersionId: secretLike })).toThrow(
       expect.not.objectContaining({ message: expect.stringContaining(secretLike) as string }) as Error,
+    );
+  });
+
+  it('reads a lifecycle request, naming bad fields with InvalidRequestError', () => {
+    expect(
+      parseLifecycleRequest({ secretArn: ARN, trigger: 'schedule', scheduledTime: '2026-11-22T04:00:00Z' }),
+    ).toEqual({
+      secretArn: ARN,
+      trigger: 'schedule',
+      scheduledTime: '2026-11-22T04:00:00Z',
+    });
+    expect(() => parseLifecycleRequest({ secretArn: ARN, trigger: 'schedule', scheduledTime: 'at four' })).toThrow(
+      expect.objectContaining({
+        name: 'InvalidRequestError',
+        message: expect.stringContaining('scheduledTime') as string,
+      }) as Error,
     );
   });
 });

@@ -1,0 +1,6 @@
+/** The local EventBridge: buses and PutEvents, recorded for tests to read. */
+export { startLocalEventBridge, LocalEventBridge, type LocalEventBridgeOptions } from './local-eventbridge';
+export type { RecordedEvent, DroppedEvent, EventQuery } from './state';
+export type { EventBridgeFaultControl, EntryFaultOptions, PendingEventBridgeFault } from './faults';
+export { DEFAULT_BUS_NAME } from './arn';
+export { DEFAULT_MAX_PUT_EVENTS_BYTES } from './put-events';

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { validationException } from './errors';
+
+/**
+ * Request shapes of the EventBridge API (field names and constraints as in the service model,
+ * events-2015-10-07). A request that breaks a constraint fails as a whole with
+ * ValidationException, in AWS's "1 validation error detected: ..." form; the semantic checks
+ * of PutEvents entries (required fields, Detail) are per entry, in put-events.ts. Fields the
+ * local service cannot honour are refused rather than silently ignored.
+ */
+
+/** A bus name (CreateEventBus, DeleteEventBus, ListEventBuses' prefix). */
+const eventBusName = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[/.\-_A-Za-z0-9]+$/);
+/** DescribeEventBus takes a name or an ARN. */
+const eventBusNameOrArn = z
+  .string()
+  .min(1)
+  .max(1600)
+  .regex(/^(arn:aws[\w-]*:events:[a-z]+-[a-z]+-[\w-]+:[0-9]{12}:event-bus\/)?[/.\-_A-Za-z0-9]+$/);
+/** PutEvents entries name a bus that is not a partner bus: no `/` in the name. */
+const nonPartnerEventBusNameOrArn = z
+  .string()
+  .min(1)
+  .max(1600)
+  .regex(/^(arn:aws[\w-]*:events:[a-z]+-[a-z]+-[\w-]+:[0-9]{12}:event-bus\/)?[.\-_A-Za-z0-9]+$/);
+
+const tag = z.object({ Key: z.string().min(1).max(128), Value: z.string().max(256) });
+
+const putEventsEntry = z.object({
+  /** Epoch seconds (the SDK serializes Date so). */
+  Time: z.number().optional(),
+  Source: z.string().optional(),
+  Resources: z.array(z.string().max(2048)).optional(),
+  DetailType: z.string().optional(),
+  Detail: z.string().optional(),
+  EventBusName: nonPartnerEventBusNameOrArn.optional(),
+  TraceHeader: z.string().min(1).max(500).optional(),
+});
+
+export const REQUEST_SCHEMAS = {
+  CreateEventBus: z.object({
+    Name: eventBusName,
+    EventSourceName: z.string().min(1).max(256).optional(),
+    Description: z.string().max(512).optional(),
+    KmsKeyIdentifier: z
+      .string()
+      .max(2048)
+      .regex(/^[a-zA-Z0-9_\-/:]*$/)
+      .optional(),
+    DeadLetterConfig: z.object({ Arn: z.string().min(1).max(1600).optional() }).optional(),
+    LogConfig: z
+      .object({
+        IncludeDetail: z.enum(['NONE', 'FULL']).optional(),
+        Level: z.enum(['OFF', 'ERROR', 'INFO', 'TRACE']).optional(),
+      })
+      .optional(),
+    Tags: z.array(tag).optional(),
+  }),
+  DescribeEventBus: z.object({ Name: eventBusNameOrArn.optional() }),
+  DeleteEventBus: z.object({ Name: eventBusName }),
+  ListEventBuses: z.object({
+    NamePrefix: eventBusName.optional(),
+    NextToken: z.string().min(1).max(2048).optional(),
+    Limit: z.number().int().min(1).max(100).optional(),
+  }),
+  PutEvents: z.object({
+    Entries: z.array(putEventsEntry).min(1).max(10),
+    /** Global endpoints route between regions; operations.ts refuses it (there is one local region). */
+    EndpointId: z
+      .string()
+      .min(1)
+      .max(50)
+      .regex(/^[A-Za-z0-9-]+[.][A-Za-z0-9-]+$/)
+      .optional(),
+  }),
+} as const satisfies Record<string, z.ZodType>;
+
+export type OperationName = keyof typeof REQUEST_SCHEMAS;
+export type RequestOf<Operation extends OperationName> = z.infer<(typeof REQUEST_SCHEMAS)[Operation]>;
+export type PutEventsEntry = RequestOf<'PutEvents'>['Entries'][number];
+
+export const OPERATION_NAMES = Object.keys(REQUEST_SCHEMAS) as OperationName[];
+
+export function isOperationName(name: string): name is OperationName {
+  return Object.hasOwn(REQUEST_SCHEMAS, name);
+}
+
+export function parseRequest<Operation extends OperationName>(
+  operation: Operation,
+  body: unknown,
+): RequestOf<Operation> {
+  const result = REQUEST_SCHEMAS[operation].safeParse(body ?? {}, { reportInput: true });
+  if (result.success) return result.data as RequestOf<Operation>;
+  const issues = result.error.issues;
+  const described = issues.map(
+    (issue) => `Value at '${awsPath(issue.path)}' failed to satisfy constraint: ${constraint(issue)}`,
+  );
+  const count = `${issues.length} validation error${issues.length === 1 ? '' : 's'} detected`;
+  throw validationException(`${count}: ${described.join('; ')}`);
+}
+
+/** AWS names members in lowerCamelCase and list items 1-based: `entries.1.member.eventBusName`. */
+function awsPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((segment) =>
+      typeof segment === 'number'
+        ? `${segment + 1}.member`
+        : String(segment).charAt(0).toLowerCase() + String(segment).slice(1),
+    )
+    .join('.');
+}
+
+/** The constraint in AWS's words; the offending value is not repeated. */
+function constraint(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'too_big':
+      return issue.origin === 'number'
+        ? `Member must have value less than or equal to ${String(issue.maximum)}`
+        : `Member must have length less than or equal to ${String(issue.maximum)}`;
+    case 'too_small':
+      return issue.origin === 'number'
+        ? `Member must have value greater than or equal to ${String(issue.minimum)}`
+        : `Member must have length greater than or equal to ${String(issue.minimum)}`;
+    case 'invalid_format':
+      return issue.format === 'regex' && issue.pattern
+        ? `Member must satisfy regular expression pattern: ${issue.pattern}`
+        : issue.message;
+    case 'invalid_value':
+      return `Member must satisfy enum value set: [${issue.values.map(String).join(', ')}]`;
+    case 'invalid_type':
+      return issue.input === undefined ? 'Member must not be null' : `Member must be of type ${issue.expected}`;
+    default:
+      return issue.message;
+  }
+}

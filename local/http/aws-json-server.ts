@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { AwsProtocolError } from './aws-error';
+import { headerValue, readRequestBody } from './request-body';
+
+/**
+ * The HTTP face shared by the AWS JSON 1.1 emulators (Secrets Manager, EventBridge): POST /
+ * routed by `X-Amz-Target: <prefix><Operation>`, errors as `{ "__type", "message" }` with the
+ * status the SDK expects, and, optionally, a control surface of the emulator's own under a
+ * path prefix. SigV4 signatures are accepted unchecked. Nothing here logs request bodies.
+ */
+
+export const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+/** One emulated service, as the HTTP layer sees it. */
+export interface AwsJsonService<Operation extends string> {
+  /** `secretsmanager.`, `AWSEvents.`: what precedes the operation name in X-Amz-Target. */
+  readonly targetPrefix: string;
+  /** For messages: "the local Secrets Manager". */
+  readonly displayName: string;
+  isOperation(name: string): name is Operation;
+  /** Runs one call; service errors are thrown as AwsProtocolError. */
+  invoke(operation: Operation, input: unknown): object;
+  /** What an unexpected failure is answered with (the service's own internal-error exception, HTTP 500). */
+  internalError(): AwsProtocolError;
+}
+
+export interface ControlResponse {
+  readonly status: number;
+  readonly body?: unknown;
+}
+
+export type ControlHandler = (
+  request: IncomingMessage,
+  body: string,
+  url: URL,
+) => Promise<ControlResponse> | ControlResponse;
+
+export interface AwsJsonServerOptions {
+  /** Bodies above this are refused with SerializationException. */
+  readonly maxBodyBytes: number;
+  /** An out-of-protocol control surface (`/_keyturn/...`), answered with plain JSON. */
+  readonly control?: { readonly pathPrefix: string; readonly handle: ControlHandler };
+}
+
+export function createAwsJsonServer<Operation extends string>(
+  service: AwsJsonService<Operation>,
+  options: AwsJsonServerOptions,
+): Server {
+  return createServer((request, response) => {
+    void route(request, response, service, options).catch(() => {
+      // Only reachable if writing the response itself failed; the socket is already gone.
+      if (!response.headersSent) sendJson(response, 500, { message: 'internal error' });
+    });
+  });
+}
+
+async function route<Operation extends string>(
+  request: IncomingMessage,
+  response: ServerResponse,
+  service: AwsJsonService<Operation>,
+  options: AwsJsonServerOptions,
+): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  let body: string;
+  try {
+    body = await readRequestBody(request, options.maxBodyBytes);
+  } catch {
+    sendAwsJsonError(response, serializationException('The request body is too large.'));
+    return;
+  }
+  if (options.control && url.pathname.startsWith(options.control.pathPrefix)) {
+    const result = await options.control.handle(request, body, url);
+    sendJson(response, result.status, result.body);
+    return;
+  }
+  if (request.method !== 'POST') {
+    sendJson(response, 404, { message: 'Not found: the AWS protocol is served as POST / with X-Amz-Target' });
+    return;
+  }
+  answer(request, response, body, service);
+}
+
+function answer<Operation extends string>(
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: string,
+  service: AwsJsonService<Operation>,
+): void {
+  const target = headerValue(request, 'x-amz-target') ?? '';
+  const operation = target.startsWith(service.targetPrefix) ? target.slice(service.targetPrefix.length) : '';
+  try {
+    if (!service.isOperation(operation)) {
+      throw new AwsProtocolError(
+        'UnknownOperationException',
+        `The operation ${target || '(none)'} is not supported by ${service.displayName}.`,
+        400,
+      );
+    }
+    const output = service.invoke(operation, parseJsonBody(body));
+    sendJson(response, 200, output, { 'content-type': AWS_JSON_CONTENT_TYPE });
+  } catch (error) {
+    sendAwsJsonError(response, error instanceof AwsProtocolError ? error : service.internalError());
+  }
+}
+
+function parseJsonBody(body: string): unknown {
+  if (body.trim() === '') return {};
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    throw serializationException('The request body is not valid JSON.');
+  }
+}
+
+function serializationException(message: string): AwsProtocolError {
+  return new AwsProtocolError('SerializationException', message, 400);
+}
+
+/** The AWS JSON error shape: the SDK reads the exception name from `__type` (or X-Amzn-ErrorType). */
+export function sendAwsJsonError(response: ServerResponse, error: AwsProtocolError): void {
+  sendJson(
+    response,
+    error.httpStatus,
+    { __type: error.name, message: error.message },
+    { 'content-type': AWS_JSON_CONTENT_TYPE, 'x-amzn-errortype': error.name },
+  );
+}
+
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    ...headers,
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': randomUUID(),
+  });
+  response.end(text);
+}

@@ -1,0 +1,51 @@
+/**
+ * Planned failures, per operation: "the next N calls of X fail like this". Plans for one
+ * operation are consumed in the order they were made; each emulator decides what a planned
+ * fault looks like (an exception name, a per-entry failure, ...) and when to take one.
+ */
+
+/** Exception names and error codes a fault may carry: identifiers such as `InternalServiceError`. */
+const FAULT_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9.]{0,127}$/;
+
+export function assertFaultName(name: string, example: string): void {
+  if (!FAULT_NAME_PATTERN.test(name)) throw new RangeError(`exception name must be an identifier such as ${example}`);
+}
+
+export interface PlannedFault<Operation extends string, Fault> {
+  readonly operation: Operation;
+  readonly remaining: number;
+  readonly fault: Fault;
+}
+
+export class FaultPlan<Operation extends string, Fault> {
+  private readonly queues = new Map<Operation, { remaining: number; fault: Fault }[]>();
+
+  /** The next `count` calls of `operation` (after any already planned) fail with `fault`. */
+  add(operation: Operation, count: number, fault: Fault): void {
+    if (!Number.isInteger(count) || count < 1) throw new RangeError('fault count must be a positive whole number');
+    const queue = this.queues.get(operation) ?? [];
+    queue.push({ remaining: count, fault });
+    this.queues.set(operation, queue);
+  }
+
+  /** Consumes one planned failure for this call of `operation`, if there is one. */
+  take(operation: Operation): Fault | undefined {
+    const queue = this.queues.get(operation);
+    const next = queue?.[0];
+    if (!queue || !next) return undefined;
+    next.remaining -= 1;
+    if (next.remaining === 0) queue.shift();
+    if (queue.length === 0) this.queues.delete(operation);
+    return next.fault;
+  }
+
+  pending(): PlannedFault<Operation, Fault>[] {
+    return [...this.queues].flatMap(([operation, queue]) =>
+      queue.map(({ remaining, fault }) => ({ operation, remaining, fault })),
+    );
+  }
+
+  clear(): void {
+    this.queues.clear();
+  }
+}
