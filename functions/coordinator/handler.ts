@@ -1,7 +1,7 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { createAuditTrail } from '../shared/audit';
+import { eventBridgePutEvents } from '../shared/event-bus';
 import { TaskEnvironment } from '../shared/lifecycle-contract';
 import { MetricService } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
@@ -18,7 +18,7 @@ const deps: CoordinatorDeps = {
   logger,
   metrics,
   audit: createAuditTrail({
-    client: new EventBridgeClient({}),
+    putEvents: eventBridgePutEvents(),
     busName: process.env[TaskEnvironment.auditBusName],
     logger,
     metrics,

@@ -1,4 +1,3 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAuditTrail } from '../shared/audit';
@@ -23,23 +22,26 @@ const lifecycleMetrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
   serviceName: MetricService.Lifecycle,
 });
-let lifecycleDeps: TaskDeps | undefined;
+let lifecycleDeps: Promise<TaskDeps> | undefined;
 
-/** Built on the first lifecycle task only: a function that just rotates never loads the EventBridge client's state. */
-function taskDeps(): TaskDeps {
-  lifecycleDeps ??= {
+/**
+ * Built on the first lifecycle task. The EventBridge client is imported only then: a cold start
+ * that serves Secrets Manager's rotation steps does not pay for loading it.
+ */
+function taskDeps(): Promise<TaskDeps> {
+  lifecycleDeps ??= import('../shared/event-bus').then(({ eventBridgePutEvents }) => ({
     store,
     strategies,
     logger,
     metrics: lifecycleMetrics,
     audit: createAuditTrail({
-      client: new EventBridgeClient({}),
+      putEvents: eventBridgePutEvents(),
       busName: process.env[TaskEnvironment.auditBusName],
       logger,
       metrics: lifecycleMetrics,
     }),
     blackouts: parseBlackouts(process.env[TaskEnvironment.blackouts], TaskEnvironment.blackouts),
-  };
+  }));
   return lifecycleDeps;
 }
 
@@ -49,7 +51,7 @@ function taskDeps(): TaskDeps {
  * runs where that target is reachable (its VPC) with access to exactly its secrets.
  */
 export const handler = async (event: unknown): Promise<unknown> => {
-  if (isLifecycleTaskEvent(event)) return runRotationFunctionTask(event, taskDeps());
+  if (isLifecycleTaskEvent(event)) return runRotationFunctionTask(event, await taskDeps());
   await runObservedRotationStep(event, { store, strategies, logger, metrics });
   return undefined;
 };

@@ -1,4 +1,4 @@
-import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type { PutEventsRequestEntry, PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { AuditEventTypeName, LifecycleTrigger } from './lifecycle-contract';
@@ -26,8 +26,11 @@ export interface AuditTrail {
   record(subject: AuditSubject, ...events: AuditEvent[]): Promise<void>;
 }
 
+/** PutEvents: one result per entry, in order (see event-bus.ts). */
+export type PutEvents = (entries: PutEventsRequestEntry[]) => Promise<PutEventsResultEntry[]>;
+
 export interface AuditTrailDeps {
-  readonly client: EventBridgeClient;
+  readonly putEvents: PutEvents;
   /** The audit bus; undefined: events are only logged (a deployment always sets it). */
   readonly busName: string | undefined;
   readonly logger: Logger;
@@ -79,8 +82,7 @@ async function putWithRetries(deps: AuditTrailDeps, batch: PutEventsRequestEntry
   for (let attempt = 1; attempt <= attempts && pending.length > 0; attempt++) {
     if (attempt > 1) await sleep(jitteredBackoffMs(attempt));
     try {
-      const out = await deps.client.send(new PutEventsCommand({ Entries: pending }));
-      const results = out.Entries ?? [];
+      const results = await deps.putEvents(pending);
       const failed = pending.filter((_, i) => results[i]?.ErrorCode !== undefined);
       if (failed.length > 0) lastError = results.find((r) => r.ErrorCode)?.ErrorCode ?? lastError;
       pending = failed;

@@ -2,6 +2,7 @@ import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventb
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createAuditTrail, type AuditSubject } from '../../../functions/shared/audit';
+import { eventBridgePutEvents } from '../../../functions/shared/event-bus';
 import { AuditEventType } from '../../../functions/shared/lifecycle-contract';
 import { AUDIT_EVENT_SOURCE } from '../../../functions/shared/metric-names';
 import { startLocalEventBridge, type LocalEventBridge } from '../../../local/eventbridge/local-eventbridge';
@@ -40,7 +41,10 @@ function trail(logged: string[] = []) {
   };
   jest.spyOn(process.stdout, 'write').mockImplementation(capture);
   jest.spyOn(process.stderr, 'write').mockImplementation(capture);
-  return { audit: createAuditTrail({ client, busName: 'audit', logger, metrics }), metrics };
+  return {
+    audit: createAuditTrail({ putEvents: eventBridgePutEvents(client), busName: 'audit', logger, metrics }),
+    metrics,
+  };
 }
 afterEach(() => {
   jest.restoreAllMocks();
