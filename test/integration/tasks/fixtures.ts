@@ -1,16 +1,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { randomUUID } from 'node:crypto';
 import { escapeIdentifier } from 'pg';
 import type { AuditEvent, AuditSubject, AuditTrail } from '../../../functions/shared/audit';
-import type { RotationRun } from '../../../functions/shared/lifecycle-contract';
 import { ManagementTag } from '../../../functions/shared/management-tags';
 import { SecretStore } from '../../../functions/shared/secret-store';
 import { createStrategyRegistry } from '../../../functions/strategies/registry';
 import type { TaskDeps } from '../../../functions/tasks/deps';
 import type { LocalPostgres } from '../../../local/databases/postgres';
-import { LOCAL_ROTATION_FUNCTION_ARN, type LocalStack } from '../../../local/stack';
+import type { LocalStack } from '../../../local/stack';
 import { createSecret } from '../../support/secrets';
+
+export { testRun } from '../../support/rotation-run';
 
 /** An audit trail that keeps what it is given, for assertions. */
 export interface RecordingAuditTrail extends AuditTrail {
@@ -52,20 +52,6 @@ export function virtualClock(start = Date.now()): Pick<TaskDeps, 'now' | 'sleep'
       time += ms;
       return Promise.resolve();
     },
-  };
-}
-
-/** A run as the coordinator's begin would open it. */
-export function testRun(overrides: Partial<RotationRun> = {}): RotationRun {
-  return {
-    id: randomUUID(),
-    executionArn: 'arn:aws:states:us-east-1:123456789012:execution:keyturn-lifecycle:test',
-    startedAt: new Date().toISOString(),
-    trigger: 'on-demand',
-    emergency: false,
-    functionArn: LOCAL_ROTATION_FUNCTION_ARN,
-    drainWaited: { seconds: 0 },
-    ...overrides,
   };
 }
 

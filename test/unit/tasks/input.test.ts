@@ -1,16 +1,9 @@
 import { parseLifecycleRequest, parseTaskInput } from '../../../functions/tasks/input';
+import { testRun } from '../../support/rotation-run';
 
 const VERSION = '0f8e7a52-1c2d-4e5f-8a9b-0c1d2e3f4a5b';
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db/app-AbCdEf';
-const RUN = {
-  id: VERSION,
-  executionArn: 'arn:aws:states:us-east-1:123456789012:execution:lifecycle:x',
-  startedAt: '2026-11-22T04:00:00Z',
-  trigger: 'schedule',
-  emergency: false,
-  functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:rotate',
-  drainWaited: { seconds: 0 },
-};
+const RUN = testRun({ id: VERSION });
 
 describe('task input parsing', () => {
   it('accepts what the state machine sends and drops fields it does not know', () => {
@@ -36,7 +29,7 @@ describe('task input parsing', () => {
     [
       'preflight',
       parseTaskInput.preflight,
-      { secretArn: ARN, rotation: { ...RUN, trigger: 'cron' } },
+      { secretArn: ARN, rotation: { ...RUN, trigger: 'cron' as never } },
       'rotation.trigger',
     ],
     ['verify', parseTaskInput.verify, { secretArn: ARN, rotation: RUN }, 'previousVersionId'],

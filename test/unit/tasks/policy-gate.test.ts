@@ -7,6 +7,7 @@ import type { SecretDescription } from '../../../functions/shared/secret-store';
 import { activeBlackout, parseBlackouts } from '../../../functions/tasks/blackouts';
 import { assertRotationAllowed, windowEnd } from '../../../functions/tasks/policy-gate';
 import { readLifecycleSettings } from '../../../functions/tasks/settings';
+import { testRun } from '../../support/rotation-run';
 
 const secret = (overrides: Partial<SecretDescription> = {}): SecretDescription => ({
   arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf',
@@ -17,16 +18,7 @@ const secret = (overrides: Partial<SecretDescription> = {}): SecretDescription =
   ...overrides,
 });
 
-const run = (overrides: Partial<RotationRun> = {}): RotationRun => ({
-  id: '0a7c1b2e-3d4f-4a5b-8c6d-7e8f9a0b1c2d',
-  executionArn: 'arn:aws:states:us-east-1:123456789012:execution:lifecycle:x',
-  startedAt: '2026-11-22T04:00:00Z',
-  trigger: 'schedule',
-  emergency: false,
-  functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:rotate',
-  drainWaited: { seconds: 0 },
-  ...overrides,
-});
+const run = (overrides: Partial<RotationRun> = {}): RotationRun => testRun({ trigger: 'schedule', ...overrides });
 
 const at = (iso: string) => new Date(iso);
 const settings = { ...DEFAULT_LIFECYCLE_SETTINGS, minIntervalSeconds: 3600 };
