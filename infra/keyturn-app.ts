@@ -3,7 +3,7 @@ import { App, Validations, type AppProps, type StackProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { ResolvedPolicy } from './policy/defaults';
 import { loadPolicy } from './policy/load-policy';
-import { KeyturnStack } from './stacks/keyturn-stack';
+import { KeyturnStack, type KeyturnStackProps } from './stacks/keyturn-stack';
 import { type LayoutOptions, planSecretsStacks, type SecretsStackPlan, STACK_PREFIX } from './stacks/layout';
 import { KeyturnSecretsStack, type SecretsRotationFunctionProps } from './stacks/secrets-stack';
 
@@ -39,12 +39,15 @@ export interface KeyturnAppOptions {
 
   /** @default - the start of the current UTC day */
   readonly scheduleReferenceDate?: Date;
+
+  /** @default - the KeyturnStack defaults (definitions from `statemachines/`, functions bundled) */
+  readonly orchestration?: KeyturnStackProps['orchestration'];
 }
 
 /** The keyturn app and its stacks. */
 export interface KeyturnApp {
   readonly app: App;
-  /** The core stack (keys, queue, schedule group, lifecycle, observability). */
+  /** The core stack (keys, queue, schedule group, orchestration, observability). */
   readonly stack: KeyturnStack;
   /** One stack per group of entries. */
   readonly secretsStacks: readonly KeyturnSecretsStack[];
@@ -68,6 +71,7 @@ export function createKeyturnApp(options: KeyturnAppOptions = {}): KeyturnApp {
     ...options.stackProps,
     policy,
     rotationFunctionNames: [...functionNames.values()],
+    orchestration: options.orchestration,
   });
   const secretsStacks = plan.map((group) => {
     const network = group.networkId === undefined ? undefined : policy.networks[group.networkId];

@@ -106,6 +106,36 @@ export const FRESHNESS_CHECK_FUNCTION: LambdaHandlerSource = {
   bundle: LAMBDA_BUNDLE,
 };
 
+/**
+ * The state machines' coordinator: `begin` opens a run (checks the secret is managed and has a rotation
+ * function, draws the rotation id), `report` records how it ended (audit event) and alerts (SNS).
+ */
+export const COORDINATOR_FUNCTION: LambdaHandlerSource = {
+  entry: path.join(REPO_ROOT, 'functions', 'coordinator', 'handler.ts'),
+  handler: 'handler',
+  environment: powertoolsEnvironment(MetricService.Lifecycle),
+  bundle: LAMBDA_BUNDLE,
+};
+
+/** Entry file of the fleet state machine's two functions (one file, two exported handlers). */
+const FLEET_ENTRY = path.join(REPO_ROOT, 'functions', 'fleet', 'handler.ts');
+
+/** The fleet's selection: which managed secrets a fleet run rotates (ListSecrets, metadata only). */
+export const FLEET_SELECT_FUNCTION: LambdaHandlerSource = {
+  entry: FLEET_ENTRY,
+  handler: 'selectHandler',
+  environment: powertoolsEnvironment(MetricService.Lifecycle),
+  bundle: LAMBDA_BUNDLE,
+};
+
+/** The fleet's summary: one audit event and one alert for the whole run. */
+export const FLEET_SUMMARIZE_FUNCTION: LambdaHandlerSource = {
+  entry: FLEET_ENTRY,
+  handler: 'summarizeHandler',
+  environment: powertoolsEnvironment(MetricService.Lifecycle),
+  bundle: LAMBDA_BUNDLE,
+};
+
 /** Entry file of the function Secrets Manager invokes, and its exported handler. */
 export const ROTATE_SECRET_ENTRY = ROTATE_SECRET_FUNCTION.entry;
 export const ROTATE_SECRET_HANDLER = ROTATE_SECRET_FUNCTION.handler;

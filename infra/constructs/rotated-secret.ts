@@ -11,7 +11,7 @@ import {
 import { DATABASE_PASSWORD_DEFAULTS, RANDOM_DEFAULT_POLICY } from '../../functions/strategies/password-defaults';
 import type { PasswordPolicy } from '../../functions/shared/password';
 import type { ResolvedEntry } from '../policy/defaults';
-import { strategyTags } from '../policy/strategy-tags';
+import { keyturnTags } from '../policy/strategy-tags';
 import { backstopScheduleExpression } from './rotation-schedule';
 import type { RotationFunction } from './rotation-function';
 import { SecretTagger } from './secret-tagger';
@@ -73,6 +73,9 @@ export interface RotatedSecretProps {
   readonly scheduleReferenceDate?: Date;
 }
 
+/** Tags Secrets Manager allows on one secret. */
+const MAX_SECRET_TAGS = 50;
+
 /** Deletion and resource-policy changes a created secret's resource policy reserves to its owner. */
 const GUARDED_POLICY_ACTIONS = ['secretsmanager:PutResourcePolicy', 'secretsmanager:DeleteResourcePolicy'];
 
@@ -105,7 +108,7 @@ export class RotatedSecret extends Construct {
   /** How Secrets Manager API calls name the secret: the ARN of a created secret, else the name or ARN from the policy. */
   public readonly secretId: string;
 
-  /** The tags the secret carries for keyturn: the `keyturn:*` strategy tags and the entry's own. */
+  /** The tags the secret carries for keyturn: the `keyturn:*` strategy and lifecycle tags, and the entry's own. */
   public readonly tags: Readonly<Record<string, string>>;
 
   /** The native rotation (the backstop). */
@@ -122,7 +125,7 @@ export class RotatedSecret extends Construct {
     const { entry } = props;
     this.entry = entry;
     this.created = entry.secret.create === true;
-    this.tags = { ...entry.tags, ...strategyTags(entry, props.scheduleReferenceDate) };
+    this.tags = { ...entry.tags, ...keyturnTags(entry, props.scheduleReferenceDate) };
     this.validate(props);
 
     try {
@@ -187,6 +190,14 @@ export class RotatedSecret extends Construct {
 
   private validate(props: RotatedSecretProps): void {
     const { entry } = props;
+    const tagCount = Object.keys(this.tags).length;
+    if (tagCount > MAX_SECRET_TAGS) {
+      throw new RotatedSecretValidationError(
+        this,
+        `entry "${entry.id}" would put ${tagCount} tags on its secret (${Object.keys(entry.tags).length} of its own, ` +
+          `the rest keyturn's): Secrets Manager allows ${MAX_SECRET_TAGS}; drop some of the entry's tags`,
+      );
+    }
     if (this.created && !props.encryptionKey) {
       throw new RotatedSecretValidationError(
         this,

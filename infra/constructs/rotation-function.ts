@@ -1,4 +1,4 @@
-import { Duration, type RemovalPolicy, Stack, Token, TokenComparison, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack, Tags, Token, TokenComparison, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,8 +7,13 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { type Construct, DependencyGroup, type IDependable } from 'constructs';
+import { TaskEnvironment } from '../../functions/shared/lifecycle-contract';
+import { ManagementTag } from '../../functions/shared/management-tags';
+import type { ResolvedBlackout } from '../policy/defaults';
+import { MAX_BLACKOUTS_JSON_CHARS } from '../policy/schema';
 import { ROTATE_SECRET_FUNCTION } from './bundling-options';
 import { KeyturnFunction, KeyturnFunctionValidationError } from './keyturn-function';
+import type { AuditEventBus } from './observability/audit-trail';
 
 export { toCdkBundlingOptions } from './keyturn-function';
 
@@ -121,6 +126,23 @@ export interface RotationFunctionProps {
    * @default - CloudWatch Logs' own encryption
    */
   readonly logEncryptionKey?: kms.IKey;
+
+  /**
+   * keyturn's audit bus. The function also runs the lifecycle tasks (pre-flight, verify, drain, revoke,
+   * rollback) of its secrets, and puts their audit events there: it may `events:PutEvents` on that bus (keyturn's
+   * event source only) and finds it by name in `KEYTURN_AUDIT_BUS_NAME`.
+   *
+   * @default - no bus: the lifecycle tasks only log their audit events
+   */
+  readonly auditBus?: AuditEventBus;
+
+  /**
+   * The policy's change freezes, for the pre-flight task (in `KEYTURN_BLACKOUTS`, a JSON array of
+   * `{start, end, reason?}`): no scheduled, on-demand or fleet rotation starts inside one.
+   *
+   * @default - none
+   */
+  readonly blackouts?: readonly ResolvedBlackout[];
 }
 
 /** Thrown when a {@link RotationFunction} is given props or a secret it cannot work with. */
@@ -153,13 +175,17 @@ export const ROTATE_SECRET_ACTIONS: readonly string[] = [...ROTATION_CONTRACT_AC
 const SECRETS_MANAGER_PRINCIPAL = 'secretsmanager.amazonaws.com';
 
 /**
- * The Lambda function that Secrets Manager invokes to rotate a secret (the four rotation steps).
+ * The Lambda function that Secrets Manager invokes to rotate a secret (the four rotation steps), and that the
+ * lifecycle state machines invoke for the tasks that reach the secret's target (`{"task": "preflight" | "verify"
+ * | "drain" | "revoke" | "rollback", ...}`): they find it in the secret's `RotationLambdaARN`.
  *
  * A {@link KeyturnFunction} (bundled with the local esbuild, newest Node.js runtime, ARM64, its own log
  * group, a role that writes only that log group) whose role holds nothing else until secrets are granted
- * with {@link RotationFunction.grantRotate}. Optionally it runs in a VPC (to reach databases); its
- * concurrency is capped (10 by default); asynchronous invocations are not retried (Secrets Manager retries
- * a failed rotation by itself) and, when they fail, land in a queue.
+ * with {@link RotationFunction.grantRotate} — which also covers the lifecycle tasks, since they read and
+ * label the same secrets and masters — and, given `auditBus`, putting audit events on keyturn's bus.
+ * Optionally it runs in a VPC (to reach databases); its concurrency is capped (10 by default); asynchronous
+ * invocations are not retried (Secrets Manager retries a failed rotation by itself) and, when they fail, land
+ * in a queue. The function carries the tag `keyturn:managed=true`.
  */
 export class RotationFunction extends KeyturnFunction implements iam.IGrantable, ec2.IConnectable {
   /**
@@ -180,7 +206,11 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
       handler: ROTATE_SECRET_FUNCTION.handler,
       bundle: ROTATE_SECRET_FUNCTION.bundle,
       code: props.code,
-      environment: ROTATE_SECRET_FUNCTION.environment,
+      environment: {
+        ...ROTATE_SECRET_FUNCTION.environment,
+        [TaskEnvironment.blackouts]: JSON.stringify(props.blackouts ?? []),
+        ...(props.auditBus ? { [TaskEnvironment.auditBusName]: props.auditBus.bus.eventBusName } : {}),
+      },
       description:
         'keyturn: rotates secrets on behalf of Secrets Manager (createSecret/setSecret/testSecret/finishSecret)',
       roleDescription: 'keyturn rotation function: writes its own logs; secrets are granted one by one',
@@ -198,6 +228,16 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? DEFAULT_RESERVED_CONCURRENCY,
     });
     this.rotationPrerequisites = this.prerequisites;
+    const blackoutsJson = JSON.stringify(props.blackouts ?? []);
+    if (blackoutsJson.length > MAX_BLACKOUTS_JSON_CHARS) {
+      throw new RotationFunctionValidationError(
+        this,
+        `blackouts take ${blackoutsJson.length} characters of JSON, over the ${MAX_BLACKOUTS_JSON_CHARS} its environment leaves for them`,
+      );
+    }
+    props.auditBus?.grantPutEvents(this);
+    // The lifecycle state machines may invoke keyturn's rotation functions, found by this tag or by name.
+    Tags.of(this.function).add(ManagementTag.managed, 'true');
     if (this.securityGroups.length > 0) {
       this.vpcConnections = new ec2.Connections({ securityGroups: [...this.securityGroups] });
     }

@@ -6,9 +6,10 @@
  * The lifecycle state machine is the driver. Each policy entry gets one EventBridge Scheduler
  * schedule ({@link LifecycleSchedule}) with the entry's expression — Scheduler's `rate()` and
  * 6-field `cron()` read the same as Secrets Manager's, in UTC — and a FLEXIBLE time window as
- * long as the entry's rotation window. It starts the lifecycle state machine with
- * `{"entryId", "secretArn", "trigger": "schedule"}`; failed deliveries are retried (3 attempts,
- * for at most an hour by default) and then land in a dead-letter queue.
+ * long as the entry's rotation window. It starts the lifecycle state machine with a `LifecycleRequest`
+ * (`{"secretArn", "trigger": "schedule", "entryId", "scheduledTime", "alertTopicArn"}`, the scheduled
+ * time filled in by Scheduler); failed deliveries are retried (3 attempts, for at most an hour by
+ * default) and then land in a dead-letter queue.
  *
  * Secrets Manager's native rotation stays configured as a BACKSTOP, on a schedule 1.5 times
  * the entry's interval ({@link backstopScheduleExpression}) with the same window. Every
@@ -29,7 +30,7 @@
  */
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import { CfnSchedule, type IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { CfnSchedule, ContextAttribute, type IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -41,6 +42,7 @@ import {
   parseScheduleExpression,
   startOfUtcDay,
 } from '../../functions/shared/rotation-schedule';
+import type { LifecycleRequest } from '../../functions/shared/lifecycle-contract';
 import { grantSendMessages } from './encryption';
 
 /** How much later than the lifecycle the native backstop is due. */
@@ -214,12 +216,7 @@ export class LifecycleSchedule extends Construct {
       target: {
         arn: props.stateMachine.stateMachineArn,
         roleArn: props.role.roleArn,
-        input: Stack.of(this).toJsonString({
-          entryId: props.entryId,
-          secretArn: props.secret.secretArn,
-          trigger: 'schedule',
-          ...(props.alertTopic ? { alertTopicArn: props.alertTopic.topicArn } : {}),
-        }),
+        input: Stack.of(this).toJsonString(this.lifecycleRequest(props)),
         retryPolicy: {
           maximumRetryAttempts: retryAttempts,
           maximumEventAgeInSeconds: maxEventAge.toSeconds(),
@@ -227,6 +224,21 @@ export class LifecycleSchedule extends Construct {
         deadLetterConfig: { arn: props.deadLetterQueue.queueArn },
       },
     });
+  }
+
+  /**
+   * The lifecycle's execution input. Scheduler replaces `<aws.scheduler.scheduled-time>` with the time the
+   * schedule was due (not when it delivered, which the flexible window and retries delay): the lifecycle
+   * measures the rotation window from it.
+   */
+  private lifecycleRequest(props: LifecycleScheduleProps): LifecycleRequest {
+    return {
+      secretArn: props.secret.secretArn,
+      trigger: 'schedule',
+      entryId: props.entryId,
+      scheduledTime: ContextAttribute.scheduledTime,
+      ...(props.alertTopic ? { alertTopicArn: props.alertTopic.topicArn } : {}),
+    };
   }
 
   private validate(props: LifecycleScheduleProps, retryAttempts: number, maxEventAge: Duration): void {

@@ -6,11 +6,15 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsCustomResource, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct, DependencyGroup, type IDependable } from 'constructs';
 import { OptionTag, TAG_PREFIX } from '../../functions/strategies/tag-options';
-import { ManagementTag } from '../policy/strategy-tags';
+import { LifecycleTag, ManagementTag } from '../policy/strategy-tags';
 import { secretArnForPolicies } from './rotation-function';
 
 /** Every `keyturn:*` tag keyturn writes: the ones an entry does not set are removed from an adopted secret. */
-export const KEYTURN_TAG_KEYS: readonly string[] = [...Object.values(ManagementTag), ...Object.values(OptionTag)];
+export const KEYTURN_TAG_KEYS: readonly string[] = [
+  ...Object.values(ManagementTag),
+  ...Object.values(OptionTag),
+  ...Object.values(LifecycleTag),
+];
 
 /** Properties of a {@link SecretTagger}. */
 export interface SecretTaggerProps {

@@ -10,6 +10,8 @@ export interface ResolvedEntry {
   readonly consumers: NonNullable<PolicyEntry['consumers']>;
   readonly schedule: { readonly expression: string; readonly window: string };
   readonly graceSeconds: number;
+  /** A scheduled or on-demand rotation refuses to start sooner than this after the last one. */
+  readonly minIntervalSeconds: number;
   readonly revocation: {
     readonly waitForIdle: boolean;
     readonly maxWaitSeconds: number;
@@ -22,16 +24,26 @@ export interface ResolvedEntry {
   readonly source: PolicyEntry;
 }
 
+/** A change freeze, its times normalized to UTC (`2026-12-24T00:00:00.000Z`). */
+export interface ResolvedBlackout {
+  readonly start: string;
+  readonly end: string;
+  readonly reason?: string;
+}
+
 export interface ResolvedPolicy {
   readonly alerts: Policy['alerts'];
   readonly networks: NonNullable<Policy['networks']>;
   readonly auditRetentionDays: number;
+  /** No scheduled, on-demand or fleet rotation starts inside one of these (an emergency rotation does). */
+  readonly blackouts: readonly ResolvedBlackout[];
   readonly entries: readonly ResolvedEntry[];
 }
 
 interface KindDefaults {
   readonly schedule: { readonly expression: string; readonly window: string };
   readonly grace: string;
+  readonly minInterval: string;
   readonly revocation: {
     readonly waitForIdle: boolean;
     readonly maxWait: string;
@@ -43,22 +55,29 @@ interface KindDefaults {
 /**
  * keyturn's defaults per kind. Random keys have no target to ask about use, so nothing
  * waits for idle; a single database user's old password stops working at setSecret, so
- * its grace only covers sessions opened before; alternating users keep a full day.
+ * its grace only covers sessions opened before; alternating users keep a full day. No kind
+ * rotates again within an hour of its last rotation (a double click, a retried schedule).
  */
+/** The built-in minimum interval between two rotations of a secret, for every kind. */
+export const DEFAULT_MIN_INTERVAL = '1h';
+
 export const KIND_DEFAULTS: Readonly<Record<Kind, KindDefaults>> = {
   random: {
     schedule: { expression: 'rate(90 days)', window: '4h' },
     grace: '24h',
+    minInterval: DEFAULT_MIN_INTERVAL,
     revocation: { waitForIdle: false, maxWait: '0s', whenStillInUse: 'alert', terminateSessions: false },
   },
   'postgres-single-user': {
     schedule: { expression: 'rate(30 days)', window: '2h' },
     grace: '15m',
+    minInterval: DEFAULT_MIN_INTERVAL,
     revocation: { waitForIdle: true, maxWait: '1h', whenStillInUse: 'alert', terminateSessions: false },
   },
   'postgres-alternating-users': {
     schedule: { expression: 'rate(30 days)', window: '2h' },
     grace: '24h',
+    minInterval: DEFAULT_MIN_INTERVAL,
     revocation: { waitForIdle: true, maxWait: '24h', whenStillInUse: 'alert', terminateSessions: false },
   },
 };
@@ -71,6 +90,11 @@ export function resolvePolicy(policy: Policy): ResolvedPolicy {
     alerts: policy.alerts,
     networks: policy.networks ?? {},
     auditRetentionDays: policy.audit?.retentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS,
+    blackouts: (policy.blackouts ?? []).map((b) => ({
+      start: new Date(b.start).toISOString(),
+      end: new Date(b.end).toISOString(),
+      ...(b.reason === undefined ? {} : { reason: b.reason }),
+    })),
     entries: policy.entries.map((entry) => resolveEntry(entry, policy)),
   };
 }
@@ -88,6 +112,7 @@ function resolveEntry(entry: PolicyEntry, policy: Policy): ResolvedEntry {
     consumers: entry.consumers ?? [],
     schedule: { expression: schedule.expression, window: schedule.window ?? builtIn.schedule.window },
     graceSeconds: seconds(entry.grace ?? fromPolicy?.grace ?? builtIn.grace),
+    minIntervalSeconds: seconds(entry.minInterval ?? fromPolicy?.minInterval ?? builtIn.minInterval),
     revocation: {
       waitForIdle: revocation.waitForIdle,
       maxWaitSeconds: seconds(revocation.maxWait),

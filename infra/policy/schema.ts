@@ -5,6 +5,8 @@ import {
   validateRotationRules,
 } from '../../functions/shared/rotation-schedule';
 import { STRATEGY_NAMES, type StrategyName } from '../../functions/strategies/strategy';
+// defaults.ts imports only types from this module: no import cycle at run time.
+import { KIND_DEFAULTS } from './defaults';
 import { DURATION_PATTERN, durationSeconds } from './duration';
 
 /**
@@ -124,6 +126,32 @@ const revocation = z.strictObject({
   terminateSessions: z.optional(z.boolean()),
 });
 
+/** How long after the last rotation a scheduled or on-demand one may start again. */
+const minInterval = duration;
+
+/** The longest value of KEYTURN_BLACKOUTS: the rotation functions' whole environment must fit Lambda's 4 KB. */
+export const MAX_BLACKOUTS_JSON_CHARS = 2048;
+
+const isoDateTime = z.iso.datetime({
+  offset: true,
+  message:
+    'must be an ISO 8601 date and time with a timezone, such as 2026-12-24T00:00:00Z or 2026-12-24T00:00:00+01:00',
+});
+
+/** A change freeze: no scheduled, on-demand or fleet rotation starts inside it (an emergency rotation still does). */
+const blackout = z
+  .strictObject({
+    start: isoDateTime,
+    end: isoDateTime,
+    /** Why (shown in the audit event of a rotation it skips): value-free text. */
+    reason: z.optional(z.string().min(1).max(128)),
+  })
+  .superRefine((b, ctx) => {
+    if (Date.parse(b.end) <= Date.parse(b.start)) {
+      ctx.addIssue({ code: 'custom', path: ['end'], message: `must be after start (${b.start}), got ${b.end}` });
+    }
+  });
+
 const tags = z.record(
   z
     .string()
@@ -159,6 +187,8 @@ const commonEntryFields = {
   schedule: z.optional(schedule),
   /** How long old and new credentials are both accepted before the old one is checked and revoked. */
   grace: z.optional(duration),
+  /** A scheduled or on-demand rotation refuses to start sooner than this after the last one. */
+  minInterval: z.optional(minInterval),
   revocation: z.optional(revocation),
   /** Named alert route (see `alerts.routes`); the policy's default route when absent. */
   alertRoute: z.optional(routeId),
@@ -210,6 +240,7 @@ export type PolicyEntry = z.output<typeof entrySchema>;
 const kindDefaults = z.strictObject({
   schedule: z.optional(schedule),
   grace: z.optional(duration),
+  minInterval: z.optional(minInterval),
   revocation: z.optional(revocation),
 });
 
@@ -246,6 +277,12 @@ export const policySchema = z
       }),
     ),
     defaults: z.optional(z.partialRecord(z.enum(KINDS), kindDefaults)),
+    /** Change freezes: no scheduled, on-demand or fleet rotation starts inside one. */
+    blackouts: z.optional(
+      z.array(blackout).refine((list) => JSON.stringify(list).length <= MAX_BLACKOUTS_JSON_CHARS, {
+        message: `together must fit ${MAX_BLACKOUTS_JSON_CHARS} characters of JSON (they travel in the functions' environment): merge or shorten them`,
+      }),
+    ),
     entries: z.array(entrySchema).min(1, 'a policy needs at least one entry'),
   })
   .superRefine((policy, ctx) => {
@@ -310,6 +347,22 @@ export const policySchema = z
           code: 'custom',
           path: at('grace'),
           message: `${entry.grace ?? ''} is not shorter than the rotation interval`,
+        });
+      }
+      // A minimum interval as long as the schedule's would make every scheduled rotation refuse to start.
+      const kindDefault = policy.defaults?.[entry.kind];
+      const minimum = entry.minInterval ?? kindDefault?.minInterval;
+      const effectiveSchedule = entry.schedule ?? kindDefault?.schedule ?? KIND_DEFAULTS[entry.kind].schedule;
+      const every = intervalSeconds(effectiveSchedule.expression);
+      const minimumSeconds = minimum === undefined ? undefined : durationSeconds(minimum);
+      if (minimumSeconds !== undefined && every !== undefined && minimumSeconds >= every) {
+        ctx.addIssue({
+          code: 'custom',
+          path: at(entry.minInterval === undefined ? 'schedule' : 'minInterval'),
+          message:
+            `${entry.minInterval === undefined ? `defaults.${entry.kind}.minInterval` : 'minInterval'} ${minimum ?? ''} ` +
+            `is not shorter than the rotation interval (${effectiveSchedule.expression}): every scheduled ` +
+            'rotation would be refused',
         });
       }
     });

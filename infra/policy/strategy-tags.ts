@@ -1,3 +1,4 @@
+import { LifecycleTag } from '../../functions/shared/lifecycle-contract';
 import { ManagementTag } from '../../functions/shared/management-tags';
 import { longestIntervalMs, startOfUtcDay, validateRotationRules } from '../../functions/shared/rotation-schedule';
 import { OptionTag } from '../../functions/strategies/tag-options';
@@ -6,7 +7,7 @@ import type { PasswordOptions } from './schema';
 
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
-export { ManagementTag };
+export { LifecycleTag, ManagementTag };
 
 /** Slack on top of the schedule before a secret counts as overdue: one freshness check period. */
 const OVERDUE_SLACK_SECONDS = 3_600;
@@ -47,6 +48,29 @@ export function strategyTags(entry: ResolvedEntry, scheduleReferenceDate?: Date)
     Object.assign(tags, passwordTags(source.options?.password ?? {}));
   }
   return tags;
+}
+
+/**
+ * The `keyturn:*` tags that tell the lifecycle (its pre-flight task) how to run around a rotation of this
+ * secret: the grace window, the minimum interval since the last rotation, how long to wait for the old
+ * credential to go idle (0 when the entry does not wait for idle: checked once), and what to do with it
+ * then. Every entry carries all five, its kind's defaults applied, so the tasks' own fallbacks never
+ * decide for a managed secret.
+ */
+export function lifecycleTags(entry: ResolvedEntry): Record<string, string> {
+  const { revocation } = entry;
+  return {
+    [LifecycleTag.graceSeconds]: String(entry.graceSeconds),
+    [LifecycleTag.minIntervalSeconds]: String(entry.minIntervalSeconds),
+    [LifecycleTag.drainMaxWaitSeconds]: String(revocation.waitForIdle ? revocation.maxWaitSeconds : 0),
+    [LifecycleTag.whenStillInUse]: revocation.whenStillInUse,
+    [LifecycleTag.terminateSessions]: String(revocation.terminateSessions),
+  };
+}
+
+/** Every `keyturn:*` tag of the entry's secret: {@link strategyTags} and {@link lifecycleTags}. */
+export function keyturnTags(entry: ResolvedEntry, scheduleReferenceDate?: Date): Record<string, string> {
+  return { ...strategyTags(entry, scheduleReferenceDate), ...lifecycleTags(entry) };
 }
 
 function passwordTags(options: PasswordOptions): Record<string, string> {

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -9,9 +9,15 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { allowCloudWatchLogs, grantSendMessages } from '../constructs/encryption';
 import { FreshnessCheck } from '../constructs/freshness-check';
-import { LifecyclePlaceholder, RotatableSecrets } from '../constructs/lifecycle-placeholder';
 import { AlertTopic } from '../constructs/observability/alert-topic';
 import { KeyturnObservability } from '../constructs/observability';
+import { InvocableRotationFunctions } from '../constructs/orchestration/invocable-rotation-functions';
+import {
+  LifecycleOrchestration,
+  type LifecycleOrchestrationProps,
+  lifecycleTimeoutFor,
+} from '../constructs/orchestration/lifecycle-orchestration';
+import { RotatableSecrets } from '../constructs/orchestration/rotatable-secrets';
 import type { ResolvedPolicy } from '../policy/defaults';
 import { ManagementTag } from '../policy/strategy-tags';
 
@@ -29,12 +35,24 @@ export interface KeyturnStackProps extends StackProps {
   readonly scheduleGroupName?: string;
 
   /**
-   * Names of the rotation functions of the secrets stacks, for alarms and the dashboard. Passed by name, not
-   * as objects: the secrets stacks depend on this stack, so it cannot reference theirs.
+   * Names of the rotation functions of the secrets stacks: the lifecycle and emergency state machines may invoke
+   * exactly these (for the tasks that reach a secret's target), and alarms and the dashboard watch them. Passed
+   * by name, not as objects: the secrets stacks depend on this stack, so it cannot reference theirs.
    *
-   * @default - none
+   * @default - none: the state machines may invoke any function tagged `keyturn:managed=true` (every
+   * `RotationFunction` carries it)
    */
   readonly rotationFunctionNames?: readonly string[];
+
+  /**
+   * Orchestration settings for tests and tools: where the definitions are, prebuilt function code, timeouts.
+   *
+   * @default - `statemachines/`, bundled functions, the lifecycle timeout from the policy's longest grace and drain
+   */
+  readonly orchestration?: Pick<
+    LifecycleOrchestrationProps,
+    'definitionsDir' | 'code' | 'lifecycleTimeout' | 'emergencyTimeout' | 'fleetTimeout'
+  >;
 }
 
 /**
@@ -44,18 +62,21 @@ export interface KeyturnStackProps extends StackProps {
  *   consumers of created secrets may decrypt through Secrets Manager.
  * - `dataKey`: the key of keyturn's own data: log groups and the dead-letter queue.
  * - `deadLetterQueue`: where schedule invocations and asynchronous invocations of keyturn's functions (the
- *   rotation functions, the freshness check) go after their retries (KMS-encrypted, TLS only, 14 days); a
- *   ticket alarm fires as soon as it holds a message.
+ *   rotation functions, the freshness check, the orchestration's functions) go after their retries
+ *   (KMS-encrypted, TLS only, 14 days); a ticket alarm fires as soon as it holds a message.
  * - `scheduleGroup` and `schedulerRole`: the group of the per-entry schedules, and the one role they use,
  *   which may only start the lifecycle state machine and write to the dead-letter queue.
- * - `lifecycle`: the lifecycle state machine (for now {@link LifecyclePlaceholder}); it may rotate the
- *   secrets tagged `keyturn:managed=true` — every managed secret, created or adopted, carries that tag — so
- *   its policy stays one statement however many secrets there are, and this stack needs to know none of
- *   them (secrets stacks depend on this one, never the reverse).
+ * - `orchestration`: the lifecycle, emergency and fleet state machines and their coordinator and fleet functions
+ *   ({@link LifecycleOrchestration}). They act only on secrets tagged `keyturn:managed=true` — every managed
+ *   secret, created or adopted, carries that tag — so their policies stay the same size however many secrets
+ *   there are, and this stack needs to know none of them (secrets stacks depend on this one, never the
+ *   reverse). The state machines invoke the secrets stacks' rotation functions by the names the app gives them.
+ *   Their ARNs are outputs: start emergency and fleet runs with `aws stepfunctions start-execution`.
  * - `freshnessCheck`: the hourly scan of the managed secrets' ages ({@link FreshnessCheck}), scheduled in the
  *   same group, failing into the same queue; it feeds the rotation-overdue alarm.
- * - `observability`: alert topics per route, SLI alarms (including errors and throttles of the freshness check
- *   and of the rotation functions, and the dead-letter queue), the dashboard and the audit bus.
+ * - `observability`: alert topics per route, SLI alarms (including failures of the three state machines, errors
+ *   and throttles of the freshness check, the rotation and orchestration functions, and the dead-letter queue),
+ *   the dashboard and the audit bus (the orchestration's functions and the rotation functions put events there).
  */
 export class KeyturnStack extends Stack {
   public readonly secretsKey: kms.Key;
@@ -63,7 +84,7 @@ export class KeyturnStack extends Stack {
   public readonly deadLetterQueue: sqs.Queue;
   public readonly scheduleGroup: scheduler.ScheduleGroup;
   public readonly schedulerRole: iam.Role;
-  public readonly lifecycle: LifecyclePlaceholder;
+  public readonly orchestration: LifecycleOrchestration;
 
   /** One SNS topic per alert route of the policy: alarms and the lifecycle publish to them. */
   public readonly alerts: AlertTopic;
@@ -101,9 +122,9 @@ export class KeyturnStack extends Stack {
       id: 'AwsSolutions-SQS3',
       reason:
         'This queue is the dead-letter queue: of every lifecycle schedule and of the freshness check schedule ' +
-        "(EventBridge Scheduler), and of the rotation functions' and the freshness check's asynchronous " +
-        'invocations. It is where undeliverable work ends for an operator to inspect (a ticket alarm fires on ' +
-        'its first message); a dead-letter queue of its own would only move it.',
+        '(EventBridge Scheduler), and of the asynchronous invocations of every keyturn function (rotation, ' +
+        'freshness check, coordinator, fleet). It is where undeliverable work ends for an operator to inspect ' +
+        '(a ticket alarm fires on its first message); a dead-letter queue of its own would only move it.',
     });
 
     this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', {
@@ -111,7 +132,7 @@ export class KeyturnStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    // Made before the lifecycle, which sends each entry's failures to its route, and shared with the alarms.
+    // Made before the orchestration, which sends each entry's alerts to its route, and shared with the alarms.
     this.alerts = new AlertTopic(this, 'Alerts', {
       routes: Object.entries(props.policy.alerts.routes).map(([routeId, route]) => ({
         id: routeId,
@@ -120,10 +141,19 @@ export class KeyturnStack extends Stack {
       defaultRoute: props.policy.alerts.defaultRoute,
     });
 
-    this.lifecycle = new LifecyclePlaceholder(this, 'Lifecycle', {
+    const rotationFunctionNames = props.rotationFunctionNames ?? [];
+    this.orchestration = new LifecycleOrchestration(this, 'Orchestration', {
       secrets: RotatableSecrets.taggedWith(ManagementTag.managed, 'true'),
+      // By name where the app names them (exact ARNs, no wildcard); by tag otherwise.
+      rotationFunctions:
+        rotationFunctionNames.length > 0
+          ? InvocableRotationFunctions.named(...rotationFunctionNames)
+          : InvocableRotationFunctions.taggedWith(ManagementTag.managed, 'true'),
+      alerts: this.alerts,
       logEncryptionKey: this.dataKey,
-      alertTopics: this.alerts.routeIds.map((routeId) => this.alerts.topic(routeId)),
+      failureQueue: this.deadLetterQueue,
+      ...props.orchestration,
+      lifecycleTimeout: props.orchestration?.lifecycleTimeout ?? lifecycleTimeoutFor(props.policy.entries),
     });
 
     // Only EventBridge Scheduler, for this account's keyturn schedule group (confused-deputy protection).
@@ -136,7 +166,7 @@ export class KeyturnStack extends Stack {
         },
       }),
     });
-    this.lifecycle.stateMachine.grantStartExecution(this.schedulerRole);
+    this.lifecycleStateMachine.grantStartExecution(this.schedulerRole);
     grantSendMessages(this.deadLetterQueue, this.schedulerRole);
 
     this.freshnessCheck = new FreshnessCheck(this, 'FreshnessCheck', {
@@ -150,20 +180,34 @@ export class KeyturnStack extends Stack {
       defaultRoute: props.policy.alerts.defaultRoute,
       alerts: this.alerts,
       auditRetentionDays: props.policy.auditRetentionDays,
-      stateMachines: [this.lifecycle.stateMachine],
+      stateMachines: this.orchestration.stateMachines,
       functions: [
-        ...(props.rotationFunctionNames ?? []).map((name) =>
+        ...rotationFunctionNames.map((name) =>
           lambda.Function.fromFunctionName(this, `RotationFunction-${name}`, name),
         ),
         this.freshnessCheck.function,
+        ...this.orchestration.functions,
       ],
       queues: [this.deadLetterQueue],
     });
+    this.orchestration.sendAuditEventsTo(this.observability.auditTrail);
+
+    const outputs: [string, sfn.IStateMachine, string][] = [
+      ['LifecycleStateMachineArn', this.orchestration.lifecycle.stateMachine, 'one secret, on demand'],
+      ['EmergencyStateMachineArn', this.orchestration.emergency.stateMachine, 'a suspected leak'],
+      ['FleetStateMachineArn', this.orchestration.fleet.stateMachine, 'many secrets'],
+    ];
+    for (const [outputId, stateMachine, what] of outputs) {
+      new CfnOutput(this, outputId, {
+        description: `keyturn: start a rotation of ${what} with aws stepfunctions start-execution --state-machine-arn <this>`,
+        value: stateMachine.stateMachineArn,
+      });
+    }
   }
 
   /** The lifecycle state machine: what the schedules start and the alarms watch. */
   public get lifecycleStateMachine(): sfn.IStateMachine {
-    return this.lifecycle.stateMachine;
+    return this.orchestration.lifecycle.stateMachine;
   }
 
   /**

@@ -26,7 +26,7 @@ export type SecretsRotationFunctionProps = Pick<
 
 /** Properties of a {@link KeyturnSecretsStack}. */
 export interface KeyturnSecretsStackProps extends StackProps {
-  /** The core stack: keys, dead-letter queue, schedule group and role, lifecycle state machine. */
+  /** The core stack: keys, dead-letter queue, schedule group and role, lifecycle state machine, audit bus. */
   readonly core: KeyturnStack;
 
   /** The entries this stack holds (see `layout.ts`): all of one network, or all without one. */
@@ -99,6 +99,10 @@ export class KeyturnSecretsStack extends Stack {
       functionName: props.rotationFunctionName,
       failureQueue: props.core.deadLetterQueue,
       logEncryptionKey: props.core.dataKey,
+      // It also runs the lifecycle tasks of its secrets: they put audit events on the core's bus and respect the
+      // policy's change freezes.
+      auditBus: props.core.observability.auditTrail,
+      blackouts: props.policy.blackouts,
     });
     if (props.network && !props.network.securityGroupIds?.length) {
       new CfnOutput(this, 'RotationSecurityGroup', {

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { REPO_ROOT } from '../../infra/constructs/bundling-options';
+import { aslErrors } from '../support/asl';
 import { createKeyturnApp } from '../../infra/keyturn-app';
 import { PolicyError } from '../../infra/policy/load-policy';
 import { type SynthesizedApp, findings, synthesizeApp } from './support/app';
@@ -20,6 +21,7 @@ import {
   policyOf,
   render,
   resourcesOf,
+  roleStatements,
 } from './support/infra';
 
 const execFileAsync = promisify(execFile);
@@ -123,18 +125,28 @@ describe('the keyturn app, from the example policy', () => {
   });
 
   test('the lifecycle may rotate only secrets tagged keyturn:managed, and every managed secret carries that tag', () => {
-    // THEN the core's state machine role: Allow narrowed by Deny
-    template('Keyturn').hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Deny',
-            Action: 'secretsmanager:RotateSecret',
-            Condition: { StringNotEquals: { 'aws:ResourceTag/keyturn:managed': 'true' } },
-          }),
-        ]),
-      },
-    });
+    // THEN the lifecycle and emergency roles: Allow with the tag condition, narrowed by Deny
+    const managed = { 'aws:ResourceTag/keyturn:managed': 'true' };
+    const { orchestration } = built.stack;
+    for (const machine of [orchestration.lifecycle, orchestration.emergency]) {
+      template('Keyturn').hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: logicalIdOf(machine.role) }],
+        PolicyDocument: {
+          Statement: [
+            Match.objectLike({
+              Effect: 'Allow',
+              Action: 'secretsmanager:RotateSecret',
+              Condition: { StringEquals: managed },
+            }),
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'secretsmanager:RotateSecret',
+              Condition: { StringNotEquals: managed },
+            }),
+          ],
+        },
+      });
+    }
     // created secrets by CloudFormation tags, adopted ones through the tagging custom resource
     const tagged = [...built.templates.values()].flatMap((t) => [
       ...Object.values(resourcesOf(t, 'AWS::SecretsManager::Secret')).map((s) =>
@@ -175,7 +187,7 @@ describe('the keyturn app, from the example policy', () => {
     });
   });
 
-  test("each schedule tells the lifecycle its entry's alert route, and the lifecycle may publish to every route", () => {
+  test("each schedule tells the lifecycle its entry's alert route, and the coordinator may publish to every route", () => {
     // THEN stripe-webhook-secret routes to payments, metrics-ingest-token to the default route (platform)
     const inputOf = (name: string): string =>
       JSON.stringify(
@@ -185,11 +197,138 @@ describe('the keyturn app, from the example policy', () => {
       );
     expect(inputOf('stripe-webhook-secret')).toMatch(/alertTopicArn.*AlertsRoutepayments/);
     expect(inputOf('metrics-ingest-token')).toMatch(/alertTopicArn.*AlertsRouteplatform/);
-    const lifecycleStatements = allowStatements(template('Keyturn')).filter((st) =>
-      asArray(st.Action).includes('sns:Publish'),
+    const coordinator = roleStatements(template('Keyturn'), built.stack.orchestration.coordinator.role).filter((st) =>
+      st.actions.includes('sns:Publish'),
     );
-    const published = lifecycleStatements.flatMap((st) => asArray(st.Resource).map(render)).join(' ');
+    const published = coordinator.flatMap((st) => st.resources).join(' ');
     for (const route of ['platform', 'payments', 'data']) expect(published).toContain(`AlertsRoute${route}`);
+  });
+
+  test('builds the lifecycle, emergency and fleet state machines from statemachines/, placeholders filled on deploy', () => {
+    // THEN each definition is its file, with the timeout the infrastructure sets
+    const core = template('Keyturn');
+    const { orchestration } = built.stack;
+    const machines = [
+      ['lifecycle.asl.json', orchestration.lifecycle.stateMachine],
+      ['emergency.asl.json', orchestration.emergency.stateMachine],
+      ['fleet.asl.json', orchestration.fleet.stateMachine],
+    ] as const;
+    const ids = new Map(machines.map(([file, sm]) => [file, logicalIdOf(sm)]));
+    for (const [file, sm] of machines) {
+      const resource = resourcesOf(core, 'AWS::StepFunctions::StateMachine')[logicalIdOf(sm)];
+      const fromFile = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'statemachines', file), 'utf8')) as object;
+      const deployed = JSON.parse(String(resource?.Properties.DefinitionString)) as { TimeoutSeconds: number };
+      expect(deployed).toEqual({ ...fromFile, TimeoutSeconds: deployed.TimeoutSeconds });
+      expect(resource?.Properties).toMatchObject({
+        StateMachineType: 'STANDARD',
+        LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+      });
+    }
+    // and valid Amazon States Language once CloudFormation has filled the placeholders with ARNs
+    const arns: Record<string, string> = {
+      CoordinatorFunction: 'arn:aws:lambda:eu-west-1:111122223333:function:Keyturn-Coordinator',
+      SelectFleetFunction: 'arn:aws:lambda:eu-west-1:111122223333:function:Keyturn-FleetSelect',
+      SummarizeFleetFunction: 'arn:aws:lambda:eu-west-1:111122223333:function:Keyturn-FleetSummarize',
+      LifecycleStateMachine: 'arn:aws:states:eu-west-1:111122223333:stateMachine:Keyturn-Lifecycle',
+    };
+    for (const [file] of machines) {
+      const resource = resourcesOf(core, 'AWS::StepFunctions::StateMachine')[ids.get(file) ?? ''];
+      const substitutions = Object.keys(resource?.Properties.DefinitionSubstitutions as object);
+      const filled = substitutions.reduce(
+        (text, name) => text.split(`\${${name}}`).join(arns[name] ?? ''),
+        String(resource?.Properties.DefinitionString),
+      );
+      expect({ file, errors: aslErrors(JSON.parse(filled) as object) }).toEqual({ file, errors: [] });
+    }
+  });
+
+  test("times a lifecycle out after the policy's longest grace plus drain wait and two hours; exports the three ARNs", () => {
+    // THEN the JWT key's 48 h of grace (random: nothing to drain) and the alternating users' 24 h + 24 h tie
+    const core = template('Keyturn');
+    const { orchestration } = built.stack;
+    const lifecycle = resourcesOf(core, 'AWS::StepFunctions::StateMachine')[
+      logicalIdOf(orchestration.lifecycle.stateMachine)
+    ];
+    expect(
+      (JSON.parse(String(lifecycle?.Properties.DefinitionString)) as { TimeoutSeconds: number }).TimeoutSeconds,
+    ).toBe((48 + 2) * 3600);
+    const outputs = (core.toJSON() as { Outputs: Record<string, { Value: unknown }> }).Outputs;
+    expect(outputs.LifecycleStateMachineArn?.Value).toEqual({ Ref: logicalIdOf(orchestration.lifecycle.stateMachine) });
+    expect(outputs.EmergencyStateMachineArn?.Value).toEqual({ Ref: logicalIdOf(orchestration.emergency.stateMachine) });
+    expect(outputs.FleetStateMachineArn?.Value).toEqual({ Ref: logicalIdOf(orchestration.fleet.stateMachine) });
+  });
+
+  test('lets the lifecycle and emergency state machines invoke exactly the rotation functions of the secrets stacks', () => {
+    // THEN by the names the app gives them: no wildcard, no reference into stacks that depend on the core
+    const { orchestration } = built.stack;
+    const names = ['Keyturn-rotate-1', 'Keyturn-rotate-orders-vpc-1'];
+    for (const machine of [orchestration.lifecycle, orchestration.emergency]) {
+      const invoked = roleStatements(template('Keyturn'), machine.role)
+        .filter((st) => st.actions.includes('lambda:InvokeFunction'))
+        .flatMap((st) => st.resources);
+      expect(invoked.sort()).toEqual(
+        [
+          `\${${logicalIdOf(orchestration.coordinator.function)}.Arn}`,
+          ...names.map((n) => `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${n}`),
+        ].sort(),
+      );
+    }
+    // which are the secrets stacks' rotation functions, tagged as keyturn's
+    for (const [stackName, name] of [
+      ['KeyturnSecrets-1', names[0]],
+      ['KeyturnSecrets-orders-vpc-1', names[1]],
+    ] as const) {
+      template(stackName).hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: name,
+        Tags: [{ Key: 'keyturn:managed', Value: 'true' }],
+      });
+    }
+    // the fleet starts lifecycles, it never invokes a rotation function itself
+    const fleetInvokes = roleStatements(template('Keyturn'), orchestration.fleet.role)
+      .filter((st) => st.actions.includes('lambda:InvokeFunction'))
+      .flatMap((st) => st.resources);
+    expect(fleetInvokes.some((r) => r.includes('Keyturn-rotate'))).toBe(false);
+  });
+
+  test("gives each rotation function the core's audit bus, the policy's change freezes, and PutEvents on that bus only", () => {
+    // THEN
+    for (const stackName of ['KeyturnSecrets-1', 'KeyturnSecrets-orders-vpc-1']) {
+      const t = template(stackName);
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            KEYTURN_BLACKOUTS: '[]',
+            KEYTURN_AUDIT_BUS_NAME: { 'Fn::GetStackOutput': Match.objectLike({ StackName: 'Keyturn' }) },
+          }),
+        },
+      });
+      const putEvents = allowStatements(t).filter((st) => asArray(st.Action).includes('events:PutEvents'));
+      expect(putEvents).toHaveLength(1);
+      expect(putEvents[0]?.Condition).toEqual({ StringEquals: { 'events:source': 'keyturn.rotation' } });
+    }
+  });
+
+  test('alarms when a lifecycle, emergency or fleet execution fails or times out, each linking its runbook', () => {
+    // THEN
+    const alarms = Object.values(resourcesOf(template('Keyturn'), 'AWS::CloudWatch::Alarm')).map((a) => ({
+      name: render(a.Properties.AlarmName),
+      description: render(a.Properties.AlarmDescription),
+    }));
+    const failed = alarms.filter((a) => a.name.startsWith('Keyturn-state-machine-failed-'));
+    expect(failed.map((a) => /#(runbook-[a-z-]+)$/.exec(a.description)?.[1]).sort()).toEqual([
+      'runbook-emergency-rotation-failed',
+      'runbook-fleet-rotation-failed',
+      'runbook-lifecycle-execution-failed',
+    ]);
+    expect(alarms.filter((a) => a.name.startsWith('Keyturn-state-machine-throttled-'))).toHaveLength(3);
+    // and on errors of the coordinator and the fleet functions
+    const { orchestration } = built.stack;
+    for (const fn of orchestration.functions) {
+      template('Keyturn').hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(fn) } }],
+      });
+    }
   });
 
   test('lets the scheduler role only start the lifecycle and write to the dead-letter queue, for its schedule group', () => {

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { LifecycleTag } from '../../functions/shared/lifecycle-contract';
 import { RotatedSecret, type RotatedSecretProps } from '../../infra/constructs/rotated-secret';
 import { RotationFunction } from '../../infra/constructs/rotation-function';
 import { KEYTURN_TAG_KEYS, SecretTagger } from '../../infra/constructs/secret-tagger';
@@ -116,6 +117,18 @@ describe('RotatedSecret, created by keyturn', () => {
       'keyturn:length': '48',
       'keyturn:exclude-characters': 'lI1O0',
       'cost-center': 'payments',
+    });
+  });
+
+  test('carries the lifecycle settings as tags, the kind defaults filled in', () => {
+    // THEN random: a day of grace, nothing to drain (waitForIdle is off), at most one rotation an hour
+    const tags = only(template, 'AWS::SecretsManager::Secret').Properties.Tags as { Key: string; Value: string }[];
+    expect(Object.fromEntries(tags.map((t) => [t.Key, t.Value]))).toMatchObject({
+      [LifecycleTag.graceSeconds]: '86400',
+      [LifecycleTag.minIntervalSeconds]: '3600',
+      [LifecycleTag.drainMaxWaitSeconds]: '0',
+      [LifecycleTag.whenStillInUse]: 'alert',
+      [LifecycleTag.terminateSessions]: 'false',
     });
   });
 
@@ -336,6 +349,16 @@ describe('RotatedSecret, adopted by name', () => {
         { Key: 'keyturn:length', Value: '40' },
       ]) as unknown,
     });
+    // the lifecycle settings travel the same way: single user waits up to an hour for idle, then alerts
+    expect(apply?.create.parameters.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: LifecycleTag.graceSeconds, Value: '900' },
+        { Key: LifecycleTag.minIntervalSeconds, Value: '3600' },
+        { Key: LifecycleTag.drainMaxWaitSeconds, Value: '3600' },
+        { Key: LifecycleTag.whenStillInUse, Value: 'alert' },
+        { Key: LifecycleTag.terminateSessions, Value: 'false' },
+      ]),
+    );
     expect(apply?.update).toEqual(apply?.create);
     expect(apply?.delete?.parameters.TagKeys.every((key) => key.startsWith('keyturn:'))).toBe(true);
     expect(apply?.delete?.parameters.TagKeys).toEqual(expect.arrayContaining(['keyturn:managed', 'keyturn:strategy']));
@@ -526,6 +549,18 @@ describe('RotatedSecret validation', () => {
         rotated(f, entryOf(apiKey), { masterSecret: Secret.fromSecretNameV2(f.stack, 'M', 'm') });
       },
       /entry "payments-api-key" is random: only postgres-alternating-users entries take a masterSecret/,
+    ],
+    [
+      'more tags than Secrets Manager allows on a secret',
+      () =>
+        rotated(
+          fixture(),
+          entryOf({
+            ...apiKey,
+            tags: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`team-tag-${i}`, 'x'])),
+          }),
+        ),
+      /entry "payments-api-key" would put \d+ tags on its secret \(40 of its own, the rest keyturn's\): Secrets Manager allows 50/,
     ],
     [
       'a cron that never fires again',

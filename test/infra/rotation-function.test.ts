@@ -11,7 +11,9 @@ import { CfnRotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { TaskEnvironment } from '../../functions/shared/lifecycle-contract';
 import { LAMBDA_NODE_MAJOR, ROTATE_SECRET_BUNDLE } from '../../infra/constructs/bundling-options';
+import { AuditTrail } from '../../infra/constructs/observability/audit-trail';
 import {
   ROTATE_SECRET_ACTIONS,
   RotationFunction,
@@ -415,6 +417,72 @@ describe('RotationFunction with prebuilt code, an external queue and an encrypte
         ]),
       },
     });
+  });
+});
+
+describe('RotationFunction running the lifecycle tasks', () => {
+  test('puts audit events on the given bus only (keyturn source), and knows the bus and the change freezes', () => {
+    // GIVEN keyturn's audit trail and one change freeze
+    const stack = new Stack(new App({ context: NO_BUNDLING }), 'Stack');
+    const audit = new AuditTrail(stack, 'Audit');
+    const blackouts = [{ start: '2026-12-24T00:00:00.000Z', end: '2026-12-27T00:00:00.000Z', reason: 'holidays' }];
+
+    // WHEN
+    new RotationFunction(stack, 'Rotation', { auditBus: audit, blackouts });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          POWERTOOLS_SERVICE_NAME: 'keyturn-rotate-secret',
+          POWERTOOLS_METRICS_NAMESPACE: 'keyturn',
+          [TaskEnvironment.auditBusName]: { Ref: logicalIdOf(stack, audit.bus) },
+          [TaskEnvironment.blackouts]: JSON.stringify(blackouts),
+        },
+      },
+      Tags: [{ Key: 'keyturn:managed', Value: 'true' }],
+    });
+    const putEvents = allowStatements(template).filter((st) => asArray(st.Action).includes('events:PutEvents'));
+    expect(putEvents).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: { 'Fn::GetAtt': [logicalIdOf(stack, audit.bus), 'Arn'] },
+        Condition: { StringEquals: { 'events:source': 'keyturn.rotation' } },
+      },
+    ]);
+  });
+
+  test('without a bus or freezes: an empty freeze list, no bus name, no PutEvents', () => {
+    // GIVEN / WHEN
+    const stack = new Stack(new App({ context: NO_BUNDLING }), 'Stack');
+    new RotationFunction(stack, 'Rotation');
+
+    // THEN
+    const template = Template.fromStack(stack);
+    const variables = (
+      Object.values(resourcesOf(template, 'AWS::Lambda::Function'))[0]?.Properties.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(variables[TaskEnvironment.blackouts]).toBe('[]');
+    expect(variables[TaskEnvironment.auditBusName]).toBeUndefined();
+    expect(allowStatements(template).flatMap((st) => asArray(st.Action))).not.toContain('events:PutEvents');
+  });
+
+  test('refuses change freezes that would not fit its environment, naming the size', () => {
+    // GIVEN sixty freezes with long reasons
+    const blackouts = Array.from({ length: 60 }, (_, i) => ({
+      start: `2027-01-${String((i % 28) + 1).padStart(2, '0')}T00:00:00.000Z`,
+      end: `2027-02-${String((i % 28) + 1).padStart(2, '0')}T00:00:00.000Z`,
+      reason: 'x'.repeat(100),
+    }));
+
+    // WHEN / THEN
+    expect(
+      () => new RotationFunction(new Stack(new App({ context: NO_BUNDLING }), 'Stack'), 'Rotation', { blackouts }),
+    ).toThrow(/blackouts take \d+ characters of JSON, over the 2048 its environment leaves for them/);
   });
 });
 

@@ -6,6 +6,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { LifecycleRequest } from '../../functions/shared/lifecycle-contract';
 import {
   LifecycleSchedule,
   type LifecycleScheduleProps,
@@ -129,7 +130,7 @@ describe('LifecycleSchedule', () => {
     });
   });
 
-  test('sends the entry id, the secret ARN and the trigger as input', () => {
+  test("sends a LifecycleRequest: the secret, trigger schedule, the entry, and Scheduler's scheduled time", () => {
     // GIVEN
     const { stack, props } = build();
 
@@ -143,11 +144,14 @@ describe('LifecycleSchedule', () => {
     const input = schedule.Properties.Target.Input['Fn::Join'][1]
       .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
       .join('');
-    expect(JSON.parse(input)).toEqual({
-      entryId: 'orders-api-db',
+    const request: LifecycleRequest = {
       secretArn: 'arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:orders/db/api',
       trigger: 'schedule',
-    });
+      entryId: 'orders-api-db',
+      // The context attribute Scheduler replaces with the time the schedule was due.
+      scheduledTime: '<aws.scheduler.scheduled-time>',
+    };
+    expect(JSON.parse(input)).toEqual(request);
   });
 
   test('lets its role start that state machine and send to the dead-letter queue, with exact KMS actions', () => {

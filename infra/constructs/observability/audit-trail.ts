@@ -35,6 +35,17 @@ export const SECRETS_MANAGER_ROTATION_FAILURE_EVENTS = ['RotationFailed', 'Rotat
 const DEFAULT_RETENTION_DAYS = 365;
 const LOG_GROUP_NAME_PATTERN = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 
+/**
+ * Where keyturn's functions put their audit events: a bus and the grant to put on it. {@link AuditTrail} is
+ * one; constructs take this interface so a test (or another stack's import) can stand in for it.
+ */
+export interface AuditEventBus {
+  /** The bus; functions find it by name (`KEYTURN_AUDIT_BUS_NAME`). */
+  readonly bus: events.IEventBus;
+  /** Lets `grantee` put keyturn audit events on the bus, and nothing else. */
+  grantPutEvents(grantee: iam.IGrantable): iam.Grant;
+}
+
 /** Properties of an {@link AuditTrail}. */
 export interface AuditTrailProps {
   /**
@@ -111,7 +122,7 @@ export interface AuditTrailProps {
  * (a Lambda function with an AWS managed policy and `logs:PutResourcePolicy` on `*`); the native resource needs
  * neither.
  */
-export class AuditTrail extends Construct {
+export class AuditTrail extends Construct implements AuditEventBus {
   /** The bus keyturn's audit events are put on. */
   public readonly bus: events.EventBus;
 

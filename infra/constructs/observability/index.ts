@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { AlertTopic, type AlertRoute } from './alert-topic';
 import { AuditTrail } from './audit-trail';
 import { ObservabilityValidationError } from './errors';
-import { RotationAlarms, type RotationAlarmThresholds } from './rotation-alarms';
+import { RotationAlarms, type RotationAlarmThresholds, type WatchedStateMachine } from './rotation-alarms';
 import { RotationDashboard } from './rotation-dashboard';
 
 export * from './alert-topic';
@@ -28,8 +28,8 @@ export interface KeyturnObservabilityProps {
   readonly defaultRoute: string;
 
   /**
-   * Alert topics made elsewhere, for a stack whose other constructs publish to them too (the lifecycle
-   * state machine sends each entry's failures to its route). Must hold `routes` and `defaultRoute`.
+   * Alert topics made elsewhere, for a stack whose other constructs publish to them too (the orchestration's
+   * coordinator sends each entry's alerts to its route). Must hold `routes` and `defaultRoute`.
    *
    * @default - an AlertTopic built here from `routes`
    */
@@ -59,11 +59,12 @@ export interface KeyturnObservabilityProps {
   readonly auditRetentionDays?: number;
 
   /**
-   * State machines to alarm on and chart (lifecycle, emergency, fleet).
+   * State machines to alarm on and chart (lifecycle, emergency, fleet), each optionally with what its failure
+   * means, its runbook, severity and dashboard label.
    *
    * @default - none
    */
-  readonly stateMachines?: readonly sfn.IStateMachine[];
+  readonly stateMachines?: readonly (sfn.IStateMachine | WatchedStateMachine)[];
 
   /**
    * Lambda functions to alarm on and chart (the rotation function, task handlers).

@@ -73,6 +73,65 @@ export interface RotationAlarm {
   readonly runbook: RunbookAnchorName;
 }
 
+/**
+ * A state machine to alarm on and chart, with what its failure means. A bare `IStateMachine` gets the defaults: a
+ * paging alarm linking the orchestration-errors runbook.
+ */
+export interface WatchedStateMachine {
+  readonly stateMachine: sfn.IStateMachine;
+
+  /**
+   * Short name for dashboard titles (`lifecycle`, `emergency`, `fleet`).
+   *
+   * @default - the state machine's node id
+   */
+  readonly label?: string;
+
+  /**
+   * What a failed or timed-out execution means and what to check first: the start of its alarm's description.
+   *
+   * @default - a rotation may have stopped half-way; check the failing state and the secret's AWSCURRENT
+   */
+  readonly failureMeaning?: string;
+
+  /**
+   * The runbook its failure alarm links.
+   *
+   * @default RunbookAnchor.OrchestrationErrors
+   */
+  readonly failureRunbook?: RunbookAnchorName;
+
+  /**
+   * How urgent a failed execution is.
+   *
+   * @default AlarmSeverity.PAGE
+   */
+  readonly failureSeverity?: AlarmSeverity;
+}
+
+/** `stateMachine` as a {@link WatchedStateMachine}, with its defaults filled in. */
+export function watchedStateMachine(
+  stateMachine: sfn.IStateMachine | WatchedStateMachine,
+): Required<WatchedStateMachine> {
+  const watched = isWatched(stateMachine) ? stateMachine : { stateMachine };
+  const name = stateMachineNameOf(watched.stateMachine);
+  return {
+    stateMachine: watched.stateMachine,
+    label: watched.label ?? watched.stateMachine.node.id,
+    failureMeaning:
+      watched.failureMeaning ??
+      `An execution of state machine ${name} failed or timed out, so a rotation may have stopped half-way. First: ` +
+        "open the failed execution, find the failing state, and check that the secret's AWSCURRENT credential " +
+        'still works.',
+    failureRunbook: watched.failureRunbook ?? RunbookAnchor.OrchestrationErrors,
+    failureSeverity: watched.failureSeverity ?? AlarmSeverity.PAGE,
+  };
+}
+
+function isWatched(value: sfn.IStateMachine | WatchedStateMachine): value is WatchedStateMachine {
+  return 'stateMachine' in value;
+}
+
 /** Properties of {@link RotationAlarms}. */
 export interface RotationAlarmsProps {
   /** Where paging alarms notify, on ALARM and on OK. */
@@ -93,11 +152,12 @@ export interface RotationAlarmsProps {
   readonly thresholds?: Partial<RotationAlarmThresholds>;
 
   /**
-   * State machines whose failed, timed-out and throttled executions raise alarms (lifecycle, emergency, fleet).
+   * State machines whose failed, timed-out and throttled executions raise alarms (lifecycle, emergency, fleet),
+   * each optionally with what its failure means, its runbook and severity.
    *
    * @default - none
    */
-  readonly stateMachines?: readonly sfn.IStateMachine[];
+  readonly stateMachines?: readonly (sfn.IStateMachine | WatchedStateMachine)[];
 
   /**
    * Lambda functions whose errors and throttles raise alarms (the rotation function, task handlers).
@@ -410,7 +470,8 @@ export class RotationAlarms extends Construct {
     });
 
     // Step Functions and Lambda publish these only when executions or invocations happen: no data, no failure.
-    for (const stateMachine of unique(props.stateMachines ?? [])) {
+    for (const watched of uniqueStateMachines(props.stateMachines ?? [])) {
+      const { stateMachine } = watched;
       const key = Names.nodeUniqueId(stateMachine.node);
       const stateMachineName = stateMachineNameOf(stateMachine);
       const failed = new cw.MathExpression({
@@ -427,12 +488,9 @@ export class RotationAlarms extends Construct {
           id: `StateMachineFailed-${key}`,
           name: `state-machine-failed-${stateMachineName}`,
           metric: failed,
-          severity: AlarmSeverity.PAGE,
-          runbook: RunbookAnchor.OrchestrationErrors,
-          description:
-            `An execution of state machine ${stateMachineName} failed or timed out, so a rotation may ` +
-            'have stopped half-way. First: open the failed execution, find the failing state, and check that the ' +
-            "secret's AWSCURRENT credential still works.",
+          severity: watched.failureSeverity,
+          runbook: watched.failureRunbook,
+          description: watched.failureMeaning,
         }),
       );
       this.add(
@@ -637,6 +695,18 @@ function definedOnly<T extends object>(partial: Partial<T>): Partial<T> {
 
 function unique<T>(items: readonly T[]): T[] {
   return [...new Set(items)];
+}
+
+/** The state machines with their defaults, each once (the first entry for a machine wins). */
+export function uniqueStateMachines(
+  stateMachines: readonly (sfn.IStateMachine | WatchedStateMachine)[],
+): Required<WatchedStateMachine>[] {
+  const seen = new Set<sfn.IStateMachine>();
+  return stateMachines.map(watchedStateMachine).filter((w) => {
+    if (seen.has(w.stateMachine)) return false;
+    seen.add(w.stateMachine);
+    return true;
+  });
 }
 
 function validateThresholds(scope: Construct, t: RotationAlarmThresholds): void {

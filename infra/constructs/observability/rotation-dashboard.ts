@@ -6,7 +6,12 @@ import { Construct } from 'constructs';
 import { LifecycleMetric, MetricDimension, RotationMetric, StepMetric } from '../../../functions/shared/metric-names';
 import { ObservabilityValidationError } from './errors';
 import { auditCompletenessExpression, lifecycleMetric, searchExpression, successRateExpression } from './metrics';
-import { DEFAULT_ALARM_THRESHOLDS, type RotationAlarm } from './rotation-alarms';
+import {
+  DEFAULT_ALARM_THRESHOLDS,
+  type RotationAlarm,
+  uniqueStateMachines,
+  type WatchedStateMachine,
+} from './rotation-alarms';
 import {
   DEFAULT_RUNBOOK_BASE_URL,
   RUNBOOK_HEADINGS,
@@ -35,11 +40,11 @@ export interface RotationDashboardProps {
   readonly alarms?: readonly RotationAlarm[];
 
   /**
-   * State machines whose executions the on-call and debug sections show.
+   * State machines whose executions the on-call and debug sections show (one graph each, titled by label).
    *
    * @default - none
    */
-  readonly stateMachines?: readonly sfn.IStateMachine[];
+  readonly stateMachines?: readonly (sfn.IStateMachine | WatchedStateMachine)[];
 
   /**
    * Lambda functions whose errors and throttles the debug section shows.
@@ -80,8 +85,9 @@ const FULL = 24;
  *
  * - **Executive**: success rate over 30 and 90 days, emergency rotations, audit completeness, and the daily error
  *   budget burn rate against the weekly target.
- * - **On call**: rotations started / succeeded / failed by strategy, lifecycle executions and rollbacks,
- *   authentication failures after rotation, the runbook links, and the state of every alarm.
+ * - **On call**: rotations started / succeeded / failed by strategy, lifecycle outcomes and rollbacks,
+ *   authentication failures after rotation, the runbook links, one graph of executions per state machine
+ *   (started, succeeded, failed, timed out, aborted), and the state of every alarm.
  * - **Debug**: per-step durations and failures, old-credential use, Secrets Manager and KMS API calls (AWS/Usage:
  *   Secrets Manager publishes no API metrics of its own), throttles, and Lambda and Step Functions errors.
  *
@@ -103,7 +109,8 @@ export class RotationDashboard extends Construct {
         `successRateTarget must be a percentage above 0 and below 100 (the error budget is the rest), got ${target}`,
       );
     }
-    const stateMachines = props.stateMachines ?? [];
+    const watched = uniqueStateMachines(props.stateMachines ?? []);
+    const stateMachines = watched.map((w) => w.stateMachine);
     const functions = props.functions ?? [];
 
     this.dashboard = new cw.Dashboard(this, 'Dashboard', {
@@ -112,7 +119,7 @@ export class RotationDashboard extends Construct {
     });
 
     this.dashboard.addWidgets(...this.executiveSection(target));
-    this.dashboard.addWidgets(...this.onCallSection(props.alarms ?? [], stateMachines, runbookBaseUrl));
+    this.dashboard.addWidgets(...this.onCallSection(props.alarms ?? [], watched, runbookBaseUrl));
     this.dashboard.addWidgets(...this.debugSection(stateMachines, functions));
   }
 
@@ -183,7 +190,7 @@ export class RotationDashboard extends Construct {
 
   private onCallSection(
     alarms: readonly RotationAlarm[],
-    stateMachines: readonly sfn.IStateMachine[],
+    stateMachines: readonly Required<WatchedStateMachine>[],
     runbookBaseUrl: string,
   ): cw.IWidget[] {
     const byStrategy = (name: (typeof RotationMetric)[keyof typeof RotationMetric], label: string) =>
@@ -218,10 +225,6 @@ export class RotationDashboard extends Construct {
           lifecycleSum(LifecycleMetric.Completed),
           lifecycleSum(LifecycleMetric.Failed),
           lifecycleSum(LifecycleMetric.RolledBack),
-          ...stateMachines.flatMap((sm) => [
-            sm.metricStarted({ period: FIVE_MINUTES, statistic: cw.Stats.SUM }),
-            sm.metricFailed({ period: FIVE_MINUTES, statistic: cw.Stats.SUM }),
-          ]),
         ],
         width: 12,
         height: 6,
@@ -249,6 +252,7 @@ export class RotationDashboard extends Construct {
         height: 6,
       }),
       new cw.TextWidget({ markdown: `## Runbooks\n${runbooks}`, width: 8, height: 6 }),
+      ...stateMachines.map((w) => executionsWidget(w, FULL / Math.min(Math.max(stateMachines.length, 1), 3))),
     ];
     if (alarms.length > 0) {
       widgets.push(
@@ -404,6 +408,25 @@ export class RotationDashboard extends Construct {
       }),
     ];
   }
+}
+
+/** Executions of one state machine per 5 minutes: started, succeeded, failed, timed out, aborted. */
+function executionsWidget(watched: Required<WatchedStateMachine>, width: number): cw.GraphWidget {
+  const sm = watched.stateMachine;
+  const sum = (label: string) => ({ period: FIVE_MINUTES, statistic: cw.Stats.SUM, label });
+  return new cw.GraphWidget({
+    title: `Executions: ${watched.label}`,
+    left: [
+      sm.metricStarted(sum('Started')),
+      sm.metricSucceeded(sum('Succeeded')),
+      sm.metricFailed(sum('Failed')),
+      sm.metricTimedOut(sum('Timed out')),
+      sm.metricAborted(sum('Aborted')),
+    ],
+    leftYAxis: { min: 0, showUnits: false },
+    width: Math.floor(width),
+    height: 6,
+  });
 }
 
 function header(markdown: string): cw.TextWidget {

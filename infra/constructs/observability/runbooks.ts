@@ -23,6 +23,9 @@ export const RunbookAnchor = {
   AuditCompleteness: 'runbook-audit-completeness',
   RecoveryTime: 'runbook-recovery-time',
   OrchestrationErrors: 'runbook-orchestration-errors',
+  LifecycleExecutionFailed: 'runbook-lifecycle-execution-failed',
+  EmergencyRotationFailed: 'runbook-emergency-rotation-failed',
+  FleetRotationFailed: 'runbook-fleet-rotation-failed',
   Throttling: 'runbook-throttling',
   DeadLetterQueue: 'runbook-dead-letter-queue',
 } as const;
@@ -41,6 +44,9 @@ export const RUNBOOK_HEADINGS: Readonly<Record<RunbookAnchorName, string>> = {
   [RunbookAnchor.AuditCompleteness]: 'Runbook: audit completeness',
   [RunbookAnchor.RecoveryTime]: 'Runbook: recovery time',
   [RunbookAnchor.OrchestrationErrors]: 'Runbook: orchestration errors',
+  [RunbookAnchor.LifecycleExecutionFailed]: 'Runbook: lifecycle execution failed',
+  [RunbookAnchor.EmergencyRotationFailed]: 'Runbook: emergency rotation failed',
+  [RunbookAnchor.FleetRotationFailed]: 'Runbook: fleet rotation failed',
   [RunbookAnchor.Throttling]: 'Runbook: throttling',
   [RunbookAnchor.DeadLetterQueue]: 'Runbook: dead-letter queue',
 };

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { STRATEGY_NAMES } from '../../../functions/strategies/strategy';
 import {
   AlarmSeverity,
@@ -329,6 +330,62 @@ describe('RotationAlarms with the default thresholds', () => {
     expect(anchorOf('Keyturn-lambda-errors-keyturn-verify')).toBe(RunbookAnchor.OrchestrationErrors);
     expect(anchorOf('Keyturn-state-machine-throttled-keyturn-lifecycle')).toBe(RunbookAnchor.Throttling);
     expect(anchorOf('Keyturn-lambda-throttles-keyturn-verify')).toBe(RunbookAnchor.Throttling);
+  });
+});
+
+describe('RotationAlarms for state machines that say what their failure means', () => {
+  test("uses each one's description, runbook and severity; a bare state machine keeps the defaults", () => {
+    // GIVEN a paging and a ticket topic, a lifecycle described as such and a fleet that only needs a ticket
+    const { stack } = newStack();
+    const pageTopic = new sns.Topic(stack, 'Page');
+    const ticketTopic = new sns.Topic(stack, 'Ticket');
+    const { stateMachine: lifecycle } = orchestration(stack);
+    const fleet = sfn.StateMachine.fromStateMachineArn(stack, 'Fleet', LIFECYCLE_ARN.replace('lifecycle', 'fleet'));
+    const other = sfn.StateMachine.fromStateMachineArn(stack, 'Other', LIFECYCLE_ARN.replace('lifecycle', 'other'));
+
+    // WHEN
+    new RotationAlarms(stack, 'Alarms', {
+      pageTopic,
+      ticketTopic,
+      strategies: [],
+      stateMachines: [
+        {
+          stateMachine: lifecycle,
+          failureMeaning: 'A lifecycle execution failed. First: read the failing state.',
+          failureRunbook: RunbookAnchor.LifecycleExecutionFailed,
+        },
+        {
+          stateMachine: fleet,
+          failureRunbook: RunbookAnchor.FleetRotationFailed,
+          failureSeverity: AlarmSeverity.TICKET,
+        },
+        other,
+        // listed twice: still one alarm
+        lifecycle,
+      ],
+    });
+    const alarms = alarmsByName(Template.fromStack(stack));
+
+    // THEN
+    const description = (name: string): string => render(alarmNamed(alarms, name).AlarmDescription);
+    const actions = (name: string) => ({
+      alarm: (alarmNamed(alarms, name).AlarmActions ?? []).map(render),
+      ok: (alarmNamed(alarms, name).OKActions ?? []).map(render),
+    });
+    const page = `\${${stack.getLogicalId(pageTopic.node.defaultChild as sns.CfnTopic)}}`;
+    const ticket = `\${${stack.getLogicalId(ticketTopic.node.defaultChild as sns.CfnTopic)}}`;
+    expect(description('Keyturn-state-machine-failed-keyturn-lifecycle')).toBe(
+      'keyturn: A lifecycle execution failed. First: read the failing state. Runbook: README.md#runbook-lifecycle-execution-failed',
+    );
+    expect(actions('Keyturn-state-machine-failed-keyturn-lifecycle')).toEqual({ alarm: [page], ok: [page] });
+    expect(description('Keyturn-state-machine-failed-keyturn-fleet')).toMatch(/#runbook-fleet-rotation-failed$/);
+    expect(actions('Keyturn-state-machine-failed-keyturn-fleet')).toEqual({ alarm: [ticket], ok: [] });
+    expect(description('Keyturn-state-machine-failed-keyturn-other')).toMatch(
+      /^keyturn: An execution of state machine keyturn-other failed or timed out.+#runbook-orchestration-errors$/,
+    );
+    expect(actions('Keyturn-state-machine-failed-keyturn-other')).toEqual({ alarm: [page], ok: [page] });
+    expect([...alarms.keys()].filter((n) => n.includes('state-machine-failed'))).toHaveLength(3);
+    expect([...alarms.keys()].filter((n) => n.includes('state-machine-throttled'))).toHaveLength(3);
   });
 });
 

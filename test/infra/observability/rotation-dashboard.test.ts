@@ -1,5 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import {
   DASHBOARD_SECTIONS,
   RUNBOOK_HEADINGS,
@@ -94,6 +95,7 @@ describe('RotationDashboard', () => {
       'Lifecycle executions: started, completed, failed, rolled back',
       'Authentication failures after rotation (per hour)',
       'Rollbacks and recovery time',
+      'Executions: Lifecycle',
       'Alarms',
     ]);
     const runbooks = onCall.find((w) => w.properties.markdown?.startsWith('## Runbooks'));
@@ -137,6 +139,47 @@ describe('RotationDashboard', () => {
   test('fits the 24-column grid', () => {
     // THEN
     for (const w of widgets) expect(w.x + w.width).toBeLessThanOrEqual(24);
+  });
+});
+
+describe('RotationDashboard with labelled state machines', () => {
+  test('shows one executions graph per state machine, side by side: started, succeeded, failed, timed out, aborted', () => {
+    // GIVEN three state machines with labels
+    const { stack } = newStack();
+    const { stateMachine } = orchestration(stack);
+    const others = ['emergency', 'fleet'].map((name) =>
+      sfn.StateMachine.fromStateMachineArn(stack, name, `arn:aws:states:eu-west-1:111111111111:stateMachine:${name}`),
+    );
+
+    // WHEN
+    new RotationDashboard(stack, 'Dashboard', {
+      stateMachines: [
+        { stateMachine, label: 'lifecycle' },
+        { stateMachine: others[0] as sfn.IStateMachine, label: 'emergency' },
+        { stateMachine: others[1] as sfn.IStateMachine, label: 'fleet' },
+      ],
+    });
+
+    // THEN
+    const graphs = dashboardBody(Template.fromStack(stack)).widgets.filter((w) =>
+      w.properties.title?.startsWith('Executions: '),
+    );
+    expect(graphs.map((g) => [g.properties.title, g.width])).toEqual([
+      ['Executions: lifecycle', 8],
+      ['Executions: emergency', 8],
+      ['Executions: fleet', 8],
+    ]);
+    expect(new Set(graphs.map((g) => g.y)).size).toBe(1);
+    const metrics = JSON.stringify(graphs[0]?.properties.metrics);
+    for (const metric of [
+      'ExecutionsStarted',
+      'ExecutionsSucceeded',
+      'ExecutionsFailed',
+      'ExecutionsTimedOut',
+      'ExecutionsAborted',
+    ]) {
+      expect(metrics).toContain(`"AWS/States","${metric}","StateMachineArn"`);
+    }
   });
 });
 

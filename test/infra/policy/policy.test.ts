@@ -1,7 +1,9 @@
 import { passwordPolicyFromTags } from '../../../functions/strategies/tag-options';
 import { loadPolicy, parsePolicy, PolicyError } from '../../../infra/policy/load-policy';
 import type { PolicyEntryInput, PolicyInput } from '../../../infra/policy/schema';
-import { strategyTags } from '../../../infra/policy/strategy-tags';
+import { LifecycleTag } from '../../../functions/shared/lifecycle-contract';
+import { readLifecycleSettings } from '../../../functions/tasks/settings';
+import { keyturnTags, lifecycleTags, strategyTags } from '../../../infra/policy/strategy-tags';
 
 const EXAMPLE = 'infra/policy/example.policy.ts';
 const owner = { team: 'platform' };
@@ -53,6 +55,42 @@ describe('the example policy', () => {
       terminateSessions: true,
     });
     expect(policy.auditRetentionDays).toBe(400);
+  });
+
+  it('gives every entry the built-in minimum interval of an hour, and no change freezes', () => {
+    expect(new Set(policy.entries.map((e) => e.minIntervalSeconds))).toEqual(new Set([3_600]));
+    expect(policy.blackouts).toEqual([]);
+  });
+});
+
+describe('lifecycle settings', () => {
+  it('take the minimum interval from the entry, else its kind in the policy, else one hour', () => {
+    const policy = parsePolicy(
+      policyWith(
+        [{ ...apiKey, minInterval: '6h' }, { ...apiKey, id: 'other-key', secret: { name: 'svc/other' } }, master],
+        { defaults: { random: { minInterval: '2h' } } },
+      ),
+    );
+    expect(policy.entries.map((e) => [e.id, e.minIntervalSeconds])).toEqual([
+      ['api-key', 21_600],
+      ['other-key', 7_200],
+      ['db-master', 3_600],
+    ]);
+  });
+
+  it('keep change freezes in policy order, their times in UTC', () => {
+    const policy = parsePolicy(
+      policyWith([apiKey], {
+        blackouts: [
+          { start: '2026-12-24T00:00:00+01:00', end: '2026-12-27T00:00:00+01:00', reason: 'holidays' },
+          { start: '2027-03-01T08:00:00Z', end: '2027-03-01T12:00:00Z' },
+        ],
+      }),
+    );
+    expect(policy.blackouts).toEqual([
+      { start: '2026-12-23T23:00:00.000Z', end: '2026-12-26T23:00:00.000Z', reason: 'holidays' },
+      { start: '2027-03-01T08:00:00.000Z', end: '2027-03-01T12:00:00.000Z' },
+    ]);
   });
 });
 
@@ -214,6 +252,61 @@ describe('invalid policies name the entry and the field', () => {
       policyWith([apiKey], { audit: { retentionDays: 100 } }),
       /^audit\.retentionDays: must be one of CloudWatch's retention periods/,
     ],
+    [
+      'a malformed minimum interval',
+      policyWith([{ ...apiKey, minInterval: 'an hour' }]),
+      /^entry "api-key" \(entries\[0\]\) minInterval: must be a duration such as 30m, 24h or 7d/,
+    ],
+    [
+      'a minimum interval as long as the rotation interval',
+      policyWith([{ ...apiKey, schedule: { expression: 'rate(1 day)' }, minInterval: '1d' }]),
+      /^entry "api-key" \(entries\[0\]\) minInterval: minInterval 1d is not shorter than the rotation interval \(rate\(1 day\)\): every scheduled rotation would be refused$/,
+    ],
+    [
+      "a kind's default minimum interval longer than an entry's schedule",
+      policyWith([{ ...apiKey, schedule: { expression: 'rate(12 hours)' } }], {
+        defaults: { random: { minInterval: '1d' } },
+      }),
+      /^entry "api-key" \(entries\[0\]\) schedule: defaults\.random\.minInterval 1d is not shorter than the rotation interval \(rate\(12 hours\)\)/,
+    ],
+    [
+      "a kind's default minimum interval longer than keyturn's default schedule",
+      policyWith([apiKey], { defaults: { random: { minInterval: '90d' } } }),
+      /^entry "api-key" \(entries\[0\]\) schedule: defaults\.random\.minInterval 90d is not shorter than the rotation interval \(rate\(90 days\)\)/,
+    ],
+    [
+      'a blackout without a timezone',
+      policyWith([apiKey], { blackouts: [{ start: '2026-12-24T00:00:00', end: '2026-12-27T00:00:00Z' }] }),
+      /^blackouts\.0\.start: must be an ISO 8601 date and time with a timezone, such as 2026-12-24T00:00:00Z/,
+    ],
+    [
+      'a blackout given as a date only',
+      policyWith([apiKey], { blackouts: [{ start: '2026-12-24T00:00:00Z', end: '2026-12-27' }] }),
+      /^blackouts\.0\.end: must be an ISO 8601 date and time with a timezone/,
+    ],
+    [
+      'a blackout that ends before it starts',
+      policyWith([apiKey], { blackouts: [{ start: '2026-12-27T00:00:00Z', end: '2026-12-24T00:00:00+01:00' }] }),
+      /^blackouts\.0\.end: must be after start \(2026-12-27T00:00:00Z\), got 2026-12-24T00:00:00\+01:00$/,
+    ],
+    [
+      'a blackout with an unknown field',
+      policyWith([apiKey], {
+        blackouts: [{ start: '2026-12-24T00:00:00Z', end: '2026-12-27T00:00:00Z', why: 'x' } as never],
+      }),
+      /^blackouts\.0: .*why/,
+    ],
+    [
+      'more blackouts than the functions can carry',
+      policyWith([apiKey], {
+        blackouts: Array.from({ length: 40 }, () => ({
+          start: '2026-12-24T00:00:00Z',
+          end: '2026-12-27T00:00:00Z',
+          reason: 'a change freeze with a long explanation',
+        })),
+      }),
+      /^blackouts: together must fit 2048 characters of JSON/,
+    ],
     ['no entries', policyWith([]), /^entries: a policy needs at least one entry/],
     ['the wrong version', { ...policyWith([apiKey]), version: 2 }, /^version: /],
   ])('%s', (_label, input, message) => {
@@ -235,6 +328,51 @@ describe('invalid policies name the entry and the field', () => {
   it('names a file that cannot be loaded, or exports nothing', () => {
     expect(() => loadPolicy('does/not/exist.policy.ts')).toThrow(/cannot load the file/);
     expect(() => loadPolicy('infra/policy/duration.ts')).toThrow(/exports no policy/);
+  });
+});
+
+describe('lifecycle tags', () => {
+  it('carry grace, minimum interval, drain wait, what to do when still in use, and session termination', () => {
+    const [database] = parsePolicy(
+      policyWith([
+        {
+          ...master,
+          grace: '30m',
+          minInterval: '2h',
+          revocation: { maxWait: '45m', whenStillInUse: 'revoke', terminateSessions: true },
+        },
+      ]),
+    ).entries;
+    if (!database) throw new Error('the test policy has one entry');
+    expect(lifecycleTags(database)).toEqual({
+      [LifecycleTag.graceSeconds]: '1800',
+      [LifecycleTag.minIntervalSeconds]: '7200',
+      [LifecycleTag.drainMaxWaitSeconds]: '2700',
+      [LifecycleTag.whenStillInUse]: 'revoke',
+      [LifecycleTag.terminateSessions]: 'true',
+    });
+  });
+
+  it('say to check the old credential once (drain wait 0) when the entry does not wait for idle', () => {
+    const [key] = parsePolicy(policyWith([{ ...apiKey, revocation: { waitForIdle: false, maxWait: '1h' } }])).entries;
+    if (!key) throw new Error('the test policy has one entry');
+    expect(lifecycleTags(key)[LifecycleTag.drainMaxWaitSeconds]).toBe('0');
+  });
+
+  it("round-trip through the lifecycle's own reader, and with the strategy tags stay valid tag values", () => {
+    for (const entry of loadPolicy(EXAMPLE).entries) {
+      const tags = keyturnTags(entry);
+      expect(readLifecycleSettings(tags)).toEqual({
+        graceSeconds: entry.graceSeconds,
+        minIntervalSeconds: entry.minIntervalSeconds,
+        revocation: {
+          maxWaitSeconds: entry.revocation.waitForIdle ? entry.revocation.maxWaitSeconds : 0,
+          whenStillInUse: entry.revocation.whenStillInUse,
+          terminateSessions: entry.revocation.terminateSessions,
+        },
+      });
+      for (const value of Object.values(tags)) expect(value).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u);
+    }
   });
 });
 
