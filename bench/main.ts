@@ -1,4 +1,5 @@
 import { measureBundle } from './bundle';
+import { measureFleet } from './fleet';
 import { measurePostgresSingleUser } from './pg-rotation';
 import { measureSynth } from './synth';
 
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
   const results: Record<string, number> = {};
   console.error('bench: PostgreSQL single-user rotations…');
   Object.assign(results, await measurePostgresSingleUser());
+  console.error('bench: fleet of 1,000 rotations against the write quota, and the cost of one rotation…');
+  Object.assign(results, await measureFleet());
   console.error('bench: bundle size and cold module init…');
   Object.assign(results, await measureBundle());
   console.error('bench: cdk synth of the example policy and of 500 generated entries…');

@@ -5,6 +5,7 @@ import { TaskEnvironment } from '../shared/lifecycle-contract';
 import { METRICS_NAMESPACE, MetricService } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
 import { SecretStore } from '../shared/secret-store';
+import { throttlingRetryStrategy } from '../shared/throttling-retry';
 import { createStrategyRegistry } from '../strategies/registry';
 import { parseBlackouts } from '../tasks/blackouts';
 import type { TaskDeps } from '../tasks/deps';
@@ -14,7 +15,19 @@ import { runObservedRotationStep } from './observed-step';
 // Built once per cold start. The endpoint comes from the environment
 // (AWS_ENDPOINT_URL_SECRETS_MANAGER locally), so there is no local-mode branch.
 const { logger, metrics } = createObservability(MetricService.RotateSecret);
-const store = new SecretStore(new SecretsManagerClient({}));
+// Secrets Manager's write quota (PutSecretValue + UpdateSecret + UpdateSecretVersionStage: 50/s per region) is shared by
+// every rotation, and a fleet rotation runs into it: throttled calls are retried soon and often, for up to 25 s of
+// waiting in all (the function's timeout is 45 s). See bench/fleet.ts.
+const store = new SecretStore(
+  new SecretsManagerClient({
+    retryStrategy: throttlingRetryStrategy({
+      maxAttempts: 40,
+      baseDelayMs: 100,
+      maxDelayMs: 2_000,
+      maxTotalDelayMs: 25_000,
+    }),
+  }),
+);
 const strategies = createStrategyRegistry();
 
 // The lifecycle tasks publish under the lifecycle's service name: the lifecycle alarms watch that dimension.

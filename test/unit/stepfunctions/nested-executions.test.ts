@@ -402,7 +402,12 @@ describe('task timeouts', () => {
         },
       },
     };
-    const slow = () => new Promise((resolve) => setTimeout(() => resolve('late'), 1500));
+    const slow = () =>
+      new Promise((resolve) =>
+        setTimeout(() => {
+          resolve('late');
+        }, 1500),
+      );
     const result = await runStateMachine(definition, {}, { lambdaHandlers: { slow } });
     expect(result).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
   });

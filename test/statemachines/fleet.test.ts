@@ -1,0 +1,376 @@
+import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { randomInt } from 'node:crypto';
+import { MAX_PAGES_PER_EXECUTION, type FleetRequest } from '../../functions/fleet/contract';
+import { FLEET_TOLERANCE_EXCEEDED } from '../../functions/fleet/errors';
+import { LifecycleTag } from '../../functions/shared/lifecycle-contract';
+import { ManagementTag } from '../../functions/shared/management-tags';
+import { AUDIT_EVENT_SOURCE } from '../../functions/shared/metric-names';
+import { LOCAL_ROTATION_FUNCTION_ARN, startLocalStack, type LocalStack } from '../../local/stack';
+import { LOCAL_COORDINATOR_FUNCTION_ARN, loadStateMachine } from '../../local/stepfunctions/definitions';
+import { localFunctionArn, localStateMachineArn } from '../../local/stepfunctions/executions';
+import {
+  runStateMachine,
+  type LambdaHandler,
+  type RunStateMachineOptions,
+  type StateMachineRunResult,
+} from '../../local/stepfunctions/runner';
+import { assertValidAsl } from '../support/asl';
+import { createSecret, stagesOf, valueAt } from '../support/secrets';
+
+jest.setTimeout(240_000);
+
+const FLEET_ARN = localStateMachineArn('keyturn-fleet');
+const LIFECYCLE_ARN = localStateMachineArn('keyturn-lifecycle');
+const SELECT_ARN = localFunctionArn('keyturn-fleet-select');
+const SUMMARIZE_ARN = localFunctionArn('keyturn-fleet-summarize');
+const UNREGISTERED_FUNCTION_ARN = localFunctionArn('keyturn-rotate-nothing');
+const FLEET_TAG = 'keyturn-test:fleet';
+
+const fleetDefinition = loadStateMachine('fleet', {
+  SelectFleetFunction: SELECT_ARN,
+  SummarizeFleetFunction: SUMMARIZE_ARN,
+  LifecycleStateMachine: LIFECYCLE_ARN,
+});
+
+const lifecycleDefinition = loadStateMachine('lifecycle');
+
+let stack: LocalStack;
+let handlers: Record<string, LambdaHandler>;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ quotas: true });
+  // The handlers build their clients at import: only now does the environment point at the stack.
+  const fleet = await import('../../functions/fleet/handler');
+  const coordinator = await import('../../functions/coordinator/handler');
+  handlers = {
+    [SELECT_ARN]: fleet.selectHandler,
+    [SUMMARIZE_ARN]: fleet.summarizeHandler,
+    [LOCAL_COORDINATOR_FUNCTION_ARN]: coordinator.handler,
+    // The secrets' rotation function also runs the lifecycle tasks that reach their target.
+    [LOCAL_ROTATION_FUNCTION_ARN]: stack.rotationHandler,
+  };
+});
+
+afterAll(() => stack.stop());
+
+function runFleet(request: unknown, options: RunStateMachineOptions = {}): Promise<StateMachineRunResult> {
+  return runStateMachine(fleetDefinition, request, {
+    stateMachineArn: FLEET_ARN,
+    lambdaHandlers: handlers,
+    stateMachines: { [LIFECYCLE_ARN]: { definition: lifecycleDefinition } },
+    // Grace and drain waits take no time; retries keep their backoff and jitter, ten times faster.
+    wait: { ms: 0 },
+    retry: { factor: 0.1 },
+    ...options,
+  });
+}
+
+interface FleetSecret {
+  readonly arn: string;
+  /** AWSCURRENT before the fleet ran. */
+  readonly versionId: string;
+  readonly value: string;
+}
+
+let secretCounter = 0;
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A value the random strategy's default policy accepts (40 letters and digits, each class present). */
+function initialValue(): string {
+  let value = 'Aa1';
+  while (value.length < 40) value += ALPHANUMERIC.charAt(randomInt(ALPHANUMERIC.length));
+  return value;
+}
+
+/**
+ * Random API-key secrets, keyturn-managed, with rotation enabled (RotateSecret with
+ * RotateImmediately false: only testSecret runs) through `functionArn`. Quotas are off while they are set up.
+ */
+async function givenSecrets(
+  count: number,
+  group: string,
+  functionArn: string = LOCAL_ROTATION_FUNCTION_ARN,
+  tags: Record<string, string> = {},
+): Promise<FleetSecret[]> {
+  stack.secretsManager.setQuotas(false);
+  try {
+    const secrets: FleetSecret[] = [];
+    for (let start = 0; start < count; start += 25) {
+      const batch = Array.from({ length: Math.min(25, count - start) }, async () => {
+        secretCounter += 1;
+        const value = initialValue();
+        const { arn, versionId } = await createSecret(stack.client, `fleet/${group}/${secretCounter}`, value, {
+          'keyturn:strategy': 'random',
+          [ManagementTag.managed]: 'true',
+          [FLEET_TAG]: group,
+          ...tags,
+        });
+        await stack.client.send(
+          new RotateSecretCommand({
+            SecretId: arn,
+            RotationLambdaARN: functionArn,
+            RotationRules: { AutomaticallyAfterDays: 30 },
+            RotateImmediately: false,
+          }),
+        );
+        await stack.secretsManager.waitForRotation(arn);
+        return { arn, versionId, value };
+      });
+      secrets.push(...(await Promise.all(batch)));
+    }
+    return secrets;
+  } finally {
+    stack.secretsManager.setQuotas(true);
+  }
+}
+
+/** The new AWSCURRENT is a new version holding a new value; AWSPREVIOUS is the version that was current; no AWSPENDING. */
+async function expectRotated(secret: FleetSecret): Promise<void> {
+  const stages = await stagesOf(stack.client, secret.arn);
+  expect(stages[secret.versionId]).toEqual(['AWSPREVIOUS']);
+  const current = Object.entries(stages).filter(([, labels]) => labels.includes('AWSCURRENT'));
+  expect(current).toHaveLength(1);
+  expect(current[0]?.[0]).not.toBe(secret.versionId);
+  expect(Object.values(stages).flat()).not.toContain('AWSPENDING');
+  expect(await valueAt(stack.client, secret.arn, 'AWSCURRENT')).not.toBe(secret.value);
+}
+
+async function expectNotRotated(secret: FleetSecret): Promise<void> {
+  expect((await stagesOf(stack.client, secret.arn))[secret.versionId]).toContain('AWSCURRENT');
+  expect(await valueAt(stack.client, secret.arn, 'AWSCURRENT')).toBe(secret.value);
+}
+
+const bySecret = (a: { secretArn: string }, b: { secretArn: string }) => a.secretArn.localeCompare(b.secretArn);
+
+interface PageEvent {
+  readonly fleetId: string;
+  readonly page: number;
+  readonly outcomes: { secretArn: string; status: string; error?: string; reason?: string; executionArn?: string }[];
+}
+
+function pageEvents(fleetId: string): PageEvent[] {
+  return stack.eventBridge
+    .events({ source: AUDIT_EVENT_SOURCE, detailType: 'FleetPageRotated' })
+    .map((event) => event.detail as unknown as PageEvent)
+    .filter((detail) => detail.fleetId === fleetId);
+}
+
+/** The fleet's own alerts (each failed lifecycle also alerts, on its own). */
+function fleetAlerts() {
+  return stack.sns
+    .messages(stack.alertTopicArn)
+    .filter((message) => message.subject?.includes('fleet rotations failed'));
+}
+
+const WRITE_QUOTA_PER_SECOND = 20;
+const SECRETS_MANAGER_WRITES = ['PutSecretValue', 'UpdateSecret', 'UpdateSecretVersionStage'] as const;
+
+it('is valid ASL once its placeholders are filled', () => {
+  expect(() => {
+    assertValidAsl(fleetDefinition);
+  }).not.toThrow();
+  expect(JSON.stringify(fleetDefinition)).not.toMatch(/\$\{/);
+});
+
+it('rotates 200 secrets selected by tags under the write quota: none fails, the quota throttled and retries absorbed it', async () => {
+  const secrets = await givenSecrets(200, 'quota');
+  // The shared write bucket at 20/s instead of 50/s: in one test process, 200 rotations do not stay above
+  // 50 writes/s for long (bench/fleet.ts pushes 1,000 against the real 50/s), so the test narrows the quota
+  // to be sure the fleet runs into it.
+  stack.secretsManager.setQuotas({ PutSecretValue: WRITE_QUOTA_PER_SECOND });
+  stack.secretsManager.resetRequestCounts();
+
+  const result = await runFleet({ selection: { tags: { [FLEET_TAG]: 'quota' } } });
+
+  expect({ status: result.status, error: result.error, cause: result.cause }).toEqual({ status: 'SUCCEEDED' });
+  expect(result.output).toMatchObject({ selected: 200, succeeded: 200, failed: 0, pages: 1, failurePercentage: 0 });
+  for (const secret of secrets) await expectRotated(secret);
+  // Per-secret outcomes: one audit event per page, every secret once, each with its lifecycle execution.
+  const outcomes = pageEvents(result.executionArn).flatMap((event) => event.outcomes);
+  expect(outcomes.map((outcome) => outcome.secretArn).sort()).toEqual(secrets.map((secret) => secret.arn).sort());
+  expect(outcomes.every((outcome) => outcome.status === 'rotated' && outcome.executionArn)).toBe(true);
+  expect(result.childExecutions).toHaveLength(200);
+  // The local Secrets Manager turned writes away, and no rotation failed for it.
+  const counts = stack.secretsManager.requestCounts();
+  const throttledWrites = SECRETS_MANAGER_WRITES.reduce(
+    (sum, operation) => sum + (counts[operation]?.throttled ?? 0),
+    0,
+  );
+  expect(throttledWrites).toBeGreaterThan(0);
+  expect(stack.secretsManager.rotationHistory().filter((run) => run.outcome === 'failed')).toEqual([]);
+  expect(fleetAlerts()).toEqual([]);
+});
+
+it('rotates exactly an explicit list (duplicates once), leaving other secrets with the same tags alone', async () => {
+  const secrets = await givenSecrets(6, 'explicit');
+  const chosen = secrets.slice(0, 4);
+  const request: FleetRequest = {
+    selection: { secretArns: [...chosen.map((secret) => secret.arn), chosen[0]?.arn ?? ''] },
+    reason: 'CHG-1234 rotate the payment keys',
+  };
+
+  const result = await runFleet(request);
+
+  expect(result).toMatchObject({ status: 'SUCCEEDED', output: { selected: 4, succeeded: 4, failed: 0, pages: 1 } });
+  for (const secret of chosen) await expectRotated(secret);
+  for (const secret of secrets.slice(4)) await expectNotRotated(secret);
+  // Every lifecycle got the fleet's input.
+  expect(result.childExecutions.map((execution) => execution.input)).toEqual(
+    expect.arrayContaining(
+      chosen.map((secret) => ({
+        secretArn: secret.arn,
+        trigger: 'fleet',
+        fleetExecutionArn: result.executionArn,
+        reason: request.reason,
+      })),
+    ),
+  );
+});
+
+it('reports secrets a policy rule keeps from rotating as skipped, not failed', async () => {
+  const secrets = await givenSecrets(3, 'recent', LOCAL_ROTATION_FUNCTION_ARN, {
+    [LifecycleTag.minIntervalSeconds]: '3600',
+  });
+  const request = { selection: { tags: { [FLEET_TAG]: 'recent' } } };
+  expect((await runFleet(request)).output).toMatchObject({ succeeded: 3 });
+
+  // An hour must pass between rotations: the second fleet run rotates none of them, and that is no failure.
+  const again = await runFleet(request);
+
+  expect(again).toMatchObject({
+    status: 'SUCCEEDED',
+    output: { selected: 3, succeeded: 0, skipped: 3, failed: 0, failurePercentage: 0 },
+  });
+  const outcomes = pageEvents(again.executionArn).flatMap((event) => event.outcomes);
+  expect(outcomes.map(({ secretArn, status, reason }) => ({ secretArn, status, reason })).sort(bySecret)).toEqual(
+    secrets
+      .map((secret) => ({ secretArn: secret.arn, status: 'skipped', reason: 'MinimumIntervalError' }))
+      .sort(bySecret),
+  );
+});
+
+describe('tolerated failure percentage', () => {
+  async function givenFleetWithBrokenSecrets(group: string) {
+    const healthy = await givenSecrets(8, group);
+    // Their rotation function does not exist: each rotation fails, as a missing Lambda would.
+    const broken = await givenSecrets(2, group, UNREGISTERED_FUNCTION_ARN);
+    return { healthy, broken };
+  }
+
+  it('within tolerance: the others rotate, the execution succeeds, one warning alert names the failed secrets', async () => {
+    const { healthy, broken } = await givenFleetWithBrokenSecrets('tolerated');
+    stack.sns.clear();
+
+    const result = await runFleet({
+      selection: { tags: { [FLEET_TAG]: 'tolerated' } },
+      toleratedFailurePercentage: 20,
+      alertTopicArn: stack.alertTopicArn,
+    });
+
+    expect(result).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { selected: 10, succeeded: 8, failed: 2, failurePercentage: 20, toleratedFailurePercentage: 20 },
+    });
+    for (const secret of healthy) await expectRotated(secret);
+    for (const secret of broken) await expectNotRotated(secret);
+    const outcomes = pageEvents(result.executionArn).flatMap((event) => event.outcomes);
+    expect(outcomes.filter((outcome) => outcome.status === 'failed')).toEqual(
+      expect.arrayContaining(
+        broken.map((secret) => ({
+          secretArn: secret.arn,
+          status: 'failed',
+          error: 'Lambda.ResourceNotFoundException',
+          executionArn: expect.stringContaining(':execution:keyturn-lifecycle:') as unknown,
+        })),
+      ),
+    );
+    const alerts = fleetAlerts();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.subject).toBe('keyturn: 2 of 10 fleet rotations failed');
+    for (const secret of broken) expect(alerts[0]?.message).toContain(secret.arn);
+    expect(alerts[0]?.attributes.severity).toMatchObject({ stringValue: 'warning' });
+  });
+
+  it('above tolerance: the others still rotate, and the execution fails with FleetFailureToleranceExceeded', async () => {
+    const { healthy, broken } = await givenFleetWithBrokenSecrets('intolerable');
+    stack.sns.clear();
+
+    const result = await runFleet({
+      selection: { tags: { [FLEET_TAG]: 'intolerable' } },
+      toleratedFailurePercentage: 10,
+      alertTopicArn: stack.alertTopicArn,
+    });
+
+    expect(result).toMatchObject({ status: 'FAILED', error: FLEET_TOLERANCE_EXCEEDED });
+    expect(result.cause).toContain('2 of 10 rotations failed (20%), above the tolerated 10%');
+    for (const secret of healthy) await expectRotated(secret);
+    for (const secret of broken) await expectNotRotated(secret);
+    expect(fleetAlerts().map((message) => message.attributes.severity)).toMatchObject([{ stringValue: 'critical' }]);
+  });
+});
+
+describe('bad input fails the execution before anything rotates, with a named error', () => {
+  it.each([
+    [
+      'both selections',
+      { selection: { tags: { [FLEET_TAG]: 'x' }, secretArns: [] } },
+      'InvalidFleetRequestError',
+      /not both/,
+    ],
+    ['neither selection', { selection: {} }, 'InvalidFleetRequestError', /give tags or secretArns/],
+    [
+      'a malformed ARN',
+      { selection: { secretArns: ['arn:aws:s3:::bucket'] } },
+      'InvalidFleetRequestError',
+      /secretArns\.0/,
+    ],
+    [
+      'a selection that matches nothing',
+      { selection: { tags: { [FLEET_TAG]: 'nobody' } } },
+      'EmptyFleetSelectionError',
+      /carries every selected tag/,
+    ],
+  ])('%s', async (_name, request, error, cause) => {
+    const result = await runFleet(request);
+    expect(result).toMatchObject({ status: 'FAILED', error });
+    expect(result.cause).toMatch(cause);
+    expect(result.history).toEqual(['Start', 'SelectPage', 'SelectionFailed']);
+    expect(result.childExecutions).toEqual([]);
+  });
+});
+
+it(`continues in a new execution after ${MAX_PAGES_PER_EXECUTION} pages, and the run ends with the totals of all`, async () => {
+  // Pages of one item from a stand-in select, and a lifecycle that only succeeds: the paging path alone.
+  const pages = MAX_PAGES_PER_EXECUTION + 3;
+  const arnOf = (i: number) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:paged-${i}-AbCdEf`;
+  const select: LambdaHandler = (event) => {
+    const { progress, request } = event as { progress: { nextToken?: string | null }; request: FleetRequest };
+    const token = progress.nextToken ?? request.continuation?.nextToken ?? null;
+    const index = token === null ? 0 : Number(token);
+    return Promise.resolve({
+      chunks: [[arnOf(index)]],
+      chunkConcurrency: 1,
+      nextToken: index + 1 < pages ? String(index + 1) : null,
+      excluded: 0,
+      lifecycleInput: { trigger: 'fleet', fleetExecutionArn: 'x' },
+    });
+  };
+
+  const result = await runFleet(
+    { selection: { tags: { [FLEET_TAG]: 'paged' } } },
+    {
+      lambdaHandlers: { ...handlers, [SELECT_ARN]: select },
+      stateMachines: { [LIFECYCLE_ARN]: { definition: { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } } } },
+    },
+  );
+
+  expect({ status: result.status, error: result.error, cause: result.cause }).toEqual({ status: 'SUCCEEDED' });
+  expect(result.history.filter((state) => state === 'RotatePage')).toHaveLength(MAX_PAGES_PER_EXECUTION);
+  expect(result.history.at(-1)).toBe('ContinuedInNewExecution');
+  const continued = result.childExecutions.find((execution) => execution.stateMachineArn === FLEET_ARN);
+  expect(result.output).toEqual({ continuedIn: continued?.executionArn });
+  expect(continued).toMatchObject({
+    status: 'SUCCEEDED',
+    output: { fleetId: result.executionArn, pages, selected: pages, succeeded: pages, leftInUse: pages, failed: 0 },
+  });
+});
