@@ -1,6 +1,6 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { eventBridgePutEvents } from '../shared/event-bus';
 import { TaskEnvironment } from '../shared/lifecycle-contract';
 import { MetricService } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
@@ -15,7 +15,7 @@ import { summarizePage } from './summarize';
 const { logger, metrics } = createObservability(MetricService.Lifecycle);
 const secretsManager = new SecretsManagerClient({});
 const audit = createFleetAudit({
-  client: new EventBridgeClient({}),
+  putEvents: eventBridgePutEvents(),
   busName: process.env[TaskEnvironment.auditBusName],
   logger,
   metrics,

@@ -43,28 +43,42 @@ export interface AuditTrailDeps {
 /** PutEvents takes at most ten entries per call. */
 const PUT_EVENTS_BATCH = 10;
 
+/** One audit event as it goes on the bus: any keyturn process (a rotation, a fleet run) can write one. */
+export interface AuditEntry {
+  readonly type: string;
+  /** Value-free facts; `type` is added. */
+  readonly detail: Readonly<Record<string, unknown>>;
+  /** ARNs the event is about (the secret, the fleet execution). */
+  readonly resources: string[];
+}
+
+export interface AuditWriter {
+  /** Puts entries in order; never throws (a lost event is logged and shows in the completeness SLI). */
+  write(...entries: AuditEntry[]): Promise<void>;
+}
+
 /**
  * Puts keyturn's audit events on the audit bus. Each event counts once in AuditEventsExpected
  * before it is sent; the audit log's metric filter counts the ones that arrived
  * (AuditEventsRecorded), so the two make the audit-completeness SLI. Entries EventBridge
  * rejects are retried; what still fails is logged at error level with its (value-free) detail.
  */
-export function createAuditTrail(deps: AuditTrailDeps): AuditTrail {
+export function createAuditWriter(deps: AuditTrailDeps): AuditWriter {
   const attempts = deps.attempts ?? 3;
   return {
-    async record(subject, ...events) {
+    async write(...events) {
       if (events.length === 0) return;
       const time = deps.now?.() ?? new Date();
       const entries: PutEventsRequestEntry[] = events.map((event) => ({
         Source: AUDIT_EVENT_SOURCE,
         DetailType: event.type,
-        Detail: JSON.stringify({ ...subject, ...event.facts, type: event.type }),
-        Resources: [subject.secretArn],
+        Detail: JSON.stringify({ ...event.detail, type: event.type }),
+        Resources: event.resources,
         Time: time,
         EventBusName: deps.busName,
       }));
       deps.metrics.addMetric(AuditMetric.Expected, MetricUnit.Count, entries.length);
-      for (const event of events) deps.logger.info('audit event', { auditEvent: event.type, ...event.facts });
+      for (const event of events) deps.logger.info('audit event', { auditEvent: event.type, ...event.detail });
       if (deps.busName === undefined) {
         deps.logger.warn(`audit bus not configured: ${events.length} audit event(s) only logged`);
         return;
@@ -72,6 +86,22 @@ export function createAuditTrail(deps: AuditTrailDeps): AuditTrail {
       for (let start = 0; start < entries.length; start += PUT_EVENTS_BATCH) {
         await putWithRetries(deps, entries.slice(start, start + PUT_EVENTS_BATCH), attempts);
       }
+    },
+  };
+}
+
+/** The audit trail of rotations: every event carries the rotation's subject and names its secret. */
+export function createAuditTrail(deps: AuditTrailDeps): AuditTrail {
+  const writer = createAuditWriter(deps);
+  return {
+    record(subject, ...events) {
+      return writer.write(
+        ...events.map((event) => ({
+          type: event.type,
+          detail: { ...subject, ...event.facts },
+          resources: [subject.secretArn],
+        })),
+      );
     },
   };
 }

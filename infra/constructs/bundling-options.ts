@@ -128,7 +128,7 @@ export const FLEET_SELECT_FUNCTION: LambdaHandlerSource = {
   bundle: LAMBDA_BUNDLE,
 };
 
-/** The fleet's summary: one audit event and one alert for the whole run. */
+/** The fleet's summary: an audit event per page and at the end, one alert for the whole run. */
 export const FLEET_SUMMARIZE_FUNCTION: LambdaHandlerSource = {
   entry: FLEET_ENTRY,
   handler: 'summarizeHandler',

@@ -100,7 +100,7 @@ export class FleetFunctions extends Construct {
         ...FLEET_SUMMARIZE_FUNCTION.environment,
         [TaskEnvironment.defaultAlertTopicArn]: props.alerts.defaultTopic.topicArn,
       },
-      description: 'keyturn: reports a fleet rotation (one audit event, one alert)',
+      description: 'keyturn: reports a fleet rotation (audit events per page, one alert per run)',
       roleDescription: 'keyturn fleet summary: publishes alerts and audit events',
     });
     for (const routeId of props.alerts.routeIds) props.alerts.grantPublish(this.summarize, routeId);
