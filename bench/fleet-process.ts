@@ -1,5 +1,6 @@
 import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { randomInt } from 'node:crypto';
+import { generatePassword } from '../functions/shared/password';
+import { RANDOM_DEFAULT_POLICY } from '../functions/strategies/password-defaults';
 import { performance } from 'node:perf_hooks';
 import type { FleetRequest, FleetSummary } from '../functions/fleet/contract';
 import { TaskEnvironment } from '../functions/shared/lifecycle-contract';
@@ -77,14 +78,8 @@ class InvocationLog {
   }
 }
 
-const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-/** A value the random strategy's default policy accepts (40 letters and digits, each class present). */
-function initialValue(): string {
-  let value = 'Aa1';
-  while (value.length < 40) value += ALPHANUMERIC.charAt(randomInt(ALPHANUMERIC.length));
-  return value;
-}
+/** A value the random strategy's default policy accepts, as a user's first key would be. */
+const initialValue = (): string => generatePassword(RANDOM_DEFAULT_POLICY);
 
 /** Random API-key secrets, keyturn-managed and tagged for the fleet, rotation enabled; quotas off meanwhile. */
 async function givenSecrets(

@@ -1,5 +1,6 @@
 import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { randomInt } from 'node:crypto';
+import { generatePassword } from '../../functions/shared/password';
+import { RANDOM_DEFAULT_POLICY } from '../../functions/strategies/password-defaults';
 import { MAX_PAGES_PER_EXECUTION, type FleetRequest } from '../../functions/fleet/contract';
 import { FLEET_TOLERANCE_EXCEEDED } from '../../functions/fleet/errors';
 import { LifecycleTag } from '../../functions/shared/lifecycle-contract';
@@ -73,14 +74,8 @@ interface FleetSecret {
 }
 
 let secretCounter = 0;
-const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-/** A value the random strategy's default policy accepts (40 letters and digits, each class present). */
-function initialValue(): string {
-  let value = 'Aa1';
-  while (value.length < 40) value += ALPHANUMERIC.charAt(randomInt(ALPHANUMERIC.length));
-  return value;
-}
+/** A value the random strategy's default policy accepts, as a user's first key would be. */
+const initialValue = (): string => generatePassword(RANDOM_DEFAULT_POLICY);
 
 /**
  * Random API-key secrets, keyturn-managed, with rotation enabled (RotateSecret with
