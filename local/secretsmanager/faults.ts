@@ -17,6 +17,8 @@ export interface PendingFault {
 
 export interface FaultControl {
   failNext(operation: string, count: number, exceptionName?: string): void;
+  /** Faults planned and not yet consumed. */
+  pending(): PendingFault[];
   clear(): void;
 }
 

@@ -158,7 +158,6 @@ function fleetAlerts() {
 }
 
 const WRITE_QUOTA_PER_SECOND = 20;
-const SECRETS_MANAGER_WRITES = ['PutSecretValue', 'UpdateSecret', 'UpdateSecretVersionStage'] as const;
 
 it('is valid ASL once its placeholders are filled', () => {
   expect(() => {
@@ -174,6 +173,11 @@ it('rotates 200 secrets selected by tags under the write quota: none fails, the 
   // to be sure the fleet runs into it.
   stack.secretsManager.setQuotas({ PutSecretValue: WRITE_QUOTA_PER_SECOND });
   stack.secretsManager.resetRequestCounts();
+  // On a loaded machine the fleet may not outrun even 20 writes/s: throttles are also injected, so the
+  // retries are proven to absorb them whatever the machine's speed.
+  for (const operation of ['PutSecretValue', 'UpdateSecretVersionStage', 'RotateSecret']) {
+    stack.secretsManager.faults.failNext(operation, 25, 'ThrottlingException');
+  }
 
   const result = await runFleet({ selection: { tags: { [FLEET_TAG]: 'quota' } } });
 
@@ -185,13 +189,8 @@ it('rotates 200 secrets selected by tags under the write quota: none fails, the 
   expect(outcomes.map((outcome) => outcome.secretArn).sort()).toEqual(secrets.map((secret) => secret.arn).sort());
   expect(outcomes.every((outcome) => outcome.status === 'rotated' && outcome.executionArn)).toBe(true);
   expect(result.childExecutions).toHaveLength(200);
-  // The local Secrets Manager turned writes away, and no rotation failed for it.
-  const counts = stack.secretsManager.requestCounts();
-  const throttledWrites = SECRETS_MANAGER_WRITES.reduce(
-    (sum, operation) => sum + (counts[operation]?.throttled ?? 0),
-    0,
-  );
-  expect(throttledWrites).toBeGreaterThan(0);
+  // Every injected throttle was met (and retried), and no rotation failed for it.
+  expect(stack.secretsManager.faults.pending()).toEqual([]);
   expect(stack.secretsManager.rotationHistory().filter((run) => run.outcome === 'failed')).toEqual([]);
   expect(fleetAlerts()).toEqual([]);
 });
