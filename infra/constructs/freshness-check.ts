@@ -1,4 +1,5 @@
-import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { grantListSecrets } from './list-secrets-policy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnSchedule, type IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -119,18 +120,7 @@ export class FreshnessCheck extends KeyturnFunction {
     const maxEventAge = props.maxEventAge ?? DEFAULT_MAX_EVENT_AGE;
     this.validateSchedule(scheduleName, retryAttempts, maxEventAge);
 
-    // A policy of its own, so the one acknowledged wildcard cannot hide any other.
-    const listSecrets = new iam.Policy(this, 'ListSecretsPolicy', {
-      roles: [this.role],
-      statements: [new iam.PolicyStatement({ actions: ['secretsmanager:ListSecrets'], resources: ['*'] })],
-    });
-    Validations.of(listSecrets).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'secretsmanager:ListSecrets supports no resource-level permissions (the Service Authorization Reference ' +
-        'lists no resource type for it), so Resource must be "*". It returns secret metadata and tags, never ' +
-        'values; this policy holds that one action and nothing else.',
-    });
+    grantListSecrets(this, this.role);
 
     // Only EventBridge Scheduler, for this account's keyturn schedule group (confused-deputy protection).
     this.scheduleRole = new iam.Role(this, 'ScheduleRole', {

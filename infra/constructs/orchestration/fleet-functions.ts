@@ -1,5 +1,5 @@
-import { Duration, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration } from 'aws-cdk-lib';
+import { grantListSecrets } from '../list-secrets-policy';
 import { Construct } from 'constructs';
 import { TaskEnvironment } from '../../../functions/shared/lifecycle-contract';
 import { FLEET_SELECT_FUNCTION, FLEET_SUMMARIZE_FUNCTION } from '../bundling-options';
@@ -79,17 +79,7 @@ export class FleetFunctions extends Construct {
       roleDescription: 'keyturn fleet selection: lists secrets (metadata only), never reads a value',
       timeout: SELECT_TIMEOUT,
     });
-    const listSecrets = new iam.Policy(this.select, 'ListSecretsPolicy', {
-      roles: [this.select.role],
-      statements: [new iam.PolicyStatement({ actions: ['secretsmanager:ListSecrets'], resources: ['*'] })],
-    });
-    Validations.of(listSecrets).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'secretsmanager:ListSecrets supports no resource-level permissions (the Service Authorization Reference ' +
-        'lists no resource type for it), so Resource must be "*". It returns secret metadata and tags, never ' +
-        'values; this policy holds that one action and nothing else.',
-    });
+    grantListSecrets(this.select, this.select.role);
 
     this.summarize = new KeyturnFunction(this, 'Summarize', {
       ...common,
