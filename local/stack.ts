@@ -1,7 +1,10 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { TaskEnvironment } from '../functions/shared/lifecycle-contract';
+import { startLocalMariadb, type LocalMariadb, type LocalMariadbOptions } from './databases/mariadb';
 import { startLocalPostgres, type LocalPostgres, type LocalPostgresOptions } from './databases/postgres';
+import { startLocalRedis, type LocalRedis, type LocalRedisOptions } from './databases/redis';
 import { startLocalEventBridge, type LocalEventBridge } from './eventbridge/local-eventbridge';
+import { startLocalRds, type LocalRds } from './rds';
 import { startLocalSecretsManager, type LocalSecretsManager } from './secretsmanager/local-secrets-manager';
 import { startLocalSns, type LocalSns } from './sns/local-sns';
 
@@ -18,6 +21,10 @@ export interface LocalStack {
   /** An SDK client for the local Secrets Manager, as a user's tooling would have. */
   readonly client: SecretsManagerClient;
   readonly postgres?: LocalPostgres;
+  readonly mariadb?: LocalMariadb;
+  readonly redis?: LocalRedis;
+  /** The local RDS API (DescribeDBInstances / DescribeDBClusters), when asked for. */
+  readonly rds?: LocalRds;
   /** The local EventBridge: the audit events the task functions put (`eventBridge.events()`). */
   readonly eventBridge: LocalEventBridge;
   /** The local SNS: the alerts the task functions publish (`sns.messages()`). */
@@ -34,6 +41,12 @@ export interface LocalStack {
 export interface LocalStackOptions {
   /** Start an embedded PostgreSQL too (with these options). @default false */
   readonly postgres?: boolean | LocalPostgresOptions;
+  /** Start a throwaway MariaDB (Debian's mariadb-server) too. @default false */
+  readonly mariadb?: boolean | LocalMariadbOptions;
+  /** Start a throwaway redis-server with ACL users too. @default false */
+  readonly redis?: boolean | LocalRedisOptions;
+  /** Start the local RDS API too, and point AWS_ENDPOINT_URL_RDS at it. @default false */
+  readonly rds?: boolean;
   /** Turn Secrets Manager's request quotas on. @default false */
   readonly quotas?: boolean;
 }
@@ -48,33 +61,38 @@ export interface LocalStackOptions {
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const location = { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT };
+  const optional = <Options, Server>(
+    wanted: boolean | Options | undefined,
+    start: (options: Options | Record<string, never>) => Promise<Server>,
+  ): Promise<Server | undefined> => (wanted ? start(wanted === true ? {} : wanted) : Promise.resolve(undefined));
   // Started side by side; if one fails, the others are stopped again.
   const starting = await Promise.allSettled([
     startLocalSecretsManager({ ...location, quotas: options.quotas ?? false }),
     startLocalEventBridge(location),
     startLocalSns(location),
-    options.postgres
-      ? startLocalPostgres(options.postgres === true ? {} : options.postgres)
-      : Promise.resolve(undefined),
+    optional(options.postgres, startLocalPostgres),
+    optional(options.mariadb, startLocalMariadb),
+    optional(options.redis, startLocalRedis),
+    optional(options.rds, () => startLocalRds(location)),
   ] as const);
-  const [secretsManagerStart, eventBridgeStart, snsStart, postgresStart] = starting;
-  if (
-    secretsManagerStart.status === 'rejected' ||
-    eventBridgeStart.status === 'rejected' ||
-    snsStart.status === 'rejected' ||
-    postgresStart.status === 'rejected'
-  ) {
+  const failed = starting.find((outcome) => outcome.status === 'rejected');
+  if (failed) {
     await Promise.allSettled(
       starting.map(
         (outcome) => (outcome.status === 'fulfilled' ? outcome.value?.stop() : undefined) ?? Promise.resolve(),
       ),
     );
-    throw starting.find((outcome) => outcome.status === 'rejected')?.reason;
+    throw failed.reason;
   }
-  const secretsManager = secretsManagerStart.value;
-  const eventBridge = eventBridgeStart.value;
-  const sns = snsStart.value;
-  const postgres = postgresStart.value;
+  const [secretsManager, eventBridge, sns, postgres, mariadb, redis, rds] = [
+    valueOf(starting[0]),
+    valueOf(starting[1]),
+    valueOf(starting[2]),
+    valueOf(starting[3]),
+    valueOf(starting[4]),
+    valueOf(starting[5]),
+    valueOf(starting[6]),
+  ] as const;
   // Fixtures, as the CDK app would deploy them: the audit bus and the default alert topic.
   eventBridge.createEventBus(LOCAL_AUDIT_BUS_NAME);
   const alertTopicArn = sns.createTopic(LOCAL_ALERT_TOPIC_NAME);
@@ -82,6 +100,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = secretsManager.endpoint;
   process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = eventBridge.endpoint;
   process.env.AWS_ENDPOINT_URL_SNS = sns.endpoint;
+  if (rds) process.env.AWS_ENDPOINT_URL_RDS = rds.endpoint;
   process.env[TaskEnvironment.auditBusName] = LOCAL_AUDIT_BUS_NAME;
   process.env[TaskEnvironment.defaultAlertTopicArn] = alertTopicArn;
   process.env.AWS_REGION ??= LOCAL_REGION;
@@ -97,6 +116,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     secretsManager,
     client,
     postgres,
+    mariadb,
+    redis,
+    rds,
     eventBridge,
     sns,
     auditBusName: LOCAL_AUDIT_BUS_NAME,
@@ -107,7 +129,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await secretsManager.stop();
       await eventBridge.stop();
       await sns.stop();
-      await postgres?.stop();
+      await Promise.all([postgres?.stop(), mariadb?.stop(), redis?.stop(), rds?.stop()]);
     },
   };
+}
+
+/** The value of a start that is known to have succeeded. */
+function valueOf<T>(outcome: PromiseSettledResult<T>): T {
+  if (outcome.status === 'rejected') throw outcome.reason;
+  return outcome.value;
 }

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SecretStore, SecretVersion } from '../shared/secret-store';
 import { versionWithStage } from '../shared/secret-store';
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../shared/stages';
+import { assertRotatableByKeyturn } from '../strategies/database/rds-managed';
 import { selectStrategy, type StrategyRegistry } from '../strategies/registry';
 import type { RotationStrategy, RotationVersions, StrategyContext } from '../strategies/strategy';
 import { RotationNotEnabledError, UnknownRotationTokenError, VersionNotPendingError } from './errors';
@@ -40,6 +41,9 @@ export async function runRotationStep(
   const description = await store.describe(event.SecretId);
   const arn = description.arn;
   logger.appendKeys({ secretArn: arn });
+  // A secret RDS (or another service) manages is rotated by that service: refused at every step,
+  // before anything is read or written (RdsManagedSecretError / ServiceManagedSecretError).
+  assertRotatableByKeyturn(description);
 
   if (!description.rotationEnabled) {
     throw new RotationNotEnabledError(`rotation is not enabled for secret ${arn}`);

@@ -25,6 +25,8 @@ export interface SecretDescription {
   readonly rotationScheduleExpression?: string;
   readonly lastRotatedAt?: Date;
   readonly createdAt?: Date;
+  /** The AWS service that manages the secret (`rds` for `rds!...` master secrets); absent for secrets users own. */
+  readonly owningService?: string;
 }
 
 /** One version of a secret with its value. The value is a credential: never log it. */
@@ -78,6 +80,7 @@ export class SecretStore {
             : {}),
         ...(out.LastRotatedDate ? { lastRotatedAt: out.LastRotatedDate } : {}),
         ...(out.CreatedDate ? { createdAt: out.CreatedDate } : {}),
+        ...(out.OwningService ? { owningService: out.OwningService } : {}),
       };
     } catch (error) {
       if (error instanceof ResourceNotFoundException) {

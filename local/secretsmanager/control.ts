@@ -1,8 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
+import { AwsServiceError } from './errors';
 import type { FaultInjector } from './faults';
 import type { QuotaSetting } from './quotas';
 import type { RotationRecord } from './rotation';
+import type { ReadonlySecret, ServiceOwnedSecretInput } from './state';
 import type { ControlHandler, ControlResponse } from './server';
 
 /**
@@ -14,6 +16,8 @@ import type { ControlHandler, ControlResponse } from './server';
  *   POST   /_keyturn/faults  { operation, count, exceptionName? }
  *   DELETE /_keyturn/faults                      -> clears every planned fault
  *   PUT    /_keyturn/quotas  { enabled: boolean, overrides?: { [bucketOrOperation]: perSecond } }
+ *   POST   /_keyturn/service-owned-secrets { owningService, secretString, name?, description?, tags? }
+ *                                               -> { ARN, Name, VersionId } (a secret RDS & co. would create)
  *
  * Dates are ISO 8601 strings here; this surface is ours, not AWS's.
  */
@@ -22,6 +26,7 @@ export interface ControlDependencies {
   readonly faults: FaultInjector;
   readonly rotationHistory: (secretId?: string, token?: string) => RotationRecord[];
   readonly setQuotas: (setting: QuotaSetting) => void;
+  readonly createServiceOwnedSecret: (input: ServiceOwnedSecretInput) => ReadonlySecret;
 }
 
 const faultRequest = z.object({
@@ -33,6 +38,14 @@ const faultRequest = z.object({
 const quotaRequest = z.object({
   enabled: z.boolean(),
   overrides: z.record(z.string(), z.number().positive()).optional(),
+});
+
+const serviceOwnedSecretRequest = z.object({
+  owningService: z.string().regex(/^[a-z0-9-]{1,64}$/),
+  secretString: z.string(),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  tags: z.array(z.object({ Key: z.string(), Value: z.string() })).optional(),
 });
 
 const ok = (body: unknown): ControlResponse => ({ status: 200, body });
@@ -78,12 +91,24 @@ export function createControlHandler(dependencies: ControlDependencies): Control
           dependencies.setQuotas(enabled ? (overrides ?? true) : false);
           return ok({ enabled });
         }
+        case 'POST /_keyturn/service-owned-secrets': {
+          const parsed = serviceOwnedSecretRequest.safeParse(parseJson(body));
+          if (!parsed.success) {
+            return badRequest(
+              'expected {"owningService": string, "secretString": string, "name"?: string, "description"?: string, "tags"?: [{"Key", "Value"}]}',
+            );
+          }
+          const { secretString, ...rest } = parsed.data;
+          const secret = dependencies.createServiceOwnedSecret({ ...rest, value: secretString });
+          return ok({ ARN: secret.arn, Name: secret.name, VersionId: secret.versions[0]?.versionId });
+        }
         default:
           return { status: 404, body: { error: `no control route ${route}` } };
       }
     } catch (error) {
       // failNext and setQuotas reject unknown names with RangeError: a caller mistake, not a server fault.
       if (error instanceof RangeError) return badRequest(error.message);
+      if (error instanceof AwsServiceError) return badRequest(`${error.name}: ${error.message}`);
       throw error;
     }
   };

@@ -14,3 +14,4 @@ export {
 export { AwsServiceError, type AwsExceptionName } from './errors';
 export { DEFAULT_QUOTA_BUCKETS, type QuotaBucketName } from './quotas';
 export { CONTROL_PATH_PREFIX } from './server';
+export { OWNING_SERVICE_TAG, type ServiceOwnedSecretInput } from './state';

@@ -9,7 +9,7 @@ import type { OperationName } from './operation-names';
 import { RequestRateLimiter, type QuotaOverrides, type QuotaSetting, type RequestCount } from './quotas';
 import { RotationRunner, type RotationFunction, type RotationRecord } from './rotation';
 import { createSecretsManagerServer } from './server';
-import { SecretsManagerState } from './state';
+import { SecretsManagerState, type ServiceOwnedSecretInput } from './state';
 
 /**
  * The in-process API of the local Secrets Manager used by tests and the local drill: start it,
@@ -74,6 +74,16 @@ export class LocalSecretsManager {
   /** Invoked, step by step, when RotateSecret names this Lambda ARN. Unregistered ARNs fail like a missing function. */
   registerRotationFunction(lambdaArn: string, rotationFunction: RotationFunction): void {
     this.rotationFunctions.set(lambdaArn, rotationFunction);
+  }
+
+  /**
+   * Creates a secret as another AWS service would (RDS's `rds!db-...` master secrets): DescribeSecret
+   * and ListSecrets then report its OwningService, its `aws:` service tags are kept, and RotateSecret
+   * with a Lambda function is refused, as for a managed secret.
+   */
+  createServiceOwnedSecret(input: ServiceOwnedSecretInput): { arn: string; name: string; versionId: string } {
+    const secret = this.store.createServiceOwnedSecret(input);
+    return { arn: secret.arn, name: secret.name, versionId: secret.versions[0]?.versionId ?? '' };
   }
 
   setQuotas(setting: QuotaSetting): void {
@@ -167,6 +177,7 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
       limiter.configure(setting);
     },
     rotationHistory: (secretId, token) => runner.history(rotationMatcher(location, secretId, token)),
+    createServiceOwnedSecret: (input) => store.createServiceOwnedSecret(input),
   });
   const server = createSecretsManagerServer({ handlers, limiter, faults }, control);
   await listenOnLoopback(server, options.port ?? 0, options.host);

@@ -52,6 +52,7 @@ const secretSchema = z.object({
     .optional(),
   deletedAt: isoDate.optional(),
   deletionScheduledFor: isoDate.optional(),
+  owningService: z.string().optional(),
 });
 
 const snapshotSchema = z.object({

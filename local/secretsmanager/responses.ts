@@ -53,6 +53,7 @@ function secretMetadata(secret: ReadonlySecret) {
     NextRotationDate: optionalDate(secret.nextRotationAt),
     Tags: secret.tags.length > 0 ? secret.tags.map((tag) => ({ Key: tag.Key, Value: tag.Value })) : undefined,
     CreatedDate: epochSeconds(secret.createdAt),
+    OwningService: secret.owningService,
   };
 }
 

@@ -71,6 +71,8 @@ export interface Secret {
   /** When DeleteSecret was called; set while the secret waits out its recovery window. */
   deletedAt?: Date;
   deletionScheduledFor?: Date;
+  /** The AWS service that manages the secret (`rds` for `rds!...` master secrets): DescribeSecret's OwningService. */
+  owningService?: string;
 }
 
 export type DeepReadonly<T> = T extends Date
@@ -99,6 +101,24 @@ export interface CreateSecretInput {
   readonly value?: SecretValue | undefined;
   readonly tags?: readonly Tag[] | undefined;
 }
+
+/** A secret another AWS service creates and manages (RDS's `rds!db-...` master secrets). */
+export interface ServiceOwnedSecretInput {
+  /** `rds`, ... */
+  readonly owningService: string;
+  /** @default `<owningService>!db-<uuid>`, as RDS names the master secrets it creates */
+  readonly name?: string;
+  readonly value: string;
+  readonly description?: string;
+  /** Service tags such as `aws:rds:primaryDBInstanceArn` are allowed here (users cannot set `aws:` tags). */
+  readonly tags?: readonly Tag[];
+  /** Managed rotation as the service configures it; only reported, never run. @default { AutomaticallyAfterDays: 7 } */
+  readonly rotationRules?: StoredRotationRules;
+}
+
+export const OWNING_SERVICE_TAG = 'aws:secretsmanager:owningService';
+/** A service-owned secret's name: the service's prefix, `!`, then what a user's name may hold. */
+const SERVICE_OWNED_NAME = /^([a-z0-9-]+)![A-Za-z0-9/_+=.@-]{1,500}$/;
 
 export interface PutSecretValueInput {
   readonly clientRequestToken: string;
@@ -382,6 +402,41 @@ export class SecretsManagerState {
     return versionId === undefined ? { secret } : { secret, versionId };
   }
 
+  /**
+   * A secret as another AWS service creates it (not reachable through the API: services create
+   * them for themselves): `OwningService` set, the `aws:secretsmanager:owningService` tag and the
+   * service's own `aws:` tags, rotation enabled with managed rotation (no Lambda).
+   */
+  createServiceOwnedSecret(input: ServiceOwnedSecretInput): ReadonlySecret {
+    const name = input.name ?? `${input.owningService}!db-${randomUUID()}`;
+    const match = SERVICE_OWNED_NAME.exec(name);
+    if (!match || match[1] !== input.owningService) {
+      throw invalidParameter(`A secret owned by ${input.owningService} must be named ${input.owningService}!<name>.`);
+    }
+    this.purgeExpiredDeletions();
+    if (this.findByName(name)) throw resourceExists(`The operation failed because the secret ${name} already exists.`);
+    const value: SecretValue = { kind: 'string', text: input.value };
+    SecretsManagerState.assertValueSize(value);
+    const now = this.now();
+    const serviceTags = new Map((input.tags ?? []).map((tag) => [tag.Key, tag.Value]));
+    serviceTags.set(OWNING_SERVICE_TAG, input.owningService);
+    const secret: Secret = {
+      arn: newSecretArn(this.location, name),
+      name,
+      tags: [...serviceTags].map(([Key, Value]) => ({ Key, Value })),
+      versions: [{ versionId: randomUUID(), value, stages: [AWSCURRENT], createdAt: now }],
+      createdAt: now,
+      lastChangedAt: now,
+      owningService: input.owningService,
+      rotationEnabled: true,
+      rotationRules: { ...(input.rotationRules ?? { AutomaticallyAfterDays: 7 }) },
+    };
+    if (input.description !== undefined) secret.description = input.description;
+    this.secrets.set(secret.arn, secret);
+    this.onChange();
+    return secret;
+  }
+
   getSecretValue(
     secretId: string,
     selector: VersionSelector = {},
@@ -606,6 +661,14 @@ export class SecretsManagerState {
    */
   beginRotation(secretId: string, input: BeginRotationInput): RotationPlan {
     const secret = this.requireActive(secretId, 'RotateSecret');
+    if (secret.owningService !== undefined) {
+      // The owning service rotates its secrets itself (managed rotation): no Lambda function can be set.
+      throw invalidRequest(
+        input.rotationLambdaArn === undefined
+          ? `The secret ${secret.name} is managed by ${secret.owningService} (managed rotation), which the local Secrets Manager does not run.`
+          : `You can't set a Lambda rotation function on the secret ${secret.name}: it is managed by ${secret.owningService}, which rotates it (managed rotation).`,
+      );
+    }
     const token = input.clientRequestToken;
     const lambdaArn = input.rotationLambdaArn ?? secret.rotationLambdaArn;
     if (!lambdaArn) {

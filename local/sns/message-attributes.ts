@@ -1,5 +1,5 @@
 import { parameterValueInvalid } from './errors';
-import type { QueryParams } from './query';
+import type { QueryParams } from '../http/query-params';
 import type { MessageAttribute } from './state';
 
 /**

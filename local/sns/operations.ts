@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { paginate } from '../http/pagination';
 import { invalidParameter } from './errors';
 import { parsePublish } from './publish';
-import type { QueryParams } from './query';
+import type { QueryParams } from '../http/query-params';
 import { parseCreateTopic, parseDeleteTopic, parseListTopics, type OperationName } from './requests';
 import { createTopicResult, listTopicsResult, publishResult } from './responses';
 import type { SnsState } from './state';

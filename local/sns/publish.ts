@@ -1,6 +1,6 @@
 import { invalidParameter } from './errors';
 import { attributeBytes, parseMessageAttributes } from './message-attributes';
-import type { QueryParams } from './query';
+import type { QueryParams } from '../http/query-params';
 import type { MessageAttribute } from './state';
 
 /**

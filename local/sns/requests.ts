@@ -1,5 +1,5 @@
 import { invalidParameter, SnsError } from './errors';
-import type { QueryParams } from './query';
+import type { QueryParams } from '../http/query-params';
 import type { Tag } from './state';
 
 /**

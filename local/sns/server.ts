@@ -4,7 +4,7 @@ import { readRequestBody } from '../http/request-body';
 import { internalError, invalidParameter, SnsError } from './errors';
 import type { SnsFaults } from './faults';
 import type { OperationHandler } from './operations';
-import { QueryParams } from './query';
+import { QueryParams } from '../http/query-params';
 import { isOperationName, type OperationName } from './requests';
 import { queryErrorResponse, queryResponse } from './xml';
 

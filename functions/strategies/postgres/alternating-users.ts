@@ -2,9 +2,10 @@ import { generatePassword } from '../../shared/password';
 import type { SecretVersion } from '../../shared/secret-store';
 import { settled } from '../../shared/settled';
 import { AWSCURRENT } from '../../shared/stages';
+import { newDatabasePassword } from '../database/password';
 import { InvalidSecretValueError, MasterSecretError, RevokeRefusedError } from '../errors';
 import type { RevokeOptions, RotationStrategy, RotationVersions, StrategyContext } from '../strategy';
-import { newDatabasePassword, setPasswordStatement, testPendingLogin, verifyPostgresLogin } from './common';
+import { setPasswordStatement, testPendingLogin, verifyPostgresLogin } from './common';
 import {
   KEYTURN_APPLICATION_NAME,
   loginToPostgres,

@@ -1,17 +1,10 @@
-import { generatePassword } from '../../shared/password';
 import type { SecretVersion } from '../../shared/secret-store';
-import { credentialCandidates } from '../credential-candidates';
-import { AuthenticationFailedError, PendingCredentialRejectedError } from '../errors';
-import type { RotationVersions, StrategyContext, VerifyResult } from '../strategy';
-import { DATABASE_PASSWORD_DEFAULTS } from '../password-defaults';
-import { passwordPolicyFromTags } from '../tag-options';
+import { loginWithHeldCredential as loginWithHeldDatabaseCredential } from '../database/login';
+import { PendingCredentialRejectedError } from '../errors';
+import type { RotationVersions, VerifyResult } from '../strategy';
 import { withSession, type PostgresLogin, type PostgresSession } from './connection';
 import { scramSha256Verifier } from './scram';
 import { describeTarget, parsePostgresSecret, type PostgresSecret } from './secret';
-
-export function newDatabasePassword(ctx: StrategyContext): string {
-  return generatePassword(passwordPolicyFromTags(ctx.tags, DATABASE_PASSWORD_DEFAULTS));
-}
 
 /**
  * `ALTER ROLE ... PASSWORD` with a SCRAM verifier: the plaintext never reaches the server.
@@ -57,25 +50,15 @@ export async function loginWithHeldCredential(
   versions: RotationVersions,
   target: PostgresSecret,
 ): Promise<PostgresSession> {
-  let tried = 0;
-  for await (const version of credentialCandidates(versions)) {
-    let candidate: PostgresSecret;
-    try {
-      candidate = parsePostgresSecret(version.value, `version ${version.versionId}`);
-    } catch {
-      continue; // an older version of another shape cannot be this user's password
-    }
-    if (candidate.username !== target.username || candidate.host !== target.host || candidate.port !== target.port) {
-      continue;
-    }
-    tried++;
-    const result = await login({ ...target, password: candidate.password });
-    if (result.accepted) return result.session;
-  }
-  throw new AuthenticationFailedError(
-    `none of the ${tried} stored credentials for user "${target.username}" is accepted by ${describeTarget(target)}: ` +
-      'its password was changed outside keyturn; put the working password in AWSCURRENT and rotate again',
-  );
+  const held = await loginWithHeldDatabaseCredential(versions, target, {
+    login,
+    parse: parsePostgresSecret,
+    sameAccount: (candidate, t) =>
+      candidate.username === t.username && candidate.host === t.host && candidate.port === t.port,
+    describeUser: (t) => `user "${t.username}"`,
+    describeTarget,
+  });
+  return held.session;
 }
 
 /** Sessions of a user opened before `since`: they authenticated with an earlier password. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, escapeIdentifier, escapeLiteral, type ClientConfig } from 'pg';
 import { KeyturnError } from '../../shared/errors';
+import type { DatabaseLoginResult } from '../database/login';
 import { TargetUnreachableError, TlsRequiredError } from '../errors';
 import { describeTarget, type PostgresSecret } from './secret';
 
@@ -15,7 +16,7 @@ export interface PostgresSession {
   close(): Promise<void>;
 }
 
-export type LoginResult = { readonly accepted: true; readonly session: PostgresSession } | { readonly accepted: false };
+export type LoginResult = DatabaseLoginResult<PostgresSession>;
 
 /** Opens a session with a credential; 'rejected' credentials are an answer, not an error. */
 export type PostgresLogin = (credential: PostgresSecret) => Promise<LoginResult>;
@@ -116,14 +117,7 @@ export const loginToPostgres: PostgresLogin = async (secret) => {
   };
 };
 
-/** Runs `work` in a session and always closes it. */
-export async function withSession<T>(session: PostgresSession, work: (s: PostgresSession) => Promise<T>): Promise<T> {
-  try {
-    return await work(session);
-  } finally {
-    await session.close().catch(() => undefined);
-  }
-}
+export { withSession } from '../database/login';
 
 /** Role names go through the driver's identifier quoting; `a"b; DROP ROLE x` stays one harmless name. */
 export const quoteIdentifier = escapeIdentifier;

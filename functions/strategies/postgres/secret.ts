@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { describeIssues } from '../../shared/validation';
 import { InvalidSecretValueError } from '../errors';
+import { databasePortSchema, databaseSslSchema } from '../database/secret-fields';
 import { parseJsonObject } from '../json-value';
 
 export const POSTGRES_ENGINE = 'postgres';
@@ -9,23 +10,11 @@ export const DEFAULT_POSTGRES_DATABASE = 'postgres';
 /** PostgreSQL truncates identifiers longer than NAMEDATALEN - 1 bytes. */
 export const MAX_POSTGRES_IDENTIFIER_BYTES = 63;
 
-const portSchema = z.pipe(
-  z.union([z.number(), z.pipe(z.string().check(z.regex(/^\d+$/)), z.transform(Number))]),
-  z.int().check(z.minimum(1), z.maximum(65535)),
-);
-const sslSchema = z.union([
-  z.boolean(),
-  z.pipe(
-    z.enum(['true', 'false']),
-    z.transform((v) => v === 'true'),
-  ),
-]);
-
 /** AWS's secret shape for PostgreSQL, as its own rotation functions read it. */
 const postgresSecretSchema = z.looseObject({
   engine: z.literal(POSTGRES_ENGINE),
   host: z.string().check(z.minLength(1)),
-  port: z.optional(portSchema),
+  port: z.optional(databasePortSchema),
   username: z.string().check(
     z.minLength(1),
     z.refine((name) => Buffer.byteLength(name) <= MAX_POSTGRES_IDENTIFIER_BYTES, {
@@ -34,7 +23,7 @@ const postgresSecretSchema = z.looseObject({
   ),
   password: z.string().check(z.minLength(1)),
   dbname: z.optional(z.string().check(z.minLength(1))),
-  ssl: z.optional(sslSchema),
+  ssl: z.optional(databaseSslSchema),
   masterarn: z.optional(z.string().check(z.minLength(1))),
 });
 

@@ -1,11 +1,11 @@
 import type { SecretVersion } from '../../shared/secret-store';
 import { settled } from '../../shared/settled';
+import { newDatabasePassword } from '../database/password';
 import { InvalidSecretValueError, RevokeRefusedError } from '../errors';
 import type { RevokeOptions, RotationStrategy, RotationVersions, StrategyContext } from '../strategy';
 import {
   countSessionsOpenedBefore,
   loginWithHeldCredential,
-  newDatabasePassword,
   setPasswordStatement,
   terminateSessionsOpenedBefore,
   testPendingLogin,

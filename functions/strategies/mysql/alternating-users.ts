@@ -1,0 +1,237 @@
+import { generatePassword } from '../../shared/password';
+import type { SecretVersion } from '../../shared/secret-store';
+import { settled } from '../../shared/settled';
+import { newDatabasePassword } from '../database/password';
+import { AuthenticationFailedError, InvalidSecretValueError, RevokeRefusedError } from '../errors';
+import type {
+  RevokeOptions,
+  RotationStrategy,
+  RotationVersions,
+  StrategyContext,
+  StrategyName,
+  UsageReport,
+} from '../strategy';
+import { copyAccountPrivileges } from './clone-grants';
+import {
+  assertUserNameFits,
+  authPlugin,
+  loginAsMaster,
+  loginAsUser,
+  testPendingLogin,
+  verifyMysqlLogin,
+  withSession,
+} from './common';
+import { loginToMysql, type MysqlLogin, type MysqlSession } from './connection';
+import { UnexpectedAccountError } from './errors';
+import { createUserStatement, setPasswordStatement } from './password-statements';
+import { describeAccount, type MysqlAccount } from './quoting';
+import { parseMysqlSecret, sameTarget, type MysqlSecret } from './secret';
+import { MAX_USER_NAME_LENGTH_ANY_SERVER, userNameLength } from './server-version';
+import { killSessions, seesAllSessions, sessionsOfUser } from './sessions';
+
+export const CLONE_SUFFIX = '_clone';
+
+/** The user that is not a clone: the one whose privileges are the reference. */
+export function originalUsername(username: string): string {
+  return username.endsWith(CLONE_SUFFIX) ? username.slice(0, -CLONE_SUFFIX.length) : username;
+}
+
+/** The user a rotation switches to: `name` ⇄ `name_clone`. The server's own limit is checked at setSecret. */
+export function alternateUsername(username: string): string {
+  const other = username.endsWith(CLONE_SUFFIX) ? username.slice(0, -CLONE_SUFFIX.length) : username + CLONE_SUFFIX;
+  if (other.length === 0 || userNameLength(other) > MAX_USER_NAME_LENGTH_ANY_SERVER) {
+    throw new InvalidSecretValueError(
+      `user "${username}" cannot alternate: "${other}" is not a valid user name (1 to ${MAX_USER_NAME_LENGTH_ANY_SERVER} characters)`,
+    );
+  }
+  return other;
+}
+
+function parseVersions(versions: RotationVersions): { pending: MysqlSecret; current: MysqlSecret } {
+  const current = parseMysqlSecret(versions.current.value, 'current');
+  const pending = parseMysqlSecret(versions.pending.value, 'pending');
+  if (!sameTarget(pending, current)) {
+    throw new InvalidSecretValueError(
+      'the pending value names another engine, host, port, database or ssl setting than the current value',
+    );
+  }
+  if (pending.username !== alternateUsername(current.username)) {
+    throw new InvalidSecretValueError(
+      `the pending value's user must be "${alternateUsername(current.username)}", the alternate of the current user`,
+    );
+  }
+  return { pending, current };
+}
+
+async function accountExists(master: MysqlSession, account: MysqlAccount): Promise<boolean> {
+  const rows = await master.query('SELECT 1 AS present FROM mysql.user WHERE User = ? AND Host = ?', [
+    account.user,
+    account.host,
+  ]);
+  return rows.length > 0;
+}
+
+/**
+ * The host part both users share: that of the account the current credential logs in as
+ * (CURRENT_USER(), so of several accounts of one name, the one clients really use). If the
+ * current credential no longer works, the user's only account, if it has one.
+ */
+async function sharedHost(login: MysqlLogin, current: MysqlSecret, master: MysqlSession): Promise<string> {
+  const result = await login(current);
+  if (result.accepted) {
+    const account = result.session.account;
+    await result.session.close().catch(() => undefined);
+    if (account.user !== current.username) {
+      throw new UnexpectedAccountError(
+        `the current credential logs in as ${describeAccount(account)}, not as "${current.username}": an anonymous or proxied account is not rotated`,
+      );
+    }
+    return account.host;
+  }
+  const rows = await master.query<{ host: string }>('SELECT Host AS host FROM mysql.user WHERE User = ?', [
+    current.username,
+  ]);
+  const [only] = rows;
+  if (rows.length === 1 && only) return only.host;
+  throw new AuthenticationFailedError(
+    `the current credential of "${current.username}" is rejected, and the user has ${rows.length} accounts: ` +
+      'keyturn cannot tell which one to alternate; put the working password in AWSCURRENT and rotate again',
+  );
+}
+
+/**
+ * Two MySQL or MariaDB users take turns: each rotation sets a new password on the user that
+ * is not current and makes it current, so the previous user keeps working through the grace
+ * window. The master (from `masterarn`) creates `name_clone` on first rotation, with the
+ * original's authentication plugin and host part, and on every rotation makes the clone's
+ * privileges exactly the original's (clone-grants.ts): drift either way is repaired.
+ * setSecret therefore always runs as the master; a pending password already in place (an
+ * earlier attempt of the step) is not set again.
+ */
+export function createMysqlAlternatingUsersStrategy(login: MysqlLogin = loginToMysql): RotationStrategy {
+  return {
+    // TODO(lead): drop the cast once STRATEGY_NAMES lists 'mysql-alternating-users'.
+    name: 'mysql-alternating-users' as StrategyName,
+
+    createPendingValue: (current: SecretVersion, ctx: StrategyContext) =>
+      settled(() => {
+        const secret = parseMysqlSecret(current.value, 'current');
+        if (!secret.masterarn) {
+          throw new InvalidSecretValueError('alternating users need "masterarn": the ARN of the master user\'s secret');
+        }
+        const username = alternateUsername(secret.username);
+        return JSON.stringify({ ...secret.fields, username, password: newDatabasePassword(ctx) });
+      }),
+
+    async setSecret(versions: RotationVersions, ctx: StrategyContext): Promise<void> {
+      const { pending, current } = parseVersions(versions);
+      const master = await loginAsMaster(login, current, ctx);
+      await withSession(master, async (m) => {
+        assertUserNameFits(m.version, current.username);
+        assertUserNameFits(m.version, pending.username);
+        const host = await sharedHost(login, current, m);
+        const pendingAccount = { user: pending.username, host };
+        const currentAccount = { user: current.username, host };
+        const original = { user: originalUsername(current.username), host };
+        const clone = { user: original.user + CLONE_SUFFIX, host };
+        if (!(await accountExists(m, currentAccount))) {
+          throw new AuthenticationFailedError(
+            `account ${describeAccount(currentAccount)} does not exist on the server`,
+          );
+        }
+        const created = !(await accountExists(m, pendingAccount));
+        if (created) {
+          // The same plugin as the current account, the pending password from its first moment.
+          const plugin = await authPlugin(m, currentAccount);
+          await m.execute(createUserStatement(m.version, pendingAccount, plugin, pending.password));
+        }
+        // Every rotation, whichever way it goes: the clone holds exactly the original's privileges.
+        // Only an original created just now (a secret that started on the clone's name) is the copy instead.
+        const [from, to] = created && pendingAccount.user === original.user ? [clone, original] : [original, clone];
+        const copy = await copyAccountPrivileges(m, from, to);
+        if (copy.skippedProxies.length > 0) {
+          ctx.logger.warn(
+            `PROXY grants of ${describeAccount(from)} are not copied to ${describeAccount(to)}: ${copy.skippedProxies.join(', ')}`,
+          );
+        }
+        if (created) return;
+        const already = await loginAsUser(login, pending);
+        if (already.accepted) {
+          await already.session.close();
+          return; // the password was set by an earlier attempt of this step
+        }
+        const plugin = await authPlugin(m, pendingAccount);
+        await m.execute(setPasswordStatement(m.version, pendingAccount, plugin, pending.password));
+      });
+    },
+
+    async testSecret(versions: RotationVersions): Promise<void> {
+      parseVersions(versions);
+      await testPendingLogin(login, versions.pending);
+    },
+
+    verify: (credential) => verifyMysqlLogin(login, credential, `version ${credential.versionId}`),
+
+    // Exact: every session of the old user name is a client still on the old credential
+    // (keyturn's own check runs as the master). Needs the master to see all sessions (PROCESS).
+    // The process list names users, not accounts: other accounts of the same name (another host
+    // part) would count too, and revoke's terminateSessions would end theirs as well.
+    async usage(old: SecretVersion, replacement: SecretVersion, ctx: StrategyContext): Promise<UsageReport> {
+      const oldSecret = parseMysqlSecret(old.value, 'old');
+      const master = await loginAsMaster(login, parseMysqlSecret(replacement.value, 'replacement'), ctx);
+      return withSession(master, async (m): Promise<UsageReport> => {
+        if (!(await seesAllSessions(m))) {
+          return {
+            inUse: 'unknown',
+            evidence: `the master ${describeAccount(m.account)} lacks PROCESS and cannot see other users' sessions`,
+          };
+        }
+        const open = (await sessionsOfUser(m, oldSecret.username)).length;
+        return {
+          inUse: open > 0,
+          activeSessions: open,
+          evidence: `${open} open session(s) of the old user "${oldSecret.username}"`,
+        };
+      });
+    },
+
+    // The old account is kept (the next rotation reuses it, with its grants) and given an
+    // unknown random password, rather than ACCOUNT LOCK: a locked account would answer logins
+    // with a different error than a wrong password, and the next setSecret would have to unlock
+    // it; a password nobody knows leaves the account exactly as a rotation expects to find it.
+    async revoke(old: SecretVersion, replacement: SecretVersion, ctx: StrategyContext, options: RevokeOptions = {}) {
+      const oldSecret = parseMysqlSecret(old.value, 'old');
+      const newSecret = parseMysqlSecret(replacement.value, 'replacement');
+      if (oldSecret.username === newSecret.username) {
+        throw new RevokeRefusedError(
+          `the old and the replacement credential are the same user "${newSecret.username}"`,
+        );
+      }
+      const replacementLogin = await loginAsUser(login, newSecret);
+      if (!replacementLogin.accepted) {
+        throw new RevokeRefusedError(
+          `the replacement does not authenticate (${replacementLogin.reason}): revoking the old user would cut every client off`,
+        );
+      }
+      const host = replacementLogin.session.account.host;
+      await replacementLogin.session.close().catch(() => undefined);
+      const oldAccount = { user: oldSecret.username, host };
+      const master = await loginAsMaster(login, newSecret, ctx);
+      const terminated = await withSession(master, async (m) => {
+        if (!(await accountExists(m, oldAccount))) return 0;
+        const plugin = await authPlugin(m, oldAccount);
+        await m.execute(setPasswordStatement(m.version, oldAccount, plugin, generatePassword({ length: 64 })));
+        if (!options.terminateSessions) return 0;
+        return killSessions(m, await sessionsOfUser(m, oldSecret.username));
+      });
+      const oldStillWorks = await verifyMysqlLogin(login, old, 'old');
+      if (oldStillWorks.ok)
+        throw new RevokeRefusedError(`user "${oldSecret.username}" still authenticates after revoke`);
+      return {
+        status: 'revoked' as const,
+        terminatedSessions: terminated,
+        detail: `account ${describeAccount(oldAccount)} got an unknown random password; the account and its grants are kept`,
+      };
+    },
+  };
+}
