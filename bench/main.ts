@@ -1,6 +1,6 @@
 import { measureBundle } from './bundle';
+import { measureEngineRotations } from './engine-rotations';
 import { measureFleet } from './fleet';
-import { measurePostgresSingleUser } from './pg-rotation';
 import { measureSynth } from './synth';
 
 /**
@@ -12,8 +12,8 @@ async function main(): Promise<void> {
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const results: Record<string, number> = {};
-  console.error('bench: PostgreSQL single-user rotations…');
-  Object.assign(results, await measurePostgresSingleUser());
+  console.error('bench: rotations per engine (PostgreSQL, MariaDB single-user and alternating, Redis)…');
+  Object.assign(results, await measureEngineRotations());
   console.error('bench: fleet of 1,000 rotations against the write quota, and the cost of one rotation…');
   Object.assign(results, await measureFleet());
   console.error('bench: bundle size and cold module init…');
