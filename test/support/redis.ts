@@ -1,0 +1,94 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretStore, type SecretVersion } from '../../functions/shared/secret-store';
+import type { RotationVersions, StrategyContext } from '../../functions/strategies/strategy';
+import { startLocalRedis, type LocalRedis, type LocalRedisOptions } from '../../local/databases/redis';
+import { redisServerBinary } from '../../local/databases/redis-server';
+import { startLocalSecretsManager, type LocalSecretsManager } from '../../local/secretsmanager/local-secrets-manager';
+import { createSecret } from './secrets';
+
+/** Why Redis tests cannot run here, or undefined when redis-server is installed. */
+export const redisUnavailable: string | undefined = (() => {
+  const binary = redisServerBinary();
+  return 'missing' in binary ? binary.missing : undefined;
+})();
+
+/**
+ * `describe` when redis-server is installed; otherwise a skipped block whose title and a line
+ * on stderr say why (a silent skip would look like a pass).
+ */
+export const describeWithRedis: (name: string, body: () => void) => void = redisUnavailable
+  ? (name, body) => {
+      process.stderr.write(`SKIPPED "${name}": ${redisUnavailable}\n`);
+      describe.skip(`${name} (skipped: ${redisUnavailable})`, body);
+    }
+  : (name, body) => {
+      describe(name, body);
+    };
+
+/** A local Redis, a local Secrets Manager holding its master secret, and a SecretStore over it. */
+export interface RedisTestEnv {
+  readonly redis: LocalRedis;
+  readonly secretsManager: LocalSecretsManager;
+  readonly client: SecretsManagerClient;
+  readonly store: SecretStore;
+  /** The ARN of a secret holding the master user's credential. */
+  readonly masterArn: string;
+  /** A context as the rotation function would build it; logs go to `logger`. */
+  ctx(logger?: Logger): StrategyContext;
+  stop(): Promise<void>;
+}
+
+export async function startRedisTestEnv(options: LocalRedisOptions = {}): Promise<RedisTestEnv> {
+  const [redis, secretsManager] = await Promise.all([startLocalRedis(options), startLocalSecretsManager()]);
+  const client = new SecretsManagerClient({
+    endpoint: secretsManager.endpoint,
+    region: secretsManager.region,
+    credentials: { accessKeyId: 'keyturn-local', secretAccessKey: 'keyturn-local' },
+  });
+  const store = new SecretStore(client);
+  const master = await createSecret(client, 'redis/master', redis.masterSecretValue());
+  return {
+    redis,
+    secretsManager,
+    client,
+    store,
+    masterArn: master.arn,
+    ctx: (logger = new Logger({ logLevel: 'SILENT' })) => ({
+      secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:redis/app',
+      token: 'token-under-test',
+      tags: {},
+      store,
+      logger,
+    }),
+    async stop() {
+      client.destroy();
+      await Promise.allSettled([redis.stop(), secretsManager.stop()]);
+    },
+  };
+}
+
+let versionCounter = 0;
+
+/** A secret version as the store would return it. */
+export function secretVersion(value: string, stages: readonly string[], createdAt: Date = new Date()): SecretVersion {
+  return { versionId: `v-${++versionCounter}`, value, stages, createdAt };
+}
+
+/** The versions a rotation step sees. */
+export function rotationVersions(
+  current: SecretVersion,
+  pending: SecretVersion,
+  more: { previous?: SecretVersion; older?: readonly SecretVersion[] } = {},
+): RotationVersions {
+  return {
+    current,
+    pending,
+    ...(more.previous ? { previous: more.previous } : {}),
+    older: (limit) => Promise.resolve((more.older ?? []).slice(0, limit)),
+  };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
