@@ -3,6 +3,8 @@ import { createPostgresAlternatingUsersStrategy } from './postgres/alternating-u
 import { loginToPostgres, type PostgresLogin } from './postgres/connection';
 import { createPostgresSingleUserStrategy } from './postgres/single-user';
 import { randomStrategy } from './random';
+import { connectToRedis, type RedisConnect } from './redis/connection';
+import { createRedisUserStrategy } from './redis/user';
 import { STRATEGY_NAMES, type RotationStrategy, type StrategyName } from './strategy';
 import { STRATEGY_TAG } from './tag-options';
 import { SERVER_TARGETS, serverTarget, type ServerStrategyName, type ServerTarget } from './targets';
@@ -12,6 +14,7 @@ export type StrategyRegistry = Readonly<Record<StrategyName, RotationStrategy>>;
 /** Clients the strategies talk to their targets with; tests may pass their own. */
 export interface StrategyClients {
   readonly postgresLogin?: PostgresLogin;
+  readonly redisConnect?: RedisConnect;
 }
 
 export function createStrategyRegistry(clients: StrategyClients = {}): StrategyRegistry {
@@ -20,6 +23,7 @@ export function createStrategyRegistry(clients: StrategyClients = {}): StrategyR
     random: randomStrategy,
     'postgres-single-user': createPostgresSingleUserStrategy(postgresLogin),
     'postgres-alternating-users': createPostgresAlternatingUsersStrategy(postgresLogin),
+    'redis-user': createRedisUserStrategy(clients.redisConnect ?? connectToRedis),
   };
 }
 
