@@ -3,14 +3,18 @@ import { createPostgresAlternatingUsersStrategy } from './postgres/alternating-u
 import { loginToPostgres, type PostgresLogin } from './postgres/connection';
 import { createPostgresSingleUserStrategy } from './postgres/single-user';
 import { randomStrategy } from './random';
+import { connectToRedis, type RedisConnect } from './redis/connection';
+import { createRedisUserStrategy } from './redis/user';
 import { STRATEGY_NAMES, type RotationStrategy, type StrategyName } from './strategy';
 import { STRATEGY_TAG } from './tag-options';
+import { SERVER_TARGETS, serverTarget, type ServerStrategyName, type ServerTarget } from './targets';
 
 export type StrategyRegistry = Readonly<Record<StrategyName, RotationStrategy>>;
 
 /** Clients the strategies talk to their targets with; tests may pass their own. */
 export interface StrategyClients {
   readonly postgresLogin?: PostgresLogin;
+  readonly redisConnect?: RedisConnect;
 }
 
 export function createStrategyRegistry(clients: StrategyClients = {}): StrategyRegistry {
@@ -19,23 +23,22 @@ export function createStrategyRegistry(clients: StrategyClients = {}): StrategyR
     random: randomStrategy,
     'postgres-single-user': createPostgresSingleUserStrategy(postgresLogin),
     'postgres-alternating-users': createPostgresAlternatingUsersStrategy(postgresLogin),
+    'redis-user': createRedisUserStrategy(clients.redisConnect ?? connectToRedis),
   };
 }
 
 /**
- * AWS's `engine` field → the strategies for one user and for alternating users
- * (chosen by the presence of `masterarn`, as AWS's own functions are).
+ * AWS's `engine` field → the strategy for one user and the one for alternating users
+ * (chosen by the presence of `masterarn`, as AWS's own functions do). A target whose only
+ * strategy uses a master (Redis) has no single-user strategy.
  */
-const ENGINE_STRATEGIES: Readonly<Record<string, { single: StrategyName; alternating: StrategyName }>> = {
-  postgres: { single: 'postgres-single-user', alternating: 'postgres-alternating-users' },
-};
-
-const STRATEGY_ENGINES: Partial<Record<StrategyName, string>> = Object.fromEntries(
-  Object.entries(ENGINE_STRATEGIES).flatMap(([engine, s]) => [
-    [s.single, engine],
-    [s.alternating, engine],
-  ]),
-);
+const ENGINE_STRATEGIES = new Map<string, { single?: StrategyName; withMaster?: StrategyName }>();
+for (const [name, target] of Object.entries(SERVER_TARGETS) as [ServerStrategyName, ServerTarget][]) {
+  for (const engine of target.engines) {
+    const entry = ENGINE_STRATEGIES.get(engine) ?? {};
+    ENGINE_STRATEGIES.set(engine, target.usesMaster ? { ...entry, withMaster: name } : { ...entry, single: name });
+  }
+}
 
 function isStrategyName(name: string): name is StrategyName {
   return (STRATEGY_NAMES as readonly string[]).includes(name);
@@ -70,10 +73,10 @@ export function selectStrategy(
         `tag ${STRATEGY_TAG} is "${tagged.slice(0, 60)}": expected one of ${STRATEGY_NAMES.join(', ')}`,
       );
     }
-    const expectedEngine = STRATEGY_ENGINES[tagged];
-    if (expectedEngine !== undefined && engine !== expectedEngine) {
+    const engines = serverTarget(tagged)?.engines;
+    if (engines !== undefined && (engine === undefined || !engines.includes(engine))) {
       throw new InvalidSecretValueError(
-        `strategy ${tagged} needs "engine": "${expectedEngine}" in the secret, found ${engine === undefined ? 'none' : `"${engine.slice(0, 40)}"`}`,
+        `strategy ${tagged} needs "engine": ${engines.map((e) => `"${e}"`).join(' or ')} in the secret, found ${engine === undefined ? 'none' : `"${engine.slice(0, 40)}"`}`,
       );
     }
     return registry[tagged];
@@ -83,11 +86,17 @@ export function selectStrategy(
       `the secret has no ${STRATEGY_TAG} tag and no "engine" field: nothing says how to rotate it`,
     );
   }
-  const strategies = ENGINE_STRATEGIES[engine];
+  const strategies = ENGINE_STRATEGIES.get(engine);
   if (!strategies) {
     throw new UnknownStrategyError(
-      `engine "${engine.slice(0, 40)}" is not supported; supported: ${Object.keys(ENGINE_STRATEGIES).join(', ')}`,
+      `engine "${engine.slice(0, 40)}" is not supported; supported: ${[...ENGINE_STRATEGIES.keys()].join(', ')}`,
     );
   }
-  return registry[hasMaster ? strategies.alternating : strategies.single];
+  const chosen = hasMaster ? (strategies.withMaster ?? strategies.single) : strategies.single;
+  if (chosen === undefined) {
+    throw new InvalidSecretValueError(
+      `engine "${engine}" is rotated through a master user: the secret needs "masterarn", the ARN of the master's secret`,
+    );
+  }
+  return registry[chosen];
 }

@@ -71,5 +71,12 @@ export interface RotationStrategy {
   ): Promise<RevokeResult>;
 }
 
-export const STRATEGY_NAMES = ['random', 'postgres-single-user', 'postgres-alternating-users'] as const;
+export const STRATEGY_NAMES = [
+  'random',
+  'postgres-single-user',
+  'postgres-alternating-users',
+  'mysql-single-user',
+  'mysql-alternating-users',
+  'redis-user',
+] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];

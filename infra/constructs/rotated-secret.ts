@@ -3,14 +3,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, type IDependable } from 'constructs';
-import {
-  DEFAULT_POSTGRES_DATABASE,
-  DEFAULT_POSTGRES_PORT,
-  POSTGRES_ENGINE,
-} from '../../functions/strategies/postgres/secret';
+import { serverTarget } from '../../functions/strategies/targets';
 import { DATABASE_PASSWORD_DEFAULTS, RANDOM_DEFAULT_POLICY } from '../../functions/strategies/password-defaults';
 import type { PasswordPolicy } from '../../functions/shared/password';
 import type { ResolvedEntry } from '../policy/defaults';
+import { masterOf, rdsDatabaseOf } from '../policy/schema';
 import { keyturnTags } from '../policy/strategy-tags';
 import { backstopScheduleExpression } from './rotation-schedule';
 import type { RotationFunction } from './rotation-function';
@@ -42,8 +39,8 @@ export interface RotatedSecretProps {
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * The master secret of an alternating-users entry: the rotation function may read it (and nothing else).
-   * Required for, and only for, `postgres-alternating-users` entries.
+   * The master secret of an entry whose kind rotates through a master user (alternating users, Redis users):
+   * the rotation function may read it (and nothing else). Required for, and only for, those kinds.
    *
    * @default - none
    */
@@ -156,6 +153,8 @@ export class RotatedSecret extends Construct {
     const rotation = props.rotationFunction;
     const rotateGrant = rotation.grantRotate(this.secret);
     const masterGrant = props.masterSecret ? rotation.grantReadMasterSecret(props.masterSecret) : undefined;
+    const rds = rdsDatabaseOf(entry.source);
+    const rdsGrant = rds ? rotation.grantDescribeRdsDatabase(rds) : undefined;
 
     this.rotationSchedule = new secretsmanager.CfnRotationSchedule(this, 'NativeRotation', {
       secretId: this.secretId,
@@ -166,6 +165,7 @@ export class RotatedSecret extends Construct {
     // Secrets Manager checks that it may invoke the function, and may start rotating at once.
     rotateGrant.applyBefore(this.rotationSchedule);
     masterGrant?.applyBefore(this.rotationSchedule);
+    rdsGrant?.applyBefore(this.rotationSchedule);
     this.rotationSchedule.node.addDependency(rotation.rotationPrerequisites);
     if (tagsApplied) this.rotationSchedule.node.addDependency(tagsApplied);
   }
@@ -176,8 +176,9 @@ export class RotatedSecret extends Construct {
    *
    * - a created random secret with a `prefix` or JSON `fields`: Secrets Manager cannot generate the
    *   prefix, nor fill more than one field, so the first rotation completes the initial value;
-   * - a created alternating-users secret: the database does not know the generated password, and the first
-   *   rotation makes the secret work (it creates the clone user through the master);
+   * - a created secret of a kind that rotates through a master (alternating users, Redis users): the server
+   *   does not know the generated password, and the first rotation makes the secret work through the master
+   *   (it creates the clone user, or adds a password to the Redis user);
    * - never for adopted secrets (their value already works, and deploying should not rotate them), nor for a
    *   created single-user secret (the rotation would fail until the generated password is set on the user).
    */
@@ -185,7 +186,7 @@ export class RotatedSecret extends Construct {
     if (!this.created) return false;
     const source = this.entry.source;
     if (source.kind === 'random') return source.options?.fields !== undefined || source.options?.prefix !== undefined;
-    return source.kind === 'postgres-alternating-users';
+    return masterOf(source) !== undefined;
   }
 
   private validate(props: RotatedSecretProps): void {
@@ -204,14 +205,14 @@ export class RotatedSecret extends Construct {
         `entry "${entry.id}" creates secret "${entry.secret.name ?? ''}": an encryptionKey is required`,
       );
     }
-    const alternating = entry.kind === 'postgres-alternating-users';
-    if (alternating && !props.masterSecret) {
+    const usesMaster = serverTarget(entry.kind)?.usesMaster === true;
+    if (usesMaster && !props.masterSecret) {
       throw new RotatedSecretValidationError(this, `entry "${entry.id}" is ${entry.kind}: a masterSecret is required`);
     }
-    if (!alternating && props.masterSecret) {
+    if (!usesMaster && props.masterSecret) {
       throw new RotatedSecretValidationError(
         this,
-        `entry "${entry.id}" is ${entry.kind}: only postgres-alternating-users entries take a masterSecret`,
+        `entry "${entry.id}" is ${entry.kind}: only kinds that rotate through a master user take a masterSecret`,
       );
     }
   }
@@ -246,18 +247,25 @@ export class RotatedSecret extends Construct {
       };
     }
     const connection = source.options?.connection;
-    if (!connection) {
+    const target = serverTarget(source.kind);
+    if (!connection || !target) {
       throw new RotatedSecretValidationError(
         this,
         `entry "${this.entry.id}" creates a database secret without a connection`,
       );
     }
+    const rds = rdsDatabaseOf(source);
     const template: Record<string, unknown> = {
-      engine: POSTGRES_ENGINE,
-      host: connection.host,
-      port: connection.port ?? DEFAULT_POSTGRES_PORT,
+      engine: ('engine' in connection ? connection.engine : undefined) ?? target.engine,
+      // With an RDS identifier and no host, the rotation function finds the endpoint itself.
+      ...(connection.host === undefined ? {} : { host: connection.host }),
+      ...(rds && 'instance' in rds ? { dbInstanceIdentifier: rds.instance } : {}),
+      ...(rds && 'cluster' in rds ? { dbClusterIdentifier: rds.cluster } : {}),
+      port: connection.port ?? target.defaultPort,
       username: connection.username,
-      dbname: connection.dbname ?? DEFAULT_POSTGRES_DATABASE,
+      ...(target.relational
+        ? { dbname: ('dbname' in connection ? connection.dbname : undefined) ?? target.defaultDatabase }
+        : {}),
       ssl: connection.ssl ?? false,
     };
     if (master) template.masterarn = master.secretArn;

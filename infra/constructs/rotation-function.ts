@@ -1,4 +1,4 @@
-import { Duration, type RemovalPolicy, Stack, Tags, Token, TokenComparison, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, type RemovalPolicy, Stack, Tags, Token, TokenComparison, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -280,18 +280,75 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
   }
 
   /**
-   * Lets this function read `secret` (`GetSecretValue` only, and `kms:Decrypt` through Secrets Manager on its
-   * key, if it has one): for the master secret of an alternating-users secret, which the function uses to log
-   * in as the master but never changes.
+   * Lets this function read `secret` (`GetSecretValue`, `DescribeSecret` to tell a secret RDS manages by its
+   * owner and tags, and `kms:Decrypt` through Secrets Manager on its key, if it has one): for the master secret
+   * of an alternating-users or Redis secret, which the function uses to log in as the master but never changes.
    */
   public grantReadMasterSecret(secret: ISecret): iam.Grant {
     this.validateSameEnvironment(secret);
     const grant = iam.Grant.addToPrincipal({
       grantee: this,
-      actions: ['secretsmanager:GetSecretValue'],
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
       resourceArns: [secretArnForPolicies(secret)],
     });
     return this.withKeyViaSecretsManager(grant, secret, ['kms:Decrypt']);
+  }
+
+  /**
+   * Lets this function describe an RDS DB instance or Aurora cluster: to find its endpoint when a secret names
+   * it instead of a host, and to check that a master secret belongs to it. Read-only metadata. A cluster's
+   * member instances are not known at synth, so a cluster also allows describing instances (to compare their
+   * endpoints with a master's host).
+   */
+  public grantDescribeRdsDatabase(database: { readonly instance: string } | { readonly cluster: string }): iam.Grant {
+    const arn = (resource: 'db' | 'cluster', name: string) =>
+      Stack.of(this).formatArn({
+        service: 'rds',
+        resource,
+        resourceName: name,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    if ('instance' in database) {
+      return iam.Grant.addToPrincipal({
+        grantee: this,
+        actions: ['rds:DescribeDBInstances'],
+        resourceArns: [arn('db', database.instance)],
+      });
+    }
+    this.ensureClusterMembersPolicy();
+    return iam.Grant.addToPrincipal({
+      grantee: this,
+      actions: ['rds:DescribeDBClusters'],
+      resourceArns: [arn('cluster', database.cluster)],
+    });
+  }
+
+  /** Describing any instance, for clusters' members: a policy of its own, so its acknowledged wildcard hides nothing else. */
+  private ensureClusterMembersPolicy(): void {
+    if (this.node.tryFindChild('RdsClusterMembersPolicy')) return;
+    const policy = new iam.Policy(this, 'RdsClusterMembersPolicy', {
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['rds:DescribeDBInstances'],
+          resources: [
+            Stack.of(this).formatArn({
+              service: 'rds',
+              resource: 'db',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
+        }),
+      ],
+    });
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:<AWS::Region>:<AWS::AccountId>:db:*]',
+      reason:
+        "rds:DescribeDBInstances returns read-only metadata; an Aurora cluster's member instances are not known " +
+        "at synth, and the function compares their endpoints with a master secret's host. This policy holds that one action.",
+    });
+    this.prerequisites.add(policy);
   }
 
   /**

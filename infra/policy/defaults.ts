@@ -52,15 +52,32 @@ interface KindDefaults {
   };
 }
 
-/**
- * keyturn's defaults per kind. Random keys have no target to ask about use, so nothing
- * waits for idle; a single database user's old password stops working at setSecret, so
- * its grace only covers sessions opened before; alternating users keep a full day. No kind
- * rotates again within an hour of its last rotation (a double click, a retried schedule).
- */
 /** The built-in minimum interval between two rotations of a secret, for every kind. */
 export const DEFAULT_MIN_INTERVAL = '1h';
 
+/** A user whose password changes in place: its grace only covers sessions opened before the change. */
+const SINGLE_USER_DEFAULTS: KindDefaults = {
+  schedule: { expression: 'rate(30 days)', window: '2h' },
+  grace: '15m',
+  minInterval: DEFAULT_MIN_INTERVAL,
+  revocation: { waitForIdle: true, maxWait: '1h', whenStillInUse: 'alert', terminateSessions: false },
+};
+
+/** Old and new credentials both work until revoke (two users, or one user with two passwords): a full day. */
+const DUAL_ACCEPT_DEFAULTS: KindDefaults = {
+  schedule: { expression: 'rate(30 days)', window: '2h' },
+  grace: '24h',
+  minInterval: DEFAULT_MIN_INTERVAL,
+  revocation: { waitForIdle: true, maxWait: '24h', whenStillInUse: 'alert', terminateSessions: false },
+};
+
+/**
+ * keyturn's defaults per kind. Random keys have no target to ask about use, so nothing
+ * waits for idle; a single database user's old password stops working at setSecret, so
+ * its grace only covers sessions opened before; where old and new both work (alternating
+ * users, Redis's several passwords) the grace is a full day. No kind rotates again within
+ * an hour of its last rotation (a double click, a retried schedule).
+ */
 export const KIND_DEFAULTS: Readonly<Record<Kind, KindDefaults>> = {
   random: {
     schedule: { expression: 'rate(90 days)', window: '4h' },
@@ -68,18 +85,12 @@ export const KIND_DEFAULTS: Readonly<Record<Kind, KindDefaults>> = {
     minInterval: DEFAULT_MIN_INTERVAL,
     revocation: { waitForIdle: false, maxWait: '0s', whenStillInUse: 'alert', terminateSessions: false },
   },
-  'postgres-single-user': {
-    schedule: { expression: 'rate(30 days)', window: '2h' },
-    grace: '15m',
-    minInterval: DEFAULT_MIN_INTERVAL,
-    revocation: { waitForIdle: true, maxWait: '1h', whenStillInUse: 'alert', terminateSessions: false },
-  },
-  'postgres-alternating-users': {
-    schedule: { expression: 'rate(30 days)', window: '2h' },
-    grace: '24h',
-    minInterval: DEFAULT_MIN_INTERVAL,
-    revocation: { waitForIdle: true, maxWait: '24h', whenStillInUse: 'alert', terminateSessions: false },
-  },
+  'postgres-single-user': SINGLE_USER_DEFAULTS,
+  'postgres-alternating-users': DUAL_ACCEPT_DEFAULTS,
+  // MySQL 8.0.14+ keeps the old password too (dual passwords), but MariaDB does not: the shorter grace.
+  'mysql-single-user': SINGLE_USER_DEFAULTS,
+  'mysql-alternating-users': DUAL_ACCEPT_DEFAULTS,
+  'redis-user': DUAL_ACCEPT_DEFAULTS,
 };
 
 export const DEFAULT_AUDIT_RETENTION_DAYS = 365;

@@ -186,6 +186,33 @@ export default definePolicy({
       owner: platform,
       options: { network: 'orders-vpc', master: { entry: 'orders-db-master' } },
     },
+    // MySQL on RDS: the master secret names the instance, which the rotation function describes.
+    {
+      id: 'shop-db-master',
+      kind: 'mysql-single-user',
+      secret: { name: 'shop/db/master' },
+      owner: platform,
+      options: { network: 'orders-vpc', rds: { instance: 'shop-prod' } },
+    },
+    {
+      id: 'shop-api-db',
+      kind: 'mysql-alternating-users',
+      secret: { name: 'shop/db/api' },
+      owner: platform,
+      consumers: [{ name: 'shop-api' }],
+      options: { network: 'orders-vpc', rds: { instance: 'shop-prod' }, master: { entry: 'shop-db-master' } },
+    },
+    // A Redis (ElastiCache RBAC) user: one user, two passwords through the grace window.
+    {
+      id: 'sessions-cache',
+      kind: 'redis-user',
+      secret: { name: 'cache/sessions' },
+      owner: platform,
+      options: {
+        network: 'orders-vpc',
+        master: { arn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:cache/admin-Xy12Zw' },
+      },
+    },
     {
       id: 'legacy-admin-db',
       kind: 'postgres-single-user',

@@ -5,6 +5,7 @@ import {
   validateRotationRules,
 } from '../../functions/shared/rotation-schedule';
 import { STRATEGY_NAMES, type StrategyName } from '../../functions/strategies/strategy';
+import { sameServerKind } from '../../functions/strategies/targets';
 // defaults.ts imports only types from this module: no import cycle at run time.
 import { KIND_DEFAULTS } from './defaults';
 import { DURATION_PATTERN, durationSeconds } from './duration';
@@ -18,9 +19,12 @@ import { DURATION_PATTERN, durationSeconds } from './duration';
 // Secrets Manager's tag character set; tags carry strategy options to the rotation function.
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const TAG_TEXT_MESSAGE = 'may hold only letters, digits, spaces and _ . : / = + - @ (a tag value)';
-const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+// `rds!` starts the names of secrets Amazon RDS manages: accepted here so that the message can say why not.
+const SECRET_NAME = /^(rds!)?[A-Za-z0-9/_+=.@-]{1,512}$/;
 const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:(rds!)?[A-Za-z0-9/_+=.@-]+$/;
+/** RDS DB instance and Aurora cluster identifiers: a letter, then letters, digits and single hyphens. */
+const RDS_IDENTIFIER = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}(?<!-)$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]{32,36}$/;
 /** The customer-managed key an adopted secret is encrypted with; the rotation function may use it through Secrets Manager only. */
 const kmsKeyArn = z.string().regex(KMS_KEY_ARN, 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)');
@@ -50,14 +54,38 @@ const passwordOptions = z.strictObject({
 });
 export type PasswordOptions = z.infer<typeof passwordOptions>;
 
-/** How to reach a database when keyturn creates its secret (an adopted secret already holds this). */
-const connection = z.strictObject({
-  host: z.string().min(1),
+/** How to reach a server when keyturn creates its secret (an adopted secret already holds this). */
+const serverConnection = {
+  /** Optional only where `rds` names the instance or cluster: the rotation function then finds the endpoint. */
+  host: z.optional(z.string().min(1)),
   port: z.optional(z.int().min(1).max(65535)),
-  dbname: z.optional(z.string().min(1)),
-  username: z.string().min(1).max(63),
+  username: z.string().min(1).max(128),
   ssl: z.optional(z.boolean()),
+};
+const postgresConnection = z.strictObject({
+  ...serverConnection,
+  username: z.string().min(1).max(63, 'must be at most 63 characters (a PostgreSQL role name)'),
+  dbname: z.optional(z.string().min(1)),
 });
+const mysqlConnection = z.strictObject({
+  ...serverConnection,
+  username: z.string().min(1).max(80, 'must be at most 80 characters (MariaDB; MySQL allows 32)'),
+  dbname: z.optional(z.string().min(1)),
+  /** The `engine` the secret names. @default 'mysql' */
+  engine: z.optional(z.enum(['mysql', 'mariadb'])),
+});
+const redisConnection = z.strictObject(serverConnection);
+
+/** The RDS DB instance or Aurora cluster a database secret belongs to. */
+const rdsDatabase = z.union([
+  z.strictObject({ instance: z.string().regex(RDS_IDENTIFIER, 'must be an RDS DB instance identifier') }),
+  z.strictObject({ cluster: z.string().regex(RDS_IDENTIFIER, 'must be an Aurora DB cluster identifier') }),
+]);
+
+/** Amazon RDS manages secrets named `rds!…` itself: keyturn may read one as a master, never rotate it. */
+const RDS_MANAGED_SECRET = /(^|:secret:)rds!/;
+const RDS_MANAGED_MESSAGE =
+  'is a secret Amazon RDS manages (rds!…): RDS rotates it itself; keyturn can only use it as a master (options.master.arn)';
 
 const secretReference = z
   .strictObject({
@@ -74,6 +102,12 @@ const secretReference = z
   .superRefine((ref, ctx) => {
     if ((ref.name === undefined) === (ref.arn === undefined)) {
       ctx.addIssue({ code: 'custom', message: 'give exactly one of name or arn' });
+    }
+    if (ref.name !== undefined && RDS_MANAGED_SECRET.test(ref.name)) {
+      ctx.addIssue({ code: 'custom', path: ['name'], message: RDS_MANAGED_MESSAGE });
+    }
+    if (ref.arn !== undefined && RDS_MANAGED_SECRET.test(ref.arn)) {
+      ctx.addIssue({ code: 'custom', path: ['arn'], message: RDS_MANAGED_MESSAGE });
     }
     if (ref.create && ref.name === undefined) {
       ctx.addIssue({ code: 'custom', path: ['create'], message: 'a secret keyturn creates needs a name, not an arn' });
@@ -94,6 +128,7 @@ const masterReference = z.union([
     kmsKeyArn: z.optional(kmsKeyArn),
   }),
 ]);
+export type MasterReference = z.infer<typeof masterReference>;
 
 const schedule = z
   .strictObject({
@@ -208,33 +243,84 @@ const randomEntry = z.strictObject({
   ),
 });
 
-const databaseOptions = {
+/** Options of every kind that rotates a user on a server. */
+const serverOptions = {
   password: z.optional(passwordOptions),
-  /** Needed only when keyturn creates the secret. */
-  connection: z.optional(connection),
-  /** Name of an entry in `networks`: the rotation function runs there to reach the database. */
+  /** Name of an entry in `networks`: the rotation function runs there to reach the server. */
   network: z.optional(entryId),
 };
+const relationalOptions = {
+  ...serverOptions,
+  /**
+   * The RDS instance or Aurora cluster: the rotation function may describe it, to find its endpoint when the
+   * secret names no `host` (`dbInstanceIdentifier` / `dbClusterIdentifier` instead), and to check that a
+   * master secret (also one RDS manages) belongs to the same database.
+   */
+  rds: z.optional(rdsDatabase),
+};
+
+const postgresOptions = { ...relationalOptions, connection: z.optional(postgresConnection) };
+const mysqlOptions = { ...relationalOptions, connection: z.optional(mysqlConnection) };
 
 const postgresSingleUserEntry = z.strictObject({
   ...commonEntryFields,
   kind: z.literal('postgres-single-user'),
-  options: z.optional(z.strictObject(databaseOptions)),
+  options: z.optional(z.strictObject(postgresOptions)),
 });
 
 const postgresAlternatingUsersEntry = z.strictObject({
   ...commonEntryFields,
   kind: z.literal('postgres-alternating-users'),
-  options: z.strictObject({ ...databaseOptions, master: masterReference }),
+  options: z.strictObject({ ...postgresOptions, master: masterReference }),
+});
+
+const mysqlSingleUserEntry = z.strictObject({
+  ...commonEntryFields,
+  kind: z.literal('mysql-single-user'),
+  options: z.optional(z.strictObject(mysqlOptions)),
+});
+
+const mysqlAlternatingUsersEntry = z.strictObject({
+  ...commonEntryFields,
+  kind: z.literal('mysql-alternating-users'),
+  options: z.strictObject({ ...mysqlOptions, master: masterReference }),
+});
+
+/** A Redis ACL user (ElastiCache RBAC): the master adds each new password and later removes the old one. */
+const redisUserEntry = z.strictObject({
+  ...commonEntryFields,
+  kind: z.literal('redis-user'),
+  options: z.strictObject({ ...serverOptions, connection: z.optional(redisConnection), master: masterReference }),
 });
 
 export const entrySchema = z.discriminatedUnion('kind', [
   randomEntry,
   postgresSingleUserEntry,
   postgresAlternatingUsersEntry,
+  mysqlSingleUserEntry,
+  mysqlAlternatingUsersEntry,
+  redisUserEntry,
 ]);
 export type PolicyEntryInput = z.input<typeof entrySchema>;
 export type PolicyEntry = z.output<typeof entrySchema>;
+/** An entry that rotates a user on a server (every kind but `random`). */
+export type ServerEntry = Exclude<PolicyEntry, { kind: 'random' }>;
+/** An entry whose rotation goes through a master user. */
+export type MasterEntry = Extract<PolicyEntry, { options: { master: MasterReference } }>;
+
+/** The master an entry rotates through, if its kind takes one. */
+export function masterOf(entry: PolicyEntry): MasterReference | undefined {
+  return entry.kind !== 'random' && entry.options !== undefined && 'master' in entry.options
+    ? entry.options.master
+    : undefined;
+}
+
+/** The RDS instance or cluster an entry names, if any. */
+export function rdsDatabaseOf(entry: PolicyEntry): z.infer<typeof rdsDatabase> | undefined {
+  return entry.kind !== 'random' && entry.options !== undefined && 'rds' in entry.options
+    ? entry.options.rds
+    : undefined;
+}
 
 /** Settings an entry may leave to its kind's defaults. */
 const kindDefaults = z.strictObject({
@@ -316,27 +402,35 @@ export const policySchema = z
         if (network !== undefined && !(network in (policy.networks ?? {}))) {
           ctx.addIssue({ code: 'custom', path: at('options', 'network'), message: `"${network}" is not in networks` });
         }
-        if (entry.secret.create && entry.options?.connection === undefined) {
+        const connection = entry.options?.connection;
+        if (entry.secret.create && connection === undefined) {
           ctx.addIssue({
             code: 'custom',
             path: at('options', 'connection'),
-            message: 'a database secret keyturn creates needs its connection (host, username, ...)',
+            message: 'a secret keyturn creates needs its connection (host, username, ...)',
+          });
+        }
+        if (connection !== undefined && connection.host === undefined && rdsDatabaseOf(entry) === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: at('options', 'connection', 'host'),
+            message: 'is required unless options.rds names the RDS instance or Aurora cluster',
           });
         }
       }
-      if (entry.kind === 'postgres-alternating-users' && 'entry' in entry.options.master) {
-        const masterId = entry.options.master.entry;
-        if (masterId === entry.id) {
+      const master = masterOf(entry);
+      if (master !== undefined && 'entry' in master) {
+        const masterEntry = policy.entries.find((e) => e.id === master.entry);
+        const path = at('options', 'master', 'entry');
+        if (master.entry === entry.id) {
+          ctx.addIssue({ code: 'custom', path, message: 'an entry cannot be its own master' });
+        } else if (masterEntry === undefined) {
+          ctx.addIssue({ code: 'custom', path, message: `"${master.entry}" is not an entry id` });
+        } else if (!sameServerKind(masterEntry.kind, entry.kind)) {
           ctx.addIssue({
             code: 'custom',
-            path: at('options', 'master', 'entry'),
-            message: 'an entry cannot be its own master',
-          });
-        } else if (!policy.entries.some((e) => e.id === masterId)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: at('options', 'master', 'entry'),
-            message: `"${masterId}" is not an entry id`,
+            path,
+            message: `"${master.entry}" is a ${masterEntry.kind} entry: the master of a ${entry.kind} entry must be a user of the same kind of server`,
           });
         }
       }

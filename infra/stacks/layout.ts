@@ -17,6 +17,7 @@
  * secret would briefly exist twice). Add entries at the end.
  */
 import type { ResolvedEntry, ResolvedPolicy } from '../policy/defaults';
+import { masterOf } from '../policy/schema';
 
 /** Entries per secrets stack: 4 resources each plus about 15 per stack stays well under 500. */
 export const DEFAULT_MAX_ENTRIES_PER_STACK = 80;
@@ -119,8 +120,8 @@ function masterArnCost(
   entry: ResolvedEntry,
   byId: ReadonlyMap<string, ResolvedEntry>,
 ): { key: string; chars: number } | undefined {
-  if (entry.source.kind !== 'postgres-alternating-users') return undefined;
-  const master = entry.source.options.master;
+  const master = masterOf(entry.source);
+  if (master === undefined) return undefined;
   if ('arn' in master) return { key: master.arn, chars: referenceCost(master) };
   const masterEntry = byId.get(master.entry);
   return masterEntry ? { key: master.entry, chars: secretArnCost(masterEntry) } : undefined;

@@ -7,6 +7,7 @@ import { RotationFunction, type RotationFunctionProps } from '../constructs/rota
 import { LifecycleSchedule, windowDuration } from '../constructs/rotation-schedule';
 import { SecretTagger } from '../constructs/secret-tagger';
 import type { ResolvedEntry, ResolvedPolicy } from '../policy/defaults';
+import { masterOf } from '../policy/schema';
 import type { KeyturnStack } from './keyturn-stack';
 
 /** A network of the policy file, by its id there. */
@@ -165,8 +166,8 @@ export class KeyturnSecretsStack extends Stack {
    * otherwise an import by name or ARN (never a reference into another secrets stack, which could cycle).
    */
   private masterOf(entry: ResolvedEntry): secretsmanager.ISecret | undefined {
-    if (entry.source.kind !== 'postgres-alternating-users') return undefined;
-    const master = entry.source.options.master;
+    const master = masterOf(entry.source);
+    if (master === undefined) return undefined;
     if ('arn' in master)
       return this.importOnce(master.arn, () =>
         importSecret(this, `Master-${master.arn.replace(/[^A-Za-z0-9-]/g, '-')}`, master),

@@ -513,7 +513,166 @@ describe('RotatedSecret, alternating users', () => {
     const onMaster = allowStatements(Template.fromStack(f.stack)).filter((s) =>
       asArray(s.Resource).includes('arn:aws:secretsmanager:eu-west-1:111122223333:secret:orders/db/master-AbCdEf'),
     );
-    expect(onMaster.flatMap((s) => asArray(s.Action))).toEqual(['secretsmanager:GetSecretValue']);
+    expect(onMaster.flatMap((s) => asArray(s.Action)).sort()).toEqual([
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+    ]);
+  });
+});
+
+describe('RotatedSecret, MySQL, Redis and RDS', () => {
+  const mysqlMaster: PolicyEntryInput = {
+    id: 'shop-db-master',
+    kind: 'mysql-single-user',
+    secret: { name: 'shop/db/master' },
+    owner,
+  };
+
+  function createdTemplate(f: Fixture, secret: RotatedSecret): Record<string, unknown> {
+    const generator = (resourcesOf(Template.fromStack(f.stack))[logicalIdOf(secret.secret)] as CfnResource).Properties
+      .GenerateSecretString as { SecretStringTemplate: { 'Fn::Join': [string, unknown[]] } | string };
+    const template = generator.SecretStringTemplate;
+    return JSON.parse(typeof template === 'string' ? template : render(template)) as Record<string, unknown>;
+  }
+
+  test("a created MySQL secret names engine mysql (or the connection's mariadb) and port 3306", () => {
+    // GIVEN
+    const f = fixture();
+    const masterSecret = rotated(f, entryOf(mysqlMaster)).secret;
+
+    // WHEN
+    const shop = rotated(
+      f,
+      entryOf(
+        {
+          id: 'shop-app-db',
+          kind: 'mysql-alternating-users',
+          secret: { name: 'shop/db/app', create: true },
+          owner,
+          options: {
+            master: { entry: 'shop-db-master' },
+            connection: { engine: 'mariadb', host: 'shop.internal', username: 'shop_app', dbname: 'shop' },
+          },
+        },
+        mysqlMaster,
+      ),
+      { masterSecret },
+    );
+
+    // THEN
+    expect(createdTemplate(f, shop)).toEqual({
+      engine: 'mariadb',
+      host: 'shop.internal',
+      port: 3306,
+      username: 'shop_app',
+      dbname: 'shop',
+      ssl: false,
+      masterarn: 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:shop/db/master',
+    });
+    Template.fromStack(f.stack).hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      SecretId: { Ref: logicalIdOf(shop.secret) },
+      RotateImmediatelyOnUpdate: true,
+    });
+  });
+
+  test('a created Redis secret has no dbname, port 6379, and rotates once created (the master adds its password)', () => {
+    // GIVEN
+    const f = fixture();
+    const masterSecret = Secret.fromSecretNameV2(f.stack, 'RedisAdmin', 'cache/admin');
+
+    // WHEN
+    const cache = rotated(
+      f,
+      entryOf({
+        id: 'sessions-cache',
+        kind: 'redis-user',
+        secret: { name: 'cache/sessions', create: true },
+        owner,
+        options: {
+          master: { arn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:cache/admin-AbCdEf' },
+          connection: { host: 'cache.internal', username: 'sessions', ssl: true },
+        },
+      }),
+      { masterSecret },
+    );
+
+    // THEN
+    const value = createdTemplate(f, cache);
+    expect(value).toMatchObject({
+      engine: 'redis',
+      host: 'cache.internal',
+      port: 6379,
+      username: 'sessions',
+      ssl: true,
+    });
+    expect(value).not.toHaveProperty('dbname');
+    Template.fromStack(f.stack).hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      SecretId: { Ref: logicalIdOf(cache.secret) },
+      RotateImmediatelyOnUpdate: true,
+    });
+  });
+
+  test('a created secret that names its RDS instance instead of a host gets dbInstanceIdentifier, and the function may describe that instance only', () => {
+    // GIVEN
+    const f = fixture();
+
+    // WHEN
+    const ledger = rotated(
+      f,
+      entryOf({
+        id: 'ledger-db',
+        kind: 'postgres-single-user',
+        secret: { name: 'payments/db/ledger', create: true },
+        owner,
+        options: { rds: { instance: 'ledger-prod' }, connection: { username: 'ledger' } },
+      }),
+    );
+
+    // THEN
+    const value = createdTemplate(f, ledger);
+    expect(value).toMatchObject({ engine: 'postgres', dbInstanceIdentifier: 'ledger-prod', port: 5432 });
+    expect(value).not.toHaveProperty('host');
+    const rdsStatements = allowStatements(Template.fromStack(f.stack)).filter((s) =>
+      asArray(s.Action).some((a) => String(a).startsWith('rds:')),
+    );
+    expect(rdsStatements).toHaveLength(1);
+    expect(asArray(rdsStatements[0]?.Action)).toEqual(['rds:DescribeDBInstances']);
+    expect(render(asArray(rdsStatements[0]?.Resource)[0])).toBe(
+      'arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:db:ledger-prod',
+    );
+  });
+
+  test('an Aurora cluster: describe that cluster, and instances (its members) in a policy of their own', () => {
+    // GIVEN
+    const f = fixture();
+
+    // WHEN
+    rotated(
+      f,
+      entryOf({
+        id: 'orders-aurora',
+        kind: 'mysql-single-user',
+        secret: { name: 'orders/aurora/app' },
+        owner,
+        options: { rds: { cluster: 'orders-aurora' } },
+      }),
+    );
+
+    // THEN
+    const template = Template.fromStack(f.stack);
+    const rdsActions = allowStatements(template)
+      .filter((s) => asArray(s.Action).some((a) => String(a).startsWith('rds:')))
+      .map((s) => [asArray(s.Action), render(asArray(s.Resource)[0])]);
+    expect(rdsActions).toEqual(
+      expect.arrayContaining([
+        [
+          ['rds:DescribeDBClusters'],
+          'arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:cluster:orders-aurora',
+        ],
+        [['rds:DescribeDBInstances'], 'arn:${AWS::Partition}:rds:${AWS::Region}:${AWS::AccountId}:db:*'],
+      ]),
+    );
+    expect(rdsActions).toHaveLength(2);
   });
 });
 
@@ -548,7 +707,7 @@ describe('RotatedSecret validation', () => {
         const f = fixture();
         rotated(f, entryOf(apiKey), { masterSecret: Secret.fromSecretNameV2(f.stack, 'M', 'm') });
       },
-      /entry "payments-api-key" is random: only postgres-alternating-users entries take a masterSecret/,
+      /entry "payments-api-key" is random: only kinds that rotate through a master user take a masterSecret/,
     ],
     [
       'more tags than Secrets Manager allows on a secret',

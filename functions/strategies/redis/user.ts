@@ -74,7 +74,7 @@ import { describeRedisTarget, parseRedisSecret, sameRedisServer, sameRedisUser, 
  * secret's passwords (previous, current, pending), two after the lifecycle's revoke. Passwords
  * keyturn never stored (set by hand, or by another secret for the same user) are never removed.
  */
-export const REDIS_USER_STRATEGY = 'redis-user';
+export const REDIS_USER_STRATEGY = 'redis-user' satisfies StrategyName;
 
 /** The least-privilege command rules of the master user (see the module comment). */
 export const REDIS_MASTER_ACL_RULES = [
@@ -260,7 +260,7 @@ async function connectionsOpenedBefore(master: RedisSession, username: string, s
 export function createRedisUserStrategy(connect: RedisConnect = connectToRedis): RotationStrategy {
   return {
     // The registry's StrategyName list is the lead's to extend; until then the name is cast.
-    name: REDIS_USER_STRATEGY as StrategyName,
+    name: REDIS_USER_STRATEGY,
 
     createPendingValue: (current: SecretVersion, ctx: StrategyContext) =>
       settled(() => {

@@ -33,8 +33,8 @@ const master: PolicyEntryInput = {
 describe('the example policy', () => {
   const policy = loadPolicy(EXAMPLE);
 
-  it('loads twenty entries', () => {
-    expect(policy.entries).toHaveLength(20);
+  it('loads twenty-three entries', () => {
+    expect(policy.entries).toHaveLength(23);
   });
 
   it("applies the policy defaults over keyturn's, and entry settings over both", () => {
@@ -90,6 +90,47 @@ describe('lifecycle settings', () => {
     expect(policy.blackouts).toEqual([
       { start: '2026-12-23T23:00:00.000Z', end: '2026-12-26T23:00:00.000Z', reason: 'holidays' },
       { start: '2027-03-01T08:00:00.000Z', end: '2027-03-01T12:00:00.000Z' },
+    ]);
+  });
+});
+
+describe('MySQL, Redis and RDS entries', () => {
+  it('accept an RDS-managed master secret, an RDS instance or cluster, and masters of the same kind of server', () => {
+    const policy = parsePolicy(
+      policyWith([
+        {
+          id: 'orders-db',
+          kind: 'postgres-alternating-users',
+          secret: { name: 'orders/db/app' },
+          owner,
+          options: {
+            rds: { cluster: 'orders-aurora' },
+            master: { arn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!cluster-0a1b2c3d-AbCdEf' },
+          },
+        },
+        { id: 'shop-master', kind: 'mysql-single-user', secret: { name: 'shop/master' }, owner },
+        {
+          id: 'shop-db',
+          kind: 'mysql-alternating-users',
+          secret: { name: 'shop/app' },
+          owner,
+          options: { rds: { instance: 'shop-prod' }, master: { entry: 'shop-master' } },
+        },
+        {
+          id: 'sessions',
+          kind: 'redis-user',
+          secret: { name: 'cache/sessions' },
+          owner,
+          options: { master: { arn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:cache/admin-AbCdEf' } },
+        },
+      ]),
+      'test.policy.ts',
+    );
+    expect(policy.entries.map((e) => [e.id, e.graceSeconds])).toEqual([
+      ['orders-db', 86_400],
+      ['shop-master', 900],
+      ['shop-db', 86_400],
+      ['sessions', 86_400],
     ]);
   });
 });
@@ -187,7 +228,7 @@ describe('invalid policies name the entry and the field', () => {
     [
       'a created database secret without a connection',
       policyWith([{ ...master, secret: { name: 'db/master', create: true } }]),
-      /entry "db-master" \(entries\[0\]\) options\.connection: a database secret keyturn creates needs its connection/,
+      /entry "db-master" \(entries\[0\]\) options\.connection: a secret keyturn creates needs its connection/,
     ],
     [
       'an unknown network',
@@ -306,6 +347,60 @@ describe('invalid policies name the entry and the field', () => {
         })),
       }),
       /^blackouts: together must fit 2048 characters of JSON/,
+    ],
+    [
+      'a master of another kind of server',
+      policyWith([
+        master,
+        {
+          id: 'shop-db',
+          kind: 'mysql-alternating-users',
+          secret: { name: 'shop/db' },
+          owner,
+          options: { master: { entry: 'db-master' } },
+        },
+      ]),
+      /entries\[1\]\) options\.master\.entry: "db-master" is a postgres-single-user entry: the master of a mysql-alternating-users entry must be a user of the same kind of server/,
+    ],
+    [
+      'a Redis user without a master',
+      policyWith([{ id: 'cache', kind: 'redis-user', secret: { name: 'cache/app' }, owner } as PolicyEntryInput]),
+      /^entry "cache" \(entries\[0\]\) options: /,
+    ],
+    [
+      'a secret Amazon RDS manages, as an entry',
+      policyWith([
+        {
+          ...master,
+          secret: { arn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-0a1b2c3d-4e5f-AbCdEf' },
+        },
+      ]),
+      /secret\.arn: is a secret Amazon RDS manages \(rds!…\): RDS rotates it itself; keyturn can only use it as a master/,
+    ],
+    [
+      'a created database secret with neither host nor RDS identifier',
+      policyWith([
+        { ...master, secret: { name: 'db/new', create: true }, options: { connection: { username: 'app' } } },
+      ]),
+      /options\.connection\.host: is required unless options\.rds names the RDS instance or Aurora cluster/,
+    ],
+    [
+      'an RDS identifier with a double hyphen',
+      policyWith([{ ...master, options: { rds: { instance: 'orders--prod' } } }]),
+      /options\.rds.*must be an RDS DB instance identifier/,
+    ],
+    [
+      'a MySQL user name longer than MariaDB allows',
+      policyWith([
+        {
+          id: 'shop-db',
+          kind: 'mysql-single-user',
+          secret: { name: 'shop/db', create: true },
+          owner,
+          options: { connection: { host: 'db', username: 'u'.repeat(81) } },
+        },
+      ]),
+      /options\.connection\.username: must be at most 80 characters/,
     ],
     ['no entries', policyWith([]), /^entries: a policy needs at least one entry/],
     ['the wrong version', { ...policyWith([apiKey]), version: 2 }, /^version: /],

@@ -16,6 +16,20 @@ describe('selectStrategy', () => {
       'postgres-single-user',
     ],
     ['the random tag on a JSON secret with an engine field: random', { 'keyturn:strategy': 'random' }, pg(), 'random'],
+    ['mysql without masterarn: single user', {}, pg({ engine: 'mysql' }), 'mysql-single-user'],
+    [
+      'mariadb with masterarn: alternating users',
+      {},
+      pg({ engine: 'mariadb', masterarn: 'arn:m' }),
+      'mysql-alternating-users',
+    ],
+    [
+      'a mysql tag on a mariadb secret',
+      { 'keyturn:strategy': 'mysql-single-user' },
+      pg({ engine: 'mariadb' }),
+      'mysql-single-user',
+    ],
+    ['redis with masterarn: the Redis user', {}, pg({ engine: 'redis', masterarn: 'arn:m' }), 'redis-user'],
   ])('%s', (_label, tags, value, expected) => {
     expect(selectStrategy(registry, tags, value).name).toBe(expected);
   });
@@ -42,6 +56,20 @@ describe('selectStrategy', () => {
       JSON.stringify({ engine: 'mysql' }),
       'InvalidSecretValueError',
       /needs "engine": "postgres"/,
+    ],
+    [
+      'a redis secret without masterarn',
+      {},
+      pg({ engine: 'redis' }),
+      'InvalidSecretValueError',
+      /engine "redis" is rotated through a master user: the secret needs "masterarn"/,
+    ],
+    [
+      'a mysql tag on a postgres secret',
+      { 'keyturn:strategy': 'mysql-alternating-users' },
+      pg(),
+      'InvalidSecretValueError',
+      /needs "engine": "mysql" or "mariadb" in the secret, found "postgres"/,
     ],
   ])('%s is a named error', (_label, tags, value, name, message) => {
     expect(() => selectStrategy(registry, tags, value)).toThrow(
