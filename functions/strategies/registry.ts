@@ -1,4 +1,7 @@
 import { InvalidSecretValueError, UnknownStrategyError } from './errors';
+import { createMysqlAlternatingUsersStrategy } from './mysql/alternating-users';
+import { loginToMysql, type MysqlLogin } from './mysql/connection';
+import { createMysqlSingleUserStrategy } from './mysql/single-user';
 import { createPostgresAlternatingUsersStrategy } from './postgres/alternating-users';
 import { loginToPostgres, type PostgresLogin } from './postgres/connection';
 import { createPostgresSingleUserStrategy } from './postgres/single-user';
@@ -14,15 +17,19 @@ export type StrategyRegistry = Readonly<Record<StrategyName, RotationStrategy>>;
 /** Clients the strategies talk to their targets with; tests may pass their own. */
 export interface StrategyClients {
   readonly postgresLogin?: PostgresLogin;
+  readonly mysqlLogin?: MysqlLogin;
   readonly redisConnect?: RedisConnect;
 }
 
 export function createStrategyRegistry(clients: StrategyClients = {}): StrategyRegistry {
   const postgresLogin = clients.postgresLogin ?? loginToPostgres;
+  const mysqlLogin = clients.mysqlLogin ?? loginToMysql;
   return {
     random: randomStrategy,
     'postgres-single-user': createPostgresSingleUserStrategy(postgresLogin),
     'postgres-alternating-users': createPostgresAlternatingUsersStrategy(postgresLogin),
+    'mysql-single-user': createMysqlSingleUserStrategy(mysqlLogin),
+    'mysql-alternating-users': createMysqlAlternatingUsersStrategy(mysqlLogin),
     'redis-user': createRedisUserStrategy(clients.redisConnect ?? connectToRedis),
   };
 }

@@ -4,6 +4,7 @@ import { runRotationStep } from '../../functions/rotate-secret/rotation';
 import { SecretStore } from '../../functions/shared/secret-store';
 import { createStrategyRegistry, type StrategyRegistry } from '../../functions/strategies/registry';
 import type { RotationStrategy } from '../../functions/strategies/strategy';
+import { STRATEGY_TAG } from '../../functions/strategies/tag-options';
 import { mariadbUnavailableReason } from '../../local/databases/mariadb-server';
 import type { LocalStack } from '../../local/stack';
 
@@ -18,26 +19,18 @@ export const describeIfMariadb: jest.Describe = unavailable
     }) as jest.Describe)
   : describe;
 
-/**
- * The tag that routes a secret to the strategy a {@link registerStrategyRotationFunction}
- * function stands in for. Until the registry lists the MySQL strategies (the lead wires them),
- * the real rotation steps (runRotationStep: labels, idempotency, version checks) reach a
- * strategy through the one registry slot that needs no `engine` match: `random`'s. Once
- * 'mysql-single-user' / 'mysql-alternating-users' are registered, tests can drop the tag and
- * use stack.rotationHandler with the secret's `engine` field instead.
- */
-export const STRATEGY_UNDER_TEST_TAGS: Readonly<Record<string, string>> = { 'keyturn:strategy': 'random' };
-
 export interface StrategyRotationFunction {
   /** The function's ARN, for RotateSecret. */
   readonly arn: string;
   /** Runs one step by hand, as Secrets Manager would invoke it. */
   readonly invoke: (event: unknown) => Promise<void>;
+  /** The strategy tag the policy writes: secrets rotated by this function carry it. */
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 /**
- * Registers a rotation function that runs keyturn's real rotation steps with `strategy`.
- * Secrets it rotates must carry {@link STRATEGY_UNDER_TEST_TAGS}.
+ * Registers a rotation function that runs keyturn's real rotation steps with `strategy` in its
+ * registry slot: a test can give the strategy its own login (to count or break connections).
  */
 export function registerStrategyRotationFunction(
   stack: LocalStack,
@@ -46,11 +39,11 @@ export function registerStrategyRotationFunction(
 ): StrategyRotationFunction {
   const arn = `arn:aws:lambda:us-east-1:123456789012:function:keyturn-test-${name}`;
   const store = new SecretStore(stack.client);
-  const strategies: StrategyRegistry = { ...createStrategyRegistry(), random: strategy };
+  const strategies: StrategyRegistry = { ...createStrategyRegistry(), [strategy.name]: strategy };
   const logger = new Logger({ serviceName: 'keyturn-rotate-secret' });
   const invoke = async (event: unknown): Promise<void> => {
     await runRotationStep(parseRotationEvent(event), { store, strategies, logger });
   };
   stack.secretsManager.registerRotationFunction(arn, invoke);
-  return { arn, invoke };
+  return { arn, invoke, tags: { [STRATEGY_TAG]: strategy.name } };
 }

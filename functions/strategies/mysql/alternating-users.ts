@@ -3,14 +3,7 @@ import type { SecretVersion } from '../../shared/secret-store';
 import { settled } from '../../shared/settled';
 import { newDatabasePassword } from '../database/password';
 import { AuthenticationFailedError, InvalidSecretValueError, RevokeRefusedError } from '../errors';
-import type {
-  RevokeOptions,
-  RotationStrategy,
-  RotationVersions,
-  StrategyContext,
-  StrategyName,
-  UsageReport,
-} from '../strategy';
+import type { RevokeOptions, RotationStrategy, RotationVersions, StrategyContext, UsageReport } from '../strategy';
 import { copyAccountPrivileges } from './clone-grants';
 import {
   assertUserNameFits,
@@ -110,8 +103,7 @@ async function sharedHost(login: MysqlLogin, current: MysqlSecret, master: Mysql
  */
 export function createMysqlAlternatingUsersStrategy(login: MysqlLogin = loginToMysql): RotationStrategy {
   return {
-    // TODO(lead): drop the cast once STRATEGY_NAMES lists 'mysql-alternating-users'.
-    name: 'mysql-alternating-users' as StrategyName,
+    name: 'mysql-alternating-users',
 
     createPendingValue: (current: SecretVersion, ctx: StrategyContext) =>
       settled(() => {

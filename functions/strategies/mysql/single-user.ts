@@ -2,14 +2,7 @@ import type { SecretVersion } from '../../shared/secret-store';
 import { settled } from '../../shared/settled';
 import { newDatabasePassword } from '../database/password';
 import { InvalidSecretValueError, RevokeRefusedError } from '../errors';
-import type {
-  RevokeOptions,
-  RotationStrategy,
-  RotationVersions,
-  StrategyContext,
-  StrategyName,
-  UsageReport,
-} from '../strategy';
+import type { RevokeOptions, RotationStrategy, RotationVersions, StrategyContext, UsageReport } from '../strategy';
 import {
   authPlugin,
   loginAsUser,
@@ -88,8 +81,7 @@ async function changeOwnPassword(
  */
 export function createMysqlSingleUserStrategy(login: MysqlLogin = loginToMysql): RotationStrategy {
   return {
-    // TODO(lead): drop the cast once STRATEGY_NAMES lists 'mysql-single-user'.
-    name: 'mysql-single-user' as StrategyName,
+    name: 'mysql-single-user',
 
     createPendingValue: (current: SecretVersion, ctx: StrategyContext) =>
       settled(() => {

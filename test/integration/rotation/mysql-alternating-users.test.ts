@@ -5,7 +5,6 @@ import { startLocalStack, type LocalStack } from '../../../local/stack';
 import {
   describeIfMariadb,
   registerStrategyRotationFunction,
-  STRATEGY_UNDER_TEST_TAGS,
   type StrategyRotationFunction,
 } from '../../support/mariadb';
 import {
@@ -67,7 +66,7 @@ async function givenAppUser(
     stack.client,
     `db/mysql-alternating/${counter}`,
     db.secretValue(name, password, { masterarn: masterArn, ...options.extra }),
-    STRATEGY_UNDER_TEST_TAGS,
+    rotationFunction.tags,
   );
   return { name, host, password, secretArn: secret.arn };
 }
@@ -313,7 +312,7 @@ describeIfMariadb('MySQL alternating users on MariaDB: refusals change nothing',
       stack.client,
       `db/mysql-no-master/${++counter}`,
       db.secretValue(app.name, app.password),
-      STRATEGY_UNDER_TEST_TAGS,
+      rotationFunction.tags,
     );
     const refused = await rotate(noMaster.arn);
     expect(refused).toMatchObject({

@@ -6,7 +6,7 @@ import { nativePasswordHash } from '../../../functions/strategies/mysql/password
 import { createMysqlSingleUserStrategy } from '../../../functions/strategies/mysql/single-user';
 import type { LocalMariadb } from '../../../local/databases/mariadb';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
-import { describeIfMariadb, registerStrategyRotationFunction, STRATEGY_UNDER_TEST_TAGS } from '../../support/mariadb';
+import { describeIfMariadb, registerStrategyRotationFunction } from '../../support/mariadb';
 import { createSecret, rotateAndWait, valueAt } from '../../support/secrets';
 import { strategyContext } from '../../support/strategy-context';
 
@@ -53,19 +53,19 @@ beforeAll(async () => {
     stack.client,
     'obs/mysql-single',
     db.secretValue('obs_single', 'Obs-single-initial-1'),
-    STRATEGY_UNDER_TEST_TAGS,
+    singleFunction.tags,
   );
   const alternatingSecret = await createSecret(
     stack.client,
     'obs/mysql-alt',
     db.secretValue('obs_alt', 'Obs-alt-initial-2', { masterarn: master.arn }),
-    STRATEGY_UNDER_TEST_TAGS,
+    alternatingFunction.tags,
   );
   const failing = await createSecret(
     stack.client,
     'obs/mysql-failing',
     db.secretValue('obs_alt', 'Obs-alt-initial-2', { masterarn: badMaster.arn }),
-    STRATEGY_UNDER_TEST_TAGS,
+    alternatingFunction.tags,
   );
 
   const restore = capture();

@@ -8,7 +8,6 @@ import { startLocalStack, type LocalStack } from '../../../local/stack';
 import {
   describeIfMariadb,
   registerStrategyRotationFunction,
-  STRATEGY_UNDER_TEST_TAGS,
   type StrategyRotationFunction,
 } from '../../support/mariadb';
 import { createSecret, jsonAt, rotateAndWait, stagesOf, valueAt, MANUAL_FUNCTION_ARN } from '../../support/secrets';
@@ -61,7 +60,7 @@ async function givenUserWithSecret(options: UserOptions = {}): Promise<DbUser> {
     stack.client,
     `db/mysql-single/${counter}`,
     db.secretValue(name, password, options.extra),
-    STRATEGY_UNDER_TEST_TAGS,
+    rotationFunction.tags,
   );
   return { name, host, password, secretArn: secret.arn };
 }
@@ -279,7 +278,7 @@ describeIfMariadb('MySQL single user on MariaDB: bad input changes nothing', () 
     ],
   ])('%s: a named error, AWSCURRENT untouched', async (_label, value, errorName, message) => {
     const raw = typeof value === 'string' ? value : JSON.stringify(value);
-    const secret = await createSecret(stack.client, `db/mysql-bad/${++counter}`, raw, STRATEGY_UNDER_TEST_TAGS);
+    const secret = await createSecret(stack.client, `db/mysql-bad/${++counter}`, raw, rotationFunction.tags);
 
     const result = await rotate(secret.arn);
 
@@ -315,12 +314,7 @@ describeIfMariadb('MySQL single user on MariaDB: bad input changes nothing', () 
     const user = await givenUserWithSecret();
     const closedPort = await freeLoopbackPort();
     const before = db.secretValue(user.name, user.password, { port: closedPort });
-    const secret = await createSecret(
-      stack.client,
-      `db/mysql-unreachable/${counter}`,
-      before,
-      STRATEGY_UNDER_TEST_TAGS,
-    );
+    const secret = await createSecret(stack.client, `db/mysql-unreachable/${counter}`, before, rotationFunction.tags);
 
     const result = await rotate(secret.arn);
 

@@ -8,7 +8,6 @@ import { startLocalStack, type LocalStack } from '../../../local/stack';
 import {
   describeIfMariadb,
   registerStrategyRotationFunction,
-  STRATEGY_UNDER_TEST_TAGS,
   type StrategyRotationFunction,
 } from '../../support/mariadb';
 import { createSecret, jsonAt, rotateAndWait, valueAt } from '../../support/secrets';
@@ -48,7 +47,7 @@ async function givenTlsUser(
     stack.client,
     `db/mysql-tls/${counter}`,
     db.secretValue(name, password, { ssl, ...extra }),
-    STRATEGY_UNDER_TEST_TAGS,
+    rotationFunction.tags,
   );
   return { name, password, arn: secret.arn };
 }
@@ -173,7 +172,7 @@ describeIfMariadb('MySQL over TLS: the host name is checked, not only the chain'
       stack.client,
       `db/mysql-tls-mismatch/${++counter}`,
       other.secretValue('mismatch', 'mismatch-pw', { ssl: true }),
-      STRATEGY_UNDER_TEST_TAGS,
+      rotationFunction.tags,
     );
     process.env.KEYTURN_DB_CA_BUNDLE = file('ca.crt');
 
