@@ -158,7 +158,7 @@ describe('the keyturn app, from the example policy', () => {
         .filter((r) => String(r.Properties.Create).includes('"TagResource"'))
         .map((r) => String(r.Properties.Create).includes('{"Key":"keyturn:managed","Value":"true"}')),
     ]);
-    expect(tagged).toHaveLength(20);
+    expect(tagged).toHaveLength(23);
     expect(tagged.every(Boolean)).toBe(true);
   });
 

@@ -386,7 +386,7 @@ describe('RotationFunction with prebuilt code, an external queue and an encrypte
     template.resourceCountIs('AWS::SQS::Queue', 1);
   });
 
-  test('reads a master secret with GetSecretValue only, and its key only to decrypt through Secrets Manager', () => {
+  test('reads a master secret (GetSecretValue, DescribeSecret) and nothing more, and its key only to decrypt through Secrets Manager', () => {
     // GIVEN
     const stack = new Stack(new App({ context: NO_BUNDLING }), 'Stack');
     const key = new Key(stack, 'Key', { enableKeyRotation: true });
@@ -406,7 +406,10 @@ describe('RotationFunction with prebuilt code, an external queue and an encrypte
         .map(render)
         .includes(`\${${logicalIdOf(stack, master)}}`),
     );
-    expect(onMaster.flatMap((s) => asArray(s.Action))).toEqual(['secretsmanager:GetSecretValue']);
+    expect(onMaster.flatMap((s) => asArray(s.Action)).sort()).toEqual([
+      'secretsmanager:DescribeSecret', // tells a secret Amazon RDS manages by its owner and tags
+      'secretsmanager:GetSecretValue',
+    ]);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
