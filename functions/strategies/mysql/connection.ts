@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createConnection, type Connection, type ConnectionOptions } from 'mysql2/promise';
+import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import { KeyturnError } from '../../shared/errors';
 import type { DatabaseLoginResult } from '../database/login';
 import { TargetUnreachableError, TlsRequiredError } from '../errors';
@@ -162,6 +162,8 @@ interface SessionFacts {
 export const loginToMysql: MysqlLogin = async (secret) => {
   let connection: Connection;
   try {
+    // The driver loads on first use: a function that rotates no MySQL secret never pays for it.
+    const { createConnection } = await import('mysql2/promise');
     connection = await createConnection({
       host: secret.host,
       port: secret.port,
