@@ -52,14 +52,15 @@ function isStrategyName(name: string): name is StrategyName {
 }
 
 /** The `engine` and `masterarn` fields of a JSON secret; nothing for a plain string. */
-function engineFields(value: string): { engine?: string; hasMaster: boolean } {
+function engineFields(value: string): { json: boolean; engine?: string; hasMaster: boolean } {
   try {
     const parsed: unknown = JSON.parse(value);
-    if (typeof parsed !== 'object' || parsed === null) return { hasMaster: false };
+    if (typeof parsed !== 'object' || parsed === null) return { json: false, hasMaster: false };
     const { engine, masterarn } = parsed as { engine?: unknown; masterarn?: unknown };
-    return { engine: typeof engine === 'string' ? engine : undefined, hasMaster: typeof masterarn === 'string' };
+    const found = typeof engine === 'string' ? engine : undefined;
+    return { json: true, engine: found, hasMaster: typeof masterarn === 'string' };
   } catch {
-    return { hasMaster: false };
+    return { json: false, hasMaster: false };
   }
 }
 
@@ -72,7 +73,7 @@ export function selectStrategy(
   tags: Readonly<Record<string, string>>,
   currentValue: string,
 ): RotationStrategy {
-  const { engine, hasMaster } = engineFields(currentValue);
+  const { json, engine, hasMaster } = engineFields(currentValue);
   const tagged = tags[STRATEGY_TAG]?.trim();
   if (tagged !== undefined) {
     if (!isStrategyName(tagged)) {
@@ -81,6 +82,11 @@ export function selectStrategy(
       );
     }
     const engines = serverTarget(tagged)?.engines;
+    if (engines !== undefined && !json) {
+      throw new InvalidSecretValueError(
+        `strategy ${tagged} needs a JSON secret value, and the value is not valid JSON`,
+      );
+    }
     if (engines !== undefined && (engine === undefined || !engines.includes(engine))) {
       throw new InvalidSecretValueError(
         `strategy ${tagged} needs "engine": ${engines.map((e) => `"${e}"`).join(' or ')} in the secret, found ${engine === undefined ? 'none' : `"${engine.slice(0, 40)}"`}`,

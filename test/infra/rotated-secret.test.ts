@@ -633,7 +633,7 @@ describe('RotatedSecret, MySQL, Redis and RDS', () => {
     expect(value).toMatchObject({ engine: 'postgres', dbInstanceIdentifier: 'ledger-prod', port: 5432 });
     expect(value).not.toHaveProperty('host');
     const rdsStatements = allowStatements(Template.fromStack(f.stack)).filter((s) =>
-      asArray(s.Action).some((a) => String(a).startsWith('rds:')),
+      asArray(s.Action).some((a) => a.startsWith('rds:')),
     );
     expect(rdsStatements).toHaveLength(1);
     expect(asArray(rdsStatements[0]?.Action)).toEqual(['rds:DescribeDBInstances']);
@@ -661,7 +661,7 @@ describe('RotatedSecret, MySQL, Redis and RDS', () => {
     // THEN
     const template = Template.fromStack(f.stack);
     const rdsActions = allowStatements(template)
-      .filter((s) => asArray(s.Action).some((a) => String(a).startsWith('rds:')))
+      .filter((s) => asArray(s.Action).some((a) => a.startsWith('rds:')))
       .map((s) => [asArray(s.Action), render(asArray(s.Resource)[0])]);
     expect(rdsActions).toEqual(
       expect.arrayContaining([

@@ -268,7 +268,7 @@ describeIfMariadb('MySQL single user on MariaDB: bad input changes nothing', () 
       'the wrong engine',
       { engine: 'postgres', host: '127.0.0.1', username: 'x', password: 'p-secret-2' },
       'InvalidSecretValueError',
-      /engine: must be "mysql" or "mariadb"/,
+      /needs "engine": "mysql" or "mariadb" in the secret, found "postgres"/,
     ],
     [
       'a user name longer than any server allows',
