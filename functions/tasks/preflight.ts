@@ -5,6 +5,7 @@ import { AWSCURRENT, AWSPENDING } from '../shared/stages';
 import { auditSubject, nowOf, resolveSecret, stagesOf, type TaskDeps } from './deps';
 import { CurrentCredentialBrokenError, RotationInProgressError, RotationNotEnabledError } from './errors';
 import { addLifecycleMetric, Count } from './lifecycle-metrics';
+import { assertRotatableByKeyturn } from '../strategies/database/rds-managed';
 import { assertRotationAllowed } from './policy-gate';
 import { readLifecycleSettings } from './settings';
 
@@ -33,6 +34,8 @@ export interface PreflightSummary {
 export async function preflight(input: PreflightInput, deps: TaskDeps): Promise<PreflightSummary> {
   const { rotation: run } = input;
   const description = await deps.store.describe(input.secretArn);
+  // A secret RDS (or another service) manages is that service's to rotate: refused before any rule.
+  assertRotatableByKeyturn(description);
   const arn = description.arn;
   if (!description.rotationEnabled) {
     throw new RotationNotEnabledError(`rotation is not enabled for secret ${arn}`);

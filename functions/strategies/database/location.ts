@@ -95,3 +95,17 @@ export function describeLocation(location: DatabaseLocation): string {
   if (rds && address) return `${rds} (${address})`;
   return rds ?? address ?? 'no database';
 }
+
+/**
+ * Whether two locations name the same server in the same words: a new version may change the
+ * password, never where it points. (Whether two different words reach one database is
+ * same-database.ts's question, asked of master secrets.)
+ */
+export function sameLocation(a: DatabaseLocation, b: DatabaseLocation, defaultPort: number): boolean {
+  return (
+    a.host?.toLowerCase() === b.host?.toLowerCase() &&
+    (a.port ?? defaultPort) === (b.port ?? defaultPort) &&
+    a.instanceIdentifier === b.instanceIdentifier &&
+    a.clusterIdentifier === b.clusterIdentifier
+  );
+}

@@ -1,6 +1,8 @@
 import { generatePassword } from '../../shared/password';
 import type { SecretVersion } from '../../shared/secret-store';
 import { settled } from '../../shared/settled';
+import { requireMasterArn } from '../database/master-secret';
+import { lambdaRdsClient, type RdsClientProvider } from '../database/rds-client';
 import { newDatabasePassword } from '../database/password';
 import { AuthenticationFailedError, InvalidSecretValueError, RevokeRefusedError } from '../errors';
 import type { RevokeOptions, RotationStrategy, RotationVersions, StrategyContext, UsageReport } from '../strategy';
@@ -101,23 +103,24 @@ async function sharedHost(login: MysqlLogin, current: MysqlSecret, master: Mysql
  * setSecret therefore always runs as the master; a pending password already in place (an
  * earlier attempt of the step) is not set again.
  */
-export function createMysqlAlternatingUsersStrategy(login: MysqlLogin = loginToMysql): RotationStrategy {
+export function createMysqlAlternatingUsersStrategy(
+  login: MysqlLogin = loginToMysql,
+  rds: RdsClientProvider = lambdaRdsClient,
+): RotationStrategy {
   return {
     name: 'mysql-alternating-users',
 
     createPendingValue: (current: SecretVersion, ctx: StrategyContext) =>
       settled(() => {
         const secret = parseMysqlSecret(current.value, 'current');
-        if (!secret.masterarn) {
-          throw new InvalidSecretValueError('alternating users need "masterarn": the ARN of the master user\'s secret');
-        }
+        requireMasterArn(secret);
         const username = alternateUsername(secret.username);
         return JSON.stringify({ ...secret.fields, username, password: newDatabasePassword(ctx) });
       }),
 
     async setSecret(versions: RotationVersions, ctx: StrategyContext): Promise<void> {
       const { pending, current } = parseVersions(versions);
-      const master = await loginAsMaster(login, current, ctx);
+      const master = await loginAsMaster(login, rds, current, ctx);
       await withSession(master, async (m) => {
         assertUserNameFits(m.version, current.username);
         assertUserNameFits(m.version, pending.username);
@@ -170,7 +173,7 @@ export function createMysqlAlternatingUsersStrategy(login: MysqlLogin = loginToM
     // part) would count too, and revoke's terminateSessions would end theirs as well.
     async usage(old: SecretVersion, replacement: SecretVersion, ctx: StrategyContext): Promise<UsageReport> {
       const oldSecret = parseMysqlSecret(old.value, 'old');
-      const master = await loginAsMaster(login, parseMysqlSecret(replacement.value, 'replacement'), ctx);
+      const master = await loginAsMaster(login, rds, parseMysqlSecret(replacement.value, 'replacement'), ctx);
       return withSession(master, async (m): Promise<UsageReport> => {
         if (!(await seesAllSessions(m))) {
           return {
@@ -208,7 +211,7 @@ export function createMysqlAlternatingUsersStrategy(login: MysqlLogin = loginToM
       const host = replacementLogin.session.account.host;
       await replacementLogin.session.close().catch(() => undefined);
       const oldAccount = { user: oldSecret.username, host };
-      const master = await loginAsMaster(login, newSecret, ctx);
+      const master = await loginAsMaster(login, rds, newSecret, ctx);
       const terminated = await withSession(master, async (m) => {
         if (!(await accountExists(m, oldAccount))) return 0;
         const plugin = await authPlugin(m, oldAccount);

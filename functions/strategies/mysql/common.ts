@@ -1,16 +1,17 @@
 import type { SecretVersion } from '../../shared/secret-store';
-import { AWSCURRENT } from '../../shared/stages';
 import {
   loginWithHeldCredential as loginWithHeldDatabaseCredential,
   type HeldCredentialSession,
 } from '../database/login';
 import { withSession } from '../database/login';
+import { masterWantsTls, readMasterSecret, requireMasterArn } from '../database/master-secret';
+import type { RdsClientProvider } from '../database/rds-client';
 import { InvalidSecretValueError, MasterSecretError, PendingCredentialRejectedError } from '../errors';
 import type { RotationVersions, StrategyContext, VerifyResult } from '../strategy';
 import { authPluginOf, type PasswordPlugin } from './account-auth';
 import { firstColumnText, type MysqlLogin, type MysqlSession } from './connection';
 import { describeAccount, quoteAccount, type MysqlAccount } from './quoting';
-import { describeTarget, parseMysqlSecret, sameServer, type MysqlSecret } from './secret';
+import { DEFAULT_MYSQL_PORT, describeTarget, parseMysqlSecret, sameServer, type MysqlSecret } from './secret';
 import { describeServer, maxUserNameLength, userNameLength, type ServerVersion } from './server-version';
 
 /**
@@ -86,34 +87,33 @@ export function assertUserNameFits(version: ServerVersion, username: string): vo
   }
 }
 
-/** A session as the master user named by the secret's `masterarn`, on the same server. */
+/**
+ * A session as the master user named by the secret's `masterarn`: an ordinary secret on the same
+ * database (or a replica's primary), or one Amazon RDS manages for it (database/master-secret.ts).
+ */
 export async function loginAsMaster(
   login: MysqlLogin,
+  rds: RdsClientProvider,
   secret: MysqlSecret,
   ctx: StrategyContext,
 ): Promise<MysqlSession> {
-  if (!secret.masterarn) {
-    throw new InvalidSecretValueError('alternating users need "masterarn": the ARN of the master user\'s secret');
-  }
-  const masterArn = secret.masterarn;
-  const masterVersion = await ctx.store.getVersion(masterArn, { stage: AWSCURRENT }).catch((error: unknown) => {
-    throw new MasterSecretError(`the master secret ${masterArn} cannot be read: ${(error as Error).message}`);
+  const master = await readMasterSecret({
+    store: ctx.store,
+    rds: await rds(),
+    masterArn: requireMasterArn(secret),
+    userLocation: secret.location,
+    engineFamily: 'mysql',
+    defaultPort: DEFAULT_MYSQL_PORT,
   });
-  if (!masterVersion) throw new MasterSecretError(`the master secret ${masterArn} has no AWSCURRENT value`);
-  let master: MysqlSecret;
-  try {
-    master = parseMysqlSecret(masterVersion.value, 'master');
-  } catch (error) {
-    throw new MasterSecretError(`the master secret ${masterArn} is unusable: ${(error as Error).message}`);
-  }
-  if (!sameServer(master, secret)) {
-    throw new MasterSecretError(
-      `the master secret points at ${master.host}:${master.port}, not at the rotated user's server ${secret.host}:${secret.port}`,
-    );
-  }
-  // The master needs no database; it connects over the rotated secret's TLS setting or stricter.
-  const { dbname: _ignored, ...withoutDatabase } = master;
-  const result = await loginAsUser(login, { ...withoutDatabase, ssl: secret.ssl || master.ssl });
+  // The master needs no database; it connects over TLS if either secret asks for it.
+  const { dbname: _ignored, ...withoutDatabase } = secret;
+  const result = await loginAsUser(login, {
+    ...withoutDatabase,
+    location: master.location,
+    username: master.username,
+    password: master.password,
+    ssl: secret.ssl || masterWantsTls(master),
+  });
   if (!result.accepted) {
     throw new MasterSecretError(
       `the master user "${master.username}" is rejected by ${describeTarget(secret)}: ${result.reason}`,

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import { KeyturnError } from '../../shared/errors';
+import { createEndpointResolver, type EndpointResolver } from '../database/endpoint';
 import type { DatabaseLoginResult } from '../database/login';
+import { lambdaRdsClient } from '../database/rds-client';
 import { TargetUnreachableError, TlsRequiredError } from '../errors';
 import { clientEd25519 } from './ed25519';
 import { MysqlTargetError, UnsupportedAuthPluginError } from './errors';
 import type { MysqlAccount } from './quoting';
-import { describeTarget, type MysqlSecret } from './secret';
+import { DEFAULT_MYSQL_PORT, describeTarget, type MysqlSecret } from './secret';
 import { parseServerVersion, type ServerVersion } from './server-version';
 
 /**
@@ -158,15 +160,25 @@ interface SessionFacts {
   id: number | string;
 }
 
-/** Logs in over the network with the credential as given. */
-export const loginToMysql: MysqlLogin = async (secret) => {
+/**
+ * Logs in over the network with the credential as given, at the endpoint its location resolves
+ * to (the host, or what RDS reports for an instance or cluster identifier).
+ */
+export function createMysqlLogin(resolveEndpoint: EndpointResolver): MysqlLogin {
+  return async (secret) => {
+    const { host, port } = await resolveEndpoint(secret.location);
+    return openSession(secret, host, port);
+  };
+}
+
+async function openSession(secret: MysqlSecret, host: string, port: number): Promise<MysqlLoginResult> {
   let connection: Connection;
   try {
     // The driver loads on first use: a function that rotates no MySQL secret never pays for it.
     const { createConnection } = await import('mysql2/promise');
     connection = await createConnection({
-      host: secret.host,
-      port: secret.port,
+      host,
+      port,
       user: secret.username,
       password: secret.password,
       ...(secret.dbname === undefined ? {} : { database: secret.dbname }),
@@ -228,4 +240,9 @@ export const loginToMysql: MysqlLogin = async (secret) => {
     if (error instanceof KeyturnError) throw error; // already named and scrubbed (an unreadable version...)
     throw statementError(error, secret, []);
   }
-};
+}
+
+/** Logs in to hosts as written, and to RDS identifiers through the function's own RDS client. */
+export const loginToMysql: MysqlLogin = createMysqlLogin(
+  createEndpointResolver('mysql', DEFAULT_MYSQL_PORT, lambdaRdsClient),
+);

@@ -1,6 +1,8 @@
 import * as z from 'zod/mini';
 import { describeIssues } from '../../shared/validation';
-import { databasePortSchema, databaseSslSchema } from '../database/secret-fields';
+import { describeServer } from '../database/endpoint';
+import { parseDatabaseLocation, sameLocation, type DatabaseLocation } from '../database/location';
+import { databaseSslSchema } from '../database/secret-fields';
 import { InvalidSecretValueError } from '../errors';
 import { parseJsonObject } from '../json-value';
 import { MAX_USER_NAME_LENGTH_ANY_SERVER, userNameLength } from './server-version';
@@ -12,8 +14,7 @@ export const DEFAULT_MYSQL_PORT = 3306;
 /** AWS's secret shape for MySQL and MariaDB, as its own rotation functions read it. */
 const mysqlSecretSchema = z.looseObject({
   engine: z.enum(MYSQL_ENGINES),
-  host: z.string().check(z.minLength(1)),
-  port: z.optional(databasePortSchema),
+  // host / port / dbInstanceIdentifier / dbClusterIdentifier: parsed by database/location.ts.
   // The server's own limit (32 on MySQL, 80 on MariaDB) is checked once its version is known.
   username: z.string().check(
     z.minLength(1),
@@ -33,8 +34,8 @@ const mysqlSecretSchema = z.looseObject({
 
 export interface MysqlSecret {
   readonly engine: MysqlEngine;
-  readonly host: string;
-  readonly port: number;
+  /** A host (and port), or an RDS instance or cluster whose endpoint RDS gives (database/endpoint.ts). */
+  readonly location: DatabaseLocation;
   readonly username: string;
   readonly password: string;
   /** The database to open the session in; none: the account's default (no database). */
@@ -57,8 +58,7 @@ export function parseMysqlSecret(value: string, versionLabel: string): MysqlSecr
   const s = result.data;
   return {
     engine: s.engine,
-    host: s.host,
-    port: s.port ?? DEFAULT_MYSQL_PORT,
+    location: parseDatabaseLocation(fields, versionLabel),
     username: s.username,
     password: s.password,
     ...(s.dbname === undefined ? {} : { dbname: s.dbname }),
@@ -69,12 +69,14 @@ export function parseMysqlSecret(value: string, versionLabel: string): MysqlSecr
 }
 
 /** Where a secret points, for messages: `host:port` or `host:port/dbname`. */
-export function describeTarget(secret: Pick<MysqlSecret, 'host' | 'port' | 'dbname'>): string {
-  return `${secret.host}:${secret.port}${secret.dbname === undefined ? '' : `/${secret.dbname}`}`;
+export function describeTarget(secret: Pick<MysqlSecret, 'location' | 'dbname'>): string {
+  const server = describeServer(secret.location, DEFAULT_MYSQL_PORT);
+  return `${server}${secret.dbname === undefined ? '' : `/${secret.dbname}`}`;
 }
 
+/** Whether two secrets name the same server in the same words (see sameLocation). */
 export function sameServer(a: MysqlSecret, b: MysqlSecret): boolean {
-  return a.host === b.host && a.port === b.port;
+  return sameLocation(a.location, b.location, DEFAULT_MYSQL_PORT);
 }
 
 /** A new version must point to the same place, over the same TLS setting, as the current one. */

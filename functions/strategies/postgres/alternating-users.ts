@@ -1,8 +1,9 @@
 import { generatePassword } from '../../shared/password';
 import type { SecretVersion } from '../../shared/secret-store';
 import { settled } from '../../shared/settled';
-import { AWSCURRENT } from '../../shared/stages';
+import { masterWantsTls, readMasterSecret, requireMasterArn } from '../database/master-secret';
 import { newDatabasePassword } from '../database/password';
+import { lambdaRdsClient, type RdsClientProvider } from '../database/rds-client';
 import { InvalidSecretValueError, MasterSecretError, RevokeRefusedError } from '../errors';
 import type { RevokeOptions, RotationStrategy, RotationVersions, StrategyContext } from '../strategy';
 import { setPasswordStatement, testPendingLogin, verifyPostgresLogin } from './common';
@@ -20,7 +21,7 @@ import {
   describeTarget,
   MAX_POSTGRES_IDENTIFIER_BYTES,
   parsePostgresSecret,
-  sameServer,
+  DEFAULT_POSTGRES_PORT,
   sameTarget,
   type PostgresSecret,
 } from './secret';
@@ -54,27 +55,32 @@ function parseVersions(versions: RotationVersions): { pending: PostgresSecret; c
   return { pending, current };
 }
 
-/** A session as the master user named by the secret's `masterarn`, on the same server. */
+/**
+ * A session as the master user named by the secret's `masterarn`: an ordinary secret on the same
+ * database (or a replica's primary), or one Amazon RDS manages for it (database/master-secret.ts).
+ */
 async function loginAsMaster(
   login: PostgresLogin,
+  rds: RdsClientProvider,
   secret: PostgresSecret,
   ctx: StrategyContext,
 ): Promise<PostgresSession> {
-  if (!secret.masterarn) {
-    throw new InvalidSecretValueError('alternating users need "masterarn": the ARN of the master user\'s secret');
-  }
-  const masterVersion = await ctx.store.getVersion(secret.masterarn, { stage: AWSCURRENT }).catch((error: unknown) => {
-    throw new MasterSecretError(`the master secret ${secret.masterarn} cannot be read: ${(error as Error).message}`);
+  const master = await readMasterSecret({
+    store: ctx.store,
+    rds: await rds(),
+    masterArn: requireMasterArn(secret),
+    userLocation: secret.location,
+    engineFamily: 'postgres',
+    defaultPort: DEFAULT_POSTGRES_PORT,
   });
-  if (!masterVersion) throw new MasterSecretError(`the master secret ${secret.masterarn} has no AWSCURRENT value`);
-  const master = parsePostgresSecret(masterVersion.value, 'master');
-  if (!sameServer(master, secret)) {
-    throw new MasterSecretError(
-      `the master secret points at ${master.host}:${master.port}, not at the rotated user's server ${secret.host}:${secret.port}`,
-    );
-  }
-  // The master logs in to the rotated secret's database, over the rotated secret's TLS setting.
-  const result = await login({ ...master, dbname: secret.dbname, ssl: secret.ssl || master.ssl });
+  // The master logs in to the rotated secret's database, over TLS if either secret asks for it.
+  const result = await login({
+    ...secret,
+    location: master.location,
+    username: master.username,
+    password: master.password,
+    ssl: secret.ssl || masterWantsTls(master),
+  });
   if (!result.accepted) {
     throw new MasterSecretError(`the master user "${master.username}" is rejected by ${describeTarget(secret)}`);
   }
@@ -86,16 +92,17 @@ async function loginAsMaster(
  * not current and makes it current, so the previous user keeps working through the grace
  * window. The clone is created on first rotation as a copy of the original (see clone-role).
  */
-export function createPostgresAlternatingUsersStrategy(login: PostgresLogin = loginToPostgres): RotationStrategy {
+export function createPostgresAlternatingUsersStrategy(
+  login: PostgresLogin = loginToPostgres,
+  rds: RdsClientProvider = lambdaRdsClient,
+): RotationStrategy {
   return {
     name: 'postgres-alternating-users',
 
     createPendingValue: (current: SecretVersion, ctx: StrategyContext) =>
       settled(() => {
         const secret = parsePostgresSecret(current.value, 'current');
-        if (!secret.masterarn) {
-          throw new InvalidSecretValueError('alternating users need "masterarn": the ARN of the master user\'s secret');
-        }
+        requireMasterArn(secret);
         const username = alternateUsername(secret.username);
         return JSON.stringify({ ...secret.fields, username, password: newDatabasePassword(ctx) });
       }),
@@ -107,7 +114,7 @@ export function createPostgresAlternatingUsersStrategy(login: PostgresLogin = lo
         await already.session.close();
         return; // applied by an earlier attempt of this step
       }
-      const master = await loginAsMaster(login, current, ctx);
+      const master = await loginAsMaster(login, rds, current, ctx);
       await withSession(master, async (session) => {
         // One transaction: a clone is created with all its grants, or not at all.
         await session.query('BEGIN');
@@ -132,7 +139,7 @@ export function createPostgresAlternatingUsersStrategy(login: PostgresLogin = lo
 
     async usage(old: SecretVersion, replacement: SecretVersion, ctx: StrategyContext) {
       const oldSecret = parsePostgresSecret(old.value, 'old');
-      const master = await loginAsMaster(login, parsePostgresSecret(replacement.value, 'replacement'), ctx);
+      const master = await loginAsMaster(login, rds, parsePostgresSecret(replacement.value, 'replacement'), ctx);
       const [row] = await withSession(master, (s) =>
         s.query<{ count: string }>(
           `SELECT count(*) AS count FROM pg_stat_activity
@@ -162,7 +169,7 @@ export function createPostgresAlternatingUsersStrategy(login: PostgresLogin = lo
           `the replacement does not authenticate (${replacementWorks.reason}): revoking the old user would cut every client off`,
         );
       }
-      const master = await loginAsMaster(login, newSecret, ctx);
+      const master = await loginAsMaster(login, rds, newSecret, ctx);
       const terminated = await withSession(master, async (session) => {
         // The role is kept (it owns objects and grants, and the next rotation reuses it); only its password goes.
         await session.query(

@@ -4,7 +4,7 @@ import { PendingCredentialRejectedError } from '../errors';
 import type { RotationVersions, VerifyResult } from '../strategy';
 import { withSession, type PostgresLogin, type PostgresSession } from './connection';
 import { scramSha256Verifier } from './scram';
-import { describeTarget, parsePostgresSecret, type PostgresSecret } from './secret';
+import { describeTarget, parsePostgresSecret, sameServer, type PostgresSecret } from './secret';
 
 /**
  * `ALTER ROLE ... PASSWORD` with a SCRAM verifier: the plaintext never reaches the server.
@@ -53,8 +53,7 @@ export async function loginWithHeldCredential(
   const held = await loginWithHeldDatabaseCredential(versions, target, {
     login,
     parse: parsePostgresSecret,
-    sameAccount: (candidate, t) =>
-      candidate.username === t.username && candidate.host === t.host && candidate.port === t.port,
+    sameAccount: (candidate, t) => candidate.username === t.username && sameServer(candidate, t),
     describeUser: (t) => `user "${t.username}"`,
     describeTarget,
   });

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Client, escapeIdentifier, escapeLiteral, type ClientConfig } from 'pg';
 import { KeyturnError } from '../../shared/errors';
+import { createEndpointResolver, type EndpointResolver } from '../database/endpoint';
 import type { DatabaseLoginResult } from '../database/login';
+import { lambdaRdsClient } from '../database/rds-client';
 import { TargetUnreachableError, TlsRequiredError } from '../errors';
-import { describeTarget, type PostgresSecret } from './secret';
+import { DEFAULT_POSTGRES_PORT, describeTarget, type PostgresSecret } from './secret';
 
 /** Marks keyturn's own sessions so in-use checks do not count them. */
 export const KEYTURN_APPLICATION_NAME = 'keyturn-rotation';
@@ -79,11 +81,21 @@ function statementError(error: unknown, secret: PostgresSecret): PostgresTargetE
   );
 }
 
-/** Logs in over the network with the credential as given. */
-export const loginToPostgres: PostgresLogin = async (secret) => {
+/**
+ * Logs in over the network with the credential as given, at the endpoint its location resolves
+ * to (the host, or what RDS reports for an instance or cluster identifier).
+ */
+export function createPostgresLogin(resolveEndpoint: EndpointResolver): PostgresLogin {
+  return async (secret) => {
+    const { host, port } = await resolveEndpoint(secret.location);
+    return openSession(secret, host, port);
+  };
+}
+
+async function openSession(secret: PostgresSecret, host: string, port: number): Promise<LoginResult> {
   const client = new Client({
-    host: secret.host,
-    port: secret.port,
+    host,
+    port,
     user: secret.username,
     password: secret.password,
     database: secret.dbname,
@@ -115,7 +127,12 @@ export const loginToPostgres: PostgresLogin = async (secret) => {
       close: () => client.end(),
     },
   };
-};
+}
+
+/** Logs in to hosts as written, and to RDS identifiers through the function's own RDS client. */
+export const loginToPostgres: PostgresLogin = createPostgresLogin(
+  createEndpointResolver('postgres', DEFAULT_POSTGRES_PORT, lambdaRdsClient),
+);
 
 export { withSession } from '../database/login';
 

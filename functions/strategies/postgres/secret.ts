@@ -1,7 +1,9 @@
 import * as z from 'zod/mini';
 import { describeIssues } from '../../shared/validation';
 import { InvalidSecretValueError } from '../errors';
-import { databasePortSchema, databaseSslSchema } from '../database/secret-fields';
+import { describeServer } from '../database/endpoint';
+import { parseDatabaseLocation, sameLocation, type DatabaseLocation } from '../database/location';
+import { databaseSslSchema } from '../database/secret-fields';
 import { parseJsonObject } from '../json-value';
 
 export const POSTGRES_ENGINE = 'postgres';
@@ -13,8 +15,7 @@ export const MAX_POSTGRES_IDENTIFIER_BYTES = 63;
 /** AWS's secret shape for PostgreSQL, as its own rotation functions read it. */
 const postgresSecretSchema = z.looseObject({
   engine: z.literal(POSTGRES_ENGINE),
-  host: z.string().check(z.minLength(1)),
-  port: z.optional(databasePortSchema),
+  // host / port / dbInstanceIdentifier / dbClusterIdentifier: parsed by database/location.ts.
   username: z.string().check(
     z.minLength(1),
     z.refine((name) => Buffer.byteLength(name) <= MAX_POSTGRES_IDENTIFIER_BYTES, {
@@ -28,8 +29,8 @@ const postgresSecretSchema = z.looseObject({
 });
 
 export interface PostgresSecret {
-  readonly host: string;
-  readonly port: number;
+  /** A host (and port), or an RDS instance or cluster whose endpoint RDS gives (database/endpoint.ts). */
+  readonly location: DatabaseLocation;
   readonly username: string;
   readonly password: string;
   readonly dbname: string;
@@ -50,8 +51,7 @@ export function parsePostgresSecret(value: string, versionLabel: string): Postgr
   }
   const s = result.data;
   return {
-    host: s.host,
-    port: s.port ?? DEFAULT_POSTGRES_PORT,
+    location: parseDatabaseLocation(fields, versionLabel),
     username: s.username,
     password: s.password,
     dbname: s.dbname ?? DEFAULT_POSTGRES_DATABASE,
@@ -62,12 +62,13 @@ export function parsePostgresSecret(value: string, versionLabel: string): Postgr
 }
 
 /** Where a secret points: a new version must point to the same place as the current one. */
-export function describeTarget(secret: PostgresSecret): string {
-  return `${secret.host}:${secret.port}/${secret.dbname}`;
+export function describeTarget(secret: Pick<PostgresSecret, 'location' | 'dbname'>): string {
+  return `${describeServer(secret.location, DEFAULT_POSTGRES_PORT)}/${secret.dbname}`;
 }
 
+/** Whether two secrets name the same server in the same words (see sameLocation). */
 export function sameServer(a: PostgresSecret, b: PostgresSecret): boolean {
-  return a.host === b.host && a.port === b.port;
+  return sameLocation(a.location, b.location, DEFAULT_POSTGRES_PORT);
 }
 
 export function sameTarget(a: PostgresSecret, b: PostgresSecret): boolean {

@@ -75,7 +75,14 @@ beforeEach(() => {
 });
 
 async function canLogIn(host: string, port: number, username: string, password: string): Promise<boolean> {
-  const result = await loginToPostgres({ host, port, username, password, dbname: 'postgres', ssl: false, fields: {} });
+  const result = await loginToPostgres({
+    location: { host, port },
+    username,
+    password,
+    dbname: 'postgres',
+    ssl: false,
+    fields: {},
+  });
   if (result.accepted) await result.session.close();
   return result.accepted;
 }

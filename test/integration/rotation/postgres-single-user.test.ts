@@ -177,7 +177,7 @@ describe('PostgreSQL single user: bad input changes nothing', () => {
   }
 
   it.each([
-    ['malformed JSON', '{"engine": "postgres", "host": ', 'InvalidSecretValueError', /engine/],
+    ['malformed JSON', '{"engine": "postgres", "host": ', 'InvalidSecretValueError', /not valid JSON/],
     [
       'a missing password',
       { engine: 'postgres', host: '127.0.0.1', port: 1, username: 'x' },
@@ -185,10 +185,10 @@ describe('PostgreSQL single user: bad input changes nothing', () => {
       /password: /,
     ],
     [
-      'a missing host',
+      'neither a host nor an RDS identifier',
       { engine: 'postgres', port: 1, username: 'x', password: 'p-secret-1' },
       'InvalidSecretValueError',
-      /host: /,
+      /does not say where the database is: it needs "host" \(with "port"\), "dbInstanceIdentifier" or "dbClusterIdentifier"/,
     ],
     [
       'the wrong engine',

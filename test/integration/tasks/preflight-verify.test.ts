@@ -49,6 +49,20 @@ describe('preflight', () => {
     });
   });
 
+  it('refuses a secret Amazon RDS manages, saying RDS rotates it, before any rule', async () => {
+    const owned = stack.secretsManager.createServiceOwnedSecret({
+      owningService: 'rds',
+      name: 'rds!db-0a1b2c3d-preflight',
+      value: JSON.stringify({ username: 'postgres', password: 'rds-owned-password-1' }),
+    });
+
+    const attempt = preflight({ secretArn: owned.arn, rotation: testRun() }, taskDeps(stack));
+
+    await expect(attempt).rejects.toMatchObject({ name: 'RdsManagedSecretError' });
+    await expect(attempt).rejects.toThrow(/managed by Amazon RDS/);
+    await expect(attempt).rejects.not.toThrow(/rds-owned-password-1/);
+  });
+
   it('refuses a secret that does not exist', async () => {
     await expect(preflight({ secretArn: 'db/tasks/nope', rotation: testRun() }, taskDeps(stack))).rejects.toMatchObject(
       {

@@ -9,16 +9,16 @@ const base = { engine: 'mysql', host: 'db.internal', username: 'app', password: 
 const parse = (value: Record<string, unknown>) => parseMysqlSecret(JSON.stringify(value), 'current');
 
 describe('parseMysqlSecret', () => {
-  it('applies AWS defaults: port 3306, no database, no TLS', () => {
+  it('applies AWS defaults: no port (3306 where it connects), no database, no TLS', () => {
     const secret = parse(base);
-    expect(secret).toMatchObject({ engine: 'mysql', host: 'db.internal', port: 3306, ssl: false, username: 'app' });
+    expect(secret).toMatchObject({ engine: 'mysql', location: { host: 'db.internal' }, ssl: false, username: 'app' });
     expect(secret.dbname).toBeUndefined();
   });
 
   it('accepts engine mariadb and the string forms AWS secrets carry for port and ssl', () => {
     expect(parse({ ...base, engine: 'mariadb', port: '3307', ssl: 'true', dbname: 'shop' })).toMatchObject({
       engine: 'mariadb',
-      port: 3307,
+      location: { host: 'db.internal', port: 3307 },
       ssl: true,
       dbname: 'shop',
     });

@@ -7,8 +7,7 @@ const parse = (value: Record<string, unknown>) => parsePostgresSecret(JSON.strin
 describe('parsePostgresSecret', () => {
   it('applies AWS defaults: port 5432, database postgres, no TLS', () => {
     expect(parse(base)).toMatchObject({
-      host: 'db.internal',
-      port: 5432,
+      location: { host: 'db.internal' }, // the port default applies where it connects
       dbname: 'postgres',
       ssl: false,
       username: 'app',
@@ -16,8 +15,18 @@ describe('parsePostgresSecret', () => {
   });
 
   it('accepts the string forms AWS secrets carry for port and ssl', () => {
-    expect(parse({ ...base, port: '6432', ssl: 'true' })).toMatchObject({ port: 6432, ssl: true });
+    expect(parse({ ...base, port: '6432', ssl: 'true' })).toMatchObject({ location: { port: 6432 }, ssl: true });
     expect(parse({ ...base, ssl: 'false' })).toMatchObject({ ssl: false });
+  });
+
+  it('takes an RDS instance or cluster identifier instead of a host', () => {
+    const { host: _host, ...withoutHost } = base;
+    expect(parse({ ...withoutHost, dbInstanceIdentifier: 'Orders-Prod' }).location).toEqual({
+      instanceIdentifier: 'orders-prod',
+    });
+    expect(parse({ ...withoutHost, dbClusterIdentifier: 'orders-aurora' }).location).toEqual({
+      clusterIdentifier: 'orders-aurora',
+    });
   });
 
   it('keeps every field, known or not, for the next version', () => {
