@@ -8,7 +8,6 @@ import { InvalidSecretValueError, MasterSecretError } from '../errors';
 import { parseJsonObject } from '../json-value';
 import { type DatabaseLocation, describeLocation, parseDatabaseLocation } from './location';
 import { DEFAULT_PORT_BY_FAMILY, type EngineFamily } from './rds-endpoint';
-import { databaseSslSchema } from './secret-fields';
 import { isRdsManagedSecret, RDS_PRIMARY_CLUSTER_TAG, RDS_PRIMARY_INSTANCE_TAG } from './rds-managed';
 import { rdsRef, refKey, refOf, sameDatabase } from './same-database';
 
@@ -178,17 +177,4 @@ export async function readMasterSecret(input: ReadMasterSecretInput): Promise<Ma
     relation,
     fields: withoutCredential(credential.fields),
   };
-}
-
-/** The `masterarn` of a secret whose strategy rotates through a master user; its absence is the secret's fault. */
-export function requireMasterArn(secret: { readonly masterarn?: string }): string {
-  if (!secret.masterarn) {
-    throw new InvalidSecretValueError('alternating users need "masterarn": the ARN of the master user\'s secret');
-  }
-  return secret.masterarn;
-}
-
-/** Whether the master's own secret asks for TLS (`ssl`); the master connects with TLS if either secret does. */
-export function masterWantsTls(master: MasterCredential): boolean {
-  return databaseSslSchema.safeParse(master.fields.ssl).data === true;
 }

@@ -1,7 +1,7 @@
 import { generatePassword } from '../../shared/password';
 import type { SecretVersion } from '../../shared/secret-store';
 import { settled } from '../../shared/settled';
-import { requireMasterArn } from '../database/master-secret';
+import { requireMasterArn } from '../database/master-fields';
 import { lambdaRdsClient, type RdsClientProvider } from '../database/rds-client';
 import { newDatabasePassword } from '../database/password';
 import { AuthenticationFailedError, InvalidSecretValueError, RevokeRefusedError } from '../errors';

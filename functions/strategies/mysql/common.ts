@@ -4,7 +4,7 @@ import {
   type HeldCredentialSession,
 } from '../database/login';
 import { withSession } from '../database/login';
-import { masterWantsTls, readMasterSecret, requireMasterArn } from '../database/master-secret';
+import { masterWantsTls, requireMasterArn } from '../database/master-fields';
 import type { RdsClientProvider } from '../database/rds-client';
 import { InvalidSecretValueError, MasterSecretError, PendingCredentialRejectedError } from '../errors';
 import type { RotationVersions, StrategyContext, VerifyResult } from '../strategy';
@@ -97,6 +97,8 @@ export async function loginAsMaster(
   secret: MysqlSecret,
   ctx: StrategyContext,
 ): Promise<MysqlSession> {
+  // Loaded on first use, with the RDS SDK it may need.
+  const { readMasterSecret } = await import('../database/master-secret');
   const master = await readMasterSecret({
     store: ctx.store,
     rds: await rds(),

@@ -1,7 +1,7 @@
 import { generatePassword } from '../../shared/password';
 import type { SecretVersion } from '../../shared/secret-store';
 import { settled } from '../../shared/settled';
-import { masterWantsTls, readMasterSecret, requireMasterArn } from '../database/master-secret';
+import { masterWantsTls, requireMasterArn } from '../database/master-fields';
 import { newDatabasePassword } from '../database/password';
 import { lambdaRdsClient, type RdsClientProvider } from '../database/rds-client';
 import { InvalidSecretValueError, MasterSecretError, RevokeRefusedError } from '../errors';
@@ -65,6 +65,8 @@ async function loginAsMaster(
   secret: PostgresSecret,
   ctx: StrategyContext,
 ): Promise<PostgresSession> {
+  // Loaded on first use, with the RDS SDK it may need.
+  const { readMasterSecret } = await import('../database/master-secret');
   const master = await readMasterSecret({
     store: ctx.store,
     rds: await rds(),
