@@ -1,4 +1,4 @@
-import { AwsProtocolError } from '../http/aws-error';
+import { AwsQueryError } from '../http/aws-query-server';
 
 /**
  * RDS errors as the awsQuery protocol carries them: `<ErrorResponse><Error><Type>Sender</Type>
@@ -24,14 +24,9 @@ const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   MalformedQueryString: 400,
 };
 
-export class RdsError extends AwsProtocolError {
-  /** Who is at fault: `Receiver` for server faults (5xx), else `Sender`. */
-  readonly type: 'Sender' | 'Receiver';
-
+export class RdsError extends AwsQueryError {
   constructor(code: string, message: string) {
-    const status = HTTP_STATUS_BY_CODE[code] ?? 400;
-    super(code, message, status);
-    this.type = status >= 500 ? 'Receiver' : 'Sender';
+    super(code, message, HTTP_STATUS_BY_CODE[code] ?? 400);
   }
 }
 

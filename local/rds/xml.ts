@@ -1,11 +1,6 @@
-import {
-  element,
-  queryErrorResponse as errorXml,
-  queryResponse as responseXml,
-  type QueryError,
-} from '../http/query-xml';
+import { element } from '../http/query-xml';
 
-/** awsQuery responses of RDS: `<XResponse><XResult>...</XResult><ResponseMetadata>` and `<ErrorResponse>`. */
+/** Pieces of RDS's awsQuery XML (the envelope is local/http/query-xml.ts). */
 
 export { element, escapeXml } from '../http/query-xml';
 
@@ -20,9 +15,3 @@ export function optionalElement(name: string, value: string | number | boolean |
 export function listElement(name: string, memberName: string, members: readonly string[]): string {
   return `<${name}>${members.map((m) => element(memberName, m)).join('')}</${name}>`;
 }
-
-export const queryResponse = (action: string, result: string, requestId: string): string =>
-  responseXml(RDS_XML_NAMESPACE, action, result, requestId);
-
-export const queryErrorResponse = (error: QueryError, requestId: string): string =>
-  errorXml(RDS_XML_NAMESPACE, error, requestId);

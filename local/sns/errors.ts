@@ -1,4 +1,4 @@
-import { AwsProtocolError } from '../http/aws-error';
+import { AwsQueryError } from '../http/aws-query-server';
 
 /**
  * SNS errors as the awsQuery protocol carries them: `<Error><Type>Sender|Receiver</Type>
@@ -26,14 +26,9 @@ const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   ServiceUnavailable: 503,
 };
 
-export class SnsError extends AwsProtocolError {
-  /** Who is at fault: `Receiver` for server faults (5xx), else `Sender`. */
-  readonly type: 'Sender' | 'Receiver';
-
+export class SnsError extends AwsQueryError {
   constructor(code: string, message: string) {
-    const status = HTTP_STATUS_BY_CODE[code] ?? 400;
-    super(code, message, status);
-    this.type = status >= 500 ? 'Receiver' : 'Sender';
+    super(code, message, HTTP_STATUS_BY_CODE[code] ?? 400);
   }
 }
 
