@@ -11,8 +11,11 @@ export interface TestCertificates {
   cleanup(): void;
 }
 
-/** A throwaway CA and a server certificate it signed, valid for 127.0.0.1 and localhost. */
-export function createTestCertificates(): TestCertificates {
+/**
+ * A throwaway CA and a server certificate it signed, valid for 127.0.0.1 and localhost, or for
+ * the names given (`DNS:db.invalid`, to test that a client checks the host and not only the chain).
+ */
+export function createTestCertificates(subjectAltNames = 'IP:127.0.0.1,DNS:localhost'): TestCertificates {
   const dir = mkdtempSync(join(tmpdir(), 'keyturn-tls-'));
   const file = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
@@ -43,7 +46,7 @@ export function createTestCertificates(): TestCertificates {
     '-out',
     file('server.csr'),
   );
-  writeFileSync(file('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  writeFileSync(file('san.ext'), `subjectAltName=${subjectAltNames}\n`);
   openssl(
     'x509',
     '-req',

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import { KeyturnError } from '../../shared/errors';
 import { createEndpointResolver, type EndpointResolver } from '../database/endpoint';
 import type { DatabaseLoginResult } from '../database/login';
 import { lambdaRdsClient } from '../database/rds-client';
 import { TargetUnreachableError, TlsRequiredError } from '../errors';
+import { NETWORK_ERROR_CODES, trustedCaBundle } from '../target-network';
 import { clientEd25519 } from './ed25519';
 import { MysqlTargetError, UnsupportedAuthPluginError } from './errors';
 import type { MysqlAccount } from './quoting';
@@ -52,35 +52,18 @@ export type MysqlLogin = (credential: MysqlSecret) => Promise<MysqlLoginResult>;
 // 1045 is the only answer that means "wrong password or no such user" (the server does not say which).
 // A REQUIRE SSL account reached without TLS is refused with 1045 too: without ssl, that is a rejection.
 const AUTH_FAILURE_CODES = new Set(['ER_ACCESS_DENIED_ERROR']);
-const NETWORK_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ECONNRESET',
-  'ENETUNREACH',
-  'EPIPE',
-  'PROTOCOL_CONNECTION_LOST',
-]);
+/** Besides the socket's own codes, mysql2's for a server that went away mid-protocol. */
+const MYSQL_NETWORK_ERROR_CODES = new Set([...NETWORK_ERROR_CODES, 'PROTOCOL_CONNECTION_LOST']);
 const TLS_ERROR = /CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET|ALTNAME/;
 const NATIVE_HASH = /\*[0-9A-Fa-f]{40}/g;
-
-const caBundles = new Map<string, string>();
 
 function tlsOptions(secret: MysqlSecret): ConnectionOptions['ssl'] {
   if (!secret.ssl) return undefined;
   // Verified TLS only: the chain (rejectUnauthorized) and the host name or IP (verifyIdentity; mysql2
   // skips that check unless asked). A CA bundle (RDS's, a private CA) comes from KEYTURN_DB_CA_BUNDLE,
   // else Node's roots. A server without TLS fails the handshake: mysql2 never continues in plaintext.
-  const caPath = process.env.KEYTURN_DB_CA_BUNDLE;
-  if (!caPath) return { rejectUnauthorized: true, verifyIdentity: true };
-  let ca = caBundles.get(caPath);
-  if (ca === undefined) {
-    ca = readFileSync(caPath, 'utf8');
-    caBundles.set(caPath, ca);
-  }
-  return { rejectUnauthorized: true, verifyIdentity: true, ca };
+  const ca = trustedCaBundle();
+  return { rejectUnauthorized: true, verifyIdentity: true, ...(ca === undefined ? {} : { ca }) };
 }
 
 /** A message safe to show: the known secrets, and anything shaped like a password hash, removed. */
@@ -114,7 +97,7 @@ function classifyConnectError(error: unknown, secret: MysqlSecret): Error {
   ) {
     return new TlsRequiredError(`TLS to ${target} failed and keyturn does not fall back to plaintext: ${message}`);
   }
-  if ((code !== undefined && NETWORK_ERROR_CODES.has(code)) || /timeout|timed out/i.test(message)) {
+  if ((code !== undefined && MYSQL_NETWORK_ERROR_CODES.has(code)) || /timeout|timed out/i.test(message)) {
     return new TargetUnreachableError(`MySQL at ${target} is unreachable: ${message}`);
   }
   if (code === 'AUTH_SWITCH_PLUGIN_ERROR') {
@@ -129,7 +112,7 @@ function classifyConnectError(error: unknown, secret: MysqlSecret): Error {
 function statementError(error: unknown, secret: MysqlSecret, secrets: readonly string[]): Error {
   const code = errorCode(error);
   const message = scrub(errorMessage(error), [secret.password, ...secrets]);
-  if (code !== undefined && NETWORK_ERROR_CODES.has(code)) {
+  if (code !== undefined && MYSQL_NETWORK_ERROR_CODES.has(code)) {
     return new TargetUnreachableError(`MySQL at ${describeTarget(secret)} went away during a statement: ${message}`);
   }
   return new MysqlTargetError(

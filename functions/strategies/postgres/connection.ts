@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { Client, escapeIdentifier, escapeLiteral, type ClientConfig } from 'pg';
 import { KeyturnError } from '../../shared/errors';
 import { createEndpointResolver, type EndpointResolver } from '../database/endpoint';
 import type { DatabaseLoginResult } from '../database/login';
 import { lambdaRdsClient } from '../database/rds-client';
 import { TargetUnreachableError, TlsRequiredError } from '../errors';
+import { NETWORK_ERROR_CODES, trustedCaBundle } from '../target-network';
 import { DEFAULT_POSTGRES_PORT, describeTarget, type PostgresSecret } from './secret';
 
 /** Marks keyturn's own sessions so in-use checks do not count them. */
@@ -31,30 +31,13 @@ export class PostgresTargetError extends KeyturnError {
 // Only a wrong password (or unknown user: PostgreSQL does not say which) is a rejected credential;
 // 28000 (pg_hba.conf refuses the session) is a server policy that another password would not change.
 const AUTH_FAILURE_CODES = new Set(['28P01']);
-const NETWORK_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ECONNRESET',
-  'ENETUNREACH',
-]);
-
-const caBundles = new Map<string, string>();
 
 function tlsOptions(secret: PostgresSecret): ClientConfig['ssl'] {
   if (!secret.ssl) return false;
   // Verified TLS only: the chain and the host name (or IP) are checked. A CA bundle (RDS's, a private
   // CA) comes from KEYTURN_DB_CA_BUNDLE, else Node's roots. pg sends SNI itself for host names.
-  const caPath = process.env.KEYTURN_DB_CA_BUNDLE;
-  if (!caPath) return { rejectUnauthorized: true };
-  let ca = caBundles.get(caPath);
-  if (ca === undefined) {
-    ca = readFileSync(caPath, 'utf8');
-    caBundles.set(caPath, ca);
-  }
-  return { rejectUnauthorized: true, ca };
+  const ca = trustedCaBundle();
+  return ca === undefined ? { rejectUnauthorized: true } : { rejectUnauthorized: true, ca };
 }
 
 function classifyConnectError(error: unknown, secret: PostgresSecret): Error {

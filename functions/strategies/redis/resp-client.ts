@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { isIP, Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { KeyturnError } from '../../shared/errors';
 import { TargetUnreachableError, TlsRequiredError } from '../errors';
+import { NETWORK_ERROR_CODES, trustedCaBundle } from '../target-network';
 import {
   encodeCommand,
   RespError,
@@ -43,16 +43,6 @@ export class RedisCommandError extends KeyturnError {
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 const DEFAULT_COMMAND_TIMEOUT_MS = 15_000;
-const NETWORK_ERROR_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ECONNRESET',
-  'ENETUNREACH',
-  'EPIPE',
-]);
 /** A SHA-256 in hex: what `#hash` / `!hash` ACL rules and ACL GETUSER carry. Never echoed. */
 const HASH_PATTERN = /\b[0-9a-fA-F]{64}\b/g;
 
@@ -70,19 +60,6 @@ export function scrubErrorReply(message: string, command: RespCommand): string {
     if (arg instanceof Sensitive && arg.value.length > 0) text = text.split(arg.value).join('[redacted]');
   }
   return text.replace(HASH_PATTERN, '[hash]').replace(/[\r\n]+/g, ' ');
-}
-
-const caBundles = new Map<string, string>();
-
-function caBundle(): string | undefined {
-  const path = process.env.KEYTURN_DB_CA_BUNDLE;
-  if (!path) return undefined;
-  let ca = caBundles.get(path);
-  if (ca === undefined) {
-    ca = readFileSync(path, 'utf8');
-    caBundles.set(path, ca);
-  }
-  return ca;
 }
 
 interface Waiter {
@@ -256,7 +233,7 @@ export function openRespConnection(endpoint: RespEndpoint, options: RespConnectO
             // SNI for host names only: an IP is checked against the certificate's IP SANs.
             ...(isIP(endpoint.host) ? {} : { servername: endpoint.host }),
             rejectUnauthorized: true,
-            ...(caBundle() !== undefined ? { ca: caBundle() } : {}),
+            ...(trustedCaBundle() !== undefined ? { ca: trustedCaBundle() } : {}),
           })
         : new Socket().connect({ host: endpoint.host, port: endpoint.port });
     } catch (error) {

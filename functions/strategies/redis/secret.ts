@@ -1,35 +1,24 @@
 import * as z from 'zod/mini';
 import { describeIssues } from '../../shared/validation';
+import { databasePortSchema, databaseSslSchema } from '../database/secret-fields';
 import { InvalidSecretValueError } from '../errors';
 import { parseJsonObject } from '../json-value';
 
 export const REDIS_ENGINE = 'redis';
 export const DEFAULT_REDIS_PORT = 6379;
 
-const portSchema = z.pipe(
-  z.union([z.number(), z.pipe(z.string().check(z.regex(/^\d+$/)), z.transform(Number))]),
-  z.int().check(z.minimum(1), z.maximum(65535)),
-);
-const sslSchema = z.union([
-  z.boolean(),
-  z.pipe(
-    z.enum(['true', 'false']),
-    z.transform((v) => v === 'true'),
-  ),
-]);
-
 /** The secret shape of a Redis ACL user, after AWS's database secrets (engine, host, port, username, password, ssl, masterarn). */
 const redisSecretSchema = z.looseObject({
   engine: z.literal(REDIS_ENGINE),
   host: z.string().check(z.minLength(1)),
-  port: z.optional(portSchema),
+  port: z.optional(databasePortSchema),
   username: z.string().check(
     z.minLength(1),
     // Redis itself refuses such names ("Usernames can't contain spaces or null characters").
     z.refine((name) => !/[\s\0]/.test(name), { message: 'must not contain whitespace or NUL (Redis refuses them)' }),
   ),
   password: z.string().check(z.minLength(1)),
-  ssl: z.optional(sslSchema),
+  ssl: z.optional(databaseSslSchema),
   masterarn: z.optional(z.string().check(z.minLength(1))),
 });
 

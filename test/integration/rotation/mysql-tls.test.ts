@@ -1,7 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createMysqlSingleUserStrategy } from '../../../functions/strategies/mysql/single-user';
 import { startLocalMariadb, type LocalMariadb } from '../../../local/databases/mariadb';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
@@ -105,67 +101,17 @@ describeIfMariadb('MySQL over verified TLS (MariaDB with a test CA)', () => {
 
 describeIfMariadb('MySQL over TLS: the host name is checked, not only the chain', () => {
   let other: LocalMariadb | undefined;
-  let dir: string | undefined;
+  let mismatch: TestCertificates | undefined;
   afterAll(async () => {
     await other?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    mismatch?.cleanup();
   });
 
   it('refuses a certificate from the trusted CA that names another host', async () => {
     // A CA of its own, and a certificate for db.invalid only, served on 127.0.0.1.
-    dir = mkdtempSync(join(tmpdir(), 'keyturn-tls-mismatch-'));
-    const file = (name: string) => join(dir as string, name);
-    const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-    openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=mismatch CA',
-      '-keyout',
-      file('ca.key'),
-      '-out',
-      file('ca.crt'),
-    );
-    openssl(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      '/CN=db.invalid',
-      '-keyout',
-      file('server.key'),
-      '-out',
-      file('server.csr'),
-    );
-    writeFileSync(file('san.ext'), 'subjectAltName=DNS:db.invalid\n');
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      file('server.csr'),
-      '-CA',
-      file('ca.crt'),
-      '-CAkey',
-      file('ca.key'),
-      '-CAcreateserial',
-      '-days',
-      '2',
-      '-extfile',
-      file('san.ext'),
-      '-out',
-      file('server.crt'),
-    );
+    mismatch = createTestCertificates('DNS:db.invalid');
     other = await startLocalMariadb({
-      tls: {
-        certificatePem: readFileSync(file('server.crt'), 'utf8'),
-        privateKeyPem: readFileSync(file('server.key'), 'utf8'),
-      },
+      tls: { certificatePem: mismatch.certificatePem, privateKeyPem: mismatch.privateKeyPem },
     });
     await other.admin("CREATE USER 'mismatch'@'%' IDENTIFIED BY 'mismatch-pw' REQUIRE SSL");
     const secret = await createSecret(
@@ -174,7 +120,7 @@ describeIfMariadb('MySQL over TLS: the host name is checked, not only the chain'
       other.secretValue('mismatch', 'mismatch-pw', { ssl: true }),
       rotationFunction.tags,
     );
-    process.env.KEYTURN_DB_CA_BUNDLE = file('ca.crt');
+    process.env.KEYTURN_DB_CA_BUNDLE = mismatch.caFile;
 
     const result = await rotate(secret.arn);
 
