@@ -207,19 +207,34 @@ function hashOf(version: SecretVersion | undefined, label: string, target: Redis
   }
 }
 
-/** Hashes of this secret's unlabelled older versions for the same user, minus any labelled password. */
-async function staleHashes(versions: RotationVersions, target: RedisSecret): Promise<Set<string>> {
+/**
+ * The user's passwords that are this secret's unlabelled older versions (never a labelled one,
+ * never one keyturn did not store). Nothing is read when the user holds only labelled passwords,
+ * the usual case after a revoke; else the newest older versions first, as many as there are
+ * unexplained passwords, and up to STALE_VERSIONS_TO_PRUNE only if those do not explain them all.
+ */
+async function stalePasswordHashes(
+  versions: RotationVersions,
+  target: RedisSecret,
+  userHashes: readonly string[],
+): Promise<string[]> {
   const keep = new Set(
     [versions.pending, versions.current, versions.previous]
       .map((v, i) => hashOf(v, `version ${i}`, target))
       .filter((h): h is string => h !== undefined),
   );
-  const stale = new Set<string>();
-  for (const version of await versions.older(STALE_VERSIONS_TO_PRUNE)) {
-    const hash = hashOf(version, `version ${version.versionId}`, target);
-    if (hash !== undefined && !keep.has(hash)) stale.add(hash);
-  }
-  return stale;
+  const unexplained = new Set(userHashes.filter((h) => !keep.has(h)));
+  if (unexplained.size === 0) return [];
+  const staleAmong = async (limit: number): Promise<string[]> => {
+    const stale = new Set<string>();
+    for (const version of await versions.older(limit)) {
+      const hash = hashOf(version, `version ${version.versionId}`, target);
+      if (hash !== undefined && unexplained.has(hash)) stale.add(hash);
+    }
+    return [...stale];
+  };
+  const newest = await staleAmong(unexplained.size);
+  return newest.length === unexplained.size ? newest : staleAmong(STALE_VERSIONS_TO_PRUNE);
 }
 
 /** Whether the credential logs in as its user; ACL WHOAMI and PING confirm it where the user may run them. */
@@ -280,7 +295,7 @@ export function createRedisUserStrategy(connect: RedisConnect = connectToRedis):
         refuseUnmanageable(user, pending);
         const pendingHash = redisPasswordHash(pending.password);
         const toAdd = user.passwordHashes.includes(pendingHash) ? [] : [new Sensitive(`#${pendingHash}`)];
-        const stale = [...(await staleHashes(versions, pending))].filter((h) => user.passwordHashes.includes(h));
+        const stale = await stalePasswordHashes(versions, pending, user.passwordHashes);
         if (toAdd.length === 0 && stale.length === 0) {
           ctx.logger.info('the pending password is already set: setSecret was applied before', {
             user: pending.username,
