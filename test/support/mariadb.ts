@@ -5,19 +5,11 @@ import { SecretStore } from '../../functions/shared/secret-store';
 import { createStrategyRegistry, type StrategyRegistry } from '../../functions/strategies/registry';
 import type { RotationStrategy } from '../../functions/strategies/strategy';
 import { STRATEGY_TAG } from '../../functions/strategies/tag-options';
-import { mariadbUnavailableReason } from '../../local/databases/mariadb-server';
 import type { LocalStack } from '../../local/stack';
-
-const unavailable = mariadbUnavailableReason();
+import { describeWithServers } from './servers';
 
 /** `describe`, or a skip that says why when the MariaDB server binaries are not installed. */
-export const describeIfMariadb: jest.Describe = unavailable
-  ? (((name: string, fn: () => void) => {
-      // eslint-disable-next-line no-console
-      console.warn(`skipping "${name}": ${unavailable}`);
-      describe.skip(name, fn);
-    }) as jest.Describe)
-  : describe;
+export const describeIfMariadb = describeWithServers(['mariadb']);
 
 export interface StrategyRotationFunction {
   /** The function's ARN, for RotateSecret. */

@@ -3,28 +3,12 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretStore, type SecretVersion } from '../../functions/shared/secret-store';
 import type { RotationVersions, StrategyContext } from '../../functions/strategies/strategy';
 import { startLocalRedis, type LocalRedis, type LocalRedisOptions } from '../../local/databases/redis';
-import { redisServerBinary } from '../../local/databases/redis-server';
 import { startLocalSecretsManager, type LocalSecretsManager } from '../../local/secretsmanager/local-secrets-manager';
 import { createSecret } from './secrets';
+import { describeWithServers } from './servers';
 
-/** Why Redis tests cannot run here, or undefined when redis-server is installed. */
-export const redisUnavailable: string | undefined = (() => {
-  const binary = redisServerBinary();
-  return 'missing' in binary ? binary.missing : undefined;
-})();
-
-/**
- * `describe` when redis-server is installed; otherwise a skipped block whose title and a line
- * on stderr say why (a silent skip would look like a pass).
- */
-export const describeWithRedis: (name: string, body: () => void) => void = redisUnavailable
-  ? (name, body) => {
-      process.stderr.write(`SKIPPED "${name}": ${redisUnavailable}\n`);
-      describe.skip(`${name} (skipped: ${redisUnavailable})`, body);
-    }
-  : (name, body) => {
-      describe(name, body);
-    };
+/** `describe` when redis-server is installed; otherwise a skipped block that says why. */
+export const describeWithRedis = describeWithServers(['redis']);
 
 /** A local Redis, a local Secrets Manager holding its master secret, and a SecretStore over it. */
 export interface RedisTestEnv {

@@ -4,6 +4,7 @@ import type { LocalMariadb } from '../../../local/databases/mariadb';
 import type { LocalPostgres } from '../../../local/databases/postgres';
 import type { LocalRedis } from '../../../local/databases/redis';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
+import { describeWithServers } from '../../support/servers';
 import { startBundledFunction, type BundledFunction } from '../../support/bundled-function';
 
 /**
@@ -15,90 +16,93 @@ jest.setTimeout(120_000);
 
 const BUNDLED_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:keyturn-rotate-bundled';
 
-let stack: LocalStack;
-let bundled: BundledFunction;
-let pg: LocalPostgres;
-let mariadb: LocalMariadb;
-let redis: LocalRedis;
+describeWithServers(['mariadb', 'redis'])('the rotation function as deployed (its bundle)', () => {
+  let stack: LocalStack;
+  let bundled: BundledFunction;
+  let pg: LocalPostgres;
+  let mariadb: LocalMariadb;
+  let redis: LocalRedis;
 
-beforeAll(async () => {
-  stack = await startLocalStack({ postgres: true, mariadb: true, redis: true });
-  if (!stack.postgres || !stack.mariadb || !stack.redis) throw new Error('the local stack did not start every server');
-  ({ postgres: pg, mariadb, redis } = stack);
-  bundled = await startBundledFunction(ROTATE_SECRET_FUNCTION);
-  stack.secretsManager.registerRotationFunction(BUNDLED_FUNCTION_ARN, (event) => bundled.invoke(event));
-});
-
-afterAll(async () => {
-  await bundled.stop();
-  await stack.stop();
-});
-
-let counter = 0;
-
-/** Rotates a new secret with the bundled function; returns AWSCURRENT's password afterwards. */
-async function rotateWithBundle(value: string): Promise<string> {
-  const created = await stack.client.send(
-    new CreateSecretCommand({ Name: `bundled/${++counter}`, SecretString: value }),
-  );
-  const rotation = await stack.client.send(
-    new RotateSecretCommand({
-      SecretId: created.ARN,
-      RotationLambdaARN: BUNDLED_FUNCTION_ARN,
-      RotationRules: { AutomaticallyAfterDays: 30 },
-    }),
-  );
-  const record = await stack.secretsManager.waitForRotation(created.ARN as string, rotation.VersionId, 30_000);
-  expect({ outcome: record.outcome, error: record.error?.name, message: record.error?.message }).toEqual({
-    outcome: 'succeeded',
-    error: undefined,
-    message: undefined,
+  beforeAll(async () => {
+    stack = await startLocalStack({ postgres: true, mariadb: true, redis: true });
+    if (!stack.postgres || !stack.mariadb || !stack.redis)
+      throw new Error('the local stack did not start every server');
+    ({ postgres: pg, mariadb, redis } = stack);
+    bundled = await startBundledFunction(ROTATE_SECRET_FUNCTION);
+    stack.secretsManager.registerRotationFunction(BUNDLED_FUNCTION_ARN, (event) => bundled.invoke(event));
   });
-  const current = await stack.client.send(
-    new GetSecretValueCommand({ SecretId: created.ARN, VersionStage: 'AWSCURRENT' }),
-  );
-  return (JSON.parse(current.SecretString ?? '{}') as { password: string }).password;
-}
 
-it('rotates a MariaDB user (mysql2 without its code pages)', async () => {
-  await mariadb.admin("CREATE USER 'bundled_app'@'%' IDENTIFIED BY 'bundled-initial-1'");
-  const password = await rotateWithBundle(mariadb.secretValue('bundled_app', 'bundled-initial-1'));
-  expect(await mariadb.canLogin('bundled_app', password)).toBe(true);
-  expect(await mariadb.canLogin('bundled_app', 'bundled-initial-1')).toBe(false);
-});
+  afterAll(async () => {
+    await bundled.stop();
+    await stack.stop();
+  });
 
-it('rotates MariaDB alternating users: the clone gets the grants', async () => {
-  await mariadb.admin('CREATE DATABASE IF NOT EXISTS bundled');
-  await mariadb.admin("CREATE USER 'bundled_alt'@'%' IDENTIFIED BY 'bundled-initial-4'");
-  await mariadb.admin("GRANT SELECT ON bundled.* TO 'bundled_alt'@'%'");
-  const master = await stack.client.send(
-    new CreateSecretCommand({ Name: 'bundled/mariadb-master', SecretString: mariadb.masterSecretValue() }),
-  );
-  const password = await rotateWithBundle(
-    mariadb.secretValue('bundled_alt', 'bundled-initial-4', { masterarn: master.ARN }),
-  );
-  expect(await mariadb.canLogin('bundled_alt_clone', password)).toBe(true);
-  const grants = await mariadb.admin<Record<string, string>>('SHOW GRANTS FOR ?@?', ['bundled_alt_clone', '%']);
-  expect(grants.map((row) => Object.values(row)[0])).toContain(
-    'GRANT SELECT ON `bundled`.* TO `bundled_alt_clone`@`%`',
-  );
-});
+  let counter = 0;
 
-it('rotates a PostgreSQL user', async () => {
-  await pg.admin("CREATE ROLE bundled_app LOGIN PASSWORD 'bundled-initial-2'");
-  const password = await rotateWithBundle(pg.secretValue('bundled_app', 'bundled-initial-2'));
-  expect(await pg.canLogin('bundled_app', password)).toBe(true);
-  expect(await pg.canLogin('bundled_app', 'bundled-initial-2')).toBe(false);
-});
+  /** Rotates a new secret with the bundled function; returns AWSCURRENT's password afterwards. */
+  async function rotateWithBundle(value: string): Promise<string> {
+    const created = await stack.client.send(
+      new CreateSecretCommand({ Name: `bundled/${++counter}`, SecretString: value }),
+    );
+    const rotation = await stack.client.send(
+      new RotateSecretCommand({
+        SecretId: created.ARN,
+        RotationLambdaARN: BUNDLED_FUNCTION_ARN,
+        RotationRules: { AutomaticallyAfterDays: 30 },
+      }),
+    );
+    const record = await stack.secretsManager.waitForRotation(created.ARN as string, rotation.VersionId, 30_000);
+    expect({ outcome: record.outcome, error: record.error?.name, message: record.error?.message }).toEqual({
+      outcome: 'succeeded',
+      error: undefined,
+      message: undefined,
+    });
+    const current = await stack.client.send(
+      new GetSecretValueCommand({ SecretId: created.ARN, VersionStage: 'AWSCURRENT' }),
+    );
+    return (JSON.parse(current.SecretString ?? '{}') as { password: string }).password;
+  }
 
-it('rotates a Redis ACL user (both passwords accepted until revoke)', async () => {
-  await redis.admin('ACL', 'SETUSER', 'bundled_app', 'on', '>bundled-initial-3', '~bundled:*', '+get');
-  const master = await stack.client.send(
-    new CreateSecretCommand({ Name: 'bundled/redis-master', SecretString: redis.masterSecretValue() }),
-  );
-  const password = await rotateWithBundle(
-    redis.secretValue('bundled_app', 'bundled-initial-3', { masterarn: master.ARN }),
-  );
-  expect(await redis.canLogin('bundled_app', password)).toBe(true);
-  expect(await redis.canLogin('bundled_app', 'bundled-initial-3')).toBe(true);
+  it('rotates a MariaDB user (mysql2 without its code pages)', async () => {
+    await mariadb.admin("CREATE USER 'bundled_app'@'%' IDENTIFIED BY 'bundled-initial-1'");
+    const password = await rotateWithBundle(mariadb.secretValue('bundled_app', 'bundled-initial-1'));
+    expect(await mariadb.canLogin('bundled_app', password)).toBe(true);
+    expect(await mariadb.canLogin('bundled_app', 'bundled-initial-1')).toBe(false);
+  });
+
+  it('rotates MariaDB alternating users: the clone gets the grants', async () => {
+    await mariadb.admin('CREATE DATABASE IF NOT EXISTS bundled');
+    await mariadb.admin("CREATE USER 'bundled_alt'@'%' IDENTIFIED BY 'bundled-initial-4'");
+    await mariadb.admin("GRANT SELECT ON bundled.* TO 'bundled_alt'@'%'");
+    const master = await stack.client.send(
+      new CreateSecretCommand({ Name: 'bundled/mariadb-master', SecretString: mariadb.masterSecretValue() }),
+    );
+    const password = await rotateWithBundle(
+      mariadb.secretValue('bundled_alt', 'bundled-initial-4', { masterarn: master.ARN }),
+    );
+    expect(await mariadb.canLogin('bundled_alt_clone', password)).toBe(true);
+    const grants = await mariadb.admin<Record<string, string>>('SHOW GRANTS FOR ?@?', ['bundled_alt_clone', '%']);
+    expect(grants.map((row) => Object.values(row)[0])).toContain(
+      'GRANT SELECT ON `bundled`.* TO `bundled_alt_clone`@`%`',
+    );
+  });
+
+  it('rotates a PostgreSQL user', async () => {
+    await pg.admin("CREATE ROLE bundled_app LOGIN PASSWORD 'bundled-initial-2'");
+    const password = await rotateWithBundle(pg.secretValue('bundled_app', 'bundled-initial-2'));
+    expect(await pg.canLogin('bundled_app', password)).toBe(true);
+    expect(await pg.canLogin('bundled_app', 'bundled-initial-2')).toBe(false);
+  });
+
+  it('rotates a Redis ACL user (both passwords accepted until revoke)', async () => {
+    await redis.admin('ACL', 'SETUSER', 'bundled_app', 'on', '>bundled-initial-3', '~bundled:*', '+get');
+    const master = await stack.client.send(
+      new CreateSecretCommand({ Name: 'bundled/redis-master', SecretString: redis.masterSecretValue() }),
+    );
+    const password = await rotateWithBundle(
+      redis.secretValue('bundled_app', 'bundled-initial-3', { masterarn: master.ARN }),
+    );
+    expect(await redis.canLogin('bundled_app', password)).toBe(true);
+    expect(await redis.canLogin('bundled_app', 'bundled-initial-3')).toBe(true);
+  });
 });
