@@ -1,7 +1,7 @@
 import { generatePassword } from '../../shared/password';
 import type { SecretVersion } from '../../shared/secret-store';
 import { settled } from '../../shared/settled';
-import { AWSCURRENT } from '../../shared/stages';
+import { AWSCURRENT, AWSPENDING } from '../../shared/stages';
 import {
   InvalidSecretValueError,
   MasterSecretError,
@@ -237,6 +237,31 @@ async function stalePasswordHashes(
   return newest.length === unexplained.size ? newest : staleAmong(STALE_VERSIONS_TO_PRUNE);
 }
 
+/**
+ * Which of `candidates` (password hashes on the user) belong to this secret's versions that are
+ * neither current nor pending: at revoke, every password but the current one goes. A pending
+ * version (a rotation under way) is never touched; a password keyturn never stored is kept.
+ */
+async function olderPasswordHashes(
+  ctx: StrategyContext,
+  target: RedisSecret,
+  candidates: readonly string[],
+): Promise<string[]> {
+  if (candidates.length === 0) return [];
+  const wanted = new Set(candidates);
+  const found: string[] = [];
+  const summaries = (await ctx.store.listVersions(ctx.secretArn))
+    .filter((v) => !v.stages.includes(AWSCURRENT) && !v.stages.includes(AWSPENDING))
+    .slice(0, STALE_VERSIONS_TO_PRUNE);
+  for (const summary of summaries) {
+    if (found.length === wanted.size) break;
+    const version = await ctx.store.getVersion(ctx.secretArn, { versionId: summary.versionId });
+    const hash = hashOf(version, `version ${summary.versionId}`, target);
+    if (hash !== undefined && wanted.has(hash) && !found.includes(hash)) found.push(hash);
+  }
+  return found;
+}
+
 /** Whether the credential logs in as its user; ACL WHOAMI and PING confirm it where the user may run them. */
 async function checkLogin(connect: RedisConnect, secret: RedisSecret): Promise<VerifyResult> {
   const target = describeRedisTarget(secret);
@@ -386,7 +411,16 @@ export function createRedisUserStrategy(connect: RedisConnect = connectToRedis):
       return withRedisSession(master, async (session): Promise<RevokeResult> => {
         const aclUser = await requireUser(session, newSecret);
         const present = aclUser.passwordHashes.includes(oldHash);
-        if (present) await session.call('ACL', 'SETUSER', user, new Sensitive(`!${oldHash}`));
+        // Older passwords of this secret still on the user (a rotation without revoke left them) go too.
+        const older = await olderPasswordHashes(
+          ctx,
+          newSecret,
+          aclUser.passwordHashes.filter((h) => h !== oldHash && h !== redisPasswordHash(newSecret.password)),
+        );
+        const toRemove = [...(present ? [oldHash] : []), ...older];
+        if (toRemove.length > 0) {
+          await session.call('ACL', 'SETUSER', user, ...toRemove.map((h) => new Sensitive(`!${h}`)));
+        }
         const oldStillWorks = await checkLogin(connect, oldSecret);
         if (oldStillWorks.ok) {
           throw new RedisTargetError(
@@ -410,6 +444,7 @@ export function createRedisUserStrategy(connect: RedisConnect = connectToRedis):
         ctx.logger.info('old password removed from the Redis user', {
           user,
           alreadyRemoved: !present,
+          olderPasswordsRemoved: older.length,
           terminatedSessions: terminated,
         });
         return {
