@@ -4,7 +4,7 @@ import {
   type HeldCredentialSession,
 } from '../database/login';
 import { withSession } from '../database/login';
-import { masterWantsTls, requireMasterArn } from '../database/master-fields';
+import { masterWantsTls, readMasterOf } from '../database/master-fields';
 import type { RdsClientProvider } from '../database/rds-client';
 import { InvalidSecretValueError, MasterSecretError, PendingCredentialRejectedError } from '../errors';
 import type { RotationVersions, StrategyContext, VerifyResult } from '../strategy';
@@ -97,16 +97,7 @@ export async function loginAsMaster(
   secret: MysqlSecret,
   ctx: StrategyContext,
 ): Promise<MysqlSession> {
-  // Loaded on first use, with the RDS SDK it may need.
-  const { readMasterSecret } = await import('../database/master-secret');
-  const master = await readMasterSecret({
-    store: ctx.store,
-    rds: await rds(),
-    masterArn: requireMasterArn(secret),
-    userLocation: secret.location,
-    engineFamily: 'mysql',
-    defaultPort: DEFAULT_MYSQL_PORT,
-  });
+  const master = await readMasterOf(secret, { family: 'mysql', defaultPort: DEFAULT_MYSQL_PORT, rds }, ctx);
   // The master needs no database; it connects over TLS if either secret asks for it.
   const { dbname: _ignored, ...withoutDatabase } = secret;
   const result = await loginAsUser(login, {

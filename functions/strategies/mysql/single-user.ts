@@ -1,7 +1,7 @@
 import type { SecretVersion } from '../../shared/secret-store';
 import { settled } from '../../shared/settled';
 import { newDatabasePassword } from '../database/password';
-import { InvalidSecretValueError, RevokeRefusedError } from '../errors';
+import { RevokeRefusedError } from '../errors';
 import type { RevokeOptions, RotationStrategy, RotationVersions, StrategyContext, UsageReport } from '../strategy';
 import {
   authPlugin,
@@ -15,21 +15,13 @@ import { loginToMysql, type MysqlLogin, type MysqlSession } from './connection';
 import { MysqlTargetError } from './errors';
 import { discardOldPasswordStatement, ownPasswordStatement } from './password-statements';
 import { describeAccount } from './quoting';
-import { parseMysqlSecret, sameTarget, type MysqlSecret } from './secret';
+import { parseMysqlSecret, sameTarget } from './secret';
 import { describeServer, supportsDualPasswords, supportsReplaceClause } from './server-version';
 import { killSessions, sessionsOfUser, sessionsOpenedBefore } from './sessions';
+import { parsePasswordChange } from '../password-change';
 
-function parsePendingForCurrent(versions: RotationVersions): { pending: MysqlSecret; current: MysqlSecret } {
-  const current = parseMysqlSecret(versions.current.value, 'current');
-  const pending = parseMysqlSecret(versions.pending.value, 'pending');
-  // A pending value may only change the password: never redirect it to another server or user.
-  if (!sameTarget(pending, current) || pending.username !== current.username) {
-    throw new InvalidSecretValueError(
-      'the pending value names another engine, host, port, database, ssl setting or user than the current value',
-    );
-  }
-  return { pending, current };
-}
+const parsePendingForCurrent = (versions: RotationVersions) =>
+  parsePasswordChange(versions, parseMysqlSecret, sameTarget, 'engine, host, port, database, ssl setting');
 
 /**
  * The password change, as the user itself. MySQL 8.0.14+ keeps the current password as the

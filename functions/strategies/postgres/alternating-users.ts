@@ -1,7 +1,7 @@
 import { generatePassword } from '../../shared/password';
 import type { SecretVersion } from '../../shared/secret-store';
 import { settled } from '../../shared/settled';
-import { masterWantsTls, requireMasterArn } from '../database/master-fields';
+import { masterWantsTls, readMasterOf, requireMasterArn } from '../database/master-fields';
 import { newDatabasePassword } from '../database/password';
 import { lambdaRdsClient, type RdsClientProvider } from '../database/rds-client';
 import { InvalidSecretValueError, MasterSecretError, RevokeRefusedError } from '../errors';
@@ -65,16 +65,7 @@ async function loginAsMaster(
   secret: PostgresSecret,
   ctx: StrategyContext,
 ): Promise<PostgresSession> {
-  // Loaded on first use, with the RDS SDK it may need.
-  const { readMasterSecret } = await import('../database/master-secret');
-  const master = await readMasterSecret({
-    store: ctx.store,
-    rds: await rds(),
-    masterArn: requireMasterArn(secret),
-    userLocation: secret.location,
-    engineFamily: 'postgres',
-    defaultPort: DEFAULT_POSTGRES_PORT,
-  });
+  const master = await readMasterOf(secret, { family: 'postgres', defaultPort: DEFAULT_POSTGRES_PORT, rds }, ctx);
   // The master logs in to the rotated secret's database, over TLS if either secret asks for it.
   const result = await login({
     ...secret,

@@ -1,7 +1,7 @@
 import type { SecretVersion } from '../../shared/secret-store';
 import { settled } from '../../shared/settled';
 import { newDatabasePassword } from '../database/password';
-import { InvalidSecretValueError, RevokeRefusedError } from '../errors';
+import { RevokeRefusedError } from '../errors';
 import type { RevokeOptions, RotationStrategy, RotationVersions, StrategyContext } from '../strategy';
 import {
   countSessionsOpenedBefore,
@@ -19,19 +19,11 @@ import {
   withSession,
   type PostgresLogin,
 } from './connection';
-import { parsePostgresSecret, sameTarget, type PostgresSecret } from './secret';
+import { parsePostgresSecret, sameTarget } from './secret';
+import { parsePasswordChange } from '../password-change';
 
-function parsePendingForCurrent(versions: RotationVersions): { pending: PostgresSecret; current: PostgresSecret } {
-  const current = parsePostgresSecret(versions.current.value, 'current');
-  const pending = parsePostgresSecret(versions.pending.value, 'pending');
-  // A pending value may only change the password: never redirect it to another server or user.
-  if (!sameTarget(pending, current) || pending.username !== current.username) {
-    throw new InvalidSecretValueError(
-      'the pending value names another host, port, database, ssl setting or user than the current value',
-    );
-  }
-  return { pending, current };
-}
+const parsePendingForCurrent = (versions: RotationVersions) =>
+  parsePasswordChange(versions, parsePostgresSecret, sameTarget, 'host, port, database, ssl setting');
 
 /**
  * One PostgreSQL user whose password changes in place. Between setSecret and the moment

@@ -32,6 +32,7 @@ import { RedisTargetError, RedisUserNotFoundError } from './errors';
 import { commandName, RedisCommandError } from './resp-client';
 import { RespError, Sensitive, type RespArg, type RespCommand, type RespValue } from './resp-parser';
 import { describeRedisTarget, parseRedisSecret, sameRedisServer, sameRedisUser, type RedisSecret } from './secret';
+import { parsePasswordChange } from '../password-change';
 
 /**
  * # Redis ACL user: dual-accept rotation of one user
@@ -95,17 +96,8 @@ function describeMasterAcl(): string {
   return REDIS_MASTER_ACL_RULES.join(' ');
 }
 
-function parseVersions(versions: RotationVersions): { pending: RedisSecret; current: RedisSecret } {
-  const current = parseRedisSecret(versions.current.value, 'current');
-  const pending = parseRedisSecret(versions.pending.value, 'pending');
-  // A pending value may only change the password: never redirect it to another server or user.
-  if (!sameRedisUser(pending, current)) {
-    throw new InvalidSecretValueError(
-      'the pending value names another host, port, ssl setting or user than the current value',
-    );
-  }
-  return { pending, current };
-}
+const parseVersions = (versions: RotationVersions) =>
+  parsePasswordChange(versions, parseRedisSecret, sameRedisUser, 'host, port, ssl setting');
 
 function requireMasterArn(secret: RedisSecret): string {
   if (!secret.masterarn) {
