@@ -1,6 +1,7 @@
-import { CreateSecretCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { performance } from 'node:perf_hooks';
-import { LOCAL_ROTATION_FUNCTION_ARN, startLocalStack, type LocalStack } from '../local/stack';
+import { rotateNow } from '../local/rotate-now';
+import { startLocalStack, type LocalStack } from '../local/stack';
 import { quantile, round } from './stats';
 
 const WARMUP_ROTATIONS = 3;
@@ -83,14 +84,7 @@ async function rotations(stack: LocalStack, name: string, value: string): Promis
   const samples: number[] = [];
   for (let i = 0; i < WARMUP_ROTATIONS + ROTATIONS; i++) {
     const t0 = performance.now();
-    const out = await stack.client.send(
-      new RotateSecretCommand({
-        SecretId: arn,
-        RotationLambdaARN: LOCAL_ROTATION_FUNCTION_ARN,
-        RotationRules: { AutomaticallyAfterDays: 30 },
-      }),
-    );
-    const record = await stack.secretsManager.waitForRotation(arn, out.VersionId, 30_000);
+    const record = await rotateNow(stack, arn);
     if (record.outcome !== 'succeeded') {
       throw new Error(`benchmark rotation of ${name} failed: ${record.error?.name ?? '?'} at ${record.step ?? '?'}`);
     }

@@ -2,12 +2,12 @@ import {
   CreateSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
-  RotateSecretCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { performance } from 'node:perf_hooks';
 import { ManagementTag } from '../../functions/shared/management-tags';
-import { LOCAL_ROTATION_FUNCTION_ARN, type LocalStack } from '../stack';
+import { rotateNow } from '../rotate-now';
+import type { LocalStack } from '../stack';
 import type { Check, SecretReport, VersionLine } from './report';
 
 /** Every drill secret is keyturn-managed; the lifecycle reads its settings from these tags. */
@@ -62,14 +62,7 @@ export async function rotate(stack: LocalStack, drill: DrillRotation): Promise<S
   const arn = created.ARN as string;
   const before = await versions(stack.client, arn);
   const t0 = performance.now();
-  const rotation = await stack.client.send(
-    new RotateSecretCommand({
-      SecretId: arn,
-      RotationLambdaARN: LOCAL_ROTATION_FUNCTION_ARN,
-      RotationRules: { AutomaticallyAfterDays: 30 },
-    }),
-  );
-  const record = await stack.secretsManager.waitForRotation(arn, rotation.VersionId, 30_000);
+  const record = await rotateNow(stack, arn);
   const rotationMs = performance.now() - t0;
   const succeeded = record.outcome === 'succeeded';
   return {

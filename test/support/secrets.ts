@@ -2,10 +2,10 @@ import {
   CreateSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
-  RotateSecretCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import type { LocalStack } from '../../local/stack';
+import { rotateNow } from '../../local/rotate-now';
 import { LOCAL_ROTATION_FUNCTION_ARN } from '../../local/stack';
 
 /** The part of a database secret's JSON that tests look at. */
@@ -57,17 +57,9 @@ export async function rotateAndWait(
   functionArn: string = LOCAL_ROTATION_FUNCTION_ARN,
   token?: string,
 ): Promise<RotationResult> {
-  const out = await stack.client.send(
-    new RotateSecretCommand({
-      SecretId: secretId,
-      RotationLambdaARN: functionArn,
-      RotationRules: { AutomaticallyAfterDays: 30 },
-      ClientRequestToken: token,
-    }),
-  );
-  const record = await stack.secretsManager.waitForRotation(secretId, out.VersionId, 30_000);
+  const record = await rotateNow(stack, secretId, { functionArn, token });
   return {
-    token: out.VersionId as string,
+    token: record.versionId,
     succeeded: record.outcome === 'succeeded',
     errorName: record.error?.name,
     errorMessage: record.error?.message,
