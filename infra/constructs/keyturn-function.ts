@@ -9,7 +9,13 @@ import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LAMBDA_BUNDLE, LAMBDA_NODE_MAJOR, type LambdaBundleSettings, REPO_ROOT } from './bundling-options';
+import {
+  LAMBDA_BUNDLE,
+  LAMBDA_NODE_MAJOR,
+  type LambdaBundleSettings,
+  lazyModuleCommands,
+  REPO_ROOT,
+} from './bundling-options';
 import { QueueDestination } from './encryption';
 
 /** Properties of a {@link KeyturnFunction}. */
@@ -448,9 +454,19 @@ export function toCdkBundlingOptions(settings: LambdaBundleSettings): BundlingOp
     mainFields: [...settings.mainFields],
     externalModules: [...settings.externalModules],
     bundleAwsSDK: !settings.externalModules.some((name) => name.startsWith('@aws-sdk/')),
-    esbuildArgs: Object.fromEntries(
-      Object.entries(settings.aliases).map(([name, file]) => [`--alias:${name}`, path.join(REPO_ROOT, file)]),
-    ),
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (_inputDir: string, outputDir: string) => lazyModuleCommands(settings, outputDir),
+    },
+    esbuildArgs: {
+      ...Object.fromEntries(
+        Object.entries(settings.aliases).map(([name, file]) => [`--alias:${name}`, path.join(REPO_ROOT, file)]),
+      ),
+      // Lazy modules stay out of index.js and are bundled on their own into the asset (afterBundling).
+      // Named to esbuild, not as externalModules: CDK would take an @aws-sdk one for the runtime's copy.
+      ...Object.fromEntries(settings.lazyModules.map((m) => [`--external:${m.specifier}`, true])),
+    },
   };
 }
 

@@ -1,3 +1,7 @@
+import { execFileSync, execSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -216,14 +220,40 @@ describe('KeyturnFunction validation', () => {
 });
 
 describe('the bundle settings every keyturn function shares', () => {
-  test('the rotation function and the freshness check bundle with the same settings object, each its own entry', () => {
+  test('the rotation function and the freshness check bundle with the same settings, each its own entry', () => {
     // THEN
-    expect(ROTATE_SECRET_FUNCTION.bundle).toBe(LAMBDA_BUNDLE);
     expect(FRESHNESS_CHECK_FUNCTION.bundle).toBe(LAMBDA_BUNDLE);
-    expect(ROTATE_SECRET_BUNDLE).toBe(LAMBDA_BUNDLE);
+    expect(ROTATE_SECRET_FUNCTION.bundle).toBe(ROTATE_SECRET_BUNDLE);
+    // The same settings, and the database driver and RDS client as bundles of their own.
+    expect({ ...ROTATE_SECRET_BUNDLE, lazyModules: [] }).toEqual(LAMBDA_BUNDLE);
+    expect(ROTATE_SECRET_BUNDLE.lazyModules.map((m) => m.specifier)).toEqual(['mysql2/promise', '@aws-sdk/client-rds']);
     expect(ROTATE_SECRET_FUNCTION.entry).toMatch(/functions\/rotate-secret\/handler\.ts$/);
     expect(FRESHNESS_CHECK_FUNCTION.entry).toMatch(/functions\/freshness-check\/handler\.ts$/);
     expect(FRESHNESS_CHECK_FUNCTION.handler).toBe('handler');
+  });
+
+  test("the afterBundling commands put each lazy module where Node's import() finds it from index.js", () => {
+    // GIVEN an asset directory, as NodejsFunction hands it to the hook
+    const outdir = mkdtempSync(join(tmpdir(), 'keyturn-lazy-'));
+    try {
+      // WHEN the hook's commands run, as CDK runs them (a shell, the local esbuild)
+      const { commandHooks, esbuildArgs } = toCdkBundlingOptions(ROTATE_SECRET_BUNDLE);
+      for (const command of commandHooks?.afterBundling('/unused', outdir) ?? []) {
+        execSync(command, { stdio: 'pipe', shell: '/bin/sh' });
+      }
+
+      // THEN index.js leaves them out, and a module beside it imports their named exports
+      expect(esbuildArgs).toMatchObject({ '--external:mysql2/promise': true, '--external:@aws-sdk/client-rds': true });
+      writeFileSync(
+        join(outdir, 'probe.mjs'),
+        "const mysql = await import('mysql2/promise'); const rds = await import('@aws-sdk/client-rds');\n" +
+          'console.log(typeof mysql.createConnection, typeof rds.RDSClient, typeof rds.DescribeDBInstancesCommand);\n',
+      );
+      const printed = execFileSync(process.execPath, [join(outdir, 'probe.mjs')], { encoding: 'utf8', cwd: outdir });
+      expect(printed.trim()).toBe('function function function');
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   test('map onto NodejsFunction options: local esbuild, the AWS SDK bundled, the credential chain and mysql2 code pages aliased', () => {

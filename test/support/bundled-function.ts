@@ -3,7 +3,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { REPO_ROOT, toEsbuildOptions, type LambdaHandlerSource } from '../../infra/constructs/bundling-options';
+import {
+  lazyModuleEsbuildOptions,
+  writeLazyModulePackageJson,
+  REPO_ROOT,
+  toEsbuildOptions,
+  type LambdaHandlerSource,
+} from '../../infra/constructs/bundling-options';
 
 /** A Lambda function as deployed: its esbuild bundle, loaded in a Node.js process of its own. */
 export interface BundledFunction {
@@ -39,6 +45,18 @@ export async function startBundledFunction(source: LambdaHandlerSource): Promise
   const file = path.join(dir, 'index.js');
   const runner = path.join(dir, 'runner.js');
   await build({ ...toEsbuildOptions(source.bundle, source.entry, file), absWorkingDir: REPO_ROOT, logLevel: 'error' });
+  // The packages the function loads on first use, as the asset ships them (node_modules/ beside index.js).
+  await Promise.all(
+    source.bundle.lazyModules.map((lazyModule) =>
+      build({
+        ...lazyModuleEsbuildOptions(source.bundle, lazyModule, dir),
+        absWorkingDir: REPO_ROOT,
+        logLevel: 'error',
+      }).then(() => {
+        writeLazyModulePackageJson(dir, lazyModule);
+      }),
+    ),
+  );
   fs.writeFileSync(runner, RUNNER.replace('handler }', `${source.handler}: handler }`));
   const child: ChildProcess = fork(runner, [], {
     env: { ...process.env, ...source.environment, KEYTURN_BUNDLE_FILE: file },

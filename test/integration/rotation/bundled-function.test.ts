@@ -9,8 +9,9 @@ import { startBundledFunction, type BundledFunction } from '../../support/bundle
 
 /**
  * The rotation function as deployed: the esbuild bundle the CDK app ships (its aliases stand in for
- * the SDK's credential chain and mysql2's code pages), loaded as Lambda loads it, rotates a user of
- * each engine. The other tests run the TypeScript sources; this one proves the bundle works too.
+ * the SDK's credential chain and mysql2's code pages; mysql2 and the RDS client are bundles of their
+ * own in its node_modules/, loaded on first use), loaded as Lambda loads it, rotates a user of each
+ * engine. The other tests run the TypeScript sources; this one proves the bundle works too.
  */
 jest.setTimeout(120_000);
 
@@ -24,7 +25,7 @@ describeWithServers(['mariadb', 'redis'])('the rotation function as deployed (it
   let redis: LocalRedis;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ postgres: true, mariadb: true, redis: true });
+    stack = await startLocalStack({ postgres: true, mariadb: true, redis: true, rds: true });
     if (!stack.postgres || !stack.mariadb || !stack.redis)
       throw new Error('the local stack did not start every server');
     ({ postgres: pg, mariadb, redis } = stack);
@@ -92,6 +93,25 @@ describeWithServers(['mariadb', 'redis'])('the rotation function as deployed (it
     const password = await rotateWithBundle(pg.secretValue('bundled_app', 'bundled-initial-2'));
     expect(await pg.canLogin('bundled_app', password)).toBe(true);
     expect(await pg.canLogin('bundled_app', 'bundled-initial-2')).toBe(false);
+  });
+
+  it('rotates a PostgreSQL user whose secret names its RDS instance (the RDS client, a bundle of its own)', async () => {
+    stack.rds?.addInstance({
+      identifier: 'bundled-pg',
+      engine: 'postgres',
+      endpoint: { address: '127.0.0.1', port: pg.port },
+    });
+    await pg.admin("CREATE ROLE bundled_rds LOGIN PASSWORD 'bundled-initial-5'");
+    const password = await rotateWithBundle(
+      JSON.stringify({
+        engine: 'postgres',
+        dbInstanceIdentifier: 'bundled-pg',
+        username: 'bundled_rds',
+        password: 'bundled-initial-5',
+      }),
+    );
+    expect(await pg.canLogin('bundled_rds', password)).toBe(true);
+    expect(await pg.canLogin('bundled_rds', 'bundled-initial-5')).toBe(false);
   });
 
   it('rotates a Redis ACL user (both passwords accepted until revoke)', async () => {
