@@ -17,7 +17,6 @@ import type {
   StrategyContext,
   StrategyName,
   UsageReport,
-  VerifyResult,
 } from '../strategy';
 import { passwordPolicyFromTags } from '../tag-options';
 import { mayPredate, parseAclGetUser, parseClientList, redisPasswordHash, type RedisAclUser } from './acl';
@@ -30,7 +29,8 @@ import {
 } from './connection';
 import { RedisTargetError, RedisUserNotFoundError } from './errors';
 import { commandName, RedisCommandError } from './resp-client';
-import { RespError, Sensitive, type RespArg, type RespCommand, type RespValue } from './resp-parser';
+import { RespError, Sensitive, type RespArg, type RespCommand } from './resp-parser';
+import { checkRedisLogin as checkLogin } from './login';
 import { describeRedisTarget, parseRedisSecret, sameRedisServer, sameRedisUser, type RedisSecret } from './secret';
 import { parsePasswordChange } from '../password-change';
 
@@ -252,25 +252,6 @@ async function olderPasswordHashes(
     if (hash !== undefined && wanted.has(hash) && !found.includes(hash)) found.push(hash);
   }
   return found;
-}
-
-/** Whether the credential logs in as its user; ACL WHOAMI and PING confirm it where the user may run them. */
-async function checkLogin(connect: RedisConnect, secret: RedisSecret): Promise<VerifyResult> {
-  const target = describeRedisTarget(secret);
-  const result = await connect(secret);
-  if (!result.accepted) return { ok: false, reason: `user "${secret.username}" was rejected by ${target}` };
-  return withRedisSession(result.session, async (session): Promise<VerifyResult> => {
-    const [whoami, pong] = await session.pipeline([['ACL', 'WHOAMI'], ['PING']]);
-    // HELLO AUTH already proved the user; NOPERM only means its ACL forbids the confirmation.
-    const failed = (reply: RespValue | undefined) => reply instanceof RespError && reply.code !== 'NOPERM';
-    if (typeof whoami === 'string' && whoami !== secret.username) {
-      return { ok: false, reason: `logged in as "${whoami}", expected "${secret.username}"` };
-    }
-    if (failed(whoami))
-      return { ok: false, reason: `ACL WHOAMI failed on ${target}: ${(whoami as RespError).message}` };
-    if (failed(pong)) return { ok: false, reason: `PING failed on ${target}: ${(pong as RespError).message}` };
-    return { ok: true };
-  });
 }
 
 /** The user's connections that may predate `since`, keyturn's own and this session left out. */
