@@ -78,5 +78,6 @@ export const STRATEGY_NAMES = [
   'mysql-single-user',
   'mysql-alternating-users',
   'redis-user',
+  'elasticache-user',
 ] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];

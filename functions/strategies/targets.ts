@@ -33,6 +33,8 @@ export const SERVER_TARGETS: Readonly<Record<ServerStrategyName, ServerTarget>> 
   'mysql-alternating-users': { ...MYSQL, usesMaster: true, relational: true },
   // A Redis user holds several passwords: the master adds the new one and later removes the old one.
   'redis-user': { engine: 'redis', engines: ['redis'], defaultPort: 6379, usesMaster: true, relational: false },
+  // An ElastiCache RBAC user: the ElastiCache API (ModifyUser) holds its two passwords, no master user does.
+  'elasticache-user': { engine: 'redis', engines: ['redis'], defaultPort: 6379, usesMaster: false, relational: false },
 };
 
 export function serverTarget(kind: StrategyName): ServerTarget | undefined {

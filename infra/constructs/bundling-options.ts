@@ -81,13 +81,14 @@ export const LAMBDA_BUNDLE: LambdaBundleSettings = {
 
 /**
  * The bundle of `functions/rotate-secret/handler.ts`: the shared settings, with the database driver and
- * the RDS client as lazy modules (only that function reaches databases).
+ * the RDS and ElastiCache clients as lazy modules (only that function reaches targets).
  */
 export const ROTATE_SECRET_BUNDLE: LambdaBundleSettings = {
   ...LAMBDA_BUNDLE,
   lazyModules: [
     { specifier: 'mysql2/promise', entry: 'functions/lazy-modules/mysql2-promise.ts' },
     { specifier: '@aws-sdk/client-rds', entry: 'functions/lazy-modules/client-rds.ts' },
+    { specifier: '@aws-sdk/client-elasticache', entry: 'functions/lazy-modules/client-elasticache.ts' },
   ],
 };
 

@@ -7,7 +7,7 @@ import { serverTarget } from '../../functions/strategies/targets';
 import { DATABASE_PASSWORD_DEFAULTS, RANDOM_DEFAULT_POLICY } from '../../functions/strategies/password-defaults';
 import type { PasswordPolicy } from '../../functions/shared/password';
 import type { ResolvedEntry } from '../policy/defaults';
-import { masterOf, rdsDatabaseOf } from '../policy/schema';
+import { elastiCacheUserIdOf, masterOf, rdsDatabaseOf } from '../policy/schema';
 import { keyturnTags } from '../policy/strategy-tags';
 import { backstopScheduleExpression } from './rotation-schedule';
 import type { RotationFunction } from './rotation-function';
@@ -155,6 +155,8 @@ export class RotatedSecret extends Construct {
     const masterGrant = props.masterSecret ? rotation.grantReadMasterSecret(props.masterSecret) : undefined;
     const rds = rdsDatabaseOf(entry.source);
     const rdsGrant = rds ? rotation.grantDescribeRdsDatabase(rds) : undefined;
+    const elastiCacheUserId = elastiCacheUserIdOf(entry.source);
+    const userGrant = elastiCacheUserId ? rotation.grantModifyElastiCacheUser(elastiCacheUserId) : undefined;
 
     this.rotationSchedule = new secretsmanager.CfnRotationSchedule(this, 'NativeRotation', {
       secretId: this.secretId,
@@ -166,6 +168,7 @@ export class RotatedSecret extends Construct {
     rotateGrant.applyBefore(this.rotationSchedule);
     masterGrant?.applyBefore(this.rotationSchedule);
     rdsGrant?.applyBefore(this.rotationSchedule);
+    userGrant?.applyBefore(this.rotationSchedule);
     this.rotationSchedule.node.addDependency(rotation.rotationPrerequisites);
     if (tagsApplied) this.rotationSchedule.node.addDependency(tagsApplied);
   }
@@ -178,7 +181,8 @@ export class RotatedSecret extends Construct {
    *   prefix, nor fill more than one field, so the first rotation completes the initial value;
    * - a created secret of a kind that rotates through a master (alternating users, Redis users): the server
    *   does not know the generated password, and the first rotation makes the secret work through the master
-   *   (it creates the clone user, or adds a password to the Redis user);
+   *   (it creates the clone user, or adds a password to the Redis user); likewise a created ElastiCache user's
+   *   secret, whose passwords the ElastiCache API sets;
    * - never for adopted secrets (their value already works, and deploying should not rotate them), nor for a
    *   created single-user secret (the rotation would fail until the generated password is set on the user).
    */
@@ -186,7 +190,8 @@ export class RotatedSecret extends Construct {
     if (!this.created) return false;
     const source = this.entry.source;
     if (source.kind === 'random') return source.options?.fields !== undefined || source.options?.prefix !== undefined;
-    return masterOf(source) !== undefined;
+    // ElastiCache sets a user's passwords through its API, which needs none of the old ones.
+    return masterOf(source) !== undefined || source.kind === 'elasticache-user';
   }
 
   private validate(props: RotatedSecretProps): void {
@@ -261,6 +266,7 @@ export class RotatedSecret extends Construct {
       ...(connection.host === undefined ? {} : { host: connection.host }),
       ...(rds && 'instance' in rds ? { dbInstanceIdentifier: rds.instance } : {}),
       ...(rds && 'cluster' in rds ? { dbClusterIdentifier: rds.cluster } : {}),
+      ...(source.kind === 'elasticache-user' ? { userId: source.options.userId } : {}),
       port: connection.port ?? target.defaultPort,
       username: connection.username,
       ...(target.relational

@@ -323,6 +323,25 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
     });
   }
 
+  /**
+   * Lets this function change the passwords of one ElastiCache (or MemoryDB-compatible) RBAC user and watch
+   * it return to `active`: `elasticache:ModifyUser` and `elasticache:DescribeUsers` on that user only.
+   */
+  public grantModifyElastiCacheUser(userId: string): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee: this,
+      actions: ['elasticache:ModifyUser', 'elasticache:DescribeUsers'],
+      resourceArns: [
+        Stack.of(this).formatArn({
+          service: 'elasticache',
+          resource: 'user',
+          resourceName: userId,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+    });
+  }
+
   /** Describing any instance, for clusters' members: a policy of its own, so its acknowledged wildcard hides nothing else. */
   private ensureClusterMembersPolicy(): void {
     if (this.node.tryFindChild('RdsClusterMembersPolicy')) return;

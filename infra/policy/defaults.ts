@@ -91,6 +91,7 @@ export const KIND_DEFAULTS: Readonly<Record<Kind, KindDefaults>> = {
   'mysql-single-user': SINGLE_USER_DEFAULTS,
   'mysql-alternating-users': DUAL_ACCEPT_DEFAULTS,
   'redis-user': DUAL_ACCEPT_DEFAULTS,
+  'elasticache-user': DUAL_ACCEPT_DEFAULTS,
 };
 
 export const DEFAULT_AUDIT_RETENTION_DAYS = 365;

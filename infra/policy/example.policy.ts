@@ -213,6 +213,15 @@ export default definePolicy({
         master: { arn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:cache/admin-Xy12Zw' },
       },
     },
+    // An ElastiCache RBAC user: the ElastiCache API keeps its two passwords through the grace window.
+    {
+      id: 'checkout-cache',
+      kind: 'elasticache-user',
+      secret: { name: 'cache/checkout' },
+      owner: payments,
+      alertRoute: 'payments',
+      options: { network: 'orders-vpc', userId: 'checkout-app' },
+    },
     {
       id: 'legacy-admin-db',
       kind: 'postgres-single-user',

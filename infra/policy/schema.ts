@@ -293,6 +293,23 @@ const redisUserEntry = z.strictObject({
   options: z.strictObject({ ...serverOptions, connection: z.optional(redisConnection), master: masterReference }),
 });
 
+/** ElastiCache user ids: a letter first, then letters, digits and single hyphens, at most 40. */
+const ELASTICACHE_USER_ID = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,39}(?<!-)$/;
+
+/** An ElastiCache (or MemoryDB) RBAC user: the ElastiCache API holds its two passwords through the grace window. */
+const elastiCacheUserEntry = z.strictObject({
+  ...commonEntryFields,
+  kind: z.literal('elasticache-user'),
+  options: z.strictObject({
+    ...serverOptions,
+    /** The ElastiCache user id: the rotation function may ModifyUser and DescribeUsers on that user only. */
+    userId: z
+      .string()
+      .regex(ELASTICACHE_USER_ID, 'must be an ElastiCache user id (a letter, then letters, digits, hyphens)'),
+    connection: z.optional(redisConnection),
+  }),
+});
+
 export const entrySchema = z.discriminatedUnion('kind', [
   randomEntry,
   postgresSingleUserEntry,
@@ -300,6 +317,7 @@ export const entrySchema = z.discriminatedUnion('kind', [
   mysqlSingleUserEntry,
   mysqlAlternatingUsersEntry,
   redisUserEntry,
+  elastiCacheUserEntry,
 ]);
 export type PolicyEntryInput = z.input<typeof entrySchema>;
 export type PolicyEntry = z.output<typeof entrySchema>;
@@ -313,6 +331,11 @@ export function masterOf(entry: PolicyEntry): MasterReference | undefined {
   return entry.kind !== 'random' && entry.options !== undefined && 'master' in entry.options
     ? entry.options.master
     : undefined;
+}
+
+/** The ElastiCache user an entry rotates, if it is one. */
+export function elastiCacheUserIdOf(entry: PolicyEntry): string | undefined {
+  return entry.kind === 'elasticache-user' ? entry.options.userId : undefined;
 }
 
 /** The RDS instance or cluster an entry names, if any. */

@@ -40,12 +40,12 @@ describe('the keyturn app, from the example policy', () => {
     return found;
   }
 
-  test('reads the policy the context names and places its 23 entries: one stack without network, one per network', () => {
+  test('reads the policy the context names and places its 24 entries: one stack without network, one per network', () => {
     // THEN
-    expect(built.policy.entries).toHaveLength(23);
+    expect(built.policy.entries).toHaveLength(24);
     expect(built.plan.map((p) => [p.id, p.entries.length])).toEqual([
       ['KeyturnSecrets-1', 11],
-      ['KeyturnSecrets-orders-vpc-1', 12],
+      ['KeyturnSecrets-orders-vpc-1', 13],
     ]);
     expect([...built.templates.keys()]).toEqual(['Keyturn', 'KeyturnSecrets-1', 'KeyturnSecrets-orders-vpc-1']);
   });
@@ -76,7 +76,7 @@ describe('the keyturn app, from the example policy', () => {
       (n, t) => n + Object.keys(resourcesOf(t, 'AWS::SecretsManager::RotationSchedule')).length,
       0,
     );
-    expect(rotations).toBe(23);
+    expect(rotations).toBe(24);
   });
 
   test('creates the secrets marked create, each with a resource policy, and attaches none to adopted secrets', () => {
@@ -158,7 +158,7 @@ describe('the keyturn app, from the example policy', () => {
         .filter((r) => String(r.Properties.Create).includes('"TagResource"'))
         .map((r) => String(r.Properties.Create).includes('{"Key":"keyturn:managed","Value":"true"}')),
     ]);
-    expect(tagged).toHaveLength(23);
+    expect(tagged).toHaveLength(24);
     expect(tagged.every(Boolean)).toBe(true);
   });
 

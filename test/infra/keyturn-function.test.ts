@@ -226,7 +226,11 @@ describe('the bundle settings every keyturn function shares', () => {
     expect(ROTATE_SECRET_FUNCTION.bundle).toBe(ROTATE_SECRET_BUNDLE);
     // The same settings, and the database driver and RDS client as bundles of their own.
     expect({ ...ROTATE_SECRET_BUNDLE, lazyModules: [] }).toEqual(LAMBDA_BUNDLE);
-    expect(ROTATE_SECRET_BUNDLE.lazyModules.map((m) => m.specifier)).toEqual(['mysql2/promise', '@aws-sdk/client-rds']);
+    expect(ROTATE_SECRET_BUNDLE.lazyModules.map((m) => m.specifier)).toEqual([
+      'mysql2/promise',
+      '@aws-sdk/client-rds',
+      '@aws-sdk/client-elasticache',
+    ]);
     expect(ROTATE_SECRET_FUNCTION.entry).toMatch(/functions\/rotate-secret\/handler\.ts$/);
     expect(FRESHNESS_CHECK_FUNCTION.entry).toMatch(/functions\/freshness-check\/handler\.ts$/);
     expect(FRESHNESS_CHECK_FUNCTION.handler).toBe('handler');
@@ -247,10 +251,12 @@ describe('the bundle settings every keyturn function shares', () => {
       writeFileSync(
         join(outdir, 'probe.mjs'),
         "const mysql = await import('mysql2/promise'); const rds = await import('@aws-sdk/client-rds');\n" +
-          'console.log(typeof mysql.createConnection, typeof rds.RDSClient, typeof rds.DescribeDBInstancesCommand);\n',
+          "const elasticache = await import('@aws-sdk/client-elasticache');\n" +
+          'console.log(typeof mysql.createConnection, typeof rds.RDSClient, typeof rds.DescribeDBInstancesCommand,' +
+          ' typeof elasticache.ModifyUserCommand);\n',
       );
       const printed = execFileSync(process.execPath, [join(outdir, 'probe.mjs')], { encoding: 'utf8', cwd: outdir });
-      expect(printed.trim()).toBe('function function function');
+      expect(printed.trim()).toBe('function function function function');
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }

@@ -642,6 +642,42 @@ describe('RotatedSecret, MySQL, Redis and RDS', () => {
     );
   });
 
+  test('an ElastiCache user: the created secret names its userId, and the function may modify that user only', () => {
+    // GIVEN
+    const f = fixture();
+
+    // WHEN
+    const cache = rotated(
+      f,
+      entryOf({
+        id: 'checkout-cache',
+        kind: 'elasticache-user',
+        secret: { name: 'cache/checkout', create: true },
+        owner,
+        options: {
+          userId: 'checkout-app',
+          connection: { host: 'clustercfg.checkout.cache.internal', username: 'checkout', ssl: true },
+        },
+      }),
+    );
+
+    // THEN
+    expect(createdTemplate(f, cache)).toMatchObject({ engine: 'redis', userId: 'checkout-app', port: 6379, ssl: true });
+    Template.fromStack(f.stack).hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      SecretId: { Ref: logicalIdOf(cache.secret) },
+      RotateImmediatelyOnUpdate: true,
+    });
+    const onUsers = allowStatements(Template.fromStack(f.stack)).filter((s) =>
+      asArray(s.Action).some((a) => a.startsWith('elasticache:')),
+    );
+    expect(onUsers.map((s) => [asArray(s.Action).sort(), render(asArray(s.Resource)[0])])).toEqual([
+      [
+        ['elasticache:DescribeUsers', 'elasticache:ModifyUser'],
+        'arn:${AWS::Partition}:elasticache:${AWS::Region}:${AWS::AccountId}:user:checkout-app',
+      ],
+    ]);
+  });
+
   test('an Aurora cluster: describe that cluster, and instances (its members) in a policy of their own', () => {
     // GIVEN
     const f = fixture();

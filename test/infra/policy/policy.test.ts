@@ -33,8 +33,8 @@ const master: PolicyEntryInput = {
 describe('the example policy', () => {
   const policy = loadPolicy(EXAMPLE);
 
-  it('loads twenty-three entries', () => {
-    expect(policy.entries).toHaveLength(23);
+  it('loads twenty-four entries', () => {
+    expect(policy.entries).toHaveLength(24);
   });
 
   it("applies the policy defaults over keyturn's, and entry settings over both", () => {
@@ -361,6 +361,13 @@ describe('invalid policies name the entry and the field', () => {
         },
       ]),
       /entries\[1\]\) options\.master\.entry: "db-master" is a postgres-single-user entry: the master of a mysql-alternating-users entry must be a user of the same kind of server/,
+    ],
+    [
+      'an ElastiCache user id with a double hyphen',
+      policyWith([
+        { id: 'cache', kind: 'elasticache-user', secret: { name: 'cache/app' }, owner, options: { userId: 'app--1' } },
+      ]),
+      /options\.userId: must be an ElastiCache user id/,
     ],
     [
       'a Redis user without a master',

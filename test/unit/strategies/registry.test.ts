@@ -30,6 +30,7 @@ describe('selectStrategy', () => {
       'mysql-single-user',
     ],
     ['redis with masterarn: the Redis user', {}, pg({ engine: 'redis', masterarn: 'arn:m' }), 'redis-user'],
+    ['redis without masterarn: an ElastiCache user', {}, pg({ engine: 'redis', userId: 'app' }), 'elasticache-user'],
   ])('%s', (_label, tags, value, expected) => {
     expect(selectStrategy(registry, tags, value).name).toBe(expected);
   });
@@ -56,13 +57,6 @@ describe('selectStrategy', () => {
       JSON.stringify({ engine: 'mysql' }),
       'InvalidSecretValueError',
       /needs "engine": "postgres"/,
-    ],
-    [
-      'a redis secret without masterarn',
-      {},
-      pg({ engine: 'redis' }),
-      'InvalidSecretValueError',
-      /engine "redis" is rotated through a master user: the secret needs "masterarn"/,
     ],
     [
       'a mysql tag on a postgres secret',
