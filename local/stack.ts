@@ -3,6 +3,7 @@ import { TaskEnvironment } from '../functions/shared/lifecycle-contract';
 import { startLocalMariadb, type LocalMariadb, type LocalMariadbOptions } from './databases/mariadb';
 import { startLocalPostgres, type LocalPostgres, type LocalPostgresOptions } from './databases/postgres';
 import { startLocalRedis, type LocalRedis, type LocalRedisOptions } from './databases/redis';
+import { startLocalElastiCache, type LocalElastiCache } from './elasticache';
 import { startLocalEventBridge, type LocalEventBridge } from './eventbridge/local-eventbridge';
 import { startLocalRds, type LocalRds } from './rds';
 import { startLocalSecretsManager, type LocalSecretsManager } from './secretsmanager/local-secrets-manager';
@@ -25,6 +26,8 @@ export interface LocalStack {
   readonly redis?: LocalRedis;
   /** The local RDS API (DescribeDBInstances / DescribeDBClusters), when asked for. */
   readonly rds?: LocalRds;
+  /** The local ElastiCache API (DescribeUsers / ModifyUser, applied to a local redis-server), when asked for. */
+  readonly elasticache?: LocalElastiCache;
   /** The local EventBridge: the audit events the task functions put (`eventBridge.events()`). */
   readonly eventBridge: LocalEventBridge;
   /** The local SNS: the alerts the task functions publish (`sns.messages()`). */
@@ -47,6 +50,8 @@ export interface LocalStackOptions {
   readonly redis?: boolean | LocalRedisOptions;
   /** Start the local RDS API too, and point AWS_ENDPOINT_URL_RDS at it. @default false */
   readonly rds?: boolean;
+  /** Start the local ElastiCache API too, and point AWS_ENDPOINT_URL_ELASTICACHE at it. @default false */
+  readonly elasticache?: boolean;
   /** Turn Secrets Manager's request quotas on. @default false */
   readonly quotas?: boolean;
 }
@@ -74,6 +79,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     optional(options.mariadb, startLocalMariadb),
     optional(options.redis, startLocalRedis),
     optional(options.rds, () => startLocalRds(location)),
+    optional(options.elasticache, () => startLocalElastiCache(location)),
   ] as const);
   const failed = starting.find((outcome) => outcome.status === 'rejected');
   if (failed) {
@@ -84,7 +90,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     throw failed.reason;
   }
-  const [secretsManager, eventBridge, sns, postgres, mariadb, redis, rds] = [
+  const [secretsManager, eventBridge, sns, postgres, mariadb, redis, rds, elasticache] = [
     valueOf(starting[0]),
     valueOf(starting[1]),
     valueOf(starting[2]),
@@ -92,6 +98,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     valueOf(starting[4]),
     valueOf(starting[5]),
     valueOf(starting[6]),
+    valueOf(starting[7]),
   ] as const;
   // Fixtures, as the CDK app would deploy them: the audit bus and the default alert topic.
   eventBridge.createEventBus(LOCAL_AUDIT_BUS_NAME);
@@ -101,6 +108,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = eventBridge.endpoint;
   process.env.AWS_ENDPOINT_URL_SNS = sns.endpoint;
   if (rds) process.env.AWS_ENDPOINT_URL_RDS = rds.endpoint;
+  if (elasticache) process.env.AWS_ENDPOINT_URL_ELASTICACHE = elasticache.endpoint;
   process.env[TaskEnvironment.auditBusName] = LOCAL_AUDIT_BUS_NAME;
   process.env[TaskEnvironment.defaultAlertTopicArn] = alertTopicArn;
   process.env.AWS_REGION ??= LOCAL_REGION;
@@ -119,6 +127,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     mariadb,
     redis,
     rds,
+    elasticache,
     eventBridge,
     sns,
     auditBusName: LOCAL_AUDIT_BUS_NAME,
@@ -129,7 +138,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await secretsManager.stop();
       await eventBridge.stop();
       await sns.stop();
-      await Promise.all([postgres?.stop(), mariadb?.stop(), redis?.stop(), rds?.stop()]);
+      await Promise.all([postgres?.stop(), mariadb?.stop(), redis?.stop(), rds?.stop(), elasticache?.stop()]);
     },
   };
 }

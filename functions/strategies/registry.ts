@@ -7,6 +7,7 @@ import { loginToPostgres, type PostgresLogin } from './postgres/connection';
 import { createPostgresSingleUserStrategy } from './postgres/single-user';
 import { randomStrategy } from './random';
 import { connectToRedis, type RedisConnect } from './redis/connection';
+import { createElastiCacheUserStrategy } from './redis/elasticache-user';
 import { createRedisUserStrategy } from './redis/user';
 import { STRATEGY_NAMES, type RotationStrategy, type StrategyName } from './strategy';
 import { STRATEGY_TAG } from './tag-options';
@@ -31,6 +32,7 @@ export function createStrategyRegistry(clients: StrategyClients = {}): StrategyR
     'mysql-single-user': createMysqlSingleUserStrategy(mysqlLogin),
     'mysql-alternating-users': createMysqlAlternatingUsersStrategy(mysqlLogin),
     'redis-user': createRedisUserStrategy(clients.redisConnect ?? connectToRedis),
+    'elasticache-user': createElastiCacheUserStrategy(clients.redisConnect ?? connectToRedis),
   };
 }
 

@@ -17,7 +17,8 @@ export function parseElastiCacheUserSecret(value: string, versionLabel: string):
   if (typeof userId !== 'string' || !USER_ID_PATTERN.test(userId)) {
     throw new InvalidSecretValueError(
       `the ${versionLabel} value needs "userId": the ElastiCache user id (a letter, then letters, digits or hyphens), ` +
-        'which ModifyUser changes; "username" is the Redis user name clients log in with',
+        'which ModifyUser changes ("username" is the Redis user name clients log in with); ' +
+        'for a self-managed Redis, give "masterarn" instead: its master user changes the passwords',
     );
   }
   return { ...secret, userId };

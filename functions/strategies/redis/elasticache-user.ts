@@ -55,7 +55,7 @@ import { describeRedisTarget } from './secret';
  * Usage: without a Redis user that may run CLIENT LIST, and with no per-password signal from
  * ElastiCache (DescribeUsers only counts passwords), the answer is always 'unknown'.
  */
-export const ELASTICACHE_USER_STRATEGY = 'elasticache-user' as StrategyName;
+export const ELASTICACHE_USER_STRATEGY = 'elasticache-user' satisfies StrategyName;
 
 /** ElastiCache refuses passwords shorter or longer than this, or holding these characters. */
 export const ELASTICACHE_PASSWORD_MIN_LENGTH = 16;

@@ -25,7 +25,7 @@ describeWithServers(['mariadb', 'redis'])('the rotation function as deployed (it
   let redis: LocalRedis;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ postgres: true, mariadb: true, redis: true, rds: true });
+    stack = await startLocalStack({ postgres: true, mariadb: true, redis: true, rds: true, elasticache: true });
     if (!stack.postgres || !stack.mariadb || !stack.redis)
       throw new Error('the local stack did not start every server');
     ({ postgres: pg, mariadb, redis } = stack);
@@ -112,6 +112,21 @@ describeWithServers(['mariadb', 'redis'])('the rotation function as deployed (it
     );
     expect(await pg.canLogin('bundled_rds', password)).toBe(true);
     expect(await pg.canLogin('bundled_rds', 'bundled-initial-5')).toBe(false);
+  });
+
+  it('rotates an ElastiCache user through ModifyUser (the ElastiCache client, a bundle of its own)', async () => {
+    await redis.admin('ACL', 'SETUSER', 'bundled_ec', 'on', '>bundled-initial-6-long', '~ec:*', '+get');
+    await stack.elasticache?.addUser({
+      userId: 'bundled-ec',
+      userName: 'bundled_ec',
+      passwords: ['bundled-initial-6-long'],
+      redis,
+    });
+    const password = await rotateWithBundle(
+      redis.secretValue('bundled_ec', 'bundled-initial-6-long', { userId: 'bundled-ec' }),
+    );
+    expect(await redis.canLogin('bundled_ec', password)).toBe(true);
+    expect(await redis.canLogin('bundled_ec', 'bundled-initial-6-long')).toBe(true); // both until revoke
   });
 
   it('rotates a Redis ACL user (both passwords accepted until revoke)', async () => {
