@@ -1,7 +1,7 @@
 import { generatePassword, type PasswordPolicy } from '../../shared/password';
 import type { SecretVersion } from '../../shared/secret-store';
 import { settled } from '../../shared/settled';
-import { InvalidSecretValueError, PendingCredentialRejectedError, RevokeRefusedError } from '../errors';
+import { InvalidSecretValueError, PendingCredentialRejectedError } from '../errors';
 import { DATABASE_PASSWORD_DEFAULTS } from '../password-defaults';
 import { parsePasswordChange } from '../password-change';
 import type {
@@ -30,7 +30,7 @@ import {
   ElastiCacheUserNotRotatableError,
   RedisTargetError,
 } from './errors';
-import { checkRedisLogin } from './login';
+import { checkRedisLogin, parseRevocation } from './login';
 import { describeRedisTarget } from './secret';
 
 /**
@@ -289,23 +289,13 @@ export function createElastiCacheUserStrategy(
       ctx: StrategyContext,
       options: RevokeOptions = {},
     ): Promise<RevokeResult> {
-      const oldSecret = parseElastiCacheUserSecret(old.value, 'old');
-      const newSecret = parseElastiCacheUserSecret(replacement.value, 'replacement');
+      const { oldSecret, newSecret } = await parseRevocation(
+        old,
+        replacement,
+        { parse: parseElastiCacheUserSecret, sameUser: sameElastiCacheUser, what: 'host, port, ssl, user or userId' },
+        connect,
+      );
       const id = newSecret.userId;
-      if (!sameElastiCacheUser(oldSecret, newSecret)) {
-        throw new RevokeRefusedError('the old and the replacement value name another host, port, ssl, user or userId');
-      }
-      if (oldSecret.password === newSecret.password) {
-        throw new RevokeRefusedError(
-          `the old and the replacement password of "${id}" are the same: revoking would lock the user out`,
-        );
-      }
-      const replacementWorks = await checkRedisLogin(connect, newSecret);
-      if (!replacementWorks.ok) {
-        throw new RevokeRefusedError(
-          `the replacement does not authenticate (${replacementWorks.reason}): revoking the old password would cut every client off`,
-        );
-      }
       const { api, user } = await activeUser(newSecret, ctx);
       const oldWorks = await checkRedisLogin(connect, oldSecret);
       const alreadyDone = !oldWorks.ok && user.passwordCount === 1;

@@ -1,3 +1,5 @@
+import type { SecretVersion } from '../../shared/secret-store';
+import { RevokeRefusedError } from '../errors';
 import type { VerifyResult } from '../strategy';
 import { withRedisSession, type RedisConnect } from './connection';
 import { RespError, type RespValue } from './resp-parser';
@@ -20,4 +22,38 @@ export async function checkRedisLogin(connect: RedisConnect, secret: RedisSecret
     if (failed(pong)) return { ok: false, reason: `PING failed on ${target}: ${(pong as RespError).message}` };
     return { ok: true };
   });
+}
+
+/**
+ * What every Redis-family revoke checks before it removes anything: both values name the same
+ * user (`sameUser`, whose fields `what` names), the passwords differ, and the replacement logs in
+ * now. Any of these failing is RevokeRefusedError: removing the old password would lock clients out.
+ */
+export async function parseRevocation<Secret extends RedisSecret>(
+  old: SecretVersion,
+  replacement: SecretVersion,
+  secrets: {
+    readonly parse: (value: string, versionLabel: string) => Secret;
+    readonly sameUser: (a: Secret, b: Secret) => boolean;
+    readonly what: string;
+  },
+  connect: RedisConnect,
+): Promise<{ readonly oldSecret: Secret; readonly newSecret: Secret }> {
+  const oldSecret = secrets.parse(old.value, 'old');
+  const newSecret = secrets.parse(replacement.value, 'replacement');
+  if (!secrets.sameUser(oldSecret, newSecret)) {
+    throw new RevokeRefusedError(`the old and the replacement value name another ${secrets.what}`);
+  }
+  if (oldSecret.password === newSecret.password) {
+    throw new RevokeRefusedError(
+      `the old and the replacement password of "${newSecret.username}" are the same: revoking would lock the user out`,
+    );
+  }
+  const replacementWorks = await checkRedisLogin(connect, newSecret);
+  if (!replacementWorks.ok) {
+    throw new RevokeRefusedError(
+      `the replacement does not authenticate (${replacementWorks.reason}): revoking the old password would cut every client off`,
+    );
+  }
+  return { oldSecret, newSecret };
 }

@@ -2,12 +2,7 @@ import { generatePassword } from '../../shared/password';
 import type { SecretVersion } from '../../shared/secret-store';
 import { settled } from '../../shared/settled';
 import { AWSCURRENT, AWSPENDING } from '../../shared/stages';
-import {
-  InvalidSecretValueError,
-  MasterSecretError,
-  PendingCredentialRejectedError,
-  RevokeRefusedError,
-} from '../errors';
+import { InvalidSecretValueError, MasterSecretError, PendingCredentialRejectedError } from '../errors';
 import { DATABASE_PASSWORD_DEFAULTS } from '../password-defaults';
 import type {
   RevokeOptions,
@@ -30,7 +25,7 @@ import {
 import { RedisTargetError, RedisUserNotFoundError } from './errors';
 import { commandName, RedisCommandError } from './resp-client';
 import { RespError, Sensitive, type RespArg, type RespCommand } from './resp-parser';
-import { checkRedisLogin as checkLogin } from './login';
+import { checkRedisLogin as checkLogin, parseRevocation } from './login';
 import { describeRedisTarget, parseRedisSecret, sameRedisServer, sameRedisUser, type RedisSecret } from './secret';
 import { parsePasswordChange } from '../password-change';
 
@@ -362,23 +357,13 @@ export function createRedisUserStrategy(connect: RedisConnect = connectToRedis):
       ctx: StrategyContext,
       options: RevokeOptions = {},
     ): Promise<RevokeResult> {
-      const oldSecret = parseRedisSecret(old.value, 'old');
-      const newSecret = parseRedisSecret(replacement.value, 'replacement');
+      const { oldSecret, newSecret } = await parseRevocation(
+        old,
+        replacement,
+        { parse: parseRedisSecret, sameUser: sameRedisUser, what: 'host, port, ssl or user' },
+        connect,
+      );
       const user = newSecret.username;
-      if (!sameRedisUser(oldSecret, newSecret)) {
-        throw new RevokeRefusedError('the old and the replacement value name another host, port, ssl or user');
-      }
-      if (oldSecret.password === newSecret.password) {
-        throw new RevokeRefusedError(
-          `the old and the replacement password of "${user}" are the same: revoking would lock the user out`,
-        );
-      }
-      const replacementWorks = await checkLogin(connect, newSecret);
-      if (!replacementWorks.ok) {
-        throw new RevokeRefusedError(
-          `the replacement does not authenticate (${replacementWorks.reason}): revoking the old password would cut every client off`,
-        );
-      }
       const oldHash = redisPasswordHash(oldSecret.password);
       const master = await loginAsMaster(connect, newSecret, ctx);
       return withRedisSession(master, async (session): Promise<RevokeResult> => {
