@@ -4,12 +4,12 @@ import { drillApiKey, drillApiKeyEmergency } from './api-key-drill';
 import { lambdaHandlers, renderExecutionReport } from './lifecycle-drill';
 import { drillMariadbAlternatingUsers, drillMariadbSingleUser } from './mariadb-drill';
 import { drillPostgresAlternatingUsers, drillPostgresLifecycle, drillPostgresSingleUser } from './postgres-drill';
-import { drillRedisLifecycle, drillRedisUser } from './redis-drill';
+import { drillElastiCacheUser, drillRedisLifecycle, drillRedisUser } from './redis-drill';
 import { renderSecretReport, renderSummary } from './report';
 
 /**
  * `npm start`: the real rotation function rotates an API key, PostgreSQL and MariaDB users
- * (single and alternating) and a Redis ACL user through the local Secrets Manager's
+ * (single and alternating), a Redis ACL user and an ElastiCache user through the local Secrets Manager's
  * RotateSecret and proves who can log in; then the real lifecycle and emergency state
  * machines run on them (local Step Functions runner), with their audit trail.
  */
@@ -20,14 +20,15 @@ async function main(): Promise<number> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
   const started = performance.now();
-  const stack = await startLocalStack({ postgres: true, mariadb: true, redis: true });
-  const { postgres: pg, mariadb, redis } = servers(stack);
+  const stack = await startLocalStack({ postgres: true, mariadb: true, redis: true, elasticache: true });
+  const { postgres: pg, mariadb, redis, elasticache } = servers(stack);
   try {
     console.log('keyturn local drill');
     console.log(`  Secrets Manager  ${stack.secretsManager.endpoint} (keyturn's local, AWS JSON protocol)`);
     console.log(`  PostgreSQL       ${pg.host}:${pg.port} (embedded, scram-sha-256 password auth)`);
     console.log(`  MariaDB          ${mariadb.host}:${mariadb.port} (throwaway mariadbd, password auth)`);
     console.log(`  Redis            127.0.0.1:${redis.port} (throwaway redis-server, ACL users, default user off)`);
+    console.log(`  ElastiCache API  ${elasticache.endpoint} (keyturn's local, ModifyUser applied to that Redis)`);
     console.log(`  rotation Lambda  ${LOCAL_ROTATION_FUNCTION_ARN} (functions/rotate-secret/handler.ts, in process)\n`);
 
     const reports = [
@@ -37,6 +38,7 @@ async function main(): Promise<number> {
       await drillMariadbSingleUser(stack, mariadb),
       await drillMariadbAlternatingUsers(stack, mariadb),
       await drillRedisUser(stack, redis),
+      await drillElastiCacheUser(stack, redis, elasticache),
     ];
     for (const report of reports) console.log(`${renderSecretReport(report)}\n`);
     console.log(renderSummary(reports));
@@ -65,9 +67,9 @@ async function main(): Promise<number> {
 }
 
 function servers(stack: LocalStack) {
-  const { postgres, mariadb, redis } = stack;
-  if (!postgres || !mariadb || !redis) throw new Error('the local stack did not start every database');
-  return { postgres, mariadb, redis };
+  const { postgres, mariadb, redis, elasticache } = stack;
+  if (!postgres || !mariadb || !redis || !elasticache) throw new Error('the local stack did not start every server');
+  return { postgres, mariadb, redis, elasticache };
 }
 
 main().then(

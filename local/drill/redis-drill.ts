@@ -1,5 +1,6 @@
 import { LifecycleTag } from '../../functions/shared/lifecycle-contract';
 import type { LocalRedis } from '../databases/redis';
+import type { LocalElastiCache } from '../elasticache';
 import type { LambdaHandler } from '../stepfunctions/runner';
 import type { LocalStack } from '../stack';
 import { runExecution, type ExecutionReport } from './lifecycle-drill';
@@ -63,4 +64,33 @@ export async function drillRedisLifecycle(
       ];
     },
   );
+}
+
+/** An ElastiCache RBAC user: ModifyUser (on the local ElastiCache API) gives it the new password beside the old. */
+export async function drillElastiCacheUser(
+  stack: LocalStack,
+  redis: LocalRedis,
+  elasticache: LocalElastiCache,
+): Promise<SecretReport> {
+  const initialPassword = 'checkout-initial-password';
+  await redis.admin('ACL', 'SETUSER', 'checkout', 'on', `>${initialPassword}`, '~checkout:*', '+@read');
+  await elasticache.addUser({ userId: 'checkout-app', userName: 'checkout', passwords: [initialPassword], redis });
+  return rotate(stack, {
+    name: 'cache/checkout',
+    strategy: 'elasticache-user',
+    value: redis.secretValue('checkout', initialPassword, { userId: 'checkout-app' }),
+    checks: async (currentValue) => {
+      const current = JSON.parse(currentValue) as DbSecret;
+      return [
+        {
+          passed: await redis.canLogin('checkout', current.password),
+          text: 'the new password logs in as checkout (set through ModifyUser, applied by ElastiCache)',
+        },
+        {
+          passed: await redis.canLogin('checkout', initialPassword),
+          text: 'the old password still logs in: ElastiCache holds both until revoke',
+        },
+      ];
+    },
+  });
 }
