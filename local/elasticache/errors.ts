@@ -1,4 +1,4 @@
-import { AwsQueryError } from '../http/aws-query-server';
+import { AwsQueryError, COMMON_QUERY_ERROR_STATUS } from '../http/aws-query-server';
 
 /**
  * ElastiCache errors as awsQuery carries them (`<Error><Type>Sender</Type><Code>UserNotFound</Code>`)
@@ -8,19 +8,9 @@ import { AwsQueryError } from '../http/aws-query-server';
  * Throttling) come back as ElastiCacheServiceException named after the code.
  */
 const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  ...COMMON_QUERY_ERROR_STATUS,
   UserNotFound: 404,
   InvalidUserState: 400,
-  InvalidParameterValue: 400,
-  InvalidParameterCombination: 400,
-  AccessDenied: 403,
-  Throttling: 400,
-  InternalFailure: 500,
-  ServiceUnavailable: 503,
-  InvalidAction: 400,
-  MissingAction: 400,
-  MissingParameter: 400,
-  NoSuchVersion: 400,
-  MalformedQueryString: 400,
 };
 
 export class ElastiCacheError extends AwsQueryError {

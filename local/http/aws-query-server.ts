@@ -5,6 +5,21 @@ import { QueryParams } from './query-params';
 import { queryErrorResponse, queryResponse } from './query-xml';
 import { readRequestBody } from './request-body';
 
+/** HTTP statuses of the errors every awsQuery service answers with (its own codes come on top). */
+export const COMMON_QUERY_ERROR_STATUS: Readonly<Record<string, number>> = {
+  InvalidAction: 400,
+  MissingAction: 400,
+  MissingParameter: 400,
+  NoSuchVersion: 400,
+  MalformedQueryString: 400,
+  InvalidParameterValue: 400,
+  InvalidParameterCombination: 400,
+  AccessDenied: 403,
+  Throttling: 400,
+  InternalFailure: 500,
+  ServiceUnavailable: 503,
+};
+
 /** An awsQuery error: `Receiver` for server faults (5xx), else `Sender`, as `<Type>` says. */
 export class AwsQueryError extends AwsProtocolError {
   readonly type: 'Sender' | 'Receiver';

@@ -1,4 +1,4 @@
-import { AwsQueryError } from '../http/aws-query-server';
+import { AwsQueryError, COMMON_QUERY_ERROR_STATUS } from '../http/aws-query-server';
 
 /**
  * RDS errors as the awsQuery protocol carries them: `<ErrorResponse><Error><Type>Sender</Type>
@@ -10,18 +10,9 @@ import { AwsQueryError } from '../http/aws-query-server';
 
 /** Codes with their HTTP status (the service model's awsQueryError traits, and the common query errors). */
 const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  ...COMMON_QUERY_ERROR_STATUS,
   DBInstanceNotFound: 404,
   DBClusterNotFoundFault: 404,
-  InvalidParameterValue: 400,
-  InvalidParameterCombination: 400,
-  AccessDenied: 403,
-  Throttling: 400,
-  InternalFailure: 500,
-  ServiceUnavailable: 503,
-  InvalidAction: 400,
-  MissingAction: 400,
-  NoSuchVersion: 400,
-  MalformedQueryString: 400,
 };
 
 export class RdsError extends AwsQueryError {

@@ -1,4 +1,4 @@
-import { AwsQueryError } from '../http/aws-query-server';
+import { AwsQueryError, COMMON_QUERY_ERROR_STATUS } from '../http/aws-query-server';
 
 /**
  * SNS errors as the awsQuery protocol carries them: `<Error><Type>Sender|Receiver</Type>
@@ -9,6 +9,7 @@ import { AwsQueryError } from '../http/aws-query-server';
 
 /** Codes with their HTTP status (the service model's awsQueryError traits). */
 const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  ...COMMON_QUERY_ERROR_STATUS,
   AuthorizationError: 403,
   InternalError: 500,
   InvalidParameter: 400,
@@ -19,11 +20,6 @@ const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = {
   TopicLimitExceeded: 403,
   TagLimitExceeded: 400,
   ValidationException: 400,
-  // Common errors of query APIs.
-  InvalidAction: 400,
-  MissingAction: 400,
-  NoSuchVersion: 400,
-  ServiceUnavailable: 503,
 };
 
 export class SnsError extends AwsQueryError {

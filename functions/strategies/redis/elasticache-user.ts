@@ -1,7 +1,7 @@
 import { generatePassword, type PasswordPolicy } from '../../shared/password';
 import type { SecretVersion } from '../../shared/secret-store';
 import { settled } from '../../shared/settled';
-import { InvalidSecretValueError, PendingCredentialRejectedError } from '../errors';
+import { InvalidSecretValueError } from '../errors';
 import { DATABASE_PASSWORD_DEFAULTS } from '../password-defaults';
 import { parsePasswordChange } from '../password-change';
 import type {
@@ -30,7 +30,7 @@ import {
   ElastiCacheUserNotRotatableError,
   RedisTargetError,
 } from './errors';
-import { checkRedisLogin, parseRevocation } from './login';
+import { checkRedisLogin, parseRevocation, testPendingRedisLogin, verifyRedisCredential } from './login';
 import { describeRedisTarget } from './secret';
 
 /**
@@ -256,15 +256,10 @@ export function createElastiCacheUserStrategy(
     },
 
     async testSecret(versions: RotationVersions): Promise<void> {
-      const { pending } = parseVersions(versions);
-      const result = await checkRedisLogin(connect, pending);
-      if (!result.ok) throw new PendingCredentialRejectedError(`pending credential does not work: ${result.reason}`);
+      await testPendingRedisLogin(connect, parseVersions(versions).pending);
     },
 
-    verify: (credential: SecretVersion) =>
-      settled(() => parseElastiCacheUserSecret(credential.value, `version ${credential.versionId}`)).then((secret) =>
-        checkRedisLogin(connect, secret),
-      ),
+    verify: (credential: SecretVersion) => verifyRedisCredential(connect, credential, parseElastiCacheUserSecret),
 
     usage(old: SecretVersion, replacement: SecretVersion): Promise<UsageReport> {
       return settled(() => {

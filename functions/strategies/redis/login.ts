@@ -1,5 +1,6 @@
 import type { SecretVersion } from '../../shared/secret-store';
-import { RevokeRefusedError } from '../errors';
+import { settled } from '../../shared/settled';
+import { PendingCredentialRejectedError, RevokeRefusedError } from '../errors';
 import type { VerifyResult } from '../strategy';
 import { withRedisSession, type RedisConnect } from './connection';
 import { RespError, type RespValue } from './resp-parser';
@@ -56,4 +57,21 @@ export async function parseRevocation<Secret extends RedisSecret>(
     );
   }
   return { oldSecret, newSecret };
+}
+
+/** testSecret of every Redis-family strategy: the pending credential logs in as its user. */
+export async function testPendingRedisLogin(connect: RedisConnect, pending: RedisSecret): Promise<void> {
+  const result = await checkRedisLogin(connect, pending);
+  if (!result.ok) throw new PendingCredentialRejectedError(`pending credential does not work: ${result.reason}`);
+}
+
+/** verify of every Redis-family strategy: the stored credential, parsed by the strategy's shape, logs in. */
+export function verifyRedisCredential(
+  connect: RedisConnect,
+  credential: SecretVersion,
+  parse: (value: string, versionLabel: string) => RedisSecret,
+): Promise<VerifyResult> {
+  return settled(() => parse(credential.value, `version ${credential.versionId}`)).then((secret) =>
+    checkRedisLogin(connect, secret),
+  );
 }

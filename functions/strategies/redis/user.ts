@@ -2,7 +2,7 @@ import { generatePassword } from '../../shared/password';
 import type { SecretVersion } from '../../shared/secret-store';
 import { settled } from '../../shared/settled';
 import { AWSCURRENT, AWSPENDING } from '../../shared/stages';
-import { InvalidSecretValueError, MasterSecretError, PendingCredentialRejectedError } from '../errors';
+import { InvalidSecretValueError, MasterSecretError } from '../errors';
 import { DATABASE_PASSWORD_DEFAULTS } from '../password-defaults';
 import type {
   RevokeOptions,
@@ -25,7 +25,7 @@ import {
 import { RedisTargetError, RedisUserNotFoundError } from './errors';
 import { commandName, RedisCommandError } from './resp-client';
 import { RespError, Sensitive, type RespArg, type RespCommand } from './resp-parser';
-import { checkRedisLogin as checkLogin, parseRevocation } from './login';
+import { checkRedisLogin as checkLogin, parseRevocation, testPendingRedisLogin, verifyRedisCredential } from './login';
 import { describeRedisTarget, parseRedisSecret, sameRedisServer, sameRedisUser, type RedisSecret } from './secret';
 import { parsePasswordChange } from '../password-change';
 
@@ -306,15 +306,10 @@ export function createRedisUserStrategy(connect: RedisConnect = connectToRedis):
     },
 
     async testSecret(versions: RotationVersions): Promise<void> {
-      const { pending } = parseVersions(versions);
-      const result = await checkLogin(connect, pending);
-      if (!result.ok) throw new PendingCredentialRejectedError(`pending credential does not work: ${result.reason}`);
+      await testPendingRedisLogin(connect, parseVersions(versions).pending);
     },
 
-    verify: (credential: SecretVersion) =>
-      settled(() => parseRedisSecret(credential.value, `version ${credential.versionId}`)).then((secret) =>
-        checkLogin(connect, secret),
-      ),
+    verify: (credential: SecretVersion) => verifyRedisCredential(connect, credential, parseRedisSecret),
 
     async usage(old: SecretVersion, replacement: SecretVersion, ctx: StrategyContext): Promise<UsageReport> {
       const oldSecret = parseRedisSecret(old.value, 'old');
