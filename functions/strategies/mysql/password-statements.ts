@@ -97,24 +97,30 @@ function authClause(version: ServerVersion, plugin: PasswordPlugin, password: st
   return secretStatement(sql, password);
 }
 
-/** The master sets another account's password, keeping its plugin. */
-export function setPasswordStatement(
+/** `ALTER USER` / `CREATE USER` of an account with `plugin` and `password`, as the master runs them. */
+function accountStatement(
+  verb: 'ALTER USER' | 'CREATE USER',
   version: ServerVersion,
   account: MysqlAccount,
   plugin: PasswordPlugin,
   password: string,
 ): SensitiveStatement {
   const auth = authClause(version, plugin, password);
-  return secretStatement(`ALTER USER ${quoteAccount(account)} ${auth.sql}`, ...auth.secrets);
+  return secretStatement(`${verb} ${quoteAccount(account)} ${auth.sql}`, ...auth.secrets);
 }
 
-/** The master creates an account that authenticates with `plugin` and `password` from its first moment. */
-export function createUserStatement(
+/** The master sets another account's password, keeping its plugin. */
+export const setPasswordStatement = (
   version: ServerVersion,
   account: MysqlAccount,
   plugin: PasswordPlugin,
   password: string,
-): SensitiveStatement {
-  const auth = authClause(version, plugin, password);
-  return secretStatement(`CREATE USER ${quoteAccount(account)} ${auth.sql}`, ...auth.secrets);
-}
+): SensitiveStatement => accountStatement('ALTER USER', version, account, plugin, password);
+
+/** The master creates an account that authenticates with `plugin` and `password` from its first moment. */
+export const createUserStatement = (
+  version: ServerVersion,
+  account: MysqlAccount,
+  plugin: PasswordPlugin,
+  password: string,
+): SensitiveStatement => accountStatement('CREATE USER', version, account, plugin, password);
