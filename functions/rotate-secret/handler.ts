@@ -1,6 +1,8 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Context as LambdaContext } from 'aws-lambda';
 import { createAuditTrail } from '../shared/audit';
+import { invocationDeadline } from '../shared/deadline';
 import { TaskEnvironment } from '../shared/lifecycle-contract';
 import { METRICS_NAMESPACE, MetricService } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
@@ -63,8 +65,9 @@ function taskDeps(): Promise<TaskDeps> {
  * invoke it for the tasks that reach the secret's target (`{ task: ... }`), because it already
  * runs where that target is reachable (its VPC) with access to exactly its secrets.
  */
-export const handler = async (event: unknown): Promise<unknown> => {
-  if (isLifecycleTaskEvent(event)) return runRotationFunctionTask(event, await taskDeps());
-  await runObservedRotationStep(event, { store, strategies, logger, metrics });
+export const handler = async (event: unknown, context?: LambdaContext): Promise<unknown> => {
+  const deadline = invocationDeadline(context);
+  if (isLifecycleTaskEvent(event)) return runRotationFunctionTask(event, { ...(await taskDeps()), deadline });
+  await runObservedRotationStep(event, { store, strategies, logger, metrics, deadline });
   return undefined;
 };

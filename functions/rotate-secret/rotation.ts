@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { invocationDeadline, type Deadline } from '../shared/deadline';
 import type { SecretStore, SecretVersion } from '../shared/secret-store';
 import { versionWithStage } from '../shared/secret-store';
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../shared/stages';
@@ -13,6 +14,8 @@ export interface RotationStepDeps {
   readonly strategies: StrategyRegistry;
   readonly logger: Logger;
   readonly now?: () => Date;
+  /** When this invocation must have answered. @default the rotation function's timeout from now */
+  readonly deadline?: Deadline;
 }
 
 /** What a step did, for metrics and the step's log line. */
@@ -68,7 +71,14 @@ export async function runRotationStep(
   const strategy = selectStrategy(deps.strategies, description.tags, current.value);
   onStrategy(strategy);
   logger.appendKeys({ strategy: strategy.name });
-  const ctx: StrategyContext = { secretArn: arn, token, tags: description.tags, store, logger };
+  const ctx: StrategyContext = {
+    secretArn: arn,
+    token,
+    tags: description.tags,
+    store,
+    logger,
+    deadline: deps.deadline ?? invocationDeadline(),
+  };
 
   switch (event.Step) {
     case 'createSecret': {
@@ -106,6 +116,23 @@ export async function runRotationStep(
   }
 }
 
+/**
+ * The secret's versions other than `known`, newest first, each value read only when the caller
+ * asks for the next one: most searches stop at the first or second.
+ */
+async function* unlabelledVersions(
+  store: SecretStore,
+  arn: string,
+  known: readonly (string | undefined)[],
+): AsyncGenerator<SecretVersion> {
+  const skip = new Set(known);
+  for (const summary of await store.listVersions(arn)) {
+    if (skip.has(summary.versionId)) continue;
+    const version = await store.getVersion(arn, { versionId: summary.versionId });
+    if (version) yield version;
+  }
+}
+
 async function rotationVersions(
   store: SecretStore,
   arn: string,
@@ -118,16 +145,6 @@ async function rotationVersions(
     pending,
     current,
     previous,
-    older: async (limit: number) => {
-      const known = new Set([pending.versionId, current.versionId, previous?.versionId]);
-      const older: SecretVersion[] = [];
-      for (const summary of await store.listVersions(arn)) {
-        if (known.has(summary.versionId)) continue;
-        if (older.length >= limit) break;
-        const version = await store.getVersion(arn, { versionId: summary.versionId });
-        if (version) older.push(version);
-      }
-      return older;
-    },
+    older: () => unlabelledVersions(store, arn, [pending.versionId, current.versionId, previous?.versionId]),
   };
 }

@@ -1,16 +1,24 @@
 import type { SecretVersion } from '../shared/secret-store';
 import type { RotationVersions } from './strategy';
 
-/** How many unlabelled versions to try when no labelled one is accepted. */
-const OLDER_VERSIONS_TO_TRY = 3;
-
 /**
  * The credentials to try, in order, to reach a target whose password may be any of them:
- * current, previous, then the newest older versions. The older ones recover a rotation
- * whose setSecret ran but whose labels were then cleaned up by hand.
+ * current, previous, then every unlabelled version, newest first. The unlabelled ones recover
+ * a rotation whose setSecret ran but whose labels were cleaned up by hand, however many times
+ * an operator cleared AWSPENDING and started over before the target came back.
  */
 export async function* credentialCandidates(versions: RotationVersions): AsyncGenerator<SecretVersion> {
   yield versions.current;
   if (versions.previous) yield versions.previous;
-  yield* await versions.older(OLDER_VERSIONS_TO_TRY);
+  yield* versions.older();
+}
+
+/** Names the versions a search tried, for its error message: ids and labels, never values. */
+export function describeTriedVersions(tried: readonly SecretVersion[]): string {
+  if (tried.length === 0) return 'no stored version names this user on this server';
+  const shown = tried
+    .slice(0, 12)
+    .map((v) => (v.stages.length > 0 ? `${v.versionId} (${v.stages.join(', ')})` : v.versionId));
+  const more = tried.length > shown.length ? ` and ${tried.length - shown.length} more` : '';
+  return `tried ${tried.length} version(s): ${shown.join(', ')}${more}`;
 }

@@ -44,3 +44,25 @@ export class MasterSecretError extends KeyturnError {
 export class RevokeRefusedError extends KeyturnError {
   readonly name = 'RevokeRefusedError';
 }
+
+/**
+ * The new credential logs in but cannot do something the one it replaces can: the alternate
+ * user lacks a privilege, membership or setting the current user has. The message lists what
+ * is missing (objects and privilege names, never a value); nothing moved.
+ */
+export class PrivilegeParityError extends KeyturnError {
+  readonly name = 'PrivilegeParityError';
+}
+
+/** The entry's read-only probe failed with the new credential (or is not one keyturn may run). */
+export class ProbeFailedError extends KeyturnError {
+  readonly name = 'ProbeFailedError';
+}
+
+/**
+ * Another invocation changed the same account at the same moment (Lambda retries overlap):
+ * nothing is lost, and the step succeeds when repeated. Retryable.
+ */
+export class ConcurrentChangeError extends KeyturnError {
+  readonly name = 'ConcurrentChangeError';
+}

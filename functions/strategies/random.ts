@@ -84,7 +84,12 @@ function looksLikeJsonObject(value: string): boolean {
 function checkValue(value: string, options: RandomOptions, versionLabel: string): VerifyResult {
   for (const [field, part] of rotatedParts(value, options, versionLabel)) {
     const violation = policyViolation(part, options);
-    if (violation) return { ok: false, reason: `${field ? `field "${field}"` : 'the value'} is invalid: ${violation}` };
+    if (violation)
+      return {
+        ok: false,
+        failure: 'rejected',
+        reason: `${field ? `field "${field}"` : 'the value'} is invalid: ${violation}`,
+      };
   }
   return { ok: true };
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Deadline } from '../shared/deadline';
 import type { SecretStore, SecretVersion } from '../shared/secret-store';
 
 /** Everything a strategy may use besides the secret's values. */
@@ -11,6 +12,8 @@ export interface StrategyContext {
   /** To read other secrets a strategy depends on (a master secret). */
   readonly store: SecretStore;
   readonly logger: Logger;
+  /** When this invocation must have answered: every wait ends before it (shared/deadline.ts). */
+  readonly deadline: Deadline;
 }
 
 /** The versions a rotation step works with. */
@@ -18,11 +21,38 @@ export interface RotationVersions {
   readonly pending: SecretVersion;
   readonly current: SecretVersion;
   readonly previous?: SecretVersion;
-  /** Older versions, newest first: last-resort credentials for recovering an interrupted rotation. */
-  readonly older: (limit: number) => Promise<SecretVersion[]>;
+  /**
+   * Every unlabelled version, newest first, each read only when the caller gets to it (Secrets
+   * Manager keeps at most 100): last-resort credentials for recovering an interrupted rotation.
+   */
+  readonly older: () => AsyncIterable<SecretVersion>;
 }
 
-export type VerifyResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+/**
+ * Why a credential does not do the consumer's job: it does not log in (`rejected`), it logs in
+ * without a privilege the credential it replaces has (`privileges`), or it fails the entry's
+ * probe (`probe`). Each is a definite answer from the target; unreachable targets throw instead.
+ */
+export type VerifyFailure = 'rejected' | 'privileges' | 'probe';
+
+export type VerifyResult =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      readonly failure: VerifyFailure;
+      /** What failed, never a value: the user, the server, the missing privileges. */
+      readonly reason: string;
+    };
+
+export interface VerifyOptions {
+  /**
+   * The credential `credential` takes over from: it must be able to do what this one could
+   * (privilege parity, where the two are different users). Absent: logging in is enough.
+   */
+  readonly replaces?: SecretVersion;
+  /** Also run the entry's read-only probe (`keyturn:probe`) with `credential`. @default false */
+  readonly probe?: boolean;
+}
 
 export interface UsageReport {
   /** 'unknown' when the target gives no signal that tells the old credential's use apart. */
@@ -56,10 +86,16 @@ export interface RotationStrategy {
   createPendingValue(current: SecretVersion, ctx: StrategyContext): Promise<string>;
   /** Makes the target accept the pending value. */
   setSecret(versions: RotationVersions, ctx: StrategyContext): Promise<void>;
-  /** Proves the pending value works against the target; throws if it does not. */
+  /**
+   * Proves the pending value works against the target and can do what the current one can
+   * (verify with `replaces: current, probe: true`); throws a named error if it cannot.
+   */
   testSecret(versions: RotationVersions, ctx: StrategyContext): Promise<void>;
-  /** Whether a credential authenticates against the target now. */
-  verify(credential: SecretVersion, ctx: StrategyContext): Promise<VerifyResult>;
+  /**
+   * Whether a credential authenticates against the target now and, as `options` ask, does the
+   * consumer's job: what the credential it replaces could do, and the entry's probe.
+   */
+  verify(credential: SecretVersion, ctx: StrategyContext, options?: VerifyOptions): Promise<VerifyResult>;
   /** Whether `old` is still in use now that `replacement` is current. */
   usage(old: SecretVersion, replacement: SecretVersion, ctx: StrategyContext): Promise<UsageReport>;
   /** Makes `old` stop working; never touches `replacement`. */

@@ -1,3 +1,4 @@
+import type { ProbeTarget } from './probe/probe';
 import type { StrategyName } from './strategy';
 
 /**
@@ -18,10 +19,30 @@ export interface ServerTarget {
   readonly usesMaster: boolean;
   /** Whether the target has databases (`dbname`), and RDS instances or Aurora clusters. */
   readonly relational: boolean;
+  /** What an entry's probe is written in for this target (probe/probe.ts). */
+  readonly probe: ProbeTarget;
 }
 
-const POSTGRES = { engine: 'postgres', engines: ['postgres'], defaultPort: 5432, defaultDatabase: 'postgres' };
-const MYSQL = { engine: 'mysql', engines: ['mysql', 'mariadb'], defaultPort: 3306 };
+const POSTGRES = {
+  engine: 'postgres',
+  engines: ['postgres'],
+  defaultPort: 5432,
+  defaultDatabase: 'postgres',
+  probe: { engine: 'sql', dialect: 'postgres' },
+} as const;
+const MYSQL = {
+  engine: 'mysql',
+  engines: ['mysql', 'mariadb'],
+  defaultPort: 3306,
+  probe: { engine: 'sql', dialect: 'mysql' },
+} as const;
+const REDIS = {
+  engine: 'redis',
+  engines: ['redis'],
+  defaultPort: 6379,
+  relational: false,
+  probe: { engine: 'redis' },
+} as const;
 
 /** Every strategy but `random` rotates a user on a server. */
 export type ServerStrategyName = Exclude<StrategyName, 'random'>;
@@ -32,9 +53,9 @@ export const SERVER_TARGETS: Readonly<Record<ServerStrategyName, ServerTarget>> 
   'mysql-single-user': { ...MYSQL, usesMaster: false, relational: true },
   'mysql-alternating-users': { ...MYSQL, usesMaster: true, relational: true },
   // A Redis user holds several passwords: the master adds the new one and later removes the old one.
-  'redis-user': { engine: 'redis', engines: ['redis'], defaultPort: 6379, usesMaster: true, relational: false },
+  'redis-user': { ...REDIS, usesMaster: true },
   // An ElastiCache RBAC user: the ElastiCache API (ModifyUser) holds its two passwords, no master user does.
-  'elasticache-user': { engine: 'redis', engines: ['redis'], defaultPort: 6379, usesMaster: false, relational: false },
+  'elasticache-user': { ...REDIS, usesMaster: false },
 };
 
 export function serverTarget(kind: StrategyName): ServerTarget | undefined {

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { AuditSubject, AuditTrail } from '../shared/audit';
+import { invocationDeadline, type Deadline } from '../shared/deadline';
 import type { RotationRun } from '../shared/lifecycle-contract';
 import { type SecretDescription, type SecretStore, type SecretVersion } from '../shared/secret-store';
 import { AWSCURRENT } from '../shared/stages';
@@ -22,6 +23,8 @@ export interface TaskDeps {
   readonly now?: () => Date;
   /** @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** When this invocation must have answered. @default the rotation function's timeout from now */
+  readonly deadline?: Deadline;
 }
 
 export function nowOf(deps: TaskDeps): Date {
@@ -57,6 +60,7 @@ export async function resolveSecret(
     tags: described.tags,
     store: deps.store,
     logger: deps.logger,
+    deadline: deps.deadline ?? invocationDeadline(),
   };
   return { description: described, current, strategy, ctx };
 }

@@ -1,3 +1,5 @@
+import { deadlineIn } from '../../functions/shared/deadline';
+import { olderVersions } from './versions';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretStore, type SecretVersion } from '../../functions/shared/secret-store';
@@ -44,6 +46,7 @@ export async function startRedisTestEnv(options: LocalRedisOptions = {}): Promis
       tags: {},
       store,
       logger,
+      deadline: deadlineIn(60_000),
     }),
     async stop() {
       client.destroy();
@@ -69,7 +72,7 @@ export function rotationVersions(
     current,
     pending,
     ...(more.previous ? { previous: more.previous } : {}),
-    older: (limit) => Promise.resolve((more.older ?? []).slice(0, limit)),
+    older: olderVersions(more.older),
   };
 }
 

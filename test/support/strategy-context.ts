@@ -1,3 +1,4 @@
+import { deadlineIn } from '../../functions/shared/deadline';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SecretStore } from '../../functions/shared/secret-store';
 import type { StrategyContext } from '../../functions/strategies/strategy';
@@ -11,5 +12,6 @@ export function strategyContext(stack: LocalStack, secretArn: string): StrategyC
     tags: {},
     store: new SecretStore(stack.client),
     logger: new Logger({ logLevel: 'SILENT' }),
+    deadline: deadlineIn(60_000),
   };
 }

@@ -1,4 +1,5 @@
-import { credentialCandidates } from '../credential-candidates';
+import { credentialCandidates, describeTriedVersions } from '../credential-candidates';
+import type { SecretVersion } from '../../shared/secret-store';
 import { AuthenticationFailedError } from '../errors';
 import type { RotationVersions } from '../strategy';
 
@@ -55,7 +56,7 @@ export async function loginWithHeldCredential<Secret extends { readonly password
   target: Secret,
   engine: HeldCredentialLogin<Secret, Session>,
 ): Promise<HeldCredentialSession<Session>> {
-  let tried = 0;
+  const tried: SecretVersion[] = [];
   for await (const version of credentialCandidates(versions)) {
     let candidate: Secret;
     try {
@@ -64,12 +65,12 @@ export async function loginWithHeldCredential<Secret extends { readonly password
       continue; // an older version of another shape cannot be this user's password
     }
     if (!engine.sameAccount(candidate, target)) continue;
-    tried++;
+    tried.push(version);
     const result = await engine.login({ ...target, password: candidate.password });
     if (result.accepted) return { session: result.session, password: candidate.password };
   }
   throw new AuthenticationFailedError(
-    `none of the ${tried} stored credentials for ${engine.describeUser(target)} is accepted by ${engine.describeTarget(target)}: ` +
-      'its password was changed outside keyturn; put the working password in AWSCURRENT and rotate again',
+    `none of the stored credentials for ${engine.describeUser(target)} is accepted by ${engine.describeTarget(target)} ` +
+      `(${describeTriedVersions(tried)}): its password was changed outside keyturn; put the working password in AWSCURRENT and rotate again`,
   );
 }

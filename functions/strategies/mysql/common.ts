@@ -41,7 +41,7 @@ export async function verifyMysqlLogin(
   label: string,
 ): Promise<VerifyResult> {
   const result = await loginAsUser(login, parseMysqlSecret(credential.value, label));
-  if (!result.accepted) return { ok: false, reason: result.reason };
+  if (!result.accepted) return { ok: false, failure: 'rejected', reason: result.reason };
   await result.session.close().catch(() => undefined);
   return { ok: true };
 }

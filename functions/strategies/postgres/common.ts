@@ -26,12 +26,20 @@ export async function verifyPostgresLogin(
   const secret = parsePostgresSecret(credential.value, label);
   const result = await login(secret);
   if (!result.accepted)
-    return { ok: false, reason: `user "${secret.username}" was rejected by ${describeTarget(secret)}` };
+    return {
+      ok: false,
+      failure: 'rejected',
+      reason: `user "${secret.username}" was rejected by ${describeTarget(secret)}`,
+    };
   return withSession(result.session, async (session) => {
     const [row] = await session.query<{ user: string }>('SELECT current_user AS "user"');
     return row?.user === secret.username
       ? { ok: true as const }
-      : { ok: false as const, reason: `logged in as "${row?.user ?? '?'}", expected "${secret.username}"` };
+      : {
+          ok: false as const,
+          failure: 'rejected' as const,
+          reason: `logged in as "${row?.user ?? '?'}", expected "${secret.username}"`,
+        };
   });
 }
 

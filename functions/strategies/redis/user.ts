@@ -1,3 +1,4 @@
+import { limited } from '../../shared/async-iterables';
 import { generatePassword } from '../../shared/password';
 import type { SecretVersion } from '../../shared/secret-store';
 import { settled } from '../../shared/settled';
@@ -214,7 +215,7 @@ async function stalePasswordHashes(
   if (unexplained.size === 0) return [];
   const staleAmong = async (limit: number): Promise<string[]> => {
     const stale = new Set<string>();
-    for (const version of await versions.older(limit)) {
+    for await (const version of limited(versions.older(), limit)) {
       const hash = hashOf(version, `version ${version.versionId}`, target);
       if (hash !== undefined && unexplained.has(hash)) stale.add(hash);
     }

@@ -1,3 +1,4 @@
+import { deadlineIn } from '../../../functions/shared/deadline';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretStore, type SecretVersion } from '../../../functions/shared/secret-store';
@@ -31,6 +32,7 @@ const ctx = (): StrategyContext => ({
   tags: {},
   store: new SecretStore(new SecretsManagerClient({ region: 'us-east-1' })),
   logger,
+  deadline: deadlineIn(60_000),
 });
 
 function remember(password: string): string {

@@ -1,3 +1,5 @@
+import { deadlineIn } from '../../../functions/shared/deadline';
+import { olderVersions } from '../../support/versions';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretStore, type SecretVersion } from '../../../functions/shared/secret-store';
@@ -42,7 +44,7 @@ const version = (v: string, stages: string[]): SecretVersion => ({
 const versions = (current = value(CURRENT), pending = value(PENDING)): RotationVersions => ({
   current: version(current, ['AWSCURRENT']),
   pending: version(pending, ['AWSPENDING']),
-  older: () => Promise.resolve([]),
+  older: olderVersions(),
 });
 
 /** A fake ElastiCache whose ModifyUser takes `modifyingPolls` DescribeUsers to become active. */
@@ -129,6 +131,7 @@ const ctx = (tags: Record<string, string> = {}): StrategyContext => ({
   tags,
   store: new SecretStore(new SecretsManagerClient({ region: 'us-east-1' })),
   logger: new Logger({ logLevel: 'DEBUG', logFormatter: undefined, serviceName: 'test' }),
+  deadline: deadlineIn(60_000),
 });
 
 async function failure(work: Promise<unknown>): Promise<Error> {

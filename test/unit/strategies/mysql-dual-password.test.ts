@@ -1,3 +1,5 @@
+import { deadlineIn } from '../../../functions/shared/deadline';
+import { olderVersions } from '../../support/versions';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SecretStore, SecretVersion } from '../../../functions/shared/secret-store';
 import { assertUserNameFits } from '../../../functions/strategies/mysql/common';
@@ -108,12 +110,13 @@ function context(): StrategyContext & { warnings: string[] } {
     tags: {},
     store: undefined as unknown as SecretStore,
     logger: { warn: (message: string) => warnings.push(message) } as unknown as Logger,
+    deadline: deadlineIn(60_000),
     warnings,
   };
 }
 
 function versions(current: SecretVersion, pending: SecretVersion): RotationVersions {
-  return { current, pending, older: () => Promise.resolve([]) };
+  return { current, pending, older: olderVersions() };
 }
 
 const OLD = 'Old-password-1';

@@ -1,3 +1,5 @@
+import { deadlineIn } from '../../../functions/shared/deadline';
+import { olderVersions } from '../../support/versions';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretStore, type SecretVersion } from '../../../functions/shared/secret-store';
@@ -11,6 +13,7 @@ function ctx(tags: Record<string, string> = {}): StrategyContext {
     tags: { 'keyturn:strategy': 'random', ...tags },
     store: new SecretStore(new SecretsManagerClient({})),
     logger: new Logger({ logLevel: 'SILENT' }),
+    deadline: deadlineIn(60_000),
   };
 }
 
@@ -102,7 +105,7 @@ describe('random strategy: testSecret, verify, usage and revoke', () => {
   const versions = (pending: string, current: string) => ({
     pending: version(pending, 'p'),
     current: version(current, 'c'),
-    older: () => Promise.resolve([]),
+    older: olderVersions(),
   });
 
   it('accepts a pending value the policy produced', async () => {
