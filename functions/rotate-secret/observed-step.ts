@@ -1,7 +1,9 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { MetricDimension, RotationMetric, StepMetric, UNRESOLVED_STRATEGY } from '../shared/metric-names';
-import { parseRotationEvent } from './event';
+import { describeError } from '../shared/errors';
+import { formatRotationFailure, ROTATION_FAILURE_TAG } from '../shared/rotation-failure';
+import { parseRotationEvent, type RotationEvent } from './event';
 import { runRotationStep, type RotationStepDeps } from './rotation';
 
 export interface ObservedStepDeps extends RotationStepDeps {
@@ -19,8 +21,9 @@ export async function runObservedRotationStep(input: unknown, deps: ObservedStep
   const startedAt = clock().getTime();
   let strategy: string = UNRESOLVED_STRATEGY;
   let step = 'unknown';
+  let event: RotationEvent | undefined;
   try {
-    const event = parseRotationEvent(input);
+    event = parseRotationEvent(input);
     step = event.Step;
     logger.appendKeys({ rotationId: event.ClientRequestToken, secretArn: event.SecretId, step });
     stepStarted(deps, step);
@@ -37,6 +40,7 @@ export async function runObservedRotationStep(input: unknown, deps: ObservedStep
     logger.error('rotation step failed', error as Error);
     rotationMetric(deps, strategy, RotationMetric.Failed, 1);
     stepMetric(deps, strategy, step, StepMetric.Failed, clock().getTime() - startedAt);
+    if (event) await recordFailure(deps, event, error, clock());
     throw error;
   } finally {
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
@@ -70,4 +74,22 @@ function stepMetric(deps: ObservedStepDeps, strategy: string, step: string, resu
   single.addDimension(MetricDimension.Step, step);
   single.addMetric(result, MetricUnit.Count, 1);
   single.addMetric(StepMetric.Duration, MetricUnit.Milliseconds, durationMs);
+}
+
+/**
+ * Leaves the failure on the secret (rotation-failure.ts) for the lifecycle's Verify to report at
+ * once. Best effort: a failure to record it is logged and never replaces the step's own error.
+ */
+async function recordFailure(deps: ObservedStepDeps, event: RotationEvent, error: unknown, at: Date): Promise<void> {
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : describeError(error);
+  try {
+    await deps.store.tag(
+      event.SecretId,
+      ROTATION_FAILURE_TAG,
+      formatRotationFailure({ token: event.ClientRequestToken, step: event.Step, errorName: name, at, message }),
+    );
+  } catch (tagError) {
+    deps.logger.warn('could not record the failed step on the secret', { reason: describeError(tagError) });
+  }
 }

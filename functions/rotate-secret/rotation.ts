@@ -1,6 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { invocationDeadline, type Deadline } from '../shared/deadline';
-import type { SecretStore, SecretVersion } from '../shared/secret-store';
+import { describeError } from '../shared/errors';
+import { ROTATION_FAILURE_TAG } from '../shared/rotation-failure';
+import type { SecretDescription, SecretStore, SecretVersion } from '../shared/secret-store';
 import { versionWithStage } from '../shared/secret-store';
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../shared/stages';
 import { assertRotatableByKeyturn } from '../strategies/database/rds-managed';
@@ -104,6 +106,7 @@ export async function runRotationStep(
       await store.promoteToCurrent(arn, token, versionWithStage(description, AWSCURRENT));
       await store.removeStage(arn, AWSPENDING, token);
       logger.info('pending version is now AWSCURRENT');
+      await clearFailureRecord(store, description, logger);
       const now = deps.now?.() ?? new Date();
       return {
         strategy: strategy.name,
@@ -114,6 +117,14 @@ export async function runRotationStep(
       };
     }
   }
+}
+
+/** A rotation finished: an earlier attempt's failure record (rotation-failure.ts) no longer applies. */
+async function clearFailureRecord(store: SecretStore, description: SecretDescription, logger: Logger): Promise<void> {
+  if (description.tags[ROTATION_FAILURE_TAG] === undefined) return;
+  await store.untag(description.arn, ROTATION_FAILURE_TAG).catch((error: unknown) => {
+    logger.warn('could not clear the record of an earlier failed step', { reason: describeError(error) });
+  });
 }
 
 /**

@@ -5,6 +5,8 @@ import {
   PutSecretValueCommand,
   ResourceNotFoundException,
   type SecretsManagerClient,
+  TagResourceCommand,
+  UntagResourceCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { KeyturnError } from './errors';
@@ -155,6 +157,15 @@ export class SecretStore {
         RemoveFromVersionId: fromVersionId,
       }),
     );
+  }
+
+  /** Sets one tag on the secret (keyturn's own bookkeeping tags only: the role may tag no other key). */
+  async tag(secretId: string, key: string, value: string): Promise<void> {
+    await this.client.send(new TagResourceCommand({ SecretId: secretId, Tags: [{ Key: key, Value: value }] }));
+  }
+
+  async untag(secretId: string, key: string): Promise<void> {
+    await this.client.send(new UntagResourceCommand({ SecretId: secretId, TagKeys: [key] }));
   }
 
   /** Every version, newest first, deprecated (unlabelled) ones included. */

@@ -35,6 +35,11 @@ export class CurrentCredentialBrokenError extends KeyturnError {
   readonly name = 'CurrentCredentialBrokenError';
 }
 
+/** The rotation function failed a step of this rotation (its own record on the secret says which, and why). */
+export class RotationFunctionFailedError extends KeyturnError {
+  readonly name = 'RotationFunctionFailedError';
+}
+
 /** After the rotation, AWSCURRENT is still on the version pre-flight saw. */
 export class RotationDidNotHappenError extends KeyturnError {
   readonly name = 'RotationDidNotHappenError';

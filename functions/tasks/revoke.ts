@@ -20,6 +20,19 @@ export interface RevokeOutput {
   readonly detail: string;
   /** From the revoke call to the old credential observed rejected; absent when not applicable. */
   readonly revocationLatencyMs?: number;
+  /** Emergency runs: the staging labels taken off the leaked version (AWSPREVIOUS, custom ones). */
+  readonly labelsRemoved?: readonly string[];
+}
+
+/**
+ * Takes every staging label off `versionId` (never AWSCURRENT: revoke refused that earlier) and
+ * says which. Reads the labels afresh: a label moved since the run began is not this version's.
+ */
+async function unlabel(deps: TaskDeps, arn: string, versionId: string): Promise<string[]> {
+  const labels = (await deps.store.describe(arn)).versionStages[versionId] ?? [];
+  const removable = labels.filter((label) => label !== AWSCURRENT);
+  for (const label of removable) await deps.store.removeStage(arn, label, versionId);
+  return removable;
 }
 
 /** How long to watch for the target to start rejecting a revoked credential (replicas may lag). */
@@ -66,6 +79,9 @@ export async function revoke(input: RevokeInput, deps: TaskDeps): Promise<Revoke
       revocationLatencyMs,
     );
   }
+  // A suspected leak: consumers that accept current-or-previous must stop accepting the leaked value too,
+  // whether or not a target held it (an API key lives only here). The version itself is kept.
+  const labelsRemoved = run.emergency ? await unlabel(deps, description.arn, previous.versionId) : [];
   addLifecycleMetric(deps.metrics, strategy.name, LifecycleMetric.Completed, Count, 1);
   const terminatedSessions = result.terminatedSessions ?? 0;
   await deps.audit.record(
@@ -78,15 +94,22 @@ export async function revoke(input: RevokeInput, deps: TaskDeps): Promise<Revoke
         terminatedSessions,
         detail: result.detail,
         ...(revocationLatencyMs !== undefined ? { revocationLatencyMs } : {}),
+        ...(run.emergency ? { labelsRemoved, leakedVersionLabelled: false } : {}),
       },
     },
     { type: AuditEventType.Completed, facts: { outcome: 'revoked', currentVersionId: current.versionId } },
   );
-  deps.logger.info('previous credential revoked', { status: result.status, terminatedSessions, revocationLatencyMs });
+  deps.logger.info('previous credential revoked', {
+    status: result.status,
+    terminatedSessions,
+    revocationLatencyMs,
+    labelsRemoved,
+  });
   return {
     status: result.status,
     terminatedSessions,
     detail: result.detail,
+    ...(run.emergency ? { labelsRemoved } : {}),
     ...(revocationLatencyMs !== undefined ? { revocationLatencyMs } : {}),
   };
 }

@@ -3,7 +3,27 @@ import { LifecycleMetric } from '../shared/metric-names';
 import { versionWithStage, type SecretDescription } from '../shared/secret-store';
 import { AWSCURRENT, AWSPENDING } from '../shared/stages';
 import { auditSubject, nowOf, resolveSecret, sleepOf, stagesOf, type ResolvedSecret, type TaskDeps } from './deps';
-import { NewCredentialRejectedError, RotationDidNotHappenError, RotationInProgressError } from './errors';
+import { rotationFailureOf } from '../shared/rotation-failure';
+import { PrivilegeParityError, ProbeFailedError } from '../strategies/errors';
+import type { VerifyFailure } from '../strategies/strategy';
+import {
+  NewCredentialRejectedError,
+  RotationDidNotHappenError,
+  RotationFunctionFailedError,
+  RotationInProgressError,
+} from './errors';
+
+/** A definite "no" from the target, by kind: each rolls back (the state machine catches these names). */
+const VERIFY_ERRORS: Record<VerifyFailure, new (message: string) => Error> = {
+  rejected: NewCredentialRejectedError,
+  privileges: PrivilegeParityError,
+  probe: ProbeFailedError,
+};
+const VERIFY_FAILURE_WORDS: Record<VerifyFailure, string> = {
+  rejected: 'does not authenticate',
+  privileges: 'cannot do what the credential it replaced could',
+  probe: 'fails the entry probe',
+};
 import { addLifecycleMetric, Count, Milliseconds } from './lifecycle-metrics';
 
 export interface VerifyInput {
@@ -39,11 +59,14 @@ export async function verifyRotation(input: VerifyInput, deps: TaskDeps): Promis
   const { description, current, strategy, ctx } = resolved;
   const arn = description.arn;
   addLifecycleMetric(deps.metrics, strategy.name, LifecycleMetric.CanaryChecks, Count, 1);
-  const verdict = await strategy.verify(current, ctx);
+  // The new credential must do what the one it replaced could (privileges, the entry's probe), not only log in.
+  const replaced = await deps.store.getVersion(arn, { versionId: input.previousVersionId });
+  const verdict = await strategy.verify(current, ctx, { ...(replaced ? { replaces: replaced } : {}), probe: true });
   if (!verdict.ok) {
     addLifecycleMetric(deps.metrics, strategy.name, LifecycleMetric.CanaryFailures, Count, 1);
-    throw new NewCredentialRejectedError(
-      `the new AWSCURRENT of secret ${arn} (version ${current.versionId}) does not authenticate: ${verdict.reason}`,
+    const ErrorOfFailure = VERIFY_ERRORS[verdict.failure];
+    throw new ErrorOfFailure(
+      `the new AWSCURRENT of secret ${arn} (version ${current.versionId}) ${VERIFY_FAILURE_WORDS[verdict.failure]}: ${verdict.reason}`,
     );
   }
   const timeToRotateMs = Math.max(0, nowOf(deps).getTime() - new Date(run.startedAt).getTime());
@@ -65,6 +88,18 @@ async function awaitRotation(input: VerifyInput, deps: TaskDeps): Promise<Resolv
     const resolved = await resolveSecret(deps, input.secretArn, input.rotation);
     if (resolved.current.versionId !== input.previousVersionId) return resolved;
     const pendingVersionId = runningRotation(resolved.description);
+    const failed = rotationFailureOf(resolved.description.tags);
+    if (
+      pendingVersionId !== undefined &&
+      failed?.token === pendingVersionId &&
+      pendingVersionId === input.rotation.id
+    ) {
+      throw new RotationFunctionFailedError(
+        `the rotation function failed at ${failed.step} of rotation ${failed.token} (secret ${resolved.description.arn}) ` +
+          `at ${failed.at.toISOString()} with ${failed.errorName}: ${failed.message}; AWSCURRENT did not move, ` +
+          `and version ${pendingVersionId} still holds AWSPENDING (see the rotation function's log)`,
+      );
+    }
     if (nowOf(deps).getTime() + delay > deadline) {
       // No AWSPENDING anywhere for the whole budget: the rotation never started, or was cleaned up.
       if (pendingVersionId === undefined) {

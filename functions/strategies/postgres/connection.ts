@@ -3,7 +3,7 @@ import { KeyturnError } from '../../shared/errors';
 import { createEndpointResolver, type EndpointResolver } from '../database/endpoint';
 import type { DatabaseLoginResult } from '../database/login';
 import { lambdaRdsClient } from '../database/rds-client';
-import { TargetUnreachableError, TlsRequiredError } from '../errors';
+import { ConcurrentChangeError, TargetUnreachableError, TlsRequiredError } from '../errors';
 import { NETWORK_ERROR_CODES, trustedCaBundle } from '../target-network';
 import { DEFAULT_POSTGRES_PORT, describeTarget, type PostgresSecret } from './secret';
 
@@ -55,12 +55,33 @@ function classifyConnectError(error: unknown, secret: PostgresSecret): Error {
   );
 }
 
-/** A failed statement as a named error; a server message that quotes a verifier is scrubbed. */
-function statementError(error: unknown, secret: PostgresSecret): PostgresTargetError {
+// Another session changed the same role at the same moment: nothing is lost, the step succeeds when repeated.
+const CONCURRENT_CHANGE_CODES = new Set(['40001', '40P01', '42710', '23505']);
+const CONCURRENT_CHANGE_MESSAGE = /tuple concurrently (updated|deleted)/i;
+// The connection went away mid-statement: the statement may or may not have been applied.
+const CONNECTION_LOST_MESSAGE = /Connection terminated|not queryable|ECONNRESET|EPIPE|socket hang up/i;
+
+/**
+ * A failed statement as a named error: a lost connection is TargetUnreachableError and a clash
+ * with a concurrent change ConcurrentChangeError (both retryable), anything else the server's
+ * refusal. A server message that quotes a verifier is scrubbed.
+ */
+function statementError(error: unknown, secret: PostgresSecret): Error {
   const code = (error as { code?: unknown }).code;
   const message = (error instanceof Error ? error.message : String(error)).replace(/SCRAM-SHA-256\$\S*/g, '[verifier]');
+  const target = describeTarget(secret);
+  if ((typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) || CONNECTION_LOST_MESSAGE.test(message)) {
+    return new TargetUnreachableError(
+      `the connection to PostgreSQL at ${target} was lost during a statement (it may or may not have been applied; repeating the step is safe): ${message}`,
+    );
+  }
+  if ((typeof code === 'string' && CONCURRENT_CHANGE_CODES.has(code)) || CONCURRENT_CHANGE_MESSAGE.test(message)) {
+    return new ConcurrentChangeError(
+      `PostgreSQL at ${target} reports a concurrent change to the same role (another invocation of this step?): ${message}`,
+    );
+  }
   return new PostgresTargetError(
-    `PostgreSQL at ${describeTarget(secret)} refused a statement as "${secret.username}": ${message}${typeof code === 'string' ? ` (SQLSTATE ${code})` : ''}`,
+    `PostgreSQL at ${target} refused a statement as "${secret.username}": ${message}${typeof code === 'string' ? ` (SQLSTATE ${code})` : ''}`,
   );
 }
 

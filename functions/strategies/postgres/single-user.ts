@@ -3,13 +3,15 @@ import { settled } from '../../shared/settled';
 import { newDatabasePassword } from '../database/password';
 import { RevokeRefusedError } from '../errors';
 import type { RevokeOptions, RotationStrategy, RotationVersions, StrategyContext } from '../strategy';
+import { AuthenticationFailedError } from '../errors';
 import {
   countSessionsOpenedBefore,
+  inRotationTransaction,
   loginWithHeldCredential,
   setPasswordStatement,
   terminateSessionsOpenedBefore,
-  testPendingLogin,
-  verifyPostgresLogin,
+  testPendingCredential,
+  verifyPostgresCredential,
 } from './common';
 import {
   KEYTURN_APPLICATION_NAME,
@@ -19,8 +21,15 @@ import {
   withSession,
   type PostgresLogin,
 } from './connection';
-import { parsePostgresSecret, sameTarget } from './secret';
+import { parsePostgresSecret, sameTarget, type PostgresSecret } from './secret';
 import { parsePasswordChange } from '../password-change';
+
+/** Whether the pending credential logs in already (its session is closed at once). */
+async function acceptsPending(login: PostgresLogin, pending: PostgresSecret): Promise<boolean> {
+  const result = await login(pending);
+  if (result.accepted) await result.session.close();
+  return result.accepted;
+}
 
 const parsePendingForCurrent = (versions: RotationVersions) =>
   parsePasswordChange(versions, parsePostgresSecret, sameTarget, 'host, port, database, ssl setting');
@@ -42,23 +51,29 @@ export function createPostgresSingleUserStrategy(login: PostgresLogin = loginToP
 
     async setSecret(versions: RotationVersions): Promise<void> {
       const { pending } = parsePendingForCurrent(versions);
-      const already = await login(pending);
-      if (already.accepted) {
-        await already.session.close();
-        return; // applied by an earlier attempt of this step
+      if (await acceptsPending(login, pending)) return; // applied by an earlier attempt of this step
+      let session;
+      try {
+        session = await loginWithHeldCredential(login, versions, pending);
+      } catch (error) {
+        // A twin invocation may have applied it since the first check: that is success, not a lockout.
+        if (error instanceof AuthenticationFailedError && (await acceptsPending(login, pending))) return;
+        throw error;
       }
-      const session = await loginWithHeldCredential(login, versions, pending);
       await withSession(session, (s) =>
-        s.query(setPasswordStatement(quoteIdentifier(pending.username), pending.password, quoteLiteral)),
+        inRotationTransaction(s, pending.username, () =>
+          s.query(setPasswordStatement(quoteIdentifier(pending.username), pending.password, quoteLiteral)),
+        ),
       );
     },
 
-    async testSecret(versions: RotationVersions): Promise<void> {
+    async testSecret(versions: RotationVersions, ctx: StrategyContext): Promise<void> {
       parsePendingForCurrent(versions);
-      await testPendingLogin(login, versions.pending);
+      await testPendingCredential(login, versions, ctx);
     },
 
-    verify: (credential) => verifyPostgresLogin(login, credential, `version ${credential.versionId}`),
+    verify: (credential, ctx, options) =>
+      verifyPostgresCredential(login, credential, `version ${credential.versionId}`, { ctx, options }),
 
     async usage(_old: SecretVersion, replacement: SecretVersion) {
       const secret = parsePostgresSecret(replacement.value, 'replacement');
@@ -99,7 +114,7 @@ export function createPostgresSingleUserStrategy(login: PostgresLogin = loginToP
           ? terminateSessionsOpenedBefore(s, secret.username, replacement.createdAt, KEYTURN_APPLICATION_NAME)
           : 0,
       );
-      const oldStillWorks = await verifyPostgresLogin(login, old, 'old');
+      const oldStillWorks = await verifyPostgresCredential(login, old, 'old');
       if (oldStillWorks.ok) {
         throw new RevokeRefusedError(
           `the old password of "${secret.username}" still authenticates: it equals the new one`,

@@ -12,6 +12,7 @@ import type {
   StrategyContext,
   StrategyName,
   UsageReport,
+  VerifyOptions,
 } from '../strategy';
 import { passwordPolicyFromTags } from '../tag-options';
 import { connectToRedis, type RedisConnect } from './connection';
@@ -30,7 +31,7 @@ import {
   ElastiCacheUserNotRotatableError,
   RedisTargetError,
 } from './errors';
-import { checkRedisLogin, parseRevocation, testPendingRedisLogin, verifyRedisCredential } from './login';
+import { checkRedisLogin, parseRevocation, testPendingRedisCredential, verifyRedisCredential } from './login';
 import { describeRedisTarget } from './secret';
 
 /**
@@ -255,11 +256,12 @@ export function createElastiCacheUserStrategy(
       });
     },
 
-    async testSecret(versions: RotationVersions): Promise<void> {
-      await testPendingRedisLogin(connect, parseVersions(versions).pending);
+    async testSecret(versions: RotationVersions, ctx: StrategyContext): Promise<void> {
+      await testPendingRedisCredential(connect, parseVersions(versions).pending, ctx);
     },
 
-    verify: (credential: SecretVersion) => verifyRedisCredential(connect, credential, parseElastiCacheUserSecret),
+    verify: (credential: SecretVersion, ctx: StrategyContext, options?: VerifyOptions) =>
+      verifyRedisCredential(connect, credential, parseElastiCacheUserSecret, ctx, options),
 
     usage(old: SecretVersion, replacement: SecretVersion): Promise<UsageReport> {
       return settled(() => {

@@ -1,32 +1,46 @@
 import type { SecretVersion } from '../../shared/secret-store';
 import { settled } from '../../shared/settled';
-import { PendingCredentialRejectedError, RevokeRefusedError } from '../errors';
-import type { VerifyResult } from '../strategy';
+import { RevokeRefusedError } from '../errors';
+import { describeProbe, probeFromTags } from '../probe/probe';
+import type { StrategyContext, VerifyOptions, VerifyResult } from '../strategy';
+import { SERVER_TARGETS } from '../targets';
+import { rejected, requirePendingVerified } from '../verify-result';
 import { withRedisSession, type RedisConnect } from './connection';
 import { RespError, type RespValue } from './resp-parser';
 import { describeRedisTarget, type RedisSecret } from './secret';
 
-/** Whether the credential logs in as its user; ACL WHOAMI and PING confirm it where the user may run them. */
-export async function checkRedisLogin(connect: RedisConnect, secret: RedisSecret): Promise<VerifyResult> {
+/**
+ * Whether the credential logs in as its user (ACL WHOAMI and PING confirm it where the user may
+ * run them) and, given a probe, may run the entry's read-only command. Redis rotates one user's
+ * passwords, so the new credential is the same user with the same ACL rules: no parity to check.
+ */
+export async function checkRedisLogin(
+  connect: RedisConnect,
+  secret: RedisSecret,
+  probe?: readonly string[],
+): Promise<VerifyResult> {
   const target = describeRedisTarget(secret);
   const result = await connect(secret);
-  if (!result.accepted)
-    return { ok: false, failure: 'rejected', reason: `user "${secret.username}" was rejected by ${target}` };
+  if (!result.accepted) return rejected(`user "${secret.username}" was rejected by ${target}`);
   return withRedisSession(result.session, async (session): Promise<VerifyResult> => {
     const [whoami, pong] = await session.pipeline([['ACL', 'WHOAMI'], ['PING']]);
     // HELLO AUTH already proved the user; NOPERM only means its ACL forbids the confirmation.
     const failed = (reply: RespValue | undefined) => reply instanceof RespError && reply.code !== 'NOPERM';
     if (typeof whoami === 'string' && whoami !== secret.username) {
-      return { ok: false, failure: 'rejected', reason: `logged in as "${whoami}", expected "${secret.username}"` };
+      return rejected(`logged in as "${whoami}", expected "${secret.username}"`);
     }
-    if (failed(whoami))
-      return {
-        ok: false,
-        failure: 'rejected',
-        reason: `ACL WHOAMI failed on ${target}: ${(whoami as RespError).message}`,
-      };
-    if (failed(pong))
-      return { ok: false, failure: 'rejected', reason: `PING failed on ${target}: ${(pong as RespError).message}` };
+    if (failed(whoami)) return rejected(`ACL WHOAMI failed on ${target}: ${(whoami as RespError).message}`);
+    if (failed(pong)) return rejected(`PING failed on ${target}: ${(pong as RespError).message}`);
+    if (probe) {
+      const [reply] = await session.pipeline([probe]);
+      if (reply instanceof RespError) {
+        return {
+          ok: false,
+          failure: 'probe',
+          reason: `as "${secret.username}": ${describeProbe({ redis: probe })} failed on ${target}: ${reply.message}`,
+        };
+      }
+    }
     return { ok: true };
   });
 }
@@ -65,19 +79,30 @@ export async function parseRevocation<Secret extends RedisSecret>(
   return { oldSecret, newSecret };
 }
 
-/** testSecret of every Redis-family strategy: the pending credential logs in as its user. */
-export async function testPendingRedisLogin(connect: RedisConnect, pending: RedisSecret): Promise<void> {
-  const result = await checkRedisLogin(connect, pending);
-  if (!result.ok) throw new PendingCredentialRejectedError(`pending credential does not work: ${result.reason}`);
+/** testSecret of every Redis-family strategy: the pending credential logs in as its user and passes the probe. */
+export async function testPendingRedisCredential(
+  connect: RedisConnect,
+  pending: RedisSecret,
+  ctx: StrategyContext,
+): Promise<void> {
+  requirePendingVerified(await checkRedisLogin(connect, pending, redisProbe(ctx)));
 }
 
-/** verify of every Redis-family strategy: the stored credential, parsed by the strategy's shape, logs in. */
+/** verify of every Redis-family strategy: the stored credential, parsed by the strategy's shape, logs in (and probes). */
 export function verifyRedisCredential(
   connect: RedisConnect,
   credential: SecretVersion,
   parse: (value: string, versionLabel: string) => RedisSecret,
+  ctx?: StrategyContext,
+  options: VerifyOptions = {},
 ): Promise<VerifyResult> {
   return settled(() => parse(credential.value, `version ${credential.versionId}`)).then((secret) =>
-    checkRedisLogin(connect, secret),
+    checkRedisLogin(connect, secret, options.probe && ctx ? redisProbe(ctx) : undefined),
   );
+}
+
+/** The entry's Redis probe command, checked read-only; undefined without one. */
+function redisProbe(ctx: StrategyContext): readonly string[] | undefined {
+  const probe = probeFromTags(ctx.tags, SERVER_TARGETS['redis-user'].probe);
+  return probe && 'redis' in probe ? probe.redis : undefined;
 }

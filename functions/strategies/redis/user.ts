@@ -13,6 +13,7 @@ import type {
   StrategyContext,
   StrategyName,
   UsageReport,
+  VerifyOptions,
 } from '../strategy';
 import { passwordPolicyFromTags } from '../tag-options';
 import { mayPredate, parseAclGetUser, parseClientList, redisPasswordHash, type RedisAclUser } from './acl';
@@ -26,7 +27,12 @@ import {
 import { RedisTargetError, RedisUserNotFoundError } from './errors';
 import { commandName, RedisCommandError } from './resp-client';
 import { RespError, Sensitive, type RespArg, type RespCommand } from './resp-parser';
-import { checkRedisLogin as checkLogin, parseRevocation, testPendingRedisLogin, verifyRedisCredential } from './login';
+import {
+  checkRedisLogin as checkLogin,
+  parseRevocation,
+  testPendingRedisCredential,
+  verifyRedisCredential,
+} from './login';
 import { describeRedisTarget, parseRedisSecret, sameRedisServer, sameRedisUser, type RedisSecret } from './secret';
 import { parsePasswordChange } from '../password-change';
 
@@ -306,11 +312,12 @@ export function createRedisUserStrategy(connect: RedisConnect = connectToRedis):
       });
     },
 
-    async testSecret(versions: RotationVersions): Promise<void> {
-      await testPendingRedisLogin(connect, parseVersions(versions).pending);
+    async testSecret(versions: RotationVersions, ctx: StrategyContext): Promise<void> {
+      await testPendingRedisCredential(connect, parseVersions(versions).pending, ctx);
     },
 
-    verify: (credential: SecretVersion) => verifyRedisCredential(connect, credential, parseRedisSecret),
+    verify: (credential: SecretVersion, ctx: StrategyContext, options?: VerifyOptions) =>
+      verifyRedisCredential(connect, credential, parseRedisSecret, ctx, options),
 
     async usage(old: SecretVersion, replacement: SecretVersion, ctx: StrategyContext): Promise<UsageReport> {
       const oldSecret = parseRedisSecret(old.value, 'old');

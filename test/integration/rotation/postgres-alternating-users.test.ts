@@ -90,7 +90,14 @@ describe('PostgreSQL alternating users', () => {
         WHERE u.rolname = $1 ORDER BY 1`,
       [current.username],
     );
-    expect(memberships.map((m) => m.rolname)).toEqual(['app_readers', app.name].sort());
+    // A member of the original only: the original's own memberships reach it through that one, as the server
+    // resolves them (so a NOINHERIT original's memberships stay SET ROLE-only for the clone too).
+    expect(memberships.map((m) => m.rolname)).toEqual([app.name]);
+    const [effective] = await pg.admin<{ inherits: boolean }>(
+      `SELECT pg_has_role($1, 'app_readers', 'USAGE') AS inherits`,
+      [current.username],
+    );
+    expect(effective).toEqual({ inherits: true });
   });
 
   it('alternates back and forth, changing only the user that is not current', async () => {

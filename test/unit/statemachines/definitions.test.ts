@@ -1,4 +1,5 @@
 import * as fleetErrors from '../../../functions/fleet/errors';
+import * as strategyErrors from '../../../functions/strategies/errors';
 import * as taskErrors from '../../../functions/tasks/errors';
 import { KeyturnError } from '../../../functions/shared/errors';
 import { AslPlaceholder } from '../../../functions/shared/lifecycle-contract';
@@ -29,14 +30,16 @@ function statesOf(states: Record<string, State>): [string, State][] {
 
 /** Error names keyturn's task code raises on purpose (KeyturnError subclasses name themselves). */
 const KEYTURN_ERROR_NAMES = new Set(
-  [...Object.values(taskErrors), ...Object.values(fleetErrors)].flatMap((value: unknown) => {
-    if (typeof value !== 'function' || !(value.prototype instanceof KeyturnError)) return [];
-    try {
-      return [new (value as new (message: string, extra?: string) => Error)('probe', 'probe').name];
-    } catch {
-      return [];
-    }
-  }),
+  [...Object.values(taskErrors), ...Object.values(fleetErrors), ...Object.values(strategyErrors)].flatMap(
+    (value: unknown) => {
+      if (typeof value !== 'function' || !(value.prototype instanceof KeyturnError)) return [];
+      try {
+        return [new (value as new (message: string, extra?: string) => Error)('probe', 'probe').name];
+      } catch {
+        return [];
+      }
+    },
+  ),
 );
 /** Names from Step Functions and the services it integrates with. */
 const SERVICE_ERROR = /^(States|Lambda|SecretsManager|StepFunctions)\.[A-Za-z]+$/;
