@@ -48,11 +48,27 @@ afterAll(async () => {
   otherCa.cleanup();
 });
 
-/** Registers `bundled` as a rotation function of the local Secrets Manager; returns its ARN. */
-function register(bundled: BundledFunction, name: string): string {
+interface DeployedFunction {
+  readonly bundled: BundledFunction;
+  readonly arn: string;
+}
+
+/**
+ * The rotation function as deployed, its asset's RDS CA bundle replaced by the test CA, registered with the
+ * local Secrets Manager under `name`.
+ */
+async function startDeployedFunction(
+  name: string,
+  environment: Readonly<Record<string, string>> = {},
+): Promise<DeployedFunction> {
+  const bundled = await startBundledFunction(ROTATE_SECRET_FUNCTION, {
+    hostAddresses,
+    environment,
+    replaceAssetFiles: { [RDS_CA_BUNDLE_FILE]: readFileSync(rdsCa.caFile, 'utf8') },
+  });
   const arn = `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
   stack.secretsManager.registerRotationFunction(arn, (event) => bundled.invoke(event));
-  return arn;
+  return { bundled, arn };
 }
 
 /** A TLS-only application user and a secret for it; `location` says where the secret points. */
@@ -106,24 +122,17 @@ async function expectRefusedAndUnchanged(result: RotationResult, arn: string, be
 }
 
 describe('the deployed rotation function trusts its RDS CA bundle for RDS endpoints', () => {
-  let bundled: BundledFunction;
-  let functionArn: string;
-
+  let deployed: DeployedFunction;
+  const rotate = (arn: string) => rotateAndWait(stack, arn, deployed.arn);
   beforeAll(async () => {
-    bundled = await startBundledFunction(ROTATE_SECRET_FUNCTION, {
-      hostAddresses,
-      replaceAssetFiles: { [RDS_CA_BUNDLE_FILE]: readFileSync(rdsCa.caFile, 'utf8') },
-    });
-    functionArn = register(bundled, 'keyturn-rotate-rds-trust');
+    deployed = await startDeployedFunction('keyturn-rotate-rds-trust');
   });
-  afterAll(async () => {
-    await bundled.stop();
-  });
+  afterAll(() => deployed.bundled.stop());
 
   it('rotates over verified TLS at an RDS endpoint name whose certificate chains to the bundle', async () => {
     const user = await givenUser({ host: RDS_HOST });
 
-    const result = await rotateAndWait(stack, user.arn, functionArn);
+    const result = await rotate(user.arn);
 
     expect(result).toMatchObject({ succeeded: true });
     const current = await jsonAt<{ password: string }>(stack.client, user.arn, 'AWSCURRENT');
@@ -140,14 +149,14 @@ describe('the deployed rotation function trusts its RDS CA bundle for RDS endpoi
     });
     const user = await givenUser({ dbInstanceIdentifier: 'keyturn-rds-trust' });
 
-    expect(await rotateAndWait(stack, user.arn, functionArn)).toMatchObject({ succeeded: true });
+    expect(await rotate(user.arn)).toMatchObject({ succeeded: true });
   });
 
   it('does not trust it for another host, even with a certificate for that name from the same CA', async () => {
     const user = await givenUser({ host: PRIVATE_HOST });
     const before = await valueAt(stack.client, user.arn, 'AWSCURRENT');
 
-    const result = await rotateAndWait(stack, user.arn, functionArn);
+    const result = await rotate(user.arn);
 
     await expectRefusedAndUnchanged(result, user.arn, before);
     expect(result.errorMessage).toMatch(/trusted: Node\.js's root certificates\)/);
@@ -160,7 +169,7 @@ describe('the deployed rotation function trusts its RDS CA bundle for RDS endpoi
     const user = await givenUser({ host: OTHER_RDS_HOST });
     const before = await valueAt(stack.client, user.arn, 'AWSCURRENT');
 
-    const result = await rotateAndWait(stack, user.arn, functionArn);
+    const result = await rotate(user.arn);
 
     await expectRefusedAndUnchanged(result, user.arn, before);
     expect(result.errorMessage).toMatch(/Amazon RDS CA bundle shipped with keyturn\)/);
@@ -169,26 +178,17 @@ describe('the deployed rotation function trusts its RDS CA bundle for RDS endpoi
 });
 
 describe('KEYTURN_DB_CA_BUNDLE overrides the RDS CA bundle', () => {
-  let bundled: BundledFunction;
-  let functionArn: string;
-
+  let deployed: DeployedFunction;
   beforeAll(async () => {
-    bundled = await startBundledFunction(ROTATE_SECRET_FUNCTION, {
-      hostAddresses,
-      environment: { KEYTURN_DB_CA_BUNDLE: otherCa.caFile },
-      replaceAssetFiles: { [RDS_CA_BUNDLE_FILE]: readFileSync(rdsCa.caFile, 'utf8') },
-    });
-    functionArn = register(bundled, 'keyturn-rotate-rds-override');
+    deployed = await startDeployedFunction('keyturn-rotate-rds-override', { KEYTURN_DB_CA_BUNDLE: otherCa.caFile });
   });
-  afterAll(async () => {
-    await bundled.stop();
-  });
+  afterAll(() => deployed.bundled.stop());
 
   it('refuses the RDS endpoint whose CA the variable does not name', async () => {
     const user = await givenUser({ host: RDS_HOST });
     const before = await valueAt(stack.client, user.arn, 'AWSCURRENT');
 
-    const result = await rotateAndWait(stack, user.arn, functionArn);
+    const result = await rotateAndWait(stack, user.arn, deployed.arn);
 
     await expectRefusedAndUnchanged(result, user.arn, before);
     expect(result.errorMessage).toContain(`trusted: the CA bundle at KEYTURN_DB_CA_BUNDLE (${otherCa.caFile})`);
