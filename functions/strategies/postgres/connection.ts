@@ -1,10 +1,11 @@
 import { Client, escapeIdentifier, escapeLiteral, type ClientConfig } from 'pg';
 import { KeyturnError } from '../../shared/errors';
-import { createEndpointResolver, type EndpointResolver } from '../database/endpoint';
+import { createEndpointResolver, type EndpointResolver, type ServerEndpoint } from '../database/endpoint';
 import type { DatabaseLoginResult } from '../database/login';
 import { lambdaRdsClient } from '../database/rds-client';
 import { ConcurrentChangeError, TargetUnreachableError, TlsRequiredError } from '../errors';
-import { NETWORK_ERROR_CODES, trustedCaBundle } from '../target-network';
+import { NETWORK_ERROR_CODES } from '../target-network';
+import { tlsTrustFor, type TlsTrust } from '../tls-trust';
 import { DEFAULT_POSTGRES_PORT, describeTarget, type PostgresSecret } from './secret';
 
 /** Marks keyturn's own sessions so in-use checks do not count them. */
@@ -32,20 +33,23 @@ export class PostgresTargetError extends KeyturnError {
 // 28000 (pg_hba.conf refuses the session) is a server policy that another password would not change.
 const AUTH_FAILURE_CODES = new Set(['28P01']);
 
-function tlsOptions(secret: PostgresSecret): ClientConfig['ssl'] {
-  if (!secret.ssl) return false;
-  // Verified TLS only: the chain and the host name (or IP) are checked. A CA bundle (RDS's, a private
-  // CA) comes from KEYTURN_DB_CA_BUNDLE, else Node's roots. pg sends SNI itself for host names.
-  const ca = trustedCaBundle();
-  return ca === undefined ? { rejectUnauthorized: true } : { rejectUnauthorized: true, ca };
+function tlsOptions(trust: TlsTrust | undefined): ClientConfig['ssl'] {
+  if (!trust) return false;
+  // Verified TLS only: the chain (against what tls-trust.ts trusts for this endpoint) and the host
+  // name (or IP) are checked. pg sends SNI itself for host names.
+  return trust.secureContext
+    ? { rejectUnauthorized: true, secureContext: trust.secureContext }
+    : { rejectUnauthorized: true };
 }
 
-function classifyConnectError(error: unknown, secret: PostgresSecret): Error {
+function classifyConnectError(error: unknown, secret: PostgresSecret, trust: TlsTrust | undefined): Error {
   const target = describeTarget(secret);
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
-  if (secret.ssl && (/ssl|tls|certificate/i.test(message) || (typeof code === 'string' && /CERT|TLS|SSL/.test(code)))) {
-    return new TlsRequiredError(`TLS to ${target} failed and keyturn does not fall back to plaintext: ${message}`);
+  if (trust && (/ssl|tls|certificate/i.test(message) || (typeof code === 'string' && /CERT|TLS|SSL/.test(code)))) {
+    return new TlsRequiredError(
+      `TLS to ${target} failed and keyturn does not fall back to plaintext (trusted: ${trust.description}): ${message}`,
+    );
   }
   if ((typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) || /timeout|terminated unexpectedly/i.test(message)) {
     return new TargetUnreachableError(`PostgreSQL at ${target} is unreachable: ${message}`);
@@ -90,20 +94,18 @@ function statementError(error: unknown, secret: PostgresSecret): Error {
  * to (the host, or what RDS reports for an instance or cluster identifier).
  */
 export function createPostgresLogin(resolveEndpoint: EndpointResolver): PostgresLogin {
-  return async (secret) => {
-    const { host, port } = await resolveEndpoint(secret.location);
-    return openSession(secret, host, port);
-  };
+  return async (secret) => openSession(secret, await resolveEndpoint(secret.location));
 }
 
-async function openSession(secret: PostgresSecret, host: string, port: number): Promise<LoginResult> {
+async function openSession(secret: PostgresSecret, endpoint: ServerEndpoint): Promise<LoginResult> {
+  const trust = secret.ssl ? tlsTrustFor(endpoint) : undefined;
   const client = new Client({
-    host,
-    port,
+    host: endpoint.host,
+    port: endpoint.port,
     user: secret.username,
     password: secret.password,
     database: secret.dbname,
-    ssl: tlsOptions(secret),
+    ssl: tlsOptions(trust),
     application_name: KEYTURN_APPLICATION_NAME,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     statement_timeout: STATEMENT_TIMEOUT_MS,
@@ -116,7 +118,7 @@ async function openSession(secret: PostgresSecret, host: string, port: number): 
     await client.end().catch(() => undefined);
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && AUTH_FAILURE_CODES.has(code)) return { accepted: false };
-    throw classifyConnectError(error, secret);
+    throw classifyConnectError(error, secret, trust);
   }
   return {
     accepted: true,

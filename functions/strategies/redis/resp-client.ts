@@ -2,7 +2,8 @@ import { isIP, Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { KeyturnError } from '../../shared/errors';
 import { TargetUnreachableError, TlsRequiredError } from '../errors';
-import { NETWORK_ERROR_CODES, trustedCaBundle } from '../target-network';
+import { NETWORK_ERROR_CODES } from '../target-network';
+import { tlsTrustFor, type TlsTrust } from '../tls-trust';
 import {
   encodeCommand,
   RespError,
@@ -18,7 +19,7 @@ import {
 export interface RespEndpoint {
   readonly host: string;
   readonly port: number;
-  /** Verified TLS: the chain (KEYTURN_DB_CA_BUNDLE or Node's roots) and the host name or IP. */
+  /** Verified TLS: the chain (against what tls-trust.ts trusts for the host) and the host name or IP. */
   readonly ssl: boolean;
 }
 
@@ -199,16 +200,21 @@ export function commandName(command: RespCommand): string {
   return container.includes(name) && typeof second === 'string' ? `${name} ${second.toUpperCase()}` : name;
 }
 
-function classifyConnectError(error: Error, endpoint: RespEndpoint, tcpConnected: boolean): Error {
+function classifyConnectError(
+  error: Error,
+  endpoint: RespEndpoint,
+  trust: TlsTrust | undefined,
+  tcpConnected: boolean,
+): Error {
   const target = describeEndpoint(endpoint);
   const code = (error as { code?: unknown }).code;
   const tlsLike =
     /ssl|tls|certificate|self[- ]signed|altname/i.test(error.message) ||
     (typeof code === 'string' && /CERT|TLS|SSL|ALTNAME/.test(code));
   // Once TCP is up, any failure of a TLS connection before the handshake completes is a TLS failure.
-  if (endpoint.ssl && (tlsLike || tcpConnected)) {
+  if (trust && (tlsLike || tcpConnected)) {
     return new TlsRequiredError(
-      `TLS to ${target} failed and keyturn does not fall back to plaintext: ${error.message}`,
+      `TLS to ${target} failed and keyturn does not fall back to plaintext (trusted: ${trust.description}): ${error.message}`,
     );
   }
   if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) {
@@ -224,20 +230,22 @@ export function openRespConnection(endpoint: RespEndpoint, options: RespConnectO
   return new Promise((resolve, reject) => {
     let tcpConnected = false;
     let settled = false;
+    let trust: TlsTrust | undefined;
     let socket: Socket | TLSSocket;
     try {
-      socket = endpoint.ssl
+      trust = endpoint.ssl ? tlsTrustFor(endpoint) : undefined;
+      socket = trust
         ? tlsConnect({
             host: endpoint.host,
             port: endpoint.port,
             // SNI for host names only: an IP is checked against the certificate's IP SANs.
             ...(isIP(endpoint.host) ? {} : { servername: endpoint.host }),
             rejectUnauthorized: true,
-            ...(trustedCaBundle() !== undefined ? { ca: trustedCaBundle() } : {}),
+            ...(trust.secureContext ? { secureContext: trust.secureContext } : {}),
           })
         : new Socket().connect({ host: endpoint.host, port: endpoint.port });
     } catch (error) {
-      reject(classifyConnectError(error as Error, endpoint, false));
+      reject(error instanceof TlsRequiredError ? error : classifyConnectError(error as Error, endpoint, trust, false));
       return;
     }
     socket.setNoDelay(true);
@@ -255,10 +263,10 @@ export function openRespConnection(endpoint: RespEndpoint, options: RespConnectO
       }
     };
     const onError = (error: Error): void => {
-      finish(classifyConnectError(error, endpoint, tcpConnected));
+      finish(classifyConnectError(error, endpoint, trust, tcpConnected));
     };
     const onClose = (): void => {
-      finish(classifyConnectError(new Error('the connection closed during setup'), endpoint, tcpConnected));
+      finish(classifyConnectError(new Error('the connection closed during setup'), endpoint, trust, tcpConnected));
     };
     const timer = setTimeout(() => {
       const stage = tcpConnected ? 'the TLS handshake did not complete' : 'no TCP connection';
@@ -266,15 +274,16 @@ export function openRespConnection(endpoint: RespEndpoint, options: RespConnectO
         classifyConnectError(
           Object.assign(new Error(`${stage} within ${connectTimeoutMs} ms`), { code: 'ETIMEDOUT' }),
           endpoint,
+          trust,
           tcpConnected,
         ),
       );
     }, connectTimeoutMs);
     socket.once('connect', () => {
       tcpConnected = true;
-      if (!endpoint.ssl) finish();
+      if (!trust) finish();
     });
-    if (endpoint.ssl) {
+    if (trust) {
       socket.once('secureConnect', () => {
         finish();
       });

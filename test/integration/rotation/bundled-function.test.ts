@@ -1,5 +1,9 @@
 import { CreateSecretCommand, GetSecretValueCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RDS_CA_BUNDLE_FILE } from '../../../functions/strategies/tls-trust';
 import { ROTATE_SECRET_FUNCTION } from '../../../infra/constructs/bundling-options';
+import { rdsCaBundlePem, rdsCaCertificates } from '../../../infra/constructs/rds-ca-bundle';
 import type { LocalMariadb } from '../../../local/databases/mariadb';
 import type { LocalPostgres } from '../../../local/databases/postgres';
 import type { LocalRedis } from '../../../local/databases/redis';
@@ -63,6 +67,16 @@ describeWithServers(['mariadb', 'redis'])('the rotation function as deployed (it
     );
     return (JSON.parse(current.SecretString ?? '{}') as { password: string }).password;
   }
+
+  it("ships Amazon RDS's CA bundle beside index.js, not inside it (read on the first TLS connection to RDS)", () => {
+    const shipped = readFileSync(join(bundled.dir, RDS_CA_BUNDLE_FILE), 'utf8');
+    expect(shipped).toBe(rdsCaBundlePem());
+    const index = readFileSync(join(bundled.dir, 'index.js'), 'utf8');
+    for (const pem of rdsCaCertificates().slice(0, 5)) {
+      expect(index).not.toContain(pem.split('\n')[2]);
+    }
+    expect(index).not.toContain('BEGIN CERTIFICATE');
+  });
 
   it('rotates a MariaDB user (mysql2 without its code pages)', async () => {
     await mariadb.admin("CREATE USER 'bundled_app'@'%' IDENTIFIED BY 'bundled-initial-1'");

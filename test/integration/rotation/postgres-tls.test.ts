@@ -1,7 +1,9 @@
-import type { LocalPostgres } from '../../../local/databases/postgres';
+import { startLocalPostgres, type LocalPostgres } from '../../../local/databases/postgres';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
 import { createSecret, jsonAt, rotateAndWait, valueAt } from '../../support/secrets';
 import { createTestCertificates, type TestCertificates } from '../../support/tls';
+
+jest.setTimeout(30_000);
 
 // The server refuses plaintext sessions for application users (see postgres-server.ts):
 // a rotation that fell back to plaintext could not succeed here.
@@ -65,5 +67,41 @@ describe('PostgreSQL over verified TLS', () => {
     const result = await rotateAndWait(stack, user.arn);
     expect(result).toMatchObject({ succeeded: false, failedStep: 'setSecret', errorName: 'PostgresTargetError' });
     expect(result.errorMessage).toMatch(/pg_hba.conf rejects connection .* no encryption \(28000\)/);
+  });
+});
+
+describe('PostgreSQL over TLS: the host name is checked, not only the chain', () => {
+  let other: LocalPostgres | undefined;
+  let mismatch: TestCertificates | undefined;
+  afterAll(async () => {
+    await other?.stop();
+    mismatch?.cleanup();
+  });
+
+  it('refuses a certificate from the trusted CA that names another host, and changes nothing', async () => {
+    // A CA of its own, and a certificate for db.invalid only, served on 127.0.0.1.
+    mismatch = createTestCertificates('DNS:db.invalid');
+    other = await startLocalPostgres({
+      tls: { certificatePem: mismatch.certificatePem, privateKeyPem: mismatch.privateKeyPem },
+    });
+    await other.admin("CREATE ROLE mismatch LOGIN PASSWORD 'mismatch-pw'");
+    const secret = await createSecret(
+      stack.client,
+      `db/tls-mismatch/${++counter}`,
+      other.secretValue('mismatch', 'mismatch-pw', { ssl: true }),
+    );
+    const before = await valueAt(stack.client, secret.arn, 'AWSCURRENT');
+    process.env.KEYTURN_DB_CA_BUNDLE = mismatch.caFile;
+
+    const result = await rotateAndWait(stack, secret.arn);
+
+    expect(result).toMatchObject({ succeeded: false, failedStep: 'setSecret', errorName: 'TlsRequiredError' });
+    expect(result.errorMessage).toMatch(/does not fall back to plaintext/);
+    expect(result.errorMessage).toMatch(
+      /does not match certificate's altnames: IP: 127\.0\.0\.1 is not in the cert's list/,
+    );
+    expect(await valueAt(stack.client, secret.arn, 'AWSCURRENT')).toBe(before);
+    // The server refuses plaintext for application users: the client did not fall back to it.
+    await expect(other.canLogin('mismatch', 'mismatch-pw')).rejects.toMatchObject({ code: '28000' });
   });
 });
