@@ -35,6 +35,10 @@ export function sleepOf(deps: TaskDeps): (ms: number) => Promise<void> {
   return deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
 }
 
+export function deadlineOf(deps: TaskDeps): Deadline {
+  return deps.deadline ?? invocationDeadline();
+}
+
 /** A secret's description, its AWSCURRENT version and the strategy that rotates it. */
 export interface ResolvedSecret {
   readonly description: SecretDescription;
@@ -60,7 +64,7 @@ export async function resolveSecret(
     tags: described.tags,
     store: deps.store,
     logger: deps.logger,
-    deadline: deps.deadline ?? invocationDeadline(),
+    deadline: deadlineOf(deps),
   };
   return { description: described, current, strategy, ctx };
 }

@@ -1,7 +1,8 @@
 import { AuditEventType, type RotationRun } from '../shared/lifecycle-contract';
 import { LifecycleMetric } from '../shared/metric-names';
 import { AWSCURRENT } from '../shared/stages';
-import { auditSubject, nowOf, resolveSecret, sleepOf, stagesOf, type TaskDeps } from './deps';
+import { waitBudgetMs } from '../shared/deadline';
+import { auditSubject, deadlineOf, nowOf, resolveSecret, sleepOf, stagesOf, type TaskDeps } from './deps';
 import { RevocationIneffectiveError, RevokeWouldCutCurrentError } from './errors';
 import { addLifecycleMetric, Count, Milliseconds } from './lifecycle-metrics';
 
@@ -62,7 +63,7 @@ export async function revoke(input: RevokeInput, deps: TaskDeps): Promise<Revoke
   if (result.status === 'revoked') {
     const sleep = sleepOf(deps);
     while ((await strategy.verify(previous, ctx)).ok) {
-      if (nowOf(deps).getTime() - startedAt > REVOCATION_CHECK.budgetMs) {
+      if (nowOf(deps).getTime() - startedAt > Math.min(REVOCATION_CHECK.budgetMs, waitBudgetMs(deadlineOf(deps)))) {
         throw new RevocationIneffectiveError(
           `the old credential of secret ${description.arn} (version ${previous.versionId}) still authenticates ` +
             `${REVOCATION_CHECK.budgetMs} ms after it was revoked`,

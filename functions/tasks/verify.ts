@@ -2,7 +2,17 @@ import { AuditEventType, type RotationRun } from '../shared/lifecycle-contract';
 import { LifecycleMetric } from '../shared/metric-names';
 import { versionWithStage, type SecretDescription } from '../shared/secret-store';
 import { AWSCURRENT, AWSPENDING } from '../shared/stages';
-import { auditSubject, nowOf, resolveSecret, sleepOf, stagesOf, type ResolvedSecret, type TaskDeps } from './deps';
+import { waitBudgetMs } from '../shared/deadline';
+import {
+  auditSubject,
+  deadlineOf,
+  nowOf,
+  resolveSecret,
+  sleepOf,
+  stagesOf,
+  type ResolvedSecret,
+  type TaskDeps,
+} from './deps';
 import { rotationFailureOf } from '../shared/rotation-failure';
 import { PrivilegeParityError, ProbeFailedError } from '../strategies/errors';
 import type { VerifyFailure } from '../strategies/strategy';
@@ -82,7 +92,7 @@ export async function verifyRotation(input: VerifyInput, deps: TaskDeps): Promis
 /** The secret once AWSCURRENT has moved, polling while a rotation is visibly running. */
 async function awaitRotation(input: VerifyInput, deps: TaskDeps): Promise<ResolvedSecret> {
   const sleep = sleepOf(deps);
-  const deadline = nowOf(deps).getTime() + ROTATION_POLL.budgetMs;
+  const deadline = nowOf(deps).getTime() + Math.min(ROTATION_POLL.budgetMs, waitBudgetMs(deadlineOf(deps)));
   let delay: number = ROTATION_POLL.firstDelayMs;
   for (;;) {
     const resolved = await resolveSecret(deps, input.secretArn, input.rotation);

@@ -9,6 +9,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { type Construct, DependencyGroup, type IDependable } from 'constructs';
 import { TaskEnvironment } from '../../functions/shared/lifecycle-contract';
 import { ManagementTag } from '../../functions/shared/management-tags';
+import { ROTATION_FAILURE_TAG } from '../../functions/shared/rotation-failure';
 import type { ResolvedBlackout } from '../policy/defaults';
 import { MAX_BLACKOUTS_JSON_CHARS } from '../policy/schema';
 import { ROTATE_SECRET_FUNCTION } from './bundling-options';
@@ -169,6 +170,12 @@ export const ROTATION_CONTRACT_ACTIONS: readonly string[] = [
  */
 export const VERSION_LISTING_ACTIONS: readonly string[] = ['secretsmanager:ListSecretVersionIds'];
 
+/**
+ * The rotation function's one bookkeeping tag (functions/shared/rotation-failure.ts): it records a failed step
+ * there so that the lifecycle's Verify reports the real error at once. It may set and remove that key only.
+ */
+export const FAILURE_RECORD_ACTIONS: readonly string[] = ['secretsmanager:TagResource', 'secretsmanager:UntagResource'];
+
 /** Everything {@link RotationFunction.grantRotate} allows on the granted secret itself. */
 export const ROTATE_SECRET_ACTIONS: readonly string[] = [...ROTATION_CONTRACT_ACTIONS, ...VERSION_LISTING_ACTIONS];
 
@@ -272,6 +279,13 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
       grantee: this,
       actions: [...ROTATE_SECRET_ACTIONS],
       resourceArns: [secretArnForPolicies(secret)],
+    });
+    // The same resources, in a statement of its own: the condition must not narrow the actions above.
+    iam.Grant.addToPrincipal({
+      grantee: this,
+      actions: [...FAILURE_RECORD_ACTIONS],
+      resourceArns: [secretArnForPolicies(secret)],
+      conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [ROTATION_FAILURE_TAG] } },
     });
 
     this.ensureRotationPrerequisites();

@@ -5,7 +5,8 @@ import {
   validateRotationRules,
 } from '../../functions/shared/rotation-schedule';
 import { STRATEGY_NAMES, type StrategyName } from '../../functions/strategies/strategy';
-import { sameServerKind } from '../../functions/strategies/targets';
+import { probeProblem } from '../../functions/strategies/probe/probe';
+import { sameServerKind, SERVER_TARGETS } from '../../functions/strategies/targets';
 // defaults.ts imports only types from this module: no import cycle at run time.
 import { KIND_DEFAULTS } from './defaults';
 import { DURATION_PATTERN, durationSeconds } from './duration';
@@ -243,9 +244,20 @@ const randomEntry = z.strictObject({
   ),
 });
 
+/**
+ * One read-only check the new credential must pass before AWSCURRENT moves (testSecret) and again in the
+ * lifecycle's Verify: a query for SQL kinds, a command for Redis kinds. Checked against the kind below.
+ */
+const probe = z.union([
+  z.strictObject({ sql: z.string().min(1) }),
+  z.strictObject({ redis: z.array(z.string()).min(1) }),
+]);
+
 /** Options of every kind that rotates a user on a server. */
 const serverOptions = {
   password: z.optional(passwordOptions),
+  /** A read-only check of what the consumer needs, run with the new credential (see `probe`). */
+  probe: z.optional(probe),
   /** Name of an entry in `networks`: the rotation function runs there to reach the server. */
   network: z.optional(entryId),
 };
@@ -431,6 +443,15 @@ export const policySchema = z
             code: 'custom',
             path: at('options', 'connection'),
             message: 'a secret keyturn creates needs its connection (host, username, ...)',
+          });
+        }
+        const entryProbe = entry.options?.probe;
+        const problem = entryProbe && probeProblem(entryProbe, SERVER_TARGETS[entry.kind].probe);
+        if (problem) {
+          ctx.addIssue({
+            code: 'custom',
+            path: at('options', 'probe'),
+            message: `${problem} (a probe must be one read-only ${'sql' in entryProbe ? 'query' : 'command'})`,
           });
         }
         if (connection !== undefined && connection.host === undefined && rdsDatabaseOf(entry) === undefined) {

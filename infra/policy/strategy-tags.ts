@@ -1,6 +1,7 @@
 import { LifecycleTag } from '../../functions/shared/lifecycle-contract';
 import { ManagementTag } from '../../functions/shared/management-tags';
 import { longestIntervalMs, startOfUtcDay, validateRotationRules } from '../../functions/shared/rotation-schedule';
+import { encodeProbe, PROBE_TAG } from '../../functions/strategies/probe/probe';
 import { OptionTag } from '../../functions/strategies/tag-options';
 import type { ResolvedEntry } from './defaults';
 import type { PasswordOptions } from './schema';
@@ -46,6 +47,7 @@ export function strategyTags(entry: ResolvedEntry, scheduleReferenceDate?: Date)
     if (source.options?.prefix !== undefined) tags[OptionTag.prefix] = source.options.prefix;
   } else {
     Object.assign(tags, passwordTags(source.options?.password ?? {}));
+    if (source.options?.probe) tags[PROBE_TAG] = encodeProbe(source.options.probe);
   }
   return tags;
 }

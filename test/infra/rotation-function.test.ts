@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ROTATION_FAILURE_TAG } from '../../functions/shared/rotation-failure';
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -15,6 +16,7 @@ import { TaskEnvironment } from '../../functions/shared/lifecycle-contract';
 import { LAMBDA_NODE_MAJOR, ROTATE_SECRET_BUNDLE } from '../../infra/constructs/bundling-options';
 import { AuditTrail } from '../../infra/constructs/observability/audit-trail';
 import {
+  FAILURE_RECORD_ACTIONS,
   ROTATE_SECRET_ACTIONS,
   RotationFunction,
   type RotationFunctionProps,
@@ -139,7 +141,24 @@ describe('RotationFunction, bundled, under cdk-nag', () => {
         .filter((a) => a.startsWith('secretsmanager:')),
     );
     expect([...secretsManagerActions].sort()).toEqual(
-      [...ROTATE_SECRET_ACTIONS, 'secretsmanager:GetRandomPassword'].sort(),
+      [...ROTATE_SECRET_ACTIONS, ...FAILURE_RECORD_ACTIONS, 'secretsmanager:GetRandomPassword'].sort(),
+    );
+  });
+
+  test('may set and remove only its failure-record tag, on the granted secrets', () => {
+    // THEN
+    const tagging = allowStatements(template).filter((s) =>
+      asArray(s.Action).some((a) => a === 'secretsmanager:TagResource'),
+    );
+    expect(tagging).toHaveLength(1);
+    expect(asArray(tagging[0]?.Action).sort()).toEqual([...FAILURE_RECORD_ACTIONS].sort());
+    expect((tagging[0] as { Condition?: unknown }).Condition).toEqual({
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [ROTATION_FAILURE_TAG] },
+    });
+    const importedArn =
+      'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:app/api-key-??????';
+    expect(resourcesAllowedFor(template, 'secretsmanager:TagResource').map(render).sort()).toEqual(
+      [`\${${secretLogicalId}}`, importedArn].sort(),
     );
   });
 

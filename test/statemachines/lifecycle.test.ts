@@ -209,6 +209,63 @@ describe('lifecycle', () => {
     expect(alert?.message).toContain('rolled back');
   });
 
+  it("fails fast with the rotation function's own error when its step failed, without a rollback", async () => {
+    // A master of its own, whose password then changes behind keyturn's back: setSecret cannot log in as it.
+    const masterName = `lifecycle_master_${randomUUID().slice(0, 8)}`;
+    await pg.admin(`CREATE ROLE ${escapeIdentifier(masterName)} WITH LOGIN SUPERUSER PASSWORD 'Master-one-1'`);
+    const ownMaster = await createSecret(
+      stack.client,
+      `db/lifecycle/${masterName}`,
+      pg.secretValue(masterName, 'Master-one-1'),
+    );
+    const secret = await givenDbUser(stack, ownMaster.arn, REVOKE_AT_ONCE);
+    expect(await rotateAndWait(stack, secret.secretArn)).toMatchObject({ succeeded: true });
+    await pg.admin(`ALTER ROLE ${escapeIdentifier(masterName)} WITH PASSWORD 'changed-by-someone'`);
+
+    const result = await rotate(secret.secretArn);
+    executions.push(result);
+
+    expect(result).toMatchObject({ status: 'FAILED', error: 'RotationFunctionFailedError' });
+    expect(result.cause).toContain('failed at setSecret');
+    expect(result.cause).toContain('MasterSecretError');
+    expect(result.history).toEqual([
+      'Begin',
+      'Preflight',
+      'RotateSecret',
+      'Verify',
+      'VerifyInconclusive',
+      'ReportFailure',
+      'Failed',
+    ]);
+    const [alert] = alertsFor(result.executionArn);
+    expect(alert?.message).toContain('MasterSecretError');
+    expect(alert?.message).not.toContain('changed-by-someone');
+  });
+
+  it('does not roll back a good rotation when the target is unreachable during Verify: it retries, then alerts', async () => {
+    const secret = await givenAlternatingSecret();
+    let verifyCalls = 0;
+    const unreachable: LambdaHandler = () => {
+      verifyCalls++;
+      const error = new Error('PostgreSQL at db:5432 is unreachable: connect ETIMEDOUT');
+      error.name = 'TargetUnreachableError';
+      return Promise.reject(error);
+    };
+
+    const result = await rotate(secret.secretArn, { Verify: unreachable });
+    executions.push(result);
+
+    expect(result).toMatchObject({ status: 'FAILED', error: 'TargetUnreachableError' });
+    expect(verifyCalls).toBe(5); // the first call and four retries
+    expect(result.history).not.toContain('Rollback');
+    // The rotation itself went through: AWSCURRENT stays on the new, working credential.
+    const rotationId = (auditTrail(result.executionArn)[0]?.detail as { rotationId: string }).rotationId;
+    await stack.secretsManager.waitForRotation(secret.secretArn, rotationId, 30_000);
+    const now = await jsonAt<DbSecret>(stack.client, secret.secretArn, 'AWSCURRENT');
+    expect(now.username).not.toBe(secret.current.username);
+    expect(await pg.canLogin(now.username, now.password)).toBe(true);
+  });
+
   it('leaves the old credential working and alerts when it is still in use and the policy says "alert"', async () => {
     const secret = await givenAlternatingSecret({
       [LifecycleTag.drainMaxWaitSeconds]: '120',

@@ -1,3 +1,4 @@
+import { waitBudgetMs } from '../../shared/deadline';
 import { generatePassword, type PasswordPolicy } from '../../shared/password';
 import type { SecretVersion } from '../../shared/secret-store';
 import { settled } from '../../shared/settled';
@@ -70,7 +71,7 @@ export const ELASTICACHE_PASSWORD_DEFAULTS: PasswordPolicy = {
 };
 
 export interface ElastiCacheUserStrategyOptions {
-  /** How long keyturn waits for a `modifying` user to become `active`. @default 60_000 */
+  /** How long keyturn waits for a `modifying` user to become `active`, at most what the invocation has left. @default 30_000 */
   readonly waitTimeoutMs?: number;
   /** The first pause between DescribeUsers polls; it doubles up to maxPollIntervalMs. @default 500 */
   readonly pollIntervalMs?: number;
@@ -167,7 +168,7 @@ export function createElastiCacheUserStrategy(
   elasticache: ElastiCacheUserApiProvider = lambdaElastiCacheUserApi,
   options: ElastiCacheUserStrategyOptions = {},
 ): RotationStrategy {
-  const waitTimeoutMs = options.waitTimeoutMs ?? 60_000;
+  const waitTimeoutMs = options.waitTimeoutMs ?? 30_000;
   const firstPause = options.pollIntervalMs ?? 500;
   const maxPause = options.maxPollIntervalMs ?? 5_000;
   const sleep = options.sleep ?? defaultSleep;
@@ -180,15 +181,18 @@ export function createElastiCacheUserStrategy(
     ctx: StrategyContext,
     first?: ElastiCacheUser,
   ): Promise<ElastiCacheUser> {
-    const deadline = now() + waitTimeoutMs;
+    // The wait ends before the invocation must answer, whichever comes first (shared/deadline.ts).
+    const budgetMs = Math.min(waitTimeoutMs, waitBudgetMs(ctx.deadline));
+    const started = now();
+    const deadline = started + budgetMs;
     let pause = firstPause;
     let user = first ?? (await describe(api, secret));
     while (user.status !== 'active') {
       refuseUnmanageable(user, secret);
       if (now() >= deadline) {
         throw new ElastiCacheUserBusyError(
-          `ElastiCache user "${secret.userId}" is still "${user.status ?? 'unknown'}" after ${waitTimeoutMs} ms; ` +
-            'a retry will wait again',
+          `ElastiCache user "${secret.userId}" is still "${user.status ?? 'unknown'}" after ${now() - started} ms` +
+            `${budgetMs < waitTimeoutMs ? ' (all this invocation had left)' : ''}; a retry will wait again`,
         );
       }
       ctx.logger.debug('waiting for the ElastiCache user to become active', {

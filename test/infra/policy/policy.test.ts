@@ -1,3 +1,4 @@
+import { probeFromTags, PROBE_TAG } from '../../../functions/strategies/probe/probe';
 import { passwordPolicyFromTags } from '../../../functions/strategies/tag-options';
 import { loadPolicy, parsePolicy, PolicyError } from '../../../infra/policy/load-policy';
 import type { PolicyEntryInput, PolicyInput } from '../../../infra/policy/schema';
@@ -527,5 +528,61 @@ describe('strategy tags', () => {
         expect(value).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u);
       }
     }
+  });
+});
+
+describe('probes', () => {
+  const pgEntry = (probe: unknown): PolicyEntryInput =>
+    ({
+      id: 'orders-db',
+      kind: 'postgres-single-user',
+      secret: { name: 'db/orders' },
+      owner,
+      options: { probe },
+    }) as PolicyEntryInput;
+  const redisEntry = (probe: unknown): PolicyEntryInput =>
+    ({
+      id: 'cache',
+      kind: 'elasticache-user',
+      secret: { name: 'cache/app' },
+      owner,
+      options: { userId: 'app-user', probe },
+    }) as PolicyEntryInput;
+
+  it('travel to the rotation function as one tag it reads back, checked again', () => {
+    const policy = parsePolicy(policyWith([pgEntry({ sql: 'SELECT count(*) FROM app.orders WHERE id > 0;' })]), 't');
+    const tags = strategyTags(policy.entries[0] as never);
+    const probe = probeFromTags(tags, { engine: 'sql', dialect: 'postgres' });
+    expect(probe).toEqual({ sql: 'SELECT count(*) FROM app.orders WHERE id > 0;' });
+    expect(tags[PROBE_TAG]).toMatch(/^[A-Za-z0-9+/=]+$/);
+    expect(tags[PROBE_TAG]?.length).toBeLessThanOrEqual(256);
+  });
+
+  it.each([
+    ['DELETE FROM app.orders', 'must be a query'],
+    ['SELECT 1; DROP TABLE app.orders', 'more than one statement'],
+    ['SELECT * INTO copy FROM app.orders', 'uses INTO'],
+    ['SELECT id FROM app.orders FOR UPDATE', 'uses UPDATE'],
+    ["SELECT nextval('app.seq')", 'calls nextval()'],
+    ['WITH gone AS (DELETE FROM app.orders RETURNING *) SELECT * FROM gone', 'uses DELETE'],
+    ['SELECT 1 /* unterminated', 'cannot be read'],
+    [`SELECT '${'x'.repeat(200)}'`, 'at most 180'],
+  ])('refuse %s at synth, naming why', (sql, why) => {
+    const found = problems(policyWith([pgEntry({ sql })]));
+    expect(found).toEqual([expect.stringContaining('entry "orders-db" (entries[0]) options.probe: ')]);
+    expect(found[0]).toContain(why);
+  });
+
+  it('refuse a command that writes, and the wrong language for the kind', () => {
+    expect(problems(policyWith([redisEntry({ redis: ['SET', 'k', 'v'] })]))[0]).toContain('a probe may run only');
+    expect(problems(policyWith([redisEntry({ sql: 'SELECT 1' })]))[0]).toContain('takes a Redis command');
+    expect(problems(policyWith([pgEntry({ redis: ['GET', 'k'] })]))[0]).toContain('takes SQL');
+  });
+
+  it('accept a Redis read of one key', () => {
+    const policy = parsePolicy(policyWith([redisEntry({ redis: ['GET', 'health:probe'] })]), 't');
+    expect(probeFromTags(strategyTags(policy.entries[0] as never), { engine: 'redis' })).toEqual({
+      redis: ['GET', 'health:probe'],
+    });
   });
 });

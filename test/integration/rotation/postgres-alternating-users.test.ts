@@ -203,6 +203,23 @@ describe('PostgreSQL alternating users', () => {
     expect((await stagesOf(stack.client, app.secretArn))[token]).toEqual(['AWSCURRENT']);
   });
 
+  it('two setSecret invocations at once create the clone once and both succeed (no raw "role already exists")', async () => {
+    for (let round = 0; round < 4; round++) {
+      const app = await givenAppUser();
+      const { token } = await rotateAndWait(stack, app.secretArn, MANUAL_FUNCTION_ARN);
+      const step = (Step: string) =>
+        stack.rotationHandler({ Step, SecretId: app.secretArn, ClientRequestToken: token });
+      await step('createSecret');
+
+      const results = await Promise.allSettled([step('setSecret'), step('setSecret')]);
+
+      expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))).toEqual(['ok', 'ok']);
+      const pending = await jsonAt<DbSecret>(stack.client, app.secretArn, 'AWSPENDING');
+      expect(await pg.canLogin(pending.username, pending.password)).toBe(true);
+      await step('testSecret');
+    }
+  });
+
   it('a hostile user name stays one quoted identifier through the clone, its grants and its password', async () => {
     await pg.admin('CREATE ROLE victim NOLOGIN');
     const app = await givenAppUser({}, 'a"b; DROP ROLE victim; --');

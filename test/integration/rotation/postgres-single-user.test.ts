@@ -170,6 +170,72 @@ describe('PostgreSQL single user: recovering from a crash after setSecret', () =
   });
 });
 
+describe('PostgreSQL single user: recovery never locks anyone out', () => {
+  async function clearPending(user: DbUser, token: string): Promise<void> {
+    await stack.client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: user.secretArn,
+        VersionStage: 'AWSPENDING',
+        RemoveFromVersionId: token,
+      }),
+    );
+  }
+
+  it('finds the password a crashed rotation set however many times an operator cleared AWSPENDING and started over', async () => {
+    const user = await givenUserWithSecret();
+    // The rotation that changed the password, then failed (the database went away before testSecret).
+    const changed = await placeholderRotation(user);
+    await step('createSecret', user, changed);
+    await step('setSecret', user, changed);
+    await clearPending(user, changed);
+    // Five more attempts while the database stayed down: each stored its value, none reached the database.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const token = await placeholderRotation(user);
+      await step('createSecret', user, token);
+      await clearPending(user, token);
+    }
+
+    const result = await rotateAndWait(stack, user.secretArn);
+
+    expect(result).toMatchObject({ succeeded: true });
+    const current = await jsonAt<{ password: string }>(stack.client, user.secretArn, 'AWSCURRENT');
+    expect(await pg.canLogin(user.name, current.password)).toBe(true);
+  });
+
+  it('names every version it tried (ids, never values) when none is accepted', async () => {
+    const user = await givenUserWithSecret();
+    const stuck = await placeholderRotation(user);
+    await step('createSecret', user, stuck);
+    await clearPending(user, stuck);
+    await pg.admin(`ALTER ROLE ${escapeIdentifier(user.name)} PASSWORD 'changed-by-hand-again'`);
+    const versions = Object.keys(await stagesOf(stack.client, user.secretArn));
+
+    const result = await rotateAndWait(stack, user.secretArn);
+
+    expect(result).toMatchObject({ succeeded: false, failedStep: 'setSecret', errorName: 'AuthenticationFailedError' });
+    expect(result.errorMessage).toContain('tried 2 version(s)');
+    for (const versionId of versions) expect(result.errorMessage).toContain(versionId);
+    expect(result.errorMessage).toContain(stuck);
+    expect(result.errorMessage).not.toContain(user.password);
+  });
+});
+
+describe('PostgreSQL single user: twin invocations', () => {
+  it('two setSecret invocations at once both succeed: never "changed outside keyturn", never a raw server error', async () => {
+    for (let round = 0; round < 5; round++) {
+      const user = await givenUserWithSecret();
+      const token = await placeholderRotation(user);
+      await step('createSecret', user, token);
+
+      const results = await Promise.allSettled([step('setSecret', user, token), step('setSecret', user, token)]);
+
+      expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))).toEqual(['ok', 'ok']);
+      const pending = await jsonAt<{ password: string }>(stack.client, user.secretArn, 'AWSPENDING');
+      expect(await pg.canLogin(user.name, pending.password)).toBe(true);
+    }
+  });
+});
+
 describe('PostgreSQL single user: bad input changes nothing', () => {
   async function expectUnchanged(user: DbUser, currentBefore: string): Promise<void> {
     expect(await valueAt(stack.client, user.secretArn, 'AWSCURRENT')).toBe(currentBefore);

@@ -1,4 +1,4 @@
-import { deadlineIn } from '../../../functions/shared/deadline';
+import { DEADLINE_RESERVE_MS, deadlineIn } from '../../../functions/shared/deadline';
 import { olderVersions } from '../../support/versions';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -226,6 +226,16 @@ describe('elasticache-user: setSecret', () => {
     expect(error.message).toMatch(/still "modifying" after 20000 ms/);
     expect(clock).toBe(20_000);
     expect(Math.max(...sleeps)).toBe(5_000);
+  });
+
+  it('stops waiting while the invocation still has time to answer, whatever the configured wait', async () => {
+    fake.modifyingPolls = 1_000;
+    // 10 s left in this invocation: the wait may use what is left less the reserve kept to answer.
+    const shortCtx = { ...ctx(), deadline: { remainingMs: () => 10_000 } };
+    const error = await failure(strategyFor(fake, 60_000).setSecret(versions(), shortCtx));
+    expect(error).toMatchObject({ name: 'ElastiCacheUserBusyError' });
+    expect(error.message).toMatch(/all this invocation had left/);
+    expect(clock).toBe(10_000 - DEADLINE_RESERVE_MS);
   });
 
   it('InvalidUserStateFault from ModifyUser: ElastiCacheUserBusyError', async () => {
