@@ -22,14 +22,23 @@ export async function runObservedRotationStep(input: unknown, deps: ObservedStep
   let strategy: string = UNRESOLVED_STRATEGY;
   let step = 'unknown';
   let event: RotationEvent | undefined;
+  // Only a failure of a rotation keyturn runs is recorded on the secret: never on one another service owns.
+  const seen = { ownRotation: false };
   try {
     event = parseRotationEvent(input);
     step = event.Step;
     logger.appendKeys({ rotationId: event.ClientRequestToken, secretArn: event.SecretId, step });
     stepStarted(deps, step);
-    const outcome = await runRotationStep(event, deps, (s) => {
-      strategy = s.name;
-    });
+    const outcome = await runRotationStep(
+      event,
+      deps,
+      (s) => {
+        strategy = s.name;
+      },
+      () => {
+        seen.ownRotation = true;
+      },
+    );
     if (outcome.rotationStarted) rotationMetric(deps, strategy, RotationMetric.Started, 1);
     if (outcome.rotationCompletedAfterMs !== undefined) {
       rotationMetric(deps, strategy, RotationMetric.Succeeded, 1);
@@ -40,7 +49,7 @@ export async function runObservedRotationStep(input: unknown, deps: ObservedStep
     logger.error('rotation step failed', error as Error);
     rotationMetric(deps, strategy, RotationMetric.Failed, 1);
     stepMetric(deps, strategy, step, StepMetric.Failed, clock().getTime() - startedAt);
-    if (event) await recordFailure(deps, event, error, clock());
+    if (event && seen.ownRotation) await recordFailure(deps, event, error, clock());
     throw error;
   } finally {
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();

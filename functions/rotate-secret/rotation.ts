@@ -33,13 +33,16 @@ export interface StepOutcome {
 
 /**
  * One step of Secrets Manager's rotation contract (DESIGN.md). Every step re-reads the
- * secret and is safe to repeat after a crash at any point; `onStrategy` learns the
+ * secret and is safe to repeat after a crash at any point; `onPendingConfirmed` learns that the
+ * token is a rotation of a secret keyturn may rotate (a failure after it is this rotation's, and
+ * worth recording), and `onStrategy` learns the
  * strategy as soon as it is known, so a failing step is still attributed to it.
  */
 export async function runRotationStep(
   event: RotationEvent,
   deps: RotationStepDeps,
   onStrategy: (strategy: RotationStrategy) => void = () => undefined,
+  onPendingConfirmed: () => void = () => undefined,
 ): Promise<StepOutcome> {
   const { store, logger } = deps;
   const token = event.ClientRequestToken;
@@ -68,6 +71,8 @@ export async function runRotationStep(
   if (!tokenStages.includes(AWSPENDING)) {
     throw new VersionNotPendingError(`version ${token} of secret ${arn} is not AWSPENDING: it is not being rotated`);
   }
+  // A rotation keyturn runs: a failure from here on is this rotation's (rotation-failure.ts records it).
+  onPendingConfirmed();
 
   const current = await store.requireVersion(arn, { stage: AWSCURRENT });
   const strategy = selectStrategy(deps.strategies, description.tags, current.value);

@@ -275,15 +275,12 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
   public grantRotate(secret: ISecret): iam.Grant {
     this.validateSameEnvironment(secret);
 
+    // One statement for every secret (CDK merges them), its ARN listed once: the roles of large policies stay small.
+    // `ForAllValues` over `aws:TagKeys` limits TagResource/UntagResource to the failure-record key and holds for
+    // the other actions, whose requests carry no tag keys (an empty set satisfies ForAllValues).
     const secretGrant = iam.Grant.addToPrincipal({
       grantee: this,
-      actions: [...ROTATE_SECRET_ACTIONS],
-      resourceArns: [secretArnForPolicies(secret)],
-    });
-    // The same resources, in a statement of its own: the condition must not narrow the actions above.
-    iam.Grant.addToPrincipal({
-      grantee: this,
-      actions: [...FAILURE_RECORD_ACTIONS],
+      actions: [...ROTATE_SECRET_ACTIONS, ...FAILURE_RECORD_ACTIONS],
       resourceArns: [secretArnForPolicies(secret)],
       conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [ROTATION_FAILURE_TAG] } },
     });

@@ -200,6 +200,9 @@ describe('RotatedSecret, created by keyturn', () => {
         'secretsmanager:ListSecretVersionIds',
         'secretsmanager:PutSecretValue',
         'secretsmanager:UpdateSecretVersionStage',
+        // Only its failure-record tag (rotation-function.test.ts checks the condition).
+        'secretsmanager:TagResource',
+        'secretsmanager:UntagResource',
       ].sort(),
     );
     template.hasResourceProperties('AWS::IAM::Policy', {

@@ -114,7 +114,7 @@ describe('RotationFunction, bundled, under cdk-nag', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Action: [...ROTATE_SECRET_ACTIONS].sort(),
+            Action: [...ROTATE_SECRET_ACTIONS, ...FAILURE_RECORD_ACTIONS].sort(),
             Resource: Match.arrayWith([{ Ref: secretLogicalId }]),
           }),
         ]),
@@ -151,7 +151,8 @@ describe('RotationFunction, bundled, under cdk-nag', () => {
       asArray(s.Action).some((a) => a === 'secretsmanager:TagResource'),
     );
     expect(tagging).toHaveLength(1);
-    expect(asArray(tagging[0]?.Action).sort()).toEqual([...FAILURE_RECORD_ACTIONS].sort());
+    expect(asArray(tagging[0]?.Action)).toEqual(expect.arrayContaining([...FAILURE_RECORD_ACTIONS]));
+    // One key only; the rotation actions in the same statement carry no tag keys, which the set operator lets through.
     expect((tagging[0] as { Condition?: unknown }).Condition).toEqual({
       'ForAllValues:StringEquals': { 'aws:TagKeys': [ROTATION_FAILURE_TAG] },
     });
