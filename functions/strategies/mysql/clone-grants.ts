@@ -24,9 +24,7 @@ export async function mysqlDefaultRoles(session: MysqlSession, account: MysqlAcc
     'SELECT DEFAULT_ROLE_USER AS user, DEFAULT_ROLE_HOST AS host FROM mysql.default_roles WHERE USER = ? AND HOST = ?',
     [account.user, account.host],
   );
-  return rows
-    .map((r) => ({ name: r.user, host: r.host }))
-    .sort((a, b) => roleKey(a).localeCompare(roleKey(b)));
+  return rows.map((r) => ({ name: r.user, host: r.host })).sort((a, b) => roleKey(a).localeCompare(roleKey(b)));
 }
 
 interface AccountLimits {
