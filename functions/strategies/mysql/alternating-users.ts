@@ -111,8 +111,9 @@ async function sharedHost(login: MysqlLogin, current: MysqlSecret, master: Mysql
  * window. The master (from `masterarn`) creates `name_clone` on first rotation, with the
  * original's authentication plugin and host part, and on every rotation makes the clone's
  * privileges exactly the original's (clone-grants.ts): drift either way is repaired.
- * setSecret therefore always runs as the master; a pending password already in place (an
- * earlier attempt of the step) is not set again.
+ * setSecret therefore always runs as the master, holding the pending account's GET_LOCK; it
+ * sets the pending password even if an earlier attempt did (that changes nothing, and finding
+ * out by a login would be a failed login of the pending user).
  */
 export function createMysqlAlternatingUsersStrategy(
   login: MysqlLogin = loginToMysql,
