@@ -37,6 +37,11 @@ export interface HeldCredentialLogin<Secret extends { readonly password: string 
   /** `user "x"` and `host:port`, for the error when none is accepted. */
   readonly describeUser: (target: Secret) => string;
   readonly describeTarget: (target: Secret) => string;
+  /**
+   * The order to try stored versions in (the engine may know which is likely to work: a
+   * failed login can count towards locking the account). @default credentialCandidates
+   */
+  readonly candidates?: (versions: RotationVersions) => AsyncIterable<SecretVersion>;
 }
 
 /** A session opened with a held credential, and the password that opened it. */
@@ -44,6 +49,8 @@ export interface HeldCredentialSession<Session> {
   readonly session: Session;
   /** Some servers want the password being replaced named in the change (MySQL's REPLACE clause). */
   readonly password: string;
+  /** The stored version whose password opened the session. */
+  readonly version: SecretVersion;
 }
 
 /**
@@ -57,7 +64,7 @@ export async function loginWithHeldCredential<Secret extends { readonly password
   engine: HeldCredentialLogin<Secret, Session>,
 ): Promise<HeldCredentialSession<Session>> {
   const tried: SecretVersion[] = [];
-  for await (const version of credentialCandidates(versions)) {
+  for await (const version of (engine.candidates ?? credentialCandidates)(versions)) {
     let candidate: Secret;
     try {
       candidate = engine.parse(version.value, `version ${version.versionId}`);
@@ -67,7 +74,7 @@ export async function loginWithHeldCredential<Secret extends { readonly password
     if (!engine.sameAccount(candidate, target)) continue;
     tried.push(version);
     const result = await engine.login({ ...target, password: candidate.password });
-    if (result.accepted) return { session: result.session, password: candidate.password };
+    if (result.accepted) return { session: result.session, password: candidate.password, version };
   }
   throw new AuthenticationFailedError(
     `none of the stored credentials for ${engine.describeUser(target)} is accepted by ${engine.describeTarget(target)} ` +

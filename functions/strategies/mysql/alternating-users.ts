@@ -5,19 +5,30 @@ import { requireMasterArn } from '../database/master-fields';
 import { lambdaRdsClient, type RdsClientProvider } from '../database/rds-client';
 import { newDatabasePassword } from '../database/password';
 import { AuthenticationFailedError, InvalidSecretValueError, RevokeRefusedError } from '../errors';
-import type { RevokeOptions, RotationStrategy, RotationVersions, StrategyContext, UsageReport } from '../strategy';
+import type {
+  RevokeOptions,
+  RotationStrategy,
+  RotationVersions,
+  StrategyContext,
+  UsageReport,
+  VerifyOptions,
+} from '../strategy';
+import { withAccountLock } from './account-lock';
 import { copyAccountPrivileges } from './clone-grants';
+import { missingPrivileges } from './privilege-parity';
 import {
   assertUserNameFits,
   authPlugin,
   loginAsMaster,
   loginAsUser,
-  testPendingLogin,
+  type PrivilegeParityCheck,
+  testPendingCredential,
+  verifyMysqlCredential,
   verifyMysqlLogin,
   withSession,
 } from './common';
 import { loginToMysql, type MysqlLogin, type MysqlSession } from './connection';
-import { UnexpectedAccountError } from './errors';
+import { MysqlTargetError, UnexpectedAccountError } from './errors';
 import { createUserStatement, setPasswordStatement } from './password-statements';
 import { describeAccount, type MysqlAccount } from './quoting';
 import { parseMysqlSecret, sameTarget, type MysqlSecret } from './secret';
@@ -100,13 +111,16 @@ async function sharedHost(login: MysqlLogin, current: MysqlSecret, master: Mysql
  * window. The master (from `masterarn`) creates `name_clone` on first rotation, with the
  * original's authentication plugin and host part, and on every rotation makes the clone's
  * privileges exactly the original's (clone-grants.ts): drift either way is repaired.
- * setSecret therefore always runs as the master; a pending password already in place (an
- * earlier attempt of the step) is not set again.
+ * setSecret therefore always runs as the master, holding the pending account's GET_LOCK; it
+ * sets the pending password even if an earlier attempt did (that changes nothing, and finding
+ * out by a login would be a failed login of the pending user).
  */
 export function createMysqlAlternatingUsersStrategy(
   login: MysqlLogin = loginToMysql,
   rds: RdsClientProvider = lambdaRdsClient,
 ): RotationStrategy {
+  const parity: PrivilegeParityCheck = (session, credential, replaced, ctx) =>
+    missingPrivileges(login, rds, session.account.host, credential, replaced, ctx);
   return {
     name: 'mysql-alternating-users',
 
@@ -125,6 +139,11 @@ export function createMysqlAlternatingUsersStrategy(
         assertUserNameFits(m.version, current.username);
         assertUserNameFits(m.version, pending.username);
         const host = await sharedHost(login, current, m);
+        const pendingAccount = { user: pending.username, host };
+        // Two invocations of this step at once take turns on the account they change.
+        await withAccountLock(m, pendingAccount, ctx, () => setPendingAccount(m, host));
+      });
+      async function setPendingAccount(m: MysqlSession, host: string): Promise<void> {
         const pendingAccount = { user: pending.username, host };
         const currentAccount = { user: current.username, host };
         const original = { user: originalUsername(current.username), host };
@@ -150,22 +169,26 @@ export function createMysqlAlternatingUsersStrategy(
           );
         }
         if (created) return;
-        const already = await loginAsUser(login, pending);
-        if (already.accepted) {
-          await already.session.close();
-          return; // the password was set by an earlier attempt of this step
-        }
+        // Set by the master whether or not an earlier attempt did (setting it again changes nothing): a
+        // login to find out would be a failed login of the pending user when it was not.
         const plugin = await authPlugin(m, pendingAccount);
-        await m.execute(setPasswordStatement(m.version, pendingAccount, plugin, pending.password));
-      });
+        try {
+          await m.execute(setPasswordStatement(m.version, pendingAccount, plugin, pending.password));
+        } catch (error) {
+          // The password history refuses a password the account had: the pending one, set by an earlier attempt.
+          if (!(error instanceof MysqlTargetError && error.code === 'ER_CREDENTIALS_CONTRADICT_TO_HISTORY'))
+            throw error;
+        }
+      }
     },
 
-    async testSecret(versions: RotationVersions): Promise<void> {
+    async testSecret(versions: RotationVersions, ctx: StrategyContext): Promise<void> {
       parseVersions(versions);
-      await testPendingLogin(login, versions.pending);
+      await testPendingCredential(login, versions, ctx, parity);
     },
 
-    verify: (credential) => verifyMysqlLogin(login, credential, `version ${credential.versionId}`),
+    verify: (credential: SecretVersion, ctx: StrategyContext, options?: VerifyOptions) =>
+      verifyMysqlCredential(login, credential, ctx, options ?? {}, parity),
 
     // Exact: every session of the old user name is a client still on the old credential
     // (keyturn's own check runs as the master). Needs the master to see all sessions (PROCESS).
@@ -212,13 +235,15 @@ export function createMysqlAlternatingUsersStrategy(
       await replacementLogin.session.close().catch(() => undefined);
       const oldAccount = { user: oldSecret.username, host };
       const master = await loginAsMaster(login, rds, newSecret, ctx);
-      const terminated = await withSession(master, async (m) => {
-        if (!(await accountExists(m, oldAccount))) return 0;
-        const plugin = await authPlugin(m, oldAccount);
-        await m.execute(setPasswordStatement(m.version, oldAccount, plugin, generatePassword({ length: 64 })));
-        if (!options.terminateSessions) return 0;
-        return killSessions(m, await sessionsOfUser(m, oldSecret.username));
-      });
+      const terminated = await withSession(master, (m) =>
+        withAccountLock(m, oldAccount, ctx, async () => {
+          if (!(await accountExists(m, oldAccount))) return 0;
+          const plugin = await authPlugin(m, oldAccount);
+          await m.execute(setPasswordStatement(m.version, oldAccount, plugin, generatePassword({ length: 64 })));
+          if (!options.terminateSessions) return 0;
+          return killSessions(m, await sessionsOfUser(m, oldSecret.username));
+        }),
+      );
       const oldStillWorks = await verifyMysqlLogin(login, old, 'old');
       if (oldStillWorks.ok)
         throw new RevokeRefusedError(`user "${oldSecret.username}" still authenticates after revoke`);

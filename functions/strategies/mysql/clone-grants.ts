@@ -1,6 +1,6 @@
 import { CloneGrantsError, MysqlTargetError } from './errors';
 import { firstColumnText, type MysqlSession } from './connection';
-import { grantChanges, parseGrants, type AccountGrants } from './grants';
+import { grantChanges, parseGrants, quoteRole, roleKey, type AccountGrants, type RoleRef } from './grants';
 import { describeAccount, quoteAccount, quoteString, type MysqlAccount } from './quoting';
 
 /** Rounds of grant-then-revoke before giving up (ALL PRIVILEGES against single privileges can take two). */
@@ -12,6 +12,19 @@ export async function showGrants(session: MysqlSession, account: MysqlAccount): 
     rows.map((row) => firstColumnText(row)),
     account,
   );
+}
+
+/**
+ * MySQL's default roles of an account (mysql.default_roles; SHOW GRANTS does not print them,
+ * unlike MariaDB's SET DEFAULT ROLE line), sorted. MariaDB: none here (grants.ts reads its line).
+ */
+export async function mysqlDefaultRoles(session: MysqlSession, account: MysqlAccount): Promise<RoleRef[]> {
+  if (session.version.flavor !== 'mysql') return [];
+  const rows = await session.query<{ user: string; host: string }>(
+    'SELECT DEFAULT_ROLE_USER AS user, DEFAULT_ROLE_HOST AS host FROM mysql.default_roles WHERE USER = ? AND HOST = ?',
+    [account.user, account.host],
+  );
+  return rows.map((r) => ({ name: r.user, host: r.host })).sort((a, b) => roleKey(a).localeCompare(roleKey(b)));
 }
 
 interface AccountLimits {
@@ -95,7 +108,7 @@ export async function copyAccountPrivileges(
   const desired = await showGrants(master, from);
   let applied = 0;
   for (let round = 0; round < MAX_SYNC_ROUNDS; round++) {
-    const changes = grantChanges(desired, await showGrants(master, to), to);
+    const changes = grantChanges(desired, await showGrants(master, to), to, master.version.flavor);
     if (changes.length === 0) break;
     for (const change of changes) {
       try {
@@ -109,11 +122,26 @@ export async function copyAccountPrivileges(
       applied++;
     }
   }
-  const left = grantChanges(desired, await showGrants(master, to), to);
+  const left = grantChanges(desired, await showGrants(master, to), to, master.version.flavor);
   if (left.length > 0) {
     throw new CloneGrantsError(
       `${describeAccount(to)} still differs from ${describeAccount(from)} after ${MAX_SYNC_ROUNDS} rounds: ${left.map((c) => c.description).join('; ')}`,
     );
+  }
+  // MySQL's default roles (the roles active at login): the clone must start its sessions with the same ones.
+  const defaults = await mysqlDefaultRoles(master, from);
+  const cloneDefaults = await mysqlDefaultRoles(master, to);
+  if (defaults.map(roleKey).join() !== cloneDefaults.map(roleKey).join()) {
+    const roles = defaults.length === 0 ? 'NONE' : defaults.map(quoteRole).join(', ');
+    try {
+      await master.query(`SET DEFAULT ROLE ${roles} TO ${quoteAccount(to)}`);
+    } catch (error) {
+      const reason = error instanceof MysqlTargetError ? error.message : String(error);
+      throw new CloneGrantsError(
+        `cannot set the default roles of ${describeAccount(to)} to ${roles} as the master: ${reason}`,
+      );
+    }
+    applied++;
   }
   await master.query(`ALTER USER ${quoteAccount(to)} ${await accountProperties(master, from)}`);
   return { changes: applied, skippedProxies: desired.proxies };

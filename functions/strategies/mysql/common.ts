@@ -6,8 +6,11 @@ import {
 import { withSession } from '../database/login';
 import { masterWantsTls, readMasterOf } from '../database/master-fields';
 import type { RdsClientProvider } from '../database/rds-client';
-import { InvalidSecretValueError, MasterSecretError, PendingCredentialRejectedError } from '../errors';
-import type { RotationVersions, StrategyContext, VerifyResult } from '../strategy';
+import { InvalidSecretValueError, MasterSecretError } from '../errors';
+import type { RotationVersions, StrategyContext, VerifyOptions, VerifyResult } from '../strategy';
+import { requirePendingVerified } from '../verify-result';
+import { mysqlLoginCandidates } from './login-candidates';
+import { runProbe } from './probe';
 import { authPluginOf, type PasswordPlugin } from './account-auth';
 import { firstColumnText, type MysqlLogin, type MysqlSession } from './connection';
 import { describeAccount, quoteAccount, type MysqlAccount } from './quoting';
@@ -46,19 +49,88 @@ export async function verifyMysqlLogin(
   return { ok: true };
 }
 
-/** testSecret for both MySQL strategies: the pending credential logs in as its user. */
-export async function testPendingLogin(login: MysqlLogin, pending: SecretVersion): Promise<void> {
-  const result = await verifyMysqlLogin(login, pending, 'pending');
-  if (!result.ok) throw new PendingCredentialRejectedError(`pending credential does not work: ${result.reason}`);
+/**
+ * What the new credential must be able to do beyond logging in (alternating users): the
+ * privileges the replaced user has, as a list of what is missing (names only). Run in the new
+ * credential's session, which the check may use.
+ */
+export type PrivilegeParityCheck = (
+  session: MysqlSession,
+  credential: MysqlSecret,
+  replaces: MysqlSecret,
+  ctx: StrategyContext,
+) => Promise<readonly string[]>;
+
+/**
+ * verify for both MySQL strategies: the credential logs in as its user; with `replaces` (of
+ * another user) it holds every privilege that one holds (`parity`); with `probe`, the entry's
+ * read-only probe passes in its session. Each failure is a definite answer from the server.
+ */
+export async function verifyMysqlCredential(
+  login: MysqlLogin,
+  credential: SecretVersion,
+  ctx: StrategyContext,
+  options: VerifyOptions,
+  parity?: PrivilegeParityCheck,
+): Promise<VerifyResult> {
+  const secret = parseMysqlSecret(credential.value, `version ${credential.versionId}`);
+  const result = await loginAsUser(login, secret);
+  if (!result.accepted) return { ok: false, failure: 'rejected', reason: result.reason };
+  return withSession(result.session, async (session): Promise<VerifyResult> => {
+    if (options.replaces && parity) {
+      const replaced = parseMysqlSecret(options.replaces.value, `version ${options.replaces.versionId}`);
+      if (replaced.username !== secret.username) {
+        const missing = await parity(session, secret, replaced, ctx);
+        if (missing.length > 0) {
+          return {
+            ok: false,
+            failure: 'privileges',
+            reason: `"${secret.username}" lacks what "${replaced.username}" holds: ${missing.join('; ')}`,
+          };
+        }
+      }
+    }
+    if (options.probe) {
+      const failed = await runProbe(session, ctx);
+      if (failed !== undefined) return { ok: false, failure: 'probe', reason: failed };
+    }
+    return { ok: true };
+  });
 }
 
-/** A session as `target.username`, opened with the first held credential the server accepts. */
+/** testSecret for both MySQL strategies: the pending credential does what the current one does, and passes the probe. */
+export async function testPendingCredential(
+  login: MysqlLogin,
+  versions: RotationVersions,
+  ctx: StrategyContext,
+  parity?: PrivilegeParityCheck,
+): Promise<void> {
+  requirePendingVerified(
+    await verifyMysqlCredential(login, versions.pending, ctx, { replaces: versions.current, probe: true }, parity),
+  );
+}
+
+/** The secret's stored versions, newest first, each read only when reached. */
+export async function* storedVersionsOf(ctx: StrategyContext): AsyncGenerator<SecretVersion> {
+  for (const summary of await ctx.store.listVersions(ctx.secretArn)) {
+    const version = await ctx.store.getVersion(ctx.secretArn, { versionId: summary.versionId });
+    if (version) yield version;
+  }
+}
+
+/**
+ * A session as `target.username`, opened with the first held credential the server accepts, in
+ * the order least likely to fail a login (login-candidates.ts); with `includePending`, the
+ * pending credential is among them (it reports itself as the version that opened the session).
+ */
 export function loginWithHeldCredential(
   login: MysqlLogin,
   versions: RotationVersions,
   target: MysqlSecret,
+  options: { readonly includePending?: boolean } = {},
 ): Promise<HeldCredentialSession<MysqlSession>> {
   return loginWithHeldDatabaseCredential(versions, target, {
+    candidates: (v) => mysqlLoginCandidates(v, { includePending: options.includePending ?? false }),
     login: async (credential) => {
       const result = await loginAsUser(login, credential);
       return result.accepted ? result : { accepted: false };

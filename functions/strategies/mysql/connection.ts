@@ -7,7 +7,7 @@ import { TargetUnreachableError, TlsRequiredError } from '../errors';
 import { NETWORK_ERROR_CODES } from '../target-network';
 import { tlsTrustFor, type TlsTrust } from '../tls-trust';
 import { clientEd25519 } from './ed25519';
-import { MysqlTargetError, UnsupportedAuthPluginError } from './errors';
+import { AccountLockedError, MysqlTargetError, UnsupportedAuthPluginError } from './errors';
 import type { MysqlAccount } from './quoting';
 import { DEFAULT_MYSQL_PORT, describeTarget, type MysqlSecret } from './secret';
 import { parseServerVersion, type ServerVersion } from './server-version';
@@ -53,6 +53,17 @@ export type MysqlLogin = (credential: MysqlSecret) => Promise<MysqlLoginResult>;
 // 1045 is the only answer that means "wrong password or no such user" (the server does not say which).
 // A REQUIRE SSL account reached without TLS is refused with 1045 too: without ssl, that is a rejection.
 const AUTH_FAILURE_CODES = new Set(['ER_ACCESS_DENIED_ERROR']);
+/**
+ * The account itself is refused: MySQL's temporary lock after FAILED_LOGIN_ATTEMPTS (3955) and
+ * ACCOUNT LOCK (3118), MariaDB's block after max_password_errors (4150, "User is blocked because
+ * of too many credential errors"; mysql2 names 4150 after an unrelated MySQL error, so the number
+ * and the message are checked together).
+ */
+function isAccountLocked(error: unknown): boolean {
+  const errno = (error as { errno?: unknown }).errno;
+  if (errno === 3955 || errno === 3118) return true;
+  return errno === 4150 && /blocked/i.test(errorMessage(error));
+}
 /** Besides the socket's own codes, mysql2's for a server that went away mid-protocol. */
 const MYSQL_NETWORK_ERROR_CODES = new Set([...NETWORK_ERROR_CODES, 'PROTOCOL_CONNECTION_LOST']);
 const TLS_ERROR = /CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET|ALTNAME/;
@@ -125,7 +136,11 @@ function classifyConnectError(error: unknown, secret: MysqlSecret, trust: TlsTru
 function statementError(error: unknown, secret: MysqlSecret, secrets: readonly string[]): Error {
   const code = errorCode(error);
   const message = scrub(errorMessage(error), [secret.password, ...secrets]);
-  if (code !== undefined && MYSQL_NETWORK_ERROR_CODES.has(code)) {
+  // A server's answer carries its error number; a connection that went away carries a socket code,
+  // or none (mysql2's "Connection lost", "closed state"): fatal to the connection either way.
+  const serverAnswered = typeof (error as { errno?: unknown }).errno === 'number' && code?.startsWith('ER_') === true;
+  const fatal = (error as { fatal?: unknown }).fatal === true;
+  if ((code !== undefined && MYSQL_NETWORK_ERROR_CODES.has(code)) || (fatal && !serverAnswered)) {
     return new TargetUnreachableError(`MySQL at ${describeTarget(secret)} went away during a statement: ${message}`);
   }
   return new MysqlTargetError(
@@ -187,6 +202,12 @@ async function openSession(secret: MysqlSecret, endpoint: ServerEndpoint): Promi
     });
   } catch (error) {
     if (AUTH_FAILURE_CODES.has(errorCode(error) ?? '')) return { accepted: false };
+    if (isAccountLocked(error)) {
+      throw new AccountLockedError(
+        `user "${secret.username}" at ${describeTarget(secret)} is locked by the server: ${scrub(errorMessage(error), [secret.password])}; ` +
+          'keyturn tries no other password (each would keep it locked): unlock it (ALTER USER … ACCOUNT UNLOCK, FLUSH PRIVILEGES) and retry',
+      );
+    }
     throw classifyConnectError(error, secret, trust);
   }
   // A session that dies later must not crash the process through an unhandled 'error' event.

@@ -32,3 +32,12 @@ export class CloneGrantsError extends KeyturnError {
 export class UnexpectedAccountError extends KeyturnError {
   readonly name = 'UnexpectedAccountError';
 }
+
+/**
+ * The server refuses the account itself: locked after too many failed logins (MySQL's
+ * FAILED_LOGIN_ATTEMPTS, MariaDB's max_password_errors) or by ACCOUNT LOCK. keyturn stops at the
+ * first such answer: trying more passwords would only keep it locked.
+ */
+export class AccountLockedError extends KeyturnError {
+  readonly name = 'AccountLockedError';
+}

@@ -282,7 +282,12 @@ export interface GrantChange {
  * statements that take away what it has beyond `desired`. Grants come first so a client of
  * the account never loses a privilege it keeps.
  */
-export function grantChanges(desired: AccountGrants, actual: AccountGrants, to: MysqlAccount): GrantChange[] {
+export function grantChanges(
+  desired: AccountGrants,
+  actual: AccountGrants,
+  to: MysqlAccount,
+  flavor: 'mysql' | 'mariadb' = 'mariadb',
+): GrantChange[] {
   const grantee = quoteAccount(to);
   const changes: GrantChange[] = [];
   const revokes: GrantChange[] = [];
@@ -334,10 +339,21 @@ export function grantChanges(desired: AccountGrants, actual: AccountGrants, to: 
     if (want === undefined) {
       revokes.push({ sql: `REVOKE ${quoteRole(role)} FROM ${grantee}`, description: `revoke role ${quoteRole(role)}` });
     } else if (admin && !want) {
-      revokes.push({
-        sql: `REVOKE ADMIN OPTION FOR ${quoteRole(role)} FROM ${grantee}`,
-        description: `revoke ADMIN OPTION for role ${quoteRole(role)}`,
-      });
+      if (flavor === 'mariadb') {
+        revokes.push({
+          sql: `REVOKE ADMIN OPTION FOR ${quoteRole(role)} FROM ${grantee}`,
+          description: `revoke ADMIN OPTION for role ${quoteRole(role)}`,
+        });
+      } else {
+        // MySQL has no REVOKE ADMIN OPTION FOR: the role is revoked and granted again without it.
+        revokes.push(
+          { sql: `REVOKE ${quoteRole(role)} FROM ${grantee}`, description: `revoke role ${quoteRole(role)}` },
+          {
+            sql: `GRANT ${quoteRole(role)} TO ${grantee}`,
+            description: `grant role ${quoteRole(role)} without ADMIN OPTION`,
+          },
+        );
+      }
     }
   }
   const desiredDefault = desired.defaultRole ? roleKey(desired.defaultRole) : undefined;

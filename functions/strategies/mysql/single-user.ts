@@ -1,21 +1,31 @@
 import type { SecretVersion } from '../../shared/secret-store';
 import { settled } from '../../shared/settled';
 import { newDatabasePassword } from '../database/password';
-import { RevokeRefusedError } from '../errors';
-import type { RevokeOptions, RotationStrategy, RotationVersions, StrategyContext, UsageReport } from '../strategy';
+import { AuthenticationFailedError, RevokeRefusedError } from '../errors';
+import type {
+  RevokeOptions,
+  RotationStrategy,
+  RotationVersions,
+  StrategyContext,
+  UsageReport,
+  VerifyOptions,
+} from '../strategy';
+import { withAccountLock } from './account-lock';
 import {
   authPlugin,
   loginAsUser,
   loginWithHeldCredential,
-  testPendingLogin,
+  storedVersionsOf,
+  testPendingCredential,
+  verifyMysqlCredential,
   verifyMysqlLogin,
   withSession,
 } from './common';
 import { loginToMysql, type MysqlLogin, type MysqlSession } from './connection';
+import { keepOnlyCurrent, makePendingPrimary, type DiscardOutcome } from './dual-password';
 import { MysqlTargetError } from './errors';
-import { discardOldPasswordStatement, ownPasswordStatement } from './password-statements';
-import { describeAccount } from './quoting';
-import { parseMysqlSecret, sameTarget } from './secret';
+import { ownPasswordStatement } from './password-statements';
+import { parseMysqlSecret, sameTarget, type MysqlSecret } from './secret';
 import { describeServer, supportsDualPasswords, supportsReplaceClause } from './server-version';
 import { killSessions, sessionsOfUser, sessionsOpenedBefore } from './sessions';
 import { parsePasswordChange } from '../password-change';
@@ -23,44 +33,57 @@ import { parsePasswordChange } from '../password-change';
 const parsePendingForCurrent = (versions: RotationVersions) =>
   parsePasswordChange(versions, parseMysqlSecret, sameTarget, 'engine, host, port, database, ssl setting');
 
+/** The stored versions other than AWSPENDING, AWSPREVIOUS first: where an unknown primary password is looked for. */
+async function* heldVersions(versions: RotationVersions): AsyncGenerator<SecretVersion> {
+  yield versions.current;
+  if (versions.previous) yield versions.previous;
+  yield* versions.older();
+}
+
 /**
- * The password change, as the user itself. MySQL 8.0.14+ keeps the current password as the
- * secondary one (RETAIN CURRENT PASSWORD) so clients holding it keep connecting until revoke
- * discards it; that needs APPLICATION_PASSWORD_ADMIN, and without it the change goes ahead
- * without a grace window (logged). Where the server requires the current password
- * (password_require_current), it is named with REPLACE.
+ * The password change, as the user itself. MySQL 8.0.14+: the pending password becomes the
+ * primary and AWSCURRENT stays valid as the secondary until revoke discards it, by REPLACE as a
+ * compare-and-swap (dual-password.ts), never a blind RETAIN. Other servers (MariaDB, MySQL before
+ * 8.0.14) have one password: it is replaced, naming the current one (REPLACE) where the server
+ * requires it (password_require_current).
  */
 async function changeOwnPassword(
   session: MysqlSession,
-  password: string,
+  pending: MysqlSecret,
   heldPassword: string,
+  versions: RotationVersions,
   ctx: StrategyContext,
 ): Promise<void> {
   const plugin = await authPlugin(session, session.account);
-  const change = { version: session.version, account: session.account, plugin, password };
-  let retainCurrent = supportsDualPasswords(session.version);
-  let replacing: string | undefined;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      await session.execute(ownPasswordStatement({ ...change, retainCurrent, replacing }));
-      return;
-    } catch (error) {
-      const code = error instanceof MysqlTargetError ? error.code : undefined;
-      if (retainCurrent && code === 'ER_SPECIFIC_ACCESS_DENIED_ERROR') {
-        ctx.logger.warn(
-          `${describeAccount(session.account)} may not keep its old password (grant it APPLICATION_PASSWORD_ADMIN for a grace window): changing it without one`,
-        );
-        retainCurrent = false;
-      } else if (
-        replacing === undefined &&
-        code === 'ER_MISSING_CURRENT_PASSWORD' &&
-        supportsReplaceClause(session.version)
-      ) {
-        replacing = heldPassword;
-      } else {
-        throw error;
-      }
-    }
+  if (supportsDualPasswords(session.version)) {
+    await makePendingPrimary({ session, plugin, target: pending, ctx }, pending.password, heldPassword, () =>
+      heldVersions(versions),
+    );
+    return;
+  }
+  const change = { version: session.version, account: session.account, plugin, password: pending.password };
+  try {
+    await session.execute(ownPasswordStatement(change));
+  } catch (error) {
+    const code = error instanceof MysqlTargetError ? error.code : undefined;
+    if (code !== 'ER_MISSING_CURRENT_PASSWORD' || !supportsReplaceClause(session.version)) throw error;
+    await session.execute(ownPasswordStatement({ ...change, replacing: heldPassword }));
+  }
+}
+
+function dualPasswordDetail(outcome: DiscardOutcome, username: string, server: string): string {
+  switch (outcome.kind) {
+    case 'discarded':
+      return `AWSCURRENT of "${username}" is proven the primary password; the secondary is discarded (${server})`;
+    case 'made-primary-and-discarded':
+      return `AWSCURRENT of "${username}" was only the secondary password: made the primary, then the other discarded (${server})`;
+    case 'discarded-after-login-check':
+      return (
+        `the password history forbids the REPLACE check; none of the ${outcome.checked} password(s) set after AWSCURRENT ` +
+        `authenticates, so AWSCURRENT is the primary of "${username}" and the secondary is discarded (${server})`
+      );
+    case 'no-secondary':
+      return `"${username}" may not keep a secondary password and the old one is rejected (${server})`;
   }
 }
 
@@ -83,21 +106,25 @@ export function createMysqlSingleUserStrategy(login: MysqlLogin = loginToMysql):
 
     async setSecret(versions: RotationVersions, ctx: StrategyContext): Promise<void> {
       const { pending } = parsePendingForCurrent(versions);
-      const already = await loginAsUser(login, pending);
-      if (already.accepted) {
-        await already.session.close();
-        return; // applied by an earlier attempt of this step
+      // AWSCURRENT first (keyturn keeps it working): a success resets the failed-login count.
+      const held = await loginWithHeldCredential(login, versions, pending, { includePending: true });
+      if (held.version.versionId === versions.pending.versionId) {
+        // No held password works, the pending one does: an earlier attempt of this step changed it.
+        await held.session.close();
+        return;
       }
-      const held = await loginWithHeldCredential(login, versions, pending);
-      await withSession(held.session, (s) => changeOwnPassword(s, pending.password, held.password, ctx));
+      await withSession(held.session, (s) =>
+        withAccountLock(s, s.account, ctx, () => changeOwnPassword(s, pending, held.password, versions, ctx)),
+      );
     },
 
-    async testSecret(versions: RotationVersions): Promise<void> {
+    async testSecret(versions: RotationVersions, ctx: StrategyContext): Promise<void> {
       parsePendingForCurrent(versions);
-      await testPendingLogin(login, versions.pending);
+      await testPendingCredential(login, versions, ctx);
     },
 
-    verify: (credential) => verifyMysqlLogin(login, credential, `version ${credential.versionId}`),
+    verify: (credential: SecretVersion, ctx: StrategyContext, options?: VerifyOptions) =>
+      verifyMysqlCredential(login, credential, ctx, options ?? {}),
 
     // The process list has no session start time. Sessions provably opened before the change are
     // those whose current state (idle or one statement) began before the replacement version was
@@ -139,40 +166,63 @@ export function createMysqlSingleUserStrategy(login: MysqlLogin = loginToMysql):
       };
     },
 
-    async revoke(old: SecretVersion, replacement: SecretVersion, _ctx: StrategyContext, options: RevokeOptions = {}) {
+    // Only AWSCURRENT may work afterwards, proven, not assumed: on MySQL 8.0.14+ DISCARD OLD
+    // PASSWORD runs once AWSCURRENT is proven the primary (dual-password.ts); elsewhere the old
+    // password was replaced at setSecret. The last login is with the replacement: a success,
+    // which also resets the account's failed-login count.
+    async revoke(old: SecretVersion, replacement: SecretVersion, ctx: StrategyContext, options: RevokeOptions = {}) {
       const secret = parseMysqlSecret(replacement.value, 'replacement');
+      const oldSecret = parseMysqlSecret(old.value, 'old');
       const result = await loginAsUser(login, secret);
       if (!result.accepted) {
         throw new RevokeRefusedError(
           `the replacement credential is refused (${result.reason}): revoking now would lock the user out`,
         );
       }
-      const { terminated, discarded, server } = await withSession(result.session, async (s) => {
-        let discarded = false;
-        if (supportsDualPasswords(s.version) && (await verifyMysqlLogin(login, old, 'old')).ok) {
-          await s.query(discardOldPasswordStatement(s.account));
-          discarded = true;
-        }
-        let terminated = 0;
-        if (options.terminateSessions && replacement.createdAt) {
-          const { before } = sessionsOpenedBefore(await sessionsOfUser(s, secret.username), replacement.createdAt);
-          terminated = await killSessions(s, before);
-        }
-        return { terminated, discarded, server: describeServer(s.version) };
-      });
-      const oldStillWorks = await verifyMysqlLogin(login, old, 'old');
-      if (oldStillWorks.ok) {
-        throw new RevokeRefusedError(
-          `the old password of "${secret.username}" still authenticates: it equals the new one`,
+      const logsIn = async (password: string): Promise<boolean> => {
+        const attempt = await loginAsUser(login, { ...secret, password });
+        if (attempt.accepted) await attempt.session.close().catch(() => undefined);
+        return attempt.accepted;
+      };
+      const { terminated, detail } = await withSession(result.session, (s) =>
+        withAccountLock(s, s.account, ctx, async () => {
+          let detail: string;
+          const server = describeServer(s.version);
+          if (supportsDualPasswords(s.version)) {
+            const plugin = await authPlugin(s, s.account);
+            const outcome = await keepOnlyCurrent(
+              { session: s, plugin, target: secret, ctx },
+              {
+                current: secret.password,
+                old: oldSecret.password,
+                ...(replacement.createdAt ? { currentSetAt: replacement.createdAt } : {}),
+              },
+              () => storedVersionsOf(ctx),
+              logsIn,
+            );
+            detail = dualPasswordDetail(outcome, secret.username, server);
+          } else {
+            if ((await verifyMysqlLogin(login, old, 'old')).ok) {
+              throw new RevokeRefusedError(
+                `the old password of "${secret.username}" still authenticates: it equals the new one`,
+              );
+            }
+            detail = `the old password of "${secret.username}" was replaced at setSecret and is rejected (${server})`;
+          }
+          let terminated = 0;
+          if (options.terminateSessions && replacement.createdAt) {
+            const { before } = sessionsOpenedBefore(await sessionsOfUser(s, secret.username), replacement.createdAt);
+            terminated = await killSessions(s, before);
+          }
+          return { terminated, detail };
+        }),
+      );
+      if (!(await logsIn(secret.password))) {
+        throw new AuthenticationFailedError(
+          `the replacement credential of "${secret.username}" stopped authenticating during revoke`,
         );
       }
-      return {
-        status: 'revoked' as const,
-        terminatedSessions: terminated,
-        detail: discarded
-          ? `the old password of "${secret.username}" was kept as the secondary one and is now discarded (${server})`
-          : `the old password of "${secret.username}" was replaced at setSecret and is rejected`,
-      };
+      return { status: 'revoked' as const, terminatedSessions: terminated, detail };
     },
   };
 }
