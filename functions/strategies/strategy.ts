@@ -73,6 +73,12 @@ export interface RevokeResult {
   readonly status: 'revoked' | 'not-applicable';
   readonly terminatedSessions?: number;
   readonly detail: string;
+  /**
+   * The strategy itself confirmed the target now rejects the old credential, so the lifecycle
+   * does not log in with it again: on servers that lock an account after failed logins
+   * (MySQL's FAILED_LOGIN_ATTEMPTS, MariaDB's max_password_errors) every avoidable one counts.
+   */
+  readonly confirmedRejected?: boolean;
 }
 
 /**

@@ -62,7 +62,7 @@ export async function revoke(input: RevokeInput, deps: TaskDeps): Promise<Revoke
   let revocationLatencyMs: number | undefined;
   if (result.status === 'revoked') {
     const sleep = sleepOf(deps);
-    while ((await strategy.verify(previous, ctx)).ok) {
+    while (!result.confirmedRejected && (await strategy.verify(previous, ctx)).ok) {
       if (nowOf(deps).getTime() - startedAt > Math.min(REVOCATION_CHECK.budgetMs, waitBudgetMs(deadlineOf(deps)))) {
         throw new RevocationIneffectiveError(
           `the old credential of secret ${description.arn} (version ${previous.versionId}) still authenticates ` +

@@ -117,8 +117,10 @@ function trackingVerify(secretArn: string, user: string, reject = false): Lambda
   };
 }
 
+/** Which of `passwords` log in, by position (never the values: a failed assertion must not print a password). */
 function onlyCurrentAuthenticates(user: string, passwords: readonly string[], current: string): void {
-  expect(passwords.filter((p) => double.accepts(user, p))).toEqual([current]);
+  const accepted = passwords.flatMap((p, i) => (double.accepts(user, p) ? [`passwords[${i}]`] : []));
+  expect(accepted).toEqual([`passwords[${passwords.indexOf(current)}]`]);
 }
 
 describe('MySQL 8 dual passwords through the lifecycle (rotation function, Verify, Rollback, Revoke)', () => {
@@ -153,6 +155,20 @@ describe('MySQL 8 dual passwords through the lifecycle (rotation function, Verif
     const p3 = await currentPassword(secret.arn);
     expect(violations).toEqual([]);
     onlyCurrentAuthenticates(secret.user, [...secret.passwords, p2Password, p3], p3);
+  });
+
+  it('never locks an account that allows one failed login: the whole lifecycle, its revoke task included', async () => {
+    const secret = await givenRotatedSecret('FAILED_LOGIN_ATTEMPTS 1 PASSWORD_LOCK_TIME UNBOUNDED');
+
+    const run = await runLifecycle(secret.arn);
+
+    expect({ status: run.status, error: run.error, cause: run.cause }).toMatchObject({ status: 'SUCCEEDED' });
+    expect(run.audit).toContain(AuditEventType.Revoked);
+    const current = await currentPassword(secret.arn);
+    expect(double.account(secret.user)?.lockedSinceMs).toBeUndefined();
+    const session = await double.connect(secret.user, current);
+    await session.end();
+    onlyCurrentAuthenticates(secret.user, [...secret.passwords, current], current);
   });
 
   it('after a crash at setSecret and a cleared AWSPENDING, the next rotation keeps AWSCURRENT working and revoke leaves only AWSCURRENT', async () => {

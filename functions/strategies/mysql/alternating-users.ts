@@ -251,6 +251,8 @@ export function createMysqlAlternatingUsersStrategy(
         status: 'revoked' as const,
         terminatedSessions: terminated,
         detail: `account ${describeAccount(oldAccount)} got an unknown random password; the account and its grants are kept`,
+        // Checked just above: the lifecycle need not fail another login of the old account to see it.
+        confirmedRejected: true,
       };
     },
   };

@@ -222,7 +222,8 @@ export function createMysqlSingleUserStrategy(login: MysqlLogin = loginToMysql):
           `the replacement credential of "${secret.username}" stopped authenticating during revoke`,
         );
       }
-      return { status: 'revoked' as const, terminatedSessions: terminated, detail };
+      // Confirmed above, by the server's own answers: the lifecycle need not fail another login to see it.
+      return { status: 'revoked' as const, terminatedSessions: terminated, detail, confirmedRejected: true };
     },
   };
 }
