@@ -1,3 +1,4 @@
+import { ProbeFailedError } from '../strategies/errors';
 import { AuditEventType, type LifecycleSettings, type RotationRun } from '../shared/lifecycle-contract';
 import { LifecycleMetric } from '../shared/metric-names';
 import { versionWithStage } from '../shared/secret-store';
@@ -51,8 +52,15 @@ export async function preflight(input: PreflightInput, deps: TaskDeps): Promise<
     );
   }
   const { current, strategy, ctx } = await resolveSecret(deps, arn, run, description);
-  const verdict = await strategy.verify(current, ctx);
+  // The probe too: one the current credential already fails would fail every rotation's testSecret and Verify.
+  const verdict = await strategy.verify(current, ctx, { probe: true });
   if (!verdict.ok && !run.emergency) {
+    if (verdict.failure === 'probe') {
+      throw new ProbeFailedError(
+        `the entry probe fails with the current credential of secret ${arn} (version ${current.versionId}), before anything changed: ` +
+          `${verdict.reason}; fix the probe or the grants, then rotate`,
+      );
+    }
     throw new CurrentCredentialBrokenError(
       `the current credential of secret ${arn} (version ${current.versionId}) does not authenticate: ${verdict.reason}`,
     );

@@ -1,4 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { TagResourceCommand } from '@aws-sdk/client-secrets-manager';
+import { encodeProbe, PROBE_TAG } from '../../../functions/strategies/probe/probe';
 import { escapeIdentifier } from 'pg';
 import { preflight } from '../../../functions/tasks/preflight';
 import { verifyRotation } from '../../../functions/tasks/verify';
@@ -96,6 +98,24 @@ describe('preflight', () => {
     expect(error.message).toContain(user.currentVersionId);
     expect(error.message).not.toContain(user.currentPassword);
     expect(error.message).not.toContain('changed-behind-keyturn-1');
+  });
+
+  it('refuses to start when the entry probe already fails with the current credential, before anything changes', async () => {
+    const user = await givenRotatedUser();
+    await pg.admin('CREATE TABLE IF NOT EXISTS preflight_private (id int)');
+    await stack.client.send(
+      new TagResourceCommand({
+        SecretId: user.secretArn,
+        Tags: [{ Key: PROBE_TAG, Value: encodeProbe({ sql: 'SELECT id FROM preflight_private' }) }],
+      }),
+    );
+    const before = await stagesOf(stack.client, user.secretArn);
+
+    const attempt = preflight({ secretArn: user.secretArn, rotation: testRun() }, taskDeps(stack));
+
+    await expect(attempt).rejects.toMatchObject({ name: 'ProbeFailedError' });
+    await expect(attempt).rejects.toThrow(/probe "SELECT id FROM preflight_private" failed.*permission denied/);
+    expect(await stagesOf(stack.client, user.secretArn)).toEqual(before);
   });
 });
 
