@@ -1,3 +1,4 @@
+import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { LambdaHandler } from '../stepfunctions/runner';
 import type { LocalStack } from '../stack';
 import { runExecution, type ExecutionReport } from './lifecycle-drill';
@@ -32,6 +33,9 @@ export async function drillApiKeyEmergency(
   handlers: Record<string, LambdaHandler>,
 ): Promise<ExecutionReport> {
   const leaked = await value(stack.client, API_KEY, 'AWSCURRENT');
+  const leakedVersionId = (
+    await stack.client.send(new GetSecretValueCommand({ SecretId: API_KEY, VersionStage: 'AWSCURRENT' }))
+  ).VersionId as string;
   const report = await runExecution(
     stack,
     handlers,
@@ -44,7 +48,14 @@ export async function drillApiKeyEmergency(
     },
     async () => {
       const current = await value(stack.client, API_KEY, 'AWSCURRENT');
-      return [{ passed: current !== leaked, text: 'AWSCURRENT no longer holds the leaked value' }];
+      const stages = (await stack.client.send(new DescribeSecretCommand({ SecretId: API_KEY }))).VersionIdsToStages;
+      return [
+        { passed: current !== leaked, text: 'AWSCURRENT no longer holds the leaked value' },
+        {
+          passed: stages?.[leakedVersionId] === undefined,
+          text: 'no label is left on the leaked version (AWSPREVIOUS removed): current-or-previous readers drop it too',
+        },
+      ];
     },
   );
   const emergencyOnly = stack.eventBridge

@@ -1,4 +1,5 @@
 import { LifecycleTag } from '../../functions/shared/lifecycle-contract';
+import { encodeProbe, PROBE_TAG } from '../../functions/strategies/probe/probe';
 import type { LocalPostgres } from '../databases/postgres';
 import type { LambdaHandler } from '../stepfunctions/runner';
 import type { LocalStack } from '../stack';
@@ -7,6 +8,20 @@ import type { SecretReport } from './report';
 import { createSecret, rotate, secretArn, value, type DbSecret } from './secret-rotation';
 
 const REPORTS_SECRET = 'db/reports-app';
+const REPORTS_PROBE = 'SELECT id FROM invoices';
+
+/** Whether the user runs the reports query in a session of its own (not just whether a catalog says it may). */
+async function selectsAs(pg: LocalPostgres, user: DbSecret): Promise<boolean> {
+  const client = await pg.openSession(user.username, user.password);
+  try {
+    await client.query(REPORTS_PROBE);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end();
+  }
+}
 
 export async function drillPostgresSingleUser(stack: LocalStack, pg: LocalPostgres): Promise<SecretReport> {
   const initialPassword = 'orders-initial-password';
@@ -28,13 +43,16 @@ export async function drillPostgresSingleUser(stack: LocalStack, pg: LocalPostgr
 export async function drillPostgresAlternatingUsers(stack: LocalStack, pg: LocalPostgres): Promise<SecretReport> {
   const masterArn = await createSecret(stack, 'db/master', pg.masterSecretValue());
   await pg.admin('CREATE TABLE invoices (id int)');
-  await pg.admin("CREATE ROLE reports_app LOGIN PASSWORD 'reports-initial-password'");
+  // NOINHERIT: a clone that merely joined it would hold none of its privileges (issue 10's lockout).
+  await pg.admin("CREATE ROLE reports_app LOGIN NOINHERIT PASSWORD 'reports-initial-password'");
   await pg.admin('GRANT SELECT ON invoices TO reports_app');
   return rotate(stack, {
     name: REPORTS_SECRET,
     strategy: 'postgres-alternating-users',
     value: pg.secretValue('reports_app', 'reports-initial-password', { masterarn: masterArn }),
     tags: {
+      // The consumer's own read, checked with the new credential before AWSCURRENT moves (and in Verify).
+      [PROBE_TAG]: encodeProbe({ sql: REPORTS_PROBE }),
       [LifecycleTag.graceSeconds]: '3600',
       [LifecycleTag.drainMaxWaitSeconds]: '1800',
       [LifecycleTag.whenStillInUse]: 'alert',
@@ -42,10 +60,7 @@ export async function drillPostgresAlternatingUsers(stack: LocalStack, pg: Local
     checks: async (currentValue, previousValue) => {
       const current = JSON.parse(currentValue) as DbSecret;
       const previous = JSON.parse(previousValue) as DbSecret;
-      const [grant] = await pg.admin<{ allowed: boolean }>(
-        "SELECT has_table_privilege($1, 'invoices', 'SELECT') AS allowed",
-        [current.username],
-      );
+      const selects = await selectsAs(pg, current);
       return [
         {
           passed: current.username === 'reports_app_clone',
@@ -56,8 +71,8 @@ export async function drillPostgresAlternatingUsers(stack: LocalStack, pg: Local
           text: 'reports_app_clone logs in with the new password',
         },
         {
-          passed: grant?.allowed === true,
-          text: "reports_app_clone holds reports_app's privileges (SELECT on invoices)",
+          passed: selects,
+          text: `reports_app_clone runs the consumer's query (${REPORTS_PROBE}), though reports_app is NOINHERIT`,
         },
         {
           passed: await pg.canLogin(previous.username, previous.password),
