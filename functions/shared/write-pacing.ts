@@ -19,6 +19,9 @@ export const DEFAULT_WRITE_QUOTA_PER_SECOND = 50;
  */
 export const DEFAULT_WRITE_QUOTA_FRACTION = 0.5;
 
+/** The largest share the policy accepts: keyturn always leaves some of the quota to others. */
+export const MAX_WRITE_QUOTA_FRACTION = 0.9;
+
 /** Writes per second for a quota and a share of it. */
 export function writePace(quotaPerSecond: number, fraction: number): number {
   return quotaPerSecond * fraction;
