@@ -6,7 +6,7 @@ import { METRICS_NAMESPACE, MetricService } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
 import { SecretStore } from '../shared/secret-store';
 import { throttlingRetryStrategy } from '../shared/throttling-retry';
-import { writeDeadline, writePacerFromEnvironment } from '../shared/write-pacing';
+import { processWritePacer, writeDeadline } from '../shared/write-pacing';
 import { createStrategyRegistry } from '../strategies/registry';
 import { parseBlackouts } from '../tasks/blackouts';
 import type { TaskDeps } from '../tasks/deps';
@@ -20,7 +20,7 @@ const { logger, metrics } = createObservability(MetricService.RotateSecret);
 // every rotation and every other writer in the account: each write first waits for its slot at keyturn's pace (a
 // share of the quota, see write-pacer.ts), so a fleet does not run into the quota. Throttled calls that happen anyway
 // are retried soon and often, for up to 25 s of waiting in all (the function's timeout is 45 s). See bench/fleet.ts.
-const pacer = writePacerFromEnvironment();
+const pacer = processWritePacer();
 const store = new SecretStore(
   new SecretsManagerClient({
     retryStrategy: throttlingRetryStrategy({

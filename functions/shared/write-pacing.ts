@@ -62,6 +62,16 @@ export function writePacerFromEnvironment(env: NodeJS.ProcessEnv = process.env):
   return new WritePacer(store, { writesPerSecond, burst: writeBurst(writesPerSecond), key: regionKey(env) });
 }
 
+let processPacer: WritePacer | undefined;
+
+/**
+ * This process's pacer, built from the environment on first use: the rotation function's (one per cold
+ * start, as its clients are), and what the local stack, tests and the benchmark watch (`onWait`).
+ */
+export function processWritePacer(): WritePacer {
+  return (processPacer ??= writePacerFromEnvironment());
+}
+
 /**
  * How much of an invocation a write may spend waiting for its slot: all but a quarter of the time left (at
  * most 10 s kept back), so the write, the SDK's retries and the rest of the step still fit before the timeout.
