@@ -30,8 +30,9 @@ describe('the keyturn app, from the example policy', () => {
   let built: SynthesizedApp;
 
   beforeAll(() => {
-    // GIVEN the context cdk.json gives (it names the example policy) / WHEN the app is synthesized
-    built = synthesizeApp();
+    // GIVEN the context cdk.json gives (it names the example policy) / WHEN the app is synthesized, as `cdk synth`
+    // does it: with CDK's CloudFormation template validation
+    built = synthesizeApp({ cloudFormationValidation: true });
   });
 
   function template(stackName: string): Template {

@@ -259,7 +259,6 @@ describeWithServers(['mariadb', 'redis'])('a fleet of every kind under the write
 
   it(`rotates ${PER_KIND * FLEET_KINDS.length} secrets of six kinds through the whole lifecycle, paced under the write quota: every new credential works, every old one is revoked`, async () => {
     // GIVEN managed secrets of every kind, rotation enabled (quotas off while they are set up)
-    const T0 = Date.now();
     stack.secretsManager.setQuotas(false);
     const secrets: MixedSecret[] = [];
     for (let n = 0; n < PER_KIND; n += 1) {
@@ -301,7 +300,6 @@ describeWithServers(['mariadb', 'redis'])('a fleet of every kind under the write
     const stopListening = pacer.onWait((secretId) => pacedWrites.set(secretId, (pacedWrites.get(secretId) ?? 0) + 1));
 
     // WHEN the fleet rotates them all
-    console.log('setup done', Date.now() - T0);
     let result: StateMachineRunResult;
     try {
       result = await runFleet({ selection: { tags: { [FLEET_TAG]: 'mixed' } } });
@@ -309,7 +307,6 @@ describeWithServers(['mariadb', 'redis'])('a fleet of every kind under the write
       stopListening();
     }
 
-    console.log('fleet done', Date.now() - T0);
     // THEN no rotation failed (failures first, each with its step and error, rather than just a failed fleet)
     const mine = new Set(secrets.map((secret) => secret.arn));
     const failedRuns = stack.secretsManager
