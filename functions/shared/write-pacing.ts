@@ -1,5 +1,5 @@
 import { DEFAULT_ROTATION_FUNCTION_TIMEOUT_SECONDS, TaskEnvironment } from './lifecycle-contract';
-import { InvalidWritePaceError, WritePacer, type PacerStore } from './write-pacer';
+import { InvalidWritePaceError, WritePacer, type PacerClock, type PacerStore } from './write-pacer';
 import { lazyDynamoDbPacerStore } from './write-pacer-dynamodb';
 import { InMemoryPacerStore } from './write-pacer-memory';
 
@@ -55,11 +55,11 @@ function writesPerSecondOf(env: NodeJS.ProcessEnv): number {
 const processSchedule = new InMemoryPacerStore();
 
 /** A pacer as the environment describes it (a new schedule when the environment names no table). */
-export function writePacerFromEnvironment(env: NodeJS.ProcessEnv = process.env): WritePacer {
+export function writePacerFromEnvironment(env: NodeJS.ProcessEnv = process.env, clock?: PacerClock): WritePacer {
   const writesPerSecond = writesPerSecondOf(env);
   const table = env[TaskEnvironment.writePacerTable];
   const store: PacerStore = table ? lazyDynamoDbPacerStore(table) : processSchedule;
-  return new WritePacer(store, { writesPerSecond, burst: writeBurst(writesPerSecond), key: regionKey(env) });
+  return new WritePacer(store, { writesPerSecond, burst: writeBurst(writesPerSecond), key: regionKey(env) }, clock);
 }
 
 let processPacer: WritePacer | undefined;
