@@ -195,7 +195,7 @@ const FLEET_KINDS = [
   'redis-user',
 ] as const;
 type FleetKind = (typeof FLEET_KINDS)[number];
-const PER_KIND = 18;
+const PER_KIND = 17;
 /** Throttles injected into each of PutSecretValue, UpdateSecretVersionStage and RotateSecret. */
 const THROTTLES_INJECTED = 3;
 /** Old credentials are revoked as soon as the new one verifies: the fleet runs the whole lifecycle. */
