@@ -4,12 +4,13 @@ const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': 'ts-jest' },
   setupFiles: ['<rootDir>/test/support/env.ts'],
-  // A ceiling for hangs, not a speed check: starting a server in a hook takes under a second on a quiet
-  // machine and many on a loaded one, and no test may fail for the machine's speed.
-  testTimeout: 30_000,
 };
 
 module.exports = {
+  // A ceiling for hangs, not a speed check: starting a server in a hook takes under a second on a quiet
+  // machine and many on a loaded one, and no test may fail for the machine's speed. (A global option:
+  // projects do not take it.)
+  testTimeout: 30_000,
   projects: [
     {
       ...common,

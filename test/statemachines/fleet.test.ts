@@ -5,6 +5,7 @@ import { MAX_PAGES_PER_EXECUTION, type FleetRequest } from '../../functions/flee
 import { FLEET_TOLERANCE_EXCEEDED } from '../../functions/fleet/errors';
 import { LifecycleTag } from '../../functions/shared/lifecycle-contract';
 import { ManagementTag } from '../../functions/shared/management-tags';
+import { STRATEGY_NAMES, type StrategyName } from '../../functions/strategies/strategy';
 import { AUDIT_EVENT_SOURCE } from '../../functions/shared/metric-names';
 import { processWritePacer } from '../../functions/shared/write-pacing';
 import type { LocalMariadb } from '../../local/databases/mariadb';
@@ -88,6 +89,28 @@ interface FleetSecret {
   readonly value: string;
 }
 
+/**
+ * Turns rotation on through `functionArn` and waits for what Secrets Manager then runs: a whole rotation, or with
+ * `rotateImmediately: false` only testSecret on the current value.
+ */
+async function enableRotation(
+  arn: string,
+  {
+    functionArn = LOCAL_ROTATION_FUNCTION_ARN,
+    rotateImmediately,
+  }: { functionArn?: string; rotateImmediately: boolean },
+) {
+  await stack.client.send(
+    new RotateSecretCommand({
+      SecretId: arn,
+      RotationLambdaARN: functionArn,
+      RotationRules: { AutomaticallyAfterDays: 30 },
+      RotateImmediately: rotateImmediately,
+    }),
+  );
+  return stack.secretsManager.waitForRotation(arn);
+}
+
 let secretCounter = 0;
 /** A value the random strategy's default policy accepts, as a user's first key would be. */
 const initialValue = (): string => generatePassword(RANDOM_DEFAULT_POLICY);
@@ -115,15 +138,7 @@ async function givenSecrets(
           [FLEET_TAG]: group,
           ...tags,
         });
-        await stack.client.send(
-          new RotateSecretCommand({
-            SecretId: arn,
-            RotationLambdaARN: functionArn,
-            RotationRules: { AutomaticallyAfterDays: 30 },
-            RotateImmediately: false,
-          }),
-        );
-        await stack.secretsManager.waitForRotation(arn);
+        await enableRotation(arn, { functionArn, rotateImmediately: false });
         return { arn, versionId, value };
       });
       secrets.push(...(await Promise.all(batch)));
@@ -186,15 +201,9 @@ interface MixedSecret {
   readonly before: string;
 }
 
-const FLEET_KINDS = [
-  'random',
-  'postgres-single-user',
-  'postgres-alternating-users',
-  'mysql-single-user',
-  'mysql-alternating-users',
-  'redis-user',
-] as const;
-type FleetKind = (typeof FLEET_KINDS)[number];
+/** Every kind whose target runs here (an ElastiCache user needs the ElastiCache API: its own tests). */
+type FleetKind = Exclude<StrategyName, 'elasticache-user'>;
+const FLEET_KINDS = STRATEGY_NAMES.filter((kind): kind is FleetKind => kind !== 'elasticache-user');
 const PER_KIND = 17;
 /** Throttles injected into each of PutSecretValue, UpdateSecretVersionStage and RotateSecret. */
 const THROTTLES_INJECTED = 3;
@@ -273,15 +282,7 @@ describeWithServers(['mariadb', 'redis'])('a fleet of every kind under the write
         // Alternating users are rotated once (the clone is created and becomes current): their testSecret
         // checks a pending value names the alternate user, which RotateImmediately=false cannot give it.
         const alternating = kind.endsWith('alternating-users');
-        await stack.client.send(
-          new RotateSecretCommand({
-            SecretId: arn,
-            RotationLambdaARN: LOCAL_ROTATION_FUNCTION_ARN,
-            RotationRules: { AutomaticallyAfterDays: 30 },
-            RotateImmediately: alternating,
-          }),
-        );
-        const { outcome, error } = await stack.secretsManager.waitForRotation(arn);
+        const { outcome, error } = await enableRotation(arn, { rotateImmediately: alternating });
         expect({ kind, outcome, error }).toEqual({ kind, outcome: 'succeeded' });
         return { kind, arn, before: alternating ? await valueAt(stack.client, arn, 'AWSCURRENT') : initial };
       });
