@@ -37,10 +37,14 @@ process.on('message', ({ id, event }) => {
 
 /**
  * Bundles `source` exactly as the CDK app does (toEsbuildOptions) and starts it in a child process
- * whose environment is this process's (the local stack's endpoints included). A child process, not
+ * whose environment is this process's (the local stack's endpoints included), the function's own, and
+ * `environment`. A child process, not
  * `require`: the bundle's dynamic imports need Node's own module loader, which Jest's VM lacks.
  */
-export async function startBundledFunction(source: LambdaHandlerSource): Promise<BundledFunction> {
+export async function startBundledFunction(
+  source: LambdaHandlerSource,
+  environment: Readonly<Record<string, string>> = {},
+): Promise<BundledFunction> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyturn-bundled-'));
   const file = path.join(dir, 'index.js');
   const runner = path.join(dir, 'runner.js');
@@ -59,7 +63,7 @@ export async function startBundledFunction(source: LambdaHandlerSource): Promise
   );
   fs.writeFileSync(runner, RUNNER.replace('handler }', `${source.handler}: handler }`));
   const child: ChildProcess = fork(runner, [], {
-    env: { ...process.env, ...source.environment, KEYTURN_BUNDLE_FILE: file },
+    env: { ...process.env, ...source.environment, ...environment, KEYTURN_BUNDLE_FILE: file },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
