@@ -7,6 +7,10 @@ const common = {
 };
 
 module.exports = {
+  // A ceiling for hangs, not a speed check: starting a server in a hook takes under a second on a quiet
+  // machine and many on a loaded one, and no test may fail for the machine's speed. (A global option:
+  // projects do not take it.)
+  testTimeout: 30_000,
   projects: [
     {
       ...common,

@@ -27,6 +27,10 @@ import type { FleetBenchResult } from './fleet';
 import { keyturnFunctionMemoryMb } from './function-memory';
 import { RemoteSecretsManager } from './remote-secrets-manager';
 import { quantile, round } from './stats';
+import { DEFAULT_WRITE_QUOTA_PER_SECOND } from '../functions/shared/write-pacing';
+
+/** The local Secrets Manager's write quota (AWS's default, on in the fleet run). */
+const QUOTA_WRITES_PER_SECOND = DEFAULT_WRITE_QUOTA_PER_SECOND;
 
 /*
  * The fleet bench itself, in a process of its own (bench/fleet.ts forks it): Step Functions' side
@@ -36,7 +40,6 @@ import { quantile, round } from './stats';
  * two machines in AWS. Method and definitions: bench/fleet.ts.
  */
 
-const QUOTA_WRITES_PER_SECOND = 50;
 const SECRETS_MANAGER_WRITES = ['PutSecretValue', 'UpdateSecret', 'UpdateSecretVersionStage'] as const;
 const USD_PER_TRANSITION = 0.025 / 1000;
 const USD_PER_LAMBDA_REQUEST = 0.2 / 1_000_000;
@@ -204,6 +207,7 @@ async function runFleetBench(secrets: number): Promise<FleetBenchResult> {
     // The default concurrency, as a user's fleet run would have it.
     const request: FleetRequest = { selection: { tags: { [FLEET_TAG]: 'fleet' } } };
     await secretsManager.resetRequestCounts();
+    await secretsManager.takePacerWaits();
     const cpuBefore = { here: process.cpuUsage(), secretsManager: await secretsManager.cpuSeconds() };
     const started = performance.now();
     const result = await runStateMachine(fleet, request, {
@@ -235,14 +239,20 @@ async function runFleetBench(secrets: number): Promise<FleetBenchResult> {
       throttledWrites += counts[operation]?.throttled ?? 0;
     }
     const writesPerRotation = admittedWrites / secrets;
-    const quotaBoundSeconds = admittedWrites / QUOTA_WRITES_PER_SECOND;
-    const fraction = quotaBoundSeconds / seconds;
+    const pacer = await secretsManager.takePacerWaits();
+    const achievedRate = admittedWrites / seconds;
+    const fraction = achievedRate / pacer.writesPerSecond;
+    const waits = Object.values(pacer.waitedMsBySecret);
+    const maxWaitSeconds = Math.max(0, ...waits) / 1000;
     const fleetTransitions = billedTransitions(result) / secrets;
 
     const lines = [
-      `fleet: ${secrets} rotations in ${round(seconds)} s; quota-bound minimum ${round(quotaBoundSeconds)} s ` +
-        `(${round(writesPerRotation, 2)} writes per rotation at ${QUOTA_WRITES_PER_SECOND}/s): fraction ${round(fraction, 2)}; ` +
+      `fleet: ${secrets} rotations in ${round(seconds)} s, ${admittedWrites} writes (${round(writesPerRotation, 2)} per ` +
+        `rotation, ${pacer.writes} through the pacer): ${round(achievedRate, 1)} writes/s against a pace of ` +
+        `${pacer.writesPerSecond}/s (quota ${QUOTA_WRITES_PER_SECOND}/s): fraction ${round(fraction, 2)}; ` +
         `${throttledWrites} writes throttled (and retried), 0 rotations failed`,
+      `  waits for the pacer per rotation: p50 ${round(quantile(waits, 0.5) / 1000, 2)} s, ` +
+        `p90 ${round(quantile(waits, 0.9) / 1000, 2)} s, max ${round(maxWaitSeconds, 2)} s`,
       `  one lifecycle took p50 ${round(quantile(lifecycleMs, 0.5) / 1000, 1)} s (p90 ${round(quantile(lifecycleMs, 0.9) / 1000, 1)} s), ` +
         `its rotation (RotateSecret to finishSecret) p50 ${round(quantile(rotationMs, 0.5) / 1000, 1)} s`,
       `  CPU: ${round((cpu.stepFunctionsSide * 1000) / secrets, 1)} ms per rotation on the Step Functions side, ` +
@@ -261,6 +271,7 @@ async function runFleetBench(secrets: number): Promise<FleetBenchResult> {
 
     return {
       fleet_quota_fraction: round(fraction, 3),
+      fleet_max_wait_s: round(maxWaitSeconds, 2),
       fleet_seconds: round(seconds, 1),
       fleet_writes_per_rotation: round(writesPerRotation, 2),
       fleet_throttled_writes: throttledWrites,

@@ -7,11 +7,14 @@ import { join } from 'node:path';
  *
  * - fleet_quota_fraction: N random API-key secrets (1,000) rotate through the fleet state machine
  *   (the real fleet and lifecycle definitions, the real task and rotation functions) against the
- *   local Secrets Manager with its quotas on. The quota-bound minimum time is the writes the local
- *   Secrets Manager admitted (its own request counts; throttled requests use no quota) ÷ 50/s; the
- *   fraction is that minimum over the measured time (1 = the quota is the only limit). Any failed
- *   rotation fails the bench. Locally, Wait states take no time and retry pauses keep their backoff
- *   and jitter at a tenth of their length: time is compressed, the quota is not.
+ *   local Secrets Manager with its quotas on (50 writes/s), the rotation function's writes paced by
+ *   its write pacer (functions/shared/write-pacer.ts) at the default pace, half of the quota. The
+ *   fraction is the write rate achieved (writes the local Secrets Manager admitted, by its own
+ *   request counts, over the measured time) over the pace: 1 = the pace is the only limit. Any
+ *   failed rotation fails the bench. Locally, Wait states take no time and retry pauses keep their
+ *   backoff and jitter at a tenth of their length: time is compressed, the quota and the pace are not.
+ * - fleet_max_wait_s: the longest time any one rotation's writes waited for the pacer, added up
+ *   (each secret rotates once).
  * - transitions_per_rotation: state transitions of one happy-path lifecycle execution, counted as
  *   Step Functions bills them: every state entered (Task, Pass, Choice, Wait, Succeed, ...) plus
  *   every retry attempt. The fleet's own per-secret transitions are fleet_transitions_per_rotation.
@@ -27,6 +30,7 @@ import { join } from 'node:path';
 
 export interface FleetBenchResult {
   readonly fleet_quota_fraction: number;
+  readonly fleet_max_wait_s: number;
   readonly fleet_seconds: number;
   readonly fleet_writes_per_rotation: number;
   readonly fleet_throttled_writes: number;

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { OperationName } from '../local/secretsmanager/operation-names';
 import type { QuotaSetting, RequestCount } from '../local/secretsmanager/quotas';
-import type { SecretsManagerMessage, SecretsManagerRequest } from './secretsmanager-process';
+import type { PacerWaits, SecretsManagerMessage, SecretsManagerRequest } from './secretsmanager-process';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -93,6 +93,11 @@ export class RemoteSecretsManager {
   /** The step durations (ms) recorded since the last call. */
   async takeStepDurations(): Promise<number[]> {
     return (await this.call({ op: 'takeStepDurations' })) as number[];
+  }
+
+  /** The write pacer of the rotation function in that process: its pace, and the waits recorded since the last call. */
+  async takePacerWaits(): Promise<PacerWaits> {
+    return (await this.call({ op: 'takePacerWaits' })) as PacerWaits;
   }
 
   async stop(): Promise<void> {

@@ -6,6 +6,7 @@ import {
   type RotationRecord,
 } from '../local/secretsmanager/local-secrets-manager';
 import { LOCAL_ACCOUNT, LOCAL_REGION, LOCAL_ROTATION_FUNCTION_ARN } from '../local/stack';
+import { processWritePacer } from '../functions/shared/write-pacing';
 
 /**
  * The fleet bench's Secrets Manager side, in a process of its own (the second core): the local
@@ -21,7 +22,15 @@ export type SecretsManagerRequest =
     }
   | { readonly id: number; readonly op: 'waitForRotation'; readonly secretId: string; readonly timeoutMs: number }
   | { readonly id: number; readonly op: 'recordStepDurations'; readonly on: boolean }
-  | { readonly id: number; readonly op: 'takeStepDurations' };
+  | { readonly id: number; readonly op: 'takeStepDurations' }
+  | { readonly id: number; readonly op: 'takePacerWaits' };
+
+/** The rotation function's write pacer: its pace (writes/s), and the total wait of each secret's writes (ms). */
+export interface PacerWaits {
+  readonly writesPerSecond: number;
+  readonly waitedMsBySecret: Readonly<Record<string, number>>;
+  readonly writes: number;
+}
 
 export type SecretsManagerMessage =
   { readonly ready: string } | { readonly id: number; readonly result?: unknown; readonly error?: string };
@@ -34,6 +43,13 @@ async function main(): Promise<void> {
   });
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = secretsManager.endpoint;
   const { handler } = await import('../functions/rotate-secret/handler');
+  // How long each secret's writes waited for the write pacer (one rotation per secret in the fleet).
+  let waited = new Map<string, number>();
+  let writes = 0;
+  processWritePacer().onWait((secretId, waitedMs) => {
+    waited.set(secretId, (waited.get(secretId) ?? 0) + waitedMs);
+    writes += 1;
+  });
   // Each step's duration while recording, for the cost model.
   let recording = false;
   let steps: number[] = [];
@@ -75,6 +91,16 @@ async function main(): Promise<void> {
       case 'takeStepDurations': {
         const taken = steps;
         steps = [];
+        return taken;
+      }
+      case 'takePacerWaits': {
+        const taken: PacerWaits = {
+          writesPerSecond: processWritePacer().writesPerSecond,
+          waitedMsBySecret: Object.fromEntries(waited),
+          writes,
+        };
+        waited = new Map();
+        writes = 0;
         return taken;
       }
       case 'stop':

@@ -36,8 +36,11 @@ export interface LocalStack {
   readonly auditBusName: string;
   /** The default alert topic, also in KEYTURN_DEFAULT_ALERT_TOPIC_ARN. */
   readonly alertTopicArn: string;
-  /** The rotation function itself, for driving single steps by hand. */
-  readonly rotationHandler: (event: unknown) => Promise<unknown>;
+  /** The rotation function itself, for driving single steps by hand (optionally with Lambda's remaining time). */
+  readonly rotationHandler: (
+    event: unknown,
+    context?: { readonly getRemainingTimeInMillis: () => number },
+  ) => Promise<unknown>;
   stop(): Promise<void>;
 }
 

@@ -1,6 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Context as LambdaContext } from 'aws-lambda';
 import { createAuditTrail } from '../shared/audit';
 import { invocationDeadline } from '../shared/deadline';
 import { TaskEnvironment } from '../shared/lifecycle-contract';
@@ -8,6 +7,7 @@ import { METRICS_NAMESPACE, MetricService } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
 import { SecretStore } from '../shared/secret-store';
 import { throttlingRetryStrategy } from '../shared/throttling-retry';
+import { processWritePacer, writeDeadline } from '../shared/write-pacing';
 import { createStrategyRegistry } from '../strategies/registry';
 import { parseBlackouts } from '../tasks/blackouts';
 import type { TaskDeps } from '../tasks/deps';
@@ -18,8 +18,10 @@ import { runObservedRotationStep } from './observed-step';
 // (AWS_ENDPOINT_URL_SECRETS_MANAGER locally), so there is no local-mode branch.
 const { logger, metrics } = createObservability(MetricService.RotateSecret);
 // Secrets Manager's write quota (PutSecretValue + UpdateSecret + UpdateSecretVersionStage: 50/s per region) is shared by
-// every rotation, and a fleet rotation runs into it: throttled calls are retried soon and often, for up to 25 s of
-// waiting in all (the function's timeout is 45 s). See bench/fleet.ts.
+// every rotation and every other writer in the account: each write first waits for its slot at keyturn's pace (a
+// share of the quota, see write-pacer.ts), so a fleet does not run into the quota. Throttled calls that happen anyway
+// are retried soon and often, for up to 25 s of waiting in all (the function's timeout is 45 s). See bench/fleet.ts.
+const pacer = processWritePacer();
 const store = new SecretStore(
   new SecretsManagerClient({
     retryStrategy: throttlingRetryStrategy({
@@ -65,9 +67,26 @@ function taskDeps(): Promise<TaskDeps> {
  * invoke it for the tasks that reach the secret's target (`{ task: ... }`), because it already
  * runs where that target is reachable (its VPC) with access to exactly its secrets.
  */
-export const handler = async (event: unknown, context?: LambdaContext): Promise<unknown> => {
+export const handler = async (event: unknown, context?: Partial<LambdaContext>): Promise<unknown> => {
   const deadline = invocationDeadline(context);
-  if (isLifecycleTaskEvent(event)) return runRotationFunctionTask(event, { ...(await taskDeps()), deadline });
-  await runObservedRotationStep(event, { store, strategies, logger, metrics, deadline });
+  // Each invocation's writes wait for their slots no later than its deadline, then fail with WriteQuotaWaitError.
+  const writes = pacer.forInvocation(writeDeadline(Date.now(), deadline.remainingMs()));
+  const pacedStore = store.withWriteGate(writes);
+  if (isLifecycleTaskEvent(event)) {
+    return runRotationFunctionTask(event, { ...(await taskDeps()), store: pacedStore, deadline });
+  }
+  await runObservedRotationStep(event, {
+    store: pacedStore,
+    strategies,
+    logger,
+    metrics,
+    deadline,
+    writeQuotaWaitMs: () => writes.waitedMs,
+  });
   return undefined;
 };
+
+/** What the handler uses of Lambda's context (absent when a local runner calls it). */
+interface LambdaContext {
+  getRemainingTimeInMillis(): number;
+}

@@ -8,6 +8,8 @@ import { runRotationStep, type RotationStepDeps } from './rotation';
 
 export interface ObservedStepDeps extends RotationStepDeps {
   readonly metrics: Metrics;
+  /** Milliseconds this step's writes have waited for the write pacer so far. */
+  readonly writeQuotaWaitMs?: () => number;
 }
 
 /**
@@ -83,6 +85,9 @@ function stepMetric(deps: ObservedStepDeps, strategy: string, step: string, resu
   single.addDimension(MetricDimension.Step, step);
   single.addMetric(result, MetricUnit.Count, 1);
   single.addMetric(StepMetric.Duration, MetricUnit.Milliseconds, durationMs);
+  if (deps.writeQuotaWaitMs) {
+    single.addMetric(StepMetric.WriteQuotaWait, MetricUnit.Milliseconds, deps.writeQuotaWaitMs());
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { KeyturnError } from './errors';
+import { DEFAULT_ROTATION_FUNCTION_TIMEOUT_SECONDS } from './lifecycle-contract';
 
 /**
  * When the current invocation must have answered. Lambda kills a function at its timeout
@@ -21,8 +22,6 @@ export class DeadlineExceededError extends KeyturnError {
  */
 export const DEADLINE_RESERVE_MS = 3_000;
 
-/** The rotation function's timeout as the CDK construct sets it; used when no Lambda context is given (locally). */
-export const ROTATION_FUNCTION_TIMEOUT_SECONDS = 45;
 
 /** A deadline `ms` from now. */
 export function deadlineIn(ms: number, now: () => number = Date.now): Deadline {
@@ -36,7 +35,7 @@ export function invocationDeadline(context?: { getRemainingTimeInMillis?: () => 
     const remaining = context.getRemainingTimeInMillis.bind(context);
     return { remainingMs: () => Math.max(0, remaining()) };
   }
-  return deadlineIn(ROTATION_FUNCTION_TIMEOUT_SECONDS * 1000);
+  return deadlineIn(DEFAULT_ROTATION_FUNCTION_TIMEOUT_SECONDS * 1000);
 }
 
 /** How long a wait may still last: what is left, less the reserve. */

@@ -102,7 +102,20 @@ export const TaskEnvironment = {
   defaultAlertTopicArn: 'KEYTURN_DEFAULT_ALERT_TOPIC_ARN',
   /** JSON array of `{ "start": ISO, "end": ISO, "reason"?: string }`: no scheduled rotation starts inside one. */
   blackouts: 'KEYTURN_BLACKOUTS',
+  /**
+   * Secrets Manager writes per second keyturn's rotations allow themselves in the region, together: the
+   * policy's share of the regional write quota (functions/shared/write-pacing.ts; unset: the default share).
+   */
+  writesPerSecond: 'KEYTURN_WRITES_PER_SECOND',
+  /** The DynamoDB table holding the region's write schedule (unset: a schedule in this process only, as locally). */
+  writePacerTable: 'KEYTURN_WRITE_PACER_TABLE',
 } as const;
+
+/**
+ * The rotation function's timeout unless the infrastructure sets another (infra/constructs/rotation-function.ts);
+ * the handler assumes it when it runs without a Lambda context (locally).
+ */
+export const DEFAULT_ROTATION_FUNCTION_TIMEOUT_SECONDS = 45;
 
 /** `${Name}` placeholders in `statemachines/*.asl.json`, filled by the CDK constructs and the local runner. */
 export const AslPlaceholder = {

@@ -35,6 +35,8 @@ export const StepMetric = {
   Succeeded: 'RotationStepSucceeded',
   Failed: 'RotationStepFailed',
   Duration: 'RotationStepDuration',
+  /** Milliseconds the step's Secrets Manager writes waited for keyturn's write pacer (functions/shared/write-pacer.ts). */
+  WriteQuotaWait: 'RotationStepWriteQuotaWait',
 } as const;
 
 export const MetricDimension = {

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { KeyturnError } from './errors';
 import { AWSCURRENT, AWSPENDING } from './stages';
+import type { WriteGate } from './write-pacer';
 
 /** What keyturn needs to know about a secret before touching it. */
 export interface SecretDescription {
@@ -59,10 +60,20 @@ export class BinarySecretNotSupportedError extends KeyturnError {
 /**
  * The Secrets Manager calls keyturn makes, typed and with AWS's "not found" folded into
  * return values where absence is a normal answer. Every read names its version explicitly
- * (DESIGN.md: always read with an explicit VersionStage/VersionId).
+ * (DESIGN.md: always read with an explicit VersionStage/VersionId). Every write passes its
+ * gate first: the write pacer (write-pacer.ts) keeps keyturn's writes under its share of the
+ * region's write quota.
  */
 export class SecretStore {
-  constructor(private readonly client: SecretsManagerClient) {}
+  constructor(
+    private readonly client: SecretsManagerClient,
+    private readonly writeGate?: WriteGate,
+  ) {}
+
+  /** The same store, its writes passing `gate` first (one invocation's deadline and wait count). */
+  withWriteGate(gate: WriteGate): SecretStore {
+    return new SecretStore(this.client, gate);
+  }
 
   async describe(secretId: string): Promise<SecretDescription> {
     try {
@@ -127,6 +138,7 @@ export class SecretStore {
 
   /** Stores the pending value under the rotation token; a retry with the same value is a no-op in AWS. */
   async putPendingValue(secretId: string, token: string, value: string): Promise<void> {
+    await this.writeGate?.beforeWrite(secretId);
     await this.client.send(
       new PutSecretValueCommand({
         SecretId: secretId,
@@ -139,6 +151,7 @@ export class SecretStore {
 
   /** Moves AWSCURRENT to `toVersionId`; AWS moves AWSPREVIOUS to the version that loses it. */
   async promoteToCurrent(secretId: string, toVersionId: string, fromVersionId: string | undefined): Promise<void> {
+    await this.writeGate?.beforeWrite(secretId);
     await this.client.send(
       new UpdateSecretVersionStageCommand({
         SecretId: secretId,
@@ -150,6 +163,7 @@ export class SecretStore {
   }
 
   async removeStage(secretId: string, stage: string, fromVersionId: string): Promise<void> {
+    await this.writeGate?.beforeWrite(secretId);
     await this.client.send(
       new UpdateSecretVersionStageCommand({
         SecretId: secretId,

@@ -96,9 +96,9 @@ export const LAMBDA_BUNDLE: LambdaBundleSettings = {
 };
 
 /**
- * The bundle of `functions/rotate-secret/handler.ts`: the shared settings, with the database driver and
- * the RDS and ElastiCache clients as lazy modules, and Amazon RDS's CA bundle (only that function reaches
- * targets).
+ * The bundle of `functions/rotate-secret/handler.ts`: the shared settings, with the database driver, the RDS
+ * and ElastiCache clients (only that function reaches targets) and the DynamoDB client (only its writes are
+ * paced) as lazy modules, and Amazon RDS's CA bundle.
  */
 export const ROTATE_SECRET_BUNDLE: LambdaBundleSettings = {
   ...LAMBDA_BUNDLE,
@@ -106,6 +106,8 @@ export const ROTATE_SECRET_BUNDLE: LambdaBundleSettings = {
     { specifier: 'mysql2/promise', entry: 'functions/lazy-modules/mysql2-promise.ts' },
     { specifier: '@aws-sdk/client-rds', entry: 'functions/lazy-modules/client-rds.ts' },
     { specifier: '@aws-sdk/client-elasticache', entry: 'functions/lazy-modules/client-elasticache.ts' },
+    // The write pacer's schedule (functions/shared/write-pacer-dynamodb.ts): only steps that write load it.
+    { specifier: '@aws-sdk/client-dynamodb', entry: 'functions/lazy-modules/client-dynamodb.ts' },
   ],
   assetFiles: [{ name: RDS_CA_BUNDLE_FILE, writer: 'infra/constructs/rds-ca-bundle.ts' }],
 };

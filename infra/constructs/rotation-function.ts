@@ -7,7 +7,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { type Construct, DependencyGroup, type IDependable } from 'constructs';
-import { TaskEnvironment } from '../../functions/shared/lifecycle-contract';
+import { DEFAULT_ROTATION_FUNCTION_TIMEOUT_SECONDS, TaskEnvironment } from '../../functions/shared/lifecycle-contract';
 import { ManagementTag } from '../../functions/shared/management-tags';
 import { ROTATION_FAILURE_TAG } from '../../functions/shared/rotation-failure';
 import type { ResolvedBlackout } from '../policy/defaults';
@@ -15,6 +15,7 @@ import { MAX_BLACKOUTS_JSON_CHARS } from '../policy/schema';
 import { ROTATE_SECRET_FUNCTION } from './bundling-options';
 import { KeyturnFunction, KeyturnFunctionValidationError } from './keyturn-function';
 import type { AuditEventBus } from './observability/audit-trail';
+import type { WritePacerTable } from './write-pacer-table';
 
 export { toCdkBundlingOptions } from './keyturn-function';
 
@@ -144,6 +145,17 @@ export interface RotationFunctionProps {
    * @default - none
    */
   readonly blackouts?: readonly ResolvedBlackout[];
+
+  /**
+   * The region's write schedule: every Secrets Manager write of the function first reserves a slot there
+   * (`dynamodb:UpdateItem` on that table only), so keyturn's rotations together keep to their share of the
+   * region's write quota. Its table and pace reach the function in `KEYTURN_WRITE_PACER_TABLE` and
+   * `KEYTURN_WRITES_PER_SECOND`.
+   *
+   * @default - no shared schedule: each instance of the function paces itself alone at the default pace (for
+   * tests and tools; the keyturn app always gives one)
+   */
+  readonly writePacer?: WritePacerTable;
 }
 
 /** Thrown when a {@link RotationFunction} is given props or a secret it cannot work with. */
@@ -151,7 +163,7 @@ export class RotationFunctionValidationError extends KeyturnFunctionValidationEr
   override readonly name: string = 'RotationFunctionValidationError';
 }
 
-const DEFAULT_TIMEOUT = Duration.seconds(45);
+const DEFAULT_TIMEOUT = Duration.seconds(DEFAULT_ROTATION_FUNCTION_TIMEOUT_SECONDS);
 const DEFAULT_RESERVED_CONCURRENCY = 10;
 
 /** The secret-level actions the AWS rotation contract needs (what AWS's own rotation functions get). */
@@ -217,6 +229,7 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
         ...ROTATE_SECRET_FUNCTION.environment,
         [TaskEnvironment.blackouts]: JSON.stringify(props.blackouts ?? []),
         ...(props.auditBus ? { [TaskEnvironment.auditBusName]: props.auditBus.bus.eventBusName } : {}),
+        ...props.writePacer?.environment,
       },
       description:
         'keyturn: rotates secrets on behalf of Secrets Manager (createSecret/setSecret/testSecret/finishSecret)',
@@ -243,6 +256,7 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
       );
     }
     props.auditBus?.grantPutEvents(this);
+    props.writePacer?.grantReserve(this);
     // The lifecycle state machines may invoke keyturn's rotation functions, found by this tag or by name.
     Tags.of(this.function).add(ManagementTag.managed, 'true');
     if (this.securityGroups.length > 0) {

@@ -1,3 +1,8 @@
+import {
+  DEFAULT_WRITE_QUOTA_FRACTION,
+  DEFAULT_WRITE_QUOTA_PER_SECOND,
+  writePace,
+} from '../../functions/shared/write-pacing';
 import { durationSeconds } from './duration';
 import type { Kind, Policy, PolicyEntry } from './schema';
 
@@ -38,6 +43,18 @@ export interface ResolvedPolicy {
   /** No scheduled, on-demand or fleet rotation starts inside one of these (an emergency rotation does). */
   readonly blackouts: readonly ResolvedBlackout[];
   readonly entries: readonly ResolvedEntry[];
+  /** How fast keyturn's rotations may write to Secrets Manager in the region, together. */
+  readonly writePace: ResolvedWritePace;
+}
+
+/** keyturn's share of the region's Secrets Manager write quota. */
+export interface ResolvedWritePace {
+  /** The region's quota (requests per second). */
+  readonly quotaPerSecond: number;
+  /** keyturn's share of it. */
+  readonly fraction: number;
+  /** quota × share: the pace of the write pacer. */
+  readonly writesPerSecond: number;
 }
 
 interface KindDefaults {
@@ -108,7 +125,14 @@ export function resolvePolicy(policy: Policy): ResolvedPolicy {
       ...(b.reason === undefined ? {} : { reason: b.reason }),
     })),
     entries: policy.entries.map((entry) => resolveEntry(entry, policy)),
+    writePace: resolveWritePace(policy.writeQuota),
   };
+}
+
+function resolveWritePace(writeQuota: Policy['writeQuota']): ResolvedWritePace {
+  const quotaPerSecond = writeQuota?.requestsPerSecond ?? DEFAULT_WRITE_QUOTA_PER_SECOND;
+  const fraction = writeQuota?.fraction ?? DEFAULT_WRITE_QUOTA_FRACTION;
+  return { quotaPerSecond, fraction, writesPerSecond: writePace(quotaPerSecond, fraction) };
 }
 
 function resolveEntry(entry: PolicyEntry, policy: Policy): ResolvedEntry {

@@ -5,6 +5,7 @@ import {
   validateRotationRules,
 } from '../../functions/shared/rotation-schedule';
 import { STRATEGY_NAMES, type StrategyName } from '../../functions/strategies/strategy';
+import { MAX_WRITE_QUOTA_FRACTION } from '../../functions/shared/write-pacing';
 import { probeProblem } from '../../functions/strategies/probe/probe';
 import { sameServerKind, SERVER_TARGETS } from '../../functions/strategies/targets';
 // defaults.ts imports only types from this module: no import cycle at run time.
@@ -398,6 +399,26 @@ export const policySchema = z
       }),
     ),
     defaults: z.optional(z.partialRecord(z.enum(KINDS), kindDefaults)),
+    /**
+     * Secrets Manager's write quota (PutSecretValue + UpdateSecret + UpdateSecretVersionStage, per account and
+     * region), and the share of it keyturn's rotations may use together (functions/shared/write-pacer.ts).
+     */
+    writeQuota: z.optional(
+      z.strictObject({
+        /** The region's quota in requests per second, if AWS set yours to other than the default 50. */
+        requestsPerSecond: z.optional(z.number().positive().max(100_000)),
+        /** keyturn's share: the rest is left to the other writers in the account and region. */
+        fraction: z.optional(
+          z
+            .number()
+            .gt(0, 'must be more than 0')
+            .max(
+              MAX_WRITE_QUOTA_FRACTION,
+              `must be at most ${MAX_WRITE_QUOTA_FRACTION}: pacing at the whole quota turns every other writer's request into a throttle`,
+            ),
+        ),
+      }),
+    ),
     /** Change freezes: no scheduled, on-demand or fleet rotation starts inside one. */
     blackouts: z.optional(
       z.array(blackout).refine((list) => JSON.stringify(list).length <= MAX_BLACKOUTS_JSON_CHARS, {

@@ -18,6 +18,7 @@ import {
   lifecycleTimeoutFor,
 } from '../constructs/orchestration/lifecycle-orchestration';
 import { RotatableSecrets } from '../constructs/orchestration/rotatable-secrets';
+import { WritePacerTable } from '../constructs/write-pacer-table';
 import type { ResolvedPolicy } from '../policy/defaults';
 import { ManagementTag } from '../policy/strategy-tags';
 
@@ -74,6 +75,9 @@ export interface KeyturnStackProps extends StackProps {
  *   Their ARNs are outputs: start emergency and fleet runs with `aws stepfunctions start-execution`.
  * - `freshnessCheck`: the hourly scan of the managed secrets' ages ({@link FreshnessCheck}), scheduled in the
  *   same group, failing into the same queue; it feeds the rotation-overdue alarm.
+ * - `writePacer`: the region's schedule of Secrets Manager writes ({@link WritePacerTable}): every secrets stack's
+ *   rotation function reserves a slot there before each write, so keyturn keeps to the policy's share of the
+ *   region's write quota however many rotations run at once.
  * - `observability`: alert topics per route, SLI alarms (including failures of the three state machines, errors
  *   and throttles of the freshness check, the rotation and orchestration functions, and the dead-letter queue),
  *   the dashboard and the audit bus (the orchestration's functions and the rotation functions put events there).
@@ -90,6 +94,7 @@ export class KeyturnStack extends Stack {
   public readonly alerts: AlertTopic;
   public readonly freshnessCheck: FreshnessCheck;
   public readonly observability: KeyturnObservability;
+  public readonly writePacer: WritePacerTable;
 
   constructor(scope: Construct, id: string, props: KeyturnStackProps) {
     super(scope, id, {
@@ -125,6 +130,11 @@ export class KeyturnStack extends Stack {
         '(EventBridge Scheduler), and of the asynchronous invocations of every keyturn function (rotation, ' +
         'freshness check, coordinator, fleet). It is where undeliverable work ends for an operator to inspect ' +
         '(a ticket alarm fires on its first message); a dead-letter queue of its own would only move it.',
+    });
+
+    this.writePacer = new WritePacerTable(this, 'WritePacer', {
+      writesPerSecond: props.policy.writePace.writesPerSecond,
+      quotaPerSecond: props.policy.writePace.quotaPerSecond,
     });
 
     this.scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup', {

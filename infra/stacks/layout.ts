@@ -24,9 +24,9 @@ export const DEFAULT_MAX_ENTRIES_PER_STACK = 80;
 
 /**
  * Characters of secret ARNs (rotated secrets and masters, as IAM counts them) one rotation role may list;
- * the rest of the 10,240 leaves room for its logging, KMS, queue and network statements.
+ * the rest of the 10,240 leaves room for its logging, KMS, queue, network and write-pacer statements.
  */
-export const DEFAULT_MAX_POLICY_CHARS = 7_000;
+export const DEFAULT_MAX_POLICY_CHARS = 6_800;
 
 /** The longest values of an ARN's partition, region and account, for worst-case policy sizes. */
 const LONGEST_ARN_PREFIX = 'arn:aws-us-gov:secretsmanager:ap-southeast-5:123456789012:secret:';

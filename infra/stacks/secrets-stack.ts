@@ -104,6 +104,8 @@ export class KeyturnSecretsStack extends Stack {
       // policy's change freezes.
       auditBus: props.core.observability.auditTrail,
       blackouts: props.policy.blackouts,
+      // Its writes keep to keyturn's share of the region's write quota, with every other stack's.
+      writePacer: props.core.writePacer,
     });
     if (props.network && !props.network.securityGroupIds?.length) {
       new CfnOutput(this, 'RotationSecurityGroup', {

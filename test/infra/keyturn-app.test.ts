@@ -30,8 +30,9 @@ describe('the keyturn app, from the example policy', () => {
   let built: SynthesizedApp;
 
   beforeAll(() => {
-    // GIVEN the context cdk.json gives (it names the example policy) / WHEN the app is synthesized
-    built = synthesizeApp();
+    // GIVEN the context cdk.json gives (it names the example policy) / WHEN the app is synthesized, as `cdk synth`
+    // does it: with CDK's CloudFormation template validation
+    built = synthesizeApp({ cloudFormationValidation: true });
   });
 
   function template(stackName: string): Template {
@@ -306,6 +307,41 @@ describe('the keyturn app, from the example policy', () => {
       expect(putEvents).toHaveLength(1);
       expect(putEvents[0]?.Condition).toEqual({ StringEquals: { 'events:source': 'keyturn.rotation' } });
     }
+  });
+
+  test("paces every rotation function on the core's write schedule: its table and pace, UpdateItem on that table only", () => {
+    // THEN one on-demand, encrypted table with point-in-time recovery in the core
+    const core = template('Keyturn');
+    const tables = resourcesOf(core, 'AWS::DynamoDB::Table');
+    expect(Object.keys(tables)).toHaveLength(1);
+    core.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'region', KeyType: 'HASH' }],
+      SSESpecification: { SSEEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    // AND half of the default 50 writes/s for keyturn's rotations, in each rotation function's environment
+    expect(built.policy.writePace).toEqual({ quotaPerSecond: 50, fraction: 0.5, writesPerSecond: 25 });
+    for (const stackName of ['KeyturnSecrets-1', 'KeyturnSecrets-orders-vpc-1']) {
+      const t = template(stackName);
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            KEYTURN_WRITES_PER_SECOND: '25',
+            KEYTURN_WRITE_PACER_TABLE: { 'Fn::GetStackOutput': Match.objectLike({ StackName: 'Keyturn' }) },
+          }),
+        },
+      });
+      const dynamodb = allowStatements(t).filter((st) => asArray(st.Action).some((a) => a.startsWith('dynamodb:')));
+      expect(dynamodb.map((st) => asArray(st.Action))).toEqual([['dynamodb:UpdateItem']]);
+      expect(render(dynamodb[0]?.Resource)).toMatch(/WritePacerTable.*Arn/);
+    }
+    // AND nothing else in the app may touch it
+    const elsewhere = [...built.templates]
+      .filter(([name]) => name === 'Keyturn')
+      .flatMap(([, t]) => allowStatements(t))
+      .filter((st) => asArray(st.Action).some((a) => a.startsWith('dynamodb:')));
+    expect(elsewhere).toEqual([]);
   });
 
   test('alarms when a lifecycle, emergency or fleet execution fails or times out, each linking its runbook', () => {

@@ -64,7 +64,8 @@ process.on('message', ({ id, event }) => {
 
 /**
  * Bundles `source` exactly as the CDK app does (toEsbuildOptions) and starts it in a child process
- * whose environment is this process's (the local stack's endpoints included). A child process, not
+ * whose environment is this process's (the local stack's endpoints included), the function's own, and
+ * `environment`. A child process, not
  * `require`: the bundle's dynamic imports need Node's own module loader, which Jest's VM lacks.
  */
 export async function startBundledFunction(

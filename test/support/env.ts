@@ -12,3 +12,8 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
 // The SDK warns on Node < 22 (README: requirements); tests need not repeat it in every worker.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// CDK's built-in CloudFormation template validation compiles a 9 MB WebAssembly module in every test file
+// that synthesizes (3-7 s each, most of an infrastructure test file's time). Construct tests run without it;
+// the whole-app test turns it on for the templates `cdk synth` deploys (test/infra/support/app.ts), and CI
+// runs `cdk synth` (which validates) and cfn-lint on them.
+process.env.CDK_VALIDATION ??= 'false';

@@ -56,6 +56,7 @@ describe('metric names shared by the rotation function and the alarms', () => {
       Succeeded: 'RotationStepSucceeded',
       Failed: 'RotationStepFailed',
       Duration: 'RotationStepDuration',
+      WriteQuotaWait: 'RotationStepWriteQuotaWait',
     });
     expect(MetricDimension).toMatchObject({ Strategy: 'Strategy', Step: 'Step', ErrorName: 'ErrorName' });
   });

@@ -586,3 +586,29 @@ describe('probes', () => {
     });
   });
 });
+
+describe("keyturn's share of the region's Secrets Manager write quota", () => {
+  it('defaults to half of 50 writes per second', () => {
+    expect(parsePolicy(policyWith([apiKey]), 'test.policy.ts').writePace).toEqual({
+      quotaPerSecond: 50,
+      fraction: 0.5,
+      writesPerSecond: 25,
+    });
+  });
+
+  it('takes a raised quota and another share', () => {
+    const policy = parsePolicy(
+      policyWith([apiKey], { writeQuota: { requestsPerSecond: 200, fraction: 0.25 } }),
+      'test.policy.ts',
+    );
+    expect(policy.writePace).toEqual({ quotaPerSecond: 200, fraction: 0.25, writesPerSecond: 50 });
+  });
+
+  it.each([
+    [{ fraction: 0 }, 'writeQuota.fraction: must be more than 0'],
+    [{ fraction: 1 }, 'writeQuota.fraction: must be at most 0.9'],
+    [{ requestsPerSecond: -5 }, 'writeQuota.requestsPerSecond'],
+  ])('refuses %j, naming the field', (writeQuota, message) => {
+    expect(problems(policyWith([apiKey], { writeQuota }))).toEqual([expect.stringContaining(message)]);
+  });
+});

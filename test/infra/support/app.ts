@@ -21,15 +21,25 @@ export interface SynthesizedApp extends KeyturnApp {
   readonly stacks: readonly Stack[];
 }
 
+export interface SynthesizeOptions extends KeyturnAppOptions {
+  /**
+   * Run CDK's built-in CloudFormation template validation too (its findings join the report). Off in tests
+   * by default (test/support/env.ts: it costs seconds per file).
+   * @default false
+   */
+  readonly cloudFormationValidation?: boolean;
+}
+
 /** Builds and synthesizes the app (no bundling, cdk-nag on), and reads its templates and validation report. */
-export function synthesizeApp(options: KeyturnAppOptions = {}): SynthesizedApp {
+export function synthesizeApp(options: SynthesizeOptions = {}): SynthesizedApp {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyturn-app-'));
+  const { cloudFormationValidation = false, ...appOptions } = options;
   const built = createKeyturnApp({
     scheduleReferenceDate: REFERENCE_DATE,
-    ...options,
-    appProps: { context: NO_BUNDLING, outdir, ...options.appProps },
+    ...appOptions,
+    appProps: { context: NO_BUNDLING, outdir, ...appOptions.appProps },
   });
-  const assembly = built.app.synth();
+  const assembly = withCloudFormationValidation(cloudFormationValidation, () => built.app.synth());
   const report = JSON.parse(
     fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'),
   ) as ValidationReport;
@@ -47,4 +57,16 @@ export function synthesizeApp(options: KeyturnAppOptions = {}): SynthesizedApp {
 /** Findings of every validation plugin, as `plugin: rule`, errors and warnings alike. */
 export function findings(report: ValidationReport): string[] {
   return report.pluginReports.flatMap((r) => r.violations.map((v) => `${r.pluginName}: ${v.ruleName}`));
+}
+
+/** Runs `synth` with CDK's built-in template validation on or off (CDK reads CDK_VALIDATION at synthesis). */
+function withCloudFormationValidation<T>(on: boolean, synth: () => T): T {
+  const saved = process.env.CDK_VALIDATION;
+  process.env.CDK_VALIDATION = on ? 'true' : 'false';
+  try {
+    return synth();
+  } finally {
+    if (saved === undefined) delete process.env.CDK_VALIDATION;
+    else process.env.CDK_VALIDATION = saved;
+  }
 }

@@ -4,7 +4,6 @@
  * shape for every field keyturn reads, answer the same errors, and resolve the same way. When
  * moto is missing the moto target is skipped with the reason printed.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   CreateDBClusterCommand,
   CreateDBInstanceCommand,
@@ -15,8 +14,8 @@ import {
 } from '@aws-sdk/client-rds';
 import { clearRdsEndpointCache, resolveDatabaseEndpoint } from '../../../functions/strategies/database/rds-endpoint';
 import { sameDatabase } from '../../../functions/strategies/database/same-database';
-import { freeLoopbackPort } from '../../../local/net/free-port';
 import { startLocalRds } from '../../../local/rds';
+import { motoUnavailableReason, startMotoServer } from '../../support/moto';
 
 const credentials = { accessKeyId: 'keyturn-local', secretAccessKey: 'keyturn-local' };
 
@@ -42,39 +41,9 @@ async function startLocal(): Promise<RunningTarget> {
   };
 }
 
-function motoUnavailableReason(): string | undefined {
-  const probe = spawnSync('python3', ['-c', 'import moto.server'], { encoding: 'utf8', timeout: 20_000 });
-  if (probe.error) return `python3 could not be run (${probe.error.message})`;
-  if (probe.status !== 0) {
-    return `python3 cannot import moto.server (${probe.stderr.trim().split('\n').pop() ?? 'unknown error'})`;
-  }
-  return undefined;
-}
-
 async function startMoto(): Promise<RunningTarget> {
-  const port = await freeLoopbackPort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
-    stdio: 'ignore',
-  });
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      resolve();
-    });
-  });
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${endpoint}/moto-api/`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`moto server did not start on ${endpoint}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const moto = await startMotoServer();
+  const endpoint = moto.endpoint;
   const client = new RDSClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
   const base = { DBInstanceClass: 'db.t4g.micro', MasterUsername: 'postgres', MasterUserPassword: 'Conformance-pw-1' };
   await client.send(
@@ -106,10 +75,7 @@ async function startMoto(): Promise<RunningTarget> {
     client,
     async stop() {
       client.destroy();
-      child.kill('SIGTERM');
-      const killTimer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(killTimer);
+      await moto.stop();
     },
   };
 }

@@ -8,6 +8,10 @@ import type { LocalMariadb } from '../../../local/databases/mariadb';
 import type { LocalPostgres } from '../../../local/databases/postgres';
 import type { LocalRedis } from '../../../local/databases/redis';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
+import { GetItemCommand, CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { TaskEnvironment } from '../../../functions/shared/lifecycle-contract';
+import { PACER_TABLE_KEY, PACER_TAT_ATTRIBUTE } from '../../../functions/shared/write-pacer-dynamodb';
+import { motoUnavailableReason, startMotoServer, type MotoServer } from '../../support/moto';
 import { describeWithServers } from '../../support/servers';
 import { startBundledFunction, type BundledFunction } from '../../support/bundled-function';
 
@@ -15,11 +19,19 @@ import { startBundledFunction, type BundledFunction } from '../../support/bundle
  * The rotation function as deployed: the esbuild bundle the CDK app ships (its aliases stand in for
  * the SDK's credential chain and mysql2's code pages; mysql2 and the RDS client are bundles of their
  * own in its node_modules/, loaded on first use), loaded as Lambda loads it, rotates a user of each
- * engine. The other tests run the TypeScript sources; this one proves the bundle works too.
+ * engine. The other tests run the TypeScript sources; this one proves the bundle works too. Its writes
+ * are paced on a DynamoDB table (moto's, when the machine's Python has it: the DynamoDB client is a
+ * bundle of its own too); without moto, on a schedule in its process, and the test says so.
  */
 jest.setTimeout(120_000);
 
 const BUNDLED_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:keyturn-rotate-bundled';
+const PACER_TABLE = 'keyturn-write-pacer';
+const motoReason = motoUnavailableReason();
+if (motoReason !== undefined) {
+  // eslint-disable-next-line no-console -- a skipped check must be visible in the test output, with its reason
+  console.warn(`bundled function: pacing on DynamoDB is SKIPPED because ${motoReason}; writes are paced in process.`);
+}
 
 describeWithServers(['mariadb', 'redis'])('the rotation function as deployed (its bundle)', () => {
   let stack: LocalStack;
@@ -27,19 +39,39 @@ describeWithServers(['mariadb', 'redis'])('the rotation function as deployed (it
   let pg: LocalPostgres;
   let mariadb: LocalMariadb;
   let redis: LocalRedis;
+  let moto: MotoServer | undefined;
+  let dynamodb: DynamoDBClient | undefined;
+
+  /** moto's DynamoDB with the pacing table, as the core stack deploys it; the function's environment for it. */
+  async function startPacingTable(): Promise<Record<string, string>> {
+    if (motoReason !== undefined) return {};
+    moto = await startMotoServer({ oneRequestAtATime: true });
+    dynamodb = new DynamoDBClient({ endpoint: moto.endpoint, region: 'us-east-1', maxAttempts: 1 });
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: PACER_TABLE,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: PACER_TABLE_KEY, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: PACER_TABLE_KEY, KeyType: 'HASH' }],
+      }),
+    );
+    return { [TaskEnvironment.writePacerTable]: PACER_TABLE, AWS_ENDPOINT_URL_DYNAMODB: moto.endpoint };
+  }
 
   beforeAll(async () => {
     stack = await startLocalStack({ postgres: true, mariadb: true, redis: true, rds: true, elasticache: true });
     if (!stack.postgres || !stack.mariadb || !stack.redis)
       throw new Error('the local stack did not start every server');
     ({ postgres: pg, mariadb, redis } = stack);
-    bundled = await startBundledFunction(ROTATE_SECRET_FUNCTION);
+    bundled = await startBundledFunction(ROTATE_SECRET_FUNCTION, { environment: await startPacingTable() });
     stack.secretsManager.registerRotationFunction(BUNDLED_FUNCTION_ARN, (event) => bundled.invoke(event));
   });
 
   afterAll(async () => {
     await bundled.stop();
     await stack.stop();
+    dynamodb?.destroy();
+    await moto?.stop();
   });
 
   let counter = 0;
@@ -154,4 +186,42 @@ describeWithServers(['mariadb', 'redis'])('the rotation function as deployed (it
     expect(await redis.canLogin('bundled_app', password)).toBe(true);
     expect(await redis.canLogin('bundled_app', 'bundled-initial-3')).toBe(true);
   });
+
+  // Last: by now every rotation above has written through the pacer.
+  (motoReason === undefined ? it : it.skip)(
+    "paced every write on the region's schedule in DynamoDB (the DynamoDB client, a bundle of its own)",
+    async () => {
+      const started = Date.now();
+      const before = await scheduleTat();
+      expect(before).toBeGreaterThan(0);
+
+      const created = await stack.client.send(
+        new CreateSecretCommand({
+          Name: 'bundled/api-key',
+          SecretString: 'an-api-key-value-000000000000001',
+          Tags: [{ Key: 'keyturn:strategy', Value: 'random' }],
+        }),
+      );
+      const rotation = await stack.client.send(
+        new RotateSecretCommand({ SecretId: created.ARN, RotationLambdaARN: BUNDLED_FUNCTION_ARN }),
+      );
+      const record = await stack.secretsManager.waitForRotation(created.ARN as string, rotation.VersionId, 30_000);
+      expect({ outcome: record.outcome, error: record.error }).toEqual({ outcome: 'succeeded', error: undefined });
+
+      // The schedule moved on for this rotation's writes: one slot per write, all after the rotation started.
+      const after = await scheduleTat();
+      expect(after).toBeGreaterThan(Math.max(before, started));
+    },
+  );
+
+  async function scheduleTat(): Promise<number> {
+    const item = await dynamodb?.send(
+      new GetItemCommand({
+        TableName: PACER_TABLE,
+        Key: { [PACER_TABLE_KEY]: { S: 'us-east-1' } },
+        ConsistentRead: true,
+      }),
+    );
+    return Number(item?.Item?.[PACER_TAT_ATTRIBUTE]?.N ?? 0);
+  }
 });

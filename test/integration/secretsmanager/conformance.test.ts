@@ -5,7 +5,6 @@
  * MOTO_KNOWN_DEVIATIONS below: the assertion stays exactly as strict, and if moto ever starts
  * behaving like AWS, jest reports the now-passing case so the entry can be removed.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   BatchGetSecretValueCommand,
@@ -26,8 +25,8 @@ import {
   UpdateSecretVersionStageCommand,
   type Filter,
 } from '@aws-sdk/client-secrets-manager';
-import { freeLoopbackPort } from '../../../local/net/free-port';
 import { startLocalSecretsManager } from '../../../local/secretsmanager/local-secrets-manager';
+import { motoUnavailableReason, startMotoServer } from '../../support/moto';
 
 /** Behaviour name -> why moto fails it (one line each). Everything not listed must pass on moto too. */
 const MOTO_KNOWN_DEVIATIONS: Record<string, string> = {
@@ -75,54 +74,10 @@ interface Target {
   start(): Promise<RunningTarget>;
 }
 
-function motoUnavailableReason(): string | undefined {
-  const probe = spawnSync('python3', ['-c', 'import moto.server'], { encoding: 'utf8', timeout: 20_000 });
-  if (probe.error) return `python3 could not be run (${probe.error.message})`;
-  if (probe.status !== 0)
-    return `python3 cannot import moto.server (${probe.stderr.trim().split('\n').pop() ?? 'unknown error'})`;
-  return undefined;
-}
-
-async function startMoto(): Promise<RunningTarget> {
-  const port = await freeLoopbackPort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
-    stdio: 'ignore',
-  });
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      resolve();
-    }),
-  );
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      const response = await fetch(`${endpoint}/moto-api/`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`moto server did not start on ${endpoint}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return {
-    endpoint,
-    async stop() {
-      child.kill('SIGTERM');
-      const killTimer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(killTimer);
-    },
-  };
-}
-
 const TARGETS: Target[] = [{ name: 'local', start: () => startLocalSecretsManager() }];
 const motoReason = motoUnavailableReason();
 if (motoReason === undefined) {
-  TARGETS.push({ name: 'moto', start: startMoto });
+  TARGETS.push({ name: 'moto', start: () => startMotoServer() });
 } else {
   // eslint-disable-next-line no-console -- a skipped target must be visible in the test output, with its reason
   console.warn(

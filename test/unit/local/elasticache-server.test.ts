@@ -82,6 +82,10 @@ describe('local ElastiCache: ModifyUser', () => {
   });
 
   it('while the user is modifying, another ModifyUser is InvalidUserState', async () => {
+    // A change that stays in flight through the three calls below however loaded the machine (50 ms does not).
+    await ec.stop();
+    ec = await startLocalElastiCache({ modifyDelayMs: 3_000 });
+    await ec.addUser({ userId: 'app-user', userName: 'app', passwords: [PW1] });
     const api = await localElastiCacheUserApi(ec.endpoint);
     await api.setUserPasswords('app-user', [PW2]);
     await expect(api.setUserPasswords('app-user', [PW1])).rejects.toMatchObject({

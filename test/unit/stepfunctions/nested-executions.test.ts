@@ -384,7 +384,7 @@ describe('retry timing', () => {
     // 2 s and 4 s, scaled by 0.02: 40 ms, then 80 ms.
     expect(second - first).toBeGreaterThanOrEqual(35);
     expect(third - second).toBeGreaterThanOrEqual(75);
-    expect(third - second).toBeLessThan(1000);
+    expect(third - second).toBeLessThan(4000); // the unscaled 4 s: scaled, whatever the machine's load
   });
 });
 

@@ -148,11 +148,12 @@ describe('runStateMachine: Lambda tasks', () => {
 });
 
 describe('runStateMachine: waits', () => {
-  it('finishes a 3600-second Wait in well under a second', async () => {
+  // Upper bounds prove the hour was shortened, with room for a loaded machine: no bound here depends on its speed.
+  it('finishes a 3600-second Wait without waiting the hour', async () => {
     const started = Date.now();
     const result = await runStateMachine(longWait, {});
     expect(result).toMatchObject({ status: 'SUCCEEDED', output: 'woke', history: ['Hold', 'After'] });
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it('scales Seconds waits by a factor', async () => {
@@ -161,7 +162,7 @@ describe('runStateMachine: waits', () => {
     expect(result.status).toBe('SUCCEEDED');
     const elapsed = Date.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(45);
-    expect(elapsed).toBeLessThan(1000);
+    expect(elapsed).toBeLessThan(20_000);
   });
 });
 
