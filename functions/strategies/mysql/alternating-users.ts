@@ -1,3 +1,5 @@
+import { isConfigurationTest } from '../configuration-test';
+import { requirePendingVerified } from '../verify-result';
 import { generatePassword } from '../../shared/password';
 import type { SecretVersion } from '../../shared/secret-store';
 import { settled } from '../../shared/settled';
@@ -183,6 +185,13 @@ export function createMysqlAlternatingUsersStrategy(
     },
 
     async testSecret(versions: RotationVersions, ctx: StrategyContext): Promise<void> {
+      if (isConfigurationTest(versions)) {
+        // The current user logs in and passes the probe, and the master the next rotation needs logs in too.
+        const current = parseMysqlSecret(versions.current.value, 'current');
+        await (await loginAsMaster(login, rds, current, ctx)).close();
+        requirePendingVerified(await verifyMysqlCredential(login, versions.pending, ctx, { probe: true }, parity));
+        return;
+      }
       parseVersions(versions);
       await testPendingCredential(login, versions, ctx, parity);
     },

@@ -16,6 +16,8 @@ import {
   type PostgresLogin,
   type PostgresSession,
 } from './connection';
+import { isConfigurationTest } from '../configuration-test';
+import { requirePendingVerified } from '../verify-result';
 import { alignCloneRole, createCloneRole, isDirectMember } from './clone-role';
 import {
   describeTarget,
@@ -129,6 +131,15 @@ export function createPostgresAlternatingUsersStrategy(
     },
 
     async testSecret(versions: RotationVersions, ctx: StrategyContext): Promise<void> {
+      if (isConfigurationTest(versions)) {
+        // The current user logs in and passes the probe, and the master the next rotation needs logs in too.
+        const current = parsePostgresSecret(versions.current.value, 'current');
+        await (await loginAsMaster(login, rds, current, ctx)).close();
+        requirePendingVerified(
+          await verifyPostgresCredential(login, versions.pending, 'pending', { ctx, options: { probe: true } }),
+        );
+        return;
+      }
       parseVersions(versions);
       await testPendingCredential(login, versions, ctx);
     },

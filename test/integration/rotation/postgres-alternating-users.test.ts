@@ -1,8 +1,8 @@
-import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { PutSecretValueCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { escapeIdentifier } from 'pg';
 import { createStrategyRegistry } from '../../../functions/strategies/registry';
 import type { LocalPostgres } from '../../../local/databases/postgres';
-import { startLocalStack, type LocalStack } from '../../../local/stack';
+import { LOCAL_ROTATION_FUNCTION_ARN, startLocalStack, type LocalStack } from '../../../local/stack';
 import {
   createSecret,
   jsonAt,
@@ -218,6 +218,33 @@ describe('PostgreSQL alternating users', () => {
       expect(await pg.canLogin(pending.username, pending.password)).toBe(true);
       await step('testSecret');
     }
+  });
+
+  it("passes Secrets Manager's configuration test (RotateImmediately=false), changing nothing; a broken master fails it", async () => {
+    const app = await givenAppUser();
+    const before = await stagesOf(stack.client, app.secretArn);
+    const configurationTest = async (secretArn: string) => {
+      const out = await stack.client.send(
+        new RotateSecretCommand({
+          SecretId: secretArn,
+          RotationLambdaARN: LOCAL_ROTATION_FUNCTION_ARN,
+          RotationRules: { AutomaticallyAfterDays: 30 },
+          RotateImmediately: false,
+        }),
+      );
+      return stack.secretsManager.waitForRotation(secretArn, out.VersionId, 30_000);
+    };
+
+    expect(await configurationTest(app.secretArn)).toMatchObject({ outcome: 'succeeded', mode: 'test-only' });
+    expect(await stagesOf(stack.client, app.secretArn)).toEqual(before);
+    expect(await pg.admin('SELECT 1 FROM pg_roles WHERE rolname = $1', [`${app.name}_clone`])).toHaveLength(0);
+
+    const orphan = await givenAppUser({ masterarn: `${masterArn}-missing` });
+    expect(await configurationTest(orphan.secretArn)).toMatchObject({
+      outcome: 'failed',
+      step: 'testSecret',
+      error: { name: 'MasterSecretError' },
+    });
   });
 
   it('a hostile user name stays one quoted identifier through the clone, its grants and its password', async () => {
