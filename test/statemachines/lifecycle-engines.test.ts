@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { AuditEventType, LifecycleTag } from '../../functions/shared/lifecycle-contract';
 import { ManagementTag } from '../../functions/shared/management-tags';
 import type { LocalMariadb } from '../../local/databases/mariadb';
 import type { LocalRedis } from '../../local/databases/redis';
 import { LOCAL_ROTATION_FUNCTION_ARN, startLocalStack, type LocalStack } from '../../local/stack';
 import { LOCAL_COORDINATOR_FUNCTION_ARN, loadStateMachine } from '../../local/stepfunctions/definitions';
-import { runStateMachine, type LambdaHandler } from '../../local/stepfunctions/runner';
+import type { LambdaHandler } from '../../local/stepfunctions/runner';
+import { runTestExecution } from '../support/state-machine-run';
 import { createSecret, jsonAt, rotateAndWait, type DbSecret } from '../support/secrets';
 import { describeWithServers } from '../support/servers';
 
@@ -57,25 +57,8 @@ describeWithServers(['mariadb', 'redis'])('the lifecycle on MariaDB and Redis', 
     return { arn: secret.arn, current: await jsonAt<DbSecret>(stack.client, secret.arn, 'AWSCURRENT') };
   }
 
-  async function runLifecycle(secretArn: string) {
-    const name = randomUUID();
-    const executionArn = `arn:aws:states:us-east-1:123456789012:execution:keyturn-test:${name}`;
-    const result = await runStateMachine(
-      lifecycle,
-      { secretArn, trigger: 'on-demand' },
-      {
-        lambdaHandlers: handlers,
-        wait: { ms: 5 },
-        retryIntervalMs: 50,
-        context: { Execution: { Id: executionArn, Name: name } },
-      },
-    );
-    const audit = stack.eventBridge
-      .events()
-      .filter((e) => e.busName === stack.auditBusName && e.detail.executionArn === executionArn)
-      .map((e) => e.detailType);
-    return { ...result, audit };
-  }
+  const runLifecycle = (secretArn: string) =>
+    runTestExecution(stack, lifecycle, { secretArn, trigger: 'on-demand' }, handlers);
 
   it('MariaDB alternating users: the previous user, idle, is revoked and keeps its account', async () => {
     const user = `lc_shop_${counter}`;

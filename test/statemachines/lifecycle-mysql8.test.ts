@@ -1,12 +1,12 @@
 import { UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
-import { randomUUID } from 'node:crypto';
 import { AuditEventType, LifecycleTag } from '../../functions/shared/lifecycle-contract';
 import { ManagementTag } from '../../functions/shared/management-tags';
 import { LOCAL_ROTATION_FUNCTION_ARN, startLocalStack, type LocalStack } from '../../local/stack';
 import { LOCAL_COORDINATOR_FUNCTION_ARN, loadStateMachine } from '../../local/stepfunctions/definitions';
-import { runStateMachine, type LambdaHandler } from '../../local/stepfunctions/runner';
+import type { LambdaHandler } from '../../local/stepfunctions/runner';
 import { Mysql8Double } from '../support/mysql8/server';
 import { ServerErrors } from '../support/mysql8/errors';
+import { runTestExecution } from '../support/state-machine-run';
 import { createSecret, jsonAt, rotateAndWait, stagesOf, type DbSecret } from '../support/secrets';
 
 /**
@@ -52,25 +52,8 @@ beforeEach(() => {
   mustAuthenticate = undefined;
 });
 
-async function runLifecycle(secretArn: string, taskOverrides?: Record<string, LambdaHandler>) {
-  const name = randomUUID();
-  const executionArn = `arn:aws:states:us-east-1:123456789012:execution:keyturn-test:${name}`;
-  const result = await runStateMachine(
-    lifecycle,
-    { secretArn, trigger: 'on-demand' },
-    {
-      lambdaHandlers: handlers,
-      taskOverrides,
-      wait: { ms: 5 },
-      retryIntervalMs: 50,
-      context: { Execution: { Id: executionArn, Name: name } },
-    },
-  );
-  const audit = stack.eventBridge
-    .events()
-    .filter((e) => e.busName === stack.auditBusName && e.detail.executionArn === executionArn);
-  return { ...result, audit: audit.map((e) => e.detailType), auditDetails: audit.map((e) => e.detail) };
-}
+const runLifecycle = (secretArn: string, taskOverrides?: Record<string, LambdaHandler>) =>
+  runTestExecution(stack, lifecycle, { secretArn, trigger: 'on-demand' }, handlers, taskOverrides);
 
 /** A single-user MySQL 8 secret that rotated once; every password it ever had, oldest first. */
 async function givenRotatedSecret(extra = ''): Promise<{ arn: string; user: string; passwords: string[] }> {

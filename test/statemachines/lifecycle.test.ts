@@ -9,9 +9,10 @@ import { AuditEventType, LifecycleTag } from '../../functions/shared/lifecycle-c
 import { ManagementTag } from '../../functions/shared/management-tags';
 import type { LocalPostgres } from '../../local/databases/postgres';
 import { LOCAL_ROTATION_FUNCTION_ARN, startLocalStack, type LocalStack } from '../../local/stack';
-import { runStateMachine, type LambdaHandler, type StateMachineRunResult } from '../../local/stepfunctions/runner';
+import type { LambdaHandler } from '../../local/stepfunctions/runner';
 import { givenDbUser } from '../integration/tasks/fixtures';
 import { assertValidAsl } from '../support/asl';
+import { runTestExecution, type TestExecution } from '../support/state-machine-run';
 import { createSecret, jsonAt, MANUAL_FUNCTION_ARN, rotateAndWait, stagesOf, type DbSecret } from '../support/secrets';
 import { LOCAL_COORDINATOR_FUNCTION_ARN, loadStateMachine } from '../../local/stepfunctions/definitions';
 
@@ -41,26 +42,10 @@ afterAll(() => stack.stop());
 /** Drain settings: revoke at once unless a test says otherwise. */
 const REVOKE_AT_ONCE = { [LifecycleTag.drainMaxWaitSeconds]: '0', [LifecycleTag.whenStillInUse]: 'revoke' };
 
-interface Run extends StateMachineRunResult {
-  readonly executionArn: string;
-}
+type Run = TestExecution;
 
-async function run(
-  definition: object,
-  request: Record<string, unknown>,
-  taskOverrides?: Record<string, LambdaHandler>,
-): Promise<Run> {
-  const name = randomUUID();
-  const executionArn = `arn:aws:states:us-east-1:123456789012:execution:keyturn-test:${name}`;
-  const result = await runStateMachine(definition, request, {
-    lambdaHandlers: handlers,
-    taskOverrides,
-    wait: { ms: 5 },
-    retryIntervalMs: 50,
-    context: { Execution: { Id: executionArn, Name: name } },
-  });
-  return { ...result, executionArn };
-}
+const run = (definition: object, request: Record<string, unknown>, taskOverrides?: Record<string, LambdaHandler>) =>
+  runTestExecution(stack, definition, request, handlers, taskOverrides);
 
 const rotate = (secretArn: string, taskOverrides?: Record<string, LambdaHandler>) =>
   run(lifecycle, { secretArn, trigger: 'on-demand' }, taskOverrides);

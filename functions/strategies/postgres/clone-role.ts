@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { quoteIdentifier, quoteLiteral, PostgresTargetError, type PostgresSession } from './connection';
+import { DEFAULT_PRIVILEGE_OBJECTS, MISSING_DEFAULT_PRIVILEGES_SQL } from './default-acl';
 
 interface RoleAttributes {
   rolcreatedb: boolean;
@@ -182,14 +183,6 @@ function splitList(value: string): string[] {
   return items.filter((item) => item !== '');
 }
 
-const OBJECT_TYPES: Readonly<Record<string, string>> = {
-  r: 'TABLES',
-  S: 'SEQUENCES',
-  f: 'FUNCTIONS',
-  T: 'TYPES',
-  n: 'SCHEMAS',
-};
-
 /** `ALTER DEFAULT PRIVILEGES FOR ROLE to ... GRANT ...` for each of `from`'s default grants `to` lacks. */
 async function defaultPrivilegeStatements(
   session: PostgresSession,
@@ -201,25 +194,12 @@ async function defaultPrivilegeStatements(
     privilege: string;
     grantee: string | null;
     grantable: boolean;
-  }>(
-    `WITH acl AS (
-       SELECT r.rolname AS owner, n.nspname, d.defaclobjtype AS objtype, x.privilege_type AS privilege,
-              x.is_grantable AS grantable, x.grantee = d.defaclrole AS itself, g.rolname AS grantee
-         FROM pg_default_acl d JOIN pg_roles r ON r.oid = d.defaclrole
-         LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
-         CROSS JOIN LATERAL aclexplode(d.defaclacl) x
-         LEFT JOIN pg_roles g ON g.oid = x.grantee
-        WHERE r.rolname IN ($1, $2))
-     SELECT a.nspname, a.objtype::text AS objtype, a.privilege, a.grantee, a.grantable FROM acl a
-      WHERE a.owner = $1 AND NOT a.itself AND NOT EXISTS (
-            SELECT 1 FROM acl b WHERE b.owner = $2 AND b.nspname IS NOT DISTINCT FROM a.nspname
-               AND b.objtype = a.objtype AND b.privilege = a.privilege
-               AND b.grantee IS NOT DISTINCT FROM a.grantee AND b.grantable >= a.grantable)`,
-    [roles.from, roles.to],
-  );
+    itself: boolean;
+  }>(MISSING_DEFAULT_PRIVILEGES_SQL, [roles.from, roles.to]);
+  // A grant to the creating role itself is its owner's rights, not something to hand to the clone.
   return rows.flatMap((row) => {
-    const objects = OBJECT_TYPES[row.objtype];
-    if (!objects) return [];
+    const objects = DEFAULT_PRIVILEGE_OBJECTS[row.objtype];
+    if (!objects || row.itself) return [];
     const schema = row.nspname === null ? '' : ` IN SCHEMA ${quoteIdentifier(row.nspname)}`;
     const grantee = row.grantee === null ? 'PUBLIC' : quoteIdentifier(row.grantee);
     return [

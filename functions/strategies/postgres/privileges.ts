@@ -1,4 +1,5 @@
 import type { PostgresSession } from './connection';
+import { MISSING_DEFAULT_PRIVILEGES_SQL } from './default-acl';
 
 /**
  * What one role can do that another cannot, computed by the server itself: the privileges a
@@ -185,27 +186,16 @@ const QUERIES: readonly Query[] = [
                             AND r.setdatabase = s.setdatabase AND c = s.setting)`,
   },
   {
-    // Objects either role creates get these grants automatically; the grantee "itself" maps across.
+    // Objects either role creates get these grants automatically; a grant to "itself" maps across.
     category: 'default privileges',
     sql: () => `
-      WITH acl AS (
-        SELECT r.rolname AS owner, coalesce(quote_ident(n.nspname), '*') AS schema, d.defaclobjtype AS objtype,
-               x.privilege_type, x.is_grantable,
-               CASE WHEN x.grantee = d.defaclrole THEN '(itself)' WHEN x.grantee = 0 THEN 'PUBLIC'
-                    ELSE quote_ident(g.rolname) END AS grantee
-          FROM pg_default_acl d JOIN pg_roles r ON r.oid = d.defaclrole
-          LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace
-          CROSS JOIN LATERAL aclexplode(d.defaclacl) x
-          LEFT JOIN pg_roles g ON g.oid = x.grantee
-         WHERE r.rolname IN ($1, $2))
-      SELECT format('%s on new %s in schema %s to %s%s', a.privilege_type,
-                    CASE a.objtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'functions'
+      SELECT format('%s on new %s in schema %s to %s%s', m.privilege,
+                    CASE m.objtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'functions'
                                    WHEN 'T' THEN 'types' WHEN 'n' THEN 'schemas' ELSE 'objects' END,
-                    a.schema, a.grantee, CASE WHEN a.is_grantable THEN ' with grant option' ELSE '' END) AS detail
-        FROM acl a
-       WHERE a.owner = $1 AND NOT EXISTS (
-             SELECT 1 FROM acl b WHERE b.owner = $2 AND b.schema = a.schema AND b.objtype = a.objtype
-                AND b.privilege_type = a.privilege_type AND b.grantee = a.grantee AND b.is_grantable >= a.is_grantable)`,
+                    coalesce(quote_ident(m.nspname), '*'),
+                    CASE WHEN m.itself THEN '(itself)' ELSE coalesce(quote_ident(m.grantee), 'PUBLIC') END,
+                    CASE WHEN m.grantable THEN ' with grant option' ELSE '' END) AS detail
+        FROM (${MISSING_DEFAULT_PRIVILEGES_SQL}) m`,
   },
 ];
 
