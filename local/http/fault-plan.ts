@@ -49,7 +49,16 @@ export class FaultPlan<Operation extends string, Fault> {
     );
   }
 
-  clear(): void {
-    this.queues.clear();
+  /** Drops every plan, or only those `applies` to. */
+  clear(applies?: (fault: Fault) => boolean): void {
+    if (!applies) {
+      this.queues.clear();
+      return;
+    }
+    for (const [operation, queue] of this.queues) {
+      const kept = queue.filter((planned) => !applies(planned.fault));
+      if (kept.length === 0) this.queues.delete(operation);
+      else this.queues.set(operation, kept);
+    }
   }
 }

@@ -41,7 +41,8 @@ export interface FaultControl {
   failNext(operation: string, count: number, exceptionName?: string, options?: FaultOptions): void;
   /** Faults planned and not yet consumed. */
   pending(): PendingFault[];
-  clear(): void;
+  /** Drops every planned fault, or only those scoped to one secret. */
+  clear(options?: { readonly secretId?: string }): void;
 }
 
 interface PlannedSecretsManagerFault {
@@ -79,8 +80,13 @@ export class FaultInjector implements FaultControl {
     this.plan.add(operation, count, { exceptionName, timing, ...(secretArn === undefined ? {} : { secretArn }) });
   }
 
-  clear(): void {
-    this.plan.clear();
+  clear(options: { readonly secretId?: string } = {}): void {
+    if (options.secretId === undefined) {
+      this.plan.clear();
+      return;
+    }
+    const secretArn = this.resolveSecretArn(options.secretId) ?? options.secretId;
+    this.plan.clear((planned) => planned.secretArn === secretArn);
   }
 
   pending(): PendingFault[] {

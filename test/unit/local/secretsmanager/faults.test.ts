@@ -53,6 +53,13 @@ describe('fault injection', () => {
     expect(faults.take('GetSecretValue', { SecretId: 'app/b' })).toBeUndefined();
     expect(faults.take('GetSecretValue', { SecretId: 'arn:a' })?.error.name).toBe('ThrottlingException');
     expect(faults.pending()).toEqual([]);
+
+    // Clearing one secret's plans leaves the others.
+    faults.failNext('GetSecretValue', 2, 'ThrottlingException', { secretId: 'app/a' });
+    faults.failNext('PutSecretValue', 1, 'ThrottlingException', { secretId: 'arn:b' });
+    faults.failNext('PutSecretValue', 1);
+    faults.clear({ secretId: 'app/a' });
+    expect(faults.pending().map((fault) => fault.secretArn)).toEqual(['arn:b', undefined]);
     expect(() => {
       faults.failNext('GetSecretValue', 1, undefined, { secretId: 'app/none' });
     }).toThrow(/no secret app\/none/);
