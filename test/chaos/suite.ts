@@ -24,17 +24,31 @@ export interface SuiteOptions {
 export async function runSuite(env: ChaosEnvironment, options: SuiteOptions): Promise<ScenarioResult[]> {
   const numbers =
     options.only === undefined ? Array.from({ length: options.scenarios }, (_, i) => i + 1) : [options.only];
+  return runScenarios(
+    env,
+    numbers.map((number) => generateScenario(options.seed, number, options.kinds)),
+    options.concurrency,
+    options.onResult,
+  );
+}
+
+/** Runs scenarios `concurrency` at a time (each with its own user, secret and proxy); results in scenario order. */
+export async function runScenarios(
+  env: ChaosEnvironment,
+  scenarios: readonly Scenario[],
+  concurrency: number,
+  onResult?: (result: ScenarioResult) => void,
+): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
-    for (let index = next++; index < numbers.length; index = next++) {
-      const scenario = generateScenario(options.seed, numbers[index] ?? 0, options.kinds);
+    for (let scenario = scenarios[next++]; scenario !== undefined; scenario = scenarios[next++]) {
       const result = await runScenario(env, scenario);
       results.push(result);
-      options.onResult?.(result);
+      onResult?.(result);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, () => worker()));
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, () => worker()));
   return results.sort((a, b) => a.scenario.number - b.scenario.number);
 }
 

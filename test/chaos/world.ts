@@ -29,6 +29,9 @@ const ROTATION_WAIT_MS = 60_000;
 /** How long in-flight calls may run on once the faults are lifted before they are killed. */
 const SETTLE_MS = 30_000;
 
+/** Worlds made in this process: names users, secrets and functions apart (a replay may repeat a scenario number). */
+let worldsMade = 0;
+
 export type RotationOutcome = 'succeeded' | 'failed' | 'refused' | 'abandoned' | 'hung';
 
 export interface RotationAttempt {
@@ -83,8 +86,9 @@ export class ScenarioWorld implements InvocationOwner {
     readonly driver: TargetDriver,
     readonly secretArn: string,
     readonly proxy: TcpProxy | undefined,
+    id: number,
   ) {
-    this.functionArn = `arn:aws:lambda:us-east-1:123456789012:function:keyturn-chaos-${scenario.number}`;
+    this.functionArn = `arn:aws:lambda:us-east-1:123456789012:function:keyturn-chaos-${env.runId}-${id}`;
     this.startedAt = {
       alerts: env.stack.sns.messages().length,
       auditEvents: env.stack.eventBridge.events().length,
@@ -96,9 +100,24 @@ export class ScenarioWorld implements InvocationOwner {
   static async create(env: ChaosEnvironment, scenario: Scenario): Promise<ScenarioWorld> {
     const driver = env.drivers[scenario.target];
     const proxy = driver.server ? await TcpProxy.start(driver.server) : undefined;
-    const user = `chaos_${env.runId}_${scenario.number}`;
+    try {
+      return await ScenarioWorld.make(env, scenario, driver, proxy);
+    } catch (error) {
+      await proxy?.stop();
+      throw error;
+    }
+  }
+
+  private static async make(
+    env: ChaosEnvironment,
+    scenario: Scenario,
+    driver: TargetDriver,
+    proxy: TcpProxy | undefined,
+  ): Promise<ScenarioWorld> {
+    const id = ++worldsMade;
+    const user = `chaos_${env.runId}_${id}`;
     const prepared = await driver.prepare(user, proxy?.port);
-    const prefix = `chaos/${env.runId}/${scenario.number}`;
+    const prefix = `chaos/${env.runId}/${id}-${scenario.number}`;
     const tags: Record<string, string> = { ...prepared.tags };
     if (scenario.lifecycle) {
       Object.assign(tags, {
@@ -124,7 +143,7 @@ export class ScenarioWorld implements InvocationOwner {
         Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
       }),
     );
-    const world = new ScenarioWorld(env, scenario, driver, created.ARN as string, proxy);
+    const world = new ScenarioWorld(env, scenario, driver, created.ARN as string, proxy, id);
     env.stack.secretsManager.registerRotationFunction(world.functionArn, (event) =>
       world.invokeFromSecretsManager(event),
     );

@@ -109,6 +109,8 @@ export interface ForkOptions {
  */
 export function forkFunctionProcess(bundle: FunctionBundle, options: ForkOptions = {}): FunctionProcess {
   const child: ChildProcess = fork(bundle.runner, [], {
+    // Plain Node, as Lambda runs it: not the loader flags (tsx's) of the process that forks it.
+    execArgv: [],
     env: { ...process.env, ...bundle.environment, ...options.env, KEYTURN_BUNDLE_FILE: bundle.file },
     stdio: options.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'ignore', 'inherit', 'ipc'],
   });
