@@ -40,6 +40,13 @@ export class OutputLog {
   all(): readonly OutputEntry[] {
     return this.entries;
   }
+
+  /** Characters of output per source: what the leak check read (a check of nothing would find nothing). */
+  sizes(): Record<OutputSource, number> {
+    const sizes = Object.fromEntries(OUTPUT_SOURCES.map((source) => [source, 0])) as Record<OutputSource, number>;
+    for (const entry of this.entries) sizes[entry.source] += entry.text.length;
+    return sizes;
+  }
 }
 
 /**

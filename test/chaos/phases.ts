@@ -22,13 +22,9 @@ export async function rotationPhase(world: ScenarioWorld): Promise<RotationAttem
   let restartsLeft = restarts?.type === 'operator-restarts' ? restarts.times : 0;
   for (let attempt = 0; attempt < scenario.attempts; attempt++) {
     // A rotation left stuck is retried with its own token, as Secrets Manager does; else a new one starts.
-    let run = await world.rotate(await world.stuckPending());
+    let run = await world.rotate(world.stuckPending());
     attempts.push(run);
-    for (
-      let retry = 0;
-      retry < scenario.awsRetries && failed(run) && (await world.stuckPending()) === run.token;
-      retry++
-    ) {
+    for (let retry = 0; retry < scenario.awsRetries && failed(run) && world.stuckPending() === run.token; retry++) {
       run = await world.rotate(run.token);
       attempts.push(run);
     }
@@ -97,7 +93,7 @@ async function retryFailedRotations(world: ScenarioWorld, running: () => boolean
     if (!latest || latest.outcome !== 'failed' || !running()) continue;
     const token = latest.clientRequestToken;
     const count = retried.get(token) ?? 0;
-    if (count >= times || (await world.stuckPending()) !== token) continue;
+    if (count >= times || world.stuckPending() !== token) continue;
     retried.set(token, count + 1);
     await world.rotate(token);
   }
@@ -122,7 +118,7 @@ export async function recover(world: ScenarioWorld): Promise<Recovery> {
   let handFixes = 0;
   let retriesOfStuck = 0;
   for (let i = 0; i < RECOVERY_ROTATIONS; i++) {
-    let stuck = await world.stuckPending();
+    let stuck = world.stuckPending();
     if (stuck !== undefined && retriesOfStuck >= RETRIES_BEFORE_HAND_FIX) {
       if (await world.clearStuckPending()) handFixes += 1;
       stuck = undefined;

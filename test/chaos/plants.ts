@@ -49,7 +49,7 @@ export async function plant(world: ScenarioWorld, what: Plant): Promise<void> {
     }
     case 'pending-left': {
       // AWSPENDING put back on the previous version, as a finishSecret that forgot to remove it would leave it.
-      const { previous } = await world.labels();
+      const { previous } = world.labels();
       if (previous === undefined) throw new Error('nothing to plant on: the secret has no AWSPREVIOUS');
       await client.send(
         new UpdateSecretVersionStageCommand({
@@ -62,7 +62,7 @@ export async function plant(world: ScenarioWorld, what: Plant): Promise<void> {
     }
     case 'previous-not-prior-current': {
       // AWSPREVIOUS moved to a new version that never was current.
-      const { previous } = await world.labels();
+      const { previous } = world.labels();
       const other = await client.send(
         new PutSecretValueCommand({
           SecretId: world.secretArn,

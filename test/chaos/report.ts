@@ -1,4 +1,5 @@
 import { INVARIANTS, type Invariant } from './invariants';
+import { OUTPUT_SOURCES, type OutputSource } from './outputs';
 import type { ScenarioResult } from './runner';
 import { describeScenario, SCENARIO_KINDS, type ScenarioKind } from './scenario';
 import type { SelfTestOutcome } from './suite';
@@ -33,6 +34,10 @@ export interface Summary {
   readonly faultsPlanned: number;
   readonly faultsFired: number;
   readonly byKind: Readonly<Record<ScenarioKind, KindTotals>>;
+  /** Characters of output the leak check read, per source, over the run. */
+  readonly outputSizes: Readonly<Record<OutputSource, number>>;
+  /** How lifecycle executions ended: status, and the error of a failed one. */
+  readonly lifecycleEnds: Readonly<Record<string, number>>;
 }
 
 export function summarize(seed: string, results: readonly ScenarioResult[], seconds: number): Summary {
@@ -47,7 +52,14 @@ export function summarize(seed: string, results: readonly ScenarioResult[], seco
     ]),
   ) as Record<ScenarioKind, KindTotals>;
   let lostVersions = 0;
+  const lifecycleEnds: Record<string, number> = {};
+  const outputSizes = Object.fromEntries(OUTPUT_SOURCES.map((source) => [source, 0])) as Record<OutputSource, number>;
   for (const result of results) {
+    for (const source of OUTPUT_SOURCES) outputSizes[source] += result.outputSizes?.[source] ?? 0;
+    if (result.lifecycle) {
+      const end = `${result.lifecycle.status}${result.lifecycle.error ? ` ${result.lifecycle.error}` : ''}`;
+      lifecycleEnds[end] = (lifecycleEnds[end] ?? 0) + 1;
+    }
     for (const invariant of new Set(result.violations.map((violation) => violation.invariant))) {
       scenariosViolating[invariant] += 1;
     }
@@ -71,6 +83,8 @@ export function summarize(seed: string, results: readonly ScenarioResult[], seco
     faultsPlanned: results.reduce((sum, result) => sum + result.scenario.faults.length, 0),
     faultsFired: results.reduce((sum, result) => sum + result.faultsFired, 0),
     byKind,
+    outputSizes,
+    lifecycleEnds,
   };
 }
 
@@ -132,6 +146,12 @@ export function formatTrace(result: ScenarioResult): string[] {
       `  recovery rotation ${rotation.token}: ${rotation.outcome}${rotation.failedStep ? ` at ${rotation.failedStep}` : ''}${rotation.errorName ? ` (${rotation.errorName})` : ''}`,
     );
   }
+  for (const run of result.runs ?? []) {
+    lines.push(
+      `  Secrets Manager run ${run.token}: ${run.outcome}${run.error ? ` at ${run.error}` : ''} (steps done: ${run.completedSteps.join(', ') || 'none'}${run.ms === undefined ? '' : `; ${run.ms} ms`})`,
+    );
+  }
+  for (const error of result.errors ?? []) lines.push(`  error seen: ${error.slice(0, 400)}`);
   if (result.recovery?.handFixes) lines.push(`  operator hand fixes in recovery: ${result.recovery.handFixes}`);
   lines.push(
     result.violations.length === 0 ? '  invariants: all kept' : `  invariants broken: ${result.violations.length}`,
@@ -192,6 +212,13 @@ export function formatSummary(summary: Summary): string[] {
     `  clean warm-up rotations that failed:                ${summary.warmupFailures}`,
     `  harness errors (scenarios that prove nothing):      ${summary.harnessErrors}`,
   );
+  lines.push(
+    `  outputs the leak check read: ${OUTPUT_SOURCES.map((source) => `${source} ${kilobytes(summary.outputSizes[source])}`).join(', ')}`,
+  );
+  const ends = Object.entries(summary.lifecycleEnds).sort(([, a], [, b]) => b - a);
+  if (ends.length > 0) {
+    lines.push(`  lifecycle executions ended: ${ends.map(([end, count]) => `${end} ${count}`).join(', ')}`);
+  }
   return lines;
 }
 
@@ -201,4 +228,8 @@ export function formatSelfTest(outcomes: readonly SelfTestOutcome[]): string[] {
     const seen = result.violations.map((violation) => violation.invariant).join(', ') || 'no violation';
     return `  ${passed ? 'ok  ' : 'FAIL'} ${what}: ${seen}${result.harnessError ? ` (harness error: ${result.harnessError})` : ''}`;
   });
+}
+
+function kilobytes(characters: number): string {
+  return characters < 10_000 ? `${characters} chars` : `${Math.round(characters / 1000)} K chars`;
 }

@@ -1,6 +1,7 @@
 import type { ChaosEnvironment } from './environment';
 import { checkInvariants, type Violation } from './invariants';
 import { observe } from './observe';
+import type { OutputSource } from './outputs';
 import { lifecyclePhase, recover, rotationPhase, type LifecycleRun, type Recovery } from './phases';
 import { plant, type Plant } from './plants';
 import { isDualAccept, type Scenario } from './scenario';
@@ -27,7 +28,22 @@ export interface ScenarioResult {
   readonly recovery?: Recovery;
   /** The harness itself failed (setup, a server): the scenario says nothing about keyturn. */
   readonly harnessError?: string;
+  /** Every rotation run Secrets Manager recorded for the secret (its own history), oldest first. */
+  readonly runs?: readonly RunRecord[];
+  /** The errors callers saw, distinct, with every secret value redacted (for a replay's trace). */
+  readonly errors?: readonly string[];
+  /** Characters of output the leak check read, per source. */
+  readonly outputSizes?: Readonly<Record<OutputSource, number>>;
   readonly durationMs: number;
+}
+
+/** A rotation run as Secrets Manager recorded it. */
+export interface RunRecord {
+  readonly token: string;
+  readonly outcome: string;
+  readonly completedSteps: readonly string[];
+  readonly error?: string;
+  readonly ms?: number;
 }
 
 export interface RunScenarioOptions {
@@ -79,6 +95,24 @@ export async function runScenario(
       rotations,
       ...(lifecycle ? { lifecycle } : {}),
       recovery,
+      outputSizes: world.outputs.sizes(),
+      errors: redacted(
+        [
+          ...world.outputs
+            .all()
+            .filter((output) => output.source === 'error')
+            .map((output) => output.text),
+          ...world.concurrentErrors.map((error) => `${error.source}: ${error.name}: ${error.message}`),
+        ],
+        observation.secretValues.map((secret) => secret.value),
+      ),
+      runs: env.stack.secretsManager.rotationHistory(world.secretArn).map((record) => ({
+        token: record.clientRequestToken,
+        outcome: record.outcome,
+        completedSteps: record.completedSteps,
+        ...(record.error ? { error: `${record.step ?? '?'}: ${record.error.name}` } : {}),
+        ...(record.endedAt ? { ms: record.endedAt.getTime() - record.startedAt.getTime() } : {}),
+      })),
       durationMs: Date.now() - started,
     };
   } catch (error) {
@@ -87,6 +121,14 @@ export async function runScenario(
     await world.lift().catch(() => undefined);
     await world.dispose();
   }
+}
+
+/** Distinct texts with every secret value replaced: a trace shows what went wrong, never a value. */
+function redacted(texts: readonly string[], secrets: readonly string[]): string[] {
+  const values = secrets.filter((value) => value.length > 0).sort((a, b) => b.length - a.length);
+  return [
+    ...new Set(texts.map((text) => values.reduce((clean, value) => clean.split(value).join('«redacted»'), text))),
+  ];
 }
 
 /** A harness failure, by name and message (the harness's own errors hold no secret values). */

@@ -112,14 +112,15 @@ export class TcpProxy {
     this.pairs.add(pair);
     client.setNoDelay(true);
     server.setNoDelay(true);
-    const close = () => {
-      this.cut(pair);
-    };
-    client.on('error', close).on('close', close);
-    server.on('error', close).on('close', close);
-    // Each direction keeps its order even when delayed.
+    // Each direction keeps its order even when delayed, and an end or close travels behind the data
+    // before it (a server's last packet, e.g. "access denied", reaches the client before the close).
     let toServer = Promise.resolve();
     let toClient = Promise.resolve();
+    const cut = () => {
+      this.cut(pair);
+    };
+    client.on('error', cut);
+    server.on('error', cut);
     client.on('data', (chunk: Buffer) => {
       toServer = toServer
         .then(() => this.delay())
@@ -133,6 +134,12 @@ export class TcpProxy {
         .then(() => {
           if (!pair.cut) client.write(chunk);
         });
+    });
+    client.on('close', () => {
+      toServer = toServer.then(cut);
+    });
+    server.on('close', () => {
+      toClient = toClient.then(cut);
     });
   }
 

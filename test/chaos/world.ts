@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
   CreateSecretCommand,
-  DescribeSecretCommand,
   RotateSecretCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { LifecycleTag } from '../../functions/shared/lifecycle-contract';
 import { ManagementTag } from '../../functions/shared/management-tags';
-import { AWSCURRENT, AWSPENDING } from '../../functions/shared/stages';
+import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../functions/shared/stages';
 import type { RotationEvent } from '../../local/secretsmanager/rotation';
 import type { ChaosEnvironment } from './environment';
 import type { ExecutionEnvironment, InvocationOwner } from './function-runtime';
@@ -394,7 +393,7 @@ export class ScenarioWorld implements InvocationOwner {
     }
     const outcome = record.outcome === 'in-progress' ? 'hung' : record.outcome;
     if (outcome === 'succeeded' && this.background.size === 0 && this.inFlight.size === 0) {
-      this.successSnapshots.push({ token, ...(await this.labels()) });
+      this.successSnapshots.push({ token, ...this.labels() });
     }
     return {
       token,
@@ -404,12 +403,17 @@ export class ScenarioWorld implements InvocationOwner {
     };
   }
 
-  /** Which versions hold AWSCURRENT, AWSPENDING and AWSPREVIOUS now. */
-  async labels(): Promise<VersionLabels> {
-    const described = await this.env.stack.client.send(new DescribeSecretCommand({ SecretId: this.secretArn }));
-    const holder = (label: string) =>
-      Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes(label))?.[0];
-    const [current, pending, previous] = [holder(AWSCURRENT), holder(AWSPENDING), holder('AWSPREVIOUS')];
+  /**
+   * Which versions hold AWSCURRENT, AWSPENDING and AWSPREVIOUS now, from the local Secrets Manager's
+   * journal of label moves: the harness's bookkeeping never takes a fault planned for the function.
+   */
+  labels(): VersionLabels {
+    const holders = new Map<string, string>();
+    for (const change of this.env.stack.secretsManager.labelHistory(this.secretArn)) {
+      if (change.change === 'attached') holders.set(change.label, change.versionId);
+      else if (holders.get(change.label) === change.versionId) holders.delete(change.label);
+    }
+    const [current, pending, previous] = [holders.get(AWSCURRENT), holders.get(AWSPENDING), holders.get(AWSPREVIOUS)];
     return {
       ...(current ? { current } : {}),
       ...(pending ? { pending } : {}),
@@ -418,14 +422,14 @@ export class ScenarioWorld implements InvocationOwner {
   }
 
   /** The version a rotation left holding AWSPENDING without AWSCURRENT (a stuck rotation), if any. */
-  async stuckPending(): Promise<string | undefined> {
-    const { current, pending } = await this.labels();
+  stuckPending(): string | undefined {
+    const { current, pending } = this.labels();
     return pending !== undefined && pending !== current ? pending : undefined;
   }
 
   /** An operator's hand fix: takes AWSPENDING off the stuck version so that a new rotation can start. */
   async clearStuckPending(): Promise<boolean> {
-    const stuck = await this.stuckPending();
+    const stuck = this.stuckPending();
     if (stuck === undefined) return false;
     try {
       await this.env.stack.client.send(
