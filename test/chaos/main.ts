@@ -48,6 +48,7 @@ async function main(): Promise<number> {
       onResult: (result) => {
         done += 1;
         for (const line of formatFinding(result, options.kindsArgument)) print(line);
+        if (options.trace && options.only === undefined) for (const line of formatTrace(result)) print(line);
         if (done % 50 === 0 || done === total)
           say(`chaos: ${done}/${total} scenarios, ${Math.round((Date.now() - started) / 1000)} s`);
       },

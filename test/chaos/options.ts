@@ -12,6 +12,8 @@ export interface ChaosOptions {
   readonly kindsArgument?: string;
   readonly concurrency: number;
   readonly selfTest: boolean;
+  /** Print every scenario's trace, not only a replay's. */
+  readonly trace: boolean;
 }
 
 export const USAGE = `usage: npm run chaos -- [options]
@@ -20,7 +22,8 @@ export const USAGE = `usage: npm run chaos -- [options]
   --only N          replay scenario N of the seed alone, with its trace
   --kinds a,b       only these kinds: ${SCENARIO_KINDS.join(', ')} (a replay needs the same list)
   --concurrency C   scenarios at once (default 3)
-  --self-test       plant each violation in a clean scenario and check the checker finds it`;
+  --self-test       plant each violation in a clean scenario and check the checker finds it
+  --trace           print what every scenario did (errors with secret values redacted)`;
 
 export class ChaosUsageError extends Error {
   override readonly name = 'ChaosUsageError';
@@ -46,6 +49,7 @@ export function parseChaosOptions(argv: readonly string[]): ChaosOptions {
         kinds: { type: 'string' },
         concurrency: { type: 'string' },
         'self-test': { type: 'boolean', default: false },
+        trace: { type: 'boolean', default: false },
       },
       strict: true,
     }).values;
@@ -73,5 +77,6 @@ export function parseChaosOptions(argv: readonly string[]): ChaosOptions {
     ...(parsed.kinds === undefined ? {} : { kindsArgument: parsed.kinds }),
     concurrency: positiveInteger(parsed.concurrency, '--concurrency', 3),
     selfTest: parsed['self-test'],
+    trace: parsed.trace,
   };
 }

@@ -83,6 +83,9 @@ export async function lifecyclePhase(world: ScenarioWorld): Promise<LifecycleRun
   }
 }
 
+/** Secrets Manager's pause before it runs a failed rotation again: 0.5 s, then 1 s, then 2 s (time compressed). */
+const RETRY_PAUSE_MS = 500;
+
 /** While the execution runs: a native rotation that failed is run again with its token, up to `times` times. */
 async function retryFailedRotations(world: ScenarioWorld, running: () => boolean, times: number): Promise<void> {
   const retried = new Map<string, number>();
@@ -95,7 +98,8 @@ async function retryFailedRotations(world: ScenarioWorld, running: () => boolean
     const count = retried.get(token) ?? 0;
     if (count >= times || world.stuckPending() !== token) continue;
     retried.set(token, count + 1);
-    await world.rotate(token);
+    await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS * 2 ** count));
+    if (running() && world.stuckPending() === token) await world.rotate(token);
   }
 }
 

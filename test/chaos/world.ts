@@ -156,10 +156,21 @@ export class ScenarioWorld implements InvocationOwner {
     return this.dispatch(event.Step, event, event.ClientRequestToken);
   }
 
-  /** The lifecycle state machine calls the function (one task). */
-  invokeFromStateMachine(payload: unknown): Promise<unknown> {
+  /**
+   * The lifecycle state machine calls the function (one task). A crashed runtime reaches Step
+   * Functions as `Lambda.Unknown` (AWS: "Unhandled errors in Lambda are reported as Lambda.Unknown",
+   * out-of-memory errors and timeouts included), with Lambda's error as the cause.
+   */
+  async invokeFromStateMachine(payload: unknown): Promise<unknown> {
     const task = (payload as { task?: unknown } | null)?.task;
-    return this.dispatch(String(task) as Invocation, payload);
+    try {
+      return await this.dispatch(String(task) as Invocation, payload);
+    } catch (error) {
+      if (!(error instanceof Error) || error.name !== 'Runtime.ExitError') throw error;
+      throw Object.assign(new Error(JSON.stringify({ errorType: error.name, errorMessage: error.message })), {
+        name: 'Lambda.Unknown',
+      });
+    }
   }
 
   private async dispatch(step: Invocation, event: unknown, token?: string): Promise<unknown> {

@@ -4,7 +4,13 @@ import { SCENARIO_KINDS } from '../../chaos/scenario';
 describe('npm run chaos options', () => {
   it('defaults to a thousand scenarios of every kind, three at a time, with a fresh seed', () => {
     const options = parseChaosOptions([]);
-    expect(options).toMatchObject({ scenarios: 1000, kinds: SCENARIO_KINDS, concurrency: 3, selfTest: false });
+    expect(options).toMatchObject({
+      scenarios: 1000,
+      kinds: SCENARIO_KINDS,
+      concurrency: 3,
+      selfTest: false,
+      trace: false,
+    });
     expect(options.seed).toMatch(/^[0-9a-f]{8}$/);
     expect(options.only).toBeUndefined();
   });
@@ -31,6 +37,7 @@ describe('npm run chaos options', () => {
       kindsArgument: 'redis,lifecycle',
       concurrency: 2,
       selfTest: false,
+      trace: false,
     });
     expect(parseChaosOptions(['--self-test']).selfTest).toBe(true);
   });
