@@ -209,8 +209,9 @@ export function generateScenario(
   number: number,
   kinds: readonly ScenarioKind[] = SCENARIO_KINDS,
 ): Scenario {
-  const random = new Prng('keyturn-chaos', seed, number);
-  const kind = random.pick(kinds);
+  const kind = new Prng('keyturn-chaos-kind', seed, number).pick(kinds);
+  // The schedule draws from its own sequence, so scenario n of two kinds differ in more than their kind.
+  const random = new Prng('keyturn-chaos', seed, number, kind);
   const lifecycle = kind === 'lifecycle';
   const target: TargetKind = lifecycle ? random.pick(TARGET_KINDS) : kind;
   const faults: Fault[] = [];
@@ -234,7 +235,12 @@ export function generateScenario(
     kind,
     target,
     warmup: lifecycle || random.chance(0.5),
-    attempts: lifecycle ? 1 : random.int(1, 3),
+    attempts: lifecycle
+      ? 1
+      : random.weighted([
+          [1, 2],
+          [2, 1],
+        ] as const),
     awsRetries: random.int(0, 2),
     faults,
     ...(lifecycle

@@ -84,12 +84,16 @@ export interface SelfTestOutcome {
 }
 
 /** Clean scenarios (a warm-up rotation, no faults), each with its plant, checked like any other. */
-export async function runSelfTest(env: ChaosEnvironment, concurrency: number): Promise<SelfTestOutcome[]> {
+export async function runSelfTest(
+  env: ChaosEnvironment,
+  concurrency: number,
+  cases: readonly SelfTestCase[] = SELF_TEST_CASES,
+): Promise<SelfTestOutcome[]> {
   const outcomes: SelfTestOutcome[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
-    for (let index = next++; index < SELF_TEST_CASES.length; index = next++) {
-      const testCase = SELF_TEST_CASES[index];
+    for (let index = next++; index < cases.length; index = next++) {
+      const testCase = cases[index];
       if (!testCase) continue;
       const scenario: Scenario = {
         seed: 'self-test',

@@ -1,20 +1,21 @@
 import { startChaosEnvironment, type ChaosEnvironment } from '../../chaos/environment';
+import { OUTPUT_SOURCES, type OutputSource } from '../../chaos/outputs';
 import { replayCommand } from '../../chaos/report';
 import { generateScenario, SCENARIO_KINDS } from '../../chaos/scenario';
-import { runScenarios, runSelfTest } from '../../chaos/suite';
+import { runScenarios } from '../../chaos/suite';
 import { describeWithServers } from '../../support/servers';
 
 /**
- * `npm test`'s share of the chaos suite (`npm run chaos` runs a thousand scenarios): the checker
- * finds each violation planted in a clean scenario, and a fixed seed's first scenarios of every
- * kind keep every invariant. Nothing here depends on how fast the machine is: each scenario runs
- * to its end, whatever it takes.
+ * `npm test`'s share of the chaos suite (`npm run chaos` runs a thousand scenarios): a fixed seed's
+ * first scenarios of every kind keep every invariant (chaos-self-test.test.ts shows the checker
+ * finds what it must). Nothing here depends on how fast the machine is: each scenario runs to its
+ * end, whatever it takes.
  */
 jest.setTimeout(55_000);
 
 /** The sample's seed; a failure prints the command that replays the scenario alone. */
 const SAMPLE_SEED = 'npm-test';
-const SCENARIOS_PER_KIND = 2;
+const SCENARIOS_PER_KIND = 1;
 
 describeWithServers(['mariadb', 'redis'])('the chaos suite, a seeded sample', () => {
   let env: ChaosEnvironment;
@@ -25,18 +26,7 @@ describeWithServers(['mariadb', 'redis'])('the chaos suite, a seeded sample', ()
   });
   afterAll(() => env.stop());
 
-  it('finds every violation planted in a clean scenario, and none in clean ones', async () => {
-    const outcomes = await runSelfTest(env, 3);
-    const missed = outcomes
-      .filter((outcome) => !outcome.passed)
-      .map(
-        ({ testCase, result }) =>
-          `${testCase.plant ?? 'clean'} on ${testCase.target}: ${result.violations.map((v) => v.invariant).join(', ') || 'no violation'}${result.harnessError ? ` (${result.harnessError})` : ''}`,
-      );
-    expect(missed).toEqual([]);
-  });
-
-  it(`keeps every invariant through the first ${SCENARIOS_PER_KIND} scenarios of every kind (seed ${SAMPLE_SEED})`, async () => {
+  it(`keeps every invariant through scenario 1 of every kind (seed ${SAMPLE_SEED})`, async () => {
     const scenarios = SCENARIO_KINDS.flatMap((kind) =>
       Array.from({ length: SCENARIOS_PER_KIND }, (_, i) => generateScenario(SAMPLE_SEED, i + 1, [kind])),
     );
@@ -50,7 +40,10 @@ describeWithServers(['mariadb', 'redis'])('the chaos suite, a seeded sample', ()
       ),
     );
     expect(findings).toEqual([]);
-    // Faults did strike: a sample where none fired would prove nothing.
+    // Faults did strike, and the leak check read every kind of output: a sample that saw nothing would prove nothing.
     expect(results.reduce((sum, result) => sum + result.faultsFired, 0)).toBeGreaterThan(scenarios.length / 2);
+    const read = (source: OutputSource) =>
+      results.reduce((sum, result) => sum + (result.outputSizes?.[source] ?? 0), 0);
+    expect(OUTPUT_SOURCES.filter((source) => source !== 'alert' && read(source) === 0)).toEqual([]);
   });
 });
