@@ -79,6 +79,7 @@ export async function lifecyclePhase(world: ScenarioWorld): Promise<LifecycleRun
     return { status: result.status, ...(result.error ? { error: result.error } : {}), history: result.history };
   } finally {
     running = false;
+    world.endExecution();
     await retrier;
   }
 }

@@ -72,6 +72,8 @@ export class ScenarioWorld implements InvocationOwner {
 
   private armed = false;
   private disposed = false;
+  /** Set once the lifecycle execution has ended: a timed-out execution invokes nothing more, as in AWS. */
+  private executionEnded = false;
   private readonly counts = new Map<Invocation, number>();
   private requests = 0;
   private packetBase = 0;
@@ -163,6 +165,7 @@ export class ScenarioWorld implements InvocationOwner {
    */
   async invokeFromStateMachine(payload: unknown): Promise<unknown> {
     const task = (payload as { task?: unknown } | null)?.task;
+    if (this.executionEnded) throw new Error('the lifecycle execution has ended (timed out): it invokes nothing more');
     try {
       return await this.dispatch(String(task) as Invocation, payload);
     } catch (error) {
@@ -277,6 +280,11 @@ export class ScenarioWorld implements InvocationOwner {
   }
 
   // ---------------------------------------------------------------- faults
+
+  /** The lifecycle execution has ended (the local runner may still retry a task of a timed-out one: AWS would not). */
+  endExecution(): void {
+    this.executionEnded = true;
+  }
 
   /** From now on faults strike; counts of requests and packets start here. */
   arm(): void {

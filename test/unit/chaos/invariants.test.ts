@@ -1,5 +1,6 @@
 import { checkInvariants, type Invariant } from '../../chaos/invariants';
 import type { Observation } from '../../chaos/observe';
+import { OUTPUT_SOURCES } from '../../chaos/outputs';
 
 /**
  * The checker on hand-made observations: a clean one passes, and each broken invariant is found
@@ -68,14 +69,7 @@ describe('the chaos invariant checker', () => {
   });
 
   it('finds a secret value in any output, as is or escaped in JSON, and names it without showing it', () => {
-    for (const source of [
-      'function-log',
-      'coordinator-log',
-      'error',
-      'alert',
-      'audit-event',
-      'execution-history',
-    ] as const) {
+    for (const source of OUTPUT_SOURCES) {
       const violations = checkInvariants(clean({ outputs: [{ source, text: `oops ${OLD_PASSWORD} oops` }] }));
       expect(violations).toEqual([{ invariant: 'leak', detail: `the value of version v2 appears in ${source}` }]);
       expect(JSON.stringify(violations)).not.toContain(OLD_PASSWORD);
