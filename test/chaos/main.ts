@@ -24,9 +24,14 @@ async function main(): Promise<number> {
   say(
     options.selfTest
       ? 'chaos: self-test of the invariant checker'
-      : `chaos: seed ${options.seed}${options.only === undefined ? `, ${options.scenarios} scenarios` : `, scenario ${options.only}`}, kinds ${options.kinds.join(', ')}, ${options.concurrency} at a time`,
+      : `chaos: seed ${options.seed}${options.only === undefined ? `, ${options.scenarios} scenarios` : `, scenario ${options.only}${options.repeat > 1 ? ` ${options.repeat} times` : ''}`}, kinds ${options.kinds.join(', ')}, ${options.concurrency} at a time`,
   );
   const env = await startChaosEnvironment(randomBytes(3).toString('hex'));
+  // Interrupted: stop the servers and function processes this run started, then leave.
+  process.once('SIGINT', () => {
+    say('chaos: interrupted, stopping the servers and function processes');
+    void env.stop().finally(() => process.exit(130));
+  });
   env.capture.start();
   const print = (line: string) => {
     env.capture.write(`${line}\n`);
@@ -42,7 +47,7 @@ async function main(): Promise<number> {
     }
     const started = Date.now();
     let done = 0;
-    const total = options.only === undefined ? options.scenarios : 1;
+    const total = options.only === undefined ? options.scenarios : options.repeat;
     const results = await runSuite(env, {
       ...options,
       onResult: (result) => {
@@ -53,7 +58,8 @@ async function main(): Promise<number> {
           say(`chaos: ${done}/${total} scenarios, ${Math.round((Date.now() - started) / 1000)} s`);
       },
     });
-    if (options.only !== undefined) for (const line of results.flatMap(formatTrace)) print(line);
+    if (options.only !== undefined && options.repeat === 1)
+      for (const line of results.flatMap(formatTrace)) print(line);
     const summary = summarize(options.seed, results, (Date.now() - started) / 1000);
     print('');
     for (const line of formatSummary(summary)) print(line);

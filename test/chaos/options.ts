@@ -7,6 +7,8 @@ export interface ChaosOptions {
   readonly seed: string;
   readonly scenarios: number;
   readonly only?: number;
+  /** Runs `only` this many times (timing-dependent problems may need several tries). */
+  readonly repeat: number;
   readonly kinds: readonly ScenarioKind[];
   /** As given, to repeat in replay commands (undefined: every kind). */
   readonly kindsArgument?: string;
@@ -20,6 +22,7 @@ export const USAGE = `usage: npm run chaos -- [options]
   --seed S          the run's seed (default: a new one, printed)
   --scenarios N     scenarios 1..N (default 1000)
   --only N          replay scenario N of the seed alone, with its trace
+  --repeat R        with --only: run it R times (races depend on timing; default 1)
   --kinds a,b       only these kinds: ${SCENARIO_KINDS.join(', ')} (a replay needs the same list)
   --concurrency C   scenarios at once (default 3)
   --self-test       plant each violation in a clean scenario and check the checker finds it
@@ -46,6 +49,7 @@ export function parseChaosOptions(argv: readonly string[]): ChaosOptions {
         seed: { type: 'string' },
         scenarios: { type: 'string' },
         only: { type: 'string' },
+        repeat: { type: 'string' },
         kinds: { type: 'string' },
         concurrency: { type: 'string' },
         'self-test': { type: 'boolean', default: false },
@@ -66,6 +70,7 @@ export function parseChaosOptions(argv: readonly string[]): ChaosOptions {
       `--kinds: unknown kind(s) ${unknown.join(', ') || '(none given)'}; known: ${SCENARIO_KINDS.join(', ')}`,
     );
   }
+  if (parsed.repeat !== undefined && parsed.only === undefined) throw new ChaosUsageError('--repeat needs --only');
   if (parsed.seed !== undefined && !/^[\w-]{1,64}$/.test(parsed.seed)) {
     throw new ChaosUsageError('--seed must be 1 to 64 letters, digits, - or _');
   }
@@ -73,6 +78,7 @@ export function parseChaosOptions(argv: readonly string[]): ChaosOptions {
     seed: parsed.seed ?? newSeed(),
     scenarios: positiveInteger(parsed.scenarios, '--scenarios', 1000),
     ...(parsed.only === undefined ? {} : { only: positiveInteger(parsed.only, '--only', 1) }),
+    repeat: positiveInteger(parsed.repeat, '--repeat', 1),
     kinds: kinds.filter(isScenarioKind),
     ...(parsed.kinds === undefined ? {} : { kindsArgument: parsed.kinds }),
     concurrency: positiveInteger(parsed.concurrency, '--concurrency', 3),

@@ -14,6 +14,8 @@ export interface SuiteOptions {
   readonly scenarios: number;
   /** Just this scenario (a replay). */
   readonly only?: number;
+  /** Times to run `only`. @default 1 */
+  readonly repeat?: number;
   readonly kinds: readonly ScenarioKind[];
   /** Scenarios running at once. */
   readonly concurrency: number;
@@ -23,7 +25,9 @@ export interface SuiteOptions {
 
 export async function runSuite(env: ChaosEnvironment, options: SuiteOptions): Promise<ScenarioResult[]> {
   const numbers =
-    options.only === undefined ? Array.from({ length: options.scenarios }, (_, i) => i + 1) : [options.only];
+    options.only === undefined
+      ? Array.from({ length: options.scenarios }, (_, i) => i + 1)
+      : Array.from({ length: options.repeat ?? 1 }, () => options.only ?? 0);
   return runScenarios(
     env,
     numbers.map((number) => generateScenario(options.seed, number, options.kinds)),

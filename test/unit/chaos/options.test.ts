@@ -35,11 +35,13 @@ describe('npm run chaos options', () => {
       only: 7,
       kinds: ['redis', 'lifecycle'],
       kindsArgument: 'redis,lifecycle',
+      repeat: 1,
       concurrency: 2,
       selfTest: false,
       trace: false,
     });
     expect(parseChaosOptions(['--self-test']).selfTest).toBe(true);
+    expect(parseChaosOptions(['--only', '3', '--repeat', '10'])).toMatchObject({ only: 3, repeat: 10 });
   });
 
   it('refuses what it cannot use, naming the problem', () => {
@@ -48,5 +50,6 @@ describe('npm run chaos options', () => {
     expect(() => parseChaosOptions(['--only', 'x'])).toThrow(/--only must be a whole number/);
     expect(() => parseChaosOptions(['--seed', 'a b'])).toThrow(/--seed/);
     expect(() => parseChaosOptions(['--scenaros', '3'])).toThrow(ChaosUsageError);
+    expect(() => parseChaosOptions(['--repeat', '3'])).toThrow(/--repeat needs --only/);
   });
 });
