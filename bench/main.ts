@@ -1,4 +1,5 @@
 import { measureBundle } from './bundle';
+import { measureChaos } from './chaos';
 import { measureEngineRotations } from './engine-rotations';
 import { measureFleet } from './fleet';
 import { measureSynth } from './synth';
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
   Object.assign(results, await measureBundle());
   console.error('bench: cdk synth of the example policy and of 500 generated entries…');
   Object.assign(results, await measureSynth());
+  console.error('bench: the chaos suite, 1,000 seeded scenarios (seed "bench")…');
+  Object.assign(results, await measureChaos());
   console.log(JSON.stringify(results));
 }
 

@@ -28,13 +28,17 @@ export class FaultPlan<Operation extends string, Fault> {
     this.queues.set(operation, queue);
   }
 
-  /** Consumes one planned failure for this call of `operation`, if there is one. */
-  take(operation: Operation): Fault | undefined {
+  /**
+   * Consumes one planned failure for this call of `operation`, if there is one: the oldest plan
+   * that `applies` to the call (a plan scoped to one resource passes over calls on others).
+   */
+  take(operation: Operation, applies: (fault: Fault) => boolean = () => true): Fault | undefined {
     const queue = this.queues.get(operation);
-    const next = queue?.[0];
+    const index = queue?.findIndex((planned) => applies(planned.fault)) ?? -1;
+    const next = queue?.[index];
     if (!queue || !next) return undefined;
     next.remaining -= 1;
-    if (next.remaining === 0) queue.shift();
+    if (next.remaining === 0) queue.splice(index, 1);
     if (queue.length === 0) this.queues.delete(operation);
     return next.fault;
   }
@@ -45,7 +49,16 @@ export class FaultPlan<Operation extends string, Fault> {
     );
   }
 
-  clear(): void {
-    this.queues.clear();
+  /** Drops every plan, or only those `applies` to. */
+  clear(applies?: (fault: Fault) => boolean): void {
+    if (!applies) {
+      this.queues.clear();
+      return;
+    }
+    for (const [operation, queue] of this.queues) {
+      const kept = queue.filter((planned) => !applies(planned.fault));
+      if (kept.length === 0) this.queues.delete(operation);
+      else this.queues.set(operation, kept);
+    }
   }
 }

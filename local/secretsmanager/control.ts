@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { AwsServiceError } from './errors';
-import type { FaultInjector } from './faults';
+import { FAULT_TIMINGS, type FaultInjector } from './faults';
 import type { QuotaSetting } from './quotas';
 import type { RotationRecord } from './rotation';
-import type { ReadonlySecret, ServiceOwnedSecretInput } from './state';
+import type { LabelChange, ReadonlySecret, ServiceOwnedSecretInput } from './state';
 import type { ControlHandler, ControlResponse } from './server';
 
 /**
@@ -12,8 +12,10 @@ import type { ControlHandler, ControlResponse } from './server';
  *
  *   GET    /_keyturn/health                      -> { status: "ok" }
  *   GET    /_keyturn/rotations[?secretId=&token=] -> { rotations: RotationRecord[] }
+ *   GET    /_keyturn/label-history?secretId=      -> { changes: LabelChange[] } (how the labels moved)
  *   GET    /_keyturn/faults                      -> { faults: PendingFault[] }
- *   POST   /_keyturn/faults  { operation, count, exceptionName? }
+ *   POST   /_keyturn/faults  { operation, count, exceptionName?, timing?, secretId? }
+ *                                               (timing "after-applying": the call takes effect, then fails)
  *   DELETE /_keyturn/faults                      -> clears every planned fault
  *   PUT    /_keyturn/quotas  { enabled: boolean, overrides?: { [bucketOrOperation]: perSecond } }
  *   POST   /_keyturn/service-owned-secrets { owningService, secretString, name?, description?, tags? }
@@ -25,6 +27,7 @@ import type { ControlHandler, ControlResponse } from './server';
 export interface ControlDependencies {
   readonly faults: FaultInjector;
   readonly rotationHistory: (secretId?: string, token?: string) => RotationRecord[];
+  readonly labelHistory: (secretId: string) => LabelChange[];
   readonly setQuotas: (setting: QuotaSetting) => void;
   readonly createServiceOwnedSecret: (input: ServiceOwnedSecretInput) => ReadonlySecret;
 }
@@ -33,6 +36,8 @@ const faultRequest = z.object({
   operation: z.string(),
   count: z.number().int().min(1).default(1),
   exceptionName: z.string().optional(),
+  timing: z.enum(FAULT_TIMINGS).optional(),
+  secretId: z.string().optional(),
 });
 
 const quotaRequest = z.object({
@@ -71,13 +76,22 @@ export function createControlHandler(dependencies: ControlDependencies): Control
           const token = url.searchParams.get('token') ?? undefined;
           return ok({ rotations: dependencies.rotationHistory(secretId, token) });
         }
+        case 'GET /_keyturn/label-history': {
+          const secretId = url.searchParams.get('secretId');
+          if (!secretId) return badRequest('expected ?secretId=<name or ARN>');
+          return ok({ changes: dependencies.labelHistory(secretId) });
+        }
         case 'GET /_keyturn/faults':
           return ok({ faults: dependencies.faults.pending() });
         case 'POST /_keyturn/faults': {
           const parsed = faultRequest.safeParse(parseJson(body));
-          if (!parsed.success)
-            return badRequest('expected {"operation": string, "count": positive integer, "exceptionName"?: string}');
-          dependencies.faults.failNext(parsed.data.operation, parsed.data.count, parsed.data.exceptionName);
+          if (!parsed.success) {
+            return badRequest(
+              'expected {"operation": string, "count": positive integer, "exceptionName"?: string, "timing"?: "before-applying" | "after-applying", "secretId"?: string}',
+            );
+          }
+          const { operation, count, exceptionName, timing, secretId } = parsed.data;
+          dependencies.faults.failNext(operation, count, exceptionName, { timing, secretId });
           return ok({ faults: dependencies.faults.pending() });
         }
         case 'DELETE /_keyturn/faults':

@@ -9,7 +9,7 @@ import type { OperationName } from './operation-names';
 import { RequestRateLimiter, type QuotaOverrides, type QuotaSetting, type RequestCount } from './quotas';
 import { RotationRunner, type RotationFunction, type RotationRecord } from './rotation';
 import { createSecretsManagerServer } from './server';
-import { SecretsManagerState, type ServiceOwnedSecretInput } from './state';
+import { SecretsManagerState, type LabelChange, type ServiceOwnedSecretInput } from './state';
 
 /**
  * The in-process API of the local Secrets Manager used by tests and the local drill: start it,
@@ -43,6 +43,8 @@ export type {
   RotationEventName,
 } from './rotation';
 export type { QuotaOverrides, RequestCount } from './quotas';
+export type { LabelChange } from './state';
+export type { FaultOptions, FaultTiming, PendingFault } from './faults';
 
 const DEFAULT_WAIT_FOR_ROTATION_MS = 10_000;
 
@@ -51,7 +53,10 @@ export class LocalSecretsManager {
   readonly endpoint: string;
   readonly region: string;
   readonly accountId: string;
-  /** Fail the next N calls of an operation with a chosen exception (default InternalServiceError, HTTP 500). */
+  /**
+   * Fail the next N calls of an operation with a chosen exception (default InternalServiceError,
+   * HTTP 500), before or after applying them, optionally only on one secret.
+   */
   readonly faults: FaultControl;
 
   private stopping: Promise<void> | undefined;
@@ -102,6 +107,14 @@ export class LocalSecretsManager {
   /** Rotation runs, oldest first, optionally for one secret (name, ARN or partial ARN). */
   rotationHistory(secretId?: string): RotationRecord[] {
     return this.runner.history(rotationMatcher(this.store.location, secretId));
+  }
+
+  /**
+   * How the staging labels of a secret moved since this server started, oldest first (a deleted
+   * secret's history stays, under its ARN): e.g. every version that ever held AWSCURRENT.
+   */
+  labelHistory(secretId: string): LabelChange[] {
+    return this.store.labelHistory(secretId);
   }
 
   /** Resolves when the matching rotation has ended, whether it succeeded or not; rejects after timeoutMs. */
@@ -168,7 +181,13 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
   const rotationFunctions = new Map<string, RotationFunction>();
   const runner = new RotationRunner({ store, now, resolveFunction: (arn) => rotationFunctions.get(arn) });
   const limiter = new RequestRateLimiter(options.quotas ?? false);
-  const faults = new FaultInjector();
+  const faults = new FaultInjector((secretId) => {
+    try {
+      return store.describe(secretId).arn;
+    } catch {
+      return undefined;
+    }
+  });
   const handlers = createOperationHandlers({ store, rotations: runner });
 
   const control = createControlHandler({
@@ -177,6 +196,7 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
       limiter.configure(setting);
     },
     rotationHistory: (secretId, token) => runner.history(rotationMatcher(location, secretId, token)),
+    labelHistory: (secretId) => store.labelHistory(secretId),
     createServiceOwnedSecret: (input) => store.createServiceOwnedSecret(input),
   });
   const server = createSecretsManagerServer({ handlers, limiter, faults }, control);

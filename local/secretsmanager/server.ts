@@ -33,9 +33,12 @@ export function createSecretsManagerServer(aws: AwsProtocolDependencies, control
       isOperation: isOperationName,
       invoke(operation: OperationName, input: unknown) {
         aws.limiter.admit(operation);
-        const fault = aws.faults.take(operation);
-        if (fault) throw fault;
-        return aws.handlers[operation](input);
+        const fault = aws.faults.take(operation, input);
+        if (fault?.timing === 'before-applying') throw fault.error;
+        const output = aws.handlers[operation](input);
+        // Applied, and the answer is lost: the caller sees only the error.
+        if (fault) throw fault.error;
+        return output;
       },
       internalError: () => new AwsServiceError('InternalServiceError', 'An error occurred on the server side.'),
     },

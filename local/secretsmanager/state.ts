@@ -117,6 +117,19 @@ export interface ServiceOwnedSecretInput {
 }
 
 export const OWNING_SERVICE_TAG = 'aws:secretsmanager:owningService';
+
+/**
+ * One staging label attached to or detached from a version: the model's own record of how labels
+ * moved (AWS shows it only in CloudTrail), so a test can tell which versions ever held AWSCURRENT
+ * without trusting the code that moved the labels.
+ */
+export interface LabelChange {
+  readonly secretArn: string;
+  readonly versionId: string;
+  readonly label: string;
+  readonly change: 'attached' | 'detached';
+  readonly at: Date;
+}
 /** A service-owned secret's name: the service's prefix, `!`, then what a user's name may hold. */
 const SERVICE_OWNED_NAME = /^([a-z0-9-]+)![A-Za-z0-9/_+=.@-]{1,500}$/;
 
@@ -184,6 +197,8 @@ export class SecretsManagerState {
   private readonly now: () => Date;
   private readonly onChange: () => void;
   private readonly secrets = new Map<string, Secret>();
+  /** Every label change, per secret ARN, oldest first; kept after the secret is deleted. */
+  private readonly labelJournal = new Map<string, LabelChange[]>();
 
   constructor(options: SecretsManagerStateOptions) {
     this.location = options.location;
@@ -265,12 +280,35 @@ export class SecretsManagerState {
    * Attaches `label` to `target`, taking it off whichever version had it (labels are unique within
    * a secret). Moving AWSCURRENT makes the version that lost it AWSPREVIOUS.
    */
-  private static moveLabel(secret: Secret, label: string, target: SecretVersion): void {
+  private moveLabel(secret: Secret, label: string, target: SecretVersion): void {
     const holder = SecretsManagerState.holderOf(secret, label);
     if (holder === target) return;
-    if (holder) holder.stages = holder.stages.filter((stage) => stage !== label);
-    target.stages.push(label);
-    if (label === AWSCURRENT && holder) SecretsManagerState.moveLabel(secret, AWSPREVIOUS, holder);
+    if (holder) this.detachLabel(secret, holder, label);
+    this.attachLabel(secret, target, label);
+    if (label === AWSCURRENT && holder) this.moveLabel(secret, AWSPREVIOUS, holder);
+  }
+
+  /** The only two ways a label changes hands: both journaled. */
+  private attachLabel(secret: Secret, version: SecretVersion, label: string): void {
+    version.stages.push(label);
+    this.journal(secret, version, label, 'attached');
+  }
+
+  private detachLabel(secret: Secret, version: SecretVersion, label: string): void {
+    version.stages = version.stages.filter((stage) => stage !== label);
+    this.journal(secret, version, label, 'detached');
+  }
+
+  private journal(secret: Secret, version: SecretVersion, label: string, change: LabelChange['change']): void {
+    const changes = this.labelJournal.get(secret.arn) ?? [];
+    changes.push({ secretArn: secret.arn, versionId: version.versionId, label, change, at: this.now() });
+    this.labelJournal.set(secret.arn, changes);
+  }
+
+  /** How the labels of a secret (SecretId of a live secret, or the ARN of a deleted one) moved, oldest first. */
+  labelHistory(secretId: string): LabelChange[] {
+    const arn = this.find(secretId)?.arn ?? secretId;
+    return [...(this.labelJournal.get(arn) ?? [])];
   }
 
   private static assertLabelCapacity(secret: Secret, newLabels: readonly string[]): void {
@@ -353,7 +391,7 @@ export class SecretsManagerState {
       version = { versionId: token, value, stages: [], createdAt: this.now() };
       secret.versions.push(version);
     }
-    for (const stage of stages) SecretsManagerState.moveLabel(secret, stage, version);
+    for (const stage of stages) this.moveLabel(secret, stage, version);
     secret.lastChangedAt = this.now();
     return version;
   }
@@ -395,7 +433,9 @@ export class SecretsManagerState {
     let versionId: string | undefined;
     if (input.value) {
       versionId = input.clientRequestToken ?? randomUUID();
-      secret.versions.push({ versionId, value: input.value, stages: [AWSCURRENT], createdAt: now });
+      const first: SecretVersion = { versionId, value: input.value, stages: [], createdAt: now };
+      secret.versions.push(first);
+      this.attachLabel(secret, first, AWSCURRENT);
     }
     this.secrets.set(secret.arn, secret);
     this.onChange();
@@ -424,7 +464,7 @@ export class SecretsManagerState {
       arn: newSecretArn(this.location, name),
       name,
       tags: [...serviceTags].map(([Key, Value]) => ({ Key, Value })),
-      versions: [{ versionId: randomUUID(), value, stages: [AWSCURRENT], createdAt: now }],
+      versions: [],
       createdAt: now,
       lastChangedAt: now,
       owningService: input.owningService,
@@ -432,6 +472,9 @@ export class SecretsManagerState {
       rotationRules: { ...(input.rotationRules ?? { AutomaticallyAfterDays: 7 }) },
     };
     if (input.description !== undefined) secret.description = input.description;
+    const first: SecretVersion = { versionId: randomUUID(), value, stages: [], createdAt: now };
+    secret.versions.push(first);
+    this.attachLabel(secret, first, AWSCURRENT);
     this.secrets.set(secret.arn, secret);
     this.onChange();
     return secret;
@@ -550,9 +593,9 @@ export class SecretsManagerState {
     }
     if (moveTo) {
       SecretsManagerState.assertLabelCapacity(secret, [label]);
-      SecretsManagerState.moveLabel(secret, label, moveTo);
+      this.moveLabel(secret, label, moveTo);
     } else if (removeFrom) {
-      removeFrom.stages = removeFrom.stages.filter((stage) => stage !== label);
+      this.detachLabel(secret, removeFrom, label);
     }
     secret.lastChangedAt = this.now();
     this.onChange();
@@ -701,13 +744,14 @@ export class SecretsManagerState {
     secret.rotationEnabled = true;
     secret.lastChangedAt = now;
     this.refreshNextRotationDate(secret, schedule);
-    if (pending && pending === current) pending.stages = pending.stages.filter((stage) => stage !== AWSPENDING);
+    if (pending && pending === current) this.detachLabel(secret, pending, AWSPENDING);
     if (!rerun) {
-      const placeholder: SecretVersion = { versionId: token, stages: [AWSPENDING], createdAt: now };
+      const placeholder: SecretVersion = { versionId: token, stages: [], createdAt: now };
       // RotateImmediately=false only runs testSecret: its temporary AWSPENDING version carries the
       // current value, so a function's test of the pending credentials exercises the configuration.
       if (input.rotateImmediately === false && current?.value) placeholder.value = current.value;
       secret.versions.push(placeholder);
+      this.attachLabel(secret, placeholder, AWSPENDING);
     }
     this.onChange();
     return {
@@ -764,6 +808,7 @@ export class SecretsManagerState {
     const version = secret && SecretsManagerState.versionById(secret, token);
     if (!secret || !version) return;
     if (version.stages.some((stage) => stage !== AWSPENDING)) return;
+    if (version.stages.includes(AWSPENDING)) this.detachLabel(secret, version, AWSPENDING);
     secret.versions = secret.versions.filter((candidate) => candidate !== version);
     this.onChange();
   }

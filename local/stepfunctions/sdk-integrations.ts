@@ -102,15 +102,19 @@ function isServiceException(error: unknown): error is ServiceExceptionLike {
 
 /**
  * Maps an SDK error the way Step Functions does for SDK integrations: a service exception
- * becomes `<Prefix>.<ExceptionName>` with AWS's "(Service: ..., Status Code: ...)" cause;
- * anything else (a refused connection, a bad parameter caught by the SDK) is `States.TaskFailed`.
+ * becomes `<Prefix>.<ExceptionName>` with AWS's "(Service: ..., Status Code: ...)" cause, the name
+ * always ending in `Exception` (AWS: "include the Exception suffix ... even if the suffix isn't
+ * already part of the service-provided error name": Secrets Manager's `InternalServiceError` is
+ * `SecretsManager.InternalServiceErrorException`); anything else (a refused connection, a bad
+ * parameter caught by the SDK) is `States.TaskFailed`.
  */
 export function toStepFunctionsError(integration: SdkServiceIntegration, error: unknown): TaskError {
   if (isServiceException(error)) {
     const status = error.$metadata.httpStatusCode ?? 0;
     const requestId = error.$metadata.requestId ?? 'unknown';
+    const name = error.name.endsWith('Exception') ? error.name : `${error.name}Exception`;
     return new TaskError(
-      `${integration.errorPrefix}.${error.name}`,
+      `${integration.errorPrefix}.${name}`,
       `${error.message} (Service: ${integration.errorPrefix}, Status Code: ${status}, Request ID: ${requestId})`,
     );
   }

@@ -1,7 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 import { build } from 'esbuild';
 import {
   lazyModuleEsbuildOptions,
@@ -33,11 +35,39 @@ export interface BundledFunctionOptions {
   readonly replaceAssetFiles?: Readonly<Record<string, string>>;
 }
 
+/** A function's asset on disk, built once; any number of processes (execution environments) may load it. */
+export interface FunctionBundle {
+  /** The runner each process starts: it loads the bundle and answers invocations over IPC. */
+  readonly runner: string;
+  /** The bundle (`index.js`), with its lazily loaded modules in `node_modules/` beside it. */
+  readonly file: string;
+  /** The asset directory (`index.js` and what ships beside it). */
+  readonly dir: string;
+  /** The function's own environment (besides what Lambda sets). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Deletes the asset from disk. */
+  remove(): void;
+}
+
+/** One execution environment: a Node.js process that loaded the bundle (a cold start) and serves invocations. */
+export interface FunctionProcess {
+  readonly pid: number;
+  /** The process's stdout and stderr (the function's logs), when started with `stdio: 'pipe'`. */
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  /** Invokes the handler; rejects as Lambda reports a crashed runtime (`Runtime.ExitError`) if the process dies first. */
+  invoke(event: unknown): Promise<unknown>;
+  /** Whether the process has not exited yet. */
+  alive(): boolean;
+  /** Sends a signal (SIGKILL: a crash) and resolves once the process is gone. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
 type Reply =
   | { readonly id: number; readonly ok: true; readonly result: unknown }
   | { readonly id: number; readonly ok: false; readonly error: { readonly name: string; readonly message: string } };
 
-// The child loads the bundle once (a cold start) and answers invocations over IPC, one at a time as Lambda would.
+// The child loads the bundle once (a cold start) and answers invocations over IPC.
 // KEYTURN_TEST_HOST_ADDRESSES maps host names to addresses in dns.lookup, which Node's net module asks.
 const RUNNER = `
 const hostAddresses = JSON.parse(process.env.KEYTURN_TEST_HOST_ADDRESSES || '{}');
@@ -63,15 +93,13 @@ process.on('message', ({ id, event }) => {
 `;
 
 /**
- * Bundles `source` exactly as the CDK app does (toEsbuildOptions) and starts it in a child process
- * whose environment is this process's (the local stack's endpoints included), the function's own, and
- * `environment`. A child process, not
- * `require`: the bundle's dynamic imports need Node's own module loader, which Jest's VM lacks.
+ * Bundles `source` exactly as the CDK app does (toEsbuildOptions), with its lazy modules and data
+ * files as the asset ships them, into a temporary directory; `replaceAssetFiles` swaps data files.
  */
-export async function startBundledFunction(
+export async function buildFunctionBundle(
   source: LambdaHandlerSource,
-  options: BundledFunctionOptions = {},
-): Promise<BundledFunction> {
+  replaceAssetFiles: Readonly<Record<string, string>> = {},
+): Promise<FunctionBundle> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyturn-bundled-'));
   const file = path.join(dir, 'index.js');
   const runner = path.join(dir, 'runner.js');
@@ -90,22 +118,47 @@ export async function startBundledFunction(
   );
   // The data files the asset ships beside index.js (written by the same commands as the CDK build's).
   writeAssetFiles(source.bundle, dir);
-  for (const [name, content] of Object.entries(options.replaceAssetFiles ?? {})) {
+  for (const [name, content] of Object.entries(replaceAssetFiles)) {
     if (!fs.existsSync(path.join(dir, name))) throw new Error(`the asset has no file ${name} to replace`);
     fs.writeFileSync(path.join(dir, name), content);
   }
   fs.writeFileSync(runner, RUNNER.replace('handler }', `${source.handler}: handler }`));
-  const child: ChildProcess = fork(runner, [], {
-    env: {
-      ...process.env,
-      ...source.environment,
-      ...options.environment,
-      KEYTURN_BUNDLE_FILE: file,
-      KEYTURN_TEST_HOST_ADDRESSES: JSON.stringify(options.hostAddresses ?? {}),
+  return {
+    dir,
+    runner,
+    file,
+    environment: source.environment,
+    remove: () => {
+      fs.rmSync(dir, { recursive: true, force: true });
     },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  };
+}
+
+export interface ForkOptions {
+  /** Merged over this process's environment and the function's own. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** `pipe`: the function's stdout and stderr are readable; `inherit`: stderr goes to this process's. @default 'inherit' */
+  readonly stdio?: 'pipe' | 'inherit';
+}
+
+/**
+ * Starts one process on the bundle, with this process's environment (the local stack's endpoints
+ * included). A child process, not `require`: the bundle's dynamic imports need Node's own module
+ * loader, which Jest's VM lacks.
+ */
+export function forkFunctionProcess(bundle: FunctionBundle, options: ForkOptions = {}): FunctionProcess {
+  const child: ChildProcess = fork(bundle.runner, [], {
+    // Plain Node, as Lambda runs it: not the loader flags (tsx's) of the process that forks it.
+    execArgv: [],
+    env: { ...process.env, ...bundle.environment, ...options.env, KEYTURN_BUNDLE_FILE: bundle.file },
+    stdio: options.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      resolve();
+    }),
+  );
   child.on('message', (reply: Reply) => {
     const waiting = pending.get(reply.id);
     pending.delete(reply.id);
@@ -113,27 +166,57 @@ export async function startBundledFunction(
     if (reply.ok) waiting.resolve(reply.result);
     else waiting.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }));
   });
-  child.on('exit', (code) => {
-    for (const waiting of pending.values()) waiting.reject(new Error(`the bundled function exited (${code ?? '?'})`));
+  child.on('exit', (code, signal) => {
+    // What Lambda reports for an invocation whose runtime died under it.
+    const how = signal === null ? `exit status ${code ?? '?'}` : `signal: ${signal === 'SIGKILL' ? 'killed' : signal}`;
+    for (const waiting of pending.values()) {
+      waiting.reject(
+        Object.assign(new Error(`RequestId: ${randomUUID()} Error: Runtime exited with error: ${how}`), {
+          name: 'Runtime.ExitError',
+        }),
+      );
+    }
     pending.clear();
   });
+  // A process that died before it could read its IPC channel must not crash this one.
+  child.on('error', () => undefined);
   let nextId = 0;
   return {
-    dir,
+    pid: child.pid ?? -1,
+    stdout: child.stdout,
+    stderr: child.stderr,
     invoke(event: unknown): Promise<unknown> {
       const id = ++nextId;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        child.send({ id, event });
+        child.send({ id, event }, (error) => {
+          if (error && pending.delete(id)) reject(error);
+        });
       });
     },
+    alive: () => child.exitCode === null && child.signalCode === null,
+    async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+/** Bundles `source` and starts one process on it: the function as Lambda would load it. */
+export async function startBundledFunction(
+  source: LambdaHandlerSource,
+  options: BundledFunctionOptions = {},
+): Promise<BundledFunction> {
+  const bundle = await buildFunctionBundle(source, options.replaceAssetFiles);
+  const environment = forkFunctionProcess(bundle, {
+    env: { ...options.environment, KEYTURN_TEST_HOST_ADDRESSES: JSON.stringify(options.hostAddresses ?? {}) },
+  });
+  return {
+    dir: bundle.dir,
+    invoke: (event) => environment.invoke(event),
     async stop(): Promise<void> {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill();
-        await exited;
-      }
-      fs.rmSync(dir, { recursive: true, force: true });
+      await environment.kill('SIGTERM');
+      bundle.remove();
     },
   };
 }

@@ -146,6 +146,45 @@ describe('local Secrets Manager runtime', () => {
       expect(described.VersionIdsToStages).toEqual({ [created.VersionId as string]: ['AWSCURRENT'] });
     });
 
+    test('after applying: the write takes effect and the caller gets HTTP 500; its retry with the same token succeeds', async () => {
+      const created = await client.send(new CreateSecretCommand({ Name: 'faults/applied', SecretString: 'v1' }));
+      const token = randomUUID();
+      manager.faults.failNext('PutSecretValue', 1, undefined, { timing: 'after-applying', secretId: 'faults/applied' });
+      const write = () =>
+        client.send(
+          new PutSecretValueCommand({
+            SecretId: created.ARN,
+            SecretString: 'v2',
+            ClientRequestToken: token,
+            VersionStages: ['AWSPENDING'],
+          }),
+        );
+      await expect(write()).rejects.toMatchObject({ name: 'InternalServiceError', $metadata: { httpStatusCode: 500 } });
+      const described = await client.send(new DescribeSecretCommand({ SecretId: 'faults/applied' }));
+      expect(described.VersionIdsToStages?.[token]).toEqual(['AWSPENDING']);
+      expect((await write()).VersionId).toBe(token);
+    });
+
+    test('scoped to a secret over HTTP: calls on other secrets are untouched', async () => {
+      await client.send(new CreateSecretCommand({ Name: 'faults/scoped', SecretString: 'v1' }));
+      await client.send(new CreateSecretCommand({ Name: 'faults/other', SecretString: 'v1' }));
+      const planned = await fetch(`${manager.endpoint}/_keyturn/faults`, {
+        method: 'POST',
+        body: JSON.stringify({
+          operation: 'GetSecretValue',
+          exceptionName: 'AccessDeniedException',
+          secretId: 'faults/scoped',
+        }),
+      });
+      expect(planned.status).toBe(200);
+      expect((await client.send(new GetSecretValueCommand({ SecretId: 'faults/other' }))).SecretString).toBe('v1');
+      await expect(client.send(new GetSecretValueCommand({ SecretId: 'faults/scoped' }))).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 400 },
+      });
+      expect((await client.send(new GetSecretValueCommand({ SecretId: 'faults/scoped' }))).SecretString).toBe('v1');
+    });
+
     test('can be planned and cleared over HTTP from another process', async () => {
       await client.send(new CreateSecretCommand({ Name: 'faults/http', SecretString: 'v1' }));
       const planned = await fetch(`${manager.endpoint}/_keyturn/faults`, {
@@ -154,7 +193,14 @@ describe('local Secrets Manager runtime', () => {
       });
       expect(planned.status).toBe(200);
       expect(await planned.json()).toEqual({
-        faults: [{ operation: 'GetSecretValue', remaining: 3, exceptionName: 'ThrottlingException' }],
+        faults: [
+          {
+            operation: 'GetSecretValue',
+            remaining: 3,
+            exceptionName: 'ThrottlingException',
+            timing: 'before-applying',
+          },
+        ],
       });
       await expect(client.send(new GetSecretValueCommand({ SecretId: 'faults/http' }))).rejects.toMatchObject({
         name: 'ThrottlingException',

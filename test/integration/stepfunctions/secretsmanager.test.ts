@@ -4,6 +4,7 @@ import {
   type LocalSecretsManager,
 } from '../../../local/secretsmanager/local-secrets-manager';
 import { runStateMachine } from '../../../local/stepfunctions/runner';
+import { SDK_SERVICE_INTEGRATIONS } from '../../../local/stepfunctions/sdk-integrations';
 import { assertValidAsl } from '../../support/asl';
 
 const describeSecret = {
@@ -58,6 +59,38 @@ describe('runStateMachine: aws-sdk:secretsmanager against the local Secrets Mana
     const output = result.output as { error: { Error: string; Cause: string } };
     expect(output.error.Error).toBe('SecretsManager.ResourceNotFoundException');
     expect(output.error.Cause).toMatch(/\(Service: SecretsManager, Status Code: 400, Request ID: /);
+  });
+
+  it('names a service error without the Exception suffix as Step Functions does (InternalServiceError), so Retry matches it', async () => {
+    await client.send(new CreateSecretCommand({ Name: 'sfn/flaky', SecretString: 'v1' }));
+    secretsManager.faults.failNext('DescribeSecret', 1, 'InternalServiceError');
+    const retried = {
+      StartAt: 'Describe',
+      States: {
+        Describe: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:secretsmanager:describeSecret',
+          Parameters: { SecretId: 'sfn/flaky' },
+          Retry: [{ ErrorEquals: ['SecretsManager.InternalServiceErrorException'], MaxAttempts: 1 }],
+          End: true,
+        },
+      },
+    };
+    const flaky = new SecretsManagerClient({ endpoint: secretsManager.endpoint, maxAttempts: 1 });
+    const integration = SDK_SERVICE_INTEGRATIONS.secretsmanager;
+    if (!integration) throw new Error('the runner has no Secrets Manager integration');
+    try {
+      // One attempt per task (the SDK's own retries would hide the fault): the state's Retry must catch it.
+      const result = await runStateMachine(
+        retried,
+        {},
+        { sdkServices: { secretsmanager: { ...integration, createClient: () => flaky } } },
+      );
+      expect(result.status).toBe('SUCCEEDED');
+      expect(result.events.filter((event) => event.type === 'StateRetried')).toHaveLength(1);
+    } finally {
+      flaky.destroy();
+    }
   });
 
   it('fails the execution with the mapped name when nothing catches it', async () => {

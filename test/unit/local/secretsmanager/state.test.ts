@@ -512,6 +512,39 @@ describe('SecretsManagerState: rotation', () => {
   });
 });
 
+describe('SecretsManagerState: label history', () => {
+  const lambda = 'arn:aws:lambda:eu-west-1:111122223333:function:rotate';
+
+  it('journals every label attached and detached, through a rotation, a hand fix and a forced delete', () => {
+    const { store } = givenStore();
+    const { arn, token: v1 } = created(store);
+    const v2 = randomUUID();
+    store.beginRotation('app/db', { clientRequestToken: v2, rotationLambdaArn: lambda });
+    store.putSecretValue(arn, { clientRequestToken: v2, value: text('v2'), versionStages: [AWSPENDING] });
+    store.updateSecretVersionStage(arn, { versionStage: AWSCURRENT, moveToVersionId: v2, removeFromVersionId: v1 });
+    store.updateSecretVersionStage(arn, { versionStage: AWSPENDING, removeFromVersionId: v2 });
+    store.deleteSecret(arn, { forceDeleteWithoutRecovery: true });
+
+    const changes = store.labelHistory(arn).map(({ versionId, label, change }) => [versionId, label, change]);
+    expect(changes).toEqual([
+      [v1, AWSCURRENT, 'attached'],
+      [v2, AWSPENDING, 'attached'],
+      [v1, AWSCURRENT, 'detached'],
+      [v2, AWSCURRENT, 'attached'],
+      [v1, AWSPREVIOUS, 'attached'],
+      [v2, AWSPENDING, 'detached'],
+    ]);
+    // Kept after the secret is gone, so a test can tell which versions were lost with it.
+    expect(store.labelHistory(arn)).toHaveLength(6);
+    expect(store.labelHistory(arn)[0]).toMatchObject({ secretArn: arn, at: expect.any(Date) as Date });
+  });
+
+  it('has nothing for a secret it never saw', () => {
+    const { store } = givenStore();
+    expect(store.labelHistory('app/none')).toEqual([]);
+  });
+});
+
 describe('SecretsManagerState: change notifications and snapshots', () => {
   it('notifies after changes but not after reads that change nothing', () => {
     const { store, changes } = givenStore();

@@ -1,0 +1,148 @@
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { ROTATE_SECRET_FUNCTION } from '../../infra/constructs/bundling-options';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { loadStateMachine } from '../../local/stepfunctions/definitions';
+import type { LambdaHandler } from '../../local/stepfunctions/runner';
+import { buildFunctionBundle, type FunctionBundle } from '../support/bundled-function';
+import { FunctionRuntime } from './function-runtime';
+import { ProcessOutputCapture } from './outputs';
+import type { TargetKind } from './scenario';
+import { credentialOf, targetDrivers, type ChaosServers, type TargetDriver } from './targets';
+
+/**
+ * What every scenario of a run shares: the local stack (Secrets Manager, EventBridge, SNS) with
+ * one PostgreSQL, MariaDB and Redis (each scenario has its own user), the rotation function's
+ * bundle and its execution environments, the coordinator (run in process, as its own Lambda), and
+ * the lifecycle definition with waits shortened.
+ */
+
+/** A lifecycle execution that runs longer than this (locally) times out: a Verify waiting on a dead rotation. */
+export const LIFECYCLE_TIMEOUT_SECONDS = 45;
+
+export interface ChaosEnvironment {
+  /** Names the run's users and secrets apart from any other run's. */
+  readonly runId: string;
+  readonly stack: LocalStack;
+  readonly servers: ChaosServers;
+  readonly drivers: Readonly<Record<TargetKind, TargetDriver>>;
+  readonly runtime: FunctionRuntime;
+  /** The coordinator function (begin, report), in process. */
+  readonly coordinator: LambdaHandler;
+  readonly lifecycleDefinition: Record<string, unknown>;
+  /** This process's stdout while scenarios run (the coordinator's logs). */
+  readonly capture: ProcessOutputCapture;
+  /** The servers' master passwords: never to be seen in any output. */
+  readonly masterPasswords: readonly { readonly what: string; readonly value: string }[];
+  /** AWSCURRENT's value of a secret, read as a consumer would (undefined if there is none). */
+  readCurrent(secretArn: string): Promise<string | undefined>;
+  /** Whether a secret value of this kind authenticates against its server (directly, not through a proxy). */
+  authenticates(target: TargetKind, value: string): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+export interface ChaosEnvironmentOptions {
+  /** Execution environments kept started ahead of need. @default 3 */
+  readonly warmEnvironments?: number;
+}
+
+/** The rotation function's environment: logs at their most talkative, metrics on, so the leak check sees everything. */
+const FUNCTION_ENVIRONMENT: Readonly<Record<string, string>> = {
+  POWERTOOLS_LOG_LEVEL: 'DEBUG',
+  POWERTOOLS_METRICS_DISABLED: 'false',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
+export async function startChaosEnvironment(
+  runId: string,
+  options: ChaosEnvironmentOptions = {},
+): Promise<ChaosEnvironment> {
+  const [stack, bundle] = await Promise.all([
+    startLocalStack({ postgres: true, mariadb: true, redis: true }),
+    buildFunctionBundle(ROTATE_SECRET_FUNCTION),
+  ]);
+  let runtime: FunctionRuntime | undefined;
+  try {
+    const { postgres, mariadb, redis } = stack;
+    if (!postgres || !mariadb || !redis) throw new Error('the local stack did not start every server');
+    const servers: ChaosServers = { postgres, mariadb, redis };
+    runtime = new FunctionRuntime({
+      bundle,
+      secretsManagerEndpoint: stack.secretsManager.endpoint,
+      environment: FUNCTION_ENVIRONMENT,
+      warm: options.warmEnvironments ?? 3,
+    });
+    await runtime.start();
+    const coordinator = await loadCoordinator();
+    const drivers = targetDrivers(servers);
+    return chaosEnvironment(runId, stack, servers, drivers, runtime, bundle, coordinator);
+  } catch (error) {
+    await runtime?.stop();
+    bundle.remove();
+    await stack.stop();
+    throw error;
+  }
+}
+
+/** The coordinator's module, loaded with logs at DEBUG (its logger reads the level once, at load). */
+async function loadCoordinator(): Promise<LambdaHandler> {
+  const saved = { level: process.env.POWERTOOLS_LOG_LEVEL, metrics: process.env.POWERTOOLS_METRICS_DISABLED };
+  process.env.POWERTOOLS_LOG_LEVEL = FUNCTION_ENVIRONMENT.POWERTOOLS_LOG_LEVEL;
+  process.env.POWERTOOLS_METRICS_DISABLED = FUNCTION_ENVIRONMENT.POWERTOOLS_METRICS_DISABLED;
+  try {
+    const { handler } = await import('../../functions/coordinator/handler');
+    return handler;
+  } finally {
+    restore('POWERTOOLS_LOG_LEVEL', saved.level);
+    restore('POWERTOOLS_METRICS_DISABLED', saved.metrics);
+  }
+}
+
+function restore(name: string, value: string | undefined): void {
+  if (value === undefined) Reflect.deleteProperty(process.env, name);
+  else process.env[name] = value;
+}
+
+function chaosEnvironment(
+  runId: string,
+  stack: LocalStack,
+  servers: ChaosServers,
+  drivers: Readonly<Record<TargetKind, TargetDriver>>,
+  runtime: FunctionRuntime,
+  bundle: FunctionBundle,
+  coordinator: LambdaHandler,
+): ChaosEnvironment {
+  const capture = new ProcessOutputCapture();
+  const lifecycleDefinition = { ...loadStateMachine('lifecycle'), TimeoutSeconds: LIFECYCLE_TIMEOUT_SECONDS };
+  return {
+    runId,
+    stack,
+    servers,
+    drivers,
+    runtime,
+    coordinator,
+    lifecycleDefinition,
+    capture,
+    masterPasswords: [
+      { what: 'the PostgreSQL master password', value: servers.postgres.masterPassword },
+      { what: 'the MariaDB master password', value: servers.mariadb.masterPassword },
+      { what: 'the Redis master password', value: servers.redis.masterPassword },
+    ],
+    async readCurrent(secretArn) {
+      try {
+        const out = await stack.client.send(
+          new GetSecretValueCommand({ SecretId: secretArn, VersionStage: 'AWSCURRENT' }),
+        );
+        return out.SecretString;
+      } catch {
+        return undefined;
+      }
+    },
+    authenticates: (target, value) => drivers[target].authenticates(credentialOf(target, value)),
+    async stop() {
+      capture.stop();
+      await runtime.stop();
+      bundle.remove();
+      await stack.stop();
+    },
+  };
+}

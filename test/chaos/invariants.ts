@@ -1,0 +1,167 @@
+import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../functions/shared/stages';
+import type { Observation } from './observe';
+import { isDualAccept } from './scenario';
+
+/**
+ * The invariants every scenario must keep, checked on what was observed (a pure function, so its
+ * own tests can plant each violation). Messages name versions, users' kinds and outputs, never a
+ * secret value.
+ */
+
+export const INVARIANTS = [
+  /** AWSCURRENT does not authenticate once the faults are lifted and retries are done. */
+  'lockout',
+  /** A version that once held AWSCURRENT is gone (or lost its value). */
+  'lost-version',
+  /** A secret value appears in an output. */
+  'leak',
+  /** AWSPENDING sits on a version that is not AWSCURRENT although a rotation reported success. */
+  'pending-left',
+  /** After a success, AWSPREVIOUS is not on the version that was AWSCURRENT before it. */
+  'previous-not-prior-current',
+  /** A zero-downtime kind's AWSCURRENT stopped authenticating during the faults (before any recovery). */
+  'outage',
+  /** An error claims the password was changed outside keyturn (nobody else touched it), or is a raw database race error. */
+  'misleading-error',
+] as const;
+export type Invariant = (typeof INVARIANTS)[number];
+
+export interface Violation {
+  readonly invariant: Invariant;
+  readonly detail: string;
+}
+
+/** Values shorter than this could appear in outputs by chance; every generated one is longer. */
+const MIN_SECRET_LENGTH = 8;
+
+/** Errors that tell an operator something false (keyturn changed it) or leak a database race unexplained. */
+const MISLEADING_ERRORS: readonly (readonly [RegExp, string])[] = [
+  [/changed outside keyturn/i, 'says the password was changed outside keyturn'],
+  [/tuple concurrently updated/i, 'is a raw "tuple concurrently updated"'],
+  [/role "[^"]*" already exists/i, 'is a raw "role already exists"'],
+  [/Operation CREATE USER failed/i, 'is a raw MySQL "CREATE USER failed"'],
+  [/duplicate key value violates unique constraint/i, 'is a raw duplicate-key error'],
+];
+
+export function checkInvariants(observation: Observation): Violation[] {
+  return [
+    ...lockouts(observation),
+    ...lostVersions(observation),
+    ...leaks(observation),
+    ...pendingLeft(observation),
+    ...previousNotPriorCurrent(observation),
+    ...outages(observation),
+    ...misleadingErrors(observation),
+  ];
+}
+
+function holderOf(observation: Observation, label: string): string | undefined {
+  return observation.versions.find((version) => version.stages.includes(label))?.versionId;
+}
+
+function lockouts(observation: Observation): Violation[] {
+  if (observation.currentAuthenticates !== false) return [];
+  const current = holderOf(observation, AWSCURRENT);
+  const how = observation.recovered
+    ? 'even after a rotation succeeded'
+    : 'and no rotation succeeded after the faults were lifted';
+  return [{ invariant: 'lockout', detail: `AWSCURRENT (version ${current ?? '?'}) does not authenticate, ${how}` }];
+}
+
+function lostVersions(observation: Observation): Violation[] {
+  if (!observation.secretExists && observation.everCurrent.length > 0) {
+    return [
+      {
+        invariant: 'lost-version',
+        detail: `the secret is gone, and with it ${observation.everCurrent.length} version(s) that held AWSCURRENT`,
+      },
+    ];
+  }
+  const present = new Map(observation.versions.map((version) => [version.versionId, version]));
+  return observation.everCurrent.flatMap((versionId): Violation[] => {
+    const version = present.get(versionId);
+    if (!version)
+      return [{ invariant: 'lost-version', detail: `version ${versionId}, once AWSCURRENT, no longer exists` }];
+    if (version.value === undefined) {
+      return [{ invariant: 'lost-version', detail: `version ${versionId}, once AWSCURRENT, has no value any more` }];
+    }
+    return [];
+  });
+}
+
+/** The forms a value takes in text: as is, and escaped inside a JSON string. */
+function textForms(value: string): string[] {
+  const escaped = JSON.stringify(value).slice(1, -1);
+  return escaped === value ? [value] : [value, escaped];
+}
+
+function leaks(observation: Observation): Violation[] {
+  const found = new Map<string, Violation>();
+  for (const secret of observation.secretValues) {
+    if (secret.value.length < MIN_SECRET_LENGTH) continue;
+    const forms = textForms(secret.value);
+    for (const output of observation.outputs) {
+      if (!forms.some((form) => output.text.includes(form))) continue;
+      const key = `${secret.what}\u0000${output.source}`;
+      if (!found.has(key)) found.set(key, { invariant: 'leak', detail: `${secret.what} appears in ${output.source}` });
+    }
+  }
+  return [...found.values()];
+}
+
+function pendingLeft(observation: Observation): Violation[] {
+  const violations: Violation[] = observation.successSnapshots
+    .filter((snapshot) => snapshot.pending !== undefined && snapshot.pending !== snapshot.current)
+    .map((snapshot) => ({
+      invariant: 'pending-left',
+      detail: `rotation ${snapshot.token} reported success, yet AWSPENDING is on version ${snapshot.pending ?? '?'}, not on AWSCURRENT (${snapshot.current ?? '?'})`,
+    }));
+  const pending = holderOf(observation, AWSPENDING);
+  const current = holderOf(observation, AWSCURRENT);
+  if (observation.recovered && pending !== undefined && pending !== current) {
+    violations.push({
+      invariant: 'pending-left',
+      detail: `at the end, after a successful rotation, AWSPENDING is on version ${pending}, not on AWSCURRENT (${current ?? '?'})`,
+    });
+  }
+  return violations;
+}
+
+function previousNotPriorCurrent(observation: Observation): Violation[] {
+  if (!observation.secretExists || !observation.recovered || observation.priorCurrent === undefined) return [];
+  const previous = holderOf(observation, AWSPREVIOUS);
+  if (previous === observation.priorCurrent) return [];
+  return [
+    {
+      invariant: 'previous-not-prior-current',
+      detail: `AWSPREVIOUS is on ${previous === undefined ? 'no version' : `version ${previous}`}, not on version ${observation.priorCurrent}, the AWSCURRENT before the last rotation`,
+    },
+  ];
+}
+
+function outages(observation: Observation): Violation[] {
+  if (!isDualAccept(observation.target) || observation.currentAuthenticatedBeforeRecovery !== false) return [];
+  return [
+    {
+      invariant: 'outage',
+      detail: `AWSCURRENT did not authenticate once the faults were lifted (before any recovery): ${observation.target} promises zero downtime`,
+    },
+  ];
+}
+
+function misleadingErrors(observation: Observation): Violation[] {
+  const errors = [
+    ...observation.outputs.filter((output) => output.source === 'error').map((output) => output.text),
+    ...observation.concurrentErrors.map((error) => `${error.name}: ${error.message}`),
+  ];
+  const found = new Map<string, Violation>();
+  for (const text of errors) {
+    for (const [pattern, what] of MISLEADING_ERRORS) {
+      const name = /^([\w.]+):/.exec(text)?.[1] ?? 'an error';
+      if (pattern.test(text) && !found.has(what)) {
+        found.set(what, { invariant: 'misleading-error', detail: `${name} ${what}` });
+      }
+    }
+  }
+  return [...found.values()];
+}

@@ -1,0 +1,84 @@
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  PutSecretValueCommand,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { AWSPENDING, AWSPREVIOUS } from '../../functions/shared/stages';
+import type { Invariant } from './invariants';
+import { credentialOf } from './targets';
+import type { ScenarioWorld } from './world';
+
+/**
+ * The checker's self-test: after a scenario, break one invariant on purpose, through the same
+ * servers and APIs a bug would use, so a run can prove the checker sees it. Never part of a
+ * generated scenario.
+ */
+
+export const PLANTS = ['lockout', 'lost-version', 'leak', 'pending-left', 'previous-not-prior-current'] as const;
+export type Plant = (typeof PLANTS)[number];
+
+/** The invariant each plant must trip. */
+export const PLANTED_INVARIANT: Readonly<Record<Plant, Invariant>> = {
+  lockout: 'lockout',
+  'lost-version': 'lost-version',
+  leak: 'leak',
+  'pending-left': 'pending-left',
+  'previous-not-prior-current': 'previous-not-prior-current',
+};
+
+export async function plant(world: ScenarioWorld, what: Plant): Promise<void> {
+  const { client } = world.env.stack;
+  const current = await world.env.readCurrent(world.secretArn);
+  if (current === undefined) throw new Error('nothing to plant on: the secret has no AWSCURRENT');
+  switch (what) {
+    case 'lockout':
+      // Someone changes the password on the server: AWSCURRENT no longer opens a session.
+      await world.driver.sabotage(credentialOf(world.scenario.target, current));
+      return;
+    case 'leak':
+      // As if the function had printed the credential.
+      world.capture('stdout', `{"level":"DEBUG","message":"connecting","credential":${JSON.stringify(current)}}\n`);
+      return;
+    case 'lost-version': {
+      // The secret is deleted and made again under its name: same name, same value, new ARN, no history.
+      const name = world.secretArn.split(':secret:')[1]?.replace(/-[A-Za-z0-9]{6}$/, '') ?? '';
+      await client.send(new DeleteSecretCommand({ SecretId: world.secretArn, ForceDeleteWithoutRecovery: true }));
+      await client.send(new CreateSecretCommand({ Name: name, SecretString: current }));
+      return;
+    }
+    case 'pending-left': {
+      // AWSPENDING put back on the previous version, as a finishSecret that forgot to remove it would leave it.
+      const { previous } = world.labels();
+      if (previous === undefined) throw new Error('nothing to plant on: the secret has no AWSPREVIOUS');
+      await client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: world.secretArn,
+          VersionStage: AWSPENDING,
+          MoveToVersionId: previous,
+        }),
+      );
+      return;
+    }
+    case 'previous-not-prior-current': {
+      // AWSPREVIOUS moved to a new version that never was current.
+      const { previous } = world.labels();
+      const other = await client.send(
+        new PutSecretValueCommand({
+          SecretId: world.secretArn,
+          SecretString: `${current} `,
+          VersionStages: ['chaos-planted'],
+        }),
+      );
+      await client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: world.secretArn,
+          VersionStage: AWSPREVIOUS,
+          MoveToVersionId: other.VersionId,
+          ...(previous === undefined ? {} : { RemoveFromVersionId: previous }),
+        }),
+      );
+      return;
+    }
+  }
+}

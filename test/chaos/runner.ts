@@ -1,0 +1,137 @@
+import type { ChaosEnvironment } from './environment';
+import { checkInvariants, type Violation } from './invariants';
+import { observe } from './observe';
+import type { OutputSource } from './outputs';
+import { lifecyclePhase, recover, rotationPhase, type LifecycleRun, type Recovery } from './phases';
+import { plant, type Plant } from './plants';
+import { isDualAccept, type Scenario } from './scenario';
+import type { RotationAttempt } from './world';
+import { ScenarioWorld } from './world';
+
+/**
+ * Runs one scenario from start to verdict: set up, a clean rotation if the scenario wants one, the
+ * faults armed through its rotations (or its lifecycle execution), the faults lifted and running
+ * calls settled, recovery, then observation and the invariants.
+ */
+
+export interface ScenarioResult {
+  readonly scenario: Scenario;
+  readonly violations: readonly Violation[];
+  /** A rotation succeeded once the faults were lifted. */
+  readonly recovered: boolean;
+  /** Faults that struck (some wait for a request or packet that never comes). */
+  readonly faultsFired: number;
+  /** The clean rotation before the faults failed (a finding in itself: nothing was injected yet). */
+  readonly warmupFailed?: string;
+  readonly rotations: readonly RotationAttempt[];
+  readonly lifecycle?: LifecycleRun;
+  readonly recovery?: Recovery;
+  /** The harness itself failed (setup, a server): the scenario says nothing about keyturn. */
+  readonly harnessError?: string;
+  /** Every rotation run Secrets Manager recorded for the secret (its own history), oldest first. */
+  readonly runs?: readonly RunRecord[];
+  /** The errors callers saw, distinct, with every secret value redacted (for a replay's trace). */
+  readonly errors?: readonly string[];
+  /** Characters of output the leak check read, per source. */
+  readonly outputSizes?: Readonly<Record<OutputSource, number>>;
+  readonly durationMs: number;
+}
+
+/** A rotation run as Secrets Manager recorded it. */
+export interface RunRecord {
+  readonly token: string;
+  readonly outcome: string;
+  readonly completedSteps: readonly string[];
+  readonly error?: string;
+  readonly ms?: number;
+}
+
+export interface RunScenarioOptions {
+  /** Break one invariant after the scenario (the checker's self-test). */
+  readonly plant?: Plant;
+}
+
+export async function runScenario(
+  env: ChaosEnvironment,
+  scenario: Scenario,
+  options: RunScenarioOptions = {},
+): Promise<ScenarioResult> {
+  const started = Date.now();
+  const base = { scenario, durationMs: 0, faultsFired: 0, rotations: [], violations: [], recovered: false };
+  let world: ScenarioWorld;
+  try {
+    world = await ScenarioWorld.create(env, scenario);
+  } catch (error) {
+    return { ...base, harnessError: `setup: ${describe(error)}`, durationMs: Date.now() - started };
+  }
+  try {
+    let warmupFailed: string | undefined;
+    if (scenario.warmup) {
+      const warmup = await world.rotate();
+      if (warmup.outcome !== 'succeeded') {
+        warmupFailed = `${warmup.outcome} at ${warmup.failedStep ?? '?'}: ${warmup.errorName ?? ''}`;
+      }
+    }
+    world.arm();
+    let rotations: RotationAttempt[] = [];
+    let lifecycle: LifecycleRun | undefined;
+    if (scenario.kind === 'lifecycle') lifecycle = await lifecyclePhase(world);
+    else rotations = await rotationPhase(world);
+    await world.lift();
+    await world.settle();
+    const beforeRecovery = isDualAccept(scenario.target) ? await world.currentAuthenticates() : undefined;
+    const recovery = await recover(world);
+    if (options.plant) await plant(world, options.plant);
+    const observation = await observe(world, {
+      recovered: recovery.succeeded,
+      ...(beforeRecovery === undefined ? {} : { currentAuthenticatedBeforeRecovery: beforeRecovery }),
+    });
+    return {
+      ...base,
+      violations: checkInvariants(observation),
+      recovered: recovery.succeeded,
+      faultsFired: world.fired.size,
+      ...(warmupFailed === undefined ? {} : { warmupFailed }),
+      rotations,
+      ...(lifecycle ? { lifecycle } : {}),
+      recovery,
+      outputSizes: world.outputs.sizes(),
+      errors: redacted(
+        [
+          ...world.outputs
+            .all()
+            .filter((output) => output.source === 'error')
+            .map((output) => output.text),
+          ...world.concurrentErrors.map((error) => `${error.source}: ${error.name}: ${error.message}`),
+        ],
+        observation.secretValues.map((secret) => secret.value),
+      ),
+      runs: env.stack.secretsManager.rotationHistory(world.secretArn).map((record) => ({
+        token: record.clientRequestToken,
+        outcome: record.outcome,
+        completedSteps: record.completedSteps,
+        ...(record.error ? { error: `${record.step ?? '?'}: ${record.error.name}` } : {}),
+        ...(record.endedAt ? { ms: record.endedAt.getTime() - record.startedAt.getTime() } : {}),
+      })),
+      durationMs: Date.now() - started,
+    };
+  } catch (error) {
+    return { ...base, harnessError: describe(error), faultsFired: world.fired.size, durationMs: Date.now() - started };
+  } finally {
+    await world.lift().catch(() => undefined);
+    await world.dispose();
+  }
+}
+
+/** Distinct texts with every secret value replaced: a trace shows what went wrong, never a value. */
+function redacted(texts: readonly string[], secrets: readonly string[]): string[] {
+  const values = secrets.filter((value) => value.length > 0).sort((a, b) => b.length - a.length);
+  return [
+    ...new Set(texts.map((text) => values.reduce((clean, value) => clean.split(value).join('«redacted»'), text))),
+  ];
+}
+
+/** A harness failure, by name and message (the harness's own errors hold no secret values). */
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,293 @@
+import { ROTATION_FUNCTION_TASKS, type RotationFunctionTask } from '../../functions/shared/lifecycle-contract';
+import { ROTATION_STEPS, type RotationStep } from '../../local/secretsmanager/rotation';
+import { Prng } from './prng';
+
+/**
+ * What one chaos scenario does, derived from (seed, number) alone: the kind of secret, how many
+ * rotations it starts, and the faults it injects and when. Pure data, value-free, printable.
+ */
+
+/** The secrets a scenario rotates: one per strategy the suite covers. */
+export const TARGET_KINDS = [
+  'pg-single',
+  'pg-alternating',
+  'mariadb-single',
+  'mariadb-alternating',
+  'redis',
+  'random',
+] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
+
+/** The target kinds rotated through Secrets Manager alone, plus the lifecycle state machine around any of them. */
+export const SCENARIO_KINDS = [...TARGET_KINDS, 'lifecycle'] as const;
+export type ScenarioKind = (typeof SCENARIO_KINDS)[number];
+
+export function isScenarioKind(name: string): name is ScenarioKind {
+  return (SCENARIO_KINDS as readonly string[]).includes(name);
+}
+
+/** A call of the rotation function: a rotation step (from Secrets Manager) or a lifecycle task (from the state machine). */
+export type Invocation = RotationStep | RotationFunctionTask;
+
+/** The n-th call of one step or task in the scenario (counting Secrets Manager's and the state machine's calls). */
+export interface StepMoment {
+  readonly step: Invocation;
+  readonly occurrence: number;
+}
+
+/** The Secrets Manager operations the rotation function (and the state machine) call. */
+export const FAULTABLE_OPERATIONS = [
+  'DescribeSecret',
+  'GetSecretValue',
+  'ListSecretVersionIds',
+  'PutSecretValue',
+  'UpdateSecretVersionStage',
+  'RotateSecret',
+] as const;
+export type FaultableOperation = (typeof FAULTABLE_OPERATIONS)[number];
+
+export type SecretsManagerFaultMode = 'before-applying' | 'after-applying' | 'throttling' | 'access-denied';
+
+export type Fault =
+  /** The function's process is killed after the step returned: its answer is lost. */
+  | { readonly type: 'crash-after-step'; readonly at: StepMoment }
+  /** Killed when Secrets Manager receives the function's n-th request: before applying it, or after (answer lost). */
+  | {
+      readonly type: 'crash-at-request';
+      readonly request: number;
+      readonly timing: 'before-applying' | 'after-applying';
+    }
+  /** Killed the moment the proxy forwards the function's n-th packet to the database (the statement may have run). */
+  | { readonly type: 'crash-at-packet'; readonly packet: number }
+  /** The step runs twice: once more after it returned (a retry), or two invocations at once (overlapping retries). */
+  | { readonly type: 'step-twice'; readonly at: StepMoment; readonly overlap: 'sequential' | 'concurrent' }
+  /** A second rotation starts while this step runs: the same token (a duplicate run) or a new one (RotateSecret again). */
+  | { readonly type: 'race'; readonly at: StepMoment; readonly token: 'same' | 'new' }
+  /** Secrets Manager fails the next `count` calls of an operation on the secret, from this step on. */
+  | {
+      readonly type: 'sm-fault';
+      readonly at: StepMoment;
+      readonly operation: FaultableOperation;
+      readonly mode: SecretsManagerFaultMode;
+      readonly count: number;
+    }
+  /** The database refuses connections (and open ones are cut) from this step on, until lifted or for `lastsMs`. */
+  | { readonly type: 'db-outage'; readonly at: StepMoment; readonly lastsMs?: number }
+  /** The connection carrying the function's n-th packet is cut after the packet is forwarded, before any reply. */
+  | { readonly type: 'db-cut'; readonly packet: number }
+  /** Every packet to and from the database is delayed. */
+  | { readonly type: 'db-delay'; readonly ms: number }
+  /** After a failed rotation, an operator clears the stuck AWSPENDING and starts a new rotation, up to `times` times. */
+  | { readonly type: 'operator-restarts'; readonly times: number };
+
+export type FaultType = Fault['type'];
+
+export interface Scenario {
+  readonly seed: string;
+  readonly number: number;
+  readonly kind: ScenarioKind;
+  /** The secret rotated: for `lifecycle`, the kind the state machine runs around. */
+  readonly target: TargetKind;
+  /** A clean rotation before the faults (the alternating user's clone then exists; rotation is configured). */
+  readonly warmup: boolean;
+  /** Rotations the schedule starts while the faults are armed (a lifecycle scenario runs one execution). */
+  readonly attempts: number;
+  /** How often Secrets Manager re-runs a failed rotation with the same token before anyone else acts. */
+  readonly awsRetries: number;
+  readonly faults: readonly Fault[];
+  /** The lifecycle's revocation settings (lifecycle scenarios). */
+  readonly lifecycle?: { readonly whenStillInUse: 'revoke' | 'alert'; readonly terminateSessions: boolean };
+}
+
+/** Target kinds whose credential lives on a database server (behind the proxy). */
+export function hasServer(target: TargetKind): boolean {
+  return target !== 'random';
+}
+
+/** Target kinds that promise both credentials work through a rotation (zero downtime). */
+export function isDualAccept(target: TargetKind): boolean {
+  return target === 'pg-alternating' || target === 'mariadb-alternating' || target === 'redis';
+}
+
+const STEP_WEIGHTS: readonly (readonly [RotationStep, number])[] = [
+  ['createSecret', 2],
+  ['setSecret', 3],
+  ['testSecret', 2],
+  ['finishSecret', 3],
+];
+const TASK_WEIGHTS: readonly (readonly [RotationFunctionTask, number])[] = [
+  ['preflight', 1],
+  ['verify', 2],
+  ['drain', 1],
+  ['revoke', 2],
+  ['rollback', 1],
+];
+
+function moment(random: Prng, lifecycle: boolean): StepMoment {
+  const step: Invocation =
+    lifecycle && random.chance(0.5) ? random.weighted(TASK_WEIGHTS) : random.weighted(STEP_WEIGHTS);
+  return { step, occurrence: random.chance(0.8) ? 1 : 2 };
+}
+
+function secretsManagerFault(random: Prng, lifecycle: boolean): Fault {
+  const mode = random.weighted<SecretsManagerFaultMode>([
+    ['before-applying', 3],
+    ['after-applying', 3],
+    ['throttling', 2],
+    ['access-denied', 1],
+  ]);
+  const writes: readonly FaultableOperation[] = ['PutSecretValue', 'UpdateSecretVersionStage'];
+  const reads: readonly FaultableOperation[] = ['DescribeSecret', 'GetSecretValue', 'ListSecretVersionIds'];
+  const operation =
+    mode === 'after-applying'
+      ? random.pick(lifecycle ? [...writes, 'RotateSecret' as const] : writes)
+      : random.pick([...writes, ...reads, ...(lifecycle ? ['RotateSecret' as const] : [])]);
+  const count =
+    mode === 'throttling' ? random.int(1, 8) : mode === 'access-denied' ? random.int(1, 2) : random.int(1, 3);
+  return { type: 'sm-fault', at: moment(random, lifecycle), operation, mode, count };
+}
+
+function oneFault(random: Prng, target: TargetKind, lifecycle: boolean): Fault {
+  const server = hasServer(target);
+  const type = random.weighted<FaultType>([
+    ['crash-after-step', 3],
+    ['crash-at-request', 3],
+    ['crash-at-packet', server ? 2 : 0],
+    ['step-twice', 3],
+    ['race', 2],
+    ['sm-fault', 3],
+    ['db-outage', server ? 2 : 0],
+    ['db-cut', server ? 2 : 0],
+    ['db-delay', server ? 1 : 0],
+    ['operator-restarts', lifecycle ? 0 : 1],
+  ]);
+  switch (type) {
+    case 'crash-after-step':
+      return { type, at: moment(random, lifecycle) };
+    case 'crash-at-request':
+      return { type, request: random.int(1, 30), timing: random.pick(['before-applying', 'after-applying'] as const) };
+    case 'crash-at-packet':
+      return { type, packet: random.int(1, 40) };
+    case 'step-twice':
+      return { type, at: moment(random, lifecycle), overlap: random.pick(['sequential', 'concurrent'] as const) };
+    case 'race':
+      return {
+        type,
+        at: { step: random.weighted(STEP_WEIGHTS), occurrence: 1 },
+        token: random.pick(['same', 'new'] as const),
+      };
+    case 'sm-fault':
+      return secretsManagerFault(random, lifecycle);
+    case 'db-outage':
+      // Inside a lifecycle nobody lifts faults by hand: the outage ends by itself.
+      return lifecycle
+        ? { type, at: moment(random, lifecycle), lastsMs: random.int(200, 3_000) }
+        : { type, at: moment(random, lifecycle) };
+    case 'db-cut':
+      return { type, packet: random.int(1, 40) };
+    case 'db-delay':
+      return { type, ms: random.int(5, 60) };
+    case 'operator-restarts':
+      return { type, times: random.int(1, 5) };
+  }
+}
+
+/**
+ * Issue 10's lockout: setSecret changed the password, the database went down, and an operator
+ * cleared the stuck AWSPENDING and started over several times before it came back.
+ */
+function outageWithRestarts(random: Prng): Fault[] {
+  return [
+    { type: 'db-outage', at: { step: random.pick(['testSecret', 'finishSecret'] as const), occurrence: 1 } },
+    { type: 'operator-restarts', times: random.int(2, 6) },
+  ];
+}
+
+/** The scenario `number` of the run with `seed`: the same inputs always give the same scenario. */
+export function generateScenario(
+  seed: string,
+  number: number,
+  kinds: readonly ScenarioKind[] = SCENARIO_KINDS,
+): Scenario {
+  const kind = new Prng('keyturn-chaos-kind', seed, number).pick(kinds);
+  // The schedule draws from its own sequence, so scenario n of two kinds differ in more than their kind.
+  const random = new Prng('keyturn-chaos', seed, number, kind);
+  const lifecycle = kind === 'lifecycle';
+  const target: TargetKind = lifecycle ? random.pick(TARGET_KINDS) : kind;
+  const faults: Fault[] = [];
+  const shape = random.weighted<'clean' | 'restarts' | 'random'>([
+    ['clean', 1],
+    ['restarts', !lifecycle && hasServer(target) ? 4 : 0],
+    ['random', 30],
+  ]);
+  if (shape === 'restarts') faults.push(...outageWithRestarts(random));
+  if (shape === 'random') {
+    const count = random.weighted([
+      [1, 9],
+      [2, 7],
+      [3, 4],
+    ] as const);
+    for (let i = 0; i < count; i++) faults.push(oneFault(random, target, lifecycle));
+  }
+  return {
+    seed,
+    number,
+    kind,
+    target,
+    warmup: lifecycle || random.chance(0.5),
+    attempts: lifecycle
+      ? 1
+      : random.weighted([
+          [1, 2],
+          [2, 1],
+        ] as const),
+    awsRetries: random.int(0, 2),
+    faults,
+    ...(lifecycle
+      ? {
+          lifecycle: {
+            whenStillInUse: random.pick(['revoke', 'alert'] as const),
+            terminateSessions: random.chance(0.3),
+          },
+        }
+      : {}),
+  };
+}
+
+function describeMoment(at: StepMoment): string {
+  return at.occurrence === 1 ? at.step : `${at.step} (call ${at.occurrence})`;
+}
+
+/** One line per fault, for reports and replays. */
+export function describeFault(fault: Fault): string {
+  switch (fault.type) {
+    case 'crash-after-step':
+      return `crash after ${describeMoment(fault.at)} returned (answer lost)`;
+    case 'crash-at-request':
+      return `crash at the function's Secrets Manager request #${fault.request}, ${fault.timing}`;
+    case 'crash-at-packet':
+      return `crash when the proxy forwards the function's database packet #${fault.packet}`;
+    case 'step-twice':
+      return `${describeMoment(fault.at)} invoked twice, ${fault.overlap}`;
+    case 'race':
+      return `a second rotation (${fault.token} token) starts during ${describeMoment(fault.at)}`;
+    case 'sm-fault':
+      return `Secrets Manager fails ${fault.operation} ${fault.mode} x${fault.count} from ${describeMoment(fault.at)}`;
+    case 'db-outage':
+      return `database refuses connections from ${describeMoment(fault.at)} ${fault.lastsMs === undefined ? 'until lifted' : `for ${fault.lastsMs} ms`}`;
+    case 'db-cut':
+      return `connection cut after the function's database packet #${fault.packet}, before the reply`;
+    case 'db-delay':
+      return `every database packet delayed ${fault.ms} ms`;
+    case 'operator-restarts':
+      return `operator clears a stuck AWSPENDING and starts over, up to ${fault.times} times`;
+  }
+}
+
+export function describeScenario(scenario: Scenario): string {
+  const faults = scenario.faults.length === 0 ? 'no faults' : scenario.faults.map(describeFault).join('; ');
+  const target = scenario.kind === 'lifecycle' ? `lifecycle around ${scenario.target}` : scenario.kind;
+  return `#${scenario.number} ${target}${scenario.warmup ? ', after a clean rotation' : ''}, ${scenario.attempts} rotation(s), ${scenario.awsRetries} AWS retr${scenario.awsRetries === 1 ? 'y' : 'ies'}: ${faults}`;
+}
+
+export { ROTATION_STEPS, ROTATION_FUNCTION_TASKS };

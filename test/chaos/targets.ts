@@ -1,0 +1,164 @@
+import { escapeIdentifier, escapeLiteral } from 'pg';
+import { generatePassword } from '../../functions/shared/password';
+import { STRATEGY_TAG } from '../../functions/strategies/tag-options';
+import type { LocalMariadb } from '../../local/databases/mariadb';
+import type { LocalPostgres } from '../../local/databases/postgres';
+import type { LocalRedis } from '../../local/databases/redis';
+import type { TargetKind } from './scenario';
+
+/**
+ * Each kind of secret the chaos suite rotates: how a scenario's user is created on the shared
+ * servers (fresh per scenario), what its secret and master secret hold (pointing at the
+ * scenario's proxy), and how the harness checks a credential against the server itself.
+ */
+
+export interface ChaosServers {
+  readonly postgres: LocalPostgres;
+  readonly mariadb: LocalMariadb;
+  readonly redis: LocalRedis;
+}
+
+/** A secret's value as the harness reads it: the fields that say who logs in. */
+export interface Credential {
+  readonly username?: string;
+  readonly password: string;
+}
+
+export interface PreparedTarget {
+  /** The secret's first value. */
+  readonly secretValue: string;
+  /** The master secret's value, for kinds that use one (it names the proxy too). */
+  readonly masterValue?: string;
+  /** Tags the secret needs besides the lifecycle's. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface TargetDriver {
+  /** Where the server listens (the proxy's upstream); undefined for `random`. */
+  readonly server?: { readonly host: string; readonly port: number };
+  /** Creates the scenario's user with a fresh password; the secret names `proxyPort`. */
+  prepare(user: string, proxyPort: number | undefined): Promise<PreparedTarget>;
+  /** Whether the credential opens a session on the server itself (not through the proxy). */
+  authenticates(credential: Credential): Promise<boolean>;
+  /** The values in a secret value that must never appear in any output. */
+  secretsIn(value: string): string[];
+  /** Changes the user's password behind keyturn's back (the checker's self-test: a planted lockout). */
+  sabotage(credential: Credential): Promise<void>;
+}
+
+function initialPassword(): string {
+  return generatePassword({ length: 32, excludePunctuation: true });
+}
+
+function parseCredential(value: string): Credential {
+  const parsed = JSON.parse(value) as { username?: unknown; password?: unknown };
+  if (typeof parsed.password !== 'string') throw new Error('the secret value has no password field');
+  return { ...(typeof parsed.username === 'string' ? { username: parsed.username } : {}), password: parsed.password };
+}
+
+/** The password of a database secret (or the whole value of a plain one); values that do not parse hold nothing to hide beyond themselves. */
+function databaseSecrets(value: string): string[] {
+  try {
+    return [parseCredential(value).password];
+  } catch {
+    return [value];
+  }
+}
+
+function usernameOf(credential: Credential): string {
+  if (credential.username === undefined) throw new Error('the secret names no user');
+  return credential.username;
+}
+
+function postgresDriver(postgres: LocalPostgres, alternating: boolean): TargetDriver {
+  return {
+    server: { host: postgres.host, port: postgres.port },
+    async prepare(user, proxyPort) {
+      const password = initialPassword();
+      await postgres.admin(`CREATE ROLE ${escapeIdentifier(user)} LOGIN PASSWORD ${escapeLiteral(password)}`);
+      const at = { host: '127.0.0.1', port: proxyPort };
+      return {
+        secretValue: postgres.secretValue(user, password, at),
+        ...(alternating ? { masterValue: postgres.masterSecretValue(at) } : {}),
+        tags: {},
+      };
+    },
+    authenticates: (credential) => postgres.canLogin(usernameOf(credential), credential.password),
+    secretsIn: databaseSecrets,
+    async sabotage(credential) {
+      await postgres.admin(
+        `ALTER ROLE ${escapeIdentifier(usernameOf(credential))} PASSWORD ${escapeLiteral(initialPassword())}`,
+      );
+    },
+  };
+}
+
+function mariadbDriver(mariadb: LocalMariadb, alternating: boolean): TargetDriver {
+  return {
+    server: { host: mariadb.host, port: mariadb.port },
+    async prepare(user, proxyPort) {
+      const password = initialPassword();
+      await mariadb.admin('CREATE USER ?@? IDENTIFIED BY ?', [user, '%', password]);
+      const at = { host: '127.0.0.1', port: proxyPort };
+      return {
+        secretValue: mariadb.secretValue(user, password, at),
+        ...(alternating ? { masterValue: mariadb.masterSecretValue(at) } : {}),
+        tags: {},
+      };
+    },
+    authenticates: (credential) => mariadb.canLogin(usernameOf(credential), credential.password),
+    secretsIn: databaseSecrets,
+    async sabotage(credential) {
+      await mariadb.admin('SET PASSWORD FOR ?@? = PASSWORD(?)', [usernameOf(credential), '%', initialPassword()]);
+    },
+  };
+}
+
+function redisDriver(redis: LocalRedis): TargetDriver {
+  return {
+    server: { host: redis.host, port: redis.port },
+    async prepare(user, proxyPort) {
+      const password = initialPassword();
+      await redis.admin('ACL', 'SETUSER', user, 'on', `>${password}`, `~${user}:*`, '+get', '+set');
+      const at = { host: '127.0.0.1', port: proxyPort };
+      return {
+        secretValue: redis.secretValue(user, password, at),
+        masterValue: redis.masterSecretValue(at),
+        tags: {},
+      };
+    },
+    authenticates: (credential) => redis.canLogin(usernameOf(credential), credential.password),
+    secretsIn: databaseSecrets,
+    async sabotage(credential) {
+      await redis.admin('ACL', 'SETUSER', usernameOf(credential), 'resetpass', `>${initialPassword()}`);
+    },
+  };
+}
+
+/** An API key: nothing outside Secrets Manager holds it, so AWSCURRENT "authenticates" when it has a value. */
+const randomDriver: TargetDriver = {
+  prepare: () =>
+    Promise.resolve({
+      secretValue: generatePassword({ length: 40, excludePunctuation: true }),
+      tags: { [STRATEGY_TAG]: 'random' },
+    }),
+  authenticates: (credential) => Promise.resolve(credential.password.length > 0),
+  secretsIn: (value) => [value],
+  sabotage: () => Promise.reject(new Error('an API key has no server to lock anyone out of')),
+};
+
+export function targetDrivers(servers: ChaosServers): Readonly<Record<TargetKind, TargetDriver>> {
+  return {
+    'pg-single': postgresDriver(servers.postgres, false),
+    'pg-alternating': postgresDriver(servers.postgres, true),
+    'mariadb-single': mariadbDriver(servers.mariadb, false),
+    'mariadb-alternating': mariadbDriver(servers.mariadb, true),
+    redis: redisDriver(servers.redis),
+    random: randomDriver,
+  };
+}
+
+/** The credential a secret value holds: its username and password, or a plain value as the password. */
+export function credentialOf(target: TargetKind, value: string): Credential {
+  return target === 'random' ? { password: value } : parseCredential(value);
+}

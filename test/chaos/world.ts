@@ -1,0 +1,481 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CreateSecretCommand,
+  RotateSecretCommand,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { LifecycleTag } from '../../functions/shared/lifecycle-contract';
+import { ManagementTag } from '../../functions/shared/management-tags';
+import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../functions/shared/stages';
+import type { RotationEvent } from '../../local/secretsmanager/rotation';
+import type { ChaosEnvironment } from './environment';
+import type { ExecutionEnvironment, InvocationOwner } from './function-runtime';
+import { OutputLog } from './outputs';
+import { ROTATION_STEPS, type Fault, type Invocation, type Scenario, type SecretsManagerFaultMode } from './scenario';
+import type { TapDecision, TappedRequest } from './secrets-manager-tap';
+import { TcpProxy } from './tcp-proxy';
+import type { TargetDriver } from './targets';
+
+/**
+ * One scenario's world: its own user on the shared server, its secret and master secret (naming
+ * its own proxy), its own rotation function ARN, and the faults it arms. It is the rotation
+ * function's caller (as Secrets Manager and the state machine call it) and decides, call by call,
+ * which fault strikes.
+ */
+
+/** How long one rotation run may take before the harness stops waiting (a real one is bounded by Lambda's timeout). */
+const ROTATION_WAIT_MS = 60_000;
+/** How long in-flight calls may run on once the faults are lifted before they are killed. */
+const SETTLE_MS = 30_000;
+
+/** Worlds made in this process: names users, secrets and functions apart (a replay may repeat a scenario number). */
+let worldsMade = 0;
+
+export type RotationOutcome = 'succeeded' | 'failed' | 'refused' | 'abandoned' | 'hung';
+
+export interface RotationAttempt {
+  readonly token: string;
+  readonly outcome: RotationOutcome;
+  readonly errorName?: string;
+  readonly failedStep?: string;
+}
+
+/** An error a twin invocation or a racing rotation got (checked for raw or misleading messages). */
+export interface ConcurrentError {
+  readonly source: string;
+  readonly name: string;
+  readonly message: string;
+}
+
+/** The labels right after a rotation reported success, with nothing else running for the secret. */
+export interface SuccessSnapshot {
+  readonly token: string;
+  readonly current?: string;
+  readonly pending?: string;
+}
+
+export interface VersionLabels {
+  readonly current?: string;
+  readonly pending?: string;
+  readonly previous?: string;
+}
+
+export class ScenarioWorld implements InvocationOwner {
+  readonly outputs = new OutputLog();
+  readonly functionArn: string;
+  readonly concurrentErrors: ConcurrentError[] = [];
+  readonly successSnapshots: SuccessSnapshot[] = [];
+  /** The faults that struck (a fault waiting for the 30th request may never strike). */
+  readonly fired = new Set<Fault>();
+  /** SNS messages and audit events already there when the scenario began. */
+  readonly startedAt: { readonly alerts: number; readonly auditEvents: number; readonly processOutput: number };
+
+  private armed = false;
+  private disposed = false;
+  /** Set once the lifecycle execution has ended: a timed-out execution invokes nothing more, as in AWS. */
+  private executionEnded = false;
+  private readonly counts = new Map<Invocation, number>();
+  private requests = 0;
+  private packetBase = 0;
+  private readonly inFlight = new Set<ExecutionEnvironment>();
+  private readonly background = new Set<Promise<unknown>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  private constructor(
+    readonly env: ChaosEnvironment,
+    readonly scenario: Scenario,
+    readonly driver: TargetDriver,
+    readonly secretArn: string,
+    readonly proxy: TcpProxy | undefined,
+    id: number,
+  ) {
+    this.functionArn = `arn:aws:lambda:us-east-1:123456789012:function:keyturn-chaos-${env.runId}-${id}`;
+    this.startedAt = {
+      alerts: env.stack.sns.messages().length,
+      auditEvents: env.stack.eventBridge.events().length,
+      processOutput: env.capture.mark(),
+    };
+  }
+
+  /** Creates the scenario's user, proxy, secrets and rotation function. */
+  static async create(env: ChaosEnvironment, scenario: Scenario): Promise<ScenarioWorld> {
+    const driver = env.drivers[scenario.target];
+    const proxy = driver.server ? await TcpProxy.start(driver.server) : undefined;
+    try {
+      return await ScenarioWorld.make(env, scenario, driver, proxy);
+    } catch (error) {
+      await proxy?.stop();
+      throw error;
+    }
+  }
+
+  private static async make(
+    env: ChaosEnvironment,
+    scenario: Scenario,
+    driver: TargetDriver,
+    proxy: TcpProxy | undefined,
+  ): Promise<ScenarioWorld> {
+    const id = ++worldsMade;
+    const user = `chaos_${env.runId}_${id}`;
+    const prepared = await driver.prepare(user, proxy?.port);
+    const prefix = `chaos/${env.runId}/${id}-${scenario.number}`;
+    const tags: Record<string, string> = { ...prepared.tags };
+    if (scenario.lifecycle) {
+      Object.assign(tags, {
+        [ManagementTag.managed]: 'true',
+        [LifecycleTag.graceSeconds]: '0',
+        [LifecycleTag.minIntervalSeconds]: '0',
+        [LifecycleTag.drainMaxWaitSeconds]: '0',
+        [LifecycleTag.whenStillInUse]: scenario.lifecycle.whenStillInUse,
+        [LifecycleTag.terminateSessions]: String(scenario.lifecycle.terminateSessions),
+      });
+    }
+    let secretValue = prepared.secretValue;
+    if (prepared.masterValue !== undefined) {
+      const master = await env.stack.client.send(
+        new CreateSecretCommand({ Name: `${prefix}/master`, SecretString: prepared.masterValue }),
+      );
+      secretValue = JSON.stringify({ ...(JSON.parse(secretValue) as object), masterarn: master.ARN });
+    }
+    const created = await env.stack.client.send(
+      new CreateSecretCommand({
+        Name: prefix,
+        SecretString: secretValue,
+        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+      }),
+    );
+    const world = new ScenarioWorld(env, scenario, driver, created.ARN as string, proxy, id);
+    env.stack.secretsManager.registerRotationFunction(world.functionArn, (event) =>
+      world.invokeFromSecretsManager(event),
+    );
+    return world;
+  }
+
+  // ---------------------------------------------------------------- the function's callers
+
+  /** Secrets Manager calls the function (one step of a rotation run). */
+  invokeFromSecretsManager(event: RotationEvent): Promise<unknown> {
+    return this.dispatch(event.Step, event, event.ClientRequestToken);
+  }
+
+  /**
+   * The lifecycle state machine calls the function (one task). A crashed runtime reaches Step
+   * Functions as `Lambda.Unknown` (AWS: "Unhandled errors in Lambda are reported as Lambda.Unknown",
+   * out-of-memory errors and timeouts included), with Lambda's error as the cause.
+   */
+  async invokeFromStateMachine(payload: unknown): Promise<unknown> {
+    const task = (payload as { task?: unknown } | null)?.task;
+    if (this.executionEnded) throw new Error('the lifecycle execution has ended (timed out): it invokes nothing more');
+    try {
+      return await this.dispatch(String(task) as Invocation, payload);
+    } catch (error) {
+      if (!(error instanceof Error) || error.name !== 'Runtime.ExitError') throw error;
+      throw Object.assign(new Error(JSON.stringify({ errorType: error.name, errorMessage: error.message })), {
+        name: 'Lambda.Unknown',
+      });
+    }
+  }
+
+  private async dispatch(step: Invocation, event: unknown, token?: string): Promise<unknown> {
+    if (this.disposed) throw new Error(`scenario ${this.scenario.number} has ended`);
+    const occurrence = (this.counts.get(step) ?? 0) + 1;
+    this.counts.set(step, occurrence);
+    let twin: 'sequential' | 'concurrent' | undefined;
+    let crashAfterReturn = false;
+    for (const fault of this.scenario.faults) {
+      if (!this.armed || this.fired.has(fault) || !('at' in fault)) continue;
+      if (fault.at.step !== step || fault.at.occurrence !== occurrence) continue;
+      this.fired.add(fault);
+      switch (fault.type) {
+        case 'sm-fault':
+          this.planSecretsManagerFault(fault.operation, fault.mode, fault.count);
+          break;
+        case 'db-outage':
+          this.startOutage(fault.lastsMs);
+          break;
+        case 'race':
+          this.startRace(fault.token, token);
+          break;
+        case 'step-twice':
+          twin = fault.overlap;
+          break;
+        case 'crash-after-step':
+          crashAfterReturn = true;
+          break;
+      }
+    }
+    if (twin === 'concurrent') {
+      // Overlapping retries: the first call runs on while the second, whose answer counts, starts.
+      this.track(
+        this.call(event).catch((error: unknown) => {
+          this.noteConcurrentError(`twin ${step}`, error);
+        }),
+      );
+      return this.call(event, crashAfterReturn);
+    }
+    if (twin === 'sequential') {
+      await this.call(event).catch((error: unknown) => {
+        this.noteConcurrentError(`first of two ${step}`, error);
+      });
+    }
+    return this.call(event, crashAfterReturn);
+  }
+
+  /** One invocation in an execution environment of the runtime. */
+  private async call(event: unknown, crashAfterReturn = false): Promise<unknown> {
+    let environment: ExecutionEnvironment | undefined;
+    try {
+      return await this.env.runtime.invoke(this, event, {
+        crashAfterReturn,
+        onEnvironment: (chosen) => {
+          environment = chosen;
+          this.inFlight.add(chosen);
+        },
+      });
+    } catch (error) {
+      this.outputs.addError(error);
+      throw error;
+    } finally {
+      if (environment) this.inFlight.delete(environment);
+    }
+  }
+
+  // ---------------------------------------------------------------- InvocationOwner
+
+  capture(_stream: 'stdout' | 'stderr', text: string): void {
+    this.outputs.add('function-log', text);
+  }
+
+  onSecretsManagerRequest(_request: TappedRequest, environment: ExecutionEnvironment): TapDecision | undefined {
+    if (!this.armed) return undefined;
+    const request = ++this.requests;
+    for (const fault of this.scenario.faults) {
+      if (fault.type !== 'crash-at-request' || fault.request !== request || this.fired.has(fault)) continue;
+      this.fired.add(fault);
+      const crash = async (): Promise<'drop'> => {
+        await this.env.runtime.kill(environment);
+        return 'drop';
+      };
+      return fault.timing === 'before-applying' ? { before: crash } : { after: crash };
+    }
+    return undefined;
+  }
+
+  private onDatabasePacket(total: number): 'continue' | 'cut' {
+    if (!this.armed) return 'continue';
+    const packet = total - this.packetBase;
+    let after: 'continue' | 'cut' = 'continue';
+    for (const fault of this.scenario.faults) {
+      if (this.fired.has(fault)) continue;
+      if (fault.type === 'crash-at-packet' && fault.packet === packet) {
+        this.fired.add(fault);
+        for (const environment of this.inFlight) void this.env.runtime.kill(environment);
+      }
+      if (fault.type === 'db-cut' && fault.packet === packet) {
+        this.fired.add(fault);
+        after = 'cut';
+      }
+    }
+    return after;
+  }
+
+  // ---------------------------------------------------------------- faults
+
+  /** The lifecycle execution has ended (the local runner may still retry a task of a timed-out one: AWS would not). */
+  endExecution(): void {
+    this.executionEnded = true;
+  }
+
+  /** From now on faults strike; counts of requests and packets start here. */
+  arm(): void {
+    this.armed = true;
+    this.counts.clear();
+    if (this.proxy) {
+      this.packetBase = this.proxy.packets;
+      this.proxy.onPacket = (total) => this.onDatabasePacket(total);
+      for (const fault of this.scenario.faults) {
+        if (fault.type !== 'db-delay') continue;
+        this.fired.add(fault);
+        this.proxy.delayMs = fault.ms;
+      }
+    }
+  }
+
+  /** Every fault stops: Secrets Manager answers, the database accepts connections at full speed. */
+  async lift(): Promise<void> {
+    this.armed = false;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.env.stack.secretsManager.faults.clear({ secretId: this.secretArn });
+    if (this.proxy) {
+      this.proxy.onPacket = undefined;
+      this.proxy.delayMs = 0;
+      await this.proxy.restore();
+    }
+  }
+
+  private planSecretsManagerFault(operation: string, mode: SecretsManagerFaultMode, count: number): void {
+    const exception =
+      mode === 'throttling' ? 'ThrottlingException' : mode === 'access-denied' ? 'AccessDeniedException' : undefined;
+    this.env.stack.secretsManager.faults.failNext(operation, count, exception, {
+      timing: mode === 'after-applying' ? 'after-applying' : 'before-applying',
+      secretId: this.secretArn,
+    });
+  }
+
+  private startOutage(lastsMs: number | undefined): void {
+    const proxy = this.proxy;
+    if (!proxy) return;
+    proxy.refuse();
+    if (lastsMs === undefined) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.track(proxy.restore());
+    }, lastsMs);
+    this.timers.add(timer);
+  }
+
+  private startRace(token: 'same' | 'new', currentToken: string | undefined): void {
+    if (token === 'new') {
+      this.track(this.rotate());
+      return;
+    }
+    if (currentToken !== undefined) this.track(this.duplicateRun(currentToken));
+  }
+
+  /** A second run of the same rotation (the same token), step by step, as a duplicate trigger would make. */
+  private async duplicateRun(token: string): Promise<void> {
+    const rotationToken = randomUUID();
+    for (const Step of ROTATION_STEPS) {
+      try {
+        await this.call({ Step, SecretId: this.secretArn, ClientRequestToken: token, RotationToken: rotationToken });
+      } catch (error) {
+        this.noteConcurrentError(`racing run (same token) ${Step}`, error);
+        return;
+      }
+    }
+  }
+
+  private noteConcurrentError(source: string, error: unknown): void {
+    const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
+    this.concurrentErrors.push({ source, name, message });
+  }
+
+  private track(work: Promise<unknown>): void {
+    const settled = work.catch(() => undefined);
+    this.background.add(settled);
+    void settled.finally(() => this.background.delete(settled));
+  }
+
+  /**
+   * Waits until nothing runs for the secret any more: twin calls, racing runs, rotations Secrets
+   * Manager is still running. What is still running after SETTLE_MS is killed.
+   */
+  async settle(): Promise<void> {
+    const deadline = Date.now() + SETTLE_MS;
+    while (Date.now() < deadline) {
+      const running = this.env.stack.secretsManager
+        .rotationHistory(this.secretArn)
+        .some((record) => record.outcome === 'in-progress');
+      if (!running && this.background.size === 0 && this.inFlight.size === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    this.outputs.add('error', `harness: calls still running ${SETTLE_MS} ms after the faults were lifted were killed`);
+    await Promise.all([...this.inFlight].map((environment) => this.env.runtime.kill(environment)));
+  }
+
+  // ---------------------------------------------------------------- what Secrets Manager and operators do
+
+  /**
+   * RotateSecret, as the schedule (a new token) or Secrets Manager's retry (the stuck version's
+   * token) would call it, and the run's end.
+   */
+  async rotate(token: string = randomUUID()): Promise<RotationAttempt> {
+    try {
+      await this.env.stack.client.send(
+        new RotateSecretCommand({
+          SecretId: this.secretArn,
+          ClientRequestToken: token,
+          RotationLambdaARN: this.functionArn,
+          RotationRules: { AutomaticallyAfterDays: 30 },
+        }),
+      );
+    } catch (error) {
+      this.outputs.addError(error);
+      return { token, outcome: 'refused', errorName: (error as Error).name };
+    }
+    let record;
+    try {
+      record = await this.env.stack.secretsManager.waitForRotation(this.secretArn, token, ROTATION_WAIT_MS);
+    } catch {
+      return { token, outcome: 'hung' };
+    }
+    const outcome = record.outcome === 'in-progress' ? 'hung' : record.outcome;
+    if (outcome === 'succeeded' && this.background.size === 0 && this.inFlight.size === 0) {
+      this.successSnapshots.push({ token, ...this.labels() });
+    }
+    return {
+      token,
+      outcome,
+      ...(record.error ? { errorName: record.error.name } : {}),
+      ...(outcome === 'succeeded' || record.step === undefined ? {} : { failedStep: record.step }),
+    };
+  }
+
+  /**
+   * Which versions hold AWSCURRENT, AWSPENDING and AWSPREVIOUS now, from the local Secrets Manager's
+   * journal of label moves: the harness's bookkeeping never takes a fault planned for the function.
+   */
+  labels(): VersionLabels {
+    const holders = new Map<string, string>();
+    for (const change of this.env.stack.secretsManager.labelHistory(this.secretArn)) {
+      if (change.change === 'attached') holders.set(change.label, change.versionId);
+      else if (holders.get(change.label) === change.versionId) holders.delete(change.label);
+    }
+    const [current, pending, previous] = [holders.get(AWSCURRENT), holders.get(AWSPENDING), holders.get(AWSPREVIOUS)];
+    return {
+      ...(current ? { current } : {}),
+      ...(pending ? { pending } : {}),
+      ...(previous ? { previous } : {}),
+    };
+  }
+
+  /** The version a rotation left holding AWSPENDING without AWSCURRENT (a stuck rotation), if any. */
+  stuckPending(): string | undefined {
+    const { current, pending } = this.labels();
+    return pending !== undefined && pending !== current ? pending : undefined;
+  }
+
+  /** An operator's hand fix: takes AWSPENDING off the stuck version so that a new rotation can start. */
+  async clearStuckPending(): Promise<boolean> {
+    const stuck = this.stuckPending();
+    if (stuck === undefined) return false;
+    try {
+      await this.env.stack.client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: this.secretArn,
+          VersionStage: AWSPENDING,
+          RemoveFromVersionId: stuck,
+        }),
+      );
+      return true;
+    } catch (error) {
+      this.outputs.addError(error);
+      return false;
+    }
+  }
+
+  /** Whether AWSCURRENT's credential authenticates against the server itself. */
+  async currentAuthenticates(): Promise<boolean | undefined> {
+    const value = await this.env.readCurrent(this.secretArn);
+    if (value === undefined) return undefined;
+    return this.env.authenticates(this.scenario.target, value);
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    this.armed = false;
+    for (const timer of this.timers) clearTimeout(timer);
+    await this.proxy?.stop();
+  }
+}

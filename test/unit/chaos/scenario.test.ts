@@ -1,0 +1,84 @@
+import { Prng } from '../../chaos/prng';
+import {
+  generateScenario,
+  hasServer,
+  SCENARIO_KINDS,
+  type Fault,
+  type Scenario,
+  type ScenarioKind,
+} from '../../chaos/scenario';
+
+const many = (seed: string, count: number, kinds: readonly ScenarioKind[] = SCENARIO_KINDS): Scenario[] =>
+  Array.from({ length: count }, (_, i) => generateScenario(seed, i + 1, kinds));
+
+describe('chaos scenarios', () => {
+  it('come from the seed and the number alone: the same inputs give the same scenario', () => {
+    expect(generateScenario('abc', 17)).toEqual(generateScenario('abc', 17));
+    expect(generateScenario('abc', 17)).not.toEqual(generateScenario('abc', 18));
+    expect(generateScenario('abc', 17)).not.toEqual(generateScenario('abd', 17));
+  });
+
+  it('draw from a seeded generator that replays exactly', () => {
+    const draws = (random: Prng) => Array.from({ length: 5 }, () => random.int(0, 1_000_000));
+    expect(draws(new Prng('s', 1))).toEqual(draws(new Prng('s', 1)));
+    expect(draws(new Prng('s', 1))).not.toEqual(draws(new Prng('s', 2)));
+    const random = new Prng('range');
+    for (let i = 0; i < 1000; i++) expect(random.int(3, 5)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('cover every kind and every fault over a run of a thousand', () => {
+    const scenarios = many('coverage', 1000);
+    expect(new Set(scenarios.map((scenario) => scenario.kind))).toEqual(new Set(SCENARIO_KINDS));
+    const types = new Set(scenarios.flatMap((scenario) => scenario.faults.map((fault) => fault.type)));
+    expect([...types].sort()).toEqual(
+      [
+        'crash-after-step',
+        'crash-at-packet',
+        'crash-at-request',
+        'db-cut',
+        'db-delay',
+        'db-outage',
+        'operator-restarts',
+        'race',
+        'sm-fault',
+        'step-twice',
+      ].sort(),
+    );
+    const modes = new Set(
+      scenarios.flatMap((scenario) =>
+        scenario.faults.flatMap((fault) => (fault.type === 'sm-fault' ? [fault.mode] : [])),
+      ),
+    );
+    expect([...modes].sort()).toEqual(['access-denied', 'after-applying', 'before-applying', 'throttling']);
+    // Issue 10's lockout sequence: an outage after setSecret, then an operator starting over several times.
+    expect(
+      scenarios.some((scenario) =>
+        scenario.faults.some((fault) => fault.type === 'operator-restarts' && fault.times >= 4),
+      ),
+    ).toBe(true);
+  });
+
+  it('keep to the kinds asked for', () => {
+    expect(new Set(many('only', 50, ['redis', 'lifecycle']).map((scenario) => scenario.kind))).toEqual(
+      new Set(['redis', 'lifecycle']),
+    );
+  });
+
+  it('never aim database faults at a secret without a server, and end lifecycle outages by themselves', () => {
+    const databaseFaults: ReadonlySet<Fault['type']> = new Set(['crash-at-packet', 'db-outage', 'db-cut', 'db-delay']);
+    for (const scenario of many('shapes', 1000)) {
+      if (!hasServer(scenario.target)) {
+        expect(scenario.faults.filter((fault) => databaseFaults.has(fault.type))).toEqual([]);
+      }
+      if (scenario.kind === 'lifecycle') {
+        expect(scenario.lifecycle).toBeDefined();
+        for (const fault of scenario.faults) {
+          if (fault.type === 'db-outage') expect(fault.lastsMs).toBeGreaterThan(0);
+          expect(fault.type).not.toBe('operator-restarts');
+        }
+      } else {
+        expect(scenario.target).toBe(scenario.kind);
+      }
+    }
+  });
+});
