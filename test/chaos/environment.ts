@@ -3,6 +3,7 @@ import { ROTATE_SECRET_FUNCTION } from '../../infra/constructs/bundling-options'
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { loadStateMachine } from '../../local/stepfunctions/definitions';
 import type { LambdaHandler } from '../../local/stepfunctions/runner';
+import { Mysql8Double } from '../support/mysql8/server';
 import { buildFunctionBundle, type FunctionBundle } from '../support/bundled-function';
 import { FunctionRuntime } from './function-runtime';
 import { ProcessOutputCapture } from './outputs';
@@ -56,15 +57,16 @@ export async function startChaosEnvironment(
   runId: string,
   options: ChaosEnvironmentOptions = {},
 ): Promise<ChaosEnvironment> {
-  const [stack, bundle] = await Promise.all([
+  const [stack, bundle, mysql8] = await Promise.all([
     startLocalStack({ postgres: true, mariadb: true, redis: true }),
     buildFunctionBundle(ROTATE_SECRET_FUNCTION),
+    Mysql8Double.start(),
   ]);
   let runtime: FunctionRuntime | undefined;
   try {
     const { postgres, mariadb, redis } = stack;
     if (!postgres || !mariadb || !redis) throw new Error('the local stack did not start every server');
-    const servers: ChaosServers = { postgres, mariadb, redis };
+    const servers: ChaosServers = { postgres, mariadb, mysql8, redis };
     runtime = new FunctionRuntime({
       bundle,
       secretsManagerEndpoint: stack.secretsManager.endpoint,
@@ -78,7 +80,7 @@ export async function startChaosEnvironment(
   } catch (error) {
     await runtime?.stop();
     bundle.remove();
-    await stack.stop();
+    await Promise.all([stack.stop(), mysql8.stop()]);
     throw error;
   }
 }
@@ -125,6 +127,7 @@ function chaosEnvironment(
     masterPasswords: [
       { what: 'the PostgreSQL master password', value: servers.postgres.masterPassword },
       { what: 'the MariaDB master password', value: servers.mariadb.masterPassword },
+      { what: 'the MySQL 8 master password', value: servers.mysql8.masterPassword },
       { what: 'the Redis master password', value: servers.redis.masterPassword },
     ],
     async readCurrent(secretArn) {
@@ -142,7 +145,7 @@ function chaosEnvironment(
       capture.stop();
       await runtime.stop();
       bundle.remove();
-      await stack.stop();
+      await Promise.all([stack.stop(), servers.mysql8.stop()]);
     },
   };
 }

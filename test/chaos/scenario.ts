@@ -13,6 +13,9 @@ export const TARGET_KINDS = [
   'pg-alternating',
   'mariadb-single',
   'mariadb-alternating',
+  // MySQL 8 (dual passwords, failed-login locking) through the MySQL 8 double (test/support/mysql8).
+  'mysql8-single',
+  'mysql8-alternating',
   'redis',
   'random',
 ] as const;
@@ -106,7 +109,7 @@ export function hasServer(target: TargetKind): boolean {
 
 /** Target kinds that promise both credentials work through a rotation (zero downtime). */
 export function isDualAccept(target: TargetKind): boolean {
-  return target === 'pg-alternating' || target === 'mariadb-alternating' || target === 'redis';
+  return ['pg-alternating', 'mariadb-alternating', 'mysql8-single', 'mysql8-alternating', 'redis'].includes(target);
 }
 
 const STEP_WEIGHTS: readonly (readonly [RotationStep, number])[] = [

@@ -67,6 +67,7 @@ export const SELF_TEST_CASES: readonly SelfTestCase[] = [
   { target: 'pg-single', plant: 'lockout' },
   { target: 'mariadb-alternating', plant: 'lockout' },
   { target: 'redis', plant: 'lockout' },
+  { target: 'mysql8-single', plant: 'lockout' },
   { target: 'pg-alternating', plant: 'leak' },
   { target: 'random', plant: 'leak' },
   { target: 'mariadb-single', plant: 'lost-version' },
@@ -76,6 +77,8 @@ export const SELF_TEST_CASES: readonly SelfTestCase[] = [
   { target: 'pg-alternating' },
   { target: 'mariadb-single' },
   { target: 'mariadb-alternating' },
+  { target: 'mysql8-single' },
+  { target: 'mysql8-alternating' },
   { target: 'redis' },
   { target: 'random' },
 ];

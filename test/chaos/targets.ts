@@ -4,6 +4,7 @@ import { STRATEGY_TAG } from '../../functions/strategies/tag-options';
 import type { LocalMariadb } from '../../local/databases/mariadb';
 import type { LocalPostgres } from '../../local/databases/postgres';
 import type { LocalRedis } from '../../local/databases/redis';
+import type { Mysql8Double } from '../support/mysql8/server';
 import type { TargetKind } from './scenario';
 
 /**
@@ -15,6 +16,7 @@ import type { TargetKind } from './scenario';
 export interface ChaosServers {
   readonly postgres: LocalPostgres;
   readonly mariadb: LocalMariadb;
+  readonly mysql8: Mysql8Double;
   readonly redis: LocalRedis;
 }
 
@@ -114,6 +116,47 @@ function mariadbDriver(mariadb: LocalMariadb, alternating: boolean): TargetDrive
   };
 }
 
+/**
+ * MySQL 8 through the double: a single user with dual passwords (APPLICATION_PASSWORD_ADMIN), or
+ * alternating users through root; every user locks after 3 consecutive failed logins (for a day),
+ * so a rotation that fails logins it could avoid shows up as a lockout.
+ */
+function mysql8Driver(mysql8: Mysql8Double, alternating: boolean): TargetDriver {
+  const quoted = (user: string) => `'${user.replaceAll("'", "''")}'@'%'`;
+  return {
+    server: { host: mysql8.host, port: mysql8.port },
+    async prepare(user, proxyPort) {
+      const password = initialPassword();
+      await mysql8.admin(
+        `CREATE USER ${quoted(user)} IDENTIFIED BY '${password}' FAILED_LOGIN_ATTEMPTS 3 PASSWORD_LOCK_TIME 1`,
+      );
+      if (!alternating) await mysql8.admin(`GRANT APPLICATION_PASSWORD_ADMIN ON *.* TO ${quoted(user)}`);
+      const at = { host: '127.0.0.1', port: proxyPort };
+      return {
+        secretValue: mysql8.secretValue(user, password, at),
+        ...(alternating ? { masterValue: mysql8.masterSecretValue(at) } : {}),
+        tags: {},
+      };
+    },
+    // The account's own state, not a login (a failed one would count towards locking it).
+    authenticates(credential) {
+      const account = mysql8.account(usernameOf(credential));
+      return Promise.resolve(
+        account !== undefined &&
+          !account.locked &&
+          account.lockedSinceMs === undefined &&
+          mysql8.accepts(usernameOf(credential), credential.password),
+      );
+    },
+    secretsIn: databaseSecrets,
+    async sabotage(credential) {
+      const account = quoted(usernameOf(credential));
+      await mysql8.admin(`ALTER USER ${account} IDENTIFIED BY '${initialPassword()}'`);
+      await mysql8.admin(`ALTER USER ${account} DISCARD OLD PASSWORD`);
+    },
+  };
+}
+
 function redisDriver(redis: LocalRedis): TargetDriver {
   return {
     server: { host: redis.host, port: redis.port },
@@ -153,6 +196,8 @@ export function targetDrivers(servers: ChaosServers): Readonly<Record<TargetKind
     'pg-alternating': postgresDriver(servers.postgres, true),
     'mariadb-single': mariadbDriver(servers.mariadb, false),
     'mariadb-alternating': mariadbDriver(servers.mariadb, true),
+    'mysql8-single': mysql8Driver(servers.mysql8, false),
+    'mysql8-alternating': mysql8Driver(servers.mysql8, true),
     redis: redisDriver(servers.redis),
     random: randomDriver,
   };
