@@ -96,7 +96,16 @@ async function awaitRotation(input: VerifyInput, deps: TaskDeps): Promise<Resolv
   let delay: number = ROTATION_POLL.firstDelayMs;
   for (;;) {
     const resolved = await resolveSecret(deps, input.secretArn, input.rotation);
-    if (resolved.current.versionId !== input.previousVersionId) return resolved;
+    if (resolved.current.versionId !== input.previousVersionId) {
+      // finishSecret moves AWSCURRENT, then takes AWSPENDING off: wait for the second half too, so a run
+      // that reports success leaves no AWSPENDING behind (one still there when the wait is spent is left
+      // to the next finishSecret, which tidies it: the rotation itself is complete).
+      const settled = !stagesOf(resolved.description, resolved.current.versionId)?.includes(AWSPENDING);
+      if (settled || nowOf(deps).getTime() + delay > deadline) return resolved;
+      await sleep(delay);
+      delay = Math.min(delay * ROTATION_POLL.factor, ROTATION_POLL.maxDelayMs);
+      continue;
+    }
     const pendingVersionId = runningRotation(resolved.description);
     const failed = rotationFailureOf(resolved.description.tags);
     if (

@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { TagResourceCommand } from '@aws-sdk/client-secrets-manager';
+import { TagResourceCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { encodeProbe, PROBE_TAG } from '../../../functions/strategies/probe/probe';
 import { escapeIdentifier } from 'pg';
 import { preflight } from '../../../functions/tasks/preflight';
@@ -155,6 +155,49 @@ describe('verify', () => {
     for (const password of [user.password, user.currentPassword, newPassword]) {
       expect(everything).not.toContain(password);
     }
+  });
+
+  it('waits for finishSecret to take AWSPENDING off the new version, so success leaves no AWSPENDING', async () => {
+    const user = await givenRotatedUser();
+    const token = await rotateAndWait(stack, user.secretArn, MANUAL_FUNCTION_ARN);
+    for (const Step of ['createSecret', 'setSecret', 'testSecret']) {
+      await stack.rotationHandler({ Step, SecretId: user.secretArn, ClientRequestToken: token.token });
+    }
+    // finishSecret's first half: AWSCURRENT moved, AWSPENDING still on the same version.
+    await stack.client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: user.secretArn,
+        VersionStage: 'AWSCURRENT',
+        MoveToVersionId: token.token,
+        RemoveFromVersionId: user.currentVersionId,
+      }),
+    );
+    let polls = 0;
+    const clock = virtualClock();
+    const deps = taskDeps(stack, {
+      ...clock,
+      sleep: async (ms) => {
+        // The second half lands while Verify waits.
+        if (++polls === 2)
+          await stack.client.send(
+            new UpdateSecretVersionStageCommand({
+              SecretId: user.secretArn,
+              VersionStage: 'AWSPENDING',
+              RemoveFromVersionId: token.token,
+            }),
+          );
+        await clock.sleep?.(ms);
+      },
+    });
+
+    const verified = await verifyRotation(
+      { secretArn: user.secretArn, rotation: testRun(), previousVersionId: user.currentVersionId },
+      deps,
+    );
+
+    expect(verified.currentVersionId).toBe(token.token);
+    expect(polls).toBe(2);
+    expect(Object.values(await stagesOf(stack.client, user.secretArn)).flat()).not.toContain('AWSPENDING');
   });
 
   it('reports RotationDidNotHappenError when AWSCURRENT did not move', async () => {
