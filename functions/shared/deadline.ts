@@ -22,7 +22,6 @@ export class DeadlineExceededError extends KeyturnError {
  */
 export const DEADLINE_RESERVE_MS = 3_000;
 
-
 /** A deadline `ms` from now. */
 export function deadlineIn(ms: number, now: () => number = Date.now): Deadline {
   const end = now() + ms;
