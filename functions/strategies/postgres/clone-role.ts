@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { quoteIdentifier, quoteLiteral, PostgresTargetError, type PostgresSession } from './connection';
 import { DEFAULT_PRIVILEGE_OBJECTS, MISSING_DEFAULT_PRIVILEGES_SQL } from './default-acl';
+import { MISSING_ROLE_SETTINGS_SQL } from './role-settings';
 
 interface RoleAttributes {
   rolcreatedb: boolean;
@@ -135,13 +136,7 @@ async function settingStatements(
   roles: { from: string; to: string },
 ): Promise<AlignStatement[]> {
   const rows = await session.query<{ datname: string | null; setting: string }>(
-    `SELECT d.datname, s.setting
-       FROM (SELECT r.setdatabase, unnest(r.setconfig) AS setting FROM pg_db_role_setting r
-              WHERE r.setrole = (SELECT oid FROM pg_roles WHERE rolname = $1)) s
-       LEFT JOIN pg_database d ON d.oid = s.setdatabase
-      WHERE NOT EXISTS (SELECT 1 FROM pg_db_role_setting r, unnest(r.setconfig) AS c
-                         WHERE r.setrole = (SELECT oid FROM pg_roles WHERE rolname = $2)
-                           AND r.setdatabase = s.setdatabase AND c = s.setting)`,
+    MISSING_ROLE_SETTINGS_SQL,
     [roles.from, roles.to],
   );
   return rows.map(({ datname, setting }) => {

@@ -1,5 +1,6 @@
 import type { PostgresSession } from './connection';
 import { MISSING_DEFAULT_PRIVILEGES_SQL } from './default-acl';
+import { MISSING_ROLE_SETTINGS_SQL } from './role-settings';
 
 /**
  * What one role can do that another cannot, computed by the server itself: the privileges a
@@ -177,13 +178,8 @@ const QUERIES: readonly Query[] = [
   {
     category: 'role settings',
     sql: () => `
-      SELECT format('%s (%s)', s.setting, coalesce('in database ' || quote_ident(d.datname), 'in every database')) AS detail
-        FROM (SELECT r.setdatabase, unnest(r.setconfig) AS setting FROM pg_db_role_setting r
-               WHERE r.setrole = (SELECT oid FROM pg_roles WHERE rolname = $1)) s
-        LEFT JOIN pg_database d ON d.oid = s.setdatabase
-       WHERE NOT EXISTS (SELECT 1 FROM pg_db_role_setting r, unnest(r.setconfig) AS c
-                          WHERE r.setrole = (SELECT oid FROM pg_roles WHERE rolname = $2)
-                            AND r.setdatabase = s.setdatabase AND c = s.setting)`,
+      SELECT format('%s (%s)', m.setting, coalesce('in database ' || quote_ident(m.datname), 'in every database')) AS detail
+        FROM (${MISSING_ROLE_SETTINGS_SQL}) m`,
   },
   {
     // Objects either role creates get these grants automatically; a grant to "itself" maps across.
