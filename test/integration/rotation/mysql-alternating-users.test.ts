@@ -18,8 +18,6 @@ import {
 } from '../../support/secrets';
 import { strategyContext } from '../../support/strategy-context';
 
-jest.setTimeout(30_000);
-
 let stack: LocalStack;
 let db: LocalMariadb;
 let rotationFunction: StrategyRotationFunction;

@@ -71,7 +71,9 @@ it('retries throttling soon and often: 6 throttles in a row, then the call succe
     expect(calls()).toBe(7);
     // Full jitter under ceilings of 10, 20, 40, then 50 ms: six waits of at most 220 ms in all.
     expect(plannedWaitsMs).toHaveLength(6);
-    plannedWaitsMs.forEach((wait, retry) => expect(wait).toBeLessThanOrEqual(Math.min(50, 10 * 2 ** retry)));
+    plannedWaitsMs.forEach((wait, retry) => {
+      expect(wait).toBeLessThanOrEqual(Math.min(50, 10 * 2 ** retry));
+    });
     expect(sum(plannedWaitsMs)).toBeLessThanOrEqual(220);
   } finally {
     sm.destroy();
