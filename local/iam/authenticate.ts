@@ -8,7 +8,7 @@ import {
   signatureDoesNotMatch,
 } from './errors';
 import { formatAmzDate, MalformedAuthorization, parseAmzDate, parseAuthorization, signatureMatches } from './sigv4';
-import type { Caller, IamState } from './state';
+import type { AccessKeyRecord, Caller, IamState } from './state';
 
 /**
  * Who signed a request to the local IAM or STS, checked as AWS checks it: an Authorization
@@ -76,16 +76,13 @@ export function authenticate(context: AuthenticationContext, service: 'iam' | 's
     if (credentials.caller.kind === 'assumed-role' && credentials.caller.session.expiresAt <= now) {
       throw expiredToken();
     }
-    if (credentials.caller.kind === 'user') {
-      const key = context.state.findKey(auth.accessKeyId);
+    if (credentials.key) {
       const resolution = Math.max(1, context.lastUsedResolutionMs());
-      if (key) {
-        key.lastUsed = {
-          date: new Date(Math.floor(now.getTime() / resolution) * resolution),
-          serviceName: service,
-          region: auth.region,
-        };
-      }
+      credentials.key.lastUsed = {
+        date: new Date(Math.floor(now.getTime() / resolution) * resolution),
+        serviceName: service,
+        region: auth.region,
+      };
     }
     context.record({ time: now, service, action, accessKeyId, outcome: 'accepted' });
     return credentials.caller;
@@ -113,27 +110,19 @@ function checkClockSkew(signedAt: Date, now: Date): void {
 }
 
 /**
- * The secret to verify with and the caller it stands for. Unknown, deleted, inactive and
- * not-yet-propagated keys, and temporary credentials without their exact session token, are all
- * InvalidClientTokenId, as AWS answers them.
+ * The secret to verify with and the caller it stands for (and the long-term key, to mark as
+ * used). Unknown, deleted, inactive and not-yet-propagated keys, and temporary credentials
+ * without their exact session token, are all InvalidClientTokenId, as AWS answers them.
  */
 function resolveCredentials(
   state: IamState,
   accessKeyId: string,
   sessionToken: string | undefined,
   now: Date,
-): { readonly secretAccessKey: string; readonly caller: Caller } {
-  const key = state.findKey(accessKeyId);
-  if (key) {
-    if (key.status !== 'Active' || now < key.activeFrom || sessionToken !== undefined) throw invalidClientTokenId();
-    const user = state.user(key.accountId, key.userName);
-    return {
-      secretAccessKey: key.secretAccessKey,
-      caller: { kind: 'user', accountId: user.accountId, arn: user.arn, accessKeyId, user },
-    };
-  }
+): { readonly secretAccessKey: string; readonly caller: Caller; readonly key?: AccessKeyRecord } {
   const session = state.findSession(accessKeyId);
-  if (session && sessionToken !== undefined && sameText(sessionToken, session.sessionToken)) {
+  if (session) {
+    if (sessionToken === undefined || !sameText(sessionToken, session.sessionToken)) throw invalidClientTokenId();
     const role = session.role;
     return {
       secretAccessKey: session.secretAccessKey,
@@ -146,7 +135,15 @@ function resolveCredentials(
       },
     };
   }
-  throw invalidClientTokenId();
+  const key = state.signingKey(accessKeyId, now);
+  const user = key && state.findUser(key.accountId, key.userName);
+  // A long-term key never comes with a session token.
+  if (!key || !user || sessionToken !== undefined) throw invalidClientTokenId();
+  return {
+    secretAccessKey: key.secretAccessKey,
+    caller: { kind: 'user', accountId: user.accountId, arn: user.arn, accessKeyId, user },
+    key,
+  };
 }
 
 function sameText(a: string, b: string): boolean {

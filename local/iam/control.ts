@@ -12,6 +12,7 @@ import { isIamStsOperationName, type IamFaultControl } from './faults';
  *   GET    /_keyturn/access-keys[?accountId=&userName=] -> { accessKeys: LocalIamAccessKey[] }
  *   GET    /_keyturn/authentications[?accessKeyId=]  -> { authentications: AuthenticationRecord[] }
  *   PUT    /_keyturn/key-activation-delay { ms }     (delay before keys created from now on work)
+ *   PUT    /_keyturn/key-revocation-delay { ms }     (how long keys deactivated or deleted from now on still work)
  *   GET    /_keyturn/faults                          -> { faults: PendingIamFault[] }
  *   POST   /_keyturn/faults { operation, count?, code? }
  *   DELETE /_keyturn/faults
@@ -22,6 +23,7 @@ export interface IamControlDependencies {
   readonly accessKeys: (filter: { readonly accountId?: string; readonly userName?: string }) => unknown[];
   readonly authentications: (accessKeyId?: string) => AuthenticationRecord[];
   readonly setKeyActivationDelay: (ms: number) => void;
+  readonly setKeyRevocationDelay: (ms: number) => void;
 }
 
 const faultRequest = z.object({
@@ -66,6 +68,12 @@ export function createIamControlHandler(dependencies: IamControlDependencies): C
           const parsed = delayRequest.safeParse(parseJson(body));
           if (!parsed.success) return badRequest('expected { "ms": <whole number >= 0> }');
           dependencies.setKeyActivationDelay(parsed.data.ms);
+          return ok({ ms: parsed.data.ms });
+        }
+        case 'PUT /_keyturn/key-revocation-delay': {
+          const parsed = delayRequest.safeParse(parseJson(body));
+          if (!parsed.success) return badRequest('expected { "ms": <whole number >= 0> }');
+          dependencies.setKeyRevocationDelay(parsed.data.ms);
           return ok({ ms: parsed.data.ms });
         }
         case 'GET /_keyturn/faults':

@@ -114,7 +114,7 @@ export function createIamOperationHandlers(state: IamState): Record<IamOperation
       if (!(STATUSES as readonly string[]).includes(status)) {
         throw validationError(status, 'status', 'Member must satisfy enum value set: [Active, Inactive]');
       }
-      state.keyOf(targetUser(state, params, caller), accessKeyId).status = status as AccessKeyStatus;
+      state.setStatus(state.keyOf(targetUser(state, params, caller), accessKeyId), status as AccessKeyStatus);
       return undefined;
     },
     DeleteAccessKey(params, caller) {

@@ -40,6 +40,11 @@ export interface LocalIamOptions {
   readonly adminUserName?: string;
   /** How long a key created through CreateAccessKey is refused before it works. @default 0 */
   readonly keyActivationDelayMs?: number;
+  /**
+   * How long a key keeps working after UpdateAccessKey Inactive or DeleteAccessKey, as the change
+   * spreads through IAM (reactivation is immediate). @default 0
+   */
+  readonly keyRevocationDelayMs?: number;
   /** LastUsedDate is truncated to this (IAM's sample responses show whole minutes). @default 60000 */
   readonly lastUsedResolutionMs?: number;
   /** The clock for dates, expiry, activation and the 15-minute signature window. */
@@ -55,6 +60,8 @@ export interface LocalIamAccessKey {
   readonly createdAt: Date;
   /** When the key starts (or started) to work. */
   readonly activeFrom: Date;
+  /** Deactivated recently: it keeps working until then. */
+  readonly worksUntil?: Date;
   readonly lastUsed?: { readonly date: Date; readonly serviceName: string; readonly region: string };
 }
 
@@ -133,6 +140,11 @@ export class LocalIam {
     this.state.keyActivationDelayMs = checkedDelay(ms);
   }
 
+  /** How long keys deactivated or deleted from now on keep working. */
+  setKeyRevocationDelay(ms: number): void {
+    this.state.keyRevocationDelayMs = checkedDelay(ms);
+  }
+
   /** Keys as IAM holds them now (deleted keys are gone), oldest first. */
   accessKeys(filter: { readonly accountId?: string; readonly userName?: string } = {}): LocalIamAccessKey[] {
     return listKeys(this.state, filter);
@@ -166,7 +178,8 @@ export class LocalIam {
 }
 
 function checkedDelay(ms: number): number {
-  if (!Number.isInteger(ms) || ms < 0) throw new RangeError('the key activation delay must be a whole number >= 0');
+  if (!Number.isInteger(ms) || ms < 0)
+    throw new RangeError('a key propagation delay must be a whole number of ms >= 0');
   return ms;
 }
 
@@ -196,6 +209,7 @@ function describeKey(key: AccessKeyRecord): LocalIamAccessKey {
     status: key.status,
     createdAt: key.createdAt,
     activeFrom: key.activeFrom,
+    ...(key.worksUntil ? { worksUntil: key.worksUntil } : {}),
     ...(key.lastUsed ? { lastUsed: { ...key.lastUsed } } : {}),
   };
 }
@@ -220,6 +234,7 @@ export async function startLocalIam(options: LocalIamOptions = {}): Promise<Loca
   if (adminCredentials.secretAccessKey.length === 0) throw new RangeError('adminCredentials.secretAccessKey is empty');
 
   const state = new IamState(accountId, now, delay);
+  state.keyRevocationDelayMs = checkedDelay(options.keyRevocationDelayMs ?? 0);
   const admin = state.createUser(accountId, options.adminUserName ?? 'keyturn-admin');
   state.importAccessKey(admin, adminCredentials.accessKeyId, adminCredentials.secretAccessKey);
 
@@ -241,6 +256,9 @@ export async function startLocalIam(options: LocalIamOptions = {}): Promise<Loca
     authentications: (accessKeyId) => authenticationsOf(log, accessKeyId),
     setKeyActivationDelay: (ms) => {
       state.keyActivationDelayMs = checkedDelay(ms);
+    },
+    setKeyRevocationDelay: (ms) => {
+      state.keyRevocationDelayMs = checkedDelay(ms);
     },
   });
   const iam = createIamServer(createIamOperationHandlers(state), faults, auth, control);

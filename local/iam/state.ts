@@ -56,6 +56,8 @@ export interface AccessKeyRecord {
   readonly createdAt: Date;
   /** Before this instant the key is not yet known everywhere: requests it signs are refused. */
   readonly activeFrom: Date;
+  /** Once deactivated: until this instant the change has not reached everywhere and the key still works. */
+  worksUntil: Date | undefined;
   lastUsed: LastUse | undefined;
 }
 
@@ -111,6 +113,10 @@ export class IamState {
   private readonly keys = new Map<string, AccessKeyRecord>();
   private readonly roles = new Map<string, RoleRecord>();
   private readonly sessions = new Map<string, SessionRecord>();
+  /** Deleted keys whose deletion has not reached everywhere yet: they sign until `until`. */
+  private readonly retired = new Map<string, { readonly key: AccessKeyRecord; readonly until: Date }>();
+  /** How long a deactivated or deleted key keeps working (IAM's eventual consistency). */
+  keyRevocationDelayMs = 0;
 
   constructor(
     readonly defaultAccountId: string,
@@ -144,9 +150,13 @@ export class IamState {
   }
 
   user(accountId: string, userName: string): UserRecord {
-    const user = this.users.get(accountId)?.get(userName.toLowerCase());
+    const user = this.findUser(accountId, userName);
     if (!user) throw noSuchUser(userName);
     return user;
+  }
+
+  findUser(accountId: string, userName: string): UserRecord | undefined {
+    return this.users.get(accountId)?.get(userName.toLowerCase());
   }
 
   deleteUser(accountId: string, userName: string): void {
@@ -178,6 +188,7 @@ export class IamState {
       status: 'Active',
       createdAt,
       activeFrom: new Date(createdAt.getTime() + delay),
+      worksUntil: undefined,
       lastUsed: undefined,
     };
     this.keys.set(key.accessKeyId, key);
@@ -199,6 +210,7 @@ export class IamState {
       status: 'Active',
       createdAt,
       activeFrom: createdAt,
+      worksUntil: undefined,
       lastUsed: undefined,
     };
     this.keys.set(accessKeyId, key);
@@ -219,13 +231,43 @@ export class IamState {
     return key;
   }
 
+  /** UpdateAccessKey: deactivation reaches everywhere `keyRevocationDelayMs` later; reactivation at once. */
+  setStatus(key: AccessKeyRecord, status: AccessKeyStatus): void {
+    if (status === 'Inactive' && key.status === 'Active') {
+      key.worksUntil = new Date(this.now().getTime() + this.keyRevocationDelayMs);
+    }
+    if (status === 'Active') key.worksUntil = undefined;
+    key.status = status;
+  }
+
   deleteAccessKey(key: AccessKeyRecord): void {
     this.keys.delete(key.accessKeyId);
+    const now = this.now();
+    const until =
+      key.status === 'Active' ? new Date(now.getTime() + this.keyRevocationDelayMs) : (key.worksUntil ?? now);
+    if (until > now) this.retired.set(key.accessKeyId, { key, until });
   }
 
   /** A long-term key by id, or undefined (deleted or never issued). */
   findKey(accessKeyId: string): AccessKeyRecord | undefined {
     return this.keys.get(accessKeyId);
+  }
+
+  /**
+   * The long-term key that may sign a request now: Active and past its activation delay, or
+   * deactivated or deleted so recently that the change has not reached everywhere.
+   */
+  signingKey(accessKeyId: string, now: Date): AccessKeyRecord | undefined {
+    const key = this.keys.get(accessKeyId);
+    if (key) {
+      if (key.status === 'Active') return now >= key.activeFrom ? key : undefined;
+      return key.worksUntil !== undefined && now < key.worksUntil ? key : undefined;
+    }
+    const retired = this.retired.get(accessKeyId);
+    if (!retired) return undefined;
+    if (now < retired.until) return retired.key;
+    this.retired.delete(accessKeyId);
+    return undefined;
   }
 
   findSession(accessKeyId: string): SessionRecord | undefined {

@@ -75,6 +75,7 @@ describe('local IAM and STS (SigV4-verifying)', () => {
   afterEach(() => {
     iam.faults.clear();
     iam.setKeyActivationDelay(0);
+    iam.setKeyRevocationDelay(0);
     offsetMs = 0;
   });
   afterAll(async () => {
@@ -239,6 +240,29 @@ describe('local IAM and STS (SigV4-verifying)', () => {
         'InvalidClientTokenId',
         'accepted',
       ]);
+    });
+
+    test('with a revocation delay, a deactivated or deleted key works a while longer, then is refused', async () => {
+      iam.setKeyRevocationDelay(5_000);
+      const user = await newUser();
+      const [deactivated, deleted] = [await newKey(user), await newKey(user)];
+      await admin.send(
+        new UpdateAccessKeyCommand({ UserName: user, AccessKeyId: deactivated.accessKeyId, Status: 'Inactive' }),
+      );
+      await admin.send(new DeleteAccessKeyCommand({ UserName: user, AccessKeyId: deleted.accessKeyId }));
+      // IAM itself already shows the change: the deleted key is gone and its quota slot free.
+      const listed = await admin.send(new ListAccessKeysCommand({ UserName: user }));
+      expect(listed.AccessKeyMetadata?.map((key) => key.AccessKeyId)).toEqual([deactivated.accessKeyId]);
+      await expect(whoAmI(deactivated)).resolves.toBeDefined();
+      await expect(whoAmI(deleted)).resolves.toBeDefined();
+      offsetMs += 5_000;
+      await expect(whoAmI(deactivated)).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
+      await expect(whoAmI(deleted)).rejects.toMatchObject({ name: 'InvalidClientTokenId' });
+      // Reactivation takes effect at once.
+      await admin.send(
+        new UpdateAccessKeyCommand({ UserName: user, AccessKeyId: deactivated.accessKeyId, Status: 'Active' }),
+      );
+      await expect(whoAmI(deactivated)).resolves.toBeDefined();
     });
 
     test('last use: N/A until a request verifies, then the service, region and the minute', async () => {
