@@ -17,7 +17,7 @@
  * secret would briefly exist twice). Add entries at the end.
  */
 import type { ResolvedEntry, ResolvedPolicy } from '../policy/defaults';
-import { masterOf } from '../policy/schema';
+import { isServerEntry, masterOf } from '../policy/schema';
 
 /** Entries per secrets stack: 4 resources each plus about 15 per stack stays well under 500. */
 export const DEFAULT_MAX_ENTRIES_PER_STACK = 80;
@@ -103,7 +103,7 @@ export function planSecretsStacks(policy: ResolvedPolicy, options: LayoutOptions
 
 /** The network an entry's rotation function must run in. */
 export function networkOf(entry: ResolvedEntry): string | undefined {
-  return entry.source.kind === 'random' ? undefined : entry.source.options?.network;
+  return isServerEntry(entry.source) ? entry.source.options?.network : undefined;
 }
 
 /** Worst-case characters the entry's secret takes in an IAM policy. */
