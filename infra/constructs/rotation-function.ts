@@ -247,7 +247,8 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
         [TaskEnvironment.blackouts]: JSON.stringify(props.blackouts ?? []),
         ...(props.auditBus ? { [TaskEnvironment.auditBusName]: props.auditBus.bus.eventBusName } : {}),
         ...props.writePacer?.environment,
-        [FUNCTION_TIMEOUT_ENVIRONMENT]: String((props.timeout ?? DEFAULT_TIMEOUT).toSeconds()),
+        // Rounded up: a fractional timeout is refused by the validation below, with its own message.
+        [FUNCTION_TIMEOUT_ENVIRONMENT]: String(Math.ceil((props.timeout ?? DEFAULT_TIMEOUT).toMilliseconds() / 1000)),
       },
       description:
         'keyturn: rotates secrets on behalf of Secrets Manager (createSecret/setSecret/testSecret/finishSecret)',
