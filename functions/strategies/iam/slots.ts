@@ -17,8 +17,13 @@ import type { QuarantineMarker } from './options';
 
 /** IAM's last-used time is coarse (hours): a use within this much of a moment cannot be placed before or after it. */
 export const LAST_USE_PRECISION_MS = 3_600_000;
-/** IAM's CreateDate and Secrets Manager's CreatedDate come from different clocks, and IAM's has whole seconds. */
+/** Slack for the clocks of IAM (CreateDate) and Lambda when judging whether a key's maker can still be alive. */
 export const CLOCK_TOLERANCE_MS = 2_000;
+
+/** IAM dates keys to the whole second: a key from the second the rotation began may be the rotation's. */
+function startOfSecond(date: Date): number {
+  return Math.floor(date.getTime() / 1000) * 1000;
+}
 
 export interface SlotFacts {
   readonly userName: string;
@@ -97,9 +102,7 @@ export function planKeySlot(facts: SlotFacts): SlotPlan {
   }
   const started = facts.rotationStartedAt;
   const thisRotations =
-    started !== undefined &&
-    other.createdAt.getTime() >= started.getTime() - CLOCK_TOLERANCE_MS &&
-    lastUsedAt === undefined;
+    started !== undefined && other.createdAt.getTime() >= startOfSecond(started) && lastUsedAt === undefined;
   if (thisRotations) {
     const settledAt = new Date(other.createdAt.getTime() + facts.attemptLifetimeMs + CLOCK_TOLERANCE_MS);
     if (facts.now.getTime() >= settledAt.getTime()) {

@@ -130,6 +130,9 @@ describe('IAM key slots: what createSecret does before it creates a key', () => 
           'UnknownActiveKeyError',
         );
         expect(refusal(orphan(60_000, { rotationStartedAt: at(-50_000) })).name).toBe('UnknownActiveKeyError');
+        // IAM dates keys to the second: only a key from the rotation's own second may predate its start.
+        expect(refusal(orphan(60_000, { rotationStartedAt: at(-58_900) })).name).toBe('UnknownActiveKeyError');
+        expect(planKeySlot(orphan(60_000, { rotationStartedAt: at(-59_500) }))).toMatchObject({ kind: 'delete' });
         expect(refusal(orphan(60_000, { rotationStartedAt: undefined })).name).toBe('UnknownActiveKeyError');
       });
     });
