@@ -133,15 +133,16 @@ export function createIamAccessKeyStrategy(
         .then((v) => v !== undefined && parseIamKeySecret(v.value, 'pending').accessKeyId === issued.accessKeyId)
         .catch(() => false);
       if (landed) return; // stored after all; only the answer was lost
-      await api.deleteKey(subject.userName, issued.accessKeyId).then(
-        () => ctx.logger.warn('new key deleted: it could not be stored', { accessKeyId: issued.accessKeyId }),
-        (cleanup: unknown) =>
-          // Never used and never stored: the next attempt finds it and deletes it (slots.ts).
-          ctx.logger.error('new key could not be stored nor deleted', {
-            accessKeyId: issued.accessKeyId,
-            reason: describeError(cleanup),
-          }),
-      );
+      try {
+        await api.deleteKey(subject.userName, issued.accessKeyId);
+        ctx.logger.warn('new key deleted: it could not be stored', { accessKeyId: issued.accessKeyId });
+      } catch (cleanup) {
+        // Never used and never stored: the next attempt finds it and deletes it (slots.ts).
+        ctx.logger.error('new key could not be stored nor deleted', {
+          accessKeyId: issued.accessKeyId,
+          reason: describeError(cleanup),
+        });
+      }
       throw error;
     }
   }

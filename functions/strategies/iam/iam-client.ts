@@ -2,7 +2,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { TargetUnreachableError } from '../errors';
 import { IamAccessDeniedError, IamApiError, IamUserNotFoundError } from './errors';
-import type { AccessKeyStatus, IamAccess, IamKeyApi, SignedIdentity } from './iam-api';
+import type { AccessKeyInfo, IamAccess, IamKeyApi, SignedIdentity } from './iam-api';
 import type { AccessKeyPair } from './secret';
 
 /**
@@ -31,7 +31,7 @@ interface SdkError {
 }
 
 function asSdkError(error: unknown): SdkError {
-  return error instanceof Error ? (error as SdkError) : { name: 'Unknown', message: String(error) };
+  return error instanceof Error ? error : { name: 'Unknown', message: String(error) };
 }
 
 /** An error that never reached AWS (no HTTP status): the network, DNS, a timeout. */
@@ -54,7 +54,7 @@ async function keyApi(iam: IAMClient): Promise<IamKeyApi> {
   return {
     async listKeys(userName) {
       try {
-        const keys = [];
+        const keys: AccessKeyInfo[] = [];
         let marker: string | undefined;
         do {
           const page = await iam.send(new sdk.ListAccessKeysCommand({ UserName: userName, Marker: marker }));
@@ -62,7 +62,7 @@ async function keyApi(iam: IAMClient): Promise<IamKeyApi> {
             if (k.AccessKeyId === undefined) continue;
             keys.push({
               accessKeyId: k.AccessKeyId,
-              status: (k.Status === 'Active' ? 'Active' : 'Inactive') as AccessKeyStatus,
+              status: k.Status === 'Active' ? 'Active' : 'Inactive',
               createdAt: k.CreateDate ?? new Date(0),
             });
           }
