@@ -126,6 +126,12 @@ export interface RotationStrategy {
   /** Whether `old` is still in use now that `replacement` is current. */
   usage(old: SecretVersion, replacement: SecretVersion, ctx: StrategyContext): Promise<UsageReport>;
   /**
+   * Pre-flight of an emergency run (a suspected leak), before RotateSecret: a strategy whose createSecret
+   * refuses states an emergency must go through (an IAM key already deactivated by whoever spotted the leak,
+   * a key slot held for a rollback that will never come) records that this rotation may. Changes no credential.
+   */
+  prepareEmergencyRotation?(current: SecretVersion, ctx: StrategyContext): Promise<void>;
+  /**
    * For kinds whose revoke is reversible for a while (a deactivated IAM key): makes `previous` work
    * again before a rollback hands it back to clients. Resolves to whether anything changed.
    */

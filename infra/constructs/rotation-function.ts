@@ -185,13 +185,14 @@ export const VERSION_LISTING_ACTIONS: readonly string[] = ['secretsmanager:ListS
 
 /**
  * The rotation function's bookkeeping tags: it records a failed step (functions/shared/rotation-failure.ts) so
- * that the lifecycle's Verify reports the real error at once, and when it deactivated an IAM access key (the
- * start of its quarantine, functions/strategies/iam/options.ts). It may set and remove those keys only.
+ * that the lifecycle's Verify reports the real error at once, when it deactivated an IAM access key (the
+ * start of its quarantine) and that an emergency run is rotating an IAM key (functions/strategies/iam/options.ts).
+ * It may set and remove those keys only.
  */
 export const FAILURE_RECORD_ACTIONS: readonly string[] = ['secretsmanager:TagResource', 'secretsmanager:UntagResource'];
 
 /** The tag keys the rotation function may set and remove on the secrets it rotates. */
-export const BOOKKEEPING_TAG_KEYS: readonly string[] = [ROTATION_FAILURE_TAG, IamTag.deactivated];
+export const BOOKKEEPING_TAG_KEYS: readonly string[] = [ROTATION_FAILURE_TAG, IamTag.deactivated, IamTag.emergency];
 
 /** The IAM actions on one user's access keys that the `iam-access-key` strategy needs, and no more. */
 export const IAM_USER_KEY_ACTIONS: readonly string[] = [

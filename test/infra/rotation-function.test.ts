@@ -154,7 +154,9 @@ describe('RotationFunction, bundled, under cdk-nag', () => {
     expect(asArray(tagging[0]?.Action)).toEqual(expect.arrayContaining([...FAILURE_RECORD_ACTIONS]));
     // Those keys only; the rotation actions in the same statement carry no tag keys, which the set operator lets through.
     expect((tagging[0] as { Condition?: unknown }).Condition).toEqual({
-      'ForAllValues:StringEquals': { 'aws:TagKeys': [ROTATION_FAILURE_TAG, 'keyturn:iam-deactivated'] },
+      'ForAllValues:StringEquals': {
+        'aws:TagKeys': [ROTATION_FAILURE_TAG, 'keyturn:iam-deactivated', 'keyturn:iam-emergency'],
+      },
     });
     const importedArn =
       'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:app/api-key-??????';

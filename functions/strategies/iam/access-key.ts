@@ -22,7 +22,14 @@ import type {
 import { PendingKeyMissingError, ValueIssuedByTargetError } from './errors';
 import type { IamAccess, IamKeyApi, IssuedKey } from './iam-api';
 import { awaitKeyWorks, checkKey, expectedUser, type ExpectedUser } from './identity';
-import { formatQuarantineMarker, IamTag, iamOptionsFromTags, readQuarantineMarker, type IamOptions } from './options';
+import {
+  emergencyMarked,
+  formatQuarantineMarker,
+  IamTag,
+  iamOptionsFromTags,
+  readQuarantineMarker,
+  type IamOptions,
+} from './options';
 import { LAST_USE_PRECISION_MS, planKeySlot } from './slots';
 import { parseIamKeySecret, userNameOf, withAccessKey, type IamKeySecret } from './secret';
 
@@ -189,6 +196,7 @@ export function createIamAccessKeyStrategy(
           quarantineMs: options.quarantineMs,
           allowReplacingUnknownKey: options.allowReplacingUnknownKey,
           attemptLifetimeMs,
+          emergency: emergencyMarked(ctx.tags, new Date()),
           now: new Date(),
         });
         if (plan.kind === 'await-other-attempt') {
@@ -307,13 +315,21 @@ export function createIamAccessKeyStrategy(
       }
       const api = await access.keys(o.options.roleArn);
       const key = (await api.listKeys(o.userName)).find((k) => k.accessKeyId === id);
+      // An emergency run ends here: its mark must not outlive it (a later rotation is an ordinary one).
+      const clearEmergencyMark = async () => {
+        if (options.emergency && ctx.tags[IamTag.emergency] !== undefined) {
+          await ctx.store.untag(ctx.secretArn, IamTag.emergency);
+        }
+      };
       if (!key) {
+        await clearEmergencyMark();
         return { status: 'revoked', detail: `access key ${id} of IAM user "${o.userName}" was already deleted` };
       }
       if (options.emergency) {
         // A suspected leak: no quarantine. Deactivated first, so that a failed delete still leaves it unusable.
         if (key.status === 'Active') await api.setStatus(o.userName, id, 'Inactive');
         await api.deleteKey(o.userName, id);
+        await clearEmergencyMark();
         ctx.logger.info('old access key deactivated and deleted (emergency)', { accessKeyId: id });
         return {
           status: 'revoked',
@@ -337,6 +353,12 @@ export function createIamAccessKeyStrategy(
           `access key ${id} of IAM user "${o.userName}" is inactive${key.status === 'Active' ? '' : ' (it already was)'}; ` +
           `the first rotation after ${endsAt.toISOString()} deletes it if it stays unused (a rollback before then reactivates it)`,
       };
+    },
+
+    async prepareEmergencyRotation(current: SecretVersion, ctx: StrategyContext): Promise<void> {
+      subjectOf(current, 'current', ctx); // a value keyturn cannot rotate is refused before anything is marked
+      await ctx.store.tag(ctx.secretArn, IamTag.emergency, new Date().toISOString());
+      ctx.logger.info('emergency rotation marked: createSecret may rotate from an inactive key and free its slot');
     },
 
     async reinstate(previous: SecretVersion, _current: SecretVersion, ctx: StrategyContext): Promise<boolean> {

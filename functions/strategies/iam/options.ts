@@ -16,7 +16,19 @@ export const IamTag = {
   allowReplacingUnknownKey: `${TAG_PREFIX}iam-replace-unknown-key`,
   /** `<access key id> <ISO time>`: the key keyturn deactivated last, and when (the quarantine's start). */
   deactivated: `${TAG_PREFIX}iam-deactivated`,
+  /** ISO time an emergency run's pre-flight began: its createSecret may go through what others refuse. */
+  emergency: `${TAG_PREFIX}iam-emergency`,
 } as const;
+
+/** How long an emergency run's mark lets createSecret through (a run that died leaves it; it expires). */
+export const EMERGENCY_MARK_VALIDITY_MS = 3_600_000;
+
+/** Whether an emergency run marked this secret within the last EMERGENCY_MARK_VALIDITY_MS. */
+export function emergencyMarked(tags: Readonly<Record<string, string>>, now: Date): boolean {
+  const value = tagValue(tags, IamTag.emergency);
+  const since = value === undefined ? Number.NaN : Date.parse(value);
+  return Number.isFinite(since) && since <= now.getTime() && now.getTime() - since < EMERGENCY_MARK_VALIDITY_MS;
+}
 
 /** How long a deactivated key is kept (for a rollback) before it may be deleted. */
 export const DEFAULT_QUARANTINE_SECONDS = 7 * 86_400;

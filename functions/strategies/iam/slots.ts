@@ -44,6 +44,11 @@ export interface SlotFacts {
    * that no version holds may belong to a concurrent attempt that is storing it right now.
    */
   readonly attemptLifetimeMs: number;
+  /**
+   * An emergency run (a suspected leak) marked the secret: the current key may already be inactive (whoever
+   * spotted the leak deactivated it), and the other slot's keys of this secret go at once (no rollback is coming).
+   */
+  readonly emergency?: boolean;
   readonly now: Date;
 }
 
@@ -67,7 +72,7 @@ export function planKeySlot(facts: SlotFacts): SlotPlan {
         "another user): put the user's working key in AWSCURRENT before rotating",
     );
   }
-  if (current.status !== 'Active') {
+  if (current.status !== 'Active' && facts.emergency !== true) {
     throw new CurrentKeyInactiveError(
       `the AWSCURRENT key ${currentKeyId} of IAM user "${userName}" is inactive: clients of the secret are already ` +
         'failing; reactivate it (or, after a leak, delete it and store a working key) before rotating',
@@ -91,9 +96,23 @@ export function planKeySlot(facts: SlotFacts): SlotPlan {
         reason: `inactive, and no labelled version of the secret holds it${holders.length > 0 ? ' (an old version does)' : ''}`,
       };
     }
+    if (facts.emergency === true) {
+      return {
+        kind: 'delete',
+        accessKeyId: other.accessKeyId,
+        reason: `inactive (${labels.join(', ')}); an emergency rotation never rolls back to it`,
+      };
+    }
     return planQuarantined(facts, other, labels, lastUsedAt);
   }
 
+  if (holders.length > 0 && facts.emergency === true) {
+    return {
+      kind: 'delete',
+      accessKeyId: other.accessKeyId,
+      reason: `an older key of this secret (${labels.join(', ') || 'an unlabelled version'}), still active: an emergency rotation retires it at once`,
+    };
+  }
   if (holders.length > 0) {
     throw new TwoActiveKeysError(
       `IAM user "${userName}" has two active keys of this secret: ${other.accessKeyId} (${labels.join(', ') || 'an unlabelled version'}) ` +

@@ -14,6 +14,7 @@ import { createStrategyRegistry } from '../../../functions/strategies/registry';
 import type { RotationStrategy, StrategyContext } from '../../../functions/strategies/strategy';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
 import { iamEndpointUnavailableReason, startIamEndpoint, type IamEndpoint } from '../../support/iam-endpoint';
+import { testRun } from '../../support/rotation-run';
 import { createSecret, jsonAt, MANUAL_FUNCTION_ARN, rotateAndWait, stagesOf } from '../../support/secrets';
 
 /**
@@ -253,6 +254,33 @@ describeWithIam('iam-access-key: rotation through the rotation handler', () => {
       status: 'revoked',
       detail: expect.stringContaining('already deleted') as unknown,
     });
+  });
+
+  it('an emergency goes ahead from a key already deactivated after a leak, past a quarantined one, and deletes both', async () => {
+    const user = await givenUser();
+    expect(await rotateAndWait(stack, user.secretArn)).toMatchObject({ succeeded: true });
+    await strategy.revoke(await version(user, 'AWSPREVIOUS'), await version(user, 'AWSCURRENT'), await ctxFor(user));
+    const leaked = await keyAt(user, 'AWSCURRENT');
+    // Whoever spotted the leak deactivated the key at once; the previous key is in its 7-day quarantine.
+    await iam.admin.send(
+      new UpdateAccessKeyCommand({ UserName: user.name, AccessKeyId: leaked.id, Status: 'Inactive' }),
+    );
+
+    await stack.rotationHandler({
+      task: 'preflight',
+      secretArn: user.secretArn,
+      rotation: testRun({ emergency: true, trigger: 'emergency', reason: 'key posted in a public repository' }),
+    });
+    expect((await ctxFor(user)).tags['keyturn:iam-emergency']).toBeDefined();
+    expect(await rotateAndWait(stack, user.secretArn)).toMatchObject({ succeeded: true });
+
+    const fresh = await keyAt(user, 'AWSCURRENT');
+    expect(await keysOf(user.name)).toEqual({ [leaked.id]: 'Inactive', [fresh.id]: 'Active' });
+    await strategy.revoke(await version(user, 'AWSPREVIOUS'), await version(user, 'AWSCURRENT'), await ctxFor(user), {
+      emergency: true,
+    });
+    expect(await keysOf(user.name)).toEqual({ [fresh.id]: 'Active' });
+    expect((await ctxFor(user)).tags['keyturn:iam-emergency']).toBeUndefined();
   });
 
   it('deletes an inactive key that no labelled version holds before making the new one', async () => {

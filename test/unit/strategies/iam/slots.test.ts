@@ -138,3 +138,26 @@ describe('IAM key slots: what createSecret does before it creates a key', () => 
     });
   });
 });
+
+describe('IAM key slots in an emergency rotation (a suspected leak)', () => {
+  it('goes ahead from a current key someone already deactivated', () => {
+    expect(planKeySlot(facts({ keys: [key(CURRENT, 'Inactive')], emergency: true }))).toEqual({ kind: 'free' });
+  });
+
+  it('deletes a quarantined or still-active older key of the secret at once: no rollback is coming', () => {
+    const older = (status: AccessKeyInfo['status']) =>
+      facts({
+        keys: [key(CURRENT, 'Active'), key(OTHER, status)],
+        holders: new Map([[OTHER, [['AWSPREVIOUS']]]]),
+        marker: { accessKeyId: OTHER, since: at(-HOUR) },
+        emergency: true,
+      });
+    expect(planKeySlot(older('Inactive'))).toMatchObject({ kind: 'delete', accessKeyId: OTHER });
+    expect(planKeySlot(older('Active'))).toMatchObject({ kind: 'delete', accessKeyId: OTHER });
+  });
+
+  it('still refuses an active key no version holds: whose it is takes a human', () => {
+    const f = facts({ keys: [key(CURRENT, 'Active'), key(OTHER, 'Active', at(-DAY))], emergency: true });
+    expect(refusal(f).name).toBe('UnknownActiveKeyError');
+  });
+});
