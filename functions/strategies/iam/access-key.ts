@@ -21,7 +21,7 @@ import type {
 } from '../strategy';
 import { PendingKeyMissingError, ValueIssuedByTargetError } from './errors';
 import type { IamAccess, IamKeyApi, IssuedKey } from './iam-api';
-import { awaitKeyWorks, checkKey, expectedUser, type ExpectedUser } from './identity';
+import { awaitKeyRefused, awaitKeyWorks, checkKey, expectedUser, PROPAGATION, type ExpectedUser } from './identity';
 import {
   emergencyMarked,
   formatQuarantineMarker,
@@ -60,6 +60,8 @@ export interface IamAccessKeyStrategySettings {
   readonly attemptLifetimeMs?: number;
   /** How often a twin's pending value is looked for. @default 250 */
   readonly pollIntervalMs?: number;
+  /** How long revoke watches for STS to refuse the old key (IAM propagates a deactivation too). @default 30 s */
+  readonly revocationCheckMs?: number;
 }
 
 interface Subject {
@@ -113,6 +115,13 @@ export function createIamAccessKeyStrategy(
 ): RotationStrategy {
   const attemptLifetimeMs = settings.attemptLifetimeMs ?? defaultAttemptLifetimeMs();
   const pollIntervalMs = settings.pollIntervalMs ?? 250;
+  const revocationCheckMs = settings.revocationCheckMs ?? PROPAGATION.budgetMs;
+
+  /** Whether STS was seen refusing the old key (set as confirmedRejected only then). */
+  async function refusedNow(subject: Subject, ctx: StrategyContext): Promise<boolean> {
+    const user = await expectedUser(access, subject.options, subject.userName);
+    return awaitKeyRefused(access, subject.secret, user, ctx.deadline, revocationCheckMs);
+  }
 
   /** The pending version's value, polled until it appears, `until` passes, or the invocation must answer. */
   async function awaitPendingValue(ctx: StrategyContext, until: Date): Promise<SecretVersion | undefined> {
@@ -334,6 +343,7 @@ export function createIamAccessKeyStrategy(
         return {
           status: 'revoked',
           detail: `access key ${id} of IAM user "${o.userName}" was deactivated and deleted`,
+          ...((await refusedNow(o, ctx)) ? { confirmedRejected: true } : {}),
         };
       }
       const marker = readQuarantineMarker(ctx.tags);
@@ -352,6 +362,8 @@ export function createIamAccessKeyStrategy(
         detail:
           `access key ${id} of IAM user "${o.userName}" is inactive${key.status === 'Active' ? '' : ' (it already was)'}; ` +
           `the first rotation after ${endsAt.toISOString()} deletes it if it stays unused (a rollback before then reactivates it)`,
+        // Seen refused by STS, signed with the key itself; otherwise the revoke task keeps checking.
+        ...((await refusedNow(o, ctx)) ? { confirmedRejected: true } : {}),
       };
     },
 

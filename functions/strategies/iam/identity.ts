@@ -67,3 +67,30 @@ export async function awaitKeyWorks(
     delay = Math.min(PROPAGATION.maxDelayMs, delay * PROPAGATION.factor);
   }
 }
+
+/**
+ * After a key was deactivated or deleted: GetCallerIdentity signed with it, repeated until STS refuses
+ * it (or it no longer authenticates as the user) for up to `budgetMs`, never past the deadline. True
+ * only when that was seen: the revoke's `confirmedRejected`.
+ */
+export async function awaitKeyRefused(
+  access: IamAccess,
+  key: AccessKeyPair,
+  user: ExpectedUser,
+  deadline: Deadline,
+  budgetMs: number,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): Promise<boolean> {
+  const giveUpAt = Date.now() + Math.min(budgetMs, waitBudgetMs(deadline));
+  let delay: number = PROPAGATION.firstDelayMs;
+  for (;;) {
+    const verdict = await checkKey(access, key, user).catch((error: unknown) => {
+      if (error instanceof KeyIdentityMismatchError) return { ok: false } as const; // not the user's key any more
+      throw error;
+    });
+    if (!verdict.ok) return true;
+    if (Date.now() + delay > giveUpAt) return false;
+    await sleep(delay);
+    delay = Math.min(PROPAGATION.maxDelayMs, delay * PROPAGATION.factor);
+  }
+}
