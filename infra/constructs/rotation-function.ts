@@ -10,6 +10,7 @@ import { type Construct, DependencyGroup, type IDependable } from 'constructs';
 import { DEFAULT_ROTATION_FUNCTION_TIMEOUT_SECONDS, TaskEnvironment } from '../../functions/shared/lifecycle-contract';
 import { ManagementTag } from '../../functions/shared/management-tags';
 import { ROTATION_FAILURE_TAG } from '../../functions/shared/rotation-failure';
+import { FUNCTION_TIMEOUT_ENVIRONMENT } from '../../functions/strategies/iam/access-key';
 import { IamTag } from '../../functions/strategies/iam/options';
 import type { ResolvedBlackout } from '../policy/defaults';
 import { MAX_BLACKOUTS_JSON_CHARS } from '../policy/schema';
@@ -204,7 +205,7 @@ export const IAM_USER_KEY_ACTIONS: readonly string[] = [
 ];
 
 /** The environment variable that tells the function its own timeout (how long a concurrent attempt can live). */
-export const FUNCTION_TIMEOUT_ENVIRONMENT = 'KEYTURN_FUNCTION_TIMEOUT_SECONDS';
+export { FUNCTION_TIMEOUT_ENVIRONMENT };
 
 /** Everything {@link RotationFunction.grantRotate} allows on the granted secret itself. */
 export const ROTATE_SECRET_ACTIONS: readonly string[] = [...ROTATION_CONTRACT_ACTIONS, ...VERSION_LISTING_ACTIONS];

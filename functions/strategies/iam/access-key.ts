@@ -1,10 +1,12 @@
 import { waitBudgetMs } from '../../shared/deadline';
+import { DEFAULT_ROTATION_FUNCTION_TIMEOUT_SECONDS } from '../../shared/lifecycle-contract';
 import { describeError } from '../../shared/errors';
 import type { SecretVersion } from '../../shared/secret-store';
 import { AWSPENDING } from '../../shared/stages';
 import {
   ConcurrentChangeError,
   InvalidSecretValueError,
+  InvalidStrategyOptionError,
   PendingCredentialRejectedError,
   RevokeRefusedError,
 } from '../errors';
@@ -51,6 +53,9 @@ import { parseIamKeySecret, userNameOf, withAccessKey, type IamKeySecret } from 
  *   and it stayed unused. An emergency revoke deletes at once. reinstate (a rollback) reactivates.
  */
 export const IAM_ACCESS_KEY_STRATEGY = 'iam-access-key' satisfies StrategyName;
+
+/** The rotation function's timeout in seconds (set by infra/constructs/rotation-function.ts). */
+export const FUNCTION_TIMEOUT_ENVIRONMENT = 'KEYTURN_FUNCTION_TIMEOUT_SECONDS';
 
 export interface IamAccessKeyStrategySettings {
   /**
@@ -103,9 +108,17 @@ async function holdersOf(ctx: StrategyContext, accessKeyId: string): Promise<str
   return holders;
 }
 
+/** The function's timeout, as the construct writes it; the default timeout where nothing sets it (local runs). */
 function defaultAttemptLifetimeMs(): number {
-  const seconds = Number(process.env.KEYTURN_FUNCTION_TIMEOUT_SECONDS);
-  return (Number.isFinite(seconds) && seconds > 0 ? seconds : 45) * 1000;
+  const raw = process.env[FUNCTION_TIMEOUT_ENVIRONMENT];
+  if (raw === undefined || raw === '') return DEFAULT_ROTATION_FUNCTION_TIMEOUT_SECONDS * 1000;
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds <= 0) {
+    throw new InvalidStrategyOptionError(
+      `${FUNCTION_TIMEOUT_ENVIRONMENT} must be a whole number of seconds, got "${raw}"`,
+    );
+  }
+  return seconds * 1000;
 }
 
 /** The `iam-access-key` strategy (see the module comment), over `access` (iam-client.ts in the function). */
