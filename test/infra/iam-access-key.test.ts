@@ -1,7 +1,7 @@
-import { IamTag } from '../../functions/strategies/iam/options';
-import { iamOptionsFromTags } from '../../functions/strategies/iam/options';
+import { IamTag, iamOptionsFromTags } from '../../functions/strategies/iam/options';
 import { IAM_USER_KEY_ACTIONS } from '../../infra/constructs/rotation-function';
 import { parsePolicy, PolicyError } from '../../infra/policy/load-policy';
+import { iamArnCost, planSecretsStacks, secretArnCost } from '../../infra/stacks/layout';
 import type { PolicyEntryInput } from '../../infra/policy/schema';
 import { keyturnTags } from '../../infra/policy/strategy-tags';
 import { findings, synthesizeApp } from './support/app';
@@ -13,7 +13,9 @@ import {
   owner,
   policyInput,
   policyOf,
+  policySize,
   render,
+  resourcesOf,
 } from './support/infra';
 
 const CROSS_ACCOUNT_ROLE = 'arn:aws:iam::210987654321:role/keyturn-key-rotation';
@@ -102,6 +104,45 @@ describe('policy: the iam-access-key kind', () => {
   ])('refuses %s, naming the field', (_what, change, message) => {
     const found = problems({ ...deployKey, ...change } as PolicyEntryInput);
     expect(found.join('\n')).toMatch(message);
+  });
+});
+
+describe("layout: IAM users count against the rotation role's policy size", () => {
+  it("adds each user's ARN (or assumed role) to the characters a secrets stack may hold", () => {
+    const policy = policyOf([deployKey, partnerKey]);
+    const [deploy, partner] = policy.entries;
+    if (!deploy || !partner) throw new Error('no entries');
+    expect(iamArnCost(deploy)).toBe('"arn:aws-us-gov:iam::123456789012:user/automation/ci-deploy",'.length);
+    expect(iamArnCost(partner)).toBe(CROSS_ACCOUNT_ROLE.length + 3);
+    const [plan] = planSecretsStacks(policy);
+    expect(plan?.policyChars).toBe(
+      secretArnCost(deploy) + iamArnCost(deploy) + secretArnCost(partner) + iamArnCost(partner),
+    );
+  });
+
+  it("120 IAM users with long names: every rotation role stays within IAM's 10,240 characters", () => {
+    const entries = Array.from({ length: 120 }, (_, i): PolicyEntryInput => ({
+      id: `key-${i}`,
+      kind: 'iam-access-key',
+      secret: { name: `service-accounts/a-rather-long-secret-name-for-an-access-key/${i}` },
+      owner,
+      options: { userName: `a-rather-long-iam-user-name-for-a-service-${i}`, path: '/some/deep/path/for/users/' },
+    }));
+    const built = synthesizeApp({ policy: policyOf(entries) });
+    expect(built.secretsStacks.length).toBeGreaterThan(1);
+    for (const template of built.templates.values()) {
+      const resources = resourcesOf(template);
+      const byRole = new Map<string, number>();
+      for (const policy of Object.values(resourcesOf(template, 'AWS::IAM::Policy'))) {
+        for (const role of policy.Properties.Roles as unknown[]) {
+          const key = render(role);
+          byRole.set(key, (byRole.get(key) ?? 0) + policySize(policy.Properties.PolicyDocument, resources));
+        }
+      }
+      for (const [role, size] of byRole) {
+        expect({ role, size, within: size <= 10_240 }).toEqual({ role, size, within: true });
+      }
+    }
   });
 });
 
