@@ -94,6 +94,18 @@ export async function runRotationStep(
         logger.info('pending value exists: kept');
         return { strategy: strategy.name, alreadyCurrent: false, rotationStarted: false };
       }
+      if (strategy.issuePendingValue) {
+        // The target issues the value and shows it once: the strategy stores it the moment it has it.
+        const stored = await strategy.issuePendingValue(current, ctx, (value) =>
+          store.putPendingValue(arn, token, value),
+        );
+        logger.info(
+          stored
+            ? 'pending value issued by the target and stored'
+            : 'pending value stored by a concurrent attempt: kept',
+        );
+        return { strategy: strategy.name, alreadyCurrent: false, rotationStarted: stored };
+      }
       await store.putPendingValue(arn, token, await strategy.createPendingValue(current, ctx));
       logger.info('pending value created');
       return { strategy: strategy.name, alreadyCurrent: false, rotationStarted: true };

@@ -1,4 +1,7 @@
 import { InvalidSecretValueError, UnknownStrategyError } from './errors';
+import { createIamAccessKeyStrategy } from './iam/access-key';
+import type { IamAccess } from './iam/iam-api';
+import { createAwsIamAccess } from './iam/iam-client';
 import { createMysqlAlternatingUsersStrategy } from './mysql/alternating-users';
 import { loginToMysql, type MysqlLogin } from './mysql/connection';
 import { createMysqlSingleUserStrategy } from './mysql/single-user';
@@ -20,6 +23,8 @@ export interface StrategyClients {
   readonly postgresLogin?: PostgresLogin;
   readonly mysqlLogin?: MysqlLogin;
   readonly redisConnect?: RedisConnect;
+  /** IAM and STS for `iam-access-key`. @default the AWS SDK's, loaded on first use */
+  readonly iam?: IamAccess;
 }
 
 export function createStrategyRegistry(clients: StrategyClients = {}): StrategyRegistry {
@@ -33,6 +38,7 @@ export function createStrategyRegistry(clients: StrategyClients = {}): StrategyR
     'mysql-alternating-users': createMysqlAlternatingUsersStrategy(mysqlLogin),
     'redis-user': createRedisUserStrategy(clients.redisConnect ?? connectToRedis),
     'elasticache-user': createElastiCacheUserStrategy(clients.redisConnect ?? connectToRedis),
+    'iam-access-key': createIamAccessKeyStrategy(clients.iam ?? createAwsIamAccess()),
   };
 }
 

@@ -66,6 +66,11 @@ export interface UsageReport {
 export interface RevokeOptions {
   /** Also end sessions still open with the old credential. @default false */
   readonly terminateSessions?: boolean;
+  /**
+   * A suspected leak (the emergency state machine): a strategy that retires credentials in
+   * reversible phases (deactivate, later delete) skips to the irreversible end at once. @default false
+   */
+  readonly emergency?: boolean;
 }
 
 export interface RevokeResult {
@@ -88,8 +93,24 @@ export interface RevokeResult {
  */
 export interface RotationStrategy {
   readonly name: StrategyName;
-  /** The value for the pending version, derived from the current one. Touches no target. */
+  /**
+   * The value for the pending version, derived from the current one. Touches no target. Not called
+   * by createSecret for a kind that defines {@link issuePendingValue}.
+   */
   createPendingValue(current: SecretVersion, ctx: StrategyContext): Promise<string>;
+  /**
+   * For kinds whose target issues the new value and shows it only once (an IAM access key): creates
+   * it at the target and hands it to `storePending` (PutSecretValue as AWSPENDING) at once, so that a
+   * value is never held only in memory. createSecret calls this instead of createPendingValue, only
+   * when the pending version has no value yet. It must find and remove what an interrupted earlier
+   * attempt created and never stored, and leave nothing behind when storing fails. Resolves to
+   * whether this call stored the value (false: a concurrent attempt of the same rotation did).
+   */
+  issuePendingValue?(
+    current: SecretVersion,
+    ctx: StrategyContext,
+    storePending: (value: string) => Promise<void>,
+  ): Promise<boolean>;
   /** Makes the target accept the pending value. */
   setSecret(versions: RotationVersions, ctx: StrategyContext): Promise<void>;
   /**
@@ -104,6 +125,17 @@ export interface RotationStrategy {
   verify(credential: SecretVersion, ctx: StrategyContext, options?: VerifyOptions): Promise<VerifyResult>;
   /** Whether `old` is still in use now that `replacement` is current. */
   usage(old: SecretVersion, replacement: SecretVersion, ctx: StrategyContext): Promise<UsageReport>;
+  /**
+   * Pre-flight of an emergency run (a suspected leak), before RotateSecret: a strategy whose createSecret
+   * refuses states an emergency must go through (an IAM key already deactivated by whoever spotted the leak,
+   * a key slot held for a rollback that will never come) records that this rotation may. Changes no credential.
+   */
+  prepareEmergencyRotation?(current: SecretVersion, ctx: StrategyContext): Promise<void>;
+  /**
+   * For kinds whose revoke is reversible for a while (a deactivated IAM key): makes `previous` work
+   * again before a rollback hands it back to clients. Resolves to whether anything changed.
+   */
+  reinstate?(previous: SecretVersion, current: SecretVersion, ctx: StrategyContext): Promise<boolean>;
   /** Makes `old` stop working; never touches `replacement`. */
   revoke(
     old: SecretVersion,
@@ -121,5 +153,6 @@ export const STRATEGY_NAMES = [
   'mysql-alternating-users',
   'redis-user',
   'elasticache-user',
+  'iam-access-key',
 ] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];

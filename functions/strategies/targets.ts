@@ -44,8 +44,10 @@ const REDIS = {
   probe: { engine: 'redis' },
 } as const;
 
-/** Every strategy but `random` rotates a user on a server. */
-export type ServerStrategyName = Exclude<StrategyName, 'random'>;
+/** Kinds whose credential is not a user's password on a server: a random value, a key an API issues. */
+export type NonServerStrategyName = 'random' | 'iam-access-key';
+/** Every other strategy rotates a user on a server. */
+export type ServerStrategyName = Exclude<StrategyName, NonServerStrategyName>;
 
 export const SERVER_TARGETS: Readonly<Record<ServerStrategyName, ServerTarget>> = {
   'postgres-single-user': { ...POSTGRES, usesMaster: false, relational: true },
@@ -58,8 +60,12 @@ export const SERVER_TARGETS: Readonly<Record<ServerStrategyName, ServerTarget>> 
   'elasticache-user': { ...REDIS, usesMaster: false },
 };
 
+export function isServerStrategy(kind: StrategyName): kind is ServerStrategyName {
+  return Object.hasOwn(SERVER_TARGETS, kind);
+}
+
 export function serverTarget(kind: StrategyName): ServerTarget | undefined {
-  return kind === 'random' ? undefined : SERVER_TARGETS[kind];
+  return isServerStrategy(kind) ? SERVER_TARGETS[kind] : undefined;
 }
 
 /** Whether two kinds rotate users on the same kind of server (a master must be one of those). */

@@ -65,6 +65,8 @@ export async function preflight(input: PreflightInput, deps: TaskDeps): Promise<
       `the current credential of secret ${arn} (version ${current.versionId}) does not authenticate: ${verdict.reason}`,
     );
   }
+  // A leak goes ahead from states a scheduled rotation refuses (an IAM key someone already deactivated).
+  if (run.emergency) await strategy.prepareEmergencyRotation?.(current, ctx);
   addLifecycleMetric(deps.metrics, strategy.name, LifecycleMetric.Started, Count, 1);
   if (run.emergency) addLifecycleMetric(deps.metrics, strategy.name, LifecycleMetric.EmergencyRotations, Count, 1);
   await deps.audit.record(auditSubject(run, arn, strategy.name), {

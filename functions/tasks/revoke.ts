@@ -58,7 +58,10 @@ export async function revoke(input: RevokeInput, deps: TaskDeps): Promise<Revoke
   }
   const previous = await deps.store.requireVersion(description.arn, { versionId: input.previousVersionId });
   const startedAt = nowOf(deps).getTime();
-  const result = await strategy.revoke(previous, current, ctx, { terminateSessions: input.terminateSessions ?? false });
+  const result = await strategy.revoke(previous, current, ctx, {
+    terminateSessions: input.terminateSessions ?? false,
+    emergency: run.emergency,
+  });
   let revocationLatencyMs: number | undefined;
   if (result.status === 'revoked') {
     const sleep = sleepOf(deps);

@@ -106,6 +106,8 @@ export const ROTATE_SECRET_BUNDLE: LambdaBundleSettings = {
     { specifier: 'mysql2/promise', entry: 'functions/lazy-modules/mysql2-promise.ts' },
     { specifier: '@aws-sdk/client-rds', entry: 'functions/lazy-modules/client-rds.ts' },
     { specifier: '@aws-sdk/client-elasticache', entry: 'functions/lazy-modules/client-elasticache.ts' },
+    { specifier: '@aws-sdk/client-iam', entry: 'functions/lazy-modules/client-iam.ts' },
+    { specifier: '@aws-sdk/client-sts', entry: 'functions/lazy-modules/client-sts.ts' },
     // The write pacer's schedule (functions/shared/write-pacer-dynamodb.ts): only steps that write load it.
     { specifier: '@aws-sdk/client-dynamodb', entry: 'functions/lazy-modules/client-dynamodb.ts' },
   ],

@@ -7,7 +7,7 @@ import { serverTarget } from '../../functions/strategies/targets';
 import { DATABASE_PASSWORD_DEFAULTS, RANDOM_DEFAULT_POLICY } from '../../functions/strategies/password-defaults';
 import type { PasswordPolicy } from '../../functions/shared/password';
 import type { ResolvedEntry } from '../policy/defaults';
-import { elastiCacheUserIdOf, masterOf, rdsDatabaseOf } from '../policy/schema';
+import { elastiCacheUserIdOf, iamUserOf, isServerEntry, masterOf, rdsDatabaseOf } from '../policy/schema';
 import { keyturnTags } from '../policy/strategy-tags';
 import { backstopScheduleExpression } from './rotation-schedule';
 import type { RotationFunction } from './rotation-function';
@@ -157,6 +157,8 @@ export class RotatedSecret extends Construct {
     const rdsGrant = rds ? rotation.grantDescribeRdsDatabase(rds) : undefined;
     const elastiCacheUserId = elastiCacheUserIdOf(entry.source);
     const userGrant = elastiCacheUserId ? rotation.grantModifyElastiCacheUser(elastiCacheUserId) : undefined;
+    const iamUser = iamUserOf(entry.source);
+    const iamGrant = iamUser ? rotation.grantManageIamUserKeys(iamUser) : undefined;
 
     this.rotationSchedule = new secretsmanager.CfnRotationSchedule(this, 'NativeRotation', {
       secretId: this.secretId,
@@ -169,6 +171,7 @@ export class RotatedSecret extends Construct {
     masterGrant?.applyBefore(this.rotationSchedule);
     rdsGrant?.applyBefore(this.rotationSchedule);
     userGrant?.applyBefore(this.rotationSchedule);
+    iamGrant?.applyBefore(this.rotationSchedule);
     this.rotationSchedule.node.addDependency(rotation.rotationPrerequisites);
     if (tagsApplied) this.rotationSchedule.node.addDependency(tagsApplied);
   }
@@ -250,6 +253,13 @@ export class RotatedSecret extends Construct {
         secretStringTemplate: JSON.stringify(Object.fromEntries(others.map((field) => [field, '']))),
         generateStringKey: first,
       };
+    }
+    if (!isServerEntry(source)) {
+      // The policy schema refuses it first: an access key cannot be generated, IAM issues it.
+      throw new RotatedSecretValidationError(
+        this,
+        `entry "${this.entry.id}" is ${source.kind}: its secret must be adopted`,
+      );
     }
     const connection = source.options?.connection;
     const target = serverTarget(source.kind);

@@ -10,6 +10,8 @@ import { type Construct, DependencyGroup, type IDependable } from 'constructs';
 import { DEFAULT_ROTATION_FUNCTION_TIMEOUT_SECONDS, TaskEnvironment } from '../../functions/shared/lifecycle-contract';
 import { ManagementTag } from '../../functions/shared/management-tags';
 import { ROTATION_FAILURE_TAG } from '../../functions/shared/rotation-failure';
+import { FUNCTION_TIMEOUT_ENVIRONMENT } from '../../functions/strategies/iam/access-key';
+import { IamTag } from '../../functions/strategies/iam/options';
 import type { ResolvedBlackout } from '../policy/defaults';
 import { MAX_BLACKOUTS_JSON_CHARS } from '../policy/schema';
 import { ROTATE_SECRET_FUNCTION } from './bundling-options';
@@ -183,10 +185,27 @@ export const ROTATION_CONTRACT_ACTIONS: readonly string[] = [
 export const VERSION_LISTING_ACTIONS: readonly string[] = ['secretsmanager:ListSecretVersionIds'];
 
 /**
- * The rotation function's one bookkeeping tag (functions/shared/rotation-failure.ts): it records a failed step
- * there so that the lifecycle's Verify reports the real error at once. It may set and remove that key only.
+ * The rotation function's bookkeeping tags: it records a failed step (functions/shared/rotation-failure.ts) so
+ * that the lifecycle's Verify reports the real error at once, when it deactivated an IAM access key (the
+ * start of its quarantine) and that an emergency run is rotating an IAM key (functions/strategies/iam/options.ts).
+ * It may set and remove those keys only.
  */
 export const FAILURE_RECORD_ACTIONS: readonly string[] = ['secretsmanager:TagResource', 'secretsmanager:UntagResource'];
+
+/** The tag keys the rotation function may set and remove on the secrets it rotates. */
+export const BOOKKEEPING_TAG_KEYS: readonly string[] = [ROTATION_FAILURE_TAG, IamTag.deactivated, IamTag.emergency];
+
+/** The IAM actions on one user's access keys that the `iam-access-key` strategy needs, and no more. */
+export const IAM_USER_KEY_ACTIONS: readonly string[] = [
+  'iam:ListAccessKeys',
+  'iam:CreateAccessKey',
+  'iam:UpdateAccessKey',
+  'iam:DeleteAccessKey',
+  'iam:GetAccessKeyLastUsed',
+];
+
+/** The environment variable that tells the function its own timeout (how long a concurrent attempt can live). */
+export { FUNCTION_TIMEOUT_ENVIRONMENT };
 
 /** Everything {@link RotationFunction.grantRotate} allows on the granted secret itself. */
 export const ROTATE_SECRET_ACTIONS: readonly string[] = [...ROTATION_CONTRACT_ACTIONS, ...VERSION_LISTING_ACTIONS];
@@ -230,6 +249,8 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
         [TaskEnvironment.blackouts]: JSON.stringify(props.blackouts ?? []),
         ...(props.auditBus ? { [TaskEnvironment.auditBusName]: props.auditBus.bus.eventBusName } : {}),
         ...props.writePacer?.environment,
+        // Rounded up: a fractional timeout is refused by the validation below, with its own message.
+        [FUNCTION_TIMEOUT_ENVIRONMENT]: String(Math.ceil((props.timeout ?? DEFAULT_TIMEOUT).toMilliseconds() / 1000)),
       },
       description:
         'keyturn: rotates secrets on behalf of Secrets Manager (createSecret/setSecret/testSecret/finishSecret)',
@@ -296,7 +317,7 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
       grantee: this,
       actions: [...ROTATE_SECRET_ACTIONS, ...FAILURE_RECORD_ACTIONS],
       resourceArns: [secretArnForPolicies(secret)],
-      conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [ROTATION_FAILURE_TAG] } },
+      conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [...BOOKKEEPING_TAG_KEYS] } },
     });
 
     this.ensureRotationPrerequisites();
@@ -362,6 +383,38 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
           resource: 'user',
           resourceName: userId,
           arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+    });
+  }
+
+  /**
+   * Lets this function rotate the access keys of one IAM user: `iam:ListAccessKeys`, `CreateAccessKey`,
+   * `UpdateAccessKey`, `DeleteAccessKey` and `GetAccessKeyLastUsed` on that user's ARN only. For a user in
+   * another account, `assumeRoleArn` names a role there: the function may only `sts:AssumeRole` that role,
+   * whose own policy must allow those actions on the user (see the README).
+   */
+  public grantManageIamUserKeys(user: {
+    readonly userName: string;
+    readonly path: string;
+    readonly assumeRoleArn?: string;
+  }): iam.Grant {
+    if (user.assumeRoleArn !== undefined) {
+      return iam.Grant.addToPrincipal({
+        grantee: this,
+        actions: ['sts:AssumeRole'],
+        resourceArns: [user.assumeRoleArn],
+      });
+    }
+    return iam.Grant.addToPrincipal({
+      grantee: this,
+      actions: [...IAM_USER_KEY_ACTIONS],
+      resourceArns: [
+        Stack.of(this).formatArn({
+          service: 'iam',
+          region: '',
+          resource: 'user',
+          resourceName: `${user.path.replace(/^\//, '')}${user.userName}`,
         }),
       ],
     });

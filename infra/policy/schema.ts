@@ -7,7 +7,7 @@ import {
 import { STRATEGY_NAMES, type StrategyName } from '../../functions/strategies/strategy';
 import { MAX_WRITE_QUOTA_FRACTION } from '../../functions/shared/write-pacing';
 import { probeProblem } from '../../functions/strategies/probe/probe';
-import { sameServerKind, SERVER_TARGETS } from '../../functions/strategies/targets';
+import { isServerStrategy, sameServerKind, SERVER_TARGETS } from '../../functions/strategies/targets';
 // defaults.ts imports only types from this module: no import cycle at run time.
 import { KIND_DEFAULTS } from './defaults';
 import { DURATION_PATTERN, durationSeconds } from './duration';
@@ -323,6 +323,41 @@ const elastiCacheUserEntry = z.strictObject({
   }),
 });
 
+/** IAM user names and paths, as IAM's API takes them. Tag values cannot hold a comma, which IAM names may. */
+const IAM_USER_NAME = /^[\w+=.@-]{1,64}$/;
+const IAM_PATH = /^\/([\w+=.@/-]*\/)?$/;
+const IAM_ROLE_ARN_IN_TAG = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=.@/-]{1,512}$/;
+
+/**
+ * An IAM user's access key: keyturn creates the new key (IAM allows two per user), verifies it with
+ * sts:GetCallerIdentity, deactivates the old one at revoke and deletes it after the quarantine.
+ */
+const iamAccessKeyEntry = z.strictObject({
+  ...commonEntryFields,
+  kind: z.literal('iam-access-key'),
+  options: z.strictObject({
+    /** The IAM user whose keys rotate: the rotation function may manage that user's keys only. */
+    userName: z
+      .string()
+      .regex(IAM_USER_NAME, 'must be an IAM user name: 1-64 of letters, digits and _ + = . @ - (no comma)'),
+    /** The user's IAM path (part of its ARN), if it was created with one. @default '/' */
+    path: z.optional(
+      z.string().max(512).regex(IAM_PATH, 'must be an IAM path such as /division/ (starts and ends with /)'),
+    ),
+    /**
+     * A role in the user's account that keyturn assumes to manage its keys (a user in another account). The
+     * rotation function may assume that role only; the role itself needs the IAM actions on the user.
+     */
+    assumeRoleArn: z.optional(
+      z.string().regex(IAM_ROLE_ARN_IN_TAG, 'must be an IAM role ARN (its name without a comma: it travels in a tag)'),
+    ),
+    /** How long a deactivated key is kept for a rollback before the next rotation deletes it. @default '7d' */
+    quarantine: z.optional(duration),
+    /** Let keyturn delete an active key that no version of the secret holds, to make room. @default false */
+    allowReplacingUnknownKey: z.optional(z.boolean()),
+  }),
+});
+
 export const entrySchema = z.discriminatedUnion('kind', [
   randomEntry,
   postgresSingleUserEntry,
@@ -331,17 +366,32 @@ export const entrySchema = z.discriminatedUnion('kind', [
   mysqlAlternatingUsersEntry,
   redisUserEntry,
   elastiCacheUserEntry,
+  iamAccessKeyEntry,
 ]);
 export type PolicyEntryInput = z.input<typeof entrySchema>;
 export type PolicyEntry = z.output<typeof entrySchema>;
-/** An entry that rotates a user on a server (every kind but `random`). */
-export type ServerEntry = Exclude<PolicyEntry, { kind: 'random' }>;
+/** An entry that rotates a user on a server (every kind but `random` and `iam-access-key`). */
+export type ServerEntry = Exclude<PolicyEntry, { kind: 'random' | 'iam-access-key' }>;
+export type IamAccessKeyEntry = Extract<PolicyEntry, { kind: 'iam-access-key' }>;
+
+export function isServerEntry(entry: PolicyEntry): entry is ServerEntry {
+  return isServerStrategy(entry.kind);
+}
+
+/** The IAM user (and role to assume) an entry rotates the keys of, if it is an iam-access-key entry. */
+export function iamUserOf(
+  entry: PolicyEntry,
+): { readonly userName: string; readonly path: string; readonly assumeRoleArn?: string } | undefined {
+  if (entry.kind !== 'iam-access-key') return undefined;
+  const { userName, path, assumeRoleArn } = entry.options;
+  return { userName, path: path ?? '/', ...(assumeRoleArn === undefined ? {} : { assumeRoleArn }) };
+}
 /** An entry whose rotation goes through a master user. */
 export type MasterEntry = Extract<PolicyEntry, { options: { master: MasterReference } }>;
 
 /** The master an entry rotates through, if its kind takes one. */
 export function masterOf(entry: PolicyEntry): MasterReference | undefined {
-  return entry.kind !== 'random' && entry.options !== undefined && 'master' in entry.options
+  return isServerEntry(entry) && entry.options !== undefined && 'master' in entry.options
     ? entry.options.master
     : undefined;
 }
@@ -353,9 +403,7 @@ export function elastiCacheUserIdOf(entry: PolicyEntry): string | undefined {
 
 /** The RDS instance or cluster an entry names, if any. */
 export function rdsDatabaseOf(entry: PolicyEntry): z.infer<typeof rdsDatabase> | undefined {
-  return entry.kind !== 'random' && entry.options !== undefined && 'rds' in entry.options
-    ? entry.options.rds
-    : undefined;
+  return isServerEntry(entry) && entry.options !== undefined && 'rds' in entry.options ? entry.options.rds : undefined;
 }
 
 /** Settings an entry may leave to its kind's defaults. */
@@ -453,7 +501,8 @@ export const policySchema = z
           message: `"${entry.alertRoute}" is not a route in alerts.routes`,
         });
       }
-      if (entry.kind !== 'random') {
+      if (entry.kind === 'iam-access-key') iamEntryIssues(entry, policy, at, ctx);
+      if (isServerEntry(entry)) {
         const network = entry.options?.network;
         if (network !== undefined && !(network in (policy.networks ?? {}))) {
           ctx.addIssue({ code: 'custom', path: at('options', 'network'), message: `"${network}" is not in networks` });
@@ -533,6 +582,36 @@ export const policySchema = z
       });
     }
   });
+
+/** What only an iam-access-key entry can get wrong: a created secret, a quarantine as long as its schedule. */
+function iamEntryIssues(
+  entry: IamAccessKeyEntry,
+  policy: { readonly defaults?: Partial<Record<Kind, { readonly schedule?: { readonly expression: string } }>> },
+  at: (...path: (string | number)[]) => (string | number)[],
+  ctx: z.RefinementCtx,
+): void {
+  if (entry.secret.create) {
+    ctx.addIssue({
+      code: 'custom',
+      path: at('secret', 'create'),
+      message:
+        "an iam-access-key secret must be adopted: store the user's current key in it (IAM shows a key's secret only once, and keyturn does not mint the first key)",
+    });
+  }
+  const quarantine = entry.options.quarantine;
+  const schedule = entry.schedule ?? policy.defaults?.[entry.kind]?.schedule ?? KIND_DEFAULTS[entry.kind].schedule;
+  const every = intervalSeconds(schedule.expression);
+  const seconds = quarantine === undefined ? undefined : durationSeconds(quarantine);
+  if (seconds !== undefined && every !== undefined && seconds >= every) {
+    ctx.addIssue({
+      code: 'custom',
+      path: at('options', 'quarantine'),
+      message:
+        `${quarantine ?? ''} is not shorter than the rotation interval (${schedule.expression}): the old key would still ` +
+        'be in quarantine at the next rotation, which needs its slot, and every rotation would be refused',
+    });
+  }
+}
 
 export type PolicyInput = z.input<typeof policySchema>;
 export type Policy = z.output<typeof policySchema>;

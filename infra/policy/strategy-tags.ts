@@ -2,9 +2,11 @@ import { LifecycleTag } from '../../functions/shared/lifecycle-contract';
 import { ManagementTag } from '../../functions/shared/management-tags';
 import { longestIntervalMs, startOfUtcDay, validateRotationRules } from '../../functions/shared/rotation-schedule';
 import { encodeProbe, PROBE_TAG } from '../../functions/strategies/probe/probe';
+import { IamTag } from '../../functions/strategies/iam/options';
 import { OptionTag } from '../../functions/strategies/tag-options';
 import type { ResolvedEntry } from './defaults';
-import type { PasswordOptions } from './schema';
+import { durationSeconds } from './duration';
+import type { IamAccessKeyEntry, PasswordOptions } from './schema';
 
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
@@ -45,6 +47,8 @@ export function strategyTags(entry: ResolvedEntry, scheduleReferenceDate?: Date)
     Object.assign(tags, passwordTags(source.options ?? {}));
     if (source.options?.fields) tags[OptionTag.fields] = source.options.fields.join(' ');
     if (source.options?.prefix !== undefined) tags[OptionTag.prefix] = source.options.prefix;
+  } else if (source.kind === 'iam-access-key') {
+    Object.assign(tags, iamTags(source.options));
   } else {
     Object.assign(tags, passwordTags(source.options?.password ?? {}));
     if (source.options?.probe) tags[PROBE_TAG] = encodeProbe(source.options.probe);
@@ -73,6 +77,18 @@ export function lifecycleTags(entry: ResolvedEntry): Record<string, string> {
 /** Every `keyturn:*` tag of the entry's secret: {@link strategyTags} and {@link lifecycleTags}. */
 export function keyturnTags(entry: ResolvedEntry, scheduleReferenceDate?: Date): Record<string, string> {
   return { ...strategyTags(entry, scheduleReferenceDate), ...lifecycleTags(entry) };
+}
+
+function iamTags(options: IamAccessKeyEntry['options']): Record<string, string> {
+  const tags: Record<string, string> = { [IamTag.userName]: options.userName };
+  if (options.path !== undefined && options.path !== '/') tags[IamTag.path] = options.path;
+  if (options.assumeRoleArn !== undefined) tags[IamTag.roleArn] = options.assumeRoleArn;
+  const quarantine = options.quarantine === undefined ? undefined : durationSeconds(options.quarantine);
+  if (quarantine !== undefined) tags[IamTag.quarantineSeconds] = String(quarantine);
+  if (options.allowReplacingUnknownKey !== undefined) {
+    tags[IamTag.allowReplacingUnknownKey] = String(options.allowReplacingUnknownKey);
+  }
+  return tags;
 }
 
 function passwordTags(options: PasswordOptions): Record<string, string> {

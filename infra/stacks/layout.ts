@@ -17,7 +17,7 @@
  * secret would briefly exist twice). Add entries at the end.
  */
 import type { ResolvedEntry, ResolvedPolicy } from '../policy/defaults';
-import { masterOf } from '../policy/schema';
+import { iamUserOf, isServerEntry, masterOf } from '../policy/schema';
 
 /** Entries per secrets stack: 4 resources each plus about 15 per stack stays well under 500. */
 export const DEFAULT_MAX_ENTRIES_PER_STACK = 80;
@@ -90,7 +90,7 @@ export function planSecretsStacks(policy: ResolvedPolicy, options: LayoutOptions
     };
     for (const entry of entries) {
       const master = masterArnCost(entry, byId);
-      const cost = secretArnCost(entry) + (master && !masters.has(master.key) ? master.chars : 0);
+      const cost = secretArnCost(entry) + iamArnCost(entry) + (master && !masters.has(master.key) ? master.chars : 0);
       if (current.length >= maxEntries || (current.length > 0 && chars + cost > maxChars)) close();
       current.push(entry);
       chars += cost;
@@ -103,12 +103,26 @@ export function planSecretsStacks(policy: ResolvedPolicy, options: LayoutOptions
 
 /** The network an entry's rotation function must run in. */
 export function networkOf(entry: ResolvedEntry): string | undefined {
-  return entry.source.kind === 'random' ? undefined : entry.source.options?.network;
+  return isServerEntry(entry.source) ? entry.source.options?.network : undefined;
 }
 
 /** Worst-case characters the entry's secret takes in an IAM policy. */
 export function secretArnCost(entry: ResolvedEntry): number {
   return referenceCost(entry.secret);
+}
+
+/** The longest prefix of an IAM user ARN (IAM is global: no region). */
+const LONGEST_IAM_USER_PREFIX = 'arn:aws-us-gov:iam::123456789012:user';
+
+/**
+ * Worst-case characters an iam-access-key entry adds to the rotation role's policy: its user's ARN (the
+ * statement of the user-key actions lists every user), or the role it assumes.
+ */
+export function iamArnCost(entry: ResolvedEntry): number {
+  const user = iamUserOf(entry.source);
+  if (user === undefined) return 0;
+  if (user.assumeRoleArn !== undefined) return user.assumeRoleArn.length + JSON_OVERHEAD;
+  return LONGEST_IAM_USER_PREFIX.length + user.path.length + user.userName.length + JSON_OVERHEAD;
 }
 
 function referenceCost(ref: { readonly name?: string; readonly arn?: string }): number {

@@ -226,13 +226,15 @@ describe('the bundle settings every keyturn function shares', () => {
     // THEN
     expect(FRESHNESS_CHECK_FUNCTION.bundle).toBe(LAMBDA_BUNDLE);
     expect(ROTATE_SECRET_FUNCTION.bundle).toBe(ROTATE_SECRET_BUNDLE);
-    // The same settings, the database driver and the RDS, ElastiCache and DynamoDB clients as bundles of their own,
+    // The same settings, the database driver and the RDS, ElastiCache, IAM, STS and DynamoDB clients as bundles of their own,
     // and RDS's CA bundle beside them.
     expect({ ...ROTATE_SECRET_BUNDLE, lazyModules: [], assetFiles: [] }).toEqual(LAMBDA_BUNDLE);
     expect(ROTATE_SECRET_BUNDLE.lazyModules.map((m) => m.specifier)).toEqual([
       'mysql2/promise',
       '@aws-sdk/client-rds',
       '@aws-sdk/client-elasticache',
+      '@aws-sdk/client-iam',
+      '@aws-sdk/client-sts',
       '@aws-sdk/client-dynamodb',
     ]);
     expect(ROTATE_SECRET_FUNCTION.entry).toMatch(/functions\/rotate-secret\/handler\.ts$/);

@@ -145,16 +145,18 @@ describe('RotationFunction, bundled, under cdk-nag', () => {
     );
   });
 
-  test('may set and remove only its failure-record tag, on the granted secrets', () => {
+  test('may set and remove only its bookkeeping tags (failure record, IAM key quarantine), on the granted secrets', () => {
     // THEN
     const tagging = allowStatements(template).filter((s) =>
       asArray(s.Action).some((a) => a === 'secretsmanager:TagResource'),
     );
     expect(tagging).toHaveLength(1);
     expect(asArray(tagging[0]?.Action)).toEqual(expect.arrayContaining([...FAILURE_RECORD_ACTIONS]));
-    // One key only; the rotation actions in the same statement carry no tag keys, which the set operator lets through.
+    // Those keys only; the rotation actions in the same statement carry no tag keys, which the set operator lets through.
     expect((tagging[0] as { Condition?: unknown }).Condition).toEqual({
-      'ForAllValues:StringEquals': { 'aws:TagKeys': [ROTATION_FAILURE_TAG] },
+      'ForAllValues:StringEquals': {
+        'aws:TagKeys': [ROTATION_FAILURE_TAG, 'keyturn:iam-deactivated', 'keyturn:iam-emergency'],
+      },
     });
     const importedArn =
       'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:app/api-key-??????';

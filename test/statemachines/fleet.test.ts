@@ -203,8 +203,11 @@ interface MixedSecret {
 }
 
 /** Every kind whose target runs here (an ElastiCache user needs the ElastiCache API: its own tests). */
-type FleetKind = Exclude<StrategyName, 'elasticache-user'>;
-const FLEET_KINDS = STRATEGY_NAMES.filter((kind): kind is FleetKind => kind !== 'elasticache-user');
+/** Kinds whose targets this test starts (IAM keys need an IAM endpoint: their own tests). */
+type FleetKind = Exclude<StrategyName, 'elasticache-user' | 'iam-access-key'>;
+const FLEET_KINDS = STRATEGY_NAMES.filter(
+  (kind): kind is FleetKind => kind !== 'elasticache-user' && kind !== 'iam-access-key',
+);
 const PER_KIND = 17;
 /** Throttles injected into each of PutSecretValue, UpdateSecretVersionStage and RotateSecret. */
 const THROTTLES_INJECTED = 3;

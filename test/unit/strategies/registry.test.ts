@@ -10,6 +10,12 @@ describe('selectStrategy', () => {
     ['postgres with masterarn: alternating users', {}, pg({ masterarn: 'arn:m' }), 'postgres-alternating-users'],
     ['the random tag on a plain string: random', { 'keyturn:strategy': 'random' }, 'token', 'random'],
     [
+      'the iam-access-key tag on an access key (no engine field)',
+      { 'keyturn:strategy': 'iam-access-key' },
+      JSON.stringify({ accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 's', userName: 'ci' }),
+      'iam-access-key',
+    ],
+    [
       'a tag that agrees with the engine',
       { 'keyturn:strategy': 'postgres-single-user' },
       pg({ masterarn: 'arn:m' }),

@@ -1,0 +1,58 @@
+import type { AccessKeyPair } from './secret';
+
+/**
+ * What the strategy needs of IAM and STS, as plain functions (iam-client.ts builds them over the
+ * AWS SDK; the endpoint comes from AWS_ENDPOINT_URL_IAM / _STS, so tests point them at an emulator).
+ */
+
+export type AccessKeyStatus = 'Active' | 'Inactive';
+
+export interface AccessKeyInfo {
+  readonly accessKeyId: string;
+  readonly status: AccessKeyStatus;
+  readonly createdAt: Date;
+}
+
+export interface IssuedKey extends AccessKeyPair {
+  readonly createdAt: Date;
+}
+
+export interface KeyLastUse {
+  /** Absent: never used (since IAM began tracking). */
+  readonly lastUsedAt?: Date;
+  readonly serviceName?: string;
+  readonly region?: string;
+}
+
+/** One user's access keys. "Gone" answers are IAM's NoSuchEntity on a key: already deleted. */
+export interface IamKeyApi {
+  /** Throws IamUserNotFoundError when the user does not exist. */
+  listKeys(userName: string): Promise<AccessKeyInfo[]>;
+  /** `limit-exceeded`: the user already has two keys (IAM's LimitExceeded). */
+  createKey(userName: string): Promise<IssuedKey | 'limit-exceeded'>;
+  setStatus(userName: string, accessKeyId: string, status: AccessKeyStatus): Promise<'done' | 'gone'>;
+  deleteKey(userName: string, accessKeyId: string): Promise<'deleted' | 'gone'>;
+  lastUse(accessKeyId: string): Promise<KeyLastUse>;
+}
+
+export interface CallerIdentity {
+  readonly arn: string;
+  readonly account: string;
+}
+
+/**
+ * sts:GetCallerIdentity signed with a key: who it authenticates as, or `rejected` with STS's error
+ * code (InvalidClientTokenId: unknown, inactive or deleted; SignatureDoesNotMatch: wrong secret).
+ * Network failures and STS's own faults throw.
+ */
+export type SignedIdentity =
+  { readonly ok: true; readonly identity: CallerIdentity } | { readonly ok: false; readonly code: string };
+
+export interface IamAccess {
+  /** The user's keys, through `roleArn` (sts:AssumeRole) when given, else with the function's own role. */
+  keys(roleArn: string | undefined): Promise<IamKeyApi>;
+  /** Signs GetCallerIdentity with `key` itself. */
+  identityOf(key: AccessKeyPair): Promise<SignedIdentity>;
+  /** The account the function runs in (GetCallerIdentity with its own role: needs no permission). */
+  ownAccount(): Promise<string>;
+}

@@ -1,0 +1,461 @@
+import {
+  CreateAccessKeyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  ListAccessKeysCommand,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
+import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { deadlineIn } from '../../../functions/shared/deadline';
+import { SecretStore, type SecretVersion } from '../../../functions/shared/secret-store';
+import { createIamAccessKeyStrategy } from '../../../functions/strategies/iam/access-key';
+import { createAwsIamAccess } from '../../../functions/strategies/iam/iam-client';
+import type { RotationStrategy, StrategyContext } from '../../../functions/strategies/strategy';
+import { startLocalStack, type LocalStack } from '../../../local/stack';
+import { iamEndpointUnavailableReason, startIamEndpoint, type IamEndpoint } from '../../support/iam-endpoint';
+import { testRun } from '../../support/rotation-run';
+import { createSecret, jsonAt, MANUAL_FUNCTION_ARN, rotateAndWait, stagesOf } from '../../support/secrets';
+
+/**
+ * iam-access-key through the real rotation handler and the local Secrets Manager, against an IAM +
+ * STS endpoint (test/support/iam-endpoint.ts: moto's today). moto checks neither a key's status nor
+ * its secret when it answers GetCallerIdentity, so "the old key is refused" is asserted on IAM's own
+ * record here (Inactive, deleted); the signature check belongs to a faithful local IAM.
+ */
+
+// A short timeout for the rotation function: how long an attempt that created a key can still be storing it.
+process.env.KEYTURN_FUNCTION_TIMEOUT_SECONDS = '2';
+// Every log line is captured, to check that no secret access key reaches one.
+process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+
+const unavailable = iamEndpointUnavailableReason();
+if (unavailable !== undefined) {
+  // eslint-disable-next-line no-console -- a skipped suite must say why
+  console.warn(`iam-access-key integration tests are SKIPPED: ${unavailable}`);
+}
+const describeWithIam = unavailable === undefined ? describe : describe.skip;
+
+let iam: IamEndpoint;
+let stack: LocalStack;
+let strategy: RotationStrategy;
+let counter = 0;
+const issuedSecrets = new Set<string>();
+const output: string[] = [];
+
+beforeAll(async () => {
+  if (unavailable !== undefined) return;
+  iam = await startIamEndpoint();
+  stack = await startLocalStack();
+  stack.secretsManager.registerRotationFunction(MANUAL_FUNCTION_ARN, () => Promise.resolve());
+  // moto never refuses an inactive key: revoke watches for the refusal only briefly here.
+  strategy = createIamAccessKeyStrategy(createAwsIamAccess(), { revocationCheckMs: 300 });
+  for (const stream of [process.stdout, process.stderr]) {
+    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    });
+  }
+}, 30_000);
+afterAll(async () => {
+  jest.restoreAllMocks();
+  if (unavailable !== undefined) return;
+  await Promise.allSettled([stack.stop(), iam.stop()]);
+});
+
+type Shape = 'keyturn' | 'credentials-file' | 'iam-api';
+interface Key {
+  readonly id: string;
+  readonly secret: string;
+}
+interface User {
+  readonly name: string;
+  readonly key: Key;
+  readonly secretArn: string;
+}
+
+async function newKey(userName: string): Promise<Key> {
+  const out = await iam.admin.send(new CreateAccessKeyCommand({ UserName: userName }));
+  const key = { id: out.AccessKey?.AccessKeyId ?? '', secret: out.AccessKey?.SecretAccessKey ?? '' };
+  issuedSecrets.add(key.secret);
+  return key;
+}
+
+function valueIn(shape: Shape, key: Key, userName: string): Record<string, string> {
+  if (shape === 'credentials-file') return { aws_access_key_id: key.id, aws_secret_access_key: key.secret };
+  if (shape === 'iam-api') return { AccessKeyId: key.id, SecretAccessKey: key.secret, UserName: userName };
+  return { accessKeyId: key.id, secretAccessKey: key.secret, userName };
+}
+
+async function givenUser(options: { shape?: Shape; tags?: Record<string, string>; path?: string } = {}): Promise<User> {
+  const name = `app-${++counter}`;
+  await iam.admin.send(new CreateUserCommand({ UserName: name, ...(options.path ? { Path: options.path } : {}) }));
+  const key = await newKey(name);
+  const secret = await createSecret(
+    stack.client,
+    `iam/${name}`,
+    JSON.stringify({ ...valueIn(options.shape ?? 'keyturn', key, name), note: 'kept' }),
+    { 'keyturn:strategy': 'iam-access-key', 'keyturn:iam-user': name, ...options.tags },
+  );
+  return { name, key, secretArn: secret.arn };
+}
+
+async function keysOf(userName: string): Promise<Record<string, string>> {
+  const out = await iam.admin.send(new ListAccessKeysCommand({ UserName: userName }));
+  return Object.fromEntries((out.AccessKeyMetadata ?? []).map((k) => [k.AccessKeyId ?? '', k.Status ?? '']));
+}
+
+async function keyAt(user: User, stage: string): Promise<Key> {
+  const value = await jsonAt<{ accessKeyId: string; secretAccessKey: string }>(stack.client, user.secretArn, stage);
+  issuedSecrets.add(value.secretAccessKey);
+  return { id: value.accessKeyId, secret: value.secretAccessKey };
+}
+
+async function identityOf(key: Key): Promise<string | undefined> {
+  const sts = new STSClient({
+    endpoint: iam.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: key.id, secretAccessKey: key.secret },
+  });
+  try {
+    return (await sts.send(new GetCallerIdentityCommand({}))).Arn;
+  } finally {
+    sts.destroy();
+  }
+}
+
+async function ctxFor(user: User): Promise<StrategyContext> {
+  const out = await stack.client.send(new DescribeSecretCommand({ SecretId: user.secretArn }));
+  return {
+    secretArn: user.secretArn,
+    token: 'lifecycle',
+    tags: Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+    store: new SecretStore(stack.client),
+    logger: new Logger({ logLevel: 'SILENT' }),
+    deadline: deadlineIn(30_000),
+  };
+}
+
+async function version(user: User, stage: string): Promise<SecretVersion> {
+  const out = await stack.client.send(new GetSecretValueCommand({ SecretId: user.secretArn, VersionStage: stage }));
+  return {
+    versionId: out.VersionId ?? '',
+    value: out.SecretString ?? '',
+    stages: out.VersionStages ?? [],
+    createdAt: out.CreatedDate,
+  };
+}
+
+/** RotateSecret with the do-nothing function: the AWSPENDING placeholder, as a rotation whose steps have not run yet. */
+async function placeholder(user: User): Promise<string> {
+  return (await rotateAndWait(stack, user.secretArn, MANUAL_FUNCTION_ARN)).token;
+}
+
+async function createSecretStep(user: User, token: string, remainingMs?: number): Promise<void> {
+  await stack.rotationHandler(
+    { Step: 'createSecret', SecretId: user.secretArn, ClientRequestToken: token },
+    remainingMs === undefined ? undefined : { getRemainingTimeInMillis: () => remainingMs },
+  );
+}
+
+async function pendingValue(user: User, token: string): Promise<string | undefined> {
+  return stack.client
+    .send(new GetSecretValueCommand({ SecretId: user.secretArn, VersionId: token, VersionStage: 'AWSPENDING' }))
+    .then((out) => out.SecretString)
+    .catch(() => undefined);
+}
+
+async function failure(work: Promise<unknown>): Promise<Error> {
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
+  expect(error).toBeInstanceOf(Error);
+  return error as Error;
+}
+
+describeWithIam('iam-access-key: rotation through the rotation handler', () => {
+  it.each<Shape>(['keyturn', 'credentials-file', 'iam-api'])(
+    'rotates a key stored in the %s shape: a new key of the user in AWSCURRENT, the same shape, the old key untouched',
+    async (shape) => {
+      const user = await givenUser({ shape, path: '/svc/', tags: { 'keyturn:iam-path': '/svc/' } });
+      const before = Object.keys(await stagesOf(stack.client, user.secretArn))[0] as string;
+
+      const result = await rotateAndWait(stack, user.secretArn);
+
+      expect(result).toMatchObject({ succeeded: true });
+      const current = await jsonAt<Record<string, string>>(stack.client, user.secretArn, 'AWSCURRENT');
+      const [idField, secretField] = Object.keys(valueIn(shape, { id: '', secret: '' }, ''));
+      const fresh = { id: current[idField as string] ?? '', secret: current[secretField as string] ?? '' };
+      issuedSecrets.add(fresh.secret);
+      expect(Object.keys(current).sort()).toEqual([...Object.keys(valueIn(shape, user.key, user.name)), 'note'].sort());
+      expect(fresh.id).not.toBe(user.key.id);
+      expect(await keysOf(user.name)).toEqual({ [user.key.id]: 'Active', [fresh.id]: 'Active' });
+      expect(await identityOf(fresh)).toBe(`arn:aws:iam::${iam.account}:user/svc/${user.name}`);
+      expect(await stagesOf(stack.client, user.secretArn)).toEqual({
+        [result.token]: ['AWSCURRENT'],
+        [before]: ['AWSPREVIOUS'],
+      });
+    },
+  );
+
+  it('revoke deactivates the old key and dates its quarantine; the next rotation deletes it only once that is over', async () => {
+    const user = await givenUser({ tags: { 'keyturn:iam-quarantine-seconds': '3' } });
+    expect(await rotateAndWait(stack, user.secretArn)).toMatchObject({ succeeded: true });
+    const first = await keyAt(user, 'AWSCURRENT');
+    const ctx = await ctxFor(user);
+
+    const revoked = await strategy.revoke(await version(user, 'AWSPREVIOUS'), await version(user, 'AWSCURRENT'), ctx);
+
+    expect(revoked).toMatchObject({ status: 'revoked' });
+    // Only set when STS was seen refusing the key: moto accepts inactive keys, so never here.
+    expect(revoked.confirmedRejected).toBeUndefined();
+    expect(await keysOf(user.name)).toEqual({ [user.key.id]: 'Inactive', [first.id]: 'Active' });
+    const tags = (await ctxFor(user)).tags;
+    expect(tags['keyturn:iam-deactivated']).toMatch(new RegExp(`^${user.key.id} \\d{4}-`));
+    expect(
+      await strategy.usage(await version(user, 'AWSPREVIOUS'), await version(user, 'AWSCURRENT'), ctx),
+    ).toMatchObject({
+      inUse: false,
+      evidence: expect.stringContaining('inactive') as unknown,
+    });
+    // Revoking again changes nothing and keeps the quarantine's start.
+    await strategy.revoke(await version(user, 'AWSPREVIOUS'), await version(user, 'AWSCURRENT'), await ctxFor(user));
+    expect((await ctxFor(user)).tags['keyturn:iam-deactivated']).toBe(tags['keyturn:iam-deactivated']);
+
+    const early = await rotateAndWait(stack, user.secretArn);
+    expect(early).toMatchObject({ succeeded: false, failedStep: 'createSecret', errorName: 'KeyInQuarantineError' });
+    expect(await keysOf(user.name)).toEqual({ [user.key.id]: 'Inactive', [first.id]: 'Active' });
+    expect(await pendingValue(user, early.token)).toBeUndefined();
+
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const later = await rotateAndWait(stack, user.secretArn, undefined, early.token);
+    expect(later).toMatchObject({ succeeded: true });
+    const second = await keyAt(user, 'AWSCURRENT');
+    expect(await keysOf(user.name)).toEqual({ [first.id]: 'Active', [second.id]: 'Active' });
+  });
+
+  it('a rollback before the delete reactivates the old key; an emergency revoke deletes it at once', async () => {
+    const user = await givenUser();
+    expect(await rotateAndWait(stack, user.secretArn)).toMatchObject({ succeeded: true });
+    const previous = await version(user, 'AWSPREVIOUS');
+    const current = await version(user, 'AWSCURRENT');
+    await strategy.revoke(previous, current, await ctxFor(user));
+    expect((await keysOf(user.name))[user.key.id]).toBe('Inactive');
+
+    expect(await strategy.reinstate?.(previous, current, await ctxFor(user))).toBe(true);
+    expect((await keysOf(user.name))[user.key.id]).toBe('Active');
+    expect((await ctxFor(user)).tags['keyturn:iam-deactivated']).toBeUndefined();
+    expect(await strategy.reinstate?.(previous, current, await ctxFor(user))).toBe(false);
+
+    const emergency = await strategy.revoke(previous, current, await ctxFor(user), { emergency: true });
+    expect(emergency.detail).toMatch(/deactivated and deleted/);
+    // A deleted key no longer authenticates as the user (moto answers with its default identity).
+    expect(emergency.confirmedRejected).toBe(true);
+    expect(await keysOf(user.name)).toEqual({ [(await keyAt(user, 'AWSCURRENT')).id]: 'Active' });
+    // Idempotent: the key is already gone.
+    expect(await strategy.revoke(previous, current, await ctxFor(user), { emergency: true })).toMatchObject({
+      status: 'revoked',
+      detail: expect.stringContaining('already deleted') as unknown,
+    });
+  });
+
+  it('an emergency goes ahead from a key already deactivated after a leak, past a quarantined one, and deletes both', async () => {
+    const user = await givenUser();
+    expect(await rotateAndWait(stack, user.secretArn)).toMatchObject({ succeeded: true });
+    await strategy.revoke(await version(user, 'AWSPREVIOUS'), await version(user, 'AWSCURRENT'), await ctxFor(user));
+    const leaked = await keyAt(user, 'AWSCURRENT');
+    // Whoever spotted the leak deactivated the key at once; the previous key is in its 7-day quarantine.
+    await iam.admin.send(
+      new UpdateAccessKeyCommand({ UserName: user.name, AccessKeyId: leaked.id, Status: 'Inactive' }),
+    );
+
+    await stack.rotationHandler({
+      task: 'preflight',
+      secretArn: user.secretArn,
+      rotation: testRun({ emergency: true, trigger: 'emergency', reason: 'key posted in a public repository' }),
+    });
+    expect((await ctxFor(user)).tags['keyturn:iam-emergency']).toBeDefined();
+    expect(await rotateAndWait(stack, user.secretArn)).toMatchObject({ succeeded: true });
+
+    const fresh = await keyAt(user, 'AWSCURRENT');
+    expect(await keysOf(user.name)).toEqual({ [leaked.id]: 'Inactive', [fresh.id]: 'Active' });
+    await strategy.revoke(await version(user, 'AWSPREVIOUS'), await version(user, 'AWSCURRENT'), await ctxFor(user), {
+      emergency: true,
+    });
+    expect(await keysOf(user.name)).toEqual({ [fresh.id]: 'Active' });
+    expect((await ctxFor(user)).tags['keyturn:iam-emergency']).toBeUndefined();
+  });
+
+  it('deletes an inactive key that no labelled version holds before making the new one', async () => {
+    const user = await givenUser();
+    const stray = await newKey(user.name);
+    await iam.admin.send(
+      new UpdateAccessKeyCommand({ UserName: user.name, AccessKeyId: stray.id, Status: 'Inactive' }),
+    );
+
+    expect(await rotateAndWait(stack, user.secretArn)).toMatchObject({ succeeded: true });
+
+    const fresh = await keyAt(user, 'AWSCURRENT');
+    expect(await keysOf(user.name)).toEqual({ [user.key.id]: 'Active', [fresh.id]: 'Active' });
+  });
+});
+
+describeWithIam('iam-access-key: refusals change nothing and leave no key behind', () => {
+  it('an active key no version holds is refused, unless the entry allows replacing it', async () => {
+    const user = await givenUser();
+    const unknown = await newKey(user.name);
+    // IAM dates keys to the second: a key made in the second the rotation began counts as the rotation's own.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+
+    const refused = await rotateAndWait(stack, user.secretArn);
+
+    expect(refused).toMatchObject({ succeeded: false, failedStep: 'createSecret', errorName: 'UnknownActiveKeyError' });
+    expect(refused.errorMessage).toContain(unknown.id);
+    expect(await keysOf(user.name)).toEqual({ [user.key.id]: 'Active', [unknown.id]: 'Active' });
+
+    const allowed = await givenUser({ tags: { 'keyturn:iam-replace-unknown-key': 'true' } });
+    const replaced = await newKey(allowed.name);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await rotateAndWait(stack, allowed.secretArn)).toMatchObject({ succeeded: true });
+    const fresh = await keyAt(allowed, 'AWSCURRENT');
+    expect(await keysOf(allowed.name)).toEqual({ [allowed.key.id]: 'Active', [fresh.id]: 'Active' });
+    expect(replaced.id).not.toBe(fresh.id);
+  });
+
+  it('a second rotation while the previous key is still active: two active keys, refused', async () => {
+    const user = await givenUser();
+    expect(await rotateAndWait(stack, user.secretArn)).toMatchObject({ succeeded: true });
+    const keys = await keysOf(user.name);
+
+    expect(await rotateAndWait(stack, user.secretArn)).toMatchObject({
+      succeeded: false,
+      failedStep: 'createSecret',
+      errorName: 'TwoActiveKeysError',
+    });
+    expect(await keysOf(user.name)).toEqual(keys);
+  });
+
+  it('a user that does not exist, and a current key that is inactive', async () => {
+    const missing = await givenUser({ tags: { 'keyturn:iam-user': 'nobody-here' } });
+    // The value names its user too: the two disagree, which is refused before IAM is asked.
+    expect(await rotateAndWait(stack, missing.secretArn)).toMatchObject({ errorName: 'InvalidSecretValueError' });
+    const secret = await createSecret(
+      stack.client,
+      `iam/nobody-${++counter}`,
+      JSON.stringify({ accessKeyId: 'AKIANOSUCHUSER000001', secretAccessKey: 'not-a-real-secret' }),
+      { 'keyturn:strategy': 'iam-access-key', 'keyturn:iam-user': 'nobody-here' },
+    );
+    expect(await rotateAndWait(stack, secret.arn)).toMatchObject({
+      succeeded: false,
+      failedStep: 'createSecret',
+      errorName: 'IamUserNotFoundError',
+    });
+
+    const user = await givenUser();
+    await iam.admin.send(
+      new UpdateAccessKeyCommand({ UserName: user.name, AccessKeyId: user.key.id, Status: 'Inactive' }),
+    );
+    expect(await rotateAndWait(stack, user.secretArn)).toMatchObject({ errorName: 'CurrentKeyInactiveError' });
+    expect(await keysOf(user.name)).toEqual({ [user.key.id]: 'Inactive' });
+  });
+
+  it('a key that authenticates as another user is a named error', async () => {
+    const user = await givenUser();
+    const other = await givenUser();
+    const impostor: SecretVersion = {
+      versionId: 'impostor',
+      stages: [],
+      value: JSON.stringify({ accessKeyId: other.key.id, secretAccessKey: other.key.secret, userName: user.name }),
+    };
+    const error = await failure(strategy.verify(impostor, await ctxFor(user)));
+    expect(error.name).toBe('KeyIdentityMismatchError');
+    expect(error.message).toContain(`user/${other.name}`);
+  });
+
+  it('manages a user through the role the entry names (sts:AssumeRole)', async () => {
+    const role = await iam.admin.send(
+      new CreateRoleCommand({
+        RoleName: `keyturn-keys-${++counter}`,
+        AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}',
+      }),
+    );
+    const user = await givenUser({ tags: { 'keyturn:iam-role': role.Role?.Arn ?? '' } });
+    expect(await rotateAndWait(stack, user.secretArn)).toMatchObject({ succeeded: true });
+    expect(Object.keys(await keysOf(user.name))).toHaveLength(2);
+  });
+});
+
+describeWithIam('iam-access-key: crashes, twins and failed writes in createSecret', () => {
+  it('a key an interrupted attempt made and never stored is deleted before the new one is made', async () => {
+    const user = await givenUser();
+    const token = await placeholder(user);
+    const orphan = await newKey(user.name); // what a crash between CreateAccessKey and PutSecretValue leaves
+
+    await createSecretStep(user, token); // waits until the orphan's maker cannot be alive (2 s timeout + slack)
+
+    const value = JSON.parse((await pendingValue(user, token)) ?? '{}') as {
+      accessKeyId: string;
+      secretAccessKey: string;
+    };
+    issuedSecrets.add(value.secretAccessKey);
+    expect(await keysOf(user.name)).toEqual({ [user.key.id]: 'Active', [value.accessKeyId]: 'Active' });
+    expect(value.accessKeyId).not.toBe(orphan.id);
+  });
+
+  it('with no time left to wait for a key another attempt may be storing: ConcurrentChangeError, nothing changed', async () => {
+    const user = await givenUser();
+    const token = await placeholder(user);
+    const orphan = await newKey(user.name);
+
+    const error = await failure(createSecretStep(user, token, 3_200));
+
+    expect(error.name).toBe('ConcurrentChangeError');
+    expect(await keysOf(user.name)).toEqual({ [user.key.id]: 'Active', [orphan.id]: 'Active' });
+    expect(await pendingValue(user, token)).toBeUndefined();
+  });
+
+  it('twin createSecret invocations: one key is made and stored, no orphan', async () => {
+    const users = await Promise.all([givenUser(), givenUser(), givenUser()]);
+    for (const user of users) {
+      const token = await placeholder(user);
+      const results = await Promise.allSettled([createSecretStep(user, token), createSecretStep(user, token)]);
+
+      const value = JSON.parse((await pendingValue(user, token)) ?? '{}') as {
+        accessKeyId: string;
+        secretAccessKey: string;
+      };
+      issuedSecrets.add(value.secretAccessKey);
+      expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
+      expect(await keysOf(user.name)).toEqual({ [user.key.id]: 'Active', [value.accessKeyId]: 'Active' });
+    }
+  });
+
+  it('a PutSecretValue that fails deletes the new key; one that landed but answered an error keeps it', async () => {
+    const user = await givenUser();
+    const token = await placeholder(user);
+    stack.secretsManager.faults.failNext('PutSecretValue', 1, 'InvalidRequestException', { secretId: user.secretArn });
+
+    expect((await failure(createSecretStep(user, token))).name).toBe('InvalidRequestException');
+    expect(await keysOf(user.name)).toEqual({ [user.key.id]: 'Active' });
+
+    stack.secretsManager.faults.failNext('PutSecretValue', 1, 'InvalidRequestException', {
+      secretId: user.secretArn,
+      timing: 'after-applying',
+    });
+    await createSecretStep(user, token);
+    const value = JSON.parse((await pendingValue(user, token)) ?? '{}') as {
+      accessKeyId: string;
+      secretAccessKey: string;
+    };
+    issuedSecrets.add(value.secretAccessKey);
+    expect(await keysOf(user.name)).toEqual({ [user.key.id]: 'Active', [value.accessKeyId]: 'Active' });
+  });
+
+  it('no secret access key ever reached the output', () => {
+    const text = output.join('');
+    expect(text.length).toBeGreaterThan(0);
+    for (const secret of issuedSecrets) expect(text).not.toContain(secret);
+  });
+});
