@@ -94,7 +94,15 @@ export async function runRotationStep(
         logger.info('pending value exists: kept');
         return { strategy: strategy.name, alreadyCurrent: false, rotationStarted: false };
       }
-      await store.putPendingValue(arn, token, await strategy.createPendingValue(current, ctx));
+      if (strategy.issuePendingValue) {
+        // The target issues the value and shows it once: the strategy stores it the moment it has it.
+        await strategy.issuePendingValue(current, ctx, {
+          store: (value) => store.putPendingValue(arn, token, value),
+          stored: async () => (await store.getVersion(arn, { versionId: token, stage: AWSPENDING }))?.value,
+        });
+      } else {
+        await store.putPendingValue(arn, token, await strategy.createPendingValue(current, ctx));
+      }
       logger.info('pending value created');
       return { strategy: strategy.name, alreadyCurrent: false, rotationStarted: true };
     }

@@ -1,4 +1,6 @@
 import { InvalidSecretValueError, UnknownStrategyError } from './errors';
+import type { HttpSend } from './http/client';
+import { createHttpApiKeyStrategy } from './http/strategy';
 import { createMysqlAlternatingUsersStrategy } from './mysql/alternating-users';
 import { loginToMysql, type MysqlLogin } from './mysql/connection';
 import { createMysqlSingleUserStrategy } from './mysql/single-user';
@@ -20,6 +22,8 @@ export interface StrategyClients {
   readonly postgresLogin?: PostgresLogin;
   readonly mysqlLogin?: MysqlLogin;
   readonly redisConnect?: RedisConnect;
+  /** How http-api-key sends its requests. @default Node's fetch */
+  readonly httpSend?: HttpSend;
 }
 
 export function createStrategyRegistry(clients: StrategyClients = {}): StrategyRegistry {
@@ -33,6 +37,7 @@ export function createStrategyRegistry(clients: StrategyClients = {}): StrategyR
     'mysql-alternating-users': createMysqlAlternatingUsersStrategy(mysqlLogin),
     'redis-user': createRedisUserStrategy(clients.redisConnect ?? connectToRedis),
     'elasticache-user': createElastiCacheUserStrategy(clients.redisConnect ?? connectToRedis),
+    'http-api-key': createHttpApiKeyStrategy({ send: clients.httpSend }),
   };
 }
 

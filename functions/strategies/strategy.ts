@@ -82,6 +82,21 @@ export interface RevokeResult {
 }
 
 /**
+ * How createSecret hands over a value the target issued (see {@link RotationStrategy.issuePendingValue}):
+ * the value exists once, at the target, so it is stored the moment it is known.
+ */
+export interface PendingValueSink {
+  /**
+   * Stores `value` as the rotation token's AWSPENDING version. Storing the same value again is a no-op; a
+   * different value under the same token fails (Secrets Manager's ResourceExistsException): a twin invocation
+   * stored its own first.
+   */
+  store(value: string): Promise<void>;
+  /** The value stored under the token now, if any: what a failed or ambiguous store left. */
+  stored(): Promise<string | undefined>;
+}
+
+/**
  * One kind of secret. The four rotation steps are what Secrets Manager's rotation
  * function needs; verify, usage and revoke are what the lifecycle state machine calls
  * around them. Every method must be idempotent: any call can be repeated after a crash.
@@ -90,6 +105,13 @@ export interface RotationStrategy {
   readonly name: StrategyName;
   /** The value for the pending version, derived from the current one. Touches no target. */
   createPendingValue(current: SecretVersion, ctx: StrategyContext): Promise<string>;
+  /**
+   * For kinds whose value the TARGET issues at createSecret (a provider's API key): createSecret calls this
+   * instead of createPendingValue. It creates the value at the target and passes it to `sink.store` at once
+   * (the target shows it once); on a retry it finds what an earlier attempt created and never stored, and
+   * removes it; it leaves at most one issued value per rotation token. Absent: createPendingValue is used.
+   */
+  issuePendingValue?(current: SecretVersion, ctx: StrategyContext, sink: PendingValueSink): Promise<void>;
   /** Makes the target accept the pending value. */
   setSecret(versions: RotationVersions, ctx: StrategyContext): Promise<void>;
   /**
@@ -121,5 +143,6 @@ export const STRATEGY_NAMES = [
   'mysql-alternating-users',
   'redis-user',
   'elasticache-user',
+  'http-api-key',
 ] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];

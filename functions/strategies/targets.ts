@@ -44,8 +44,16 @@ const REDIS = {
   probe: { engine: 'redis' },
 } as const;
 
-/** Every strategy but `random` rotates a user on a server. */
-export type ServerStrategyName = Exclude<StrategyName, 'random'>;
+/** Kinds that rotate no user on a server: random values, and keys a provider's HTTP API issues. */
+export const NON_SERVER_KINDS = ['random', 'http-api-key'] as const;
+export type NonServerStrategyName = (typeof NON_SERVER_KINDS)[number];
+
+/** Every other strategy rotates a user on a server. */
+export type ServerStrategyName = Exclude<StrategyName, NonServerStrategyName>;
+
+export function isServerKind(kind: StrategyName): kind is ServerStrategyName {
+  return !(NON_SERVER_KINDS as readonly string[]).includes(kind);
+}
 
 export const SERVER_TARGETS: Readonly<Record<ServerStrategyName, ServerTarget>> = {
   'postgres-single-user': { ...POSTGRES, usesMaster: false, relational: true },
@@ -59,7 +67,7 @@ export const SERVER_TARGETS: Readonly<Record<ServerStrategyName, ServerTarget>> 
 };
 
 export function serverTarget(kind: StrategyName): ServerTarget | undefined {
-  return kind === 'random' ? undefined : SERVER_TARGETS[kind];
+  return isServerKind(kind) ? SERVER_TARGETS[kind] : undefined;
 }
 
 /** Whether two kinds rotate users on the same kind of server (a master must be one of those). */

@@ -12,6 +12,8 @@ import { ManagementTag } from '../../functions/shared/management-tags';
 import { ROTATION_FAILURE_TAG } from '../../functions/shared/rotation-failure';
 import type { ResolvedBlackout } from '../policy/defaults';
 import { MAX_BLACKOUTS_JSON_CHARS } from '../policy/schema';
+import { HTTP_PROVIDERS_ENV } from '../../functions/strategies/http/provider-config';
+import type { ProviderSpec } from '../../functions/strategies/http/spec';
 import { ROTATE_SECRET_FUNCTION } from './bundling-options';
 import { KeyturnFunction, KeyturnFunctionValidationError } from './keyturn-function';
 import type { AuditEventBus } from './observability/audit-trail';
@@ -156,7 +158,19 @@ export interface RotationFunctionProps {
    * tests and tools; the keyturn app always gives one)
    */
   readonly writePacer?: WritePacerTable;
+
+  /**
+   * The users' own provider specs of the http-api-key entries this function rotates (presets are built in),
+   * in `KEYTURN_HTTP_PROVIDERS` as compact JSON: a tag cannot hold a spec (256 characters per value). Lambda's
+   * environment holds 4 KB in all, so together they must fit {@link MAX_HTTP_PROVIDERS_JSON_CHARS}.
+   *
+   * @default - none
+   */
+  readonly httpProviders?: readonly ProviderSpec[];
 }
+
+/** The longest KEYTURN_HTTP_PROVIDERS: with the blackouts' 2 KB and the rest, the environment stays within 4 KB. */
+export const MAX_HTTP_PROVIDERS_JSON_CHARS = 1_600;
 
 /** Thrown when a {@link RotationFunction} is given props or a secret it cannot work with. */
 export class RotationFunctionValidationError extends KeyturnFunctionValidationError {
@@ -230,6 +244,7 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
         [TaskEnvironment.blackouts]: JSON.stringify(props.blackouts ?? []),
         ...(props.auditBus ? { [TaskEnvironment.auditBusName]: props.auditBus.bus.eventBusName } : {}),
         ...props.writePacer?.environment,
+        ...(props.httpProviders?.length ? { [HTTP_PROVIDERS_ENV]: JSON.stringify(props.httpProviders) } : {}),
       },
       description:
         'keyturn: rotates secrets on behalf of Secrets Manager (createSecret/setSecret/testSecret/finishSecret)',
@@ -253,6 +268,14 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
       throw new RotationFunctionValidationError(
         this,
         `blackouts take ${blackoutsJson.length} characters of JSON, over the ${MAX_BLACKOUTS_JSON_CHARS} its environment leaves for them`,
+      );
+    }
+    const providersJson = JSON.stringify(props.httpProviders ?? []);
+    if (providersJson.length > MAX_HTTP_PROVIDERS_JSON_CHARS) {
+      throw new RotationFunctionValidationError(
+        this,
+        `the http-api-key provider specs take ${providersJson.length} characters of JSON, over the ` +
+          `${MAX_HTTP_PROVIDERS_JSON_CHARS} its environment leaves for them: shorten them, or place their entries in another network (stack)`,
       );
     }
     props.auditBus?.grantPutEvents(this);
@@ -314,6 +337,21 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
     const grant = iam.Grant.addToPrincipal({
       grantee: this,
       actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      resourceArns: [secretArnForPolicies(secret)],
+    });
+    return this.withKeyViaSecretsManager(grant, secret, ['kms:Decrypt']);
+  }
+
+  /**
+   * Lets this function read the admin credential an http-api-key provider mints and revokes keys with:
+   * `secretsmanager:GetSecretValue` on that secret only (and `kms:Decrypt` through Secrets Manager on its key,
+   * if it has one). It never writes it: keyturn does not rotate an admin credential it uses.
+   */
+  public grantReadAdminCredential(secret: ISecret): iam.Grant {
+    this.validateSameEnvironment(secret);
+    const grant = iam.Grant.addToPrincipal({
+      grantee: this,
+      actions: ['secretsmanager:GetSecretValue'],
       resourceArns: [secretArnForPolicies(secret)],
     });
     return this.withKeyViaSecretsManager(grant, secret, ['kms:Decrypt']);

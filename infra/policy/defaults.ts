@@ -109,6 +109,13 @@ export const KIND_DEFAULTS: Readonly<Record<Kind, KindDefaults>> = {
   'mysql-alternating-users': DUAL_ACCEPT_DEFAULTS,
   'redis-user': DUAL_ACCEPT_DEFAULTS,
   'elasticache-user': DUAL_ACCEPT_DEFAULTS,
+  // Old and new keys both work until the old one is revoked at the provider; keys change less often than passwords.
+  'http-api-key': {
+    schedule: { expression: 'rate(90 days)', window: '4h' },
+    grace: '24h',
+    minInterval: DEFAULT_MIN_INTERVAL,
+    revocation: { waitForIdle: true, maxWait: '24h', whenStillInUse: 'alert', terminateSessions: false },
+  },
 };
 
 export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
