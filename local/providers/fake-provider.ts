@@ -45,6 +45,8 @@ export interface FakeRoute {
   readonly path: string;
   /** The route's rate-limit bucket (providers limit per endpoint or per user). */
   readonly bucket: string;
+  /** Which of keyturn's calls this route serves, for planned faults. */
+  readonly call: ProviderCall;
   handle(request: FakeRequest): FakeResponse;
 }
 
@@ -57,11 +59,18 @@ export interface RateLimit {
 /** How a provider says "too many requests": its status body and headers, given when the window resets. */
 export type TooManyRequests = (resetAt: Date, limit: RateLimit) => FakeResponse;
 
-/** A planned failure: the next matching requests are answered with `response` (nothing changes). */
+export type ProviderCall = 'create' | 'list' | 'verify' | 'revoke';
+
+/**
+ * A planned failure of the next requests of one call: answered with `response`, changing nothing
+ * (`before-applying`), or after the provider did the work (`after-applying`: a key created, then a 500 or a
+ * broken answer, as when the connection drops or the function dies before reading the answer).
+ */
 interface PlannedFault {
-  readonly bucket: string;
+  readonly call: ProviderCall;
   remaining: number;
-  readonly response: FakeResponse;
+  readonly response: FakeResponse | 'too-many-requests';
+  readonly timing: 'before-applying' | 'after-applying';
 }
 
 export interface FakeProviderOptions {
@@ -74,7 +83,7 @@ export class FakeProvider {
   readonly keys = new Map<string, FakeKey>();
   private readonly faults: PlannedFault[] = [];
   private readonly windows = new Map<string, { start: number; count: number }>();
-  /** Every request answered, as `METHOD bucket status` (no headers or bodies: they hold keys). */
+  /** Every request answered, as `call status` (no headers or bodies: they hold keys). */
   readonly requests: string[] = [];
   private server?: Server;
   endpoint = '';
@@ -109,9 +118,13 @@ export class FakeProvider {
     if (this.server) await closeServer(this.server);
   }
 
-  /** The next `count` requests of `bucket` are answered with `response`, changing nothing. */
-  failNext(bucket: string, response: FakeResponse, count = 1): void {
-    this.faults.push({ bucket, remaining: count, response });
+  /** The next `count` requests of `call` fail with `response` (or the provider's own 429 answer). */
+  failNext(
+    call: ProviderCall,
+    response: FakeResponse | 'too-many-requests',
+    options: { count?: number; timing?: 'before-applying' | 'after-applying' } = {},
+  ): void {
+    this.faults.push({ call, remaining: options.count ?? 1, response, timing: options.timing ?? 'before-applying' });
   }
 
   /** Tightens (or restores) the rate limit, to exercise 429s without thousands of requests. */
@@ -156,35 +169,46 @@ export class FakeProvider {
     for (const route of this.routes) {
       const params = matchPath(route.path, url.pathname);
       if (route.method !== method || params === undefined) continue;
-      const response =
-        this.limitOrFault(route.bucket) ??
-        safely(route, {
-          method,
-          path: url.pathname,
-          query: url.searchParams,
-          header: (name) => headerValue(request, name),
-          body,
-          params,
-        });
-      this.requests.push(`${method} ${route.bucket} ${response.status}`);
+      const fakeRequest: FakeRequest = {
+        method,
+        path: url.pathname,
+        query: url.searchParams,
+        header: (name) => headerValue(request, name),
+        body,
+        params,
+      };
+      const limited = this.rateLimited(route.bucket);
+      const fault = limited ? undefined : this.takeFault(route.call);
+      let response: FakeResponse;
+      if (limited) response = limited;
+      else if (!fault) response = safely(route, fakeRequest);
+      else {
+        if (fault.timing === 'after-applying') safely(route, fakeRequest);
+        response =
+          fault.response === 'too-many-requests'
+            ? this.options.tooManyRequests(new Date(this.now().getTime() + 1000), this.rateLimit)
+            : fault.response;
+      }
+      this.requests.push(`${route.call} ${response.status}`);
       return response;
     }
     return { status: 404, json: { errors: [{ message: 'not found' }] } };
   }
 
-  private limitOrFault(bucket: string): FakeResponse | undefined {
+  private rateLimited(bucket: string): FakeResponse | undefined {
     const at = this.now().getTime();
     const window = this.windows.get(bucket);
     const current = window && at - window.start < this.rateLimit.windowMs ? window : { start: at, count: 0 };
     current.count += 1;
     this.windows.set(bucket, current);
-    if (current.count > this.rateLimit.limit) {
-      return this.options.tooManyRequests(new Date(current.start + this.rateLimit.windowMs), this.rateLimit);
-    }
-    const fault = this.faults.find((f) => f.bucket === bucket && f.remaining > 0);
-    if (!fault) return undefined;
-    fault.remaining -= 1;
-    return fault.response;
+    if (current.count <= this.rateLimit.limit) return undefined;
+    return this.options.tooManyRequests(new Date(current.start + this.rateLimit.windowMs), this.rateLimit);
+  }
+
+  private takeFault(call: ProviderCall): PlannedFault | undefined {
+    const fault = this.faults.find((f) => f.call === call && f.remaining > 0);
+    if (fault) fault.remaining -= 1;
+    return fault;
   }
 }
 

@@ -43,10 +43,16 @@ export class FakeSendGrid extends FakeProvider {
   constructor() {
     super(
       [
-        { method: 'POST', path: '/v3/api_keys', bucket: 'api_keys', handle: (r) => this.create(r) },
-        { method: 'GET', path: '/v3/api_keys', bucket: 'api_keys', handle: (r) => this.list(r) },
-        { method: 'DELETE', path: '/v3/api_keys/:id', bucket: 'api_keys', handle: (r) => this.remove(r) },
-        { method: 'GET', path: '/v3/scopes', bucket: 'scopes', handle: (r) => this.scopes(r) },
+        { method: 'POST', path: '/v3/api_keys', bucket: 'api_keys', call: 'create', handle: (r) => this.create(r) },
+        { method: 'GET', path: '/v3/api_keys', bucket: 'api_keys', call: 'list', handle: (r) => this.list(r) },
+        {
+          method: 'DELETE',
+          path: '/v3/api_keys/:id',
+          bucket: 'api_keys',
+          call: 'revoke',
+          handle: (r) => this.remove(r),
+        },
+        { method: 'GET', path: '/v3/scopes', bucket: 'scopes', call: 'verify', handle: (r) => this.scopes(r) },
       ],
       {
         // SendGrid's v3 limits are per endpoint; a generous default, tightened by tests.
