@@ -47,11 +47,14 @@ export function createHttpApiKeyStrategy(options: HttpApiKeyStrategyOptions = {}
   const readCustom = options.customSpecsJson ?? (() => process.env[HTTP_PROVIDERS_ENV]);
   let custom: ReadonlyMap<string, ProviderSpec> | undefined;
 
-  /** The provider API for a secret: its spec from the tags, the admin credential read from its secret. */
-  async function providerFor(secret: ApiKeySecret, ctx: StrategyContext): Promise<ProviderApi> {
+  /**
+   * The provider API for a secret: its spec from the tags, and the admin credential read from its secret unless
+   * only the verify call is made (always authenticated by the key itself).
+   */
+  async function providerFor(secret: ApiKeySecret, ctx: StrategyContext, onlyVerify = false): Promise<ProviderApi> {
     custom ??= parseCustomSpecs(readCustom());
     const { spec, adminSecretArn } = resolveProvider(ctx.tags, custom);
-    const admin = adminSecretArn === undefined ? undefined : await readAdmin(adminSecretArn, ctx);
+    const admin = adminSecretArn === undefined || onlyVerify ? undefined : await readAdmin(adminSecretArn, ctx);
     const client = new ProviderClient(spec, send, ctx.deadline);
     return new ProviderApi(client, { secret: secret.fields, token: ctx.token, ...(admin ? { admin } : {}) });
   }
@@ -149,7 +152,7 @@ export function createHttpApiKeyStrategy(options: HttpApiKeyStrategyOptions = {}
           `the pending key has the current key's id ${current.keyId}: it is not a new key`,
         );
       }
-      const api = await providerFor(pending, ctx);
+      const api = await providerFor(pending, ctx, true);
       const { check, waitedMs } = await api.waitFor(pending, 'accepted', ctx.deadline);
       if (!check.accepted) {
         throw new PendingCredentialRejectedError(
@@ -160,7 +163,7 @@ export function createHttpApiKeyStrategy(options: HttpApiKeyStrategyOptions = {}
 
     async verify(credential: SecretVersion, ctx: StrategyContext): Promise<VerifyResult> {
       const key = parseApiKeySecret(credential, 'verified');
-      const api = await providerFor(key, ctx);
+      const api = await providerFor(key, ctx, true);
       const { check } = await api.waitFor(key, 'accepted', ctx.deadline);
       return check.accepted
         ? { ok: true }

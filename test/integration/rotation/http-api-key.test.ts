@@ -162,8 +162,13 @@ describe.each(PROVIDERS)('%s', (preset) => {
     const { token } = await rotateAndWait(stack, arn, MANUAL_FUNCTION_ARN); // AWSPENDING placeholder only
     const create = () => stack.rotationHandler({ Step: 'createSecret', SecretId: arn, ClientRequestToken: token });
 
+    const before = h.fake.requests.length;
     await Promise.all([create(), create()]);
     await create();
+    // Each twin may mint a key (both listed before either stored); the one whose store lost revoked its own.
+    const calls = h.fake.requests.slice(before);
+    const minted = calls.filter((c) => /^create 20[01]$/.test(c)).length;
+    expect(minted - calls.filter((c) => /^revoke 20[04]$/.test(c)).length).toBe(1);
     await runSteps(arn, token);
 
     const now = await current(arn);
