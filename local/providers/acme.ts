@@ -1,3 +1,4 @@
+import type { ProviderSpecInput } from '../../functions/strategies/http/spec';
 import {
   FakeProvider,
   jsonBody,
@@ -89,7 +90,7 @@ export async function startFakeAcme(): Promise<FakeAcme> {
 }
 
 /** The README's user-written spec for Acme Notify (the admin token in the admin secret's `token` field). */
-export const ACME_SPEC = {
+export const ACME_SPEC: ProviderSpecInput = {
   name: 'acme-notify',
   baseUrl: 'https://api.acme-notify.example',
   maxKeys: ACME_MAX_KEYS,
@@ -127,4 +128,4 @@ export const ACME_SPEC = {
     auth: { header: 'X-Admin-Token', value: '{admin.token}' },
     goneStatus: [404, 410],
   },
-} as const;
+};

@@ -25,7 +25,7 @@ const acme: PolicyEntryInput = {
   secret: { name: 'notify/acme-key' },
   owner,
   options: {
-    provider: { spec: ACME_SPEC as unknown as Record<string, never> },
+    provider: { spec: ACME_SPEC },
     adminSecret: { arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:acme/admin-AbCdEf' },
   },
 };

@@ -44,11 +44,11 @@ function apiWith(send: HttpSend, remainingMs = 60_000) {
 describe('the provider HTTP client', () => {
   it('waits out a 429 for Retry-After seconds, an HTTP date, or the reset header, then retries', async () => {
     const waits: number[] = [];
-    jest.spyOn(global, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+    jest.spyOn(global, 'setTimeout').mockImplementation((fn: () => void, ms?: number) => {
       waits.push(ms ?? 0);
       fn();
       return 0 as unknown as NodeJS.Timeout;
-    }) as typeof setTimeout);
+    });
     const { send, sent } = scripted(
       response(429, {}, { 'Retry-After': '2' }),
       response(429, {}, { 'Retry-After': new Date(NOW + 3000).toUTCString() }),
