@@ -83,6 +83,8 @@ export class FakeProvider {
   readonly keys = new Map<string, FakeKey>();
   private readonly faults: PlannedFault[] = [];
   private readonly windows = new Map<string, { start: number; count: number }>();
+  /** Every key value this provider ever issued, revoked ones included (tests: none may reach a log). */
+  readonly issuedValues: string[] = [];
   /** Every request answered, as `call status` (no headers or bodies: they hold keys). */
   readonly requests: string[] = [];
   private server?: Server;
@@ -137,6 +139,7 @@ export class FakeProvider {
   addKey(key: Omit<FakeKey, 'createdAt' | 'lastUsedAt'> & { createdAt?: Date }): FakeKey {
     const stored: FakeKey = { createdAt: this.now(), lastUsedAt: null, ...key };
     this.keys.set(stored.id, stored);
+    this.issuedValues.push(stored.value);
     return stored;
   }
 

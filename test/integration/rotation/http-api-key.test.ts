@@ -1,7 +1,8 @@
 // The README's user-written spec (Acme Notify) reaches the rotation function as it does in Lambda: in its
-// environment, set before the handler is first imported.
+// environment, set before the handler is first imported; logs on at DEBUG, captured and checked for keys.
 import { ACME_SPEC } from '../../../local/providers/acme';
 process.env.KEYTURN_HTTP_PROVIDERS = JSON.stringify([ACME_SPEC]);
+process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
 
 import { startLocalStack, type LocalStack } from '../../../local/stack';
 import {
@@ -26,7 +27,18 @@ const harnesses = new Map<string, ProviderHarness>();
 /** Every key value these tests saw: none may appear in an error or a task's output. */
 const keyValues = new Set<string>();
 
+/** Everything the process writes while the tests run (the handler's JSON logs). */
+const output: string[] = [];
+let restoreOutput: () => void = () => undefined;
+
 beforeAll(async () => {
+  const spies = [process.stdout, process.stderr].map((stream) =>
+    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    }),
+  );
+  restoreOutput = () => spies.forEach((spy) => spy.mockRestore());
   stack = await startLocalStack();
   stack.secretsManager.registerRotationFunction(MANUAL_FUNCTION_ARN, () => Promise.resolve());
   const started = await Promise.all([
@@ -39,8 +51,18 @@ beforeAll(async () => {
   for (const h of started) harnesses.set(h.preset, h);
 });
 afterAll(async () => {
+  restoreOutput();
   await Promise.all([...harnesses.values()].map((h) => h.stop()));
   await stack.stop();
+});
+
+afterAll(() => {
+  // The logs of every rotation above, checked for every key the providers ever issued (revoked ones too).
+  const logs = output.join('');
+  expect(logs).toContain('new key created at the provider'); // the logs were captured
+  const issued = [...harnesses.values()].flatMap((h) => h.fake.issuedValues);
+  expect(issued.length).toBeGreaterThan(40);
+  for (const value of issued) expect(logs).not.toContain(value);
 });
 
 let counter = 0;
