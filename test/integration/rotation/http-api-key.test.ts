@@ -38,7 +38,9 @@ beforeAll(async () => {
       return true;
     }),
   );
-  restoreOutput = () => spies.forEach((spy) => spy.mockRestore());
+  restoreOutput = () => {
+    for (const spy of spies) spy.mockRestore();
+  };
   stack = await startLocalStack();
   stack.secretsManager.registerRotationFunction(MANUAL_FUNCTION_ARN, () => Promise.resolve());
   const started = await Promise.all([
