@@ -1,10 +1,13 @@
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { providerSpecSchema } from '../../../functions/strategies/http/spec';
 import { OptionTag } from '../../../functions/strategies/tag-options';
+import { RotationFunction } from '../../../infra/constructs/rotation-function';
 import { PolicyError } from '../../../infra/policy/load-policy';
 import type { PolicyEntryInput } from '../../../infra/policy/schema';
 import { httpProviderSpecsOf, strategyTags } from '../../../infra/policy/strategy-tags';
 import { ACME_SPEC } from '../../../local/providers/acme';
 import { findings, synthesizeApp } from '../support/app';
-import { owner, policyOf } from '../support/infra';
+import { newStack, owner, policyOf } from '../support/infra';
 
 const ADMIN_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:sendgrid/admin-AbCdEf';
 
@@ -133,5 +136,22 @@ describe('the synthesized app with http-api-key entries', () => {
     expect(env).toHaveLength(1);
     expect((JSON.parse(env[0] ?? '[]') as { name: string }[]).map((s) => s.name)).toEqual(['acme-notify']);
     expect(findings(built.report)).toEqual([]);
+  });
+});
+
+describe("the rotation function's own provider specs", () => {
+  it('must fit the room the 4 KB environment leaves them, or synth says so', () => {
+    const stack = newStack();
+    const specs = Array.from({ length: 3 }, (_, i) => providerSpecSchema.parse({ ...ACME_SPEC, name: `acme-${i}` }));
+    expect(
+      () => new RotationFunction(stack, 'Rotation', { code: lambda.Code.fromInline('x'), httpProviders: specs }),
+    ).toThrow(
+      /the http-api-key provider specs take \d+ characters of JSON, over the 1600 its environment leaves for them/,
+    );
+    const one = new RotationFunction(stack, 'Fits', {
+      code: lambda.Code.fromInline('x'),
+      httpProviders: specs.slice(0, 1),
+    });
+    expect(one.node.id).toBe('Fits');
   });
 });
