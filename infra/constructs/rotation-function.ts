@@ -12,7 +12,7 @@ import { ManagementTag } from '../../functions/shared/management-tags';
 import { ROTATION_FAILURE_TAG } from '../../functions/shared/rotation-failure';
 import type { ResolvedBlackout } from '../policy/defaults';
 import { MAX_BLACKOUTS_JSON_CHARS } from '../policy/schema';
-import { HTTP_PROVIDERS_ENV } from '../../functions/strategies/http/provider-config';
+import { encodeProviderSpecs, HTTP_PROVIDERS_ENV } from '../../functions/strategies/http/provider-config';
 import type { ProviderSpec } from '../../functions/strategies/http/spec';
 import { ROTATE_SECRET_FUNCTION } from './bundling-options';
 import { KeyturnFunction, KeyturnFunctionValidationError } from './keyturn-function';
@@ -161,8 +161,8 @@ export interface RotationFunctionProps {
 
   /**
    * The users' own provider specs of the http-api-key entries this function rotates (presets are built in),
-   * in `KEYTURN_HTTP_PROVIDERS` as compact JSON: a tag cannot hold a spec (256 characters per value). Lambda's
-   * environment holds 4 KB in all, so together they must fit {@link MAX_HTTP_PROVIDERS_JSON_CHARS}.
+   * in `KEYTURN_HTTP_PROVIDERS` as gzip-compressed JSON in base64: a tag cannot hold a spec (256 characters per
+   * value). Lambda's environment holds 4 KB in all, so together they must fit {@link MAX_HTTP_PROVIDERS_CHARS}.
    *
    * @default - none
    */
@@ -170,7 +170,7 @@ export interface RotationFunctionProps {
 }
 
 /** The longest KEYTURN_HTTP_PROVIDERS: with the blackouts' 2 KB and the rest, the environment stays within 4 KB. */
-export const MAX_HTTP_PROVIDERS_JSON_CHARS = 1_600;
+export const MAX_HTTP_PROVIDERS_CHARS = 1_600;
 
 /** Thrown when a {@link RotationFunction} is given props or a secret it cannot work with. */
 export class RotationFunctionValidationError extends KeyturnFunctionValidationError {
@@ -244,7 +244,7 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
         [TaskEnvironment.blackouts]: JSON.stringify(props.blackouts ?? []),
         ...(props.auditBus ? { [TaskEnvironment.auditBusName]: props.auditBus.bus.eventBusName } : {}),
         ...props.writePacer?.environment,
-        ...(props.httpProviders?.length ? { [HTTP_PROVIDERS_ENV]: JSON.stringify(props.httpProviders) } : {}),
+        ...(props.httpProviders?.length ? { [HTTP_PROVIDERS_ENV]: encodeProviderSpecs(props.httpProviders) } : {}),
       },
       description:
         'keyturn: rotates secrets on behalf of Secrets Manager (createSecret/setSecret/testSecret/finishSecret)',
@@ -270,12 +270,12 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
         `blackouts take ${blackoutsJson.length} characters of JSON, over the ${MAX_BLACKOUTS_JSON_CHARS} its environment leaves for them`,
       );
     }
-    const providersJson = JSON.stringify(props.httpProviders ?? []);
-    if (providersJson.length > MAX_HTTP_PROVIDERS_JSON_CHARS) {
+    const providers = props.httpProviders?.length ? encodeProviderSpecs(props.httpProviders) : '';
+    if (providers.length > MAX_HTTP_PROVIDERS_CHARS) {
       throw new RotationFunctionValidationError(
         this,
-        `the http-api-key provider specs take ${providersJson.length} characters of JSON, over the ` +
-          `${MAX_HTTP_PROVIDERS_JSON_CHARS} its environment leaves for them: shorten them, or place their entries in another network (stack)`,
+        `the http-api-key provider specs take ${providers.length} characters compressed, over the ` +
+          `${MAX_HTTP_PROVIDERS_CHARS} its environment leaves for them: shorten them, or place their entries in another network (stack)`,
       );
     }
     props.auditBus?.grantPutEvents(this);

@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { InvalidStrategyOptionError } from '../errors';
 import { OptionTag, tagValue } from '../tag-options';
 import { ProviderHostNotAllowedError, ProviderSpecError } from './errors';
@@ -9,10 +10,27 @@ import { allowedHostsOf, providerSpecSchema, specIssues, usesAdminCredential, ty
  * How a secret's provider spec reaches the rotation function. A tag value holds at most 256 characters and a
  * secret at most 50 tags, too little for a spec; so the tag `keyturn:http-provider` names the provider, a
  * preset (presets.ts) or a user's spec, and users' specs travel in the function's environment
- * (`KEYTURN_HTTP_PROVIDERS`, a JSON array the policy writes at synth): deployed with the function, read at cold
+ * (`KEYTURN_HTTP_PROVIDERS`, a JSON array the policy writes at synth, gzip-compressed): deployed with the function, read at cold
  * start, no extra call or permission. Only the base URL (a region) and the admin secret's ARN are per secret.
  */
 export const HTTP_PROVIDERS_ENV = 'KEYTURN_HTTP_PROVIDERS';
+
+/** Marks a gzip-compressed, base64-encoded JSON array: a spec's JSON compresses about threefold. */
+const GZIP_PREFIX = 'gzip:';
+
+/** The value of KEYTURN_HTTP_PROVIDERS for `specs`: compressed, as Lambda's environment holds 4 KB in all. */
+export function encodeProviderSpecs(specs: readonly ProviderSpec[]): string {
+  return GZIP_PREFIX + gzipSync(JSON.stringify(specs), { level: 9 }).toString('base64');
+}
+
+function decodeProviderSpecs(value: string, source: string): string {
+  if (!value.startsWith(GZIP_PREFIX)) return value; // plain JSON (tests, a hand-set variable)
+  try {
+    return gunzipSync(Buffer.from(value.slice(GZIP_PREFIX.length), 'base64')).toString('utf8');
+  } catch {
+    throw new ProviderSpecError(`${source} is not a valid gzip-compressed spec list`);
+  }
+}
 
 /** Users' specs by name, validated; a name may not shadow a preset. */
 export function parseCustomSpecs(
@@ -20,9 +38,10 @@ export function parseCustomSpecs(
   source: string = HTTP_PROVIDERS_ENV,
 ): ReadonlyMap<string, ProviderSpec> {
   if (json === undefined || json.trim() === '') return new Map();
+  const text = decodeProviderSpecs(json.trim(), source);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(json);
+    parsed = JSON.parse(text);
   } catch {
     throw new ProviderSpecError(`${source} is not valid JSON`);
   }

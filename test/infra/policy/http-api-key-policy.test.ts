@@ -1,4 +1,6 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { randomBytes } from 'node:crypto';
+import { parseCustomSpecs } from '../../../functions/strategies/http/provider-config';
 import { providerSpecSchema } from '../../../functions/strategies/http/spec';
 import { OptionTag } from '../../../functions/strategies/tag-options';
 import { RotationFunction } from '../../../infra/constructs/rotation-function';
@@ -134,7 +136,7 @@ describe('the synthesized app with http-api-key entries', () => {
     }[];
     const env = functions.map((f) => f.Properties.Environment?.Variables?.KEYTURN_HTTP_PROVIDERS).filter(Boolean);
     expect(env).toHaveLength(1);
-    expect((JSON.parse(env[0] ?? '[]') as { name: string }[]).map((s) => s.name)).toEqual(['acme-notify']);
+    expect([...parseCustomSpecs(env[0]).keys()]).toEqual(['acme-notify']);
     expect(findings(built.report)).toEqual([]);
   });
 });
@@ -142,15 +144,23 @@ describe('the synthesized app with http-api-key entries', () => {
 describe("the rotation function's own provider specs", () => {
   it('must fit the room the 4 KB environment leaves them, or synth says so', () => {
     const stack = newStack();
-    const specs = Array.from({ length: 3 }, (_, i) => providerSpecSchema.parse({ ...ACME_SPEC, name: `acme-${i}` }));
+    // Compressed, one spec takes about 500 characters and similar ones less: three fit; twenty do not.
+    const specs = Array.from({ length: 20 }, (_, i) =>
+      providerSpecSchema.parse({
+        ...ACME_SPEC,
+        name: `acme-${i}`,
+        create: { ...ACME_SPEC.create, path: `/v${i}/${randomBytes(24).toString('hex')}/keys` },
+        list: { ...ACME_SPEC.list, path: `/v${i}/${randomBytes(24).toString('hex')}/keys` },
+      }),
+    );
     expect(
       () => new RotationFunction(stack, 'Rotation', { code: lambda.Code.fromInline('x'), httpProviders: specs }),
     ).toThrow(
-      /the http-api-key provider specs take \d+ characters of JSON, over the 1600 its environment leaves for them/,
+      /the http-api-key provider specs take \d+ characters compressed, over the 1600 its environment leaves for them/,
     );
     const one = new RotationFunction(stack, 'Fits', {
       code: lambda.Code.fromInline('x'),
-      httpProviders: specs.slice(0, 1),
+      httpProviders: specs.slice(0, 3),
     });
     expect(one.node.id).toBe('Fits');
   });
