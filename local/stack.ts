@@ -5,6 +5,7 @@ import { startLocalPostgres, type LocalPostgres, type LocalPostgresOptions } fro
 import { startLocalRedis, type LocalRedis, type LocalRedisOptions } from './databases/redis';
 import { startLocalElastiCache, type LocalElastiCache } from './elasticache';
 import { startLocalEventBridge, type LocalEventBridge } from './eventbridge/local-eventbridge';
+import { startLocalIam, type LocalIam } from './iam';
 import { startLocalRds, type LocalRds } from './rds';
 import { startLocalSecretsManager, type LocalSecretsManager } from './secretsmanager/local-secrets-manager';
 import { startLocalSns, type LocalSns } from './sns/local-sns';
@@ -28,6 +29,11 @@ export interface LocalStack {
   readonly rds?: LocalRds;
   /** The local ElastiCache API (DescribeUsers / ModifyUser, applied to a local redis-server), when asked for. */
   readonly elasticache?: LocalElastiCache;
+  /**
+   * The local IAM and STS (SigV4-verifying), when asked for. The SDK's default credentials are
+   * then its admin key (`iam.adminCredentials`), so the rotation function signs as that user.
+   */
+  readonly iam?: LocalIam;
   /** The local EventBridge: the audit events the task functions put (`eventBridge.events()`). */
   readonly eventBridge: LocalEventBridge;
   /** The local SNS: the alerts the task functions publish (`sns.messages()`). */
@@ -55,6 +61,12 @@ export interface LocalStackOptions {
   readonly rds?: boolean;
   /** Start the local ElastiCache API too, and point AWS_ENDPOINT_URL_ELASTICACHE at it. @default false */
   readonly elasticache?: boolean;
+  /**
+   * Start the local IAM and STS too, point AWS_ENDPOINT_URL_IAM and AWS_ENDPOINT_URL_STS at them,
+   * and set AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY to its admin key (the other local services
+   * accept any signature). @default false
+   */
+  readonly iam?: boolean;
   /** Turn Secrets Manager's request quotas on. @default false */
   readonly quotas?: boolean;
 }
@@ -83,6 +95,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     optional(options.redis, startLocalRedis),
     optional(options.rds, () => startLocalRds(location)),
     optional(options.elasticache, () => startLocalElastiCache(location)),
+    optional(options.iam, () => startLocalIam(location)),
   ] as const);
   const failed = starting.find((outcome) => outcome.status === 'rejected');
   if (failed) {
@@ -93,7 +106,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     throw failed.reason;
   }
-  const [secretsManager, eventBridge, sns, postgres, mariadb, redis, rds, elasticache] = [
+  const [secretsManager, eventBridge, sns, postgres, mariadb, redis, rds, elasticache, iam] = [
     valueOf(starting[0]),
     valueOf(starting[1]),
     valueOf(starting[2]),
@@ -102,6 +115,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     valueOf(starting[5]),
     valueOf(starting[6]),
     valueOf(starting[7]),
+    valueOf(starting[8]),
   ] as const;
   // Fixtures, as the CDK app would deploy them: the audit bus and the default alert topic.
   eventBridge.createEventBus(LOCAL_AUDIT_BUS_NAME);
@@ -112,10 +126,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   process.env.AWS_ENDPOINT_URL_SNS = sns.endpoint;
   if (rds) process.env.AWS_ENDPOINT_URL_RDS = rds.endpoint;
   if (elasticache) process.env.AWS_ENDPOINT_URL_ELASTICACHE = elasticache.endpoint;
+  if (iam) {
+    process.env.AWS_ENDPOINT_URL_IAM = iam.iamEndpoint;
+    process.env.AWS_ENDPOINT_URL_STS = iam.stsEndpoint;
+    // The local IAM verifies signatures: sign everything with its admin key.
+    process.env.AWS_ACCESS_KEY_ID = iam.adminCredentials.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = iam.adminCredentials.secretAccessKey;
+    delete process.env.AWS_SESSION_TOKEN;
+  }
   process.env[TaskEnvironment.auditBusName] = LOCAL_AUDIT_BUS_NAME;
   process.env[TaskEnvironment.defaultAlertTopicArn] = alertTopicArn;
   process.env.AWS_REGION ??= LOCAL_REGION;
-  // The local endpoints ignore signatures, but the SDK insists on having credentials to sign with.
+  // The other local endpoints ignore signatures, but the SDK insists on having credentials to sign with.
   process.env.AWS_ACCESS_KEY_ID ??= 'keyturn-local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'keyturn-local';
 
@@ -131,6 +153,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     redis,
     rds,
     elasticache,
+    iam,
     eventBridge,
     sns,
     auditBusName: LOCAL_AUDIT_BUS_NAME,
@@ -141,7 +164,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await secretsManager.stop();
       await eventBridge.stop();
       await sns.stop();
-      await Promise.all([postgres?.stop(), mariadb?.stop(), redis?.stop(), rds?.stop(), elasticache?.stop()]);
+      await Promise.all([
+        postgres?.stop(),
+        mariadb?.stop(),
+        redis?.stop(),
+        rds?.stop(),
+        elasticache?.stop(),
+        iam?.stop(),
+      ]);
     },
   };
 }

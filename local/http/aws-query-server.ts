@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { AwsProtocolError } from './aws-error';
+import type { ControlHandler } from './aws-json-server';
 import { QueryParams } from './query-params';
 import { queryErrorResponse, queryResponse } from './query-xml';
 import { readRequestBody } from './request-body';
@@ -30,8 +31,22 @@ export class AwsQueryError extends AwsProtocolError {
   }
 }
 
-/** One emulated awsQuery service (SNS, RDS): its version, namespace, actions and errors. */
-export interface AwsQueryService<Operation extends string> {
+/** What an authenticating service sees of a request: the signature covers all of it. */
+export interface ReceivedRequest {
+  readonly method: string;
+  /** Path and query string, exactly as sent. */
+  readonly url: string;
+  /** Every header as received, names lowercased, repeated headers in order. */
+  readonly headers: ReadonlyMap<string, readonly string[]>;
+  readonly body: string;
+}
+
+/**
+ * One emulated awsQuery service (SNS, RDS, IAM): its version, namespace, actions and errors.
+ * `Caller` is who `authenticate` found behind the request (services that accept any signature
+ * have none).
+ */
+export interface AwsQueryService<Operation extends string, Caller = undefined> {
   /** `Version=` the SDK sends, e.g. 2010-03-31. */
   readonly apiVersion: string;
   /** How AWS names the service in a NoSuchVersion message (AmazonSNS, AmazonRDSv19). */
@@ -41,7 +56,14 @@ export interface AwsQueryService<Operation extends string> {
   readonly xmlNamespace: string;
   readonly maxBodyBytes: number;
   /** Each action's `<ActionResult>` inner XML, or undefined for actions without a result. */
-  readonly handlers: Readonly<Record<Operation, (params: QueryParams) => string | undefined>>;
+  readonly handlers: Readonly<Record<Operation, (params: QueryParams, caller: Caller) => string | undefined>>;
+  /**
+   * Checks the request's signature before anything else and returns its caller, or throws the
+   * AwsQueryError AWS answers with. Without it signatures are accepted unchecked.
+   */
+  readonly authenticate?: (request: ReceivedRequest) => Caller;
+  /** An out-of-protocol control surface (`/_keyturn/...`), answered with plain JSON. */
+  readonly control?: { readonly pathPrefix: string; readonly handle: ControlHandler };
   readonly isOperationName: (action: string) => action is Operation;
   /** An injected fault for this call, if one is planned. */
   readonly takeFault: (action: Operation) => AwsQueryError | undefined;
@@ -53,10 +75,12 @@ export interface AwsQueryService<Operation extends string> {
 
 /**
  * The HTTP face of an awsQuery service: a form-encoded POST / with `Action=<Operation>&Version=…`,
- * answered with XML in the service's namespace. SigV4 signatures are accepted unchecked; bodies
- * are never logged.
+ * answered with XML in the service's namespace. SigV4 signatures are checked only by services
+ * that `authenticate`; bodies are never logged.
  */
-export function createAwsQueryServer<Operation extends string>(service: AwsQueryService<Operation>): Server {
+export function createAwsQueryServer<Operation extends string, Caller = undefined>(
+  service: AwsQueryService<Operation, Caller>,
+): Server {
   return createServer((request, response) => {
     void route(service, request, response).catch(() => {
       // Only reachable if writing the response itself failed; the socket is already gone.
@@ -65,12 +89,17 @@ export function createAwsQueryServer<Operation extends string>(service: AwsQuery
   });
 }
 
-async function route<Operation extends string>(
-  service: AwsQueryService<Operation>,
+async function route<Operation extends string, Caller>(
+  service: AwsQueryService<Operation, Caller>,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
   const requestId = randomUUID();
+  const control = service.control;
+  if (control && new URL(request.url ?? '/', 'http://localhost').pathname.startsWith(control.pathPrefix)) {
+    await answerControl(control.handle, request, response, service.maxBodyBytes);
+    return;
+  }
   if (request.method !== 'POST') {
     const message = `The local ${service.displayName} serves the query protocol as POST /.`;
     sendXml(service, response, service.error('InvalidAction', message), requestId);
@@ -84,6 +113,10 @@ async function route<Operation extends string>(
     return;
   }
   try {
+    const caller = service.authenticate
+      ? service.authenticate(receivedRequest(request, body))
+      : // Services without authentication declare no caller type: `undefined` is their Caller.
+        (undefined as Caller);
     const params = new QueryParams(body);
     const action = params.get('Action');
     if (action === undefined) throw service.error('MissingAction', 'The request must contain the parameter Action.');
@@ -99,14 +132,43 @@ async function route<Operation extends string>(
     }
     const fault = service.takeFault(action);
     if (fault) throw fault;
-    sendXml(service, response, { action, result: service.handlers[action](params) }, requestId);
+    sendXml(service, response, { action, result: service.handlers[action](params, caller) }, requestId);
   } catch (error) {
     sendXml(service, response, error instanceof AwsQueryError ? error : service.internalError(), requestId);
   }
 }
 
-function sendXml<Operation extends string>(
-  service: AwsQueryService<Operation>,
+function receivedRequest(request: IncomingMessage, body: string): ReceivedRequest {
+  const headers = new Map<string, string[]>();
+  for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
+    const name = (request.rawHeaders[i] ?? '').toLowerCase();
+    const values = headers.get(name) ?? [];
+    values.push(request.rawHeaders[i + 1] ?? '');
+    headers.set(name, values);
+  }
+  return { method: request.method ?? 'GET', url: request.url ?? '/', headers, body };
+}
+
+async function answerControl(
+  handle: ControlHandler,
+  request: IncomingMessage,
+  response: ServerResponse,
+  maxBodyBytes: number,
+): Promise<void> {
+  let result: { readonly status: number; readonly body?: unknown };
+  try {
+    const body = await readRequestBody(request, maxBodyBytes);
+    result = await handle(request, body, new URL(request.url ?? '/', 'http://localhost'));
+  } catch {
+    result = { status: 400, body: { error: 'the control request could not be read' } };
+  }
+  const text = JSON.stringify(result.body ?? {});
+  response.writeHead(result.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+function sendXml<Operation extends string, Caller>(
+  service: AwsQueryService<Operation, Caller>,
   response: ServerResponse,
   outcome: AwsQueryError | { readonly action: string; readonly result: string | undefined },
   requestId: string,

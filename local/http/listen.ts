@@ -25,11 +25,14 @@ export function endpointOf(server: Server): string {
   return `http://${address.address}:${address.port}`;
 }
 
-/** Closes the server and every connection still open (keep-alive sockets of SDK clients included). */
+/**
+ * Closes the server and every connection still open (keep-alive sockets of SDK clients included).
+ * Closing one already closed is done, not an error: an interrupted run stops some servers twice.
+ */
 export function closeServer(server: Server): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.close((error) => {
-      if (error) reject(error);
+      if (error && (error as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING') reject(error);
       else resolve();
     });
     server.closeAllConnections();

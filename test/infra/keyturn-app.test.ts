@@ -626,7 +626,7 @@ describe('an invalid policy file', () => {
     expect(failure?.stderr).toContain(`invalid keyturn policy ${file}:`);
     expect(failure?.stderr).toContain('entry "orders-db" (entries[0]) schedule.expression');
     expect(failure?.stderr).not.toMatch(/\n\s+at /);
-  }, 30_000);
+  });
 });
 
 function tmpDir(): string {

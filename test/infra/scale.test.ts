@@ -24,7 +24,7 @@ describe('the keyturn app for a policy of 500 entries', () => {
     // GIVEN a generated policy of 500 entries: random, single-user and alternating-users secrets, created and
     // adopted by name and ARN, in three networks and none / WHEN the app is synthesized with cdk-nag
     built = synthesizeApp({ policy: generatePolicy(500) });
-  }, 120_000);
+  });
 
   test('spreads the entries over secrets stacks that each stay well under 500 resources', () => {
     // THEN

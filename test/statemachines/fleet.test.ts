@@ -26,7 +26,7 @@ import { describeWithServers, serversUnavailable } from '../support/servers';
 
 // A hang guard, generous for a shared machine: the mixed fleet's time is CPU (rotations in this process), not
 // waiting, so load stretches it. No assertion depends on speed.
-jest.setTimeout(240_000);
+jest.setTimeout(600_000);
 
 const FLEET_ARN = localStateMachineArn('keyturn-fleet');
 const LIFECYCLE_ARN = localStateMachineArn('keyturn-lifecycle');

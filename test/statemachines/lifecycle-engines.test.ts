@@ -15,7 +15,6 @@ import { describeWithServers } from '../support/servers';
  * password replaced; the Redis user's old password removed), or leave it and alert while a
  * session still uses it.
  */
-jest.setTimeout(60_000);
 
 describeWithServers(['mariadb', 'redis'])('the lifecycle on MariaDB and Redis', () => {
   let stack: LocalStack;

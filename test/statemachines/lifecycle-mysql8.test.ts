@@ -16,7 +16,6 @@ import { createSecret, jsonAt, rotateAndWait, stagesOf, type DbSecret } from '..
  * unlabels. The invariants, checked after EVERY statement keyturn sends: AWSCURRENT
  * authenticates; after revoke only AWSCURRENT does; revoke reports `revoked` only when true.
  */
-jest.setTimeout(60_000);
 
 let stack: LocalStack;
 let double: Mysql8Double;

@@ -244,23 +244,33 @@ export function createMysqlAlternatingUsersStrategy(
       await replacementLogin.session.close().catch(() => undefined);
       const oldAccount = { user: oldSecret.username, host };
       const master = await loginAsMaster(login, rds, newSecret, ctx);
-      const terminated = await withSession(master, (m) =>
+      // Under the account's lock, as setSecret: the password changes only while the old credential still works,
+      // so a twin revoke changes nothing and a next rotation's setSecret, which gives this same account its new
+      // password, is never undone. One failed login of the old account either way (the check before or after).
+      const { replaced, terminated } = await withSession(master, (m) =>
         withAccountLock(m, oldAccount, ctx, async () => {
-          if (!(await accountExists(m, oldAccount))) return 0;
-          const plugin = await authPlugin(m, oldAccount);
-          await m.execute(setPasswordStatement(m.version, oldAccount, plugin, generatePassword({ length: 64 })));
-          if (!options.terminateSessions) return 0;
-          return killSessions(m, await sessionsOfUser(m, oldSecret.username));
+          if (!(await accountExists(m, oldAccount))) return { replaced: false, terminated: 0 };
+          const oldWorked = (await verifyMysqlLogin(login, old, 'old')).ok;
+          if (oldWorked) {
+            const plugin = await authPlugin(m, oldAccount);
+            await m.execute(setPasswordStatement(m.version, oldAccount, plugin, generatePassword({ length: 64 })));
+          }
+          if (!options.terminateSessions) return { replaced: oldWorked, terminated: 0 };
+          return {
+            replaced: oldWorked,
+            terminated: await killSessions(m, await sessionsOfUser(m, oldSecret.username)),
+          };
         }),
       );
-      const oldStillWorks = await verifyMysqlLogin(login, old, 'old');
-      if (oldStillWorks.ok)
+      if (replaced && (await verifyMysqlLogin(login, old, 'old')).ok)
         throw new RevokeRefusedError(`user "${oldSecret.username}" still authenticates after revoke`);
       return {
         status: 'revoked' as const,
         terminatedSessions: terminated,
-        detail: `account ${describeAccount(oldAccount)} got an unknown random password; the account and its grants are kept`,
-        // Checked just above: the lifecycle need not fail another login of the old account to see it.
+        detail: replaced
+          ? `account ${describeAccount(oldAccount)} got an unknown random password; the account and its grants are kept`
+          : `the old password of account ${describeAccount(oldAccount)} was already rejected (revoked by an earlier attempt, or replaced by a later rotation); nothing changed`,
+        // Checked above: the lifecycle need not fail another login of the old account to see it.
         confirmedRejected: true,
       };
     },

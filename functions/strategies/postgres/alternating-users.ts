@@ -180,23 +180,32 @@ export function createPostgresAlternatingUsersStrategy(
         );
       }
       const master = await loginAsMaster(login, rds, newSecret, ctx);
-      const terminated = await withSession(master, async (session) => {
-        // The role is kept (it owns objects and grants, and the next rotation reuses it); only its password goes.
-        await session.query(
-          setPasswordStatement(quoteIdentifier(oldSecret.username), generatePassword({ length: 64 }), quoteLiteral),
-        );
-        if (!options.terminateSessions) return 0;
-        const rows = await session.query<{ terminated: boolean }>(
-          `SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity
-            WHERE usename = $1 AND pid <> pg_backend_pid() AND application_name <> $2`,
-          [oldSecret.username, KEYTURN_APPLICATION_NAME],
-        );
-        return rows.filter((r) => r.terminated).length;
-      });
+      // Under the pair's lock, as setSecret: a twin revoke waits and then finds the old password already
+      // gone, and a next rotation's setSecret, which gives this same user its new password, is never undone.
+      const { replaced, terminated } = await withSession(master, (session) =>
+        inRotationTransaction(session, baseUsername(newSecret.username), async () => {
+          const oldStillWorks = (await verifyPostgresCredential(login, old, 'old')).ok;
+          // The role is kept (it owns objects and grants, and the next rotation reuses it); only its password goes.
+          if (oldStillWorks) {
+            await session.query(
+              setPasswordStatement(quoteIdentifier(oldSecret.username), generatePassword({ length: 64 }), quoteLiteral),
+            );
+          }
+          if (!options.terminateSessions) return { replaced: oldStillWorks, terminated: 0 };
+          const rows = await session.query<{ terminated: boolean }>(
+            `SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity
+              WHERE usename = $1 AND pid <> pg_backend_pid() AND application_name <> $2`,
+            [oldSecret.username, KEYTURN_APPLICATION_NAME],
+          );
+          return { replaced: oldStillWorks, terminated: rows.filter((r) => r.terminated).length };
+        }),
+      );
       return {
         status: 'revoked' as const,
         terminatedSessions: terminated,
-        detail: `user "${oldSecret.username}" got an unknown random password; the role and its grants are kept`,
+        detail: replaced
+          ? `user "${oldSecret.username}" got an unknown random password; the role and its grants are kept`
+          : `the old password of user "${oldSecret.username}" was already rejected (revoked by an earlier attempt, or replaced by a later rotation); nothing changed`,
       };
     },
   };

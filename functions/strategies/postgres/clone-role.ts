@@ -135,10 +135,10 @@ async function settingStatements(
   session: PostgresSession,
   roles: { from: string; to: string },
 ): Promise<AlignStatement[]> {
-  const rows = await session.query<{ datname: string | null; setting: string }>(
-    MISSING_ROLE_SETTINGS_SQL,
-    [roles.from, roles.to],
-  );
+  const rows = await session.query<{ datname: string | null; setting: string }>(MISSING_ROLE_SETTINGS_SQL, [
+    roles.from,
+    roles.to,
+  ]);
   return rows.map(({ datname, setting }) => {
     const equals = setting.indexOf('=');
     const name = setting.slice(0, equals);

@@ -11,7 +11,6 @@ import { describeWithServers } from '../../support/servers';
  * finds what it must). Nothing here depends on how fast the machine is: each scenario runs to its
  * end, whatever it takes.
  */
-jest.setTimeout(55_000);
 
 /** The sample's seed; a failure prints the command that replays the scenario alone. */
 const SAMPLE_SEED = 'npm-test';

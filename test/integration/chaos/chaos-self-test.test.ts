@@ -9,7 +9,6 @@ import { describeWithServers } from '../../support/servers';
  * secret deleted and made again, AWSPENDING or AWSPREVIOUS moved by hand) and must be found; a
  * clean scenario must show none. `npm run chaos -- --self-test` runs every case.
  */
-jest.setTimeout(55_000);
 
 /** One case per plant, on kinds chosen to spread over the servers, and a clean control. */
 const CASES = [

@@ -13,7 +13,6 @@ import { buildFunctionBundle, type FunctionBundle } from '../../support/bundled-
  * invocation at a time each. A process killed in the middle of a call fails that invocation as
  * Lambda reports a runtime crash, and the next invocation runs in another process.
  */
-jest.setTimeout(45_000);
 
 const IDLE_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:chaos-idle';
 

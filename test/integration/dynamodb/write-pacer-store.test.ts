@@ -60,7 +60,7 @@ describe.each(targets)('write schedule store: %s', (_name, start) => {
   let running: RunningStore;
   beforeAll(async () => {
     running = await start();
-  }, 30_000);
+  });
   afterAll(() => running.stop());
 
   const request = (key: string, nowMs: number, extra: Partial<SlotRequest> = {}): SlotRequest => ({

@@ -112,7 +112,7 @@ describe.each(targets)('RDS conformance: %s', (_name, start) => {
 
   beforeAll(async () => {
     target = await start();
-  }, 30_000);
+  });
   afterAll(async () => {
     await target.stop();
   });

@@ -11,7 +11,6 @@ import { createSecret, jsonAt, rotateAndWait, stagesOf, valueAt, type DbSecret }
  * RDS answers with the local PostgreSQL's or MariaDB's address. Master secrets RDS manages
  * (`rds!…`) are read, never rotated.
  */
-jest.setTimeout(60_000);
 
 describeWithServers(['mariadb'])('rotations that find their database through RDS', () => {
   let stack: LocalStack;

@@ -23,7 +23,6 @@ import { startBundledFunction, type BundledFunction } from '../../support/bundle
  * are paced on a DynamoDB table (moto's, when the machine's Python has it: the DynamoDB client is a
  * bundle of its own too); without moto, on a schedule in its process, and the test says so.
  */
-jest.setTimeout(120_000);
 
 const BUNDLED_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:keyturn-rotate-bundled';
 const PACER_TABLE = 'keyturn-write-pacer';

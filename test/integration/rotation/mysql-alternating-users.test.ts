@@ -18,8 +18,6 @@ import {
 } from '../../support/secrets';
 import { strategyContext } from '../../support/strategy-context';
 
-jest.setTimeout(30_000);
-
 let stack: LocalStack;
 let db: LocalMariadb;
 let rotationFunction: StrategyRotationFunction;
@@ -215,6 +213,54 @@ describeIfMariadb('MySQL alternating users on MariaDB', () => {
     expect(next.username).toBe(app.name);
     expect(await db.canLogin(next.username, next.password)).toBe(true);
     lingering.destroy();
+  });
+
+  it('two revokes at once both succeed, and the old account is locked out', async () => {
+    const app = await givenAppUser();
+    expect(await rotate(app.secretArn)).toMatchObject({ succeeded: true });
+    const ctx = strategyContext(stack, app.secretArn);
+    const current = await ctx.store.requireVersion(app.secretArn, { stage: 'AWSCURRENT' });
+    const previous = await ctx.store.requireVersion(app.secretArn, { stage: 'AWSPREVIOUS' });
+
+    const results = await Promise.allSettled([
+      strategy.revoke(previous, current, ctx),
+      strategy.revoke(previous, current, ctx),
+    ]);
+
+    expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : r.value.status))).toEqual([
+      'revoked',
+      'revoked',
+    ]);
+    expect(await db.canLogin(app.name, app.password)).toBe(false);
+    expect(await strategy.verify(current, ctx)).toEqual({ ok: true });
+  });
+
+  it("a late revoke of the old account never undoes the next rotation's new password for that same account", async () => {
+    const app = await givenAppUser();
+    expect(await rotate(app.secretArn)).toMatchObject({ succeeded: true });
+    const ctx = strategyContext(stack, app.secretArn);
+    const replacement = await ctx.store.requireVersion(app.secretArn, { stage: 'AWSCURRENT' });
+    const previous = await ctx.store.requireVersion(app.secretArn, { stage: 'AWSPREVIOUS' });
+    // The next rotation has already given the original account its new password (setSecret and testSecret done).
+    const { token } = await rotateAndWait(stack, app.secretArn, MANUAL_FUNCTION_ARN);
+    const step = (Step: string) =>
+      rotationFunction.invoke({ Step, SecretId: app.secretArn, ClientRequestToken: token });
+    await step('createSecret');
+    await step('setSecret');
+    await step('testSecret');
+
+    // WHEN the lifecycle's revoke of the first rotation's old account arrives only now
+    const revoked = await strategy.revoke(previous, replacement, ctx);
+
+    // THEN it changes nothing: the pending password of that account still works, and finishing moves AWSCURRENT to it
+    expect(revoked).toMatchObject({ status: 'revoked', confirmedRejected: true });
+    expect(revoked.detail).toMatch(/already rejected/);
+    const pending = await jsonAt<DbSecret>(stack.client, app.secretArn, 'AWSPENDING');
+    expect(pending.username).toBe(app.name);
+    expect(await db.canLogin(pending.username, pending.password)).toBe(true);
+    await step('finishSecret');
+    const current = await jsonAt<DbSecret>(stack.client, app.secretArn, 'AWSCURRENT');
+    expect(await db.canLogin(current.username, current.password)).toBe(true);
   });
 
   it('revoke without terminateSessions leaves open sessions alone', async () => {

@@ -10,8 +10,6 @@ import { describeIfMariadb, registerStrategyRotationFunction } from '../../suppo
 import { createSecret, rotateAndWait, valueAt } from '../../support/secrets';
 import { strategyContext } from '../../support/strategy-context';
 
-jest.setTimeout(60_000);
-
 let stack: LocalStack;
 let db: LocalMariadb;
 const output: string[] = [];

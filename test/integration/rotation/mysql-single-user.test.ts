@@ -13,8 +13,6 @@ import {
 import { createSecret, jsonAt, rotateAndWait, stagesOf, valueAt, MANUAL_FUNCTION_ARN } from '../../support/secrets';
 import { strategyContext } from '../../support/strategy-context';
 
-jest.setTimeout(30_000);
-
 let stack: LocalStack;
 let db: LocalMariadb;
 let rotationFunction: StrategyRotationFunction;

@@ -9,8 +9,6 @@ import {
 import { createSecret, jsonAt, rotateAndWait, valueAt } from '../../support/secrets';
 import { createTestCertificates, type TestCertificates } from '../../support/tls';
 
-jest.setTimeout(30_000);
-
 // Application users are created REQUIRE SSL: a rotation that fell back to plaintext could not log in.
 let certificates: TestCertificates;
 let stack: LocalStack;

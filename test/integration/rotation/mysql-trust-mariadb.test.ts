@@ -23,7 +23,6 @@ import {
  * entry's probe (SET STATEMENT max_statement_time … FOR, READ ONLY), twin invocations of a step
  * at once, and max_password_errors never reached by keyturn's own logins.
  */
-jest.setTimeout(40_000);
 
 let stack: LocalStack;
 let db: LocalMariadb;

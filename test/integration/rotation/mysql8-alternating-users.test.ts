@@ -19,7 +19,6 @@ import {
  * testSecret refuses a clone that lacks anything the original holds (naming it, never a value)
  * and moves nothing, and the probe runs as a read-only subquery with a time limit.
  */
-jest.setTimeout(30_000);
 
 let stack: LocalStack;
 let double: Mysql8Double;

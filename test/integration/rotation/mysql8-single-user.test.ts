@@ -14,7 +14,6 @@ import { strategyContext } from '../../support/strategy-context';
  * that proves what it discards, no failed login where one can be avoided, and two invocations of
  * the same step at once.
  */
-jest.setTimeout(30_000);
 
 let stack: LocalStack;
 let double: Mysql8Double;

@@ -94,7 +94,7 @@ beforeAll(async () => {
       }
     }
   }
-}, 60_000);
+});
 afterAll(() => stack.stop());
 
 describe('a full set of rotations, captured from stdout and stderr', () => {

@@ -186,6 +186,57 @@ describe('PostgreSQL alternating users', () => {
     expect(result.errorMessage).toContain('nope-AbCdEf');
   });
 
+  it('two revokes at once both succeed (no raw "tuple concurrently updated"), and the old user is locked out', async () => {
+    for (let round = 0; round < 4; round++) {
+      const app = await givenAppUser();
+      expect(await rotateAndWait(stack, app.secretArn)).toMatchObject({ succeeded: true });
+      const strategy = createStrategyRegistry()['postgres-alternating-users'];
+      const ctx = strategyContext(stack, app.secretArn);
+      const current = await ctx.store.requireVersion(app.secretArn, { stage: 'AWSCURRENT' });
+      const previous = await ctx.store.requireVersion(app.secretArn, { stage: 'AWSPREVIOUS' });
+
+      const results = await Promise.allSettled([
+        strategy.revoke(previous, current, ctx),
+        strategy.revoke(previous, current, ctx),
+      ]);
+
+      expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : r.value.status))).toEqual([
+        'revoked',
+        'revoked',
+      ]);
+      expect(await pg.canLogin(app.name, app.password)).toBe(false);
+      expect(await strategy.verify(current, ctx)).toEqual({ ok: true });
+    }
+  });
+
+  it("a late revoke of the old user never undoes the next rotation's new password for that same user", async () => {
+    const app = await givenAppUser();
+    expect(await rotateAndWait(stack, app.secretArn)).toMatchObject({ succeeded: true });
+    const strategy = createStrategyRegistry()['postgres-alternating-users'];
+    const ctx = strategyContext(stack, app.secretArn);
+    const replacement = await ctx.store.requireVersion(app.secretArn, { stage: 'AWSCURRENT' });
+    const previous = await ctx.store.requireVersion(app.secretArn, { stage: 'AWSPREVIOUS' });
+    // The next rotation has already given the original user its new password (setSecret and testSecret done).
+    const { token } = await rotateAndWait(stack, app.secretArn, MANUAL_FUNCTION_ARN);
+    const step = (Step: string) => stack.rotationHandler({ Step, SecretId: app.secretArn, ClientRequestToken: token });
+    await step('createSecret');
+    await step('setSecret');
+    await step('testSecret');
+
+    // WHEN the lifecycle's revoke of the first rotation's old user arrives only now
+    const revoked = await strategy.revoke(previous, replacement, ctx);
+
+    // THEN it changes nothing: the pending password of that user still works, and finishing moves AWSCURRENT to it
+    expect(revoked.status).toBe('revoked');
+    expect(revoked.detail).toMatch(/already rejected/);
+    const pending = await jsonAt<DbSecret>(stack.client, app.secretArn, 'AWSPENDING');
+    expect(pending.username).toBe(app.name);
+    expect(await pg.canLogin(pending.username, pending.password)).toBe(true);
+    await step('finishSecret');
+    const current = await jsonAt<DbSecret>(stack.client, app.secretArn, 'AWSCURRENT');
+    expect(await pg.canLogin(current.username, current.password)).toBe(true);
+  });
+
   it('gives the same result when each step is invoked twice, the clone created once', async () => {
     const app = await givenAppUser();
     const { token } = await rotateAndWait(stack, app.secretArn, MANUAL_FUNCTION_ARN);

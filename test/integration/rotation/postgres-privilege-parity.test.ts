@@ -57,7 +57,7 @@ beforeAll(async () => {
   stack = await startLocalStack({ postgres: true });
   await prepare(stack.postgres as LocalPostgres, 'embedded');
   if (SERVER_NAMES.includes('debian-15')) await prepare(await startLocalPostgres({ binDir: DEBIAN_PG15 }), 'debian-15');
-}, 60_000);
+});
 afterAll(async () => {
   await Promise.all(servers.filter((s) => s.name !== 'embedded').map((s) => s.pg.stop()));
   await stack.stop();

@@ -3,8 +3,6 @@ import { startLocalStack, type LocalStack } from '../../../local/stack';
 import { createSecret, jsonAt, rotateAndWait, valueAt } from '../../support/secrets';
 import { createTestCertificates, type TestCertificates } from '../../support/tls';
 
-jest.setTimeout(30_000);
-
 // The server refuses plaintext sessions for application users (see postgres-server.ts):
 // a rotation that fell back to plaintext could not succeed here.
 let certificates: TestCertificates;

@@ -18,7 +18,6 @@ import { createTestCertificates, type TestCertificates } from '../../support/tls
  * would): verification is untouched, the certificate is checked against the name the secret holds.
  * The server refuses plaintext sessions for application users: a fallback could not succeed.
  */
-jest.setTimeout(60_000);
 
 const RDS_HOST = 'keyturn-pg.c0ffee1234ab.us-east-1.rds.amazonaws.com';
 /** An RDS-style name the server's certificate does not cover. */

@@ -111,7 +111,7 @@ beforeAll(async () => {
   } finally {
     restore();
   }
-}, 30_000);
+});
 afterAll(() => env.stop());
 
 interface LogLine {

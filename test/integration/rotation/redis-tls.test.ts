@@ -21,7 +21,7 @@ beforeAll(async () => {
   certificates = createTestCertificates();
   otherCa = createTestCertificates();
   env = await startRedisTestEnv({ tls: certificates, caFile: certificates.caFile });
-}, 30_000);
+});
 afterAll(async () => {
   await env.stop();
   certificates.cleanup();

@@ -117,7 +117,7 @@ describe.each(TARGETS)('Secrets Manager conformance: $name', (target) => {
       // One attempt: the behaviour under test must not be hidden by SDK retries.
       maxAttempts: 1,
     });
-  }, 30_000);
+  });
 
   afterAll(async () => {
     client.destroy();

@@ -455,7 +455,7 @@ describe('local Secrets Manager command line', () => {
         let output = '';
         const timer = setTimeout(() => {
           reject(new Error(`no endpoint printed; output so far: ${output}`));
-        }, 20_000);
+        }, 120_000);
         child.stdout.on('data', (chunk: Buffer) => {
           output += chunk.toString();
           const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
@@ -476,5 +476,5 @@ describe('local Secrets Manager command line', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
-  }, 30_000);
+  });
 });

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { throttlingRetryStrategy } from '../../../functions/shared/throttling-retry';
+import { throttlingRetryStrategy, type RetryStrategyV2 } from '../../../functions/shared/throttling-retry';
 
 /** A loopback endpoint that throttles the first `throttles` requests, then answers. */
 async function throttlingEndpoint(
@@ -33,24 +33,48 @@ async function throttlingEndpoint(
   return { server, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls: () => calls };
 }
 
+/** The waits the strategy chose, in order: what it plans, whatever the machine's speed. */
+let plannedWaitsMs: number[] = [];
+beforeEach(() => {
+  plannedWaitsMs = [];
+});
+const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
+
+function recordingStrategy(strategy: RetryStrategyV2): RetryStrategyV2 {
+  return {
+    ...strategy,
+    refreshRetryTokenForRetry: async (previous, errorInfo) => {
+      const next = await strategy.refreshRetryTokenForRetry(previous, errorInfo);
+      plannedWaitsMs.push(next.getRetryDelay());
+      return next;
+    },
+  };
+}
+
 const client = (endpoint: string, maxAttempts: number, maxTotalDelayMs = 10_000) =>
   new SecretsManagerClient({
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-    retryStrategy: throttlingRetryStrategy({ maxAttempts, baseDelayMs: 10, maxDelayMs: 50, maxTotalDelayMs }),
+    retryStrategy: recordingStrategy(
+      throttlingRetryStrategy({ maxAttempts, baseDelayMs: 10, maxDelayMs: 50, maxTotalDelayMs }),
+    ),
   });
 
 it('retries throttling soon and often: 6 throttles in a row, then the call succeeds', async () => {
   const { server, endpoint, calls } = await throttlingEndpoint(6);
   const sm = client(endpoint, 10);
   try {
-    const started = Date.now();
     await expect(sm.send(new PutSecretValueCommand({ SecretId: 's', SecretString: 'v' }))).resolves.toMatchObject({
       VersionId: 'v',
     });
     expect(calls()).toBe(7);
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Full jitter under ceilings of 10, 20, 40, then 50 ms: six waits of at most 220 ms in all.
+    expect(plannedWaitsMs).toHaveLength(6);
+    plannedWaitsMs.forEach((wait, retry) => {
+      expect(wait).toBeLessThanOrEqual(Math.min(50, 10 * 2 ** retry));
+    });
+    expect(sum(plannedWaitsMs)).toBeLessThanOrEqual(220);
   } finally {
     sm.destroy();
     server.close();
@@ -75,13 +99,14 @@ it('gives up once the waits add up to maxTotalDelayMs, however many attempts rem
   const { server, endpoint, calls } = await throttlingEndpoint(1000);
   const sm = client(endpoint, 1000, 300);
   try {
-    const started = Date.now();
     await expect(sm.send(new PutSecretValueCommand({ SecretId: 's', SecretString: 'v' }))).rejects.toMatchObject({
       name: 'ThrottlingException',
     });
-    // Waits of at most 50 ms each until 300 ms of waiting: at least 7 attempts, and not much more than 300 ms.
+    // Waits of at most 50 ms each until 300 ms of waiting: at least 7 attempts, and the last wait began under 300 ms.
     expect(calls()).toBeGreaterThanOrEqual(7);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(calls()).toBe(plannedWaitsMs.length + 1);
+    expect(sum(plannedWaitsMs.slice(0, -1))).toBeLessThan(300);
+    expect(sum(plannedWaitsMs)).toBeLessThanOrEqual(300 + 50);
   } finally {
     sm.destroy();
     server.close();
