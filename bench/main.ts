@@ -2,6 +2,7 @@ import { measureBundle } from './bundle';
 import { measureChaos } from './chaos';
 import { measureEngineRotations } from './engine-rotations';
 import { measureFleet } from './fleet';
+import { measureHttpKeyRotations } from './http-key-rotations';
 import { measureSynth } from './synth';
 
 /**
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
   const results: Record<string, number> = {};
   console.error('bench: rotations per engine (PostgreSQL, MariaDB single-user and alternating, Redis)…');
   Object.assign(results, await measureEngineRotations());
+  console.error('bench: http-api-key rotations against the local SendGrid…');
+  Object.assign(results, await measureHttpKeyRotations());
   console.error('bench: fleet of 1,000 rotations against the write quota, and the cost of one rotation…');
   Object.assign(results, await measureFleet());
   console.error('bench: bundle size and cold module init…');

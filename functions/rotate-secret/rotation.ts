@@ -96,9 +96,10 @@ export async function runRotationStep(
       }
       if (strategy.issuePendingValue) {
         // The target issues the value and shows it once: the strategy stores it the moment it has it.
-        const stored = await strategy.issuePendingValue(current, ctx, (value) =>
-          store.putPendingValue(arn, token, value),
-        );
+        const stored = await strategy.issuePendingValue(current, ctx, {
+          store: (value) => store.putPendingValue(arn, token, value),
+          stored: async () => (await store.getVersion(arn, { versionId: token, stage: AWSPENDING }))?.value,
+        });
         logger.info(
           stored
             ? 'pending value issued by the target and stored'

@@ -1,4 +1,6 @@
 import { InvalidSecretValueError, UnknownStrategyError } from './errors';
+import type { HttpSend } from './http/client';
+import { createHttpApiKeyStrategy } from './http/strategy';
 import { createIamAccessKeyStrategy } from './iam/access-key';
 import type { IamAccess } from './iam/iam-api';
 import { createAwsIamAccess } from './iam/iam-client';
@@ -25,6 +27,8 @@ export interface StrategyClients {
   readonly redisConnect?: RedisConnect;
   /** IAM and STS for `iam-access-key`. @default the AWS SDK's, loaded on first use */
   readonly iam?: IamAccess;
+  /** How http-api-key sends its requests. @default Node's fetch */
+  readonly httpSend?: HttpSend;
 }
 
 export function createStrategyRegistry(clients: StrategyClients = {}): StrategyRegistry {
@@ -39,6 +43,7 @@ export function createStrategyRegistry(clients: StrategyClients = {}): StrategyR
     'redis-user': createRedisUserStrategy(clients.redisConnect ?? connectToRedis),
     'elasticache-user': createElastiCacheUserStrategy(clients.redisConnect ?? connectToRedis),
     'iam-access-key': createIamAccessKeyStrategy(clients.iam ?? createAwsIamAccess()),
+    'http-api-key': createHttpApiKeyStrategy({ send: clients.httpSend }),
   };
 }
 

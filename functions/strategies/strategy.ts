@@ -87,6 +87,21 @@ export interface RevokeResult {
 }
 
 /**
+ * How createSecret hands over a value the target issued (see {@link RotationStrategy.issuePendingValue}):
+ * the value exists once, at the target, so it is stored the moment it is known.
+ */
+export interface PendingValueSink {
+  /**
+   * Stores `value` as the rotation token's AWSPENDING version. Storing the same value again is a no-op; a
+   * different value under the same token fails (Secrets Manager's ResourceExistsException): a twin invocation
+   * stored its own first.
+   */
+  store(value: string): Promise<void>;
+  /** The value stored under the token now, if any: what a failed or ambiguous store left. */
+  stored(): Promise<string | undefined>;
+}
+
+/**
  * One kind of secret. The four rotation steps are what Secrets Manager's rotation
  * function needs; verify, usage and revoke are what the lifecycle state machine calls
  * around them. Every method must be idempotent: any call can be repeated after a crash.
@@ -99,18 +114,14 @@ export interface RotationStrategy {
    */
   createPendingValue(current: SecretVersion, ctx: StrategyContext): Promise<string>;
   /**
-   * For kinds whose target issues the new value and shows it only once (an IAM access key): creates
-   * it at the target and hands it to `storePending` (PutSecretValue as AWSPENDING) at once, so that a
-   * value is never held only in memory. createSecret calls this instead of createPendingValue, only
-   * when the pending version has no value yet. It must find and remove what an interrupted earlier
-   * attempt created and never stored, and leave nothing behind when storing fails. Resolves to
-   * whether this call stored the value (false: a concurrent attempt of the same rotation did).
+   * For kinds whose target issues the new value and shows it only once (an IAM access key, a provider's API
+   * key): createSecret calls this instead of createPendingValue, only when the pending version has no value
+   * yet. It creates the value at the target and hands it to `sink.store` at once, so that a value is never
+   * held only in memory; on a retry it finds and removes what an interrupted earlier attempt created and
+   * never stored; it leaves at most one issued value per rotation token, and nothing behind when storing
+   * fails. Resolves to whether this call stored the value (false: a concurrent attempt of the rotation did).
    */
-  issuePendingValue?(
-    current: SecretVersion,
-    ctx: StrategyContext,
-    storePending: (value: string) => Promise<void>,
-  ): Promise<boolean>;
+  issuePendingValue?(current: SecretVersion, ctx: StrategyContext, sink: PendingValueSink): Promise<boolean>;
   /** Makes the target accept the pending value. */
   setSecret(versions: RotationVersions, ctx: StrategyContext): Promise<void>;
   /**
@@ -154,5 +165,6 @@ export const STRATEGY_NAMES = [
   'redis-user',
   'elasticache-user',
   'iam-access-key',
+  'http-api-key',
 ] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];

@@ -25,6 +25,12 @@ export const OptionTag = {
   /** Space-separated JSON fields a random secret regenerates. */
   fields: `${TAG_PREFIX}fields`,
   prefix: `${TAG_PREFIX}prefix`,
+  /** http-api-key: the provider (a preset's name, or a custom spec's in KEYTURN_HTTP_PROVIDERS). */
+  httpProvider: `${TAG_PREFIX}http-provider`,
+  /** http-api-key: another base URL for the provider (a region), on one of its allowed hosts. */
+  httpBaseUrl: `${TAG_PREFIX}http-base-url`,
+  /** http-api-key: the ARN of the secret holding the admin credential that mints and revokes keys. */
+  httpAdminSecret: `${TAG_PREFIX}http-admin-secret`,
 } as const;
 
 export const STRATEGY_TAG = OptionTag.strategy;

@@ -45,7 +45,9 @@ const REDIS = {
 } as const;
 
 /** Kinds whose credential is not a user's password on a server: a random value, a key an API issues. */
-export type NonServerStrategyName = 'random' | 'iam-access-key';
+export const NON_SERVER_KINDS = ['random', 'iam-access-key', 'http-api-key'] as const;
+export type NonServerStrategyName = (typeof NON_SERVER_KINDS)[number];
+
 /** Every other strategy rotates a user on a server. */
 export type ServerStrategyName = Exclude<StrategyName, NonServerStrategyName>;
 

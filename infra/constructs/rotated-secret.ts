@@ -47,6 +47,14 @@ export interface RotatedSecretProps {
   readonly masterSecret?: secretsmanager.ISecret;
 
   /**
+   * The secret holding the admin credential of an http-api-key entry whose provider uses one: the rotation
+   * function may read it (GetSecretValue only). Required for, and only for, those entries.
+   *
+   * @default - none
+   */
+  readonly adminSecret?: secretsmanager.ISecret;
+
+  /**
    * Principals (IAM role ARNs) that deploy the stack. A created secret's resource policy lets them, besides
    * the owner, change and remove that resource policy — so that a policy-file change can still be deployed —
    * but never delete the secret.
@@ -153,6 +161,7 @@ export class RotatedSecret extends Construct {
     const rotation = props.rotationFunction;
     const rotateGrant = rotation.grantRotate(this.secret);
     const masterGrant = props.masterSecret ? rotation.grantReadMasterSecret(props.masterSecret) : undefined;
+    const adminGrant = props.adminSecret ? rotation.grantReadAdminCredential(props.adminSecret) : undefined;
     const rds = rdsDatabaseOf(entry.source);
     const rdsGrant = rds ? rotation.grantDescribeRdsDatabase(rds) : undefined;
     const elastiCacheUserId = elastiCacheUserIdOf(entry.source);
@@ -169,6 +178,7 @@ export class RotatedSecret extends Construct {
     // Secrets Manager checks that it may invoke the function, and may start rotating at once.
     rotateGrant.applyBefore(this.rotationSchedule);
     masterGrant?.applyBefore(this.rotationSchedule);
+    adminGrant?.applyBefore(this.rotationSchedule);
     rdsGrant?.applyBefore(this.rotationSchedule);
     userGrant?.applyBefore(this.rotationSchedule);
     iamGrant?.applyBefore(this.rotationSchedule);
@@ -217,6 +227,16 @@ export class RotatedSecret extends Construct {
     if (usesMaster && !props.masterSecret) {
       throw new RotatedSecretValidationError(this, `entry "${entry.id}" is ${entry.kind}: a masterSecret is required`);
     }
+    const source = entry.source;
+    const needsAdmin = source.kind === 'http-api-key' && source.options.adminSecret !== undefined;
+    if (needsAdmin !== (props.adminSecret !== undefined)) {
+      throw new RotatedSecretValidationError(
+        this,
+        needsAdmin
+          ? `entry "${entry.id}" names an admin credential secret: an adminSecret is required`
+          : `entry "${entry.id}" is ${entry.kind} without an admin credential: it takes no adminSecret`,
+      );
+    }
     if (!usesMaster && props.masterSecret) {
       throw new RotatedSecretValidationError(
         this,
@@ -255,7 +275,7 @@ export class RotatedSecret extends Construct {
       };
     }
     if (!isServerEntry(source)) {
-      // The policy schema refuses it first: an access key cannot be generated, IAM issues it.
+      // The policy schema refuses it first: an access key or a provider's key cannot be generated, only issued.
       throw new RotatedSecretValidationError(
         this,
         `entry "${this.entry.id}" is ${source.kind}: its secret must be adopted`,

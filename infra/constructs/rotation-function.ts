@@ -14,6 +14,8 @@ import { FUNCTION_TIMEOUT_ENVIRONMENT } from '../../functions/strategies/iam/acc
 import { IamTag } from '../../functions/strategies/iam/options';
 import type { ResolvedBlackout } from '../policy/defaults';
 import { MAX_BLACKOUTS_JSON_CHARS } from '../policy/schema';
+import { encodeProviderSpecs, HTTP_PROVIDERS_ENV } from '../../functions/strategies/http/provider-config';
+import type { ProviderSpec } from '../../functions/strategies/http/spec';
 import { ROTATE_SECRET_FUNCTION } from './bundling-options';
 import { KeyturnFunction, KeyturnFunctionValidationError } from './keyturn-function';
 import type { AuditEventBus } from './observability/audit-trail';
@@ -158,7 +160,19 @@ export interface RotationFunctionProps {
    * tests and tools; the keyturn app always gives one)
    */
   readonly writePacer?: WritePacerTable;
+
+  /**
+   * The users' own provider specs of the http-api-key entries this function rotates (presets are built in),
+   * in `KEYTURN_HTTP_PROVIDERS` as gzip-compressed JSON in base64: a tag cannot hold a spec (256 characters per
+   * value). Lambda's environment holds 4 KB in all, so together they must fit {@link MAX_HTTP_PROVIDERS_CHARS}.
+   *
+   * @default - none
+   */
+  readonly httpProviders?: readonly ProviderSpec[];
 }
+
+/** The longest KEYTURN_HTTP_PROVIDERS: with the blackouts' 2 KB and the rest, the environment stays within 4 KB. */
+export const MAX_HTTP_PROVIDERS_CHARS = 1_600;
 
 /** Thrown when a {@link RotationFunction} is given props or a secret it cannot work with. */
 export class RotationFunctionValidationError extends KeyturnFunctionValidationError {
@@ -251,6 +265,7 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
         ...props.writePacer?.environment,
         // Rounded up: a fractional timeout is refused by the validation below, with its own message.
         [FUNCTION_TIMEOUT_ENVIRONMENT]: String(Math.ceil((props.timeout ?? DEFAULT_TIMEOUT).toMilliseconds() / 1000)),
+        ...(props.httpProviders?.length ? { [HTTP_PROVIDERS_ENV]: encodeProviderSpecs(props.httpProviders) } : {}),
       },
       description:
         'keyturn: rotates secrets on behalf of Secrets Manager (createSecret/setSecret/testSecret/finishSecret)',
@@ -274,6 +289,14 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
       throw new RotationFunctionValidationError(
         this,
         `blackouts take ${blackoutsJson.length} characters of JSON, over the ${MAX_BLACKOUTS_JSON_CHARS} its environment leaves for them`,
+      );
+    }
+    const providers = props.httpProviders?.length ? encodeProviderSpecs(props.httpProviders) : '';
+    if (providers.length > MAX_HTTP_PROVIDERS_CHARS) {
+      throw new RotationFunctionValidationError(
+        this,
+        `the http-api-key provider specs take ${providers.length} characters compressed, over the ` +
+          `${MAX_HTTP_PROVIDERS_CHARS} its environment leaves for them: shorten them, or place their entries in another network (stack)`,
       );
     }
     props.auditBus?.grantPutEvents(this);
@@ -335,6 +358,21 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
     const grant = iam.Grant.addToPrincipal({
       grantee: this,
       actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      resourceArns: [secretArnForPolicies(secret)],
+    });
+    return this.withKeyViaSecretsManager(grant, secret, ['kms:Decrypt']);
+  }
+
+  /**
+   * Lets this function read the admin credential an http-api-key provider mints and revokes keys with:
+   * `secretsmanager:GetSecretValue` on that secret only (and `kms:Decrypt` through Secrets Manager on its key,
+   * if it has one). It never writes it: keyturn does not rotate an admin credential it uses.
+   */
+  public grantReadAdminCredential(secret: ISecret): iam.Grant {
+    this.validateSameEnvironment(secret);
+    const grant = iam.Grant.addToPrincipal({
+      grantee: this,
+      actions: ['secretsmanager:GetSecretValue'],
       resourceArns: [secretArnForPolicies(secret)],
     });
     return this.withKeyViaSecretsManager(grant, secret, ['kms:Decrypt']);

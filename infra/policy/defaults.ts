@@ -95,6 +95,18 @@ const DUAL_ACCEPT_DEFAULTS: KindDefaults = {
  * users, Redis's several passwords) the grace is a full day. No kind rotates again within
  * an hour of its last rotation (a double click, a retried schedule).
  */
+/**
+ * Keys an API issues (IAM access keys, providers' API keys): old and new both work until the old one is
+ * revoked at its issuer, so the grace is a day; 90 days is AWS's usual advice for access keys, and keys
+ * change less often than passwords.
+ */
+const ISSUED_KEY_DEFAULTS: KindDefaults = {
+  schedule: { expression: 'rate(90 days)', window: '4h' },
+  grace: '24h',
+  minInterval: DEFAULT_MIN_INTERVAL,
+  revocation: { waitForIdle: true, maxWait: '24h', whenStillInUse: 'alert', terminateSessions: false },
+};
+
 export const KIND_DEFAULTS: Readonly<Record<Kind, KindDefaults>> = {
   random: {
     schedule: { expression: 'rate(90 days)', window: '4h' },
@@ -109,13 +121,8 @@ export const KIND_DEFAULTS: Readonly<Record<Kind, KindDefaults>> = {
   'mysql-alternating-users': DUAL_ACCEPT_DEFAULTS,
   'redis-user': DUAL_ACCEPT_DEFAULTS,
   'elasticache-user': DUAL_ACCEPT_DEFAULTS,
-  // Old and new keys both work until revoke deactivates the old one; 90 days is AWS's usual advice for access keys.
-  'iam-access-key': {
-    schedule: { expression: 'rate(90 days)', window: '4h' },
-    grace: '24h',
-    minInterval: DEFAULT_MIN_INTERVAL,
-    revocation: { waitForIdle: true, maxWait: '24h', whenStillInUse: 'alert', terminateSessions: false },
-  },
+  'iam-access-key': ISSUED_KEY_DEFAULTS,
+  'http-api-key': ISSUED_KEY_DEFAULTS,
 };
 
 export const DEFAULT_AUDIT_RETENTION_DAYS = 365;

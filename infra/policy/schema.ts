@@ -8,6 +8,14 @@ import { STRATEGY_NAMES, type StrategyName } from '../../functions/strategies/st
 import { MAX_WRITE_QUOTA_FRACTION } from '../../functions/shared/write-pacing';
 import { probeProblem } from '../../functions/strategies/probe/probe';
 import { isServerStrategy, sameServerKind, SERVER_TARGETS } from '../../functions/strategies/targets';
+import { urlProblem } from '../../functions/strategies/http/hosts';
+import { PRESET_NAMES, PROVIDER_PRESETS } from '../../functions/strategies/http/presets';
+import {
+  allowedHostsOf,
+  providerSpecSchema,
+  usesAdminCredential,
+  type ProviderSpec,
+} from '../../functions/strategies/http/spec';
 // defaults.ts imports only types from this module: no import cycle at run time.
 import { KIND_DEFAULTS } from './defaults';
 import { DURATION_PATTERN, durationSeconds } from './duration';
@@ -358,6 +366,43 @@ const iamAccessKeyEntry = z.strictObject({
   }),
 });
 
+/**
+ * A third-party API key, rotated at its provider: a built-in preset by name, or the user's own spec (see
+ * functions/strategies/http/spec.ts), and the secret holding the admin credential that mints and revokes keys.
+ */
+const httpApiKeyEntry = z.strictObject({
+  ...commonEntryFields,
+  kind: z.literal('http-api-key'),
+  options: z.strictObject({
+    provider: z.union([
+      z.strictObject({ preset: z.enum(PRESET_NAMES as [string, ...string[]]) }),
+      z.strictObject({ spec: providerSpecSchema }),
+    ]),
+    /** Another base URL for the provider (a region such as https://api.eu.sendgrid.com), on one of its allowed hosts. */
+    baseUrl: z.optional(z.url().max(256).regex(TAG_TEXT, TAG_TEXT_MESSAGE)),
+    /** The secret holding the admin credential, required when the provider's calls use one: read-only access to it. */
+    adminSecret: z.optional(
+      z.strictObject({
+        arn: z.string().regex(SECRET_ARN, 'must be a Secrets Manager secret ARN').max(256),
+        kmsKeyArn: z.optional(kmsKeyArn),
+      }),
+    ),
+    /** Name of an entry in `networks`, when the function must run in a VPC (it then needs a NAT route to the provider). */
+    network: z.optional(entryId),
+  }),
+});
+
+export type HttpApiKeyEntry = z.output<typeof httpApiKeyEntry>;
+
+/** The provider spec an http-api-key entry uses (its preset's, or its own). */
+export function providerSpecOf(entry: HttpApiKeyEntry): ProviderSpec {
+  const provider = entry.options.provider;
+  if (!('preset' in provider)) return provider.spec;
+  const preset = PROVIDER_PRESETS[provider.preset];
+  if (!preset) throw new Error(`unknown preset ${provider.preset}`); // the enum let it through: a bug
+  return preset;
+}
+
 export const entrySchema = z.discriminatedUnion('kind', [
   randomEntry,
   postgresSingleUserEntry,
@@ -367,11 +412,12 @@ export const entrySchema = z.discriminatedUnion('kind', [
   redisUserEntry,
   elastiCacheUserEntry,
   iamAccessKeyEntry,
+  httpApiKeyEntry,
 ]);
 export type PolicyEntryInput = z.input<typeof entrySchema>;
 export type PolicyEntry = z.output<typeof entrySchema>;
-/** An entry that rotates a user on a server (every kind but `random` and `iam-access-key`). */
-export type ServerEntry = Exclude<PolicyEntry, { kind: 'random' | 'iam-access-key' }>;
+/** An entry that rotates a user on a server (every kind but `random` and the kinds whose keys an API issues). */
+export type ServerEntry = Exclude<PolicyEntry, { kind: 'random' | 'iam-access-key' | 'http-api-key' }>;
 export type IamAccessKeyEntry = Extract<PolicyEntry, { kind: 'iam-access-key' }>;
 
 export function isServerEntry(entry: PolicyEntry): entry is ServerEntry {
@@ -502,6 +548,18 @@ export const policySchema = z
         });
       }
       if (entry.kind === 'iam-access-key') iamEntryIssues(entry, policy, at, ctx);
+      if (entry.kind === 'http-api-key') httpApiKeyIssues(entry, at, ctx, policy.entries);
+      if (
+        entry.kind === 'http-api-key' &&
+        entry.options.network !== undefined &&
+        !(entry.options.network in (policy.networks ?? {}))
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: at('options', 'network'),
+          message: `"${entry.options.network}" is not in networks`,
+        });
+      }
       if (isServerEntry(entry)) {
         const network = entry.options?.network;
         if (network !== undefined && !(network in (policy.networks ?? {}))) {
@@ -625,5 +683,81 @@ export function intervalSeconds(expression: string): number | undefined {
     return undefined;
   } catch {
     return undefined; // reported by the schedule's own validation
+  }
+}
+
+/**
+ * What an http-api-key entry must get right beyond its shape: keyturn cannot create its secret (only the
+ * provider issues keys), the admin credential is named exactly when the provider's calls use it, a base URL
+ * stays on the provider's allowed hosts, and a custom spec's name is its own.
+ */
+function httpApiKeyIssues(
+  entry: HttpApiKeyEntry,
+  at: (...path: (string | number)[]) => (string | number)[],
+  ctx: z.RefinementCtx,
+  entries: readonly PolicyEntry[],
+): void {
+  const spec = providerSpecOf(entry);
+  if (entry.secret.create) {
+    ctx.addIssue({
+      code: 'custom',
+      path: at('secret', 'create'),
+      message:
+        'keyturn cannot generate a key the provider issues: create the first key at the provider, store ' +
+        '{"apiKey": ..., "keyId": ...} in the secret, and adopt it by name or arn',
+    });
+  }
+  const needsAdmin = usesAdminCredential(spec);
+  if (needsAdmin && entry.options.adminSecret === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: at('options', 'adminSecret'),
+      message: `provider ${spec.name} mints and revokes keys with an admin credential: name its secret (arn)`,
+    });
+  }
+  if (!needsAdmin && entry.options.adminSecret !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: at('options', 'adminSecret'),
+      message: `provider ${spec.name} uses no admin credential (no call has credential "admin"): remove it`,
+    });
+  }
+  if (entry.options.adminSecret && entry.secret.arn === entry.options.adminSecret.arn) {
+    ctx.addIssue({
+      code: 'custom',
+      path: at('options', 'adminSecret'),
+      message: 'must be another secret than the rotated one',
+    });
+  }
+  if (entry.options.baseUrl !== undefined) {
+    const url = new URL(entry.options.baseUrl);
+    const problem =
+      urlProblem(url, allowedHostsOf(spec)) ?? (url.pathname === '/' ? undefined : 'it must be scheme and host only');
+    if (problem) ctx.addIssue({ code: 'custom', path: at('options', 'baseUrl'), message: problem });
+  }
+  const provider = entry.options.provider;
+  if ('spec' in provider) {
+    if (PRESET_NAMES.includes(provider.spec.name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: at('options', 'provider', 'spec', 'name'),
+        message: `"${provider.spec.name}" is a preset's name: give your spec its own`,
+      });
+    }
+    const clash = entries.find(
+      (other) =>
+        other !== entry &&
+        other.kind === 'http-api-key' &&
+        'spec' in other.options.provider &&
+        other.options.provider.spec.name === provider.spec.name &&
+        JSON.stringify(other.options.provider.spec) !== JSON.stringify(provider.spec),
+    );
+    if (clash) {
+      ctx.addIssue({
+        code: 'custom',
+        path: at('options', 'provider', 'spec', 'name'),
+        message: `entry "${clash.id}" has another spec named "${provider.spec.name}": one name, one spec`,
+      });
+    }
   }
 }

@@ -6,7 +6,8 @@ import { IamTag } from '../../functions/strategies/iam/options';
 import { OptionTag } from '../../functions/strategies/tag-options';
 import type { ResolvedEntry } from './defaults';
 import { durationSeconds } from './duration';
-import type { IamAccessKeyEntry, PasswordOptions } from './schema';
+import { providerSpecOf, type IamAccessKeyEntry, type PasswordOptions } from './schema';
+import type { ProviderSpec } from '../../functions/strategies/http/spec';
 
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
@@ -49,6 +50,12 @@ export function strategyTags(entry: ResolvedEntry, scheduleReferenceDate?: Date)
     if (source.options?.prefix !== undefined) tags[OptionTag.prefix] = source.options.prefix;
   } else if (source.kind === 'iam-access-key') {
     Object.assign(tags, iamTags(source.options));
+  } else if (source.kind === 'http-api-key') {
+    // The provider by name: a user's spec is too long for a tag (256 characters) and travels in the rotation
+    // function's environment instead (httpProviderSpecsOf).
+    tags[OptionTag.httpProvider] = providerSpecOf(source).name;
+    if (source.options.baseUrl !== undefined) tags[OptionTag.httpBaseUrl] = new URL(source.options.baseUrl).origin;
+    if (source.options.adminSecret !== undefined) tags[OptionTag.httpAdminSecret] = source.options.adminSecret.arn;
   } else {
     Object.assign(tags, passwordTags(source.options?.password ?? {}));
     if (source.options?.probe) tags[PROBE_TAG] = encodeProbe(source.options.probe);
@@ -109,4 +116,19 @@ function passwordTags(options: PasswordOptions): Record<string, string> {
   ];
   for (const [value, tag] of flags) if (value !== undefined) tags[tag] = String(value);
   return tags;
+}
+
+/**
+ * The users' own provider specs among `entries`, once each by name: what the rotation function of those entries
+ * reads from KEYTURN_HTTP_PROVIDERS (presets are built into the function).
+ */
+export function httpProviderSpecsOf(entries: readonly ResolvedEntry[]): ProviderSpec[] {
+  const specs = new Map<string, ProviderSpec>();
+  for (const entry of entries) {
+    const source = entry.source;
+    if (source.kind === 'http-api-key' && 'spec' in source.options.provider) {
+      specs.set(source.options.provider.spec.name, source.options.provider.spec);
+    }
+  }
+  return [...specs.values()];
 }

@@ -89,12 +89,18 @@ export function planSecretsStacks(policy: ResolvedPolicy, options: LayoutOptions
       masters = new Set();
     };
     for (const entry of entries) {
-      const master = masterArnCost(entry, byId);
-      const cost = secretArnCost(entry) + iamArnCost(entry) + (master && !masters.has(master.key) ? master.chars : 0);
+      // Masters and admin credentials are listed once per role, however many entries share them.
+      const shared = [masterArnCost(entry, byId), adminArnCost(entry)].filter(
+        (c): c is { key: string; chars: number } => c !== undefined,
+      );
+      const cost =
+        secretArnCost(entry) +
+        iamArnCost(entry) +
+        shared.reduce((sum, c) => sum + (masters.has(c.key) ? 0 : c.chars), 0);
       if (current.length >= maxEntries || (current.length > 0 && chars + cost > maxChars)) close();
       current.push(entry);
       chars += cost;
-      if (master) masters.add(master.key);
+      for (const c of shared) masters.add(c.key);
     }
     close();
   }
@@ -103,7 +109,16 @@ export function planSecretsStacks(policy: ResolvedPolicy, options: LayoutOptions
 
 /** The network an entry's rotation function must run in. */
 export function networkOf(entry: ResolvedEntry): string | undefined {
-  return isServerEntry(entry.source) ? entry.source.options?.network : undefined;
+  const source = entry.source;
+  if (source.kind === 'http-api-key') return source.options.network;
+  return isServerEntry(source) ? source.options?.network : undefined;
+}
+
+/** An http-api-key entry's admin credential secret, which its rotation role may read. */
+function adminArnCost(entry: ResolvedEntry): { key: string; chars: number } | undefined {
+  const source = entry.source;
+  if (source.kind !== 'http-api-key' || source.options.adminSecret === undefined) return undefined;
+  return { key: source.options.adminSecret.arn, chars: referenceCost(source.options.adminSecret) };
 }
 
 /** Worst-case characters the entry's secret takes in an IAM policy. */

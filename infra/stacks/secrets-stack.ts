@@ -8,6 +8,7 @@ import { LifecycleSchedule, windowDuration } from '../constructs/rotation-schedu
 import { SecretTagger } from '../constructs/secret-tagger';
 import type { ResolvedEntry, ResolvedPolicy } from '../policy/defaults';
 import { masterOf } from '../policy/schema';
+import { httpProviderSpecsOf } from '../policy/strategy-tags';
 import type { KeyturnStack } from './keyturn-stack';
 
 /** A network of the policy file, by its id there. */
@@ -106,6 +107,8 @@ export class KeyturnSecretsStack extends Stack {
       blackouts: props.policy.blackouts,
       // Its writes keep to keyturn's share of the region's write quota, with every other stack's.
       writePacer: props.core.writePacer,
+      // The users' own http-api-key provider specs of these entries (presets are built into the function).
+      httpProviders: httpProviderSpecsOf(props.entries),
     });
     if (props.network && !props.network.securityGroupIds?.length) {
       new CfnOutput(this, 'RotationSecurityGroup', {
@@ -148,6 +151,7 @@ export class KeyturnSecretsStack extends Stack {
       rotationFunction: this.rotationFunction,
       encryptionKey: entry.secret.create ? this.core.secretsKey : undefined,
       masterSecret: this.masterOf(entry),
+      adminSecret: this.adminSecretOf(entry),
       // One tagger per stack, created with the first adopted secret.
       tagger: entry.secret.create ? undefined : SecretTagger.of(this, { logEncryptionKey: this.core.dataKey }),
       scheduleReferenceDate: this.props.scheduleReferenceDate,
@@ -178,6 +182,16 @@ export class KeyturnSecretsStack extends Stack {
     const masterEntry = this.byId.get(master.entry);
     if (!masterEntry) throw new Error(`entry "${entry.id}": master entry "${master.entry}" is not in the policy`);
     return this.importOnce(master.entry, () => this.importEntrySecret(masterEntry));
+  }
+
+  /** The admin credential's secret of an http-api-key entry, imported once per ARN. */
+  private adminSecretOf(entry: ResolvedEntry): secretsmanager.ISecret | undefined {
+    const source = entry.source;
+    if (source.kind !== 'http-api-key' || source.options.adminSecret === undefined) return undefined;
+    const admin = source.options.adminSecret;
+    return this.importOnce(admin.arn, () =>
+      importSecret(this, `Admin-${admin.arn.replace(/[^A-Za-z0-9-]/g, '-')}`, admin),
+    );
   }
 
   private importEntrySecret(entry: ResolvedEntry): secretsmanager.ISecret {

@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { LOCAL_ROTATION_FUNCTION_ARN, startLocalStack, type LocalStack } from '../stack';
 import { drillApiKey, drillApiKeyEmergency } from './api-key-drill';
+import { startFakeSendGrid } from '../providers/sendgrid';
+import { drillSendGridKey } from './http-key-drill';
 import { lambdaHandlers, renderExecutionReport } from './lifecycle-drill';
 import { drillMariadbAlternatingUsers, drillMariadbSingleUser } from './mariadb-drill';
 import { drillPostgresAlternatingUsers, drillPostgresLifecycle, drillPostgresSingleUser } from './postgres-drill';
@@ -9,7 +11,7 @@ import { renderSecretReport, renderSummary } from './report';
 
 /**
  * `npm start`: the real rotation function rotates an API key, PostgreSQL and MariaDB users
- * (single and alternating), a Redis ACL user and an ElastiCache user through the local Secrets Manager's
+ * (single and alternating), a Redis ACL user, an ElastiCache user and a SendGrid key (at a local SendGrid) through the local Secrets Manager's
  * RotateSecret and proves who can log in; then the real lifecycle and emergency state
  * machines run on them (local Step Functions runner), with their audit trail.
  */
@@ -22,6 +24,7 @@ async function main(): Promise<number> {
   const started = performance.now();
   const stack = await startLocalStack({ postgres: true, mariadb: true, redis: true, elasticache: true });
   const { postgres: pg, mariadb, redis, elasticache } = servers(stack);
+  const sendgrid = await startFakeSendGrid();
   try {
     console.log('keyturn local drill');
     console.log(`  Secrets Manager  ${stack.secretsManager.endpoint} (keyturn's local, AWS JSON protocol)`);
@@ -29,6 +32,7 @@ async function main(): Promise<number> {
     console.log(`  MariaDB          ${mariadb.host}:${mariadb.port} (throwaway mariadbd, password auth)`);
     console.log(`  Redis            127.0.0.1:${redis.port} (throwaway redis-server, ACL users, default user off)`);
     console.log(`  ElastiCache API  ${elasticache.endpoint} (keyturn's local, ModifyUser applied to that Redis)`);
+    console.log(`  SendGrid API     ${sendgrid.endpoint} (keyturn's local fake: API keys, scopes, 100-key cap, 429s)`);
     console.log(`  rotation Lambda  ${LOCAL_ROTATION_FUNCTION_ARN} (functions/rotate-secret/handler.ts, in process)\n`);
 
     const reports = [
@@ -39,6 +43,7 @@ async function main(): Promise<number> {
       await drillMariadbAlternatingUsers(stack, mariadb),
       await drillRedisUser(stack, redis),
       await drillElastiCacheUser(stack, redis, elasticache),
+      await drillSendGridKey(stack, sendgrid),
     ];
     for (const report of reports) console.log(`${renderSecretReport(report)}\n`);
     console.log(renderSummary(reports));
@@ -62,6 +67,7 @@ async function main(): Promise<number> {
       reports.every((r) => r.succeeded && r.checks.every((c) => c.passed)) && executionsPassed === executions.length;
     return allPassed ? 0 : 1;
   } finally {
+    await sendgrid.stop();
     await stack.stop();
   }
 }

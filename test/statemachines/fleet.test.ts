@@ -203,10 +203,11 @@ interface MixedSecret {
 }
 
 /** Every kind whose target runs here (an ElastiCache user needs the ElastiCache API: its own tests). */
-/** Kinds whose targets this test starts (IAM keys need an IAM endpoint: their own tests). */
-type FleetKind = Exclude<StrategyName, 'elasticache-user' | 'iam-access-key'>;
+// Kinds whose targets this test does not start (an ElastiCache API, IAM, a key provider) have their own tests.
+const NOT_IN_THIS_FLEET = ['elasticache-user', 'iam-access-key', 'http-api-key'] as const;
+type FleetKind = Exclude<StrategyName, (typeof NOT_IN_THIS_FLEET)[number]>;
 const FLEET_KINDS = STRATEGY_NAMES.filter(
-  (kind): kind is FleetKind => kind !== 'elasticache-user' && kind !== 'iam-access-key',
+  (kind): kind is FleetKind => !(NOT_IN_THIS_FLEET as readonly string[]).includes(kind),
 );
 const PER_KIND = 17;
 /** Throttles injected into each of PutSecretValue, UpdateSecretVersionStage and RotateSecret. */

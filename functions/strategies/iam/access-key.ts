@@ -196,7 +196,7 @@ export function createIamAccessKeyStrategy(
         new ValueIssuedByTargetError('an iam-access-key value is issued by IAM in createSecret (issuePendingValue)'),
       ),
 
-    async issuePendingValue(current, ctx, storePending): Promise<boolean> {
+    async issuePendingValue(current, ctx, sink): Promise<boolean> {
       const subject = subjectOf(current, 'current', ctx);
       const { userName, options } = subject;
       const api = await access.keys(options.roleArn);
@@ -245,7 +245,7 @@ export function createIamAccessKeyStrategy(
         const issued = await api.createKey(userName);
         if (issued === 'limit-exceeded') continue;
         ctx.logger.info('access key created', { accessKeyId: issued.accessKeyId, userName });
-        await store(api, subject, issued, ctx, storePending);
+        await store(api, subject, issued, ctx, (value) => sink.store(value));
         return true;
       }
       throw new ConcurrentChangeError(
