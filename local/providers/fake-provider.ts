@@ -129,6 +129,11 @@ export class FakeProvider {
     this.faults.push({ call, remaining: options.count ?? 1, response, timing: options.timing ?? 'before-applying' });
   }
 
+  /** Drops every planned failure not taken yet. */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** Tightens (or restores) the rate limit, to exercise 429s without thousands of requests. */
   setRateLimit(limit: RateLimit): void {
     this.rateLimit = limit;

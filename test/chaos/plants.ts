@@ -15,7 +15,16 @@ import type { ScenarioWorld } from './world';
  * generated scenario.
  */
 
-export const PLANTS = ['lockout', 'lost-version', 'leak', 'pending-left', 'previous-not-prior-current'] as const;
+export const PLANTS = [
+  'lockout',
+  'lost-version',
+  'leak',
+  'pending-left',
+  'previous-not-prior-current',
+  // Issued-key kinds: a key minted at the target that no version holds, and AWSCURRENT's key revoked there.
+  'orphan-key',
+  'revoked-current',
+] as const;
 export type Plant = (typeof PLANTS)[number];
 
 /** The invariant each plant must trip. */
@@ -25,6 +34,8 @@ export const PLANTED_INVARIANT: Readonly<Record<Plant, Invariant>> = {
   leak: 'leak',
   'pending-left': 'pending-left',
   'previous-not-prior-current': 'previous-not-prior-current',
+  'orphan-key': 'orphan-key',
+  'revoked-current': 'lockout',
 };
 
 export async function plant(world: ScenarioWorld, what: Plant): Promise<void> {
@@ -34,7 +45,18 @@ export async function plant(world: ScenarioWorld, what: Plant): Promise<void> {
   switch (what) {
     case 'lockout':
       // Someone changes the password on the server: AWSCURRENT no longer opens a session.
-      await world.driver.sabotage(credentialOf(world.scenario.target, current));
+      if (world.issued) await world.issued.revokeCurrent(current);
+      else await world.driver.sabotage(credentialOf(world.scenario.target, current));
+      return;
+    case 'revoked-current':
+      // Someone revokes AWSCURRENT's key at IAM (deactivates it) or at the provider (deletes it).
+      if (!world.issued) throw new Error('revoked-current applies to issued-key kinds only');
+      await world.issued.revokeCurrent(current);
+      return;
+    case 'orphan-key':
+      // A key minted at the target and never stored, as a createSecret that died after the create would leave.
+      if (!world.issued) throw new Error('orphan-key applies to issued-key kinds only');
+      await world.issued.plantOrphan(current);
       return;
     case 'leak':
       // As if the function had printed the credential.
