@@ -4,7 +4,7 @@ import { IamTag } from '../../functions/strategies/iam/options';
 import { OptionTag, STRATEGY_TAG } from '../../functions/strategies/tag-options';
 import { ACCESS_KEYS_PER_USER, type IamStsOperationName, type LocalIam } from '../../local/iam';
 import { SENDGRID_ADMIN_SCOPES, SENDGRID_MAX_KEYS, startFakeSendGrid } from '../../local/providers/sendgrid';
-import type { TargetCall, TargetFaultMode } from './scenario';
+import { TARGET_CALLS, type TargetCall, type TargetFaultMode } from './scenario';
 import { SecretsManagerTap, type TapDecision, type TappedRequest } from './secrets-manager-tap';
 
 /**
@@ -34,6 +34,8 @@ export interface IssuedKeyTarget {
   issuedValues(): string[];
   /** The value fields of a secret value that must never appear in any output. */
   secretsIn(value: string): string[];
+  /** Which of the strategy's calls a request the function sent is (undefined: none of them). */
+  callOf(operation: string): TargetCall | undefined;
   /** The target fails the next `count` calls of `call`. */
   fail(call: TargetCall, mode: TargetFaultMode, count: number): void;
   /** Applies planned faults to a request the function sent (IAM: through the runtime's taps). */
@@ -134,6 +136,7 @@ export function prepareIamUser(iam: LocalIam, userName: string): PreparedIssuedK
       }
     },
     keyIdOf,
+    callOf: (operation) => TARGET_CALLS.find((call) => (IAM_ACTIONS[call] as readonly string[]).includes(operation)),
     keys: () => Promise.resolve(keys()),
     issuedValues: () => iam.issuedSecretAccessKeys({ userName }),
     secretsIn: (value) => [stringField(value, 'secretAccessKey') ?? value],
@@ -231,6 +234,7 @@ export async function prepareSendGridAccount(name: string): Promise<PreparedIssu
       return response.status === 200;
     },
     keyIdOf,
+    callOf: (operation) => sendGridCall(operation),
     keys: () => Promise.resolve(keys()),
     issuedValues: () => [...fake.issuedValues],
     secretsIn: (value) => [stringField(value, 'apiKey') ?? value],
@@ -283,4 +287,13 @@ export async function prepareSendGridAccount(name: string): Promise<PreparedIssu
     adminSecret: { value: JSON.stringify({ apiKey: admin.value, keyId: admin.id }), tag: OptionTag.httpAdminSecret },
     target,
   };
+}
+
+/** SendGrid's API key routes, as the tap names requests (`METHOD /path`). */
+function sendGridCall(operation: string): TargetCall | undefined {
+  if (operation === 'POST /v3/api_keys') return 'create';
+  if (operation === 'GET /v3/api_keys') return 'list';
+  if (operation === 'GET /v3/scopes') return 'verify';
+  if (operation.startsWith('DELETE /v3/api_keys/')) return 'revoke';
+  return undefined;
 }

@@ -132,6 +132,7 @@ export function formatTrace(result: ScenarioResult): string[] {
   const lines = [
     describeScenario(result.scenario),
     `  faults that struck: ${result.faultsFired} of ${result.scenario.faults.length}`,
+    ...(result.struckCalls ?? []).map((call) => `  crash struck the call ${call}`),
   ];
   for (const rotation of result.rotations) {
     lines.push(

@@ -105,7 +105,13 @@ export type Fault =
    * Killed when IAM/STS or the provider receives the function's n-th request: before it is applied,
    * or after (a key created and never stored: the orphan case).
    */
-  | { readonly type: 'crash-at-call'; readonly call: number; readonly timing: 'before-applying' | 'after-applying' }
+  | {
+      readonly type: 'crash-at-call';
+      /** The n-th call of this kind (`any`: of every kind), counted from when the faults are armed. */
+      readonly of: TargetCall | 'any';
+      readonly call: number;
+      readonly timing: 'before-applying' | 'after-applying';
+    }
   /** IAM/STS or the provider fails the next `count` calls of one kind, from this step on. */
   | {
       readonly type: 'target-fault';
@@ -236,8 +242,19 @@ function oneFault(random: Prng, target: TargetKind, lifecycle: boolean): Fault {
       return { type, ms: random.int(5, 60) };
     case 'operator-restarts':
       return { type, times: random.int(1, 5) };
-    case 'crash-at-call':
-      return { type, call: random.int(1, 12), timing: random.pick(['before-applying', 'after-applying'] as const) };
+    case 'crash-at-call': {
+      // Mostly the create (after it applied: a key minted and never stored, the orphan case).
+      const of = random.weighted<TargetCall | 'any'>([
+        ['create', 3],
+        ['any', 2],
+      ]);
+      return {
+        type,
+        of,
+        call: of === 'any' ? random.int(1, 8) : random.int(1, 2),
+        timing: random.pick(['before-applying', 'after-applying'] as const),
+      };
+    }
     case 'target-fault': {
       const mode = random.weighted<TargetFaultMode>([
         ['server-error', 3],
@@ -350,7 +367,7 @@ export function describeFault(fault: Fault): string {
     case 'operator-restarts':
       return `operator clears a stuck AWSPENDING and starts over, up to ${fault.times} times`;
     case 'crash-at-call':
-      return `crash at the function's IAM/STS or provider request #${fault.call}, ${fault.timing}`;
+      return `crash at the function's ${fault.of === 'any' ? 'IAM/STS or provider request' : `${fault.of} call to IAM or the provider`} #${fault.call}, ${fault.timing}`;
     case 'target-fault':
       return `IAM/STS or the provider fails ${fault.call} calls (${fault.mode}) x${fault.count} from ${describeMoment(fault.at)}`;
   }

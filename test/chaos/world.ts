@@ -69,6 +69,8 @@ export class ScenarioWorld implements InvocationOwner {
   readonly successSnapshots: SuccessSnapshot[] = [];
   /** The faults that struck (a fault waiting for the 30th request may never strike). */
   readonly fired = new Set<Fault>();
+  /** For a crash at an IAM/STS or provider call: which operation it struck (the trace shows it; value-free). */
+  readonly struckCalls: string[] = [];
   /** SNS messages and audit events already there when the scenario began. */
   readonly startedAt: { readonly alerts: number; readonly auditEvents: number; readonly processOutput: number };
 
@@ -80,6 +82,7 @@ export class ScenarioWorld implements InvocationOwner {
   private requests = 0;
   /** The function's requests to IAM/STS or the provider since the faults were armed. */
   private targetCalls = 0;
+  private readonly targetCallsOf = new Map<string, number>();
   private packetBase = 0;
   private readonly inFlight = new Set<ExecutionEnvironment>();
   private readonly background = new Set<Promise<unknown>>();
@@ -300,9 +303,14 @@ export class ScenarioWorld implements InvocationOwner {
   onTargetRequest(request: TappedRequest, environment?: ExecutionEnvironment): TapDecision | undefined {
     if (!this.armed) return undefined;
     const call = ++this.targetCalls;
+    const kind = this.issued?.callOf(request.operation);
+    const callOfKind = kind === undefined ? 0 : (this.targetCallsOf.get(kind) ?? 0) + 1;
+    if (kind !== undefined) this.targetCallsOf.set(kind, callOfKind);
     for (const fault of this.scenario.faults) {
-      if (fault.type !== 'crash-at-call' || fault.call !== call || this.fired.has(fault)) continue;
+      if (fault.type !== 'crash-at-call' || this.fired.has(fault)) continue;
+      if (fault.of === 'any' ? fault.call !== call : fault.of !== kind || fault.call !== callOfKind) continue;
       this.fired.add(fault);
+      this.struckCalls.push(`${request.operation} (${fault.timing})`);
       const crash = async (): Promise<'drop'> => {
         if (environment) await this.env.runtime.kill(environment);
         else await Promise.all([...this.inFlight].map((running) => this.env.runtime.kill(running)));
