@@ -166,13 +166,13 @@ export class FunctionRuntime {
     const decideTarget = (request: TappedRequest) =>
       served.environment?.owner?.onTargetRequest?.(request, served.environment);
     const iam = this.options.iam;
-    const targetTaps = iam
+    const targetTaps: SecretsManagerTap[] = iam
       ? await Promise.all([
           SecretsManagerTap.start(iam.iamEndpoint, decideTarget, { preserveHost: true }),
           SecretsManagerTap.start(iam.stsEndpoint, decideTarget, { preserveHost: true }),
         ])
       : [];
-    const [iamTap, stsTap] = targetTaps;
+    const [iamTap, stsTap] = targetTaps as (SecretsManagerTap | undefined)[];
     const process = forkFunctionProcess(this.options.bundle, {
       stdio: 'pipe',
       env: {
