@@ -11,7 +11,7 @@ import { rotate, secretArn, versions } from './secret-rotation';
 const EXPORTER_KEY = 'iam/billing-exporter';
 const EXPORTER_USER = 'billing-exporter';
 /** IAM's eventual consistency, as the local IAM's knobs play it: a new key works, and a deactivated one stops, this late. */
-const PROPAGATION_MS = 1_000;
+const PROPAGATION_MS = 1_500;
 
 interface KeyValue {
   readonly accessKeyId: string;
@@ -39,8 +39,8 @@ async function signAs(iam: LocalIam, key: KeyValue): Promise<{ arn: string } | {
  * An IAM user's access key (`iam-access-key`) rotated at the local IAM, which verifies every request's
  * SigV4 signature against the key's secret: one new key created, both working after the rotation (the
  * grace window), then the lifecycle's Revoke task (the rotation function, invoked as the state machine
- * does) deactivates the old key, and STS refuses a request signed with it. New keys take a second to
- * work and deactivated ones a second to stop, as IAM's changes take time to spread.
+ * does) deactivates the old key, and STS refuses a request signed with it. New keys take 1.5 s to
+ * work and deactivated ones 1.5 s to stop, as IAM's changes take time to spread.
  */
 export async function drillIamAccessKey(stack: LocalStack, iam: LocalIam): Promise<SecretReport> {
   const user = iam.createUser(EXPORTER_USER);

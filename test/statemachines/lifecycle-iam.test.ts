@@ -92,9 +92,10 @@ const statusOf = (user: string) =>
 
 it('rotates, verifies, revokes after grace 0 and drain: the new key signs as the user, the old one is refused', async () => {
   const secret = await givenIamSecret();
-  // IAM's eventual consistency: a new key refused for a while, a deactivated one accepted for a while.
-  localIam.setKeyActivationDelay(1_000);
-  localIam.setKeyRevocationDelay(1_000);
+  // IAM's eventual consistency: a new key refused for a while, a deactivated one accepted for a while
+  // (each far longer than the steps between the change and the first signature that meets it).
+  localIam.setKeyActivationDelay(2_000);
+  localIam.setKeyRevocationDelay(2_000);
 
   const result = await runTestExecution(stack, lifecycle, { secretArn: secret.arn, trigger: 'on-demand' }, handlers);
 

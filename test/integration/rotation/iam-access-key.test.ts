@@ -306,6 +306,8 @@ describe('iam-access-key: rotation through the rotation handler', () => {
     });
     expect(await keysOf(user.name)).toEqual({ [fresh.id]: 'Active' });
     expect((await ctxFor(user)).tags['keyturn:iam-emergency']).toBeUndefined();
+    expect(await signWith(iam, leaked)).toEqual(REFUSED);
+    expect(await signWith(iam, fresh)).toEqual({ arn: userArn(user) });
   });
 
   it('deletes an inactive key that no labelled version holds before making the new one', async () => {
@@ -330,7 +332,8 @@ describe("iam-access-key: IAM's eventual consistency (the local IAM's propagatio
 
   it('testSecret retries while the new key is refused, and the rotation succeeds once it works', async () => {
     const user = await givenUser();
-    localIam.setKeyActivationDelay(1_500);
+    // Far longer than the steps between CreateAccessKey and testSecret's first signature, however loaded the machine.
+    localIam.setKeyActivationDelay(3_000);
 
     const result = await rotateAndWait(stack, user.secretArn);
 
@@ -370,7 +373,8 @@ describe("iam-access-key: IAM's eventual consistency (the local IAM's propagatio
   it('revoke watches until the deactivated key stops working before confirming its rejection', async () => {
     const user = await givenUser();
     expect(await rotateAndWait(stack, user.secretArn)).toMatchObject({ succeeded: true });
-    localIam.setKeyRevocationDelay(1_500);
+    // Far longer than between UpdateAccessKey and revoke's first signature with the old key.
+    localIam.setKeyRevocationDelay(3_000);
     const seen = localIam.authentications(user.key.id).length;
 
     const revoked = await strategy.revoke(
