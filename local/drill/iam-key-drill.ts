@@ -1,12 +1,15 @@
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { randomUUID } from 'node:crypto';
+import { LifecycleTag } from '../../functions/shared/lifecycle-contract';
 import { IamTag } from '../../functions/strategies/iam/options';
 import { STRATEGY_TAG } from '../../functions/strategies/tag-options';
 import type { LocalIam } from '../iam';
+import type { LambdaHandler } from '../stepfunctions/runner';
 import { LOCAL_ROTATION_FUNCTION_ARN, type LocalStack } from '../stack';
+import { runExecution, type ExecutionReport } from './lifecycle-drill';
 import type { SecretReport } from './report';
-import { rotate, secretArn, versions } from './secret-rotation';
+import { rotate, secretArn, value, versions } from './secret-rotation';
 
 const EXPORTER_KEY = 'iam/billing-exporter';
 const EXPORTER_USER = 'billing-exporter';
@@ -65,7 +68,13 @@ async function rotateAndRevoke(
     name: EXPORTER_KEY,
     strategy: 'iam-access-key',
     value: JSON.stringify({ ...first, userName: EXPORTER_USER }),
-    tags: { [STRATEGY_TAG]: 'iam-access-key' },
+    tags: {
+      [STRATEGY_TAG]: 'iam-access-key',
+      // No quarantine and no drain wait, so that the lifecycle can run on this secret right after.
+      [IamTag.quarantineSeconds]: '0',
+      [LifecycleTag.drainMaxWaitSeconds]: '0',
+      [LifecycleTag.whenStillInUse]: 'revoke',
+    },
     checks: async (currentValue, previousValue) => {
       const current = JSON.parse(currentValue) as KeyValue;
       const previous = JSON.parse(previousValue) as KeyValue;
@@ -133,4 +142,45 @@ async function rotateAndRevoke(
       ];
     },
   });
+}
+
+/**
+ * The lifecycle state machine on the same secret: its createSecret deletes the key the drill's revoke
+ * deactivated (quarantine 0 s here; 7 days by default), then verify, grace, drain and revoke deactivate
+ * the key it replaced, whose signature STS then refuses.
+ */
+export async function drillIamLifecycle(
+  stack: LocalStack,
+  iam: LocalIam,
+  handlers: Record<string, LambdaHandler>,
+): Promise<ExecutionReport> {
+  const arn = await secretArn(stack.client, EXPORTER_KEY);
+  const before = JSON.parse(await value(stack.client, arn, 'AWSCURRENT')) as KeyValue;
+  const quarantined = JSON.parse(await value(stack.client, arn, 'AWSPREVIOUS')) as KeyValue;
+  return runExecution(
+    stack,
+    handlers,
+    'lifecycle',
+    `${EXPORTER_KEY} (lifecycle, on demand)`,
+    { secretArn: arn, trigger: 'on-demand' },
+    async () => {
+      const after = JSON.parse(await value(stack.client, arn, 'AWSCURRENT')) as KeyValue;
+      const signed = await signAs(iam, after);
+      const replaced = await signAs(iam, before);
+      return [
+        {
+          passed: iam.accessKey(quarantined.accessKeyId) === undefined,
+          text: 'createSecret deleted the key the last revoke deactivated (its quarantine over, unused since)',
+        },
+        {
+          passed: 'arn' in signed && after.accessKeyId !== before.accessKeyId,
+          text: `the new key signs as ${'arn' in signed ? signed.arn : 'nobody'}`,
+        },
+        {
+          passed: 'refused' in replaced && iam.accessKey(before.accessKeyId)?.status === 'Inactive',
+          text: `the key it replaced is Inactive and STS refuses its signature (${'refused' in replaced ? replaced.refused : 'accepted'})`,
+        },
+      ];
+    },
+  );
 }

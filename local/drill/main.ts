@@ -3,7 +3,7 @@ import { LOCAL_ROTATION_FUNCTION_ARN, startLocalStack, type LocalStack } from '.
 import { drillApiKey, drillApiKeyEmergency } from './api-key-drill';
 import { startFakeSendGrid } from '../providers/sendgrid';
 import { drillSendGridKey } from './http-key-drill';
-import { drillIamAccessKey } from './iam-key-drill';
+import { drillIamAccessKey, drillIamLifecycle } from './iam-key-drill';
 import { lambdaHandlers, renderExecutionReport } from './lifecycle-drill';
 import { drillMariadbAlternatingUsers, drillMariadbSingleUser } from './mariadb-drill';
 import { drillPostgresAlternatingUsers, drillPostgresLifecycle, drillPostgresSingleUser } from './postgres-drill';
@@ -57,6 +57,7 @@ async function main(): Promise<number> {
     const executions = [
       await drillPostgresLifecycle(stack, pg, handlers),
       await drillRedisLifecycle(stack, redis, handlers),
+      await drillIamLifecycle(stack, iam, handlers),
       await drillApiKeyEmergency(stack, handlers),
     ];
     for (const execution of executions) console.log(`${renderExecutionReport(execution)}\n`);
