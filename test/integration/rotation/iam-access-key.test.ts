@@ -370,6 +370,27 @@ describe("iam-access-key: IAM's eventual consistency (the local IAM's propagatio
     expect(await signWith(iam, user.key)).toEqual({ arn: userArn(user) });
   });
 
+  it('Verify waits for a new key to propagate (within the deadline); an old key it checks once', async () => {
+    const user = await givenUser();
+    localIam.setKeyActivationDelay(3_000);
+    const propagating = await newKey(user.name); // through CreateAccessKey: refused for the delay
+    const candidate: SecretVersion = {
+      versionId: 'propagating',
+      stages: [],
+      value: JSON.stringify({ accessKeyId: propagating.id, secretAccessKey: propagating.secret, userName: user.name }),
+    };
+    const current = await version(user, 'AWSCURRENT');
+
+    // As an old credential (no `replaces`): one signature, refused, reported as such.
+    expect(await strategy.verify(candidate, await ctxFor(user))).toMatchObject({ ok: false, failure: 'rejected' });
+    // As the new credential replacing the current one: retried until it works.
+    expect(await strategy.verify(candidate, await ctxFor(user), { replaces: current })).toEqual({ ok: true });
+
+    const outcomes = outcomesOf(propagating.id);
+    expect(outcomes.filter((o) => o === 'InvalidClientTokenId').length).toBeGreaterThan(1);
+    expect(outcomes.at(-1)).toBe('accepted');
+  });
+
   it('revoke watches until the deactivated key stops working before confirming its rejection', async () => {
     const user = await givenUser();
     expect(await rotateAndWait(stack, user.secretArn)).toMatchObject({ succeeded: true });
