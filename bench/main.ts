@@ -3,6 +3,7 @@ import { measureChaos } from './chaos';
 import { measureEngineRotations } from './engine-rotations';
 import { measureFleet } from './fleet';
 import { measureHttpKeyRotations } from './http-key-rotations';
+import { measureIamKeyRotations } from './iam-key-rotations';
 import { measureSynth } from './synth';
 
 /**
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
   Object.assign(results, await measureEngineRotations());
   console.error('bench: http-api-key rotations against the local SendGrid…');
   Object.assign(results, await measureHttpKeyRotations());
+  console.error('bench: iam-access-key rotations against the local IAM and STS…');
+  Object.assign(results, await measureIamKeyRotations());
   console.error('bench: fleet of 1,000 rotations against the write quota, and the cost of one rotation…');
   Object.assign(results, await measureFleet());
   console.error('bench: bundle size and cold module init…');

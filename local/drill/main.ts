@@ -3,6 +3,7 @@ import { LOCAL_ROTATION_FUNCTION_ARN, startLocalStack, type LocalStack } from '.
 import { drillApiKey, drillApiKeyEmergency } from './api-key-drill';
 import { startFakeSendGrid } from '../providers/sendgrid';
 import { drillSendGridKey } from './http-key-drill';
+import { drillIamAccessKey, drillIamLifecycle } from './iam-key-drill';
 import { lambdaHandlers, renderExecutionReport } from './lifecycle-drill';
 import { drillMariadbAlternatingUsers, drillMariadbSingleUser } from './mariadb-drill';
 import { drillPostgresAlternatingUsers, drillPostgresLifecycle, drillPostgresSingleUser } from './postgres-drill';
@@ -11,7 +12,8 @@ import { renderSecretReport, renderSummary } from './report';
 
 /**
  * `npm start`: the real rotation function rotates an API key, PostgreSQL and MariaDB users
- * (single and alternating), a Redis ACL user, an ElastiCache user and a SendGrid key (at a local SendGrid) through the local Secrets Manager's
+ * (single and alternating), a Redis ACL user, an ElastiCache user, a SendGrid key (at a local SendGrid) and an IAM user's access key (at the
+ * local, signature-verifying IAM and STS) through the local Secrets Manager's
  * RotateSecret and proves who can log in; then the real lifecycle and emergency state
  * machines run on them (local Step Functions runner), with their audit trail.
  */
@@ -22,8 +24,8 @@ async function main(): Promise<number> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
   const started = performance.now();
-  const stack = await startLocalStack({ postgres: true, mariadb: true, redis: true, elasticache: true });
-  const { postgres: pg, mariadb, redis, elasticache } = servers(stack);
+  const stack = await startLocalStack({ postgres: true, mariadb: true, redis: true, elasticache: true, iam: true });
+  const { postgres: pg, mariadb, redis, elasticache, iam } = servers(stack);
   const sendgrid = await startFakeSendGrid();
   try {
     console.log('keyturn local drill');
@@ -33,6 +35,7 @@ async function main(): Promise<number> {
     console.log(`  Redis            127.0.0.1:${redis.port} (throwaway redis-server, ACL users, default user off)`);
     console.log(`  ElastiCache API  ${elasticache.endpoint} (keyturn's local, ModifyUser applied to that Redis)`);
     console.log(`  SendGrid API     ${sendgrid.endpoint} (keyturn's local fake: API keys, scopes, 100-key cap, 429s)`);
+    console.log(`  IAM / STS        ${iam.iamEndpoint} / ${iam.stsEndpoint} (keyturn's local: SigV4 verified per key)`);
     console.log(`  rotation Lambda  ${LOCAL_ROTATION_FUNCTION_ARN} (functions/rotate-secret/handler.ts, in process)\n`);
 
     const reports = [
@@ -44,6 +47,7 @@ async function main(): Promise<number> {
       await drillRedisUser(stack, redis),
       await drillElastiCacheUser(stack, redis, elasticache),
       await drillSendGridKey(stack, sendgrid),
+      await drillIamAccessKey(stack, iam),
     ];
     for (const report of reports) console.log(`${renderSecretReport(report)}\n`);
     console.log(renderSummary(reports));
@@ -53,6 +57,7 @@ async function main(): Promise<number> {
     const executions = [
       await drillPostgresLifecycle(stack, pg, handlers),
       await drillRedisLifecycle(stack, redis, handlers),
+      await drillIamLifecycle(stack, iam, handlers),
       await drillApiKeyEmergency(stack, handlers),
     ];
     for (const execution of executions) console.log(`${renderExecutionReport(execution)}\n`);
@@ -73,9 +78,11 @@ async function main(): Promise<number> {
 }
 
 function servers(stack: LocalStack) {
-  const { postgres, mariadb, redis, elasticache } = stack;
-  if (!postgres || !mariadb || !redis || !elasticache) throw new Error('the local stack did not start every server');
-  return { postgres, mariadb, redis, elasticache };
+  const { postgres, mariadb, redis, elasticache, iam } = stack;
+  if (!postgres || !mariadb || !redis || !elasticache || !iam) {
+    throw new Error('the local stack did not start every server');
+  }
+  return { postgres, mariadb, redis, elasticache, iam };
 }
 
 main().then(

@@ -1,11 +1,9 @@
 import {
   CreateAccessKeyCommand,
-  CreateRoleCommand,
   CreateUserCommand,
   ListAccessKeysCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
-import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { deadlineIn } from '../../../functions/shared/deadline';
@@ -13,16 +11,19 @@ import { SecretStore, type SecretVersion } from '../../../functions/shared/secre
 import { createIamAccessKeyStrategy } from '../../../functions/strategies/iam/access-key';
 import { createAwsIamAccess } from '../../../functions/strategies/iam/iam-client';
 import type { RotationStrategy, StrategyContext } from '../../../functions/strategies/strategy';
+import type { LocalIam } from '../../../local/iam';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
-import { iamEndpointUnavailableReason, startIamEndpoint, type IamEndpoint } from '../../support/iam-endpoint';
+import { localIamEndpoint, signWith, type IamEndpoint } from '../../support/iam-endpoint';
 import { testRun } from '../../support/rotation-run';
 import { createSecret, jsonAt, MANUAL_FUNCTION_ARN, rotateAndWait, stagesOf } from '../../support/secrets';
 
 /**
- * iam-access-key through the real rotation handler and the local Secrets Manager, against an IAM +
- * STS endpoint (test/support/iam-endpoint.ts: moto's today). moto checks neither a key's status nor
- * its secret when it answers GetCallerIdentity, so "the old key is refused" is asserted on IAM's own
- * record here (Inactive, deleted); the signature check belongs to a faithful local IAM.
+ * iam-access-key through the real rotation handler and the local Secrets Manager, against keyturn's
+ * local IAM + STS, which verifies every request's SigV4 signature against the secret of the key that
+ * signed it: "the old key is refused" is proven by signing GetCallerIdentity with it. Its knobs stand
+ * in for IAM's eventual consistency (a new key refused for a while, a deactivated one still working),
+ * so the retries of testSecret and revoke are exercised without any timing assertion. The moto
+ * conformance check is iam-access-key-moto.test.ts.
  */
 
 // A short timeout for the rotation function: how long an attempt that created a key can still be storing it.
@@ -30,27 +31,20 @@ process.env.KEYTURN_FUNCTION_TIMEOUT_SECONDS = '2';
 // Every log line is captured, to check that no secret access key reaches one.
 process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
 
-const unavailable = iamEndpointUnavailableReason();
-if (unavailable !== undefined) {
-  // eslint-disable-next-line no-console -- a skipped suite must say why
-  console.warn(`iam-access-key integration tests are SKIPPED: ${unavailable}`);
-}
-const describeWithIam = unavailable === undefined ? describe : describe.skip;
-
 let iam: IamEndpoint;
 let stack: LocalStack;
+let localIam: LocalIam;
 let strategy: RotationStrategy;
 let counter = 0;
 const issuedSecrets = new Set<string>();
 const output: string[] = [];
 
 beforeAll(async () => {
-  if (unavailable !== undefined) return;
-  iam = await startIamEndpoint();
-  stack = await startLocalStack();
+  stack = await startLocalStack({ iam: true });
+  localIam = stack.iam as LocalIam;
+  iam = localIamEndpoint(localIam);
   stack.secretsManager.registerRotationFunction(MANUAL_FUNCTION_ARN, () => Promise.resolve());
-  // moto never refuses an inactive key: revoke watches for the refusal only briefly here.
-  strategy = createIamAccessKeyStrategy(createAwsIamAccess(), { revocationCheckMs: 300 });
+  strategy = createIamAccessKeyStrategy(createAwsIamAccess());
   for (const stream of [process.stdout, process.stderr]) {
     jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
       output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
@@ -60,8 +54,8 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(async () => {
   jest.restoreAllMocks();
-  if (unavailable !== undefined) return;
-  await Promise.allSettled([stack.stop(), iam.stop()]);
+  await iam.stop();
+  await stack.stop();
 });
 
 type Shape = 'keyturn' | 'credentials-file' | 'iam-api';
@@ -112,17 +106,16 @@ async function keyAt(user: User, stage: string): Promise<Key> {
   return { id: value.accessKeyId, secret: value.secretAccessKey };
 }
 
-async function identityOf(key: Key): Promise<string | undefined> {
-  const sts = new STSClient({
-    endpoint: iam.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: key.id, secretAccessKey: key.secret },
-  });
-  try {
-    return (await sts.send(new GetCallerIdentityCommand({}))).Arn;
-  } finally {
-    sts.destroy();
-  }
+const userArn = (user: User, path = '/') => `arn:aws:iam::${iam.account}:user${path}${user.name}`;
+/** What the local IAM answers a key it does not accept (never issued, deleted, inactive, not yet active). */
+const REFUSED = { refused: 'InvalidClientTokenId' };
+
+/** The outcomes of the key's authentications from the `from`-th on (accepted, or the error code). */
+function outcomesOf(keyId: string, from = 0): string[] {
+  return localIam
+    .authentications(keyId)
+    .slice(from)
+    .map((entry) => entry.outcome);
 }
 
 async function ctxFor(user: User): Promise<StrategyContext> {
@@ -153,10 +146,28 @@ async function placeholder(user: User): Promise<string> {
 }
 
 async function createSecretStep(user: User, token: string, remainingMs?: number): Promise<void> {
-  await stack.rotationHandler(
-    { Step: 'createSecret', SecretId: user.secretArn, ClientRequestToken: token },
+  await rotationStep(
+    'createSecret',
+    user,
+    token,
     remainingMs === undefined ? undefined : { getRemainingTimeInMillis: () => remainingMs },
   );
+}
+
+/** One step of the rotation handler, optionally with Lambda's remaining time. */
+async function rotationStep(
+  step: 'createSecret' | 'setSecret' | 'testSecret',
+  user: User,
+  token: string,
+  context?: { readonly getRemainingTimeInMillis: () => number },
+): Promise<void> {
+  await stack.rotationHandler({ Step: step, SecretId: user.secretArn, ClientRequestToken: token }, context);
+}
+
+/** A Lambda context whose invocation must answer `ms` from now. */
+function invocationEndingIn(ms: number): { readonly getRemainingTimeInMillis: () => number } {
+  const end = Date.now() + ms;
+  return { getRemainingTimeInMillis: () => Math.max(0, end - Date.now()) };
 }
 
 async function pendingValue(user: User, token: string): Promise<string | undefined> {
@@ -175,7 +186,7 @@ async function failure(work: Promise<unknown>): Promise<Error> {
   return error as Error;
 }
 
-describeWithIam('iam-access-key: rotation through the rotation handler', () => {
+describe('iam-access-key: rotation through the rotation handler', () => {
   it.each<Shape>(['keyturn', 'credentials-file', 'iam-api'])(
     'rotates a key stored in the %s shape: a new key of the user in AWSCURRENT, the same shape, the old key untouched',
     async (shape) => {
@@ -192,7 +203,9 @@ describeWithIam('iam-access-key: rotation through the rotation handler', () => {
       expect(Object.keys(current).sort()).toEqual([...Object.keys(valueIn(shape, user.key, user.name)), 'note'].sort());
       expect(fresh.id).not.toBe(user.key.id);
       expect(await keysOf(user.name)).toEqual({ [user.key.id]: 'Active', [fresh.id]: 'Active' });
-      expect(await identityOf(fresh)).toBe(`arn:aws:iam::${iam.account}:user/svc/${user.name}`);
+      expect(await signWith(iam, fresh)).toEqual({ arn: userArn(user, '/svc/') });
+      // Rotation leaves the old key working (revoke comes after grace and drain).
+      expect(await signWith(iam, user.key)).toEqual({ arn: userArn(user, '/svc/') });
       expect(await stagesOf(stack.client, user.secretArn)).toEqual({
         [result.token]: ['AWSCURRENT'],
         [before]: ['AWSPREVIOUS'],
@@ -208,10 +221,14 @@ describeWithIam('iam-access-key: rotation through the rotation handler', () => {
 
     const revoked = await strategy.revoke(await version(user, 'AWSPREVIOUS'), await version(user, 'AWSCURRENT'), ctx);
 
-    expect(revoked).toMatchObject({ status: 'revoked' });
-    // Only set when STS was seen refusing the key: moto accepts inactive keys, so never here.
-    expect(revoked.confirmedRejected).toBeUndefined();
+    // Confirmed by signing with the old key: STS refuses it now; its secret cannot sign for the new key's id.
+    expect(revoked).toMatchObject({ status: 'revoked', confirmedRejected: true });
     expect(await keysOf(user.name)).toEqual({ [user.key.id]: 'Inactive', [first.id]: 'Active' });
+    expect(await signWith(iam, user.key)).toEqual(REFUSED);
+    expect(await signWith(iam, { id: first.id, secret: user.key.secret })).toEqual({
+      refused: 'SignatureDoesNotMatch',
+    });
+    expect(await signWith(iam, first)).toEqual({ arn: userArn(user) });
     const tags = (await ctxFor(user)).tags;
     expect(tags['keyturn:iam-deactivated']).toMatch(new RegExp(`^${user.key.id} \\d{4}-`));
     expect(
@@ -244,15 +261,18 @@ describeWithIam('iam-access-key: rotation through the rotation handler', () => {
     await strategy.revoke(previous, current, await ctxFor(user));
     expect((await keysOf(user.name))[user.key.id]).toBe('Inactive');
 
+    expect(await signWith(iam, user.key)).toEqual(REFUSED);
+
     expect(await strategy.reinstate?.(previous, current, await ctxFor(user))).toBe(true);
     expect((await keysOf(user.name))[user.key.id]).toBe('Active');
+    expect(await signWith(iam, user.key)).toEqual({ arn: userArn(user) });
     expect((await ctxFor(user)).tags['keyturn:iam-deactivated']).toBeUndefined();
     expect(await strategy.reinstate?.(previous, current, await ctxFor(user))).toBe(false);
 
     const emergency = await strategy.revoke(previous, current, await ctxFor(user), { emergency: true });
     expect(emergency.detail).toMatch(/deactivated and deleted/);
-    // A deleted key no longer authenticates as the user (moto answers with its default identity).
     expect(emergency.confirmedRejected).toBe(true);
+    expect(await signWith(iam, user.key)).toEqual(REFUSED);
     expect(await keysOf(user.name)).toEqual({ [(await keyAt(user, 'AWSCURRENT')).id]: 'Active' });
     // Idempotent: the key is already gone.
     expect(await strategy.revoke(previous, current, await ctxFor(user), { emergency: true })).toMatchObject({
@@ -286,6 +306,8 @@ describeWithIam('iam-access-key: rotation through the rotation handler', () => {
     });
     expect(await keysOf(user.name)).toEqual({ [fresh.id]: 'Active' });
     expect((await ctxFor(user)).tags['keyturn:iam-emergency']).toBeUndefined();
+    expect(await signWith(iam, leaked)).toEqual(REFUSED);
+    expect(await signWith(iam, fresh)).toEqual({ arn: userArn(user) });
   });
 
   it('deletes an inactive key that no labelled version holds before making the new one', async () => {
@@ -302,7 +324,115 @@ describeWithIam('iam-access-key: rotation through the rotation handler', () => {
   });
 });
 
-describeWithIam('iam-access-key: refusals change nothing and leave no key behind', () => {
+describe("iam-access-key: IAM's eventual consistency (the local IAM's propagation delays)", () => {
+  afterEach(() => {
+    localIam.setKeyActivationDelay(0);
+    localIam.setKeyRevocationDelay(0);
+  });
+
+  it('testSecret retries while the new key is refused, and the rotation succeeds once it works', async () => {
+    const user = await givenUser();
+    // Far longer than the steps between CreateAccessKey and testSecret's first signature, however loaded the machine.
+    localIam.setKeyActivationDelay(3_000);
+
+    const result = await rotateAndWait(stack, user.secretArn);
+
+    expect(result).toMatchObject({ succeeded: true });
+    const fresh = await keyAt(user, 'AWSCURRENT');
+    // Signed with the new key: refused while it propagated, then accepted as the user.
+    const outcomes = outcomesOf(fresh.id);
+    expect(outcomes[0]).toBe('InvalidClientTokenId');
+    expect(outcomes.at(-1)).toBe('accepted');
+    expect(await signWith(iam, fresh)).toEqual({ arn: userArn(user) });
+  });
+
+  it('a key that does not work before the invocation must answer: testSecret fails named, within its deadline', async () => {
+    const user = await givenUser();
+    localIam.setKeyActivationDelay(600_000);
+    const token = await placeholder(user);
+    await createSecretStep(user, token);
+    await rotationStep('setSecret', user, token);
+
+    // 6 s left in the invocation: 3 s to retry in, the rest kept back to answer.
+    const error = await failure(rotationStep('testSecret', user, token, invocationEndingIn(6_000)));
+
+    expect(error.name).toBe('PendingCredentialRejectedError');
+    const pending = JSON.parse((await pendingValue(user, token)) ?? '{}') as {
+      accessKeyId: string;
+      secretAccessKey: string;
+    };
+    issuedSecrets.add(pending.secretAccessKey);
+    const outcomes = outcomesOf(pending.accessKeyId);
+    expect(outcomes.length).toBeGreaterThan(1); // retried
+    expect(new Set(outcomes)).toEqual(new Set(['InvalidClientTokenId']));
+    // Nothing promoted: the old key stays current and working.
+    expect((await keyAt(user, 'AWSCURRENT')).id).toBe(user.key.id);
+    expect(await signWith(iam, user.key)).toEqual({ arn: userArn(user) });
+  });
+
+  it('Verify waits for a new key to propagate (within the deadline); an old key it checks once', async () => {
+    const user = await givenUser();
+    localIam.setKeyActivationDelay(3_000);
+    const propagating = await newKey(user.name); // through CreateAccessKey: refused for the delay
+    const candidate: SecretVersion = {
+      versionId: 'propagating',
+      stages: [],
+      value: JSON.stringify({ accessKeyId: propagating.id, secretAccessKey: propagating.secret, userName: user.name }),
+    };
+    const current = await version(user, 'AWSCURRENT');
+
+    // As an old credential (no `replaces`): one signature, refused, reported as such.
+    expect(await strategy.verify(candidate, await ctxFor(user))).toMatchObject({ ok: false, failure: 'rejected' });
+    // As the new credential replacing the current one: retried until it works.
+    expect(await strategy.verify(candidate, await ctxFor(user), { replaces: current })).toEqual({ ok: true });
+
+    const outcomes = outcomesOf(propagating.id);
+    expect(outcomes.filter((o) => o === 'InvalidClientTokenId').length).toBeGreaterThan(1);
+    expect(outcomes.at(-1)).toBe('accepted');
+  });
+
+  it('revoke watches until the deactivated key stops working before confirming its rejection', async () => {
+    const user = await givenUser();
+    expect(await rotateAndWait(stack, user.secretArn)).toMatchObject({ succeeded: true });
+    // Far longer than between UpdateAccessKey and revoke's first signature with the old key.
+    localIam.setKeyRevocationDelay(3_000);
+    const seen = localIam.authentications(user.key.id).length;
+
+    const revoked = await strategy.revoke(
+      await version(user, 'AWSPREVIOUS'),
+      await version(user, 'AWSCURRENT'),
+      await ctxFor(user),
+    );
+
+    expect(revoked).toMatchObject({ status: 'revoked', confirmedRejected: true });
+    expect((await keysOf(user.name))[user.key.id]).toBe('Inactive');
+    // Inactive at once in IAM's record, yet still accepted while the change spread; refused at the end.
+    const outcomes = outcomesOf(user.key.id, seen);
+    expect(outcomes[0]).toBe('accepted');
+    expect(outcomes.at(-1)).toBe('InvalidClientTokenId');
+    expect(await signWith(iam, user.key)).toEqual(REFUSED);
+  });
+
+  it('a revoke whose watch ends before the key stops working does not claim it was rejected', async () => {
+    const user = await givenUser();
+    expect(await rotateAndWait(stack, user.secretArn)).toMatchObject({ succeeded: true });
+    localIam.setKeyRevocationDelay(600_000);
+    const brief = createIamAccessKeyStrategy(createAwsIamAccess(), { revocationCheckMs: 300 });
+
+    const revoked = await brief.revoke(
+      await version(user, 'AWSPREVIOUS'),
+      await version(user, 'AWSCURRENT'),
+      await ctxFor(user),
+    );
+
+    expect(revoked.status).toBe('revoked');
+    expect(revoked.confirmedRejected).toBeUndefined();
+    expect((await keysOf(user.name))[user.key.id]).toBe('Inactive');
+    expect(await signWith(iam, user.key)).toEqual({ arn: userArn(user) }); // still propagating
+  });
+});
+
+describe('iam-access-key: refusals change nothing and leave no key behind', () => {
   it('an active key no version holds is refused, unless the entry allows replacing it', async () => {
     const user = await givenUser();
     const unknown = await newKey(user.name);
@@ -374,20 +504,45 @@ describeWithIam('iam-access-key: refusals change nothing and leave no key behind
     expect(error.message).toContain(`user/${other.name}`);
   });
 
-  it('manages a user through the role the entry names (sts:AssumeRole)', async () => {
-    const role = await iam.admin.send(
-      new CreateRoleCommand({
-        RoleName: `keyturn-keys-${++counter}`,
-        AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}',
-      }),
+  it('manages a user of another account through the role the entry names (sts:AssumeRole)', async () => {
+    const other = '210987654321';
+    const roleArn = localIam.createRole({
+      roleName: `keyturn-keys-${++counter}`,
+      accountId: other,
+      trustedPrincipals: [iam.account],
+    });
+    const name = `remote-${counter}`;
+    localIam.createUser(name, { accountId: other });
+    const issued = localIam.createAccessKey(name, { accountId: other });
+    const old = { id: issued.accessKeyId, secret: issued.secretAccessKey };
+    issuedSecrets.add(old.secret);
+    const secret = await createSecret(
+      stack.client,
+      `iam/${name}`,
+      JSON.stringify({ accessKeyId: old.id, secretAccessKey: old.secret, userName: name }),
+      { 'keyturn:strategy': 'iam-access-key', 'keyturn:iam-user': name, 'keyturn:iam-role': roleArn },
     );
-    const user = await givenUser({ tags: { 'keyturn:iam-role': role.Role?.Arn ?? '' } });
-    expect(await rotateAndWait(stack, user.secretArn)).toMatchObject({ succeeded: true });
-    expect(Object.keys(await keysOf(user.name))).toHaveLength(2);
+    const user: User = { name, key: old, secretArn: secret.arn };
+
+    expect(await rotateAndWait(stack, secret.arn)).toMatchObject({ succeeded: true });
+    const fresh = await keyAt(user, 'AWSCURRENT');
+    const keys = localIam.accessKeys({ accountId: other, userName: name });
+    expect(Object.fromEntries(keys.map((k) => [k.accessKeyId, k.status]))).toEqual({
+      [old.id]: 'Active',
+      [fresh.id]: 'Active',
+    });
+    expect(await signWith(iam, fresh)).toEqual({ arn: `arn:aws:iam::${other}:user/${name}` });
+
+    // Revoked through the role too, and confirmed by the old key's refused signature.
+    const revoked = await strategy.revoke(await version(user, 'AWSPREVIOUS'), await version(user, 'AWSCURRENT'), {
+      ...(await ctxFor(user)),
+    });
+    expect(revoked).toMatchObject({ status: 'revoked', confirmedRejected: true });
+    expect(await signWith(iam, old)).toEqual(REFUSED);
   });
 });
 
-describeWithIam('iam-access-key: crashes, twins and failed writes in createSecret', () => {
+describe('iam-access-key: crashes, twins and failed writes in createSecret', () => {
   it('a key an interrupted attempt made and never stored is deleted before the new one is made', async () => {
     const user = await givenUser();
     const token = await placeholder(user);
