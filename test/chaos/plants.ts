@@ -24,6 +24,8 @@ export const PLANTS = [
   // Issued-key kinds: a key minted at the target that no version holds, and AWSCURRENT's key revoked there.
   'orphan-key',
   'revoked-current',
+  // The value of a key the target issued that no version holds (an orphan's), printed: only the target's own records know it.
+  'leaked-orphan',
 ] as const;
 export type Plant = (typeof PLANTS)[number];
 
@@ -36,6 +38,7 @@ export const PLANTED_INVARIANT: Readonly<Record<Plant, Invariant>> = {
   'previous-not-prior-current': 'previous-not-prior-current',
   'orphan-key': 'orphan-key',
   'revoked-current': 'lockout',
+  'leaked-orphan': 'leak',
 };
 
 export async function plant(world: ScenarioWorld, what: Plant): Promise<void> {
@@ -53,6 +56,15 @@ export async function plant(world: ScenarioWorld, what: Plant): Promise<void> {
       if (!world.issued) throw new Error('revoked-current applies to issued-key kinds only');
       await world.issued.revokeCurrent(current);
       return;
+    case 'leaked-orphan': {
+      if (!world.issued) throw new Error('leaked-orphan applies to issued-key kinds only');
+      await world.issued.plantOrphan(current);
+      const issued = world.issued.issuedValues();
+      const orphan = issued[issued.length - 1];
+      if (orphan === undefined) throw new Error('the target issued no key');
+      world.capture('stdout', `{"level":"DEBUG","message":"key created","key":${JSON.stringify(orphan)}}\n`);
+      return;
+    }
     case 'orphan-key':
       // A key minted at the target and never stored, as a createSecret that died after the create would leave.
       if (!world.issued) throw new Error('orphan-key applies to issued-key kinds only');
