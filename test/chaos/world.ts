@@ -452,11 +452,7 @@ export class ScenarioWorld implements InvocationOwner {
    * token) would call it, and the run's end.
    */
   async rotate(token: string = randomUUID()): Promise<RotationAttempt> {
-    try {
-      await this.issued?.beforeRotation(await this.labelValues());
-    } catch (error) {
-      this.outputs.addError(error);
-    }
+    await this.retireStaleKey();
     try {
       await this.env.stack.client.send(
         new RotateSecretCommand({
@@ -541,6 +537,19 @@ export class ScenarioWorld implements InvocationOwner {
   /** Whether a value of this scenario's secret authenticates at the server, IAM or the provider itself. */
   authenticates(value: string): Promise<boolean> {
     return this.issued ? this.issued.authenticates(value) : this.env.authenticates(this.scenario.target, value);
+  }
+
+  /**
+   * Issued-key kinds, before a rotation starts (the schedule's, a retry, or a lifecycle execution's): the
+   * operator's retirement of AWSPREVIOUS's still-active key (see IssuedKeyTarget.beforeRotation).
+   */
+  async retireStaleKey(): Promise<void> {
+    if (!this.issued) return;
+    try {
+      await this.issued.beforeRotation(await this.labelValues());
+    } catch (error) {
+      this.outputs.addError(error);
+    }
   }
 
   /** The values of the versions holding AWSCURRENT, AWSPENDING and AWSPREVIOUS now. */
