@@ -3,7 +3,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { IamTag } from '../../functions/strategies/iam/options';
 import { OptionTag, STRATEGY_TAG } from '../../functions/strategies/tag-options';
 import { ACCESS_KEYS_PER_USER, type IamStsOperationName, type LocalIam } from '../../local/iam';
-import { SENDGRID_ADMIN_SCOPES, SENDGRID_MAX_KEYS, startFakeSendGrid } from '../../local/providers/sendgrid';
+import type { ProviderHarness } from '../support/http-providers';
 import { TARGET_CALLS, type TargetCall, type TargetFaultMode } from './scenario';
 import { SecretsManagerTap, type TapDecision, type TappedRequest } from './secrets-manager-tap';
 
@@ -202,39 +202,47 @@ export function prepareIamUser(iam: LocalIam, userName: string): PreparedIssuedK
 }
 
 /**
- * A SendGrid account of its own: a local SendGrid fake per scenario (its keys are the account's), an admin
- * key in a secret of its own, and a first key made by hand. The function reaches the fake through a tap
- * (the secret's base URL), so the scenario can kill it when a request arrives.
+ * A provider account of its own: a local fake of the provider per scenario (its keys are the account's), an
+ * admin credential in a secret of its own, and a first key made by hand (test/support/http-providers.ts). The
+ * function reaches the fake through a tap (the secret's base URL), so the scenario can kill it when a request
+ * arrives.
  */
-export async function prepareSendGridAccount(name: string): Promise<PreparedIssuedKey> {
-  const fake = await startFakeSendGrid();
+export async function prepareProviderAccount(
+  start: () => Promise<ProviderHarness>,
+  name: string,
+  cap: number,
+): Promise<PreparedIssuedKey> {
+  const harness = await start();
+  const { fake } = harness;
   let handler: ((request: TappedRequest) => TapDecision | undefined) | undefined;
   let tap: SecretsManagerTap;
   try {
     tap = await SecretsManagerTap.start(fake.endpoint, (request) => handler?.(request));
   } catch (error) {
-    await fake.stop();
+    await harness.stop();
     throw error;
   }
-  const admin = fake.addSendGridKey('keyturn admin', SENDGRID_ADMIN_SCOPES, true);
-  const first = fake.addSendGridKey(name, ['mail.send']);
+  const first = harness.givenKey(name);
   const keyIdOf = (value: string) => stringField(value, 'keyId');
   const keys = (): HeldKey[] =>
     fake
       .listedKeys()
-      .filter((key) => key.id !== admin.id)
+      .filter((key) => !key.admin)
       .map((key) => ({ id: key.id, active: true }));
+  let orphans = 0;
   const target: IssuedKeyTarget = {
-    cap: SENDGRID_MAX_KEYS,
+    cap,
     async authenticates(value) {
       const apiKey = stringField(value, 'apiKey');
-      if (apiKey === undefined) return false;
-      const response = await fetch(`${fake.endpoint}/v3/scopes`, { headers: { Authorization: `Bearer ${apiKey}` } });
-      await response.text();
-      return response.status === 200;
+      const keyId = keyIdOf(value);
+      if (apiKey === undefined || keyId === undefined) return false;
+      return harness.works({ ...jsonFields(value), apiKey, keyId });
     },
     keyIdOf,
-    callOf: (operation) => sendGridCall(operation),
+    callOf(operation) {
+      const [method = '', path = ''] = operation.split(' ');
+      return fake.callOf(method, path);
+    },
     keys: () => Promise.resolve(keys()),
     issuedValues: () => [...fake.issuedValues],
     secretsIn: (value) => [stringField(value, 'apiKey') ?? value],
@@ -245,7 +253,7 @@ export async function prepareSendGridAccount(name: string): Promise<PreparedIssu
       }
       fake.failNext(
         call,
-        { status: 503, json: { errors: [{ field: null, message: 'service unavailable' }] } },
+        { status: 503, json: { errors: [{ message: 'service unavailable' }] } },
         { count, timing: mode === 'server-error-after-applying' ? 'after-applying' : 'before-applying' },
       );
     },
@@ -258,42 +266,29 @@ export async function prepareSendGridAccount(name: string): Promise<PreparedIssu
     },
     beforeRotation: () => Promise.resolve(),
     plantOrphan() {
-      fake.addSendGridKey(`keyturn-planted-${name}`, ['mail.send']);
+      harness.givenKey(`keyturn-planted-${name}-${++orphans}`);
       return Promise.resolve();
     },
-    async revokeCurrent(current) {
+    revokeCurrent(current) {
+      // Revoked in the provider's console: the provider's own record of the key goes.
       const id = keyIdOf(current);
-      if (id === undefined) throw new Error('AWSCURRENT holds no key id');
-      const response = await fetch(`${fake.endpoint}/v3/api_keys/${encodeURIComponent(id)}`, {
-        method: 'DELETE',
-        headers: { Authorization: `Bearer ${admin.value}` },
-      });
-      await response.text();
-      if (response.status !== 204) throw new Error(`revoking AWSCURRENT's key at SendGrid answered ${response.status}`);
+      if (id === undefined || !fake.keys.delete(id)) throw new Error("AWSCURRENT's key is not at the provider");
+      return Promise.resolve();
     },
     async stop() {
       handler = undefined;
       await tap.stop();
-      await fake.stop();
+      await harness.stop();
     },
   };
   return {
-    secretValue: JSON.stringify({ apiKey: first.value, keyId: first.id, scopes: ['mail.send'] }),
+    secretValue: first.secretValue,
     tags: {
       [STRATEGY_TAG]: 'http-api-key',
-      [OptionTag.httpProvider]: 'sendgrid',
+      [OptionTag.httpProvider]: harness.preset,
       [OptionTag.httpBaseUrl]: tap.endpoint,
     },
-    adminSecret: { value: JSON.stringify({ apiKey: admin.value, keyId: admin.id }), tag: OptionTag.httpAdminSecret },
+    adminSecret: { value: harness.adminSecretValue(), tag: OptionTag.httpAdminSecret },
     target,
   };
-}
-
-/** SendGrid's API key routes, as the tap names requests (`METHOD /path`). */
-function sendGridCall(operation: string): TargetCall | undefined {
-  if (operation === 'POST /v3/api_keys') return 'create';
-  if (operation === 'GET /v3/api_keys') return 'list';
-  if (operation === 'GET /v3/scopes') return 'verify';
-  if (operation.startsWith('DELETE /v3/api_keys/')) return 'revoke';
-  return undefined;
 }

@@ -18,15 +18,20 @@ export const TARGET_KINDS = [
   'mysql8-alternating',
   'redis',
   'random',
-  // Keys the target issues at createSecret: an IAM user's access key (the local IAM and STS) and a
-  // SendGrid API key (the local SendGrid fake), each scenario its own user or account.
+  // Keys the target issues at createSecret: an IAM user's access key (the local IAM and STS), a
+  // SendGrid API key and a Datadog API key (local fakes), each scenario its own user or account.
   'iam-access-key',
   'http-api-key',
+  'http-api-key-datadog',
 ] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
 /** Target kinds whose value the target issues (createSecret mints a key at IAM or the provider). */
-export const ISSUED_KEY_KINDS = ['iam-access-key', 'http-api-key'] as const satisfies readonly TargetKind[];
+export const ISSUED_KEY_KINDS = [
+  'iam-access-key',
+  'http-api-key',
+  'http-api-key-datadog',
+] as const satisfies readonly TargetKind[];
 export type IssuedKeyKind = (typeof ISSUED_KEY_KINDS)[number];
 
 export function isIssuedKeyKind(target: TargetKind): target is IssuedKeyKind {
@@ -156,6 +161,7 @@ export function isDualAccept(target: TargetKind): boolean {
     // The old key stays valid until the lifecycle revokes it, after the new one verified.
     'iam-access-key',
     'http-api-key',
+    'http-api-key-datadog',
   ].includes(target);
 }
 

@@ -78,6 +78,7 @@ export const SELF_TEST_CASES: readonly SelfTestCase[] = [
   { target: 'http-api-key', plant: 'orphan-key' },
   { target: 'http-api-key', plant: 'leaked-orphan' },
   { target: 'iam-access-key', plant: 'leaked-orphan' },
+  { target: 'http-api-key-datadog', plant: 'revoked-current' },
   { target: 'pg-single' },
   { target: 'pg-alternating' },
   { target: 'mariadb-single' },
@@ -88,6 +89,7 @@ export const SELF_TEST_CASES: readonly SelfTestCase[] = [
   { target: 'random' },
   { target: 'iam-access-key' },
   { target: 'http-api-key' },
+  { target: 'http-api-key-datadog' },
 ];
 
 export interface SelfTestOutcome {

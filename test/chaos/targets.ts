@@ -6,7 +6,9 @@ import type { LocalMariadb } from '../../local/databases/mariadb';
 import type { LocalPostgres } from '../../local/databases/postgres';
 import type { LocalRedis } from '../../local/databases/redis';
 import type { Mysql8Double } from '../support/mysql8/server';
-import { prepareIamUser, prepareSendGridAccount, type IssuedKeyTarget } from './issued-keys';
+import { SENDGRID_MAX_KEYS } from '../../local/providers/sendgrid';
+import { datadogHarness, sendGridHarness } from '../support/http-providers';
+import { prepareIamUser, prepareProviderAccount, type IssuedKeyTarget } from './issued-keys';
 import type { TargetKind } from './scenario';
 
 /**
@@ -238,7 +240,11 @@ export function targetDrivers(servers: ChaosServers): Readonly<Record<TargetKind
     redis: redisDriver(servers.redis),
     random: randomDriver,
     'iam-access-key': issuedKeyDriver((user) => Promise.resolve(prepareIamUser(servers.iam, user))),
-    'http-api-key': issuedKeyDriver((user) => prepareSendGridAccount(user)),
+    'http-api-key': issuedKeyDriver((user) => prepareProviderAccount(sendGridHarness, user, SENDGRID_MAX_KEYS)),
+    // Datadog's API keys have no documented per-organization cap the fake enforces.
+    'http-api-key-datadog': issuedKeyDriver((user) =>
+      prepareProviderAccount(datadogHarness, user, Number.POSITIVE_INFINITY),
+    ),
   };
 }
 
