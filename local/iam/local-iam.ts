@@ -150,6 +150,18 @@ export class LocalIam {
     return listKeys(this.state, filter);
   }
 
+  /**
+   * The secret access keys of every key issued to a user so far, deleted ones included (never through
+   * the API: for checks that no output holds one, such as the chaos suite's leak check).
+   */
+  issuedSecretAccessKeys(filter: { readonly accountId?: string; readonly userName: string }): string[] {
+    const accountId = this.account(filter.accountId);
+    return this.state
+      .issuedKeys()
+      .filter((key) => key.accountId === accountId && key.userName.toLowerCase() === filter.userName.toLowerCase())
+      .map((key) => key.secretAccessKey);
+  }
+
   /** One key, or undefined once deleted (or never issued). */
   accessKey(accessKeyId: string): LocalIamAccessKey | undefined {
     const key = this.state.findKey(accessKeyId);

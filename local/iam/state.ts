@@ -111,6 +111,8 @@ export class IamState {
   /** Per account, users by lowercased name (IAM user names are unique regardless of case). */
   private readonly users = new Map<string, Map<string, UserRecord>>();
   private readonly keys = new Map<string, AccessKeyRecord>();
+  /** Every key CreateAccessKey (or a fixture) issued, deleted ones included: the chaos suite's leak check needs their secrets. */
+  private readonly issued: AccessKeyRecord[] = [];
   private readonly roles = new Map<string, RoleRecord>();
   private readonly sessions = new Map<string, SessionRecord>();
   /** Deleted keys whose deletion has not reached everywhere yet: they sign until `until`. */
@@ -192,6 +194,7 @@ export class IamState {
       lastUsed: undefined,
     };
     this.keys.set(key.accessKeyId, key);
+    this.issued.push(key);
     return key;
   }
 
@@ -276,6 +279,11 @@ export class IamState {
 
   allKeys(): AccessKeyRecord[] {
     return [...this.keys.values()];
+  }
+
+  /** Every key ever issued (not imported), deleted ones included, oldest first. */
+  issuedKeys(): readonly AccessKeyRecord[] {
+    return this.issued;
   }
 
   createRole(input: RoleInput): RoleRecord {

@@ -129,6 +129,16 @@ export class FakeProvider {
     this.faults.push({ call, remaining: options.count ?? 1, response, timing: options.timing ?? 'before-applying' });
   }
 
+  /** Which of keyturn's calls a request to `method path` is (undefined: no route), e.g. for a tap in front of the fake. */
+  callOf(method: string, path: string): ProviderCall | undefined {
+    return this.routes.find((route) => route.method === method && matchPath(route.path, path) !== undefined)?.call;
+  }
+
+  /** Drops every planned failure not taken yet. */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** Tightens (or restores) the rate limit, to exercise 429s without thousands of requests. */
   setRateLimit(limit: RateLimit): void {
     this.rateLimit = limit;

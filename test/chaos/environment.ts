@@ -58,18 +58,20 @@ export async function startChaosEnvironment(
   options: ChaosEnvironmentOptions = {},
 ): Promise<ChaosEnvironment> {
   const [stack, bundle, mysql8] = await Promise.all([
-    startLocalStack({ postgres: true, mariadb: true, redis: true }),
+    // IAM too: it also sets the admin key every process signs with (the local IAM verifies signatures).
+    startLocalStack({ postgres: true, mariadb: true, redis: true, iam: true }),
     buildFunctionBundle(ROTATE_SECRET_FUNCTION),
     Mysql8Double.start(),
   ]);
   let runtime: FunctionRuntime | undefined;
   try {
-    const { postgres, mariadb, redis } = stack;
-    if (!postgres || !mariadb || !redis) throw new Error('the local stack did not start every server');
-    const servers: ChaosServers = { postgres, mariadb, mysql8, redis };
+    const { postgres, mariadb, redis, iam } = stack;
+    if (!postgres || !mariadb || !redis || !iam) throw new Error('the local stack did not start every server');
+    const servers: ChaosServers = { postgres, mariadb, mysql8, redis, iam };
     runtime = new FunctionRuntime({
       bundle,
       secretsManagerEndpoint: stack.secretsManager.endpoint,
+      iam: { iamEndpoint: iam.iamEndpoint, stsEndpoint: iam.stsEndpoint },
       environment: FUNCTION_ENVIRONMENT,
       warm: options.warmEnvironments ?? 3,
     });
@@ -129,6 +131,7 @@ function chaosEnvironment(
       { what: 'the MariaDB master password', value: servers.mariadb.masterPassword },
       { what: 'the MySQL 8 master password', value: servers.mysql8.masterPassword },
       { what: 'the Redis master password', value: servers.redis.masterPassword },
+      { what: 'the local IAM admin secret access key', value: servers.iam.adminCredentials.secretAccessKey },
     ],
     async readCurrent(secretArn) {
       try {

@@ -16,6 +16,8 @@ export interface InvocationOwner {
   capture(stream: 'stdout' | 'stderr', text: string): void;
   /** What to do with the function's n-th request to Secrets Manager. */
   onSecretsManagerRequest(request: TappedRequest, environment: ExecutionEnvironment): TapDecision | undefined;
+  /** What to do with the function's request to the local IAM or STS (issued-key kinds). */
+  onTargetRequest?(request: TappedRequest, environment: ExecutionEnvironment): TapDecision | undefined;
 }
 
 export class ExecutionEnvironment {
@@ -26,6 +28,8 @@ export class ExecutionEnvironment {
     readonly id: number,
     readonly process: FunctionProcess,
     readonly tap: SecretsManagerTap,
+    /** The taps in front of the local IAM and STS, when the runtime has them. */
+    readonly targetTaps: readonly SecretsManagerTap[] = [],
   ) {}
 
   alive(): boolean {
@@ -46,6 +50,8 @@ export interface FunctionRuntimeOptions {
   readonly environment: Readonly<Record<string, string>>;
   /** Environments kept started and idle ahead of need. @default 2 */
   readonly warm?: number;
+  /** The local IAM and STS each environment's taps pass requests on to (AWS_ENDPOINT_URL_IAM / _STS). */
+  readonly iam?: { readonly iamEndpoint: string; readonly stsEndpoint: string };
 }
 
 export interface InvokeOptions {
@@ -127,7 +133,7 @@ export class FunctionRuntime {
     await Promise.all(
       [...this.all].map(async (environment) => {
         await environment.process.kill('SIGKILL');
-        await environment.tap.stop();
+        await stopTaps(environment);
       }),
     );
     this.all.clear();
@@ -157,11 +163,25 @@ export class FunctionRuntime {
     const tap = await SecretsManagerTap.start(this.options.secretsManagerEndpoint, (request) =>
       served.environment?.owner?.onSecretsManagerRequest(request, served.environment),
     );
+    const decideTarget = (request: TappedRequest) =>
+      served.environment?.owner?.onTargetRequest?.(request, served.environment);
+    const iam = this.options.iam;
+    const targetTaps: SecretsManagerTap[] = iam
+      ? await Promise.all([
+          SecretsManagerTap.start(iam.iamEndpoint, decideTarget, { preserveHost: true }),
+          SecretsManagerTap.start(iam.stsEndpoint, decideTarget, { preserveHost: true }),
+        ])
+      : [];
+    const [iamTap, stsTap] = targetTaps as (SecretsManagerTap | undefined)[];
     const process = forkFunctionProcess(this.options.bundle, {
       stdio: 'pipe',
-      env: { ...this.options.environment, AWS_ENDPOINT_URL_SECRETS_MANAGER: tap.endpoint },
+      env: {
+        ...this.options.environment,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: tap.endpoint,
+        ...(iamTap && stsTap ? { AWS_ENDPOINT_URL_IAM: iamTap.endpoint, AWS_ENDPOINT_URL_STS: stsTap.endpoint } : {}),
+      },
     });
-    const created = new ExecutionEnvironment(++this.nextId, process, tap);
+    const created = new ExecutionEnvironment(++this.nextId, process, tap, targetTaps);
     served.environment = created;
     this.all.add(created);
     this.stats.coldStarts += 1;
@@ -174,6 +194,10 @@ export class FunctionRuntime {
 
   private dispose(environment: ExecutionEnvironment): void {
     if (!this.all.delete(environment)) return;
-    void environment.process.kill('SIGKILL').then(() => environment.tap.stop());
+    void environment.process.kill('SIGKILL').then(() => stopTaps(environment));
   }
+}
+
+async function stopTaps(environment: ExecutionEnvironment): Promise<void> {
+  await Promise.all([environment.tap.stop(), ...environment.targetTaps.map((tap) => tap.stop())]);
 }

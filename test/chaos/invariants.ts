@@ -23,6 +23,14 @@ export const INVARIANTS = [
   'outage',
   /** An error claims the password was changed outside keyturn (nobody else touched it), or is a raw database race error. */
   'misleading-error',
+  /**
+   * Issued-key kinds, once a rotation succeeded after the faults: a key at IAM or the provider that no
+   * version of the secret holds (created and never stored, or never revoked), or an inactive key that
+   * is not AWSPREVIOUS's (only the key keyturn deactivated, in quarantine, may be).
+   */
+  'orphan-key',
+  /** Issued-key kinds: the user or account holds more keys than IAM or the provider allows. */
+  'over-cap',
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 
@@ -52,6 +60,44 @@ export function checkInvariants(observation: Observation): Violation[] {
     ...previousNotPriorCurrent(observation),
     ...outages(observation),
     ...misleadingErrors(observation),
+    ...orphanKeys(observation),
+    ...overCap(observation),
+  ];
+}
+
+function orphanKeys(observation: Observation): Violation[] {
+  const issued = observation.issuedKeys;
+  if (!issued || !observation.recovered) return [];
+  return issued.keys.flatMap((key): Violation[] => {
+    if (key.heldBy.length === 0) {
+      return [
+        {
+          invariant: 'orphan-key',
+          detail: `${key.active ? 'active' : 'inactive'} key ${key.id} at the target is held by no version of the secret`,
+        },
+      ];
+    }
+    if (!key.active && !key.heldBy.some((stages) => stages.includes(AWSPREVIOUS))) {
+      const labels = [...new Set(key.heldBy.flat())].join(', ') || 'an unlabelled version';
+      return [
+        {
+          invariant: 'orphan-key',
+          detail: `inactive key ${key.id} is held by ${labels}, not by AWSPREVIOUS (only the quarantined previous key may be inactive)`,
+        },
+      ];
+    }
+    return [];
+  });
+}
+
+function overCap(observation: Observation): Violation[] {
+  const issued = observation.issuedKeys;
+  if (!issued || issued.keys.length <= issued.cap) return [];
+  return [
+    {
+      invariant: 'over-cap',
+      detail: `the target holds ${issued.keys.length} keys for the scenario, more than its limit of ${issued.cap}`,
+    },
   ];
 }
 

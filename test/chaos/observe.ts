@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, ListSecretVersionIdsCommand } from '@aws-sdk/client-secrets-manager';
 import { AWSCURRENT } from '../../functions/shared/stages';
+import type { IssuedKeyTarget } from './issued-keys';
 import type { OutputEntry } from './outputs';
 import type { ScenarioKind, TargetKind } from './scenario';
 import type { ConcurrentError, SuccessSnapshot, ScenarioWorld } from './world';
@@ -20,6 +21,18 @@ export interface ObservedVersion {
 export interface SecretValue {
   readonly what: string;
   readonly value: string;
+}
+
+/** What the target that issues the scenario's keys holds at the end (issued-key kinds). */
+export interface IssuedKeysObservation {
+  /** The most keys the target allows the user or account. */
+  readonly cap: number;
+  /** The keys the target holds now: id, whether active, and the labels of each version holding it (none: [] per unlabelled version). */
+  readonly keys: readonly {
+    readonly id: string;
+    readonly active: boolean;
+    readonly heldBy: readonly (readonly string[])[];
+  }[];
 }
 
 export interface Observation {
@@ -45,6 +58,8 @@ export interface Observation {
   readonly concurrentErrors: readonly ConcurrentError[];
   readonly secretValues: readonly SecretValue[];
   readonly outputs: readonly OutputEntry[];
+  /** Issued-key kinds: the keys at IAM or the provider. */
+  readonly issuedKeys?: IssuedKeysObservation;
 }
 
 export interface ObservationInputs {
@@ -61,8 +76,7 @@ export async function observe(world: ScenarioWorld, inputs: ObservationInputs): 
   const priorCurrent = currentMoves.length >= 2 ? currentMoves[currentMoves.length - 2]?.versionId : undefined;
 
   const current = versions?.find((version) => version.stages.includes(AWSCURRENT));
-  const currentAuthenticates =
-    current?.value === undefined ? undefined : await env.authenticates(scenario.target, current.value);
+  const currentAuthenticates = current?.value === undefined ? undefined : await world.authenticates(current.value);
 
   // Errors Secrets Manager recorded for the rotation runs, as the console and CloudTrail show them.
   for (const record of env.stack.secretsManager.rotationHistory(secretArn)) {
@@ -76,14 +90,17 @@ export async function observe(world: ScenarioWorld, inputs: ObservationInputs): 
   }
   world.outputs.add('coordinator-log', env.capture.since(world.startedAt.processOutput));
 
+  const issued = world.issued;
+  const secretsIn = (value: string) => (issued ? issued.secretsIn(value) : world.driver.secretsIn(value));
   const secretValues: SecretValue[] = [
     ...env.masterPasswords,
+    // Every key the target ever issued for the scenario, as the target itself records them.
+    ...(issued?.issuedValues().map((value, index) => ({ what: `key #${index + 1} issued by the target`, value })) ??
+      []),
     ...(versions ?? []).flatMap((version) =>
       version.value === undefined
         ? []
-        : world.driver
-            .secretsIn(version.value)
-            .map((value) => ({ what: `the value of version ${version.versionId}`, value })),
+        : secretsIn(version.value).map((value) => ({ what: `the value of version ${version.versionId}`, value })),
     ),
   ];
   return {
@@ -103,6 +120,24 @@ export async function observe(world: ScenarioWorld, inputs: ObservationInputs): 
     concurrentErrors: world.concurrentErrors,
     secretValues,
     outputs: world.outputs.all(),
+    ...(issued ? { issuedKeys: await observeIssuedKeys(issued, versions ?? []) } : {}),
+  };
+}
+
+async function observeIssuedKeys(
+  issued: IssuedKeyTarget,
+  versions: readonly ObservedVersion[],
+): Promise<IssuedKeysObservation> {
+  const held = await issued.keys();
+  return {
+    cap: issued.cap,
+    keys: held.map((key) => ({
+      id: key.id,
+      active: key.active,
+      heldBy: versions
+        .filter((version) => version.value !== undefined && issued.keyIdOf(version.value) === key.id)
+        .map((version) => version.stages),
+    })),
   };
 }
 

@@ -52,6 +52,8 @@ export interface LifecycleRun {
  */
 export async function lifecyclePhase(world: ScenarioWorld): Promise<LifecycleRun> {
   const { env } = world;
+  // The warm-up was a plain rotation: AWSPREVIOUS's IAM key is still active, as no lifecycle revoked it.
+  await world.retireStaleKey();
   const name = randomUUID();
   const executionArn = `arn:aws:states:us-east-1:123456789012:execution:keyturn-lifecycle:${name}`;
   let running = true;

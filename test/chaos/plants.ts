@@ -15,7 +15,18 @@ import type { ScenarioWorld } from './world';
  * generated scenario.
  */
 
-export const PLANTS = ['lockout', 'lost-version', 'leak', 'pending-left', 'previous-not-prior-current'] as const;
+export const PLANTS = [
+  'lockout',
+  'lost-version',
+  'leak',
+  'pending-left',
+  'previous-not-prior-current',
+  // Issued-key kinds: a key minted at the target that no version holds, and AWSCURRENT's key revoked there.
+  'orphan-key',
+  'revoked-current',
+  // The value of a key the target issued that no version holds (an orphan's), printed: only the target's own records know it.
+  'leaked-orphan',
+] as const;
 export type Plant = (typeof PLANTS)[number];
 
 /** The invariant each plant must trip. */
@@ -25,6 +36,9 @@ export const PLANTED_INVARIANT: Readonly<Record<Plant, Invariant>> = {
   leak: 'leak',
   'pending-left': 'pending-left',
   'previous-not-prior-current': 'previous-not-prior-current',
+  'orphan-key': 'orphan-key',
+  'revoked-current': 'lockout',
+  'leaked-orphan': 'leak',
 };
 
 export async function plant(world: ScenarioWorld, what: Plant): Promise<void> {
@@ -34,7 +48,27 @@ export async function plant(world: ScenarioWorld, what: Plant): Promise<void> {
   switch (what) {
     case 'lockout':
       // Someone changes the password on the server: AWSCURRENT no longer opens a session.
-      await world.driver.sabotage(credentialOf(world.scenario.target, current));
+      if (world.issued) await world.issued.revokeCurrent(current);
+      else await world.driver.sabotage(credentialOf(world.scenario.target, current));
+      return;
+    case 'revoked-current':
+      // Someone revokes AWSCURRENT's key at IAM (deactivates it) or at the provider (deletes it).
+      if (!world.issued) throw new Error('revoked-current applies to issued-key kinds only');
+      await world.issued.revokeCurrent(current);
+      return;
+    case 'leaked-orphan': {
+      if (!world.issued) throw new Error('leaked-orphan applies to issued-key kinds only');
+      await world.issued.plantOrphan(current);
+      const issued = world.issued.issuedValues();
+      const orphan = issued[issued.length - 1];
+      if (orphan === undefined) throw new Error('the target issued no key');
+      world.capture('stdout', `{"level":"DEBUG","message":"key created","key":${JSON.stringify(orphan)}}\n`);
+      return;
+    }
+    case 'orphan-key':
+      // A key minted at the target and never stored, as a createSecret that died after the create would leave.
+      if (!world.issued) throw new Error('orphan-key applies to issued-key kinds only');
+      await world.issued.plantOrphan(current);
       return;
     case 'leak':
       // As if the function had printed the credential.

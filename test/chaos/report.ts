@@ -101,6 +101,8 @@ export function benchFigures(summary: Summary): Record<string, number | string> 
     chaos_previous_wrong: v['previous-not-prior-current'],
     chaos_outages: v.outage,
     chaos_misleading_errors: v['misleading-error'],
+    chaos_orphan_keys: v['orphan-key'],
+    chaos_over_cap: v['over-cap'],
     chaos_incomplete: summary.incomplete,
     chaos_harness_errors: summary.harnessErrors,
     chaos_seconds: Math.round(summary.seconds),
@@ -130,6 +132,7 @@ export function formatTrace(result: ScenarioResult): string[] {
   const lines = [
     describeScenario(result.scenario),
     `  faults that struck: ${result.faultsFired} of ${result.scenario.faults.length}`,
+    ...(result.struckCalls ?? []).map((call) => `  crash struck the call ${call}`),
   ];
   for (const rotation of result.rotations) {
     lines.push(
@@ -208,6 +211,8 @@ export function formatSummary(summary: Summary): string[] {
     `  AWSPREVIOUS not the prior AWSCURRENT:               ${v['previous-not-prior-current']}`,
     `  outages of zero-downtime kinds (before recovery):   ${v.outage}`,
     `  misleading or raw errors:                           ${v['misleading-error']}`,
+    `  orphan keys at IAM or the provider:                 ${v['orphan-key']}`,
+    `  more keys than IAM or the provider allows:          ${v['over-cap']}`,
     `  could not complete a rotation after the faults:     ${summary.incomplete}`,
     `  clean warm-up rotations that failed:                ${summary.warmupFailures}`,
     `  harness errors (scenarios that prove nothing):      ${summary.harnessErrors}`,

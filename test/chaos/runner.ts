@@ -21,6 +21,8 @@ export interface ScenarioResult {
   readonly recovered: boolean;
   /** Faults that struck (some wait for a request or packet that never comes). */
   readonly faultsFired: number;
+  /** The IAM/STS or provider operations crashes at a call struck. */
+  readonly struckCalls?: readonly string[];
   /** The clean rotation before the faults failed (a finding in itself: nothing was injected yet). */
   readonly warmupFailed?: string;
   readonly rotations: readonly RotationAttempt[];
@@ -91,6 +93,7 @@ export async function runScenario(
       violations: checkInvariants(observation),
       recovered: recovery.succeeded,
       faultsFired: world.fired.size,
+      ...(world.struckCalls.length > 0 ? { struckCalls: world.struckCalls } : {}),
       ...(warmupFailed === undefined ? {} : { warmupFailed }),
       rotations,
       ...(lifecycle ? { lifecycle } : {}),

@@ -18,8 +18,32 @@ export const TARGET_KINDS = [
   'mysql8-alternating',
   'redis',
   'random',
+  // Keys the target issues at createSecret: an IAM user's access key (the local IAM and STS), a
+  // SendGrid API key and a Datadog API key (local fakes), each scenario its own user or account.
+  'iam-access-key',
+  'http-api-key',
+  'http-api-key-datadog',
 ] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
+
+/** Target kinds whose value the target issues (createSecret mints a key at IAM or the provider). */
+export const ISSUED_KEY_KINDS = [
+  'iam-access-key',
+  'http-api-key',
+  'http-api-key-datadog',
+] as const satisfies readonly TargetKind[];
+export type IssuedKeyKind = (typeof ISSUED_KEY_KINDS)[number];
+
+export function isIssuedKeyKind(target: TargetKind): target is IssuedKeyKind {
+  return (ISSUED_KEY_KINDS as readonly string[]).includes(target);
+}
+
+/** The calls a strategy makes to the target that issues its keys (IAM and STS, or the provider). */
+export const TARGET_CALLS = ['create', 'list', 'verify', 'revoke'] as const;
+export type TargetCall = (typeof TARGET_CALLS)[number];
+
+/** How the target fails: a 5xx before doing anything, a 5xx after doing the work, or its rate limit (429 / Throttling). */
+export type TargetFaultMode = 'server-error' | 'server-error-after-applying' | 'too-many-requests';
 
 /** The target kinds rotated through Secrets Manager alone, plus the lifecycle state machine around any of them. */
 export const SCENARIO_KINDS = [...TARGET_KINDS, 'lifecycle'] as const;
@@ -81,7 +105,26 @@ export type Fault =
   /** Every packet to and from the database is delayed. */
   | { readonly type: 'db-delay'; readonly ms: number }
   /** After a failed rotation, an operator clears the stuck AWSPENDING and starts a new rotation, up to `times` times. */
-  | { readonly type: 'operator-restarts'; readonly times: number };
+  | { readonly type: 'operator-restarts'; readonly times: number }
+  /**
+   * Killed when IAM/STS or the provider receives the function's n-th request: before it is applied,
+   * or after (a key created and never stored: the orphan case).
+   */
+  | {
+      readonly type: 'crash-at-call';
+      /** The n-th call of this kind (`any`: of every kind), counted from when the faults are armed. */
+      readonly of: TargetCall | 'any';
+      readonly call: number;
+      readonly timing: 'before-applying' | 'after-applying';
+    }
+  /** IAM/STS or the provider fails the next `count` calls of one kind, from this step on. */
+  | {
+      readonly type: 'target-fault';
+      readonly at: StepMoment;
+      readonly call: TargetCall;
+      readonly mode: TargetFaultMode;
+      readonly count: number;
+    };
 
 export type FaultType = Fault['type'];
 
@@ -104,12 +147,22 @@ export interface Scenario {
 
 /** Target kinds whose credential lives on a database server (behind the proxy). */
 export function hasServer(target: TargetKind): boolean {
-  return target !== 'random';
+  return target !== 'random' && !isIssuedKeyKind(target);
 }
 
 /** Target kinds that promise both credentials work through a rotation (zero downtime). */
 export function isDualAccept(target: TargetKind): boolean {
-  return ['pg-alternating', 'mariadb-alternating', 'mysql8-single', 'mysql8-alternating', 'redis'].includes(target);
+  return [
+    'pg-alternating',
+    'mariadb-alternating',
+    'mysql8-single',
+    'mysql8-alternating',
+    'redis',
+    // The old key stays valid until the lifecycle revokes it, after the new one verified.
+    'iam-access-key',
+    'http-api-key',
+    'http-api-key-datadog',
+  ].includes(target);
 }
 
 const STEP_WEIGHTS: readonly (readonly [RotationStep, number])[] = [
@@ -152,6 +205,7 @@ function secretsManagerFault(random: Prng, lifecycle: boolean): Fault {
 
 function oneFault(random: Prng, target: TargetKind, lifecycle: boolean): Fault {
   const server = hasServer(target);
+  const issued = isIssuedKeyKind(target);
   const type = random.weighted<FaultType>([
     ['crash-after-step', 3],
     ['crash-at-request', 3],
@@ -163,6 +217,8 @@ function oneFault(random: Prng, target: TargetKind, lifecycle: boolean): Fault {
     ['db-cut', server ? 2 : 0],
     ['db-delay', server ? 1 : 0],
     ['operator-restarts', lifecycle ? 0 : 1],
+    ['crash-at-call', issued ? 4 : 0],
+    ['target-fault', issued ? 3 : 0],
   ]);
   switch (type) {
     case 'crash-after-step':
@@ -192,6 +248,38 @@ function oneFault(random: Prng, target: TargetKind, lifecycle: boolean): Fault {
       return { type, ms: random.int(5, 60) };
     case 'operator-restarts':
       return { type, times: random.int(1, 5) };
+    case 'crash-at-call': {
+      // Mostly the create (after it applied: a key minted and never stored, the orphan case).
+      const of = random.weighted<TargetCall | 'any'>([
+        ['create', 3],
+        ['any', 2],
+      ]);
+      return {
+        type,
+        of,
+        call: of === 'any' ? random.int(1, 8) : random.int(1, 2),
+        timing: random.pick(['before-applying', 'after-applying'] as const),
+      };
+    }
+    case 'target-fault': {
+      const mode = random.weighted<TargetFaultMode>([
+        ['server-error', 3],
+        ['server-error-after-applying', 2],
+        ['too-many-requests', 2],
+      ]);
+      return {
+        type,
+        at: moment(random, lifecycle),
+        call: random.weighted<TargetCall>([
+          ['create', 3],
+          ['list', 2],
+          ['verify', 2],
+          ['revoke', lifecycle ? 2 : 0],
+        ]),
+        mode,
+        count: mode === 'too-many-requests' ? random.int(1, 4) : random.int(1, 3),
+      };
+    }
   }
 }
 
@@ -284,6 +372,10 @@ export function describeFault(fault: Fault): string {
       return `every database packet delayed ${fault.ms} ms`;
     case 'operator-restarts':
       return `operator clears a stuck AWSPENDING and starts over, up to ${fault.times} times`;
+    case 'crash-at-call':
+      return `crash at the function's ${fault.of === 'any' ? 'IAM/STS or provider request' : `${fault.of} call to IAM or the provider`} #${fault.call}, ${fault.timing}`;
+    case 'target-fault':
+      return `IAM/STS or the provider fails ${fault.call} calls (${fault.mode}) x${fault.count} from ${describeMoment(fault.at)}`;
   }
 }
 

@@ -13,12 +13,22 @@ import { headerValue, readRequestBody } from '../../local/http/request-body';
  * local Secrets Manager unchanged, and lets the harness act on the n-th one: kill the process
  * before the request is passed on (nothing applied), or after Secrets Manager answered but before
  * the answer reaches the function (applied, answer lost), or start something else right then.
+ * The same tap fronts the local IAM and STS (awsQuery: the operation is the body's Action; the
+ * Host header is passed on as signed, since IAM verifies SigV4) and the provider fakes (any HTTP).
  */
 
 export interface TappedRequest {
-  /** The AWS operation, from X-Amz-Target (`PutSecretValue`...). */
+  /** The AWS operation, from X-Amz-Target (`PutSecretValue`...) or an awsQuery body's Action; else `METHOD /path`. */
   readonly operation: string;
 }
+
+export interface TapOptions {
+  /** Pass the Host header on as the caller sent it (it is part of a SigV4 signature the upstream verifies). */
+  readonly preserveHost?: boolean;
+}
+
+/** Where a request goes: a fixed endpoint, or one chosen per request (undefined: answered 502). */
+export type TapUpstream = string | (() => string | undefined);
 
 export interface TapDecision {
   /** Runs before the request is passed on; `drop` then answers nothing (the connection is cut). */
@@ -38,10 +48,9 @@ export class SecretsManagerTap {
     readonly endpoint: string,
   ) {}
 
-  static async start(upstream: string, handler: TapHandler): Promise<SecretsManagerTap> {
-    const target = new URL(upstream);
+  static async start(upstream: TapUpstream, handler: TapHandler, options: TapOptions = {}): Promise<SecretsManagerTap> {
     const server = createServer((incoming, outgoing) => {
-      void relay(incoming, outgoing, target, handler).catch(() => {
+      void relay(incoming, outgoing, upstream, handler, options).catch(() => {
         incoming.socket.destroy();
       });
     });
@@ -58,17 +67,24 @@ export class SecretsManagerTap {
 async function relay(
   incoming: IncomingMessage,
   outgoing: ServerResponse,
-  target: URL,
+  upstream: TapUpstream,
   handler: TapHandler,
+  options: TapOptions,
 ): Promise<void> {
   const body = await readRequestBody(incoming, MAX_BODY_BYTES);
-  const operation = headerValue(incoming, 'x-amz-target')?.replace(/^secretsmanager\./, '') ?? '';
-  const decision = handler({ operation });
+  const base = typeof upstream === 'string' ? upstream : upstream();
+  if (base === undefined) {
+    outgoing.writeHead(502);
+    outgoing.end();
+    return;
+  }
+  const target = new URL(base);
+  const decision = handler({ operation: operationOf(incoming, body) });
   if ((await decision?.before?.()) === 'drop') {
     incoming.socket.destroy();
     return;
   }
-  const answer = await forward(incoming, body, target);
+  const answer = await forward(incoming, body, target, options.preserveHost === true);
   if ((await decision?.after?.()) === 'drop') {
     incoming.socket.destroy();
     return;
@@ -83,9 +99,24 @@ interface Answer {
   readonly body: Buffer;
 }
 
-function forward(incoming: IncomingMessage, body: string, target: URL): Promise<Answer> {
+function operationOf(incoming: IncomingMessage, body: string): string {
+  const target = headerValue(incoming, 'x-amz-target');
+  if (target !== undefined) return target.replace(/^secretsmanager\./, '');
+  const contentType = headerValue(incoming, 'content-type') ?? '';
+  if (contentType.startsWith('application/x-www-form-urlencoded')) {
+    const action = new URLSearchParams(body).get('Action');
+    if (action) return action;
+  }
+  return `${incoming.method ?? 'GET'} ${(incoming.url ?? '/').split('?')[0] ?? '/'}`;
+}
+
+function forward(incoming: IncomingMessage, body: string, target: URL, preserveHost: boolean): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const headers = { ...incoming.headers, host: target.host, 'content-length': String(Buffer.byteLength(body)) };
+    const headers = {
+      ...incoming.headers,
+      host: preserveHost ? (incoming.headers.host ?? target.host) : target.host,
+      'content-length': String(Buffer.byteLength(body)),
+    };
     const call = httpRequest(
       { host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers },
       (response) => {

@@ -73,6 +73,12 @@ export const SELF_TEST_CASES: readonly SelfTestCase[] = [
   { target: 'mariadb-single', plant: 'lost-version' },
   { target: 'redis', plant: 'pending-left' },
   { target: 'random', plant: 'previous-not-prior-current' },
+  { target: 'iam-access-key', plant: 'orphan-key' },
+  { target: 'iam-access-key', plant: 'revoked-current' },
+  { target: 'http-api-key', plant: 'orphan-key' },
+  { target: 'http-api-key', plant: 'leaked-orphan' },
+  { target: 'iam-access-key', plant: 'leaked-orphan' },
+  { target: 'http-api-key-datadog', plant: 'revoked-current' },
   { target: 'pg-single' },
   { target: 'pg-alternating' },
   { target: 'mariadb-single' },
@@ -81,6 +87,9 @@ export const SELF_TEST_CASES: readonly SelfTestCase[] = [
   { target: 'mysql8-alternating' },
   { target: 'redis' },
   { target: 'random' },
+  { target: 'iam-access-key' },
+  { target: 'http-api-key' },
+  { target: 'http-api-key-datadog' },
 ];
 
 export interface SelfTestOutcome {

@@ -1,10 +1,14 @@
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import { generatePassword } from '../../functions/shared/password';
 import { STRATEGY_TAG } from '../../functions/strategies/tag-options';
+import type { LocalIam } from '../../local/iam';
 import type { LocalMariadb } from '../../local/databases/mariadb';
 import type { LocalPostgres } from '../../local/databases/postgres';
 import type { LocalRedis } from '../../local/databases/redis';
 import type { Mysql8Double } from '../support/mysql8/server';
+import { SENDGRID_MAX_KEYS } from '../../local/providers/sendgrid';
+import { datadogHarness, sendGridHarness } from '../support/http-providers';
+import { prepareIamUser, prepareProviderAccount, type IssuedKeyTarget } from './issued-keys';
 import type { TargetKind } from './scenario';
 
 /**
@@ -18,6 +22,7 @@ export interface ChaosServers {
   readonly mariadb: LocalMariadb;
   readonly mysql8: Mysql8Double;
   readonly redis: LocalRedis;
+  readonly iam: LocalIam;
 }
 
 /** A secret's value as the harness reads it: the fields that say who logs in. */
@@ -33,6 +38,10 @@ export interface PreparedTarget {
   readonly masterValue?: string;
   /** Tags the secret needs besides the lifecycle's. */
   readonly tags: Readonly<Record<string, string>>;
+  /** A secret to create first (an admin credential) and the tag of the scenario's secret that names its ARN. */
+  readonly adminSecret?: { readonly value: string; readonly tag: string };
+  /** Kinds whose keys the target issues: the scenario's own user or account there. */
+  readonly issued?: IssuedKeyTarget;
 }
 
 export interface TargetDriver {
@@ -190,6 +199,36 @@ const randomDriver: TargetDriver = {
   sabotage: () => Promise.reject(new Error('an API key has no server to lock anyone out of')),
 };
 
+/**
+ * A kind whose key the target issues: everything about a credential is asked of the scenario's own
+ * IssuedKeyTarget (its user at IAM, its account at the provider), not of the driver.
+ */
+function issuedKeyDriver(
+  prepare: (user: string) => Promise<{
+    secretValue: string;
+    tags: Readonly<Record<string, string>>;
+    adminSecret?: PreparedTarget['adminSecret'];
+    target: IssuedKeyTarget;
+  }>,
+): TargetDriver {
+  const perScenario = (): Promise<never> =>
+    Promise.reject(new Error("an issued key is checked through its scenario's target, not the driver"));
+  return {
+    async prepare(user) {
+      const prepared = await prepare(user);
+      return {
+        secretValue: prepared.secretValue,
+        tags: prepared.tags,
+        ...(prepared.adminSecret ? { adminSecret: prepared.adminSecret } : {}),
+        issued: prepared.target,
+      };
+    },
+    authenticates: perScenario,
+    secretsIn: (value) => [value],
+    sabotage: perScenario,
+  };
+}
+
 export function targetDrivers(servers: ChaosServers): Readonly<Record<TargetKind, TargetDriver>> {
   return {
     'pg-single': postgresDriver(servers.postgres, false),
@@ -200,6 +239,12 @@ export function targetDrivers(servers: ChaosServers): Readonly<Record<TargetKind
     'mysql8-alternating': mysql8Driver(servers.mysql8, true),
     redis: redisDriver(servers.redis),
     random: randomDriver,
+    'iam-access-key': issuedKeyDriver((user) => Promise.resolve(prepareIamUser(servers.iam, user))),
+    'http-api-key': issuedKeyDriver((user) => prepareProviderAccount(sendGridHarness, user, SENDGRID_MAX_KEYS)),
+    // Datadog's API keys have no documented per-organization cap the fake enforces.
+    'http-api-key-datadog': issuedKeyDriver((user) =>
+      prepareProviderAccount(datadogHarness, user, Number.POSITIVE_INFINITY),
+    ),
   };
 }
 

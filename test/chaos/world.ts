@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   CreateSecretCommand,
+  GetSecretValueCommand,
   RotateSecretCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
@@ -14,7 +15,8 @@ import { OutputLog } from './outputs';
 import { ROTATION_STEPS, type Fault, type Invocation, type Scenario, type SecretsManagerFaultMode } from './scenario';
 import type { TapDecision, TappedRequest } from './secrets-manager-tap';
 import { TcpProxy } from './tcp-proxy';
-import type { TargetDriver } from './targets';
+import type { IssuedKeyTarget } from './issued-keys';
+import type { PreparedTarget, TargetDriver } from './targets';
 
 /**
  * One scenario's world: its own user on the shared server, its secret and master secret (naming
@@ -67,6 +69,8 @@ export class ScenarioWorld implements InvocationOwner {
   readonly successSnapshots: SuccessSnapshot[] = [];
   /** The faults that struck (a fault waiting for the 30th request may never strike). */
   readonly fired = new Set<Fault>();
+  /** For a crash at an IAM/STS or provider call: which operation it struck (the trace shows it; value-free). */
+  readonly struckCalls: string[] = [];
   /** SNS messages and audit events already there when the scenario began. */
   readonly startedAt: { readonly alerts: number; readonly auditEvents: number; readonly processOutput: number };
 
@@ -76,6 +80,9 @@ export class ScenarioWorld implements InvocationOwner {
   private executionEnded = false;
   private readonly counts = new Map<Invocation, number>();
   private requests = 0;
+  /** The function's requests to IAM/STS or the provider since the faults were armed. */
+  private targetCalls = 0;
+  private readonly targetCallsOf = new Map<string, number>();
   private packetBase = 0;
   private readonly inFlight = new Set<ExecutionEnvironment>();
   private readonly background = new Set<Promise<unknown>>();
@@ -88,6 +95,8 @@ export class ScenarioWorld implements InvocationOwner {
     readonly secretArn: string,
     readonly proxy: TcpProxy | undefined,
     id: number,
+    /** The scenario's user at IAM or account at the provider (issued-key kinds). */
+    readonly issued: IssuedKeyTarget | undefined,
   ) {
     this.functionArn = `arn:aws:lambda:us-east-1:123456789012:function:keyturn-chaos-${env.runId}-${id}`;
     this.startedAt = {
@@ -118,8 +127,30 @@ export class ScenarioWorld implements InvocationOwner {
     const id = ++worldsMade;
     const user = `chaos_${env.runId}_${id}`;
     const prepared = await driver.prepare(user, proxy?.port);
+    try {
+      return await ScenarioWorld.makeSecrets(env, scenario, driver, proxy, id, prepared);
+    } catch (error) {
+      await prepared.issued?.stop();
+      throw error;
+    }
+  }
+
+  private static async makeSecrets(
+    env: ChaosEnvironment,
+    scenario: Scenario,
+    driver: TargetDriver,
+    proxy: TcpProxy | undefined,
+    id: number,
+    prepared: PreparedTarget,
+  ): Promise<ScenarioWorld> {
     const prefix = `chaos/${env.runId}/${id}-${scenario.number}`;
     const tags: Record<string, string> = { ...prepared.tags };
+    if (prepared.adminSecret) {
+      const admin = await env.stack.client.send(
+        new CreateSecretCommand({ Name: `${prefix}/admin`, SecretString: prepared.adminSecret.value }),
+      );
+      tags[prepared.adminSecret.tag] = admin.ARN as string;
+    }
     if (scenario.lifecycle) {
       Object.assign(tags, {
         [ManagementTag.managed]: 'true',
@@ -144,7 +175,8 @@ export class ScenarioWorld implements InvocationOwner {
         Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
       }),
     );
-    const world = new ScenarioWorld(env, scenario, driver, created.ARN as string, proxy, id);
+    const world = new ScenarioWorld(env, scenario, driver, created.ARN as string, proxy, id, prepared.issued);
+    prepared.issued?.route((request) => world.onTargetRequest(request));
     env.stack.secretsManager.registerRotationFunction(world.functionArn, (event) =>
       world.invokeFromSecretsManager(event),
     );
@@ -201,6 +233,9 @@ export class ScenarioWorld implements InvocationOwner {
           break;
         case 'crash-after-step':
           crashAfterReturn = true;
+          break;
+        case 'target-fault':
+          this.issued?.fail(fault.call, fault.mode, fault.count);
           break;
       }
     }
@@ -261,6 +296,31 @@ export class ScenarioWorld implements InvocationOwner {
     return undefined;
   }
 
+  /**
+   * The function's request to IAM/STS (through its environment's tap: that process is killed) or to
+   * the provider (through the scenario's tap: every process working for the scenario is killed).
+   */
+  onTargetRequest(request: TappedRequest, environment?: ExecutionEnvironment): TapDecision | undefined {
+    if (!this.armed) return undefined;
+    const call = ++this.targetCalls;
+    const kind = this.issued?.callOf(request.operation);
+    const callOfKind = kind === undefined ? 0 : (this.targetCallsOf.get(kind) ?? 0) + 1;
+    if (kind !== undefined) this.targetCallsOf.set(kind, callOfKind);
+    for (const fault of this.scenario.faults) {
+      if (fault.type !== 'crash-at-call' || this.fired.has(fault)) continue;
+      if (fault.of === 'any' ? fault.call !== call : fault.of !== kind || fault.call !== callOfKind) continue;
+      this.fired.add(fault);
+      this.struckCalls.push(`${request.operation} (${fault.timing})`);
+      const crash = async (): Promise<'drop'> => {
+        if (environment) await this.env.runtime.kill(environment);
+        else await Promise.all([...this.inFlight].map((running) => this.env.runtime.kill(running)));
+        return 'drop';
+      };
+      return fault.timing === 'before-applying' ? { before: crash } : { after: crash };
+    }
+    return this.issued?.decide(request);
+  }
+
   private onDatabasePacket(total: number): 'continue' | 'cut' {
     if (!this.armed) return 'continue';
     const packet = total - this.packetBase;
@@ -307,6 +367,7 @@ export class ScenarioWorld implements InvocationOwner {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.env.stack.secretsManager.faults.clear({ secretId: this.secretArn });
+    this.issued?.clearFaults();
     if (this.proxy) {
       this.proxy.onPacket = undefined;
       this.proxy.delayMs = 0;
@@ -391,6 +452,7 @@ export class ScenarioWorld implements InvocationOwner {
    * token) would call it, and the run's end.
    */
   async rotate(token: string = randomUUID()): Promise<RotationAttempt> {
+    await this.retireStaleKey();
     try {
       await this.env.stack.client.send(
         new RotateSecretCommand({
@@ -469,7 +531,51 @@ export class ScenarioWorld implements InvocationOwner {
   async currentAuthenticates(): Promise<boolean | undefined> {
     const value = await this.env.readCurrent(this.secretArn);
     if (value === undefined) return undefined;
-    return this.env.authenticates(this.scenario.target, value);
+    return this.authenticates(value);
+  }
+
+  /** Whether a value of this scenario's secret authenticates at the server, IAM or the provider itself. */
+  authenticates(value: string): Promise<boolean> {
+    return this.issued ? this.issued.authenticates(value) : this.env.authenticates(this.scenario.target, value);
+  }
+
+  /**
+   * Issued-key kinds, before a rotation starts (the schedule's, a retry, or a lifecycle execution's): the
+   * operator's retirement of AWSPREVIOUS's still-active key (see IssuedKeyTarget.beforeRotation).
+   */
+  async retireStaleKey(): Promise<void> {
+    if (!this.issued) return;
+    try {
+      await this.issued.beforeRotation(await this.labelValues());
+    } catch (error) {
+      this.outputs.addError(error);
+    }
+  }
+
+  /** The values of the versions holding AWSCURRENT, AWSPENDING and AWSPREVIOUS now. */
+  private async labelValues(): Promise<{ current?: string; pending?: string; previous?: string }> {
+    const labels = this.labels();
+    const read = async (versionId: string | undefined): Promise<string | undefined> => {
+      if (versionId === undefined) return undefined;
+      try {
+        const out = await this.env.stack.client.send(
+          new GetSecretValueCommand({ SecretId: this.secretArn, VersionId: versionId }),
+        );
+        return out.SecretString;
+      } catch {
+        return undefined;
+      }
+    };
+    const [current, pending, previous] = await Promise.all([
+      read(labels.current),
+      read(labels.pending),
+      read(labels.previous),
+    ]);
+    return {
+      ...(current === undefined ? {} : { current }),
+      ...(pending === undefined ? {} : { pending }),
+      ...(previous === undefined ? {} : { previous }),
+    };
   }
 
   async dispose(): Promise<void> {
@@ -477,5 +583,6 @@ export class ScenarioWorld implements InvocationOwner {
     this.armed = false;
     for (const timer of this.timers) clearTimeout(timer);
     await this.proxy?.stop();
+    await this.issued?.stop();
   }
 }

@@ -83,6 +83,36 @@ export function createHttpApiKeyStrategy(options: HttpApiKeyStrategyOptions = {}
     return revoked;
   }
 
+  /**
+   * Keys named for another version of THIS secret (a rotation abandoned after its create reached the provider:
+   * an operator cleared its AWSPENDING and started over with a new token) that no version holds: nobody can read
+   * them, and no rotation will ever store them. Version ids are this secret's own, so another secret's keys in the
+   * same account never match. Run once this attempt's key is stored.
+   */
+  async function revokeAbandoned(api: ProviderApi, keys: readonly ListedKey[], ctx: StrategyContext): Promise<void> {
+    const versions = (await ctx.store.listVersions(ctx.secretArn)).filter((v) => v.versionId !== ctx.token);
+    const byName = new Map(versions.map((v) => [keyNameFor(v.versionId), v.versionId]));
+    const candidates = keys.filter((k) => byName.has(k.name));
+    if (candidates.length === 0) return;
+    const held = new Set<string>();
+    for (const summary of versions) {
+      const version = await ctx.store.getVersion(ctx.secretArn, { versionId: summary.versionId });
+      if (!version) continue; // a placeholder whose createSecret never stored a key
+      try {
+        held.add(parseApiKeySecret(version, `version ${summary.versionId}`).keyId);
+      } catch {
+        // a version of another shape holds no key
+      }
+    }
+    const abandoned = candidates.filter((k) => !held.has(k.id));
+    if (abandoned.length === 0) return;
+    ctx.logger.info('keys minted for abandoned rotations of this secret and never stored are revoked', {
+      provider: api.provider,
+      keyIds: abandoned.map((k) => k.id),
+    });
+    await revokeOrphans(api, abandoned, ctx);
+  }
+
   return {
     name: HTTP_API_KEY_STRATEGY,
 
@@ -134,6 +164,7 @@ export function createHttpApiKeyStrategy(options: HttpApiKeyStrategyOptions = {}
         }
       }
       await revokeOrphans(api, earlier, ctx);
+      await revokeAbandoned(api, keys, ctx);
       return true;
     },
 

@@ -5,6 +5,8 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { CreateAccessKeyCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { startLocalIam, type LocalIam } from '../../../local/iam';
 import {
   startLocalSecretsManager,
   type LocalSecretsManager,
@@ -182,5 +184,52 @@ describe('the Secrets Manager tap', () => {
     decide = () => undefined;
     const described = await client.send(new DescribeSecretCommand({ SecretId: 'tap/after' }));
     expect(Object.keys(described.VersionIdsToStages ?? {})).toHaveLength(2);
+  });
+});
+
+describe('the tap in front of the local IAM (issued-key kinds)', () => {
+  let iam: LocalIam;
+  let tap: SecretsManagerTap;
+  let client: IAMClient;
+  const seen: string[] = [];
+  let decide: (operation: string) => TapDecision | undefined = () => undefined;
+
+  beforeAll(async () => {
+    iam = await startLocalIam();
+    iam.createUser('tapped');
+    tap = await SecretsManagerTap.start(
+      iam.iamEndpoint,
+      ({ operation }) => {
+        seen.push(operation);
+        return decide(operation);
+      },
+      { preserveHost: true },
+    );
+    client = new IAMClient({
+      endpoint: tap.endpoint,
+      region: iam.region,
+      credentials: iam.adminCredentials,
+      maxAttempts: 1,
+    });
+  });
+  afterAll(async () => {
+    client.destroy();
+    await tap.stop();
+    await iam.stop();
+  });
+
+  it('passes a signed request on with its Host header, so the local IAM verifies the signature, and names the Action', async () => {
+    decide = () => undefined;
+    const listed = await client.send(new ListAccessKeysCommand({ UserName: 'tapped' }));
+    expect(listed.AccessKeyMetadata).toEqual([]);
+    expect(seen).toContain('ListAccessKeys');
+  });
+
+  it('drops the answer of a CreateAccessKey IAM applied: a key exists that the caller never saw (the orphan case)', async () => {
+    decide = (operation) => (operation === 'CreateAccessKey' ? { after: () => Promise.resolve('drop') } : undefined);
+    await expect(client.send(new CreateAccessKeyCommand({ UserName: 'tapped' }))).rejects.toThrow();
+    decide = () => undefined;
+    expect(iam.accessKeys({ userName: 'tapped' })).toHaveLength(1);
+    expect(iam.issuedSecretAccessKeys({ userName: 'tapped' })).toHaveLength(1);
   });
 });

@@ -4,6 +4,7 @@ import { ACME_SPEC } from '../../../local/providers/acme';
 process.env.KEYTURN_HTTP_PROVIDERS = JSON.stringify([ACME_SPEC]);
 process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
 
+import { UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
 import {
   acmeHarness,
@@ -178,6 +179,42 @@ describe.each(PROVIDERS)('%s', (preset) => {
     expect(await h.works(now)).toBe(true);
     expect(await h.works(first)).toBe(true);
     expectNoKeyIn(failed.errorMessage);
+  });
+
+  it('revokes a key minted for a rotation an operator abandoned (AWSPENDING cleared, a new token), found by the chaos suite', async () => {
+    const h = harness();
+    const { arn, first } = await givenSecret(h);
+    h.fake.failNext(
+      'create',
+      { status: 500, json: { errors: [{ message: 'internal error' }] } },
+      { timing: 'after-applying' },
+    );
+    const failed = await rotateAndWait(stack, arn);
+    expect(failed.succeeded).toBe(false);
+    const [orphan] = h.fake.keysNamed(`keyturn-${failed.token}`);
+    expect(orphan).toBeDefined();
+    keyValues.add(orphan?.value ?? '');
+    // The operator's hand fix: AWSPENDING off the stuck version, then a new rotation (a new token).
+    if (((await stagesOf(stack.client, arn))[failed.token] ?? []).includes('AWSPENDING')) {
+      await stack.client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: arn,
+          VersionStage: 'AWSPENDING',
+          RemoveFromVersionId: failed.token,
+        }),
+      );
+    }
+
+    const next = await rotateAndWait(stack, arn);
+
+    expect(next.succeeded).toBe(true);
+    const now = await current(arn);
+    expect(h.fake.keys.has(orphan?.id ?? '')).toBe(false);
+    expect(h.fake.keysNamed(`keyturn-${failed.token}`)).toEqual([]);
+    expect(await h.works(now)).toBe(true);
+    expect(await h.works(first)).toBe(true);
+    // The account is shared by this provider's tests, and some providers cap keys low: give both slots back.
+    for (const id of [first.keyId, now.keyId]) h.fake.keys.delete(id);
   });
 
   it('leaves one key when twin createSecret invocations race, and a retried createSecret mints none', async () => {

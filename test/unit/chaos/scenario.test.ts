@@ -2,6 +2,7 @@ import { Prng } from '../../chaos/prng';
 import {
   generateScenario,
   hasServer,
+  isIssuedKeyKind,
   SCENARIO_KINDS,
   type Fault,
   type Scenario,
@@ -33,6 +34,7 @@ describe('chaos scenarios', () => {
     expect([...types].sort()).toEqual(
       [
         'crash-after-step',
+        'crash-at-call',
         'crash-at-packet',
         'crash-at-request',
         'db-cut',
@@ -42,6 +44,7 @@ describe('chaos scenarios', () => {
         'race',
         'sm-fault',
         'step-twice',
+        'target-fault',
       ].sort(),
     );
     const modes = new Set(
@@ -56,6 +59,27 @@ describe('chaos scenarios', () => {
         scenario.faults.some((fault) => fault.type === 'operator-restarts' && fault.times >= 4),
       ),
     ).toBe(true);
+  });
+
+  it('aim IAM/provider faults only at issued-key kinds, and spread them over calls and modes', () => {
+    const keyFaults: ReadonlySet<Fault['type']> = new Set(['crash-at-call', 'target-fault']);
+    const scenarios = many('issued', 3000);
+    for (const scenario of scenarios) {
+      if (!isIssuedKeyKind(scenario.target)) {
+        expect(scenario.faults.filter((fault) => keyFaults.has(fault.type))).toEqual([]);
+      }
+    }
+    const targetFaults = scenarios.flatMap((scenario) =>
+      scenario.faults.flatMap((fault) => (fault.type === 'target-fault' ? [fault] : [])),
+    );
+    expect(new Set(targetFaults.map((fault) => fault.mode))).toEqual(
+      new Set(['server-error', 'server-error-after-applying', 'too-many-requests']),
+    );
+    expect(new Set(targetFaults.map((fault) => fault.call))).toEqual(new Set(['create', 'list', 'verify', 'revoke']));
+    const crashes = scenarios.flatMap((scenario) =>
+      scenario.faults.flatMap((fault) => (fault.type === 'crash-at-call' ? [fault.timing] : [])),
+    );
+    expect(new Set(crashes)).toEqual(new Set(['before-applying', 'after-applying']));
   });
 
   it('keep to the kinds asked for', () => {
