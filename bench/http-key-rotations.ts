@@ -1,10 +1,10 @@
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { OptionTag, STRATEGY_TAG } from '../functions/strategies/tag-options';
 import { SENDGRID_ADMIN_SCOPES, startFakeSendGrid } from '../local/providers/sendgrid';
 import { rotateNow } from '../local/rotate-now';
 import { startLocalStack } from '../local/stack';
+import { measureInChild, reportToParentWhenChild } from './bench-child';
 import { quantile, round } from './stats';
 
 const WARMUP_ROTATIONS = 3;
@@ -23,21 +23,7 @@ export interface HttpKeyBenchResult {
  * other benches' local stacks have their own endpoints.
  */
 export function measureHttpKeyRotations(): Promise<HttpKeyBenchResult> {
-  const child = fork(__filename, ['--child'], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    let result: HttpKeyBenchResult | undefined;
-    child.on('message', (message: HttpKeyBenchResult) => {
-      result = message;
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code === 0 && result) resolve(result);
-      else reject(new Error(`the http-api-key bench failed (exit code ${String(code)})`));
-    });
-  });
+  return measureInChild<HttpKeyBenchResult>(__filename, 'http-api-key');
 }
 
 async function run(): Promise<HttpKeyBenchResult> {
@@ -83,16 +69,4 @@ async function run(): Promise<HttpKeyBenchResult> {
   }
 }
 
-if (process.argv.includes('--child')) {
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  run().then(
-    (result) => {
-      process.send?.(result);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+reportToParentWhenChild(run);

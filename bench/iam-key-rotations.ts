@@ -1,10 +1,10 @@
 import { DeleteAccessKeyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { STRATEGY_TAG } from '../functions/strategies/tag-options';
 import { rotateNow } from '../local/rotate-now';
 import { startLocalStack } from '../local/stack';
+import { measureInChild, reportToParentWhenChild } from './bench-child';
 import { quantile, round } from './stats';
 
 const WARMUP_ROTATIONS = 3;
@@ -26,21 +26,7 @@ export interface IamKeyBenchResult {
  * clients once per process, as in Lambda, and the local stack sets the SDK's credentials to the IAM's admin.
  */
 export function measureIamKeyRotations(): Promise<IamKeyBenchResult> {
-  const child = fork(__filename, ['--child'], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    let result: IamKeyBenchResult | undefined;
-    child.on('message', (message: IamKeyBenchResult) => {
-      result = message;
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code === 0 && result) resolve(result);
-      else reject(new Error(`the iam-access-key bench failed (exit code ${String(code)})`));
-    });
-  });
+  return measureInChild<IamKeyBenchResult>(__filename, 'iam-access-key');
 }
 
 async function run(): Promise<IamKeyBenchResult> {
@@ -81,16 +67,4 @@ async function run(): Promise<IamKeyBenchResult> {
   }
 }
 
-if (process.argv.includes('--child')) {
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  run().then(
-    (result) => {
-      process.send?.(result);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+reportToParentWhenChild(run);
