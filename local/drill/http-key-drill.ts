@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { OptionTag, STRATEGY_TAG } from '../../functions/strategies/tag-options';
 import { SENDGRID_ADMIN_SCOPES, type FakeSendGrid } from '../providers/sendgrid';
-import { LOCAL_ROTATION_FUNCTION_ARN, type LocalStack } from '../stack';
+import type { LocalStack } from '../stack';
 import type { SecretReport } from './report';
-import { createSecret, rotate, secretArn, versions } from './secret-rotation';
+import { createSecret, revokePrevious, rotate } from './secret-rotation';
 
 const MAIL_KEY = 'mail/sendgrid-key';
 
@@ -45,24 +44,7 @@ export async function drillSendGridKey(stack: LocalStack, sendgrid: FakeSendGrid
       const previous = JSON.parse(previousValue) as KeyValue;
       const minted = sendgrid.listedKeys().filter((k) => k.name.startsWith('keyturn-'));
       const bothDuringGrace = (await accepted(sendgrid, current)) && (await accepted(sendgrid, previous));
-      const arn = await secretArn(stack.client, MAIL_KEY);
-      const previousVersionId = (await versions(stack.client, arn)).find((v) =>
-        v.stages.includes('AWSPREVIOUS'),
-      )?.versionId;
-      await stack.rotationHandler({
-        task: 'revoke',
-        secretArn: arn,
-        previousVersionId,
-        rotation: {
-          id: randomUUID(),
-          executionArn: 'arn:aws:states:us-east-1:123456789012:execution:keyturn-lifecycle:drill',
-          startedAt: new Date().toISOString(),
-          trigger: 'on-demand',
-          emergency: false,
-          functionArn: LOCAL_ROTATION_FUNCTION_ARN,
-          drainWaited: { seconds: 0 },
-        },
-      });
+      await revokePrevious(stack, MAIL_KEY);
       return [
         {
           passed: minted.length === 1 && minted[0]?.id === current.keyId && current.keyId !== first.id,

@@ -1,15 +1,14 @@
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { randomUUID } from 'node:crypto';
 import { LifecycleTag } from '../../functions/shared/lifecycle-contract';
 import { IamTag } from '../../functions/strategies/iam/options';
 import { STRATEGY_TAG } from '../../functions/strategies/tag-options';
 import type { LocalIam } from '../iam';
 import type { LambdaHandler } from '../stepfunctions/runner';
-import { LOCAL_ROTATION_FUNCTION_ARN, type LocalStack } from '../stack';
+import type { LocalStack } from '../stack';
 import { runExecution, type ExecutionReport } from './lifecycle-drill';
 import type { SecretReport } from './report';
-import { rotate, secretArn, value, versions } from './secret-rotation';
+import { revokePrevious, rotate, secretArn, value } from './secret-rotation';
 
 const EXPORTER_KEY = 'iam/billing-exporter';
 const EXPORTER_USER = 'billing-exporter';
@@ -82,24 +81,7 @@ async function rotateAndRevoke(
       const newKeyRefusedFirst = iam.authentications(current.accessKeyId)[0]?.outcome === 'InvalidClientTokenId';
       const newSigns = await signAs(iam, current);
       const oldSignsDuringGrace = await signAs(iam, previous);
-      const arn = await secretArn(stack.client, EXPORTER_KEY);
-      const previousVersionId = (await versions(stack.client, arn)).find((v) =>
-        v.stages.includes('AWSPREVIOUS'),
-      )?.versionId;
-      await stack.rotationHandler({
-        task: 'revoke',
-        secretArn: arn,
-        previousVersionId,
-        rotation: {
-          id: randomUUID(),
-          executionArn: 'arn:aws:states:us-east-1:123456789012:execution:keyturn-lifecycle:drill',
-          startedAt: new Date().toISOString(),
-          trigger: 'on-demand',
-          emergency: false,
-          functionArn: LOCAL_ROTATION_FUNCTION_ARN,
-          drainWaited: { seconds: 0 },
-        },
-      });
+      const arn = await revokePrevious(stack, EXPORTER_KEY);
       const oldAfterRevoke = await signAs(iam, previous);
       const oldRecord = iam.accessKey(previous.accessKeyId);
       const tags = (await stack.client.send(new DescribeSecretCommand({ SecretId: arn }))).Tags ?? [];

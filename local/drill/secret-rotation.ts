@@ -4,10 +4,11 @@ import {
   GetSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { ManagementTag } from '../../functions/shared/management-tags';
 import { rotateNow } from '../rotate-now';
-import type { LocalStack } from '../stack';
+import { LOCAL_ROTATION_FUNCTION_ARN, type LocalStack } from '../stack';
 import type { Check, SecretReport, VersionLine } from './report';
 
 /** Every drill secret is keyturn-managed; the lifecycle reads its settings from these tags. */
@@ -77,4 +78,30 @@ export async function rotate(stack: LocalStack, drill: DrillRotation): Promise<S
       ? await drill.checks(await value(stack.client, arn, 'AWSCURRENT'), await value(stack.client, arn, 'AWSPREVIOUS'))
       : [],
   };
+}
+
+/**
+ * Runs the lifecycle's revoke task on the version labelled AWSPREVIOUS, as a lifecycle execution would
+ * after its grace window and drain: for drills whose old credential is revoked at its issuer.
+ */
+export async function revokePrevious(stack: LocalStack, secretId: string): Promise<string> {
+  const arn = await secretArn(stack.client, secretId);
+  const previousVersionId = (await versions(stack.client, arn)).find((v) =>
+    v.stages.includes('AWSPREVIOUS'),
+  )?.versionId;
+  await stack.rotationHandler({
+    task: 'revoke',
+    secretArn: arn,
+    previousVersionId,
+    rotation: {
+      id: randomUUID(),
+      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:keyturn-lifecycle:drill',
+      startedAt: new Date().toISOString(),
+      trigger: 'on-demand',
+      emergency: false,
+      functionArn: LOCAL_ROTATION_FUNCTION_ARN,
+      drainWaited: { seconds: 0 },
+    },
+  });
+  return arn;
 }
