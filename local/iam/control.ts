@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import type { ControlHandler, ControlResponse } from '../http/aws-json-server';
+import { badRequest, ok, parseControlBody } from '../http/control-responses';
 import type { AuthenticationRecord } from './authenticate';
 import { isIamStsOperationName, type IamFaultControl } from './faults';
 
@@ -33,17 +34,6 @@ const faultRequest = z.object({
 });
 const delayRequest = z.object({ ms: z.number().int().min(0) });
 
-const ok = (body: unknown): ControlResponse => ({ status: 200, body });
-const badRequest = (message: string): ControlResponse => ({ status: 400, body: { error: message } });
-
-function parseJson(body: string): unknown {
-  try {
-    return body.trim() === '' ? {} : JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-}
-
 export function createIamControlHandler(dependencies: IamControlDependencies): ControlHandler {
   return (request: IncomingMessage, body: string, url: URL): ControlResponse => {
     const route = `${request.method ?? 'GET'} ${url.pathname.replace(/\/+$/, '')}`;
@@ -65,13 +55,13 @@ export function createIamControlHandler(dependencies: IamControlDependencies): C
         case 'GET /_keyturn/authentications':
           return ok({ authentications: dependencies.authentications(param('accessKeyId')) });
         case 'PUT /_keyturn/key-activation-delay': {
-          const parsed = delayRequest.safeParse(parseJson(body));
+          const parsed = delayRequest.safeParse(parseControlBody(body));
           if (!parsed.success) return badRequest('expected { "ms": <whole number >= 0> }');
           dependencies.setKeyActivationDelay(parsed.data.ms);
           return ok({ ms: parsed.data.ms });
         }
         case 'PUT /_keyturn/key-revocation-delay': {
-          const parsed = delayRequest.safeParse(parseJson(body));
+          const parsed = delayRequest.safeParse(parseControlBody(body));
           if (!parsed.success) return badRequest('expected { "ms": <whole number >= 0> }');
           dependencies.setKeyRevocationDelay(parsed.data.ms);
           return ok({ ms: parsed.data.ms });
@@ -79,7 +69,7 @@ export function createIamControlHandler(dependencies: IamControlDependencies): C
         case 'GET /_keyturn/faults':
           return ok({ faults: dependencies.faults.pending() });
         case 'POST /_keyturn/faults': {
-          const parsed = faultRequest.safeParse(parseJson(body));
+          const parsed = faultRequest.safeParse(parseControlBody(body));
           if (!parsed.success) return badRequest('expected { "operation": string, "count"?: number, "code"?: string }');
           const { operation, count, code } = parsed.data;
           if (!isIamStsOperationName(operation)) return badRequest(`unknown IAM or STS operation: ${operation}`);

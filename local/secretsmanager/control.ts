@@ -6,6 +6,7 @@ import type { QuotaSetting } from './quotas';
 import type { RotationRecord } from './rotation';
 import type { LabelChange, ReadonlySecret, ServiceOwnedSecretInput } from './state';
 import type { ControlHandler, ControlResponse } from './server';
+import { badRequest, ok, parseControlBody } from '../http/control-responses';
 
 /**
  * The out-of-process control surface under /_keyturn/ (not part of the AWS protocol):
@@ -53,17 +54,6 @@ const serviceOwnedSecretRequest = z.object({
   tags: z.array(z.object({ Key: z.string(), Value: z.string() })).optional(),
 });
 
-const ok = (body: unknown): ControlResponse => ({ status: 200, body });
-const badRequest = (message: string): ControlResponse => ({ status: 400, body: { error: message } });
-
-function parseJson(body: string): unknown {
-  try {
-    return body.trim() === '' ? {} : JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-}
-
 export function createControlHandler(dependencies: ControlDependencies): ControlHandler {
   return (request: IncomingMessage, body: string, url: URL): ControlResponse => {
     const route = `${request.method ?? 'GET'} ${url.pathname.replace(/\/+$/, '')}`;
@@ -84,7 +74,7 @@ export function createControlHandler(dependencies: ControlDependencies): Control
         case 'GET /_keyturn/faults':
           return ok({ faults: dependencies.faults.pending() });
         case 'POST /_keyturn/faults': {
-          const parsed = faultRequest.safeParse(parseJson(body));
+          const parsed = faultRequest.safeParse(parseControlBody(body));
           if (!parsed.success) {
             return badRequest(
               'expected {"operation": string, "count": positive integer, "exceptionName"?: string, "timing"?: "before-applying" | "after-applying", "secretId"?: string}',
@@ -98,7 +88,7 @@ export function createControlHandler(dependencies: ControlDependencies): Control
           dependencies.faults.clear();
           return ok({ faults: [] });
         case 'PUT /_keyturn/quotas': {
-          const parsed = quotaRequest.safeParse(parseJson(body));
+          const parsed = quotaRequest.safeParse(parseControlBody(body));
           if (!parsed.success)
             return badRequest('expected {"enabled": boolean, "overrides"?: {name: requestsPerSecond}}');
           const { enabled, overrides } = parsed.data;
@@ -106,7 +96,7 @@ export function createControlHandler(dependencies: ControlDependencies): Control
           return ok({ enabled });
         }
         case 'POST /_keyturn/service-owned-secrets': {
-          const parsed = serviceOwnedSecretRequest.safeParse(parseJson(body));
+          const parsed = serviceOwnedSecretRequest.safeParse(parseControlBody(body));
           if (!parsed.success) {
             return badRequest(
               'expected {"owningService": string, "secretString": string, "name"?: string, "description"?: string, "tags"?: [{"Key", "Value"}]}',
