@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { forkFunctionProcess, type FunctionBundle, type FunctionProcess } from '../support/bundled-function';
-import { SecretsManagerTap, type TapDecision, type TappedRequest } from './secrets-manager-tap';
+import { RequestTap, type TapDecision, type TappedRequest } from './request-tap';
 
 /**
  * The rotation function as Lambda runs it: execution environments (a Node.js process each, on the
@@ -27,9 +27,9 @@ export class ExecutionEnvironment {
   constructor(
     readonly id: number,
     readonly process: FunctionProcess,
-    readonly tap: SecretsManagerTap,
+    readonly tap: RequestTap,
     /** The taps in front of the local IAM and STS, when the runtime has them. */
-    readonly targetTaps: readonly SecretsManagerTap[] = [],
+    readonly targetTaps: readonly RequestTap[] = [],
   ) {}
 
   alive(): boolean {
@@ -160,19 +160,19 @@ export class FunctionRuntime {
   private async startEnvironment(): Promise<ExecutionEnvironment> {
     // The tap is started first (the process needs its address), and learns its environment once made.
     const served: { environment?: ExecutionEnvironment } = {};
-    const tap = await SecretsManagerTap.start(this.options.secretsManagerEndpoint, (request) =>
+    const tap = await RequestTap.start(this.options.secretsManagerEndpoint, (request) =>
       served.environment?.owner?.onSecretsManagerRequest(request, served.environment),
     );
     const decideTarget = (request: TappedRequest) =>
       served.environment?.owner?.onTargetRequest?.(request, served.environment);
     const iam = this.options.iam;
-    const targetTaps: SecretsManagerTap[] = iam
+    const targetTaps: RequestTap[] = iam
       ? await Promise.all([
-          SecretsManagerTap.start(iam.iamEndpoint, decideTarget, { preserveHost: true }),
-          SecretsManagerTap.start(iam.stsEndpoint, decideTarget, { preserveHost: true }),
+          RequestTap.start(iam.iamEndpoint, decideTarget, { preserveHost: true }),
+          RequestTap.start(iam.stsEndpoint, decideTarget, { preserveHost: true }),
         ])
       : [];
-    const [iamTap, stsTap] = targetTaps as (SecretsManagerTap | undefined)[];
+    const [iamTap, stsTap] = targetTaps as (RequestTap | undefined)[];
     const process = forkFunctionProcess(this.options.bundle, {
       stdio: 'pipe',
       env: {

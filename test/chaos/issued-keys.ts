@@ -5,7 +5,7 @@ import { OptionTag, STRATEGY_TAG } from '../../functions/strategies/tag-options'
 import { ACCESS_KEYS_PER_USER, type IamStsOperationName, type LocalIam } from '../../local/iam';
 import type { ProviderHarness } from '../support/http-providers';
 import { TARGET_CALLS, type TargetCall, type TargetFaultMode } from './scenario';
-import { SecretsManagerTap, type TapDecision, type TappedRequest } from './secrets-manager-tap';
+import { RequestTap, type TapDecision, type TappedRequest } from './request-tap';
 
 /**
  * The kinds whose value the target issues at createSecret: each scenario gets its own IAM user (on
@@ -215,9 +215,9 @@ export async function prepareProviderAccount(
   const harness = await start();
   const { fake } = harness;
   let handler: ((request: TappedRequest) => TapDecision | undefined) | undefined;
-  let tap: SecretsManagerTap;
+  let tap: RequestTap;
   try {
-    tap = await SecretsManagerTap.start(fake.endpoint, (request) => handler?.(request));
+    tap = await RequestTap.start(fake.endpoint, (request) => handler?.(request));
   } catch (error) {
     await harness.stop();
     throw error;

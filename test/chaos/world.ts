@@ -13,7 +13,7 @@ import type { ChaosEnvironment } from './environment';
 import type { ExecutionEnvironment, InvocationOwner } from './function-runtime';
 import { OutputLog } from './outputs';
 import { ROTATION_STEPS, type Fault, type Invocation, type Scenario, type SecretsManagerFaultMode } from './scenario';
-import type { TapDecision, TappedRequest } from './secrets-manager-tap';
+import type { TapDecision, TappedRequest } from './request-tap';
 import { TcpProxy } from './tcp-proxy';
 import type { IssuedKeyTarget } from './issued-keys';
 import type { PreparedTarget, TargetDriver } from './targets';

@@ -11,7 +11,7 @@ import {
   startLocalSecretsManager,
   type LocalSecretsManager,
 } from '../../../local/secretsmanager/local-secrets-manager';
-import { SecretsManagerTap, type TapDecision } from '../../chaos/secrets-manager-tap';
+import { RequestTap, type TapDecision } from '../../chaos/request-tap';
 import { TcpProxy } from '../../chaos/tcp-proxy';
 
 /**
@@ -136,13 +136,13 @@ describe('the TCP proxy', () => {
 
 describe('the Secrets Manager tap', () => {
   let manager: LocalSecretsManager;
-  let tap: SecretsManagerTap;
+  let tap: RequestTap;
   let client: SecretsManagerClient;
   let decide: (operation: string) => TapDecision | undefined;
 
   beforeAll(async () => {
     manager = await startLocalSecretsManager();
-    tap = await SecretsManagerTap.start(manager.endpoint, ({ operation }) => decide(operation));
+    tap = await RequestTap.start(manager.endpoint, ({ operation }) => decide(operation));
     client = new SecretsManagerClient({
       endpoint: tap.endpoint,
       region: 'us-east-1',
@@ -189,7 +189,7 @@ describe('the Secrets Manager tap', () => {
 
 describe('the tap in front of the local IAM (issued-key kinds)', () => {
   let iam: LocalIam;
-  let tap: SecretsManagerTap;
+  let tap: RequestTap;
   let client: IAMClient;
   const seen: string[] = [];
   let decide: (operation: string) => TapDecision | undefined = () => undefined;
@@ -197,7 +197,7 @@ describe('the tap in front of the local IAM (issued-key kinds)', () => {
   beforeAll(async () => {
     iam = await startLocalIam();
     iam.createUser('tapped');
-    tap = await SecretsManagerTap.start(
+    tap = await RequestTap.start(
       iam.iamEndpoint,
       ({ operation }) => {
         seen.push(operation);

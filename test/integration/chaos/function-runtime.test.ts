@@ -5,7 +5,7 @@ import {
   type LocalSecretsManager,
 } from '../../../local/secretsmanager/local-secrets-manager';
 import { FunctionRuntime, type ExecutionEnvironment, type InvocationOwner } from '../../chaos/function-runtime';
-import type { TapDecision } from '../../chaos/secrets-manager-tap';
+import type { TapDecision } from '../../chaos/request-tap';
 import { buildFunctionBundle, type FunctionBundle } from '../../support/bundled-function';
 
 /**

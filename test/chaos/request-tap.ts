@@ -9,12 +9,13 @@ import { listenOnLoopback, closeServer, endpointOf } from '../../local/http/list
 import { headerValue, readRequestBody } from '../../local/http/request-body';
 
 /**
- * The Secrets Manager endpoint one function process is given: it passes every request on to the
- * local Secrets Manager unchanged, and lets the harness act on the n-th one: kill the process
+ * An endpoint one function process is given in place of a service's (the local Secrets Manager, the
+ * local IAM and STS, a provider fake): it passes every request on unchanged, and lets the harness
+ * act on the n-th one: kill the process
  * before the request is passed on (nothing applied), or after Secrets Manager answered but before
  * the answer reaches the function (applied, answer lost), or start something else right then.
- * The same tap fronts the local IAM and STS (awsQuery: the operation is the body's Action; the
- * Host header is passed on as signed, since IAM verifies SigV4) and the provider fakes (any HTTP).
+ * For IAM and STS (awsQuery) the operation is the body's Action and the Host header is passed on as
+ * signed, since IAM verifies SigV4; a provider fake's requests are any HTTP.
  */
 
 export interface TappedRequest {
@@ -41,21 +42,21 @@ export type TapHandler = (request: TappedRequest) => TapDecision | undefined;
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export class SecretsManagerTap {
+export class RequestTap {
   private constructor(
     private readonly server: Server,
     /** The URL to give the function as AWS_ENDPOINT_URL_SECRETS_MANAGER. */
     readonly endpoint: string,
   ) {}
 
-  static async start(upstream: TapUpstream, handler: TapHandler, options: TapOptions = {}): Promise<SecretsManagerTap> {
+  static async start(upstream: TapUpstream, handler: TapHandler, options: TapOptions = {}): Promise<RequestTap> {
     const server = createServer((incoming, outgoing) => {
       void relay(incoming, outgoing, upstream, handler, options).catch(() => {
         incoming.socket.destroy();
       });
     });
     await listenOnLoopback(server, 0);
-    return new SecretsManagerTap(server, endpointOf(server));
+    return new RequestTap(server, endpointOf(server));
   }
 
   async stop(): Promise<void> {
