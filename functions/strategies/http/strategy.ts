@@ -1,6 +1,7 @@
 import { describeError } from '../../shared/errors';
 import type { SecretVersion } from '../../shared/secret-store';
 import { AWSCURRENT } from '../../shared/stages';
+import { abandonedRotations } from '../abandoned-rotations';
 import { InvalidSecretValueError, PendingCredentialRejectedError, RevokeRefusedError } from '../errors';
 import { parseJsonObject } from '../json-value';
 import type {
@@ -26,7 +27,8 @@ import { keyNameFor, parseApiKeySecret, withKey, type ApiKeySecret } from './sec
  *   `keyturn-<rotation token>` and stores it as AWSPENDING at once (its value is shown once). A key an earlier
  *   attempt of the same rotation created and never stored carries the same name: once this attempt's key is
  *   stored, no other key can ever be stored under the token, so those are revoked then (and again at setSecret,
- *   should that fail). A twin invocation whose store loses the race revokes its own key.
+ *   should that fail). A twin invocation whose store loses the race revokes its own key. Keys of rotations an
+ *   operator gave up before they became AWSCURRENT (abandoned-rotations.ts) are revoked too.
  * - setSecret: nothing to apply at the provider (the key exists); finishes the orphan clean-up.
  * - testSecret / verify: the spec's verify call made WITH the key, retried while a new key propagates.
  * - usage: the provider's last-used date for the old key where the list has one, else `unknown`.
@@ -59,7 +61,13 @@ export function createHttpApiKeyStrategy(options: HttpApiKeyStrategyOptions = {}
     return new ProviderApi(client, { secret: secret.fields, token: ctx.token, ...(admin ? { admin } : {}) });
   }
 
-  async function revokeOrphans(api: ProviderApi, orphans: readonly ListedKey[], ctx: StrategyContext): Promise<number> {
+  /** Revokes keys nobody can read (`what` says whose, for the log); a failure is left for a later attempt. */
+  async function revokeOrphans(
+    api: ProviderApi,
+    orphans: readonly ListedKey[],
+    ctx: StrategyContext,
+    what = 'keys created by earlier attempts of this rotation and never stored',
+  ): Promise<number> {
     let revoked = 0;
     for (const orphan of orphans) {
       try {
@@ -67,14 +75,14 @@ export function createHttpApiKeyStrategy(options: HttpApiKeyStrategyOptions = {}
         revoked++;
       } catch (error) {
         // Left for setSecret or the next attempt: the key was never stored, so nobody uses it.
-        ctx.logger.warn('could not revoke a key an earlier attempt left', {
+        ctx.logger.warn(`could not revoke one of the ${what}`, {
           keyId: orphan.id,
           reason: describeError(error),
         });
       }
     }
     if (orphans.length > 0) {
-      ctx.logger.info('keys created by earlier attempts of this rotation and never stored were revoked', {
+      ctx.logger.info(`${what}: revoked`, {
         provider: api.provider,
         revoked,
         keyIds: orphans.map((o) => o.id),
@@ -84,18 +92,22 @@ export function createHttpApiKeyStrategy(options: HttpApiKeyStrategyOptions = {}
   }
 
   /**
-   * Keys named for another version of THIS secret (a rotation abandoned after its create reached the provider:
-   * an operator cleared its AWSPENDING and started over with a new token) that no version holds: nobody can read
-   * them, and no rotation will ever store them. Version ids are this secret's own, so another secret's keys in the
-   * same account never match. Run once this attempt's key is stored.
+   * Keys named for another version of THIS secret that only abandoned rotations hold, or none: a rotation an
+   * operator gave up (AWSPENDING cleared, a new token started) after its create reached the provider, whether or
+   * not it stored the key. No client reading AWSCURRENT was ever given them (abandoned-rotations.ts), and no
+   * rotation will ever promote them. Version ids are this secret's own, so another secret's keys in the same
+   * account never match. Run once this attempt's key is stored.
    */
-  async function revokeAbandoned(api: ProviderApi, keys: readonly ListedKey[], ctx: StrategyContext): Promise<void> {
-    const versions = (await ctx.store.listVersions(ctx.secretArn)).filter((v) => v.versionId !== ctx.token);
+  async function revokeAbandoned(api: ProviderApi, keys: readonly ListedKey[], ctx: StrategyContext): Promise<number> {
+    const all = await ctx.store.listVersions(ctx.secretArn);
+    const versions = all.filter((v) => v.versionId !== ctx.token);
     const byName = new Map(versions.map((v) => [keyNameFor(v.versionId), v.versionId]));
     const candidates = keys.filter((k) => byName.has(k.name));
-    if (candidates.length === 0) return;
+    if (candidates.length === 0) return 0;
+    const given = new Set(abandonedRotations(all, ctx.token).map((r) => r.versionId));
     const held = new Set<string>();
     for (const summary of versions) {
+      if (given.has(summary.versionId)) continue;
       const version = await ctx.store.getVersion(ctx.secretArn, { versionId: summary.versionId });
       if (!version) continue; // a placeholder whose createSecret never stored a key
       try {
@@ -105,12 +117,13 @@ export function createHttpApiKeyStrategy(options: HttpApiKeyStrategyOptions = {}
       }
     }
     const abandoned = candidates.filter((k) => !held.has(k.id));
-    if (abandoned.length === 0) return;
-    ctx.logger.info('keys minted for abandoned rotations of this secret and never stored are revoked', {
-      provider: api.provider,
-      keyIds: abandoned.map((k) => k.id),
-    });
-    await revokeOrphans(api, abandoned, ctx);
+    if (abandoned.length === 0) return 0;
+    return revokeOrphans(
+      api,
+      abandoned,
+      ctx,
+      'keys of rotations of this secret given up before they became AWSCURRENT',
+    );
   }
 
   return {
@@ -127,9 +140,12 @@ export function createHttpApiKeyStrategy(options: HttpApiKeyStrategyOptions = {}
       const secret = parseApiKeySecret(current, 'current');
       const api = await providerFor(secret, ctx);
       const name = keyNameFor(ctx.token);
-      const keys = await api.list();
-      const earlier = keys.filter((k) => k.name === name);
       const cap = api.maxKeys;
+      let keys = await api.list();
+      // At the cap, abandoned rotations' keys make room first (they go once this key is stored in any case).
+      if (cap !== undefined && keys.length >= cap && (await revokeAbandoned(api, keys, ctx)) > 0)
+        keys = await api.list();
+      const earlier = keys.filter((k) => k.name === name);
       if (cap !== undefined && keys.length >= cap) {
         throw new ProviderKeyCapError(
           `${api.provider} list keys: the account holds ${keys.length} keys, the provider's maximum is ${cap}: ` +

@@ -1,7 +1,7 @@
 import { waitBudgetMs } from '../../shared/deadline';
 import { DEFAULT_ROTATION_FUNCTION_TIMEOUT_SECONDS } from '../../shared/lifecycle-contract';
 import { describeError } from '../../shared/errors';
-import type { SecretVersion } from '../../shared/secret-store';
+import type { SecretVersion, VersionSummary } from '../../shared/secret-store';
 import { AWSPENDING } from '../../shared/stages';
 import {
   ConcurrentChangeError,
@@ -21,6 +21,7 @@ import type {
   VerifyOptions,
   VerifyResult,
 } from '../strategy';
+import { abandonedRotations } from '../abandoned-rotations';
 import { PendingKeyMissingError, ValueIssuedByTargetError } from './errors';
 import type { IamAccess, IamKeyApi, IssuedKey } from './iam-api';
 import { awaitKeyRefused, awaitKeyWorks, checkKey, expectedUser, PROPAGATION, type ExpectedUser } from './identity';
@@ -32,7 +33,7 @@ import {
   readQuarantineMarker,
   type IamOptions,
 } from './options';
-import { LAST_USE_PRECISION_MS, planKeySlot } from './slots';
+import { LAST_USE_PRECISION_MS, planKeySlot, type KeyHolder } from './slots';
 import { parseIamKeySecret, userNameOf, withAccessKey, type IamKeySecret } from './secret';
 
 /**
@@ -44,6 +45,8 @@ import { parseIamKeySecret, userNameOf, withAccessKey, type IamKeySecret } from 
  *   holds it, created after the pending version, never used) and deleted first — but only once the attempt
  *   that made it can no longer be alive (the function's timeout), so a concurrent twin is never robbed of
  *   the key it is storing; a twin that loses the race for the slot waits for the winner's value instead.
+ *   The key of a rotation an operator gave up before it became AWSCURRENT (abandoned-rotations.ts) is
+ *   deleted the same way: no client was ever given it.
  * - setSecret changes nothing: the key works already. It checks the key is still there and active.
  * - testSecret / verify sign sts:GetCallerIdentity with the key and expect the user's ARN, retried while a
  *   new key propagates (identity.ts).
@@ -90,16 +93,20 @@ function sameUser(a: Subject, b: Subject, what: string): void {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** The stages of every version of the secret that holds `accessKeyId` ([] for an unlabelled one). */
-async function holdersOf(ctx: StrategyContext, accessKeyId: string): Promise<string[][]> {
-  const holders: string[][] = [];
-  for (const summary of await ctx.store.listVersions(ctx.secretArn)) {
+/** Every version of the secret that holds `accessKeyId`. */
+async function holdersOf(
+  ctx: StrategyContext,
+  versions: readonly VersionSummary[],
+  accessKeyId: string,
+): Promise<KeyHolder[]> {
+  const holders: KeyHolder[] = [];
+  for (const summary of versions) {
     if (summary.versionId === ctx.token) continue; // the pending version has no value yet
     const version = await ctx.store.getVersion(ctx.secretArn, { versionId: summary.versionId });
     if (!version) continue;
     try {
       if (parseIamKeySecret(version.value, `version ${summary.versionId}`).accessKeyId === accessKeyId) {
-        holders.push([...summary.stages]);
+        holders.push({ versionId: summary.versionId, stages: summary.stages });
       }
     } catch {
       // a version of another shape holds no key
@@ -200,9 +207,8 @@ export function createIamAccessKeyStrategy(
       const subject = subjectOf(current, 'current', ctx);
       const { userName, options } = subject;
       const api = await access.keys(options.roleArn);
-      const rotationStartedAt = (await ctx.store.listVersions(ctx.secretArn)).find(
-        (v) => v.versionId === ctx.token,
-      )?.createdAt;
+      const versions = await ctx.store.listVersions(ctx.secretArn);
+      const rotationStartedAt = versions.find((v) => v.versionId === ctx.token)?.createdAt;
       // Each round re-reads IAM: a concurrent attempt may have taken the free slot in between.
       for (let round = 0; round < 3; round++) {
         const keys = await api.listKeys(userName);
@@ -211,8 +217,9 @@ export function createIamAccessKeyStrategy(
           userName,
           keys,
           currentKeyId: subject.secret.accessKeyId,
-          holders: new Map(other ? [[other.accessKeyId, await holdersOf(ctx, other.accessKeyId)]] : []),
+          holders: new Map(other ? [[other.accessKeyId, await holdersOf(ctx, versions, other.accessKeyId)]] : []),
           ...(rotationStartedAt ? { rotationStartedAt } : {}),
+          abandoned: abandonedRotations(versions, ctx.token),
           ...(other ? { otherLastUse: await api.lastUse(other.accessKeyId) } : {}),
           marker: readQuarantineMarker(ctx.tags),
           quarantineMs: options.quarantineMs,
@@ -228,8 +235,8 @@ export function createIamAccessKeyStrategy(
           }
           if (Date.now() < plan.settledAt.getTime()) {
             throw new ConcurrentChangeError(
-              `IAM user "${userName}" has a key ${plan.accessKeyId} another attempt of this rotation made and has not ` +
-                `stored yet; it counts as abandoned from ${plan.settledAt.toISOString()}: retry then`,
+              `IAM user "${userName}" has a key ${plan.accessKeyId} that another attempt made and has not stored ` +
+                `yet; it counts as abandoned from ${plan.settledAt.toISOString()}: retry then`,
             );
           }
           continue; // abandoned now: the next round deletes it

@@ -6,6 +6,7 @@ import {
   TwoActiveKeysError,
   UnknownActiveKeyError,
 } from './errors';
+import type { AbandonedRotation } from '../abandoned-rotations';
 import type { AccessKeyInfo, KeyLastUse } from './iam-api';
 import type { QuarantineMarker } from './options';
 
@@ -25,14 +26,22 @@ function startOfSecond(date: Date): number {
   return Math.floor(date.getTime() / 1000) * 1000;
 }
 
+/** A version of the secret that holds a key, and its staging labels ([] if unlabelled). */
+export interface KeyHolder {
+  readonly versionId: string;
+  readonly stages: readonly string[];
+}
+
 export interface SlotFacts {
   readonly userName: string;
   readonly keys: readonly AccessKeyInfo[];
   readonly currentKeyId: string;
-  /** For each access key id a version of the secret holds: the stages of each such version ([] if unlabelled). */
-  readonly holders: ReadonlyMap<string, readonly (readonly string[])[]>;
+  /** For each access key id a version of the secret holds: the versions that hold it. */
+  readonly holders: ReadonlyMap<string, readonly KeyHolder[]>;
   /** When this rotation began: the creation of its pending version. Unknown: no key counts as this rotation's. */
   readonly rotationStartedAt?: Date;
+  /** Earlier rotations given up before their key became AWSCURRENT (abandoned-rotations.ts). */
+  readonly abandoned?: readonly AbandonedRotation[];
   /** The other key's last use (asked only when there is another key). */
   readonly otherLastUse?: KeyLastUse;
   /** The key keyturn deactivated last, and when. */
@@ -57,7 +66,10 @@ export type SlotPlan =
   | { readonly kind: 'free' }
   /** Delete this key first (why: for the log and the audit). */
   | { readonly kind: 'delete'; readonly accessKeyId: string; readonly reason: string }
-  /** A key an attempt of this rotation made and has not stored, maybe yet: wait for it until `settledAt`. */
+  /**
+   * A key an attempt of this rotation (or of an abandoned one) made and has not stored, maybe yet: it counts
+   * as abandoned from `settledAt`, when the attempt that made it can no longer be alive.
+   */
   | { readonly kind: 'await-other-attempt'; readonly accessKeyId: string; readonly settledAt: Date };
 
 const iso = (date: Date) => date.toISOString();
@@ -85,7 +97,7 @@ export function planKeySlot(facts: SlotFacts): SlotPlan {
   }
   const other = others[0] as AccessKeyInfo;
   const holders = facts.holders.get(other.accessKeyId) ?? [];
-  const labels = [...new Set(holders.flat())];
+  const labels = [...new Set(holders.flatMap((h) => h.stages))];
   const lastUsedAt = facts.otherLastUse?.lastUsedAt;
 
   if (other.status === 'Inactive') {
@@ -113,6 +125,8 @@ export function planKeySlot(facts: SlotFacts): SlotPlan {
       reason: `an older key of this secret (${labels.join(', ') || 'an unlabelled version'}), still active: an emergency rotation retires it at once`,
     };
   }
+  const fromAbandoned = planAbandonedKey(facts, other, holders, lastUsedAt);
+  if (fromAbandoned) return fromAbandoned;
   if (holders.length > 0) {
     throw new TwoActiveKeysError(
       `IAM user "${userName}" has two active keys of this secret: ${other.accessKeyId} (${labels.join(', ') || 'an unlabelled version'}) ` +
@@ -120,18 +134,8 @@ export function planKeySlot(facts: SlotFacts): SlotPlan {
     );
   }
   const started = facts.rotationStartedAt;
-  const thisRotations =
-    started !== undefined && other.createdAt.getTime() >= startOfSecond(started) && lastUsedAt === undefined;
-  if (thisRotations) {
-    const settledAt = new Date(other.createdAt.getTime() + facts.attemptLifetimeMs + CLOCK_TOLERANCE_MS);
-    if (facts.now.getTime() >= settledAt.getTime()) {
-      return {
-        kind: 'delete',
-        accessKeyId: other.accessKeyId,
-        reason: `made by an earlier attempt of this rotation at ${iso(other.createdAt)}, never stored and never used`,
-      };
-    }
-    return { kind: 'await-other-attempt', accessKeyId: other.accessKeyId, settledAt };
+  if (started !== undefined && other.createdAt.getTime() >= startOfSecond(started) && lastUsedAt === undefined) {
+    return planUnstoredKey(facts, other, 'an earlier attempt of this rotation');
   }
   if (facts.allowReplacingUnknownKey) {
     return {
@@ -147,6 +151,49 @@ export function planKeySlot(facts: SlotFacts): SlotPlan {
       `(${lastUsedAt ? `last used ${iso(lastUsedAt)}` : 'never used'}): someone may depend on it. Delete it yourself, ` +
       "or set the entry's options.allowReplacingUnknownKey to let keyturn delete it",
   );
+}
+
+/** A key no version holds, never used, made by `maker`: deleted once the attempt that made it cannot be alive. */
+function planUnstoredKey(facts: SlotFacts, other: AccessKeyInfo, maker: string): SlotPlan {
+  const settledAt = new Date(other.createdAt.getTime() + facts.attemptLifetimeMs + CLOCK_TOLERANCE_MS);
+  if (facts.now.getTime() >= settledAt.getTime()) {
+    return {
+      kind: 'delete',
+      accessKeyId: other.accessKeyId,
+      reason: `made by ${maker} at ${iso(other.createdAt)}, never stored and never used`,
+    };
+  }
+  return { kind: 'await-other-attempt', accessKeyId: other.accessKeyId, settledAt };
+}
+
+/**
+ * An active key of a rotation an operator gave up (its AWSPENDING cleared, a new rotation started) before the
+ * key became AWSCURRENT: no client of the secret was ever given it, so it is deleted to free the slot. Either
+ * the abandoned version holds it (stored, perhaps tested), or no version does (made after that rotation began,
+ * never stored, never used). Undefined when the key is not such a key.
+ */
+function planAbandonedKey(
+  facts: SlotFacts,
+  other: AccessKeyInfo,
+  holders: readonly KeyHolder[],
+  lastUsedAt: Date | undefined,
+): SlotPlan | undefined {
+  const abandoned = facts.abandoned ?? [];
+  const madeAfter = (rotation: AbandonedRotation) => other.createdAt.getTime() >= startOfSecond(rotation.startedAt);
+  if (holders.length > 0) {
+    const rotation = abandoned.find((r) => holders.every((h) => h.versionId === r.versionId));
+    if (!rotation || !madeAfter(rotation)) return undefined;
+    return {
+      kind: 'delete',
+      accessKeyId: other.accessKeyId,
+      reason:
+        `issued by rotation ${rotation.versionId}, which was given up (its AWSPENDING cleared) before the key ` +
+        'became AWSCURRENT: no client of the secret was given it',
+    };
+  }
+  const rotation = abandoned.find(madeAfter);
+  if (!rotation || lastUsedAt !== undefined) return undefined;
+  return planUnstoredKey(facts, other, `rotation ${rotation.versionId}, since given up,`);
 }
 
 /** An inactive key a labelled version holds: keyturn's revoke deactivated it; delete once its quarantine is over. */

@@ -217,6 +217,28 @@ describe.each(PROVIDERS)('%s', (preset) => {
     for (const id of [first.keyId, now.keyId]) h.fake.keys.delete(id);
   });
 
+  it('revokes the stored key of a rotation given up before it became AWSCURRENT (no client was ever given it)', async () => {
+    const h = harness();
+    const { arn, first } = await givenSecret(h);
+    const { token } = await rotateAndWait(stack, arn, MANUAL_FUNCTION_ARN); // AWSPENDING placeholder only
+    await stack.rotationHandler({ Step: 'createSecret', SecretId: arn, ClientRequestToken: token });
+    const stranded = await jsonAt<ApiKeyValue>(stack.client, arn, 'AWSPENDING');
+    keyValues.add(stranded.apiKey);
+    await stack.client.send(
+      new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSPENDING', RemoveFromVersionId: token }),
+    );
+
+    const next = await rotateAndWait(stack, arn);
+
+    expect(next.succeeded).toBe(true);
+    const now = await current(arn);
+    expect(h.fake.keys.has(stranded.keyId)).toBe(false);
+    expect(await h.works(stranded)).toBe(false);
+    expect(await h.works(now)).toBe(true);
+    expect(await h.works(first)).toBe(true);
+    for (const id of [first.keyId, now.keyId]) h.fake.keys.delete(id);
+  });
+
   it('leaves one key when twin createSecret invocations race, and a retried createSecret mints none', async () => {
     const h = harness();
     const { arn } = await givenSecret(h);

@@ -4,7 +4,11 @@ import {
   ListAccessKeysCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
-import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { deadlineIn } from '../../../functions/shared/deadline';
 import { SecretStore, type SecretVersion } from '../../../functions/shared/secret-store';
@@ -606,6 +610,57 @@ describe('iam-access-key: crashes, twins and failed writes in createSecret', () 
     };
     issuedSecrets.add(value.secretAccessKey);
     expect(await keysOf(user.name)).toEqual({ [user.key.id]: 'Active', [value.accessKeyId]: 'Active' });
+  });
+
+  /** An operator's hand fix of a stuck rotation: AWSPENDING off its version, so that a new one can start. */
+  async function giveUp(user: User, token: string): Promise<void> {
+    await stack.client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: user.secretArn,
+        VersionStage: 'AWSPENDING',
+        RemoveFromVersionId: token,
+      }),
+    );
+  }
+
+  it('a rotation given up after its key was stored: the next rotation deletes that key (never AWSCURRENT) and goes on', async () => {
+    const user = await givenUser();
+    const abandoned = await placeholder(user);
+    await createSecretStep(user, abandoned);
+    const stored = JSON.parse((await pendingValue(user, abandoned)) ?? '{}') as Record<string, string>;
+    const stranded = { id: stored.accessKeyId ?? '', secret: stored.secretAccessKey ?? '' };
+    issuedSecrets.add(stranded.secret);
+    await rotationStep('testSecret', user, abandoned); // it was even tested: used, but never given to a client
+    expect(await signWith(iam, stranded)).toEqual({ arn: userArn(user) });
+    await giveUp(user, abandoned);
+
+    const next = await rotateAndWait(stack, user.secretArn);
+
+    expect(next).toMatchObject({ succeeded: true });
+    const current = await keyAt(user, 'AWSCURRENT');
+    expect(await keysOf(user.name)).toEqual({ [user.key.id]: 'Active', [current.id]: 'Active' });
+    expect(current.id).not.toBe(stranded.id);
+    expect(await signWith(iam, stranded)).toEqual(REFUSED);
+  });
+
+  it('a rotation given up after it made a key it never stored: the next rotation deletes that key and goes on', async () => {
+    const user = await givenUser();
+    const abandoned = await placeholder(user);
+    const orphan = await newKey(user.name); // a crash between CreateAccessKey and PutSecretValue
+    await giveUp(user, abandoned);
+    // IAM dates keys to the second: from the next one on, the orphan cannot pass for the new rotation's own.
+    await new Promise((resolve) => setTimeout(resolve, 1_001 - (Date.now() % 1_000)));
+    const token = await placeholder(user);
+
+    await createSecretStep(user, token); // waits until the orphan's maker cannot be alive (2 s timeout + slack)
+
+    const value = JSON.parse((await pendingValue(user, token)) ?? '{}') as {
+      accessKeyId: string;
+      secretAccessKey: string;
+    };
+    issuedSecrets.add(value.secretAccessKey);
+    expect(await keysOf(user.name)).toEqual({ [user.key.id]: 'Active', [value.accessKeyId]: 'Active' });
+    expect(value.accessKeyId).not.toBe(orphan.id);
   });
 
   it('no secret access key ever reached the output', () => {

@@ -1,5 +1,5 @@
 import type { AccessKeyInfo } from '../../../../functions/strategies/iam/iam-api';
-import { planKeySlot, type SlotFacts } from '../../../../functions/strategies/iam/slots';
+import { planKeySlot, type KeyHolder, type SlotFacts } from '../../../../functions/strategies/iam/slots';
 
 const NOW = new Date('2026-12-07T12:00:00Z');
 const HOUR = 3_600_000;
@@ -11,6 +11,9 @@ const OTHER = 'AKIAOTHER00000000002';
 function key(accessKeyId: string, status: AccessKeyInfo['status'], createdAt: Date = at(-30 * DAY)): AccessKeyInfo {
   return { accessKeyId, status, createdAt };
 }
+
+/** Versions holding a key, each with its labels; version ids v1, v2, ... */
+const held = (...stages: string[][]): KeyHolder[] => stages.map((s, i) => ({ versionId: `v${i + 1}`, stages: s }));
 
 function facts(overrides: Partial<SlotFacts> = {}): SlotFacts {
   return {
@@ -50,7 +53,7 @@ describe('IAM key slots: what createSecret does before it creates a key', () => 
     const inactive = (holders: string[][] = [], createdAt?: Date) =>
       facts({
         keys: [key(CURRENT, 'Active'), key(OTHER, 'Inactive', createdAt)],
-        holders: new Map([[OTHER, holders]]),
+        holders: new Map([[OTHER, held(...holders)]]),
       });
 
     it('is deleted when no labelled version holds it, even if an old unlabelled one does', () => {
@@ -88,10 +91,10 @@ describe('IAM key slots: what createSecret does before it creates a key', () => 
     it('held by a version of the secret: two active keys, refused', () => {
       const f = facts({
         keys: [key(CURRENT, 'Active'), key(OTHER, 'Active')],
-        holders: new Map([[OTHER, [['AWSPREVIOUS']]]]),
+        holders: new Map([[OTHER, held(['AWSPREVIOUS'])]]),
       });
       expect(refusal(f).name).toBe('TwoActiveKeysError');
-      expect(refusal({ ...f, holders: new Map([[OTHER, [[]]]]) }).name).toBe('TwoActiveKeysError');
+      expect(refusal({ ...f, holders: new Map([[OTHER, held([])]]) }).name).toBe('TwoActiveKeysError');
     });
 
     it('held by no version: refused unless the entry allows replacing it', () => {
@@ -139,6 +142,55 @@ describe('IAM key slots: what createSecret does before it creates a key', () => 
   });
 });
 
+describe('IAM key slots after an operator gave up a rotation (AWSPENDING cleared, a new rotation started)', () => {
+  const GIVEN_UP = 'given-up-rotation';
+  const given = { abandoned: [{ versionId: GIVEN_UP, startedAt: at(-10 * 60_000) }] };
+  const withOther = (createdAt: Date, extra: Partial<SlotFacts>) =>
+    facts({ keys: [key(CURRENT, 'Active'), key(OTHER, 'Active', createdAt)], ...given, ...extra });
+
+  it('deletes the key it stored: the key never became AWSCURRENT, so no client was given it', () => {
+    const f = withOther(at(-9 * 60_000), {
+      holders: new Map([[OTHER, [{ versionId: GIVEN_UP, stages: [] }]]]),
+      otherLastUse: { lastUsedAt: at(-8 * 60_000) }, // its own testSecret used it
+    });
+    const plan = planKeySlot(f);
+    expect(plan).toMatchObject({ kind: 'delete', accessKeyId: OTHER });
+    expect(plan.kind === 'delete' && plan.reason).toContain(GIVEN_UP);
+  });
+
+  it('deletes a key it made and never stored, once its maker cannot be alive; waits before that', () => {
+    expect(planKeySlot(withOther(at(-9 * 60_000), {}))).toMatchObject({ kind: 'delete', accessKeyId: OTHER });
+    expect(planKeySlot(withOther(at(-5_000), { rotationStartedAt: at(-1_000) }))).toEqual({
+      kind: 'await-other-attempt',
+      accessKeyId: OTHER,
+      settledAt: at(-5_000 + 45_000 + 2_000),
+    });
+  });
+
+  it("keeps refusing what it cannot prove is that rotation's", () => {
+    // Stored, but also held by another version (labelled, or another rotation's): it may be in use.
+    const shared = (other: KeyHolder) =>
+      withOther(at(-9 * 60_000), { holders: new Map([[OTHER, [{ versionId: GIVEN_UP, stages: [] }, other]]]) });
+    expect(refusal(shared({ versionId: 'v9', stages: ['AWSPREVIOUS'] })).name).toBe('TwoActiveKeysError');
+    expect(refusal(shared({ versionId: 'v9', stages: [] })).name).toBe('TwoActiveKeysError');
+    // Held by a version that was not given up (an old one, unlabelled).
+    expect(refusal(withOther(at(-9 * 60_000), { holders: new Map([[OTHER, held([])]]) })).name).toBe(
+      'TwoActiveKeysError',
+    );
+    // Made before that rotation began: someone else's.
+    expect(refusal(withOther(at(-11 * 60_000), {})).name).toBe('UnknownActiveKeyError');
+    expect(
+      refusal(withOther(at(-11 * 60_000), { holders: new Map([[OTHER, [{ versionId: GIVEN_UP, stages: [] }]]]) })).name,
+    ).toBe('TwoActiveKeysError');
+    // Never stored but used: not a key only a crashed attempt ever saw.
+    expect(refusal(withOther(at(-9 * 60_000), { otherLastUse: { lastUsedAt: at(-HOUR / 2) } })).name).toBe(
+      'UnknownActiveKeyError',
+    );
+    // Nothing given up: the old rules.
+    expect(refusal({ ...withOther(at(-9 * 60_000), {}), abandoned: [] }).name).toBe('UnknownActiveKeyError');
+  });
+});
+
 describe('IAM key slots in an emergency rotation (a suspected leak)', () => {
   it('goes ahead from a current key someone already deactivated', () => {
     expect(planKeySlot(facts({ keys: [key(CURRENT, 'Inactive')], emergency: true }))).toEqual({ kind: 'free' });
@@ -148,7 +200,7 @@ describe('IAM key slots in an emergency rotation (a suspected leak)', () => {
     const older = (status: AccessKeyInfo['status']) =>
       facts({
         keys: [key(CURRENT, 'Active'), key(OTHER, status)],
-        holders: new Map([[OTHER, [['AWSPREVIOUS']]]]),
+        holders: new Map([[OTHER, held(['AWSPREVIOUS'])]]),
         marker: { accessKeyId: OTHER, since: at(-HOUR) },
         emergency: true,
       });
