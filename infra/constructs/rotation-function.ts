@@ -430,13 +430,17 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
    * Lets this function rotate the access keys of one IAM user: `iam:ListAccessKeys`, `CreateAccessKey`,
    * `UpdateAccessKey`, `DeleteAccessKey` and `GetAccessKeyLastUsed` on that user's ARN only. For a user in
    * another account, `assumeRoleArn` names a role there: the function may only `sts:AssumeRole` that role,
-   * whose own policy must allow those actions on the user (see the README).
+   * whose own policy must allow those actions on the user (see the README). With `cloudTrailLookups` (and
+   * no role), also `cloudtrail:LookupEvents`, which takes no resource: the drain's evidence of the old key's use.
    */
   public grantManageIamUserKeys(user: {
     readonly userName: string;
     readonly path: string;
     readonly assumeRoleArn?: string;
+    /** The drain reads CloudTrail's event history of the old key (in the user's account: the role's). */
+    readonly cloudTrailLookups?: boolean;
   }): iam.Grant {
+    if (user.cloudTrailLookups === true && user.assumeRoleArn === undefined) this.ensureCloudTrailLookupPolicy();
     if (user.assumeRoleArn !== undefined) {
       return iam.Grant.addToPrincipal({
         grantee: this,
@@ -456,6 +460,22 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
         }),
       ],
     });
+  }
+
+  /** cloudtrail:LookupEvents, in a policy of its own: the action takes no resource, so its wildcard is acknowledged here. */
+  private ensureCloudTrailLookupPolicy(): void {
+    if (this.node.tryFindChild('CloudTrailLookupPolicy')) return;
+    const policy = new iam.Policy(this, 'CloudTrailLookupPolicy', {
+      roles: [this.role],
+      statements: [new iam.PolicyStatement({ actions: ['cloudtrail:LookupEvents'], resources: ['*'] })],
+    });
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'cloudtrail:LookupEvents reads the event history of management events and cannot be scoped to a resource; ' +
+        'the drain of iam-access-key entries uses it to find calls signed with an old key. This policy holds that one action.',
+    });
+    this.prerequisites.add(policy);
   }
 
   /** Describing any instance, for clusters' members: a policy of its own, so its acknowledged wildcard hides nothing else. */

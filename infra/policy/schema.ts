@@ -16,6 +16,7 @@ import {
   usesAdminCredential,
   type ProviderSpec,
 } from '../../functions/strategies/http/spec';
+import { AWS_REGION_NAME } from '../../functions/strategies/iam/options';
 // defaults.ts imports only types from this module: no import cycle at run time.
 import { KIND_DEFAULTS } from './defaults';
 import { DURATION_PATTERN, durationSeconds } from './duration';
@@ -363,6 +364,13 @@ const iamAccessKeyEntry = z.strictObject({
     quarantine: z.optional(duration),
     /** Let keyturn delete an active key that no version of the secret holds, to make room. @default false */
     allowReplacingUnknownKey: z.optional(z.boolean()),
+    /**
+     * Regions whose CloudTrail event history the drain reads for calls signed with the old key ([] for none).
+     * IAM's own calls are recorded in us-east-1. @default the region keyturn is deployed in
+     */
+    cloudTrailRegions: z.optional(
+      z.array(z.string().regex(AWS_REGION_NAME, 'must be an AWS region name such as eu-west-1')).max(10),
+    ),
   }),
 });
 
@@ -425,12 +433,23 @@ export function isServerEntry(entry: PolicyEntry): entry is ServerEntry {
 }
 
 /** The IAM user (and role to assume) an entry rotates the keys of, if it is an iam-access-key entry. */
-export function iamUserOf(
-  entry: PolicyEntry,
-): { readonly userName: string; readonly path: string; readonly assumeRoleArn?: string } | undefined {
+export function iamUserOf(entry: PolicyEntry):
+  | {
+      readonly userName: string;
+      readonly path: string;
+      readonly assumeRoleArn?: string;
+      /** Whether the drain reads CloudTrail's event history (cloudtrail:LookupEvents). */
+      readonly cloudTrailLookups: boolean;
+    }
+  | undefined {
   if (entry.kind !== 'iam-access-key') return undefined;
-  const { userName, path, assumeRoleArn } = entry.options;
-  return { userName, path: path ?? '/', ...(assumeRoleArn === undefined ? {} : { assumeRoleArn }) };
+  const { userName, path, assumeRoleArn, cloudTrailRegions } = entry.options;
+  return {
+    userName,
+    path: path ?? '/',
+    ...(assumeRoleArn === undefined ? {} : { assumeRoleArn }),
+    cloudTrailLookups: cloudTrailRegions === undefined || cloudTrailRegions.length > 0,
+  };
 }
 /** An entry whose rotation goes through a master user. */
 export type MasterEntry = Extract<PolicyEntry, { options: { master: MasterReference } }>;

@@ -2,7 +2,7 @@ import { LifecycleTag } from '../../functions/shared/lifecycle-contract';
 import { ManagementTag } from '../../functions/shared/management-tags';
 import { longestIntervalMs, startOfUtcDay, validateRotationRules } from '../../functions/shared/rotation-schedule';
 import { encodeProbe, PROBE_TAG } from '../../functions/strategies/probe/probe';
-import { IamTag } from '../../functions/strategies/iam/options';
+import { IamTag, NO_CLOUDTRAIL_REGIONS } from '../../functions/strategies/iam/options';
 import { OptionTag } from '../../functions/strategies/tag-options';
 import type { ResolvedEntry } from './defaults';
 import { durationSeconds } from './duration';
@@ -94,6 +94,10 @@ function iamTags(options: IamAccessKeyEntry['options']): Record<string, string> 
   if (quarantine !== undefined) tags[IamTag.quarantineSeconds] = String(quarantine);
   if (options.allowReplacingUnknownKey !== undefined) {
     tags[IamTag.allowReplacingUnknownKey] = String(options.allowReplacingUnknownKey);
+  }
+  if (options.cloudTrailRegions !== undefined) {
+    const regions = options.cloudTrailRegions;
+    tags[IamTag.cloudTrailRegions] = regions.length === 0 ? NO_CLOUDTRAIL_REGIONS : regions.join(' ');
   }
   return tags;
 }

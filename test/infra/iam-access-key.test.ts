@@ -37,6 +37,7 @@ const partnerKey: PolicyEntryInput = {
     assumeRoleArn: CROSS_ACCOUNT_ROLE,
     quarantine: '3d',
     allowReplacingUnknownKey: true,
+    cloudTrailRegions: ['us-east-1', 'eu-west-1'],
   },
 };
 
@@ -71,6 +72,7 @@ describe('policy: the iam-access-key kind', () => {
       [IamTag.roleArn]: CROSS_ACCOUNT_ROLE,
       [IamTag.quarantineSeconds]: '259200',
       [IamTag.allowReplacingUnknownKey]: 'true',
+      [IamTag.cloudTrailRegions]: 'us-east-1 eu-west-1',
     });
     expect(iamOptionsFromTags(tags)).toEqual({
       userName: 'partner-upload',
@@ -78,7 +80,13 @@ describe('policy: the iam-access-key kind', () => {
       roleArn: CROSS_ACCOUNT_ROLE,
       quarantineMs: 259_200_000,
       allowReplacingUnknownKey: true,
+      cloudTrailRegions: ['us-east-1', 'eu-west-1'],
     });
+    // No lookups at all: "none"; not set: the function's own region (no tag).
+    const off = keyturnTags(entryOf({ ...deployKey, options: { userName: 'ci', cloudTrailRegions: [] } }));
+    expect(off[IamTag.cloudTrailRegions]).toBe('none');
+    expect(iamOptionsFromTags(off).cloudTrailRegions).toEqual([]);
+    expect(keyturnTags(entryOf(deployKey))[IamTag.cloudTrailRegions]).toBeUndefined();
     expect(iamOptionsFromTags(keyturnTags(entryOf(deployKey)))).toMatchObject({
       userName: 'ci-deploy',
       path: '/automation/',
@@ -99,6 +107,11 @@ describe('policy: the iam-access-key kind', () => {
       'a quarantine as long as the schedule',
       { options: { userName: 'ci', quarantine: '30d' }, schedule: { expression: 'rate(30 days)' } },
       /options\.quarantine.*not shorter than the rotation interval \(rate\(30 days\)\)/,
+    ],
+    [
+      'a CloudTrail region that is not a region',
+      { options: { userName: 'ci', cloudTrailRegions: ['Europe'] } },
+      /options\.cloudTrailRegions\.0.*AWS region name/,
     ],
     ['an option of another kind', { options: { userName: 'ci', password: { length: 20 } } }, /options.*password/],
   ])('refuses %s, naming the field', (_what, change, message) => {
@@ -170,6 +183,18 @@ describe('the app with iam-access-key entries', () => {
     ]);
     const assume = statements.filter((s) => s.actions.some((a) => a.startsWith('sts:')));
     expect(assume).toEqual([{ actions: ['sts:AssumeRole'], resources: [CROSS_ACCOUNT_ROLE] }]);
+  });
+
+  it('lets it read CloudTrail event history (an action without resources), in a policy of its own, acknowledged', () => {
+    const lookups = statements.filter((s) => s.actions.includes('cloudtrail:LookupEvents'));
+    expect(lookups).toEqual([{ actions: ['cloudtrail:LookupEvents'], resources: ['*'] }]);
+    const quiet = synthesizeApp({
+      policy: policyOf([{ ...deployKey, options: { userName: 'ci-deploy', cloudTrailRegions: [] } }, partnerKey]),
+    });
+    const quietTemplate = quiet.templates.get(quiet.secretsStacks[0]?.stackName ?? '');
+    // Off for the one local user, and a cross-account user's lookups go through its role: no grant at all.
+    expect(JSON.stringify(quietTemplate?.toJSON())).not.toContain('cloudtrail:LookupEvents');
+    expect(findings(quiet.report)).toEqual([]);
   });
 
   it('lets it set and remove the quarantine marker tag, and tells it its own timeout', () => {

@@ -33,7 +33,8 @@ import {
   readQuarantineMarker,
   type IamOptions,
 } from './options';
-import { LAST_USE_PRECISION_MS, planKeySlot, type KeyHolder } from './slots';
+import { idleByLastUse, judgeKeyUsage, TRAIL_CALLS_READ, usageWindowStart, type TrailLookup } from './key-usage';
+import { planKeySlot, type KeyHolder } from './slots';
 import { parseIamKeySecret, userNameOf, withAccessKey, type IamKeySecret } from './secret';
 
 /**
@@ -50,7 +51,8 @@ import { parseIamKeySecret, userNameOf, withAccessKey, type IamKeySecret } from 
  * - setSecret changes nothing: the key works already. It checks the key is still there and active.
  * - testSecret / verify sign sts:GetCallerIdentity with the key and expect the user's ARN, retried while a
  *   new key propagates (identity.ts).
- * - usage: GetAccessKeyLastUsed of the old key (coarse: hours).
+ * - usage: GetAccessKeyLastUsed of the old key (coarse: hours) and, when that shows a use around or after the
+ *   switch, CloudTrail's event history of calls signed with it (key-usage.ts).
  * - revoke deactivates (UpdateAccessKey Inactive: reversible) and records when in the secret's
  *   `keyturn:iam-deactivated` tag; the next rotation's createSecret deletes it once the quarantine is over
  *   and it stayed unused. An emergency revoke deletes at once. reinstate (a rollback) reactivates.
@@ -113,6 +115,13 @@ async function holdersOf(
     }
   }
   return holders;
+}
+
+/** The regions whose CloudTrail event history the usage check reads: the entry's, else the function's own. */
+function trailRegions(options: IamOptions): readonly string[] {
+  if (options.cloudTrailRegions) return options.cloudTrailRegions;
+  const own = process.env.AWS_REGION;
+  return own ? [own] : [];
 }
 
 /** The function's timeout, as the construct writes it; the default timeout where nothing sets it (local runs). */
@@ -304,27 +313,28 @@ export function createIamAccessKeyStrategy(
       if (key.status === 'Inactive') {
         return { inUse: false, evidence: `access key ${id} of IAM user "${o.userName}" is inactive: AWS refuses it` };
       }
-      const { lastUsedAt, serviceName } = await api.lastUse(id);
-      const coarse =
-        'IAM records last use coarsely (to the hour), so uses within an hour of the change cannot be placed';
-      if (!lastUsedAt) return { inUse: false, evidence: `access key ${id} was never used (GetAccessKeyLastUsed)` };
-      const last = `access key ${id} was last used ${lastUsedAt.toISOString()}${serviceName ? ` (${serviceName})` : ''}`;
-      const since = replacement.createdAt;
-      if (!since) return { inUse: 'unknown', evidence: `${last}; the replacement version has no creation time` };
-      const gap = lastUsedAt.getTime() - since.getTime();
-      if (gap > LAST_USE_PRECISION_MS) {
-        return { inUse: true, evidence: `${last}, after the new key was stored at ${since.toISOString()}; ${coarse}` };
+      const lastUse = await api.lastUse(id);
+      const now = new Date();
+      const storedAt = replacement.createdAt;
+      const trail: TrailLookup[] = [];
+      if (storedAt && !idleByLastUse(lastUse, usageWindowStart(storedAt, now))) {
+        // Used around or after the switch: the event history may place the uses (and name them).
+        const from = usageWindowStart(storedAt, now);
+        for (const region of trailRegions(o.options)) {
+          const outcome = await api.callsSignedWith(id, from, region, TRAIL_CALLS_READ).then(
+            (calls) => ({ calls }),
+            (error: unknown) => ({ failed: describeError(error) }),
+          );
+          trail.push({ region, outcome });
+        }
       }
-      if (gap < -LAST_USE_PRECISION_MS) {
-        return {
-          inUse: false,
-          evidence: `${last}, before the new key was stored at ${since.toISOString()}; ${coarse}`,
-        };
-      }
-      return {
-        inUse: 'unknown',
-        evidence: `${last}, within an hour of the new key being stored at ${since.toISOString()} (keyturn's own pre-flight check uses it then); ${coarse}`,
-      };
+      return judgeKeyUsage({
+        accessKeyId: id,
+        lastUse,
+        ...(storedAt ? { replacementStoredAt: storedAt } : {}),
+        now,
+        trail,
+      });
     },
 
     async revoke(

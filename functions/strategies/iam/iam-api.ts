@@ -24,6 +24,22 @@ export interface KeyLastUse {
   readonly region?: string;
 }
 
+/**
+ * The user agent keyturn's own checks send when they sign with a user's key (sts:GetCallerIdentity), so that
+ * the key's usage evidence can leave them out: CloudTrail records each call's user agent.
+ */
+export const KEY_CHECK_USER_AGENT = 'keyturn-key-check';
+
+/** A call signed with an access key, as CloudTrail's event history records it (management events only). */
+export interface SignedCall {
+  readonly eventName: string;
+  /** `s3.amazonaws.com`, `sts.amazonaws.com`, ... */
+  readonly eventSource: string;
+  readonly at: Date;
+  readonly region: string;
+  readonly userAgent?: string;
+}
+
 /** One user's access keys. "Gone" answers are IAM's NoSuchEntity on a key: already deleted. */
 export interface IamKeyApi {
   /** Throws IamUserNotFoundError when the user does not exist. */
@@ -33,6 +49,11 @@ export interface IamKeyApi {
   setStatus(userName: string, accessKeyId: string, status: AccessKeyStatus): Promise<'done' | 'gone'>;
   deleteKey(userName: string, accessKeyId: string): Promise<'deleted' | 'gone'>;
   lastUse(accessKeyId: string): Promise<KeyLastUse>;
+  /**
+   * cloudtrail:LookupEvents by AccessKeyId in `region`, from `since` to now, newest first, at most `limit`
+   * calls (with the same credentials as the key calls: the user's account's event history).
+   */
+  callsSignedWith(accessKeyId: string, since: Date, region: string, limit: number): Promise<SignedCall[]>;
 }
 
 export interface CallerIdentity {

@@ -1,14 +1,22 @@
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { TargetUnreachableError } from '../errors';
 import { IamAccessDeniedError, IamApiError, IamUserNotFoundError } from './errors';
-import type { AccessKeyInfo, IamAccess, IamKeyApi, SignedIdentity } from './iam-api';
+import {
+  KEY_CHECK_USER_AGENT,
+  type AccessKeyInfo,
+  type IamAccess,
+  type IamKeyApi,
+  type SignedCall,
+  type SignedIdentity,
+} from './iam-api';
 import type { AccessKeyPair } from './secret';
 
 /**
  * The IAM and STS calls of the `iam-access-key` strategy over the AWS SDK, loaded on first use (their
  * own bundles in the deployed function: a function that rotates no IAM key never loads them). The
- * clients honour AWS_ENDPOINT_URL_IAM and AWS_ENDPOINT_URL_STS, as every client of keyturn does.
+ * clients honour AWS_ENDPOINT_URL_IAM, _STS and _CLOUDTRAIL, as every client of keyturn does.
  * Errors name the call and the user, never a secret access key (the SDK's messages hold none).
  */
 
@@ -49,8 +57,76 @@ function failure(error: unknown, call: string, userName?: string): Error {
 
 const isNoSuchEntity = (error: unknown) => asSdkError(error).name.startsWith('NoSuchEntity');
 
-async function keyApi(iam: IAMClient): Promise<IamKeyApi> {
+type Credentials = { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
+
+/** LookupEvents pages are 50 events at most. */
+const LOOKUP_PAGE = 50;
+
+/** CloudTrail clients by region, with the credentials the key calls use (the user's account's event history). */
+function trailClients(credentials: Credentials | undefined): (region: string) => Promise<CloudTrailClient> {
+  const clients = new Map<string, Promise<CloudTrailClient>>();
+  return (region) => {
+    let client = clients.get(region);
+    if (!client) {
+      // LookupEvents allows two calls per second per account and region: the SDK's adaptive mode paces retries.
+      client = import('@aws-sdk/client-cloudtrail').then(
+        ({ CloudTrailClient }) =>
+          new CloudTrailClient({ region, retryMode: 'adaptive', ...(credentials ? { credentials } : {}) }),
+      );
+      clients.set(region, client);
+    }
+    return client;
+  };
+}
+
+async function lookupCalls(
+  client: CloudTrailClient,
+  accessKeyId: string,
+  since: Date,
+  region: string,
+  limit: number,
+): Promise<SignedCall[]> {
+  const { LookupEventsCommand } = await import('@aws-sdk/client-cloudtrail');
+  const calls: SignedCall[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(
+      new LookupEventsCommand({
+        LookupAttributes: [{ AttributeKey: 'AccessKeyId', AttributeValue: accessKeyId }],
+        StartTime: since,
+        EndTime: new Date(),
+        MaxResults: Math.min(LOOKUP_PAGE, limit - calls.length),
+        NextToken: nextToken,
+      }),
+    );
+    for (const event of page.Events ?? []) {
+      calls.push({
+        eventName: event.EventName ?? 'unknown',
+        eventSource: event.EventSource ?? 'unknown',
+        at: event.EventTime ?? since,
+        region,
+        ...userAgentOf(event.CloudTrailEvent),
+      });
+    }
+    nextToken = page.NextToken;
+  } while (nextToken && calls.length < limit);
+  return calls.slice(0, limit);
+}
+
+/** The user agent in an event's full record (a JSON string), the one field keyturn reads from it. */
+function userAgentOf(record: string | undefined): { userAgent?: string } {
+  if (record === undefined) return {};
+  try {
+    const parsed = JSON.parse(record) as { userAgent?: unknown };
+    return typeof parsed.userAgent === 'string' ? { userAgent: parsed.userAgent } : {};
+  } catch {
+    return {};
+  }
+}
+
+async function keyApi(iam: IAMClient, credentials?: Credentials): Promise<IamKeyApi> {
   const sdk = await import('@aws-sdk/client-iam');
+  const trail = trailClients(credentials);
   return {
     async listKeys(userName) {
       try {
@@ -128,6 +204,13 @@ async function keyApi(iam: IAMClient): Promise<IamKeyApi> {
         throw failure(error, 'iam:GetAccessKeyLastUsed', undefined);
       }
     },
+    async callsSignedWith(accessKeyId, since, region, limit) {
+      try {
+        return await lookupCalls(await trail(region), accessKeyId, since, region, limit);
+      } catch (error) {
+        throw failure(error, `cloudtrail:LookupEvents in ${region}`);
+      }
+    },
   };
 }
 
@@ -171,7 +254,7 @@ export function createAwsIamAccess(): IamAccess {
         sessionToken: c.SessionToken,
       };
       return {
-        api: keyApi(new IAMClient({ credentials })),
+        api: keyApi(new IAMClient({ credentials }), credentials),
         expiresAt: (c.Expiration?.getTime() ?? Date.now() + 900_000) - RENEW_BEFORE_EXPIRY_MS,
       };
     } catch (error) {
@@ -201,6 +284,8 @@ export function createAwsIamAccess(): IamAccess {
       const sts = new STSClient({
         credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
         maxAttempts: 1,
+        // So that the key's usage evidence (CloudTrail) can tell keyturn's own checks from its clients' calls.
+        customUserAgent: KEY_CHECK_USER_AGENT,
       });
       try {
         return await signedIdentity(sts);

@@ -14,6 +14,8 @@ export const IamTag = {
   roleArn: `${TAG_PREFIX}iam-role`,
   quarantineSeconds: `${TAG_PREFIX}iam-quarantine-seconds`,
   allowReplacingUnknownKey: `${TAG_PREFIX}iam-replace-unknown-key`,
+  /** Space-separated regions whose CloudTrail event history the usage check reads, or `none`. */
+  cloudTrailRegions: `${TAG_PREFIX}iam-cloudtrail-regions`,
   /** `<access key id> <ISO time>`: the key keyturn deactivated last, and when (the quarantine's start). */
   deactivated: `${TAG_PREFIX}iam-deactivated`,
   /** ISO time an emergency run's pre-flight began: its createSecret may go through what others refuse. */
@@ -34,6 +36,10 @@ export function emergencyMarked(tags: Readonly<Record<string, string>>, now: Dat
 export const DEFAULT_QUARANTINE_SECONDS = 7 * 86_400;
 
 const IAM_PATH = /^\/([\x21-\x7e]*\/)?$/;
+/** An AWS region name (us-east-1, eu-central-2, us-gov-west-1, ap-southeast-4). */
+export const AWS_REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** The value of the cloudTrailRegions tag that turns CloudTrail lookups off. */
+export const NO_CLOUDTRAIL_REGIONS = 'none';
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 
 export interface IamOptions {
@@ -42,6 +48,8 @@ export interface IamOptions {
   readonly roleArn?: string;
   readonly quarantineMs: number;
   readonly allowReplacingUnknownKey: boolean;
+  /** Regions whose CloudTrail event history the usage check reads ([] none); absent: the function's own. */
+  readonly cloudTrailRegions?: readonly string[];
 }
 
 type Tags = Readonly<Record<string, string>>;
@@ -62,13 +70,28 @@ export function iamOptionsFromTags(tags: Tags): IamOptions {
     throw new InvalidStrategyOptionError(`tag ${IamTag.roleArn} is not an IAM role ARN: "${roleArn.slice(0, 120)}"`);
   }
   const quarantineSeconds = integerTag(tags, IamTag.quarantineSeconds) ?? DEFAULT_QUARANTINE_SECONDS;
+  const cloudTrailRegions = cloudTrailRegionsOf(tagValue(tags, IamTag.cloudTrailRegions));
   return {
     ...(userName === undefined ? {} : { userName }),
     path,
     ...(roleArn === undefined ? {} : { roleArn }),
     quarantineMs: quarantineSeconds * 1000,
     allowReplacingUnknownKey: booleanTag(tags, IamTag.allowReplacingUnknownKey) ?? false,
+    ...(cloudTrailRegions === undefined ? {} : { cloudTrailRegions }),
   };
+}
+
+function cloudTrailRegionsOf(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (value === NO_CLOUDTRAIL_REGIONS) return [];
+  const regions = value.split(/\s+/).filter((r) => r !== '');
+  const bad = regions.find((r) => !AWS_REGION_NAME.test(r));
+  if (regions.length === 0 || bad !== undefined) {
+    throw new InvalidStrategyOptionError(
+      `tag ${IamTag.cloudTrailRegions} must be AWS regions separated by spaces, or "${NO_CLOUDTRAIL_REGIONS}", got "${value.slice(0, 120)}"`,
+    );
+  }
+  return [...new Set(regions)];
 }
 
 /** The account of a role ARN (validated by iamOptionsFromTags). */

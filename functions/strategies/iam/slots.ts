@@ -8,6 +8,7 @@ import {
 } from './errors';
 import type { AbandonedRotation } from '../abandoned-rotations';
 import type { AccessKeyInfo, KeyLastUse } from './iam-api';
+import { LAST_USE_PRECISION_MS } from './key-usage';
 import type { QuarantineMarker } from './options';
 
 /**
@@ -16,8 +17,6 @@ import type { QuarantineMarker } from './options';
  * facts (ListAccessKeys, the secret's versions, the other key's last use) and carries out the plan.
  */
 
-/** IAM's last-used time is coarse (hours): a use within this much of a moment cannot be placed before or after it. */
-export const LAST_USE_PRECISION_MS = 3_600_000;
 /** Slack for the clocks of IAM (CreateDate) and Lambda when judging whether a key's maker can still be alive. */
 export const CLOCK_TOLERANCE_MS = 2_000;
 
