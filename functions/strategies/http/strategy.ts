@@ -2,6 +2,7 @@ import { describeError } from '../../shared/errors';
 import type { SecretVersion } from '../../shared/secret-store';
 import { AWSCURRENT } from '../../shared/stages';
 import { abandonedRotations } from '../abandoned-rotations';
+import { usageWindowStart } from '../recent-use';
 import { InvalidSecretValueError, PendingCredentialRejectedError, RevokeRefusedError } from '../errors';
 import { parseJsonObject } from '../json-value';
 import type {
@@ -31,7 +32,8 @@ import { keyNameFor, parseApiKeySecret, withKey, type ApiKeySecret } from './sec
  *   operator gave up before they became AWSCURRENT (abandoned-rotations.ts) are revoked too.
  * - setSecret: nothing to apply at the provider (the key exists); finishes the orphan clean-up.
  * - testSecret / verify: the spec's verify call made WITH the key, retried while a new key propagates.
- * - usage: the provider's last-used date for the old key where the list has one, else `unknown`.
+ * - usage: the provider's last-used date for the old key where the list has one (used in the last hour after
+ *   the switch: recent-use.ts), else `unknown`.
  * - revoke (after grace and drain, in the lifecycle): revokes the old key by id (404/410: already gone), then
  *   checks the provider rejects it.
  */
@@ -235,23 +237,25 @@ export function createHttpApiKeyStrategy(options: HttpApiKeyStrategyOptions = {}
       if (listed.lastUsed === null) {
         return { inUse: false, evidence: `${api.provider} reports key ${oldKey.keyId} as never used` };
       }
-      const since = replacement.createdAt;
+      const stored = replacement.createdAt;
       const used = listed.lastUsed.toISOString();
-      if (!since)
+      if (!stored)
         return {
           inUse: 'unknown',
           evidence: `key ${oldKey.keyId} was last used ${used}; the new version has no creation time`,
         };
-      return listed.lastUsed.getTime() >= since.getTime()
+      const from = usageWindowStart(stored, new Date());
+      const window = `since ${from.toISOString()} (the later of the new key's storing at ${stored.toISOString()} and an hour ago)`;
+      return listed.lastUsed.getTime() >= from.getTime()
         ? {
             inUse: true,
-            evidence: `${api.provider} reports key ${oldKey.keyId} last used ${used}, after the new key was stored (${since.toISOString()})`,
+            evidence: `${api.provider} reports key ${oldKey.keyId} last used ${used}: used ${window}`,
           }
         : {
             inUse: false,
             evidence:
-              `${api.provider} reports key ${oldKey.keyId} last used ${used}, before the new key was stored ` +
-              `(${since.toISOString()}); the provider's own granularity applies`,
+              `${api.provider} reports key ${oldKey.keyId} last used ${used}: not used ${window}; ` +
+              "the provider's own granularity applies",
           };
     },
 

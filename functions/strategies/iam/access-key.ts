@@ -33,7 +33,8 @@ import {
   readQuarantineMarker,
   type IamOptions,
 } from './options';
-import { idleByLastUse, judgeKeyUsage, TRAIL_CALLS_READ, usageWindowStart, type TrailLookup } from './key-usage';
+import { usageWindowStart } from '../recent-use';
+import { idleByLastUse, judgeKeyUsage, TRAIL_CALLS_READ, type TrailLookup } from './key-usage';
 import { planKeySlot, type KeyHolder } from './slots';
 import { parseIamKeySecret, userNameOf, withAccessKey, type IamKeySecret } from './secret';
 

@@ -1,3 +1,4 @@
+import { usageWindowStart } from '../recent-use';
 import type { UsageReport } from '../strategy';
 import { KEY_CHECK_USER_AGENT, type KeyLastUse, type SignedCall } from './iam-api';
 
@@ -10,15 +11,12 @@ import { KEY_CHECK_USER_AGENT, type KeyLastUse, type SignedCall } from './iam-ap
  * - CloudTrail's event history (LookupEvents by AccessKeyId): each call with its time, but management
  *   events only, one region per lookup, visible minutes after the call. It proves use; its silence does not
  *   prove disuse, so it never turns a doubt into "idle".
- * "In use" means used within the last hour and after the new key was stored: a client that switched during
- * the grace window stops counting an hour later, so the drain loop can see it go idle. keyturn's own checks
- * (sts:GetCallerIdentity with KEY_CHECK_USER_AGENT) are left out.
+ * "In use" means used within the last hour and after the new key was stored (recent-use.ts). keyturn's own
+ * checks (sts:GetCallerIdentity with KEY_CHECK_USER_AGENT) are left out.
  */
 
 /** IAM's last-used time is coarse (hours): a use within this much of a moment cannot be placed before or after it. */
 export const LAST_USE_PRECISION_MS = 3_600_000;
-/** A use this recent (and after the switch) counts as current use. */
-export const RECENT_USE_WINDOW_MS = 3_600_000;
 /** At most this many calls are read from each region's event history. */
 export const TRAIL_CALLS_READ = 50;
 /** How many calls the evidence names. */
@@ -38,11 +36,6 @@ export interface KeyUsageFacts {
   readonly now: Date;
   /** The event history lookups made (none: not configured, or not needed). */
   readonly trail: readonly TrailLookup[];
-}
-
-/** From when a use counts: the later of the switch and the start of the recent window. */
-export function usageWindowStart(replacementStoredAt: Date, now: Date): Date {
-  return new Date(Math.max(replacementStoredAt.getTime(), now.getTime() - RECENT_USE_WINDOW_MS));
 }
 
 /**

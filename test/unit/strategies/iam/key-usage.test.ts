@@ -2,10 +2,10 @@ import { KEY_CHECK_USER_AGENT, type SignedCall } from '../../../../functions/str
 import {
   idleByLastUse,
   judgeKeyUsage,
-  usageWindowStart,
   type KeyUsageFacts,
   type TrailLookup,
 } from '../../../../functions/strategies/iam/key-usage';
+import { usageWindowStart } from '../../../../functions/strategies/recent-use';
 
 const NOW = new Date('2026-12-07T12:00:00Z');
 const MIN = 60_000;
