@@ -1,5 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { TaskEnvironment } from '../functions/shared/lifecycle-contract';
+import { startLocalCloudTrail, type LocalCloudTrail } from './cloudtrail';
 import { startLocalMariadb, type LocalMariadb, type LocalMariadbOptions } from './databases/mariadb';
 import { startLocalPostgres, type LocalPostgres, type LocalPostgresOptions } from './databases/postgres';
 import { startLocalRedis, type LocalRedis, type LocalRedisOptions } from './databases/redis';
@@ -34,6 +35,11 @@ export interface LocalStack {
    * then its admin key (`iam.adminCredentials`), so the rotation function signs as that user.
    */
   readonly iam?: LocalIam;
+  /**
+   * The local CloudTrail (LookupEvents), started with the local IAM and fed every call it and
+   * STS accept, in LOCAL_REGION (where IAM's calls are recorded too).
+   */
+  readonly cloudTrail?: LocalCloudTrail;
   /** The local EventBridge: the audit events the task functions put (`eventBridge.events()`). */
   readonly eventBridge: LocalEventBridge;
   /** The local SNS: the alerts the task functions publish (`sns.messages()`). */
@@ -64,7 +70,8 @@ export interface LocalStackOptions {
   /**
    * Start the local IAM and STS too, point AWS_ENDPOINT_URL_IAM and AWS_ENDPOINT_URL_STS at them,
    * and set AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY to its admin key (the other local services
-   * accept any signature). @default false
+   * accept any signature); with them the local CloudTrail that records their calls
+   * (AWS_ENDPOINT_URL_CLOUDTRAIL). @default false
    */
   readonly iam?: boolean;
   /** Turn Secrets Manager's request quotas on. @default false */
@@ -96,6 +103,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     optional(options.rds, () => startLocalRds(location)),
     optional(options.elasticache, () => startLocalElastiCache(location)),
     optional(options.iam, () => startLocalIam(location)),
+    optional(options.iam, () => startLocalCloudTrail(location)),
   ] as const);
   const failed = starting.find((outcome) => outcome.status === 'rejected');
   if (failed) {
@@ -106,7 +114,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     throw failed.reason;
   }
-  const [secretsManager, eventBridge, sns, postgres, mariadb, redis, rds, elasticache, iam] = [
+  const [secretsManager, eventBridge, sns, postgres, mariadb, redis, rds, elasticache, iam, cloudTrail] = [
     valueOf(starting[0]),
     valueOf(starting[1]),
     valueOf(starting[2]),
@@ -116,6 +124,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     valueOf(starting[6]),
     valueOf(starting[7]),
     valueOf(starting[8]),
+    valueOf(starting[9]),
   ] as const;
   // Fixtures, as the CDK app would deploy them: the audit bus and the default alert topic.
   eventBridge.createEventBus(LOCAL_AUDIT_BUS_NAME);
@@ -133,6 +142,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     process.env.AWS_ACCESS_KEY_ID = iam.adminCredentials.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = iam.adminCredentials.secretAccessKey;
     delete process.env.AWS_SESSION_TOKEN;
+  }
+  if (iam && cloudTrail) {
+    cloudTrail.follow(iam);
+    process.env.AWS_ENDPOINT_URL_CLOUDTRAIL = cloudTrail.endpoint;
   }
   process.env[TaskEnvironment.auditBusName] = LOCAL_AUDIT_BUS_NAME;
   process.env[TaskEnvironment.defaultAlertTopicArn] = alertTopicArn;
@@ -154,6 +167,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     rds,
     elasticache,
     iam,
+    cloudTrail,
     eventBridge,
     sns,
     auditBusName: LOCAL_AUDIT_BUS_NAME,
@@ -171,6 +185,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         rds?.stop(),
         elasticache?.stop(),
         iam?.stop(),
+        cloudTrail?.stop(),
       ]);
     },
   };

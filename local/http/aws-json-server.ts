@@ -16,6 +16,11 @@ export const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 export interface AwsJsonService<Operation extends string> {
   /** `secretsmanager.`, `AWSEvents.`: what precedes the operation name in X-Amz-Target. */
   readonly targetPrefix: string;
+  /**
+   * Other prefixes the service answers to as well: CloudTrail's API reference shows
+   * `com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.` where the SDK sends `CloudTrail_20131101.`.
+   */
+  readonly otherTargetPrefixes?: readonly string[];
   /** For messages: "the local Secrets Manager". */
   readonly displayName: string;
   isOperation(name: string): name is Operation;
@@ -88,7 +93,10 @@ function answer<Operation extends string>(
   service: AwsJsonService<Operation>,
 ): void {
   const target = headerValue(request, 'x-amz-target') ?? '';
-  const operation = target.startsWith(service.targetPrefix) ? target.slice(service.targetPrefix.length) : '';
+  const prefix = [service.targetPrefix, ...(service.otherTargetPrefixes ?? [])].find((candidate) =>
+    target.startsWith(candidate),
+  );
+  const operation = prefix === undefined ? '' : target.slice(prefix.length);
   try {
     if (!service.isOperation(operation)) {
       throw new AwsProtocolError(

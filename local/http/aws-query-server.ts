@@ -39,6 +39,10 @@ export interface ReceivedRequest {
   /** Every header as received, names lowercased, repeated headers in order. */
   readonly headers: ReadonlyMap<string, readonly string[]>;
   readonly body: string;
+  /** The id the response carries in x-amzn-requestid. */
+  readonly requestId?: string;
+  /** The client's address, as the socket reports it. */
+  readonly remoteAddress?: string;
 }
 
 /**
@@ -114,7 +118,7 @@ async function route<Operation extends string, Caller>(
   }
   try {
     const caller = service.authenticate
-      ? service.authenticate(receivedRequest(request, body))
+      ? service.authenticate(receivedRequest(request, body, requestId))
       : // Services without authentication declare no caller type: `undefined` is their Caller.
         (undefined as Caller);
     const params = new QueryParams(body);
@@ -138,7 +142,7 @@ async function route<Operation extends string, Caller>(
   }
 }
 
-function receivedRequest(request: IncomingMessage, body: string): ReceivedRequest {
+function receivedRequest(request: IncomingMessage, body: string, requestId: string): ReceivedRequest {
   const headers = new Map<string, string[]>();
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
     const name = (request.rawHeaders[i] ?? '').toLowerCase();
@@ -146,7 +150,14 @@ function receivedRequest(request: IncomingMessage, body: string): ReceivedReques
     values.push(request.rawHeaders[i + 1] ?? '');
     headers.set(name, values);
   }
-  return { method: request.method ?? 'GET', url: request.url ?? '/', headers, body };
+  return {
+    method: request.method ?? 'GET',
+    url: request.url ?? '/',
+    headers,
+    body,
+    requestId,
+    ...(request.socket.remoteAddress === undefined ? {} : { remoteAddress: request.socket.remoteAddress }),
+  };
 }
 
 async function answerControl(

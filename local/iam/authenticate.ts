@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { AwsQueryError, ReceivedRequest } from '../http/aws-query-server';
+import { acceptedCall, type AcceptedCall } from './accepted-calls';
 import {
   expiredToken,
   incompleteSignature,
@@ -39,6 +40,8 @@ export interface AuthenticationContext {
   /** LastUsedDate is truncated to this many milliseconds (one minute, as IAM's samples show). */
   readonly lastUsedResolutionMs: () => number;
   readonly record: (entry: AuthenticationRecord) => void;
+  /** Told of each accepted request that names an action (never of a refused one). */
+  readonly accepted?: (call: AcceptedCall) => void;
 }
 
 export function authenticate(context: AuthenticationContext, service: 'iam' | 'sts', request: ReceivedRequest): Caller {
@@ -85,6 +88,11 @@ export function authenticate(context: AuthenticationContext, service: 'iam' | 's
       };
     }
     context.record({ time: now, service, action, accessKeyId, outcome: 'accepted' });
+    if (action !== undefined && context.accepted) {
+      context.accepted(
+        acceptedCall(credentials.caller, { time: now, service, action, signingRegion: auth.region, request }),
+      );
+    }
     return credentials.caller;
   } catch (error) {
     const code = error instanceof MalformedAuthorization ? 'IncompleteSignature' : (error as AwsQueryError).name;

@@ -1,16 +1,17 @@
 import { parseArgs } from 'node:util';
+import { startLocalCloudTrail } from '../cloudtrail';
 import { startLocalIam } from './local-iam';
 
 /**
- * Runs the local IAM and STS on their own:
- *   npx tsx local/iam/cli.ts [--iam-port N] [--sts-port N] [--region R] [--account-id A] [--activation-delay-ms MS]
+ * Runs the local IAM and STS on their own, with the local CloudTrail that records their calls:
+ *   npx tsx local/iam/cli.ts [--iam-port N] [--sts-port N] [--cloudtrail-port N] [--region R] [--account-id A] [--activation-delay-ms MS]
  * The admin key is AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY when both are set (nothing secret is
  * printed then); otherwise a fresh throwaway local key is made and printed once, since it is the
  * only way in. Prints the endpoints, then serves until interrupted.
  */
 
 const USAGE =
-  'usage: tsx local/iam/cli.ts [--iam-port N] [--sts-port N] [--region R] [--account-id A] [--activation-delay-ms MS]';
+  'usage: tsx local/iam/cli.ts [--iam-port N] [--sts-port N] [--cloudtrail-port N] [--region R] [--account-id A] [--activation-delay-ms MS]';
 
 function port(text: string | undefined, flag: string): number {
   const value = text === undefined ? 0 : Number(text);
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     options: {
       'iam-port': { type: 'string' },
       'sts-port': { type: 'string' },
+      'cloudtrail-port': { type: 'string' },
       region: { type: 'string' },
       'account-id': { type: 'string' },
       'activation-delay-ms': { type: 'string' },
@@ -45,9 +47,21 @@ async function main(): Promise<void> {
     accountId: values['account-id'],
     keyActivationDelayMs: delay,
   });
+  // The event history of the IAM's Region and account (IAM's own calls are recorded in us-east-1).
+  const cloudTrail = await startLocalCloudTrail({
+    port: port(values['cloudtrail-port'], '--cloudtrail-port'),
+    region: iam.region,
+    accountId: iam.accountId,
+  }).catch(async (error: unknown) => {
+    await iam.stop();
+    throw error;
+  });
+  cloudTrail.follow(iam);
   console.log(`local IAM listening on ${iam.iamEndpoint}, local STS on ${iam.stsEndpoint}`);
   console.log(`  export AWS_ENDPOINT_URL_IAM=${iam.iamEndpoint}`);
   console.log(`  export AWS_ENDPOINT_URL_STS=${iam.stsEndpoint}`);
+  console.log(`local CloudTrail (event history of ${cloudTrail.region}) on ${cloudTrail.endpoint}`);
+  console.log(`  export AWS_ENDPOINT_URL_CLOUDTRAIL=${cloudTrail.endpoint}`);
   if (fromEnvironment) {
     console.log(`  the admin user ${iam.adminArn} signs with AWS_ACCESS_KEY_ID ${iam.adminCredentials.accessKeyId}`);
   } else {
@@ -55,10 +69,10 @@ async function main(): Promise<void> {
     console.log(`  export AWS_ACCESS_KEY_ID=${iam.adminCredentials.accessKeyId}`);
     console.log(`  export AWS_SECRET_ACCESS_KEY=${iam.adminCredentials.secretAccessKey}`);
   }
-  console.log(`  control surface: ${iam.iamEndpoint}/_keyturn/health`);
+  console.log(`  control surfaces: ${iam.iamEndpoint}/_keyturn/health, ${cloudTrail.endpoint}/_keyturn/health`);
 
   const shutdown = () => {
-    void iam.stop().then(() => process.exit(0));
+    void Promise.all([iam.stop(), cloudTrail.stop()]).then(() => process.exit(0));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

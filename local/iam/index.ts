@@ -8,6 +8,7 @@ export {
   type LocalIamUser,
 } from './local-iam';
 export type { AuthenticationRecord } from './authenticate';
+export type { AcceptedCall, AcceptedCallIdentity, AcceptedCallListener } from './accepted-calls';
 export type { IamFaultControl, PendingIamFault, IamStsOperationName } from './faults';
 export type { AccessKeyStatus, RoleInput } from './state';
 export { ACCESS_KEYS_PER_USER } from './state';

@@ -1,13 +1,14 @@
 import type { Server } from 'node:http';
 import { closeServer, endpointOf, listenOnLoopback } from '../http/listen';
+import { AcceptedCallListeners, type AcceptedCallListener } from './accepted-calls';
 import type { AuthenticationContext, AuthenticationRecord } from './authenticate';
 import { createIamControlHandler } from './control';
 import { IamFaults, type IamFaultControl } from './faults';
-import { createIamOperationHandlers } from './iam-operations';
+import { createIamOperationHandlers, isIamOperationName } from './iam-operations';
 import { newAccessKeyId, newSecretAccessKey } from './ids';
 import { createIamServer, createStsServer } from './server';
 import { IamState, type AccessKeyRecord, type AccessKeyStatus, type RoleInput } from './state';
-import { createStsOperationHandlers } from './sts-operations';
+import { createStsOperationHandlers, isStsOperationName } from './sts-operations';
 
 /**
  * The in-process API of the local IAM and STS. Start it, point unmodified IAMClient and
@@ -49,6 +50,8 @@ export interface LocalIamOptions {
   readonly lastUsedResolutionMs?: number;
   /** The clock for dates, expiry, activation and the 15-minute signature window. */
   readonly now?: () => Date;
+  /** Told of every call accepted from the start (as `subscribe` would be): the local CloudTrail's feed. */
+  readonly onAcceptedCall?: AcceptedCallListener;
 }
 
 /** What the local IAM shows of an access key: never its secret. */
@@ -96,7 +99,7 @@ export class LocalIam {
   constructor(
     private readonly servers: { readonly iam: Server; readonly sts: Server },
     private readonly state: IamState,
-    private readonly auth: { readonly log: AuthenticationRecord[] },
+    private readonly auth: { readonly log: AuthenticationRecord[]; readonly listeners: AcceptedCallListeners },
     faults: IamFaults,
     admin: { readonly credentials: LocalIamCredentials; readonly arn: string },
     region: string,
@@ -177,6 +180,16 @@ export class LocalIam {
     this.auth.log.length = 0;
   }
 
+  /**
+   * Tells `listener` of every IAM or STS call accepted from now on (signature verified, known
+   * action), as it is accepted and whatever the action then answers; refused requests are never
+   * reported. What it is told holds no secret (see AcceptedCall). Returns the unsubscribe function.
+   * A listener that throws does not affect the call.
+   */
+  subscribe(listener: AcceptedCallListener): () => void {
+    return this.auth.listeners.add(listener);
+  }
+
   stop(): Promise<void> {
     this.stopping ??= Promise.all([closeServer(this.servers.iam), closeServer(this.servers.sts)]).then(() => undefined);
     return this.stopping;
@@ -251,6 +264,8 @@ export async function startLocalIam(options: LocalIamOptions = {}): Promise<Loca
   state.importAccessKey(admin, adminCredentials.accessKeyId, adminCredentials.secretAccessKey);
 
   const log: AuthenticationRecord[] = [];
+  const listeners = new AcceptedCallListeners();
+  if (options.onAcceptedCall) listeners.add(options.onAcceptedCall);
   const auth: AuthenticationContext = {
     state,
     now,
@@ -259,6 +274,10 @@ export async function startLocalIam(options: LocalIamOptions = {}): Promise<Loca
       // Bounded: a long local run keeps the most recent attempts.
       if (log.length >= MAX_AUTHENTICATION_RECORDS) log.shift();
       log.push(entry);
+    },
+    accepted: (call) => {
+      const known = call.service === 'iam' ? isIamOperationName(call.action) : isStsOperationName(call.action);
+      if (known) listeners.emit(call);
     },
   };
   const faults = new IamFaults();
@@ -285,7 +304,7 @@ export async function startLocalIam(options: LocalIamOptions = {}): Promise<Loca
   return new LocalIam(
     { iam, sts },
     state,
-    { log },
+    { log, listeners },
     faults,
     { credentials: { ...adminCredentials }, arn: admin.arn },
     region,

@@ -1,0 +1,204 @@
+import type { Server } from 'node:http';
+import { closeServer, endpointOf, listenOnLoopback } from '../http/listen';
+import type { AcceptedCall, AcceptedCallListener } from '../iam/accepted-calls';
+import { createCloudTrailControlHandler } from './control';
+import { isReadOnlyAction, type EventResource, type LocalCloudTrailEvent } from './events';
+import { CloudTrailFaults, type CloudTrailFaultControl } from './faults';
+import { eventOfAcceptedCall } from './iam-feed';
+import { createOperationHandlers } from './operations';
+import { createCloudTrailServer } from './server';
+import { CloudTrailState } from './state';
+import { checkedRate, DEFAULT_LOOKUP_EVENTS_PER_SECOND, RequestRate } from './throttle';
+
+/**
+ * The in-process API of the local CloudTrail: the event history (LookupEvents) of one account
+ * in one Region. Start it, feed it the calls the local IAM/STS accepts (`follow(iam)`), and point
+ * an unmodified CloudTrailClient at `endpoint` (or AWS_ENDPOINT_URL_CLOUDTRAIL).
+ */
+
+export interface LocalCloudTrailOptions {
+  /** @default 0 (a free port) */
+  readonly port?: number;
+  /** Loopback only. @default '127.0.0.1' */
+  readonly host?: '127.0.0.1';
+  /** The Region whose event history this is. @default 'us-east-1' */
+  readonly region?: string;
+  /** The account whose event history this is. @default '123456789012' */
+  readonly accountId?: string;
+  /** The clock for the 90-day window, delivery and the request rate. */
+  readonly now?: () => Date;
+  /** How long after its time an event starts to show in LookupEvents (AWS: minutes). @default 0 */
+  readonly deliveryDelayMs?: number;
+  /** LookupEvents calls allowed per second (AWS: 2); 0 or Infinity turn throttling off. @default 2 */
+  readonly lookupEventsPerSecond?: number;
+}
+
+/** What tells of accepted calls: a LocalIam (`subscribe`). */
+export interface AcceptedCallSource {
+  subscribe(listener: AcceptedCallListener): () => void;
+}
+
+/** An event recorded by hand, in this account and Region (a fixture: a call made elsewhere). */
+export interface CloudTrailEventFixture {
+  readonly eventName: string;
+  /** e.g. `ec2.amazonaws.com` */
+  readonly eventSource: string;
+  /** @default now */
+  readonly time?: Date;
+  readonly accessKeyId?: string;
+  readonly username?: string;
+  readonly userAgent?: string;
+  /** @default true for Get*, List* and Describe* */
+  readonly readOnly?: boolean;
+  readonly resources?: readonly EventResource[];
+  /** @default an IAMUser of this account with the access key id and user name given */
+  readonly userIdentity?: Readonly<Record<string, unknown>>;
+}
+
+export interface LocalCloudTrailEventFilter {
+  readonly accessKeyId?: string;
+  readonly eventName?: string;
+  readonly eventSource?: string;
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+
+export class LocalCloudTrail {
+  /** Base URL for `new CloudTrailClient({ endpoint })` or AWS_ENDPOINT_URL_CLOUDTRAIL. */
+  readonly endpoint: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** Fail the next N LookupEvents calls with a named exception. */
+  readonly faults: CloudTrailFaultControl;
+  /**
+   * Records a call the local IAM/STS accepted, if it belongs to this account and Region (IAM
+   * calls belong to us-east-1); a listener for `LocalIam.subscribe`. Returns the event, if recorded.
+   */
+  readonly recordCall: (call: AcceptedCall) => LocalCloudTrailEvent | undefined;
+
+  private readonly unsubscribes: (() => void)[] = [];
+  private stopping: Promise<void> | undefined;
+
+  /** @internal use startLocalCloudTrail */
+  constructor(
+    private readonly server: Server,
+    private readonly state: CloudTrailState,
+    private readonly rate: RequestRate,
+    private readonly now: () => Date,
+    faults: CloudTrailFaults,
+  ) {
+    this.endpoint = endpointOf(server);
+    this.region = state.location.region;
+    this.accountId = state.location.accountId;
+    this.faults = faults;
+    this.recordCall = (call) => this.state.record(eventOfAcceptedCall(call));
+  }
+
+  /** Records every call `source` (a LocalIam) accepts from now on, until the returned function or stop() is called. */
+  follow(source: AcceptedCallSource): () => void {
+    const unsubscribe = source.subscribe(this.recordCall);
+    this.unsubscribes.push(unsubscribe);
+    return unsubscribe;
+  }
+
+  /** Records an event without an API call behind it (a fixture), in this account and Region. */
+  recordEvent(fixture: CloudTrailEventFixture): LocalCloudTrailEvent {
+    const userIdentity = fixture.userIdentity ?? {
+      type: 'IAMUser',
+      accountId: this.accountId,
+      ...(fixture.accessKeyId === undefined ? {} : { accessKeyId: fixture.accessKeyId }),
+      ...(fixture.username === undefined ? {} : { userName: fixture.username }),
+    };
+    const event = this.state.record({
+      eventName: fixture.eventName,
+      eventSource: fixture.eventSource,
+      time: fixture.time ?? this.now(),
+      awsRegion: this.region,
+      recipientAccountId: this.accountId,
+      readOnly: fixture.readOnly ?? isReadOnlyAction(fixture.eventName),
+      userIdentity,
+      ...(fixture.accessKeyId === undefined ? {} : { accessKeyId: fixture.accessKeyId }),
+      ...(fixture.username === undefined ? {} : { username: fixture.username }),
+      ...(fixture.userAgent === undefined ? {} : { userAgent: fixture.userAgent }),
+      ...(fixture.resources === undefined ? {} : { resources: fixture.resources }),
+    });
+    if (!event) throw new Error('an event of this account and Region was not recorded');
+    return event;
+  }
+
+  /** Every event held (the last 90 days), delivered or not, newest first. */
+  events(filter: LocalCloudTrailEventFilter = {}): LocalCloudTrailEvent[] {
+    return eventsOf(this.state, filter);
+  }
+
+  /** How long after its time an event recorded from now on starts to show in LookupEvents. */
+  setDeliveryDelay(ms: number): void {
+    this.state.deliveryDelayMs = checkedDelay(ms);
+  }
+
+  get deliveryDelayMs(): number {
+    return this.state.deliveryDelayMs;
+  }
+
+  /** LookupEvents calls allowed per second from now on (0 or Infinity: no throttling). */
+  setLookupEventsRate(perSecond: number): void {
+    this.rate.setRate(perSecond);
+  }
+
+  /** Forgets every event; faults, delay and rate stay. */
+  clear(): void {
+    this.state.clear();
+  }
+
+  stop(): Promise<void> {
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
+    this.stopping ??= closeServer(this.server);
+    return this.stopping;
+  }
+}
+
+function eventsOf(state: CloudTrailState, filter: LocalCloudTrailEventFilter): LocalCloudTrailEvent[] {
+  return state
+    .newestFirst()
+    .map((stored) => stored.event)
+    .filter(
+      (event) =>
+        (filter.accessKeyId === undefined || event.accessKeyId === filter.accessKeyId) &&
+        (filter.eventName === undefined || event.eventName === filter.eventName) &&
+        (filter.eventSource === undefined || event.eventSource === filter.eventSource),
+    );
+}
+
+function checkedDelay(ms: number): number {
+  if (!Number.isInteger(ms) || ms < 0) throw new RangeError('the delivery delay must be a whole number of ms >= 0');
+  return ms;
+}
+
+/** Starts the local CloudTrail on loopback, with an empty event history. */
+export async function startLocalCloudTrail(options: LocalCloudTrailOptions = {}): Promise<LocalCloudTrail> {
+  const location = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '123456789012' };
+  if (!ACCOUNT_ID.test(location.accountId))
+    throw new RangeError(`accountId must be 12 digits, got ${location.accountId}`);
+  const now = options.now ?? (() => new Date());
+  const state = new CloudTrailState(location, now, checkedDelay(options.deliveryDelayMs ?? 0));
+  const rate = new RequestRate(checkedRate(options.lookupEventsPerSecond ?? DEFAULT_LOOKUP_EVENTS_PER_SECOND), () =>
+    now().getTime(),
+  );
+  const faults = new CloudTrailFaults();
+  const control = createCloudTrailControlHandler({
+    faults,
+    events: (filter) => eventsOf(state, filter),
+    clearEvents: () => {
+      state.clear();
+    },
+    setDeliveryDelay: (ms) => {
+      state.deliveryDelayMs = checkedDelay(ms);
+    },
+    setLookupEventsRate: (perSecond) => {
+      rate.setRate(perSecond);
+    },
+  });
+  const server = createCloudTrailServer(createOperationHandlers({ state, now, rate }), faults, control);
+  await listenOnLoopback(server, options.port ?? 0, options.host);
+  return new LocalCloudTrail(server, state, rate, now, faults);
+}
