@@ -34,7 +34,7 @@ import {
   type IamOptions,
 } from './options';
 import { usageWindowStart } from '../recent-use';
-import { idleByLastUse, judgeKeyUsage, TRAIL_CALLS_READ, type TrailLookup } from './key-usage';
+import { idleByLastUse, judgeKeyUsage, TRAIL_CALLS_READ, trailStart, type TrailLookup } from './key-usage';
 import { planKeySlot, type KeyHolder } from './slots';
 import { parseIamKeySecret, userNameOf, withAccessKey, type IamKeySecret } from './secret';
 
@@ -322,7 +322,7 @@ export function createIamAccessKeyStrategy(
         // Used around or after the switch: the event history may place the uses (and name them).
         const from = usageWindowStart(storedAt, now);
         for (const region of trailRegions(o.options)) {
-          const outcome = await api.callsSignedWith(id, from, region, TRAIL_CALLS_READ).then(
+          const outcome = await api.callsSignedWith(id, trailStart(from), region, TRAIL_CALLS_READ).then(
             (calls) => ({ calls }),
             (error: unknown) => ({ failed: describeError(error) }),
           );

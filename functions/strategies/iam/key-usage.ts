@@ -48,11 +48,17 @@ export function idleByLastUse(lastUse: KeyLastUse, from: Date): boolean {
 
 const iso = (date: Date) => date.toISOString();
 
+/** CloudTrail dates events to the whole second: a call in the window's first second may be stamped before it. */
+export function trailStart(from: Date): Date {
+  return new Date(Math.floor(from.getTime() / 1000) * 1000);
+}
+
 /** The calls of clients (keyturn's own checks left out), newest first. */
 function clientCalls(trail: readonly TrailLookup[], from: Date): SignedCall[] {
+  const start = trailStart(from).getTime();
   return trail
     .flatMap((lookup) => ('calls' in lookup.outcome ? lookup.outcome.calls : []))
-    .filter((call) => call.at.getTime() >= from.getTime() && !(call.userAgent ?? '').includes(KEY_CHECK_USER_AGENT))
+    .filter((call) => call.at.getTime() >= start && !(call.userAgent ?? '').includes(KEY_CHECK_USER_AGENT))
     .sort((a, b) => b.at.getTime() - a.at.getTime());
 }
 

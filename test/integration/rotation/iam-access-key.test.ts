@@ -436,6 +436,55 @@ describe("iam-access-key: IAM's eventual consistency (the local IAM's propagatio
   });
 });
 
+describe('iam-access-key: drain evidence (IAM last use and the local CloudTrail event history)', () => {
+  it("a client's call with the old key after the switch is in use, named from CloudTrail; keyturn's own checks are not", async () => {
+    const user = await givenUser();
+    expect(await rotateAndWait(stack, user.secretArn)).toMatchObject({ succeeded: true });
+    const [old, current] = [await version(user, 'AWSPREVIOUS'), await version(user, 'AWSCURRENT')];
+    const ctx = await ctxFor(user);
+
+    // keyturn's own check signs with the old key: IAM's last use moves, the event history shows no client.
+    expect(await strategy.verify(old, ctx)).toEqual({ ok: true });
+    const ownOnly = await strategy.usage(old, current, ctx);
+    expect(ownOnly.inUse).not.toBe(false);
+    expect(ownOnly.evidence).toContain('CloudTrail event history (us-east-1) shows no client call');
+
+    // A client still on the old key.
+    expect(await signWith(iam, user.key)).toEqual({ arn: userArn(user) });
+    const used = await strategy.usage(old, current, ctx);
+    expect(used.inUse).toBe(true);
+    expect(used.evidence).toMatch(
+      /CloudTrail event history \(us-east-1\): 1 client call\(s\) since \S+: sts:GetCallerIdentity at \S+ \(us-east-1\)/,
+    );
+    const newSecret = (JSON.parse(current.value) as { secretAccessKey: string }).secretAccessKey;
+    for (const secret of [user.key.secret, newSecret]) {
+      expect(JSON.stringify([ownOnly, used])).not.toContain(secret);
+    }
+  });
+
+  it('a lookup CloudTrail refuses is named in the evidence and decides nothing; cloudTrailRegions "none" reads none', async () => {
+    const user = await givenUser();
+    expect(await rotateAndWait(stack, user.secretArn)).toMatchObject({ succeeded: true });
+    const [old, current] = [await version(user, 'AWSPREVIOUS'), await version(user, 'AWSCURRENT')];
+    expect(await signWith(iam, user.key)).toEqual({ arn: userArn(user) });
+    const cloudTrail = stack.cloudTrail;
+    if (!cloudTrail) throw new Error('the local stack has no CloudTrail');
+
+    cloudTrail.faults.failNext(5, 'AccessDeniedException');
+    const refused = await strategy.usage(old, current, await ctxFor(user));
+    cloudTrail.faults.clear();
+    expect(refused.inUse).not.toBe(false); // IAM's own last use stands
+    expect(refused.evidence).toContain('lookup failed in us-east-1: IamAccessDeniedError');
+
+    const ctx = await ctxFor(user);
+    const none = await strategy.usage(old, current, {
+      ...ctx,
+      tags: { ...ctx.tags, 'keyturn:iam-cloudtrail-regions': 'none' },
+    });
+    expect(none.evidence).not.toContain('CloudTrail');
+  });
+});
+
 describe('iam-access-key: refusals change nothing and leave no key behind', () => {
   it('an active key no version holds is refused, unless the entry allows replacing it', async () => {
     const user = await givenUser();
