@@ -8,7 +8,7 @@ import type { LambdaHandler } from '../stepfunctions/runner';
 import type { LocalStack } from '../stack';
 import { runExecution, type ExecutionReport } from './lifecycle-drill';
 import type { SecretReport } from './report';
-import { revokePrevious, rotate, secretArn, value } from './secret-rotation';
+import { onPrevious, revokePrevious, rotate, secretArn, value } from './secret-rotation';
 
 const EXPORTER_KEY = 'iam/billing-exporter';
 const EXPORTER_USER = 'billing-exporter';
@@ -81,6 +81,8 @@ async function rotateAndRevoke(
       const newKeyRefusedFirst = iam.authentications(current.accessKeyId)[0]?.outcome === 'InvalidClientTokenId';
       const newSigns = await signAs(iam, current);
       const oldSignsDuringGrace = await signAs(iam, previous);
+      // That call is a client's: the drain finds it in the (local) CloudTrail event history.
+      const drained = (await onPrevious(stack, EXPORTER_KEY, 'drain')).output as { inUse?: unknown; evidence?: string };
       const arn = await revokePrevious(stack, EXPORTER_KEY);
       const oldAfterRevoke = await signAs(iam, previous);
       const oldRecord = iam.accessKey(previous.accessKeyId);
@@ -106,6 +108,13 @@ async function rotateAndRevoke(
         {
           passed: 'arn' in oldSignsDuringGrace && oldSignsDuringGrace.arn === userArn,
           text: 'the old key still signs as the user during the grace window',
+        },
+        {
+          passed:
+            drained.inUse === true && /CloudTrail event history .*sts:GetCallerIdentity/.test(drained.evidence ?? ''),
+          text:
+            "the drain finds that call in the CloudTrail event history (keyturn's own checks left out): " +
+            `in use: ${String(drained.inUse)}`,
         },
         {
           passed:

@@ -81,16 +81,20 @@ export async function rotate(stack: LocalStack, drill: DrillRotation): Promise<S
 }
 
 /**
- * Runs the lifecycle's revoke task on the version labelled AWSPREVIOUS, as a lifecycle execution would
- * after its grace window and drain: for drills whose old credential is revoked at its issuer.
+ * Runs one of the lifecycle's tasks on the version labelled AWSPREVIOUS, as a lifecycle execution would after
+ * its grace window: `drain` (is the old credential still used?) or `revoke` (at its issuer). The task's answer.
  */
-export async function revokePrevious(stack: LocalStack, secretId: string): Promise<string> {
+export async function onPrevious(
+  stack: LocalStack,
+  secretId: string,
+  task: 'drain' | 'revoke',
+): Promise<{ readonly arn: string; readonly output: unknown }> {
   const arn = await secretArn(stack.client, secretId);
   const previousVersionId = (await versions(stack.client, arn)).find((v) =>
     v.stages.includes('AWSPREVIOUS'),
   )?.versionId;
-  await stack.rotationHandler({
-    task: 'revoke',
+  const output = await stack.rotationHandler({
+    task,
     secretArn: arn,
     previousVersionId,
     rotation: {
@@ -103,5 +107,10 @@ export async function revokePrevious(stack: LocalStack, secretId: string): Promi
       drainWaited: { seconds: 0 },
     },
   });
-  return arn;
+  return { arn, output };
+}
+
+/** The lifecycle's revoke task on AWSPREVIOUS: for drills whose old credential is revoked at its issuer. */
+export async function revokePrevious(stack: LocalStack, secretId: string): Promise<string> {
+  return (await onPrevious(stack, secretId, 'revoke')).arn;
 }
