@@ -69,13 +69,15 @@ export function motoIamUnavailableReason(): string | undefined {
 }
 
 /**
- * Starts moto and points the AWS SDK at it (AWS_ENDPOINT_URL_IAM and _STS, as a deployed function
+ * Starts moto and points the AWS SDK at it (AWS_ENDPOINT_URL_IAM, _STS and _CLOUDTRAIL, as a deployed function
  * could be pointed), before the rotation function builds its clients.
  */
 export async function startMotoIamEndpoint(): Promise<IamEndpoint> {
   const moto = await startMotoServer();
   process.env.AWS_ENDPOINT_URL_IAM = moto.endpoint;
   process.env.AWS_ENDPOINT_URL_STS = moto.endpoint;
+  // moto serves no LookupEvents: a drain's lookup fails there (named in its evidence) instead of leaving loopback.
+  process.env.AWS_ENDPOINT_URL_CLOUDTRAIL = moto.endpoint;
   const admin = new IAMClient({
     endpoint: moto.endpoint,
     region: 'us-east-1',
