@@ -129,6 +129,8 @@ export const AslPlaceholder = {
   SelectFleetFunction: 'SelectFleetFunction',
   SummarizeFleetFunction: 'SummarizeFleetFunction',
   LifecycleStateMachine: 'LifecycleStateMachine',
+  /** Runs every task of a KMS key's rotation (functions/kms-key/handler.ts). */
+  KmsKeyFunction: 'KmsKeyFunction',
 } as const;
 export type AslPlaceholderName = keyof typeof AslPlaceholder;
 
