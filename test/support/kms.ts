@@ -1,4 +1,8 @@
-/** Shared pieces of the local KMS tests: a KMSClient for an endpoint, and reading a rejected call. */
+/**
+ * Shared pieces of the local KMS tests: a KMSClient for an endpoint, and reading a rejected call.
+ * A request timeout only throws with throwOnRequestTimeout (recent @smithy/node-http-handler
+ * otherwise just warns and keeps waiting).
+ */
 import { KMSClient } from '@aws-sdk/client-kms';
 
 export function kmsClient(
@@ -10,7 +14,9 @@ export function kmsClient(
     region: 'us-east-1',
     credentials: { accessKeyId: 'AKIAKEYTURNLOCAL0001', secretAccessKey: 'keyturn-local-kms-test' },
     maxAttempts: options.maxAttempts ?? 1,
-    ...(options.requestTimeoutMs === undefined ? {} : { requestHandler: { requestTimeout: options.requestTimeoutMs } }),
+    ...(options.requestTimeoutMs === undefined
+      ? {}
+      : { requestHandler: { requestTimeout: options.requestTimeoutMs, throwOnRequestTimeout: true } }),
   });
 }
 
