@@ -213,8 +213,12 @@ export function scheduleKeyDeletion(body: unknown, { state, now }: KmsContext): 
 export function cancelKeyDeletion(body: unknown, { state }: KmsContext): object {
   const key = state.find(parseRequest(keyRequest, body).KeyId, { allowAlias: false });
   if (key.state !== 'PendingDeletion') throw invalidState(`${key.arn} is not pending deletion.`);
-  // AWS leaves a key whose deletion is cancelled Disabled; EnableKey makes it usable again.
-  key.state = 'Disabled';
+  // AWS leaves a key whose deletion is cancelled Disabled (EnableKey makes it usable again); a key
+  // still waiting for imported material goes back to waiting.
+  key.state =
+    key.origin === 'EXTERNAL' && key.materials.length === 0 && !key.keyPair && !key.hmacSecret
+      ? 'PendingImport'
+      : 'Disabled';
   delete key.deletionDate;
   return { KeyId: key.arn };
 }
