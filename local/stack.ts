@@ -7,6 +7,7 @@ import { startLocalRedis, type LocalRedis, type LocalRedisOptions } from './data
 import { startLocalElastiCache, type LocalElastiCache } from './elasticache';
 import { startLocalEventBridge, type LocalEventBridge } from './eventbridge/local-eventbridge';
 import { startLocalIam, type LocalIam } from './iam';
+import { startLocalKms, type LocalKms } from './kms';
 import { startLocalRds, type LocalRds } from './rds';
 import { startLocalSecretsManager, type LocalSecretsManager } from './secretsmanager/local-secrets-manager';
 import { startLocalSns, type LocalSns } from './sns/local-sns';
@@ -40,6 +41,8 @@ export interface LocalStack {
    * STS accept, in LOCAL_REGION (where IAM's calls are recorded too).
    */
   readonly cloudTrail?: LocalCloudTrail;
+  /** The local KMS (AWS_ENDPOINT_URL_KMS), when asked for. */
+  readonly kms?: LocalKms;
   /** The local EventBridge: the audit events the task functions put (`eventBridge.events()`). */
   readonly eventBridge: LocalEventBridge;
   /** The local SNS: the alerts the task functions publish (`sns.messages()`). */
@@ -74,6 +77,8 @@ export interface LocalStackOptions {
    * (AWS_ENDPOINT_URL_CLOUDTRAIL). @default false
    */
   readonly iam?: boolean;
+  /** Start the local KMS too, and point AWS_ENDPOINT_URL_KMS at it. @default false */
+  readonly kms?: boolean;
   /** Turn Secrets Manager's request quotas on. @default false */
   readonly quotas?: boolean;
 }
@@ -104,6 +109,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     optional(options.elasticache, () => startLocalElastiCache(location)),
     optional(options.iam, () => startLocalIam(location)),
     optional(options.iam, () => startLocalCloudTrail(location)),
+    optional(options.kms, () => startLocalKms(location)),
   ] as const);
   const failed = starting.find((outcome) => outcome.status === 'rejected');
   if (failed) {
@@ -114,7 +120,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     throw failed.reason;
   }
-  const [secretsManager, eventBridge, sns, postgres, mariadb, redis, rds, elasticache, iam, cloudTrail] = [
+  const [secretsManager, eventBridge, sns, postgres, mariadb, redis, rds, elasticache, iam, cloudTrail, kms] = [
     valueOf(starting[0]),
     valueOf(starting[1]),
     valueOf(starting[2]),
@@ -125,6 +131,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     valueOf(starting[7]),
     valueOf(starting[8]),
     valueOf(starting[9]),
+    valueOf(starting[10]),
   ] as const;
   // Fixtures, as the CDK app would deploy them: the audit bus and the default alert topic.
   eventBridge.createEventBus(LOCAL_AUDIT_BUS_NAME);
@@ -135,6 +142,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   process.env.AWS_ENDPOINT_URL_SNS = sns.endpoint;
   if (rds) process.env.AWS_ENDPOINT_URL_RDS = rds.endpoint;
   if (elasticache) process.env.AWS_ENDPOINT_URL_ELASTICACHE = elasticache.endpoint;
+  if (kms) process.env.AWS_ENDPOINT_URL_KMS = kms.endpoint;
   if (iam) {
     process.env.AWS_ENDPOINT_URL_IAM = iam.iamEndpoint;
     process.env.AWS_ENDPOINT_URL_STS = iam.stsEndpoint;
@@ -168,6 +176,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     elasticache,
     iam,
     cloudTrail,
+    kms,
     eventBridge,
     sns,
     auditBusName: LOCAL_AUDIT_BUS_NAME,
@@ -186,6 +195,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         elasticache?.stop(),
         iam?.stop(),
         cloudTrail?.stop(),
+        kms?.stop(),
       ]);
     },
   };
