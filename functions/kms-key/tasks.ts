@@ -112,13 +112,30 @@ interface Run {
   readonly input: KeyRunInput;
 }
 
-function parseState(event: unknown): Run {
+function parseState(event: unknown, task: KeyTaskName): Run {
   const parsed = stateSchema.safeParse(event);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(state)'}: ${issue.message}`);
     throw new InvalidTaskInputError(`kms-key task state is invalid: ${issues.join('; ')}`);
   }
-  return { state: parsed.data, input: parseKeyRunInput(parsed.data.input) };
+  try {
+    return { state: parsed.data, input: parseKeyRunInput(parsed.data.input) };
+  } catch (error) {
+    // The report of a run refused for its input must still be audited and alerted: it names what it can.
+    if (task !== 'report') throw error;
+    return { state: parsed.data, input: reportableInput(parsed.data.input) };
+  }
+}
+
+/** The ids of an input that did not parse (as strings, when they are), with default settings. */
+function reportableInput(raw: unknown): KeyRunInput {
+  const fields = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const text = (value: unknown) => (typeof value === 'string' && value.length <= 2048 ? value : 'unknown');
+  return {
+    ...parseKeyRunInput({ entryId: 'unknown', keyId: 'unknown' }),
+    entryId: text(fields.entryId),
+    keyId: text(fields.keyId),
+  };
 }
 
 function need<T>(value: T | undefined, what: string): T {
@@ -127,7 +144,7 @@ function need<T>(value: T | undefined, what: string): T {
 }
 
 export async function runKeyTask(task: KeyTaskName, event: unknown, deps: KeyTaskDeps): Promise<unknown> {
-  const run = parseState(event);
+  const run = parseState(event, task);
   const audit = (type: string, facts: Record<string, unknown> = {}) =>
     deps.audit.write({
       type,
