@@ -83,7 +83,7 @@ async function keyWithAlias(keySpec: 'HMAC_256' | 'ECC_NIST_P256', keyUsage: 'GE
   return { keyId, aliasName, facts: await api.describeKey(keyId) };
 }
 
-const tagsOf = async (keyId: string) =>
+const tagsOf = async (keyId: string): Promise<Record<string, string | undefined>> =>
   Object.fromEntries(
     ((await kms.send(new ListResourceTagsCommand({ KeyId: keyId }))).Tags ?? []).map((t) => [t.TagKey, t.TagValue]),
   );
