@@ -37,8 +37,8 @@ export interface LocalStack {
    */
   readonly iam?: LocalIam;
   /**
-   * The local CloudTrail (LookupEvents), started with the local IAM and fed every call it and
-   * STS accept, in LOCAL_REGION (where IAM's calls are recorded too).
+   * The local CloudTrail (LookupEvents), started with the local IAM or KMS and fed every call IAM
+   * and STS accept and every call the KMS answers, in LOCAL_REGION (where IAM's calls are recorded too).
    */
   readonly cloudTrail?: LocalCloudTrail;
   /** The local KMS (AWS_ENDPOINT_URL_KMS), when asked for. */
@@ -77,7 +77,10 @@ export interface LocalStackOptions {
    * (AWS_ENDPOINT_URL_CLOUDTRAIL). @default false
    */
   readonly iam?: boolean;
-  /** Start the local KMS too, and point AWS_ENDPOINT_URL_KMS at it. @default false */
+  /**
+   * Start the local KMS too, and point AWS_ENDPOINT_URL_KMS at it; with it the local CloudTrail
+   * that records its calls (AWS_ENDPOINT_URL_CLOUDTRAIL). @default false
+   */
   readonly kms?: boolean;
   /** Turn Secrets Manager's request quotas on. @default false */
   readonly quotas?: boolean;
@@ -108,7 +111,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     optional(options.rds, () => startLocalRds(location)),
     optional(options.elasticache, () => startLocalElastiCache(location)),
     optional(options.iam, () => startLocalIam(location)),
-    optional(options.iam, () => startLocalCloudTrail(location)),
+    optional(options.iam || options.kms, () => startLocalCloudTrail(location)),
     optional(options.kms, () => startLocalKms(location)),
   ] as const);
   const failed = starting.find((outcome) => outcome.status === 'rejected');
@@ -151,8 +154,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     process.env.AWS_SECRET_ACCESS_KEY = iam.adminCredentials.secretAccessKey;
     delete process.env.AWS_SESSION_TOKEN;
   }
-  if (iam && cloudTrail) {
-    cloudTrail.follow(iam);
+  if (cloudTrail) {
+    if (iam) cloudTrail.follow(iam);
+    if (kms) cloudTrail.followKms(kms);
     process.env.AWS_ENDPOINT_URL_CLOUDTRAIL = cloudTrail.endpoint;
   }
   process.env[TaskEnvironment.auditBusName] = LOCAL_AUDIT_BUS_NAME;

@@ -14,6 +14,13 @@ export interface EventResource {
   readonly resourceName?: string;
 }
 
+/** A resource as the full record lists it (KMS: `{ accountId, type: "AWS::KMS::Key", ARN }`). */
+export interface RecordResource {
+  readonly accountId: string;
+  readonly type?: string;
+  readonly ARN?: string;
+}
+
 /** The full record: what CloudTrail writes to a trail and LookupEvents returns as CloudTrailEvent. */
 export interface CloudTrailRecord {
   readonly eventVersion: string;
@@ -25,11 +32,16 @@ export interface CloudTrailRecord {
   readonly awsRegion: string;
   readonly sourceIPAddress: string;
   readonly userAgent: string;
+  /** A refused call's exception (`DisabledException`, `AccessDenied`, ...). */
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
   readonly requestParameters: null;
   readonly responseElements: null;
   readonly requestID?: string;
   readonly eventID: string;
   readonly readOnly: boolean;
+  /** Present when the event names its resources (KMS events: the keys, `[]` for none). */
+  readonly resources?: readonly RecordResource[];
   readonly eventType: 'AwsApiCall';
   readonly managementEvent: true;
   readonly recipientAccountId: string;
@@ -49,6 +61,9 @@ export interface LocalCloudTrailEvent {
   /** The user name (for an assumed role: the session name), as LookupEvents' Username. */
   readonly username?: string;
   readonly userAgent?: string;
+  /** A refused call's exception, as in the record. */
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
   readonly awsRegion: string;
   readonly recipientAccountId: string;
   readonly resources: readonly EventResource[];
@@ -72,7 +87,13 @@ export interface CloudTrailEventInput {
   readonly userAgent?: string;
   readonly sourceIpAddress?: string;
   readonly requestId?: string;
+  /** Also listed in the record when given (`[]` included). */
   readonly resources?: readonly EventResource[];
+  /** For a refused call. */
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+  /** The event's id when the source already gave it one (a KMS call's, for GetKeyLastUsage). @default a new UUID */
+  readonly eventId?: string;
 }
 
 /** The record's schema version (management events of API calls). */
@@ -84,7 +105,7 @@ export function isReadOnlyAction(eventName: string): boolean {
 }
 
 export function newEvent(input: CloudTrailEventInput, deliveryDelayMs: number): LocalCloudTrailEvent {
-  const eventId = randomUUID();
+  const eventId = input.eventId ?? randomUUID();
   const eventTime = new Date(Math.floor(input.time.getTime() / 1000) * 1000);
   const record: CloudTrailRecord = {
     eventVersion: EVENT_VERSION,
@@ -95,11 +116,16 @@ export function newEvent(input: CloudTrailEventInput, deliveryDelayMs: number): 
     awsRegion: input.awsRegion,
     sourceIPAddress: input.sourceIpAddress ?? '127.0.0.1',
     userAgent: input.userAgent ?? '',
+    ...(input.errorCode === undefined ? {} : { errorCode: input.errorCode }),
+    ...(input.errorMessage === undefined ? {} : { errorMessage: input.errorMessage }),
     requestParameters: null,
     responseElements: null,
     ...(input.requestId === undefined ? {} : { requestID: input.requestId }),
     eventID: eventId,
     readOnly: input.readOnly,
+    ...(input.resources === undefined
+      ? {}
+      : { resources: input.resources.map((resource) => recordResource(resource, input.recipientAccountId)) }),
     eventType: 'AwsApiCall',
     managementEvent: true,
     recipientAccountId: input.recipientAccountId,
@@ -114,10 +140,20 @@ export function newEvent(input: CloudTrailEventInput, deliveryDelayMs: number): 
     ...(input.accessKeyId === undefined ? {} : { accessKeyId: input.accessKeyId }),
     ...(input.username === undefined ? {} : { username: input.username }),
     ...(input.userAgent === undefined ? {} : { userAgent: input.userAgent }),
+    ...(input.errorCode === undefined ? {} : { errorCode: input.errorCode }),
+    ...(input.errorMessage === undefined ? {} : { errorMessage: input.errorMessage }),
     awsRegion: input.awsRegion,
     recipientAccountId: input.recipientAccountId,
     resources: (input.resources ?? []).map((resource) => ({ ...resource })),
     deliveredAt: new Date(input.time.getTime() + deliveryDelayMs),
     record,
+  };
+}
+
+function recordResource(resource: EventResource, accountId: string): RecordResource {
+  return {
+    accountId,
+    ...(resource.resourceType === undefined ? {} : { type: resource.resourceType }),
+    ...(resource.resourceName === undefined ? {} : { ARN: resource.resourceName }),
   };
 }

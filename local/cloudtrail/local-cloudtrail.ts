@@ -1,10 +1,12 @@
 import type { Server } from 'node:http';
 import { closeServer, endpointOf, listenOnLoopback } from '../http/listen';
 import type { AcceptedCall, AcceptedCallListener } from '../iam/accepted-calls';
+import type { KmsCall, KmsCallListener } from '../kms/answered-calls';
 import { createCloudTrailControlHandler } from './control';
 import { isReadOnlyAction, type EventResource, type LocalCloudTrailEvent } from './events';
 import { CloudTrailFaults, type CloudTrailFaultControl } from './faults';
 import { eventOfAcceptedCall } from './iam-feed';
+import { eventOfKmsCall } from './kms-feed';
 import { createOperationHandlers } from './operations';
 import { createCloudTrailServer } from './server';
 import { CloudTrailState } from './state';
@@ -12,8 +14,9 @@ import { checkedRate, DEFAULT_LOOKUP_EVENTS_PER_SECOND, RequestRate } from './th
 
 /**
  * The in-process API of the local CloudTrail: the event history (LookupEvents) of one account
- * in one Region. Start it, feed it the calls the local IAM/STS accepts (`follow(iam)`), and point
- * an unmodified CloudTrailClient at `endpoint` (or AWS_ENDPOINT_URL_CLOUDTRAIL).
+ * in one Region. Start it, feed it the calls the local IAM/STS accepts (`follow(iam)`) and the
+ * calls the local KMS answers (`followKms(kms)`), and point an unmodified CloudTrailClient at
+ * `endpoint` (or AWS_ENDPOINT_URL_CLOUDTRAIL).
  */
 
 export interface LocalCloudTrailOptions {
@@ -38,6 +41,11 @@ export interface AcceptedCallSource {
   subscribe(listener: AcceptedCallListener): () => void;
 }
 
+/** What tells of answered KMS calls: a LocalKms (`subscribe`). */
+export interface KmsCallSource {
+  subscribe(listener: KmsCallListener): () => void;
+}
+
 /** An event recorded by hand, in this account and Region (a fixture: a call made elsewhere). */
 export interface CloudTrailEventFixture {
   readonly eventName: string;
@@ -51,6 +59,9 @@ export interface CloudTrailEventFixture {
   /** @default true for Get*, List* and Describe* */
   readonly readOnly?: boolean;
   readonly resources?: readonly EventResource[];
+  /** A refused call's exception, e.g. `AccessDenied`. */
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
   /** @default an IAMUser of this account with the access key id and user name given */
   readonly userIdentity?: Readonly<Record<string, unknown>>;
 }
@@ -75,6 +86,11 @@ export class LocalCloudTrail {
    * calls belong to us-east-1); a listener for `LocalIam.subscribe`. Returns the event, if recorded.
    */
   readonly recordCall: (call: AcceptedCall) => LocalCloudTrailEvent | undefined;
+  /**
+   * Records a call the local KMS answered (accepted or refused), if it belongs to this account and
+   * Region; a listener for `LocalKms.subscribe`. Returns the event, if recorded.
+   */
+  readonly recordKmsCall: (call: KmsCall) => LocalCloudTrailEvent | undefined;
 
   private readonly unsubscribes: (() => void)[] = [];
   private stopping: Promise<void> | undefined;
@@ -92,11 +108,19 @@ export class LocalCloudTrail {
     this.accountId = state.location.accountId;
     this.faults = faults;
     this.recordCall = (call) => this.state.record(eventOfAcceptedCall(call));
+    this.recordKmsCall = (call) => this.state.record(eventOfKmsCall(call));
   }
 
   /** Records every call `source` (a LocalIam) accepts from now on, until the returned function or stop() is called. */
   follow(source: AcceptedCallSource): () => void {
     const unsubscribe = source.subscribe(this.recordCall);
+    this.unsubscribes.push(unsubscribe);
+    return unsubscribe;
+  }
+
+  /** Records every call `source` (a LocalKms) answers from now on, until the returned function or stop() is called. */
+  followKms(source: KmsCallSource): () => void {
+    const unsubscribe = source.subscribe(this.recordKmsCall);
     this.unsubscribes.push(unsubscribe);
     return unsubscribe;
   }
@@ -121,6 +145,8 @@ export class LocalCloudTrail {
       ...(fixture.username === undefined ? {} : { username: fixture.username }),
       ...(fixture.userAgent === undefined ? {} : { userAgent: fixture.userAgent }),
       ...(fixture.resources === undefined ? {} : { resources: fixture.resources }),
+      ...(fixture.errorCode === undefined ? {} : { errorCode: fixture.errorCode }),
+      ...(fixture.errorMessage === undefined ? {} : { errorMessage: fixture.errorMessage }),
     });
     if (!event) throw new Error('an event of this account and Region was not recorded');
     return event;

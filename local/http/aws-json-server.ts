@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { AwsProtocolError } from './aws-error';
+import { receivedCall, type ReceivedCall } from './received-call';
 import { headerValue, readRequestBody } from './request-body';
 
 /**
@@ -24,8 +25,12 @@ export interface AwsJsonService<Operation extends string> {
   /** For messages: "the local Secrets Manager". */
   readonly displayName: string;
   isOperation(name: string): name is Operation;
-  /** Runs one call (a promise lets a call be held back, e.g. an injected delay); service errors are thrown as AwsProtocolError. */
-  invoke(operation: Operation, input: unknown): object | Promise<object>;
+  /**
+   * Runs one call (a promise lets a call be held back, e.g. an injected delay); service errors are
+   * thrown as AwsProtocolError. `call` carries the request id the answer will carry and the caller's
+   * non-secret particulars, for services that report their calls.
+   */
+  invoke(operation: Operation, input: unknown, call: ReceivedCall): object | Promise<object>;
   /** What an unexpected failure is answered with (the service's own internal-error exception, HTTP 500). */
   internalError(): AwsProtocolError;
 }
@@ -97,6 +102,7 @@ async function answer<Operation extends string>(
     target.startsWith(candidate),
   );
   const operation = prefix === undefined ? '' : target.slice(prefix.length);
+  const call = receivedCall(request);
   try {
     if (!service.isOperation(operation)) {
       throw new AwsProtocolError(
@@ -105,10 +111,10 @@ async function answer<Operation extends string>(
         400,
       );
     }
-    const output = await service.invoke(operation, parseJsonBody(body));
-    sendJson(response, 200, output, { 'content-type': AWS_JSON_CONTENT_TYPE });
+    const output = await service.invoke(operation, parseJsonBody(body), call);
+    sendJson(response, 200, output, { 'content-type': AWS_JSON_CONTENT_TYPE }, call.requestId);
   } catch (error) {
-    sendAwsJsonError(response, error instanceof AwsProtocolError ? error : service.internalError());
+    sendAwsJsonError(response, error instanceof AwsProtocolError ? error : service.internalError(), call.requestId);
   }
 }
 
@@ -126,12 +132,13 @@ function serializationException(message: string): AwsProtocolError {
 }
 
 /** The AWS JSON error shape: the SDK reads the exception name from `__type` (or X-Amzn-ErrorType). */
-export function sendAwsJsonError(response: ServerResponse, error: AwsProtocolError): void {
+export function sendAwsJsonError(response: ServerResponse, error: AwsProtocolError, requestId?: string): void {
   sendJson(
     response,
     error.httpStatus,
     { __type: error.name, message: error.message },
     { 'content-type': AWS_JSON_CONTENT_TYPE, 'x-amzn-errortype': error.name },
+    requestId,
   );
 }
 
@@ -140,13 +147,14 @@ export function sendJson(
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
+  requestId: string = randomUUID(),
 ): void {
   const text = body === undefined ? '' : JSON.stringify(body);
   response.writeHead(status, {
     'content-type': 'application/json',
     ...headers,
     'content-length': Buffer.byteLength(text),
-    'x-amzn-requestid': randomUUID(),
+    'x-amzn-requestid': requestId,
   });
   response.end(text);
 }

@@ -1,4 +1,4 @@
-/** The local KMS: customer managed keys with real crypto, rotation, quotas and faults, for the unmodified @aws-sdk/client-kms. */
+/** The local KMS: customer managed keys with real crypto, rotation, quotas, faults, last-use tracking and call reports, for the unmodified @aws-sdk/client-kms. */
 export { startLocalKms, LocalKms, type LocalKmsOptions, type LocalKmsKeySummary } from './local-kms';
 export type { KmsFaultControl, PendingKmsFault } from './faults';
 export { DEFAULT_KMS_FAULT } from './faults';
@@ -12,4 +12,6 @@ export {
   type RotationRecord,
 } from './rotation';
 export { KMS_OPERATION_NAMES, type KmsOperationName } from './operations';
+export type { KmsCall, KmsCallListener } from './answered-calls';
+export { KEY_USAGE_OPERATIONS, type KeyUsageOperation } from './key-usage';
 export { SUPPORTED_KEY_SPECS, type SupportedKeySpec } from './key-specs';

@@ -1,4 +1,5 @@
 import type { AsymmetricKeyPair, SymmetricKeyMaterial } from './key-material';
+import type { KeyLastUsage } from './key-usage';
 import { KEY_SPEC_PROFILES, type KeyFamily, type SupportedKeySpec, type SupportedKeyUsage } from './key-specs';
 
 /** The local KMS's model of one KMS key (customer managed, single-Region). */
@@ -39,6 +40,8 @@ export interface KmsKey {
   readonly hmacSecret?: Buffer;
   readonly rotation: AutomaticRotation;
   readonly onDemand: OnDemandRotations;
+  /** The last successful cryptographic use (GetKeyLastUsage); unset while the key has none. */
+  lastUsage?: KeyLastUsage;
 }
 
 export function familyOf(key: KmsKey): KeyFamily {

@@ -1,5 +1,7 @@
 import type { Server } from 'node:http';
+import { CallListeners } from '../http/call-listeners';
 import { closeServer, endpointOf, listenOnLoopback } from '../http/listen';
+import type { KmsCall, KmsCallListener } from './answered-calls';
 import type { KmsContext, KmsSettings } from './context';
 import { createKmsControlHandler } from './control';
 import { checkedRequestsPerSecond, CryptoRequestQuota, type CryptoRequestStats } from './crypto-quota';
@@ -14,7 +16,8 @@ import { KmsState } from './state';
  * served over AWS JSON 1.1 on loopback. Point an unmodified KMSClient at `endpoint` (or
  * AWS_ENDPOINT_URL_KMS). The clock is injectable and can be moved on, so rotation schedules and
  * deletion windows need no sleeping; nothing here ever returns or logs key material, plaintexts
- * or data keys (only key material ids).
+ * or data keys (only key material ids). Every call answered is told to `subscribe`rs (the local
+ * CloudTrail's feed), and a key's last successful cryptographic use is kept for GetKeyLastUsage.
  */
 
 export interface LocalKmsOptions {
@@ -73,6 +76,7 @@ export class LocalKms {
     private readonly quota: CryptoRequestQuota,
     private readonly clock: OffsetClock,
     private readonly faultPlan: KmsFaults,
+    private readonly listeners: CallListeners<KmsCall>,
   ) {
     this.endpoint = endpointOf(server);
     this.region = state.location.region;
@@ -83,6 +87,15 @@ export class LocalKms {
   /** The emulator's current time (the injected clock plus any advanceClock). */
   now(): Date {
     return this.clock.now();
+  }
+
+  /**
+   * Tells `listener` of every call answered from now on, accepted or refused (a KmsCall: the
+   * operation, the key ARNs, the exception, the caller's access key id and user agent; never a
+   * plaintext, ciphertext, data key or signature). Returns the unsubscribe function.
+   */
+  subscribe(listener: KmsCallListener): () => void {
+    return this.listeners.add(listener);
   }
 
   /** Completes every rotation due by now (automatic ones on schedule, on-demand ones whose window passed). */
@@ -222,7 +235,11 @@ export async function startLocalKms(options: LocalKmsOptions = {}): Promise<Loca
       if (durationMs !== undefined) settings.onDemandRotationDurationMs = durationMs;
     },
   });
-  const server = createKmsServer({ context, faults, quota, settle: () => settle(state, clock, settings) }, control);
+  const listeners = new CallListeners<KmsCall>();
+  const server = createKmsServer(
+    { context, faults, quota, settle: () => settle(state, clock, settings), listeners },
+    control,
+  );
   await listenOnLoopback(server, options.port ?? 0, options.host);
-  return new LocalKms(server, state, settings, quota, clock, faults);
+  return new LocalKms(server, state, settings, quota, clock, faults, listeners);
 }

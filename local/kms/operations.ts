@@ -24,6 +24,7 @@ import {
   untagResource,
   updateKeyDescription,
 } from './key-operations';
+import { getKeyLastUsage } from './last-usage-operations';
 import { generateMac, verifyMac } from './mac-operations';
 import {
   disableKeyRotation,
@@ -47,6 +48,7 @@ const HANDLERS = {
   ScheduleKeyDeletion: scheduleKeyDeletion,
   CancelKeyDeletion: cancelKeyDeletion,
   UpdateKeyDescription: updateKeyDescription,
+  GetKeyLastUsage: getKeyLastUsage,
   GetKeyPolicy: getKeyPolicy,
   PutKeyPolicy: putKeyPolicy,
   ListKeyPolicies: listKeyPolicies,

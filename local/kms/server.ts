@@ -1,16 +1,21 @@
 import type { Server } from 'node:http';
 import { createAwsJsonServer, type ControlHandler } from '../http/aws-json-server';
+import type { CallListeners } from '../http/call-listeners';
+import type { ReceivedCall } from '../http/received-call';
+import type { KmsCall } from './answered-calls';
+import { runReported } from './call-reports';
 import type { KmsContext } from './context';
 import { isSymmetricCryptoOperation, type CryptoRequestQuota } from './crypto-quota';
 import { internalFailure, throttling } from './errors';
 import type { KmsFaults } from './faults';
-import { handlerOf, isKmsOperationName, type KmsOperationName } from './operations';
+import { isKmsOperationName, type KmsOperationName } from './operations';
 
 /**
  * The HTTP face of the local KMS: AWS JSON 1.1 on POST /, `X-Amz-Target: TrentService.<Operation>`
  * as the SDK sends it, and a control surface under /_keyturn/. Signatures are accepted unchecked,
  * as by the other JSON emulators. A call: its planned delay, its planned failure, the shared
- * cryptographic quota, then whatever became due by now (rotations, deletions), then the operation.
+ * cryptographic quota, then whatever became due by now (rotations, deletions), then the operation;
+ * its outcome (a key's last use, the report to listeners) is noted in call-reports.ts.
  * Nothing here logs bodies: they carry plaintexts and data keys.
  */
 
@@ -25,22 +30,25 @@ export interface KmsServerDependencies {
   readonly quota: CryptoRequestQuota;
   /** Completes what became due by now (the state's settle with the current knobs). */
   readonly settle: () => void;
+  /** Told of every call answered, accepted or refused. */
+  readonly listeners: CallListeners<KmsCall>;
 }
 
 export function createKmsServer(dependencies: KmsServerDependencies, control: ControlHandler): Server {
-  const { context, faults, quota, settle } = dependencies;
+  const { context, faults, quota, settle, listeners } = dependencies;
   return createAwsJsonServer(
     {
       targetPrefix: TARGET_PREFIX,
       displayName: 'the local KMS',
       isOperation: isKmsOperationName,
-      async invoke(operation: KmsOperationName, input: unknown) {
+      async invoke(operation: KmsOperationName, input: unknown, received: ReceivedCall) {
         const planned = faults.take(operation);
         if (planned.delayMs !== undefined) await faults.hold(planned.delayMs);
-        if (planned.error) throw planned.error;
-        if (isSymmetricCryptoOperation(operation) && !quota.admit()) throw throttling();
-        settle();
-        return handlerOf(operation)(input, context);
+        return runReported({ context, listeners }, operation, input, received, () => {
+          if (planned.error) throw planned.error;
+          if (isSymmetricCryptoOperation(operation) && !quota.admit()) throw throttling();
+          settle();
+        });
       },
       internalError: internalFailure,
     },

@@ -97,6 +97,15 @@ export class KmsState {
     return key;
   }
 
+  /** The key an identifier names (an alias stands for its key), or undefined: for reporting, never for serving a call. */
+  lookup(identifier: string): KmsKey | undefined {
+    try {
+      return this.find(identifier, { allowAlias: true });
+    } catch {
+      return undefined;
+    }
+  }
+
   /** `alias/x` for `alias/x` or this account's and Region's alias ARN; undefined when not an alias. */
   aliasNameOf(identifier: string): string | undefined {
     if (identifier.startsWith('alias/')) return identifier;

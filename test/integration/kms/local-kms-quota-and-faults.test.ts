@@ -2,11 +2,15 @@
  * The local KMS's knobs, through the real @aws-sdk/client-kms: the shared symmetric
  * cryptographic quota (ThrottlingException past it, counted per second of the injected clock,
  * so the observed rate can be read), fault injection (a call fails, or hangs until the client
- * gives up), the /_keyturn/ control surface, and startLocalStack({ kms: true }).
+ * gives up), the /_keyturn/ control surface, and startLocalStack({ kms: true }) with the local
+ * CloudTrail that records the KMS's calls.
  */
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import {
   CreateKeyCommand,
+  DecryptCommand,
   DescribeKeyCommand,
+  DisableKeyCommand,
   EncryptCommand,
   GenerateRandomCommand,
   KMSClient,
@@ -14,6 +18,7 @@ import {
   RotateKeyOnDemandCommand,
   type KMSClient as KmsClientType,
 } from '@aws-sdk/client-kms';
+import { lookupTrailEvents } from '../../../functions/shared/cloudtrail-lookup';
 import { startLocalKms, type LocalKms } from '../../../local/kms';
 import { kmsClient, rejectionOf } from '../../support/kms';
 
@@ -198,6 +203,44 @@ describe('startLocalStack({ kms: true })', () => {
       expect(stack.kms?.keys().map((key) => key.keyId)).toEqual([created.KeyMetadata?.KeyId]);
     } finally {
       defaultClient.destroy();
+      await stack.stop();
+    }
+  });
+
+  test("the stack's local CloudTrail records the KMS's calls: keyturn's lookup reads a refused call's error code", async () => {
+    const { startLocalStack, LOCAL_REGION } = await import('../../../local/stack');
+    const stack = await startLocalStack({ kms: true });
+    const since = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const defaultClient = new KMSClient({});
+    const trailClient = new CloudTrailClient({});
+    try {
+      expect(stack.cloudTrail).toBeDefined();
+      expect(process.env.AWS_ENDPOINT_URL_CLOUDTRAIL).toBe(stack.cloudTrail?.endpoint);
+      const { KeyMetadata } = await defaultClient.send(new CreateKeyCommand({}));
+      const keyArn = KeyMetadata?.Arn ?? '';
+      const { CiphertextBlob } = await defaultClient.send(
+        new EncryptCommand({ KeyId: keyArn, Plaintext: Buffer.from('canary') }),
+      );
+      await defaultClient.send(new DisableKeyCommand({ KeyId: keyArn }));
+      expect((await rejectionOf(defaultClient.send(new DecryptCommand({ CiphertextBlob })))).name).toBe(
+        'DisabledException',
+      );
+      const events = await lookupTrailEvents(trailClient, {
+        attribute: { key: 'ResourceName', value: keyArn },
+        since,
+        region: LOCAL_REGION,
+        limit: 10,
+      });
+      expect(events.map((event) => [event.eventName, event.errorCode])).toEqual([
+        ['Decrypt', 'DisabledException'],
+        ['DisableKey', undefined],
+        ['Encrypt', undefined],
+        ['CreateKey', undefined],
+      ]);
+      expect(events[0]?.eventSource).toBe('kms.amazonaws.com');
+    } finally {
+      defaultClient.destroy();
+      trailClient.destroy();
       await stack.stop();
     }
   });
