@@ -19,6 +19,8 @@ export function judgeOldKeyUse(use: KeyLastUse | undefined, switchedAt: Date, no
   }
   if (!use.at) return { inUse: false, evidence: 'no successful use of the key since KMS began tracking' };
   const what = `${use.operation ?? 'a use'} at ${use.at.toISOString()}${use.cloudTrailEventId ? ` (CloudTrail event ${use.cloudTrailEventId})` : ''}`;
-  if (use.at >= usageWindowStart(switchedAt, now)) return { inUse: true, evidence: `last used: ${what}` };
+  // KMS dates uses to the second: a use within the second the window opens counts (the safe side).
+  const windowStart = Math.floor(usageWindowStart(switchedAt, now).getTime() / 1000) * 1000;
+  if (use.at.getTime() >= windowStart) return { inUse: true, evidence: `last used: ${what}` };
   return { inUse: false, evidence: `last used before the switch or over an hour ago: ${what}` };
 }

@@ -6,6 +6,7 @@ import { describeError } from '../shared/errors';
 import type { AlertPublisher } from '../tasks/alerts';
 import { InvalidTaskInputError } from '../tasks/errors';
 import { AliasMismatchError, OldKeyStillUsedError } from './errors';
+import { isSymmetricEncryptionKey } from './key-facts';
 import type { KmsKeyApi, RefusedUse } from './kms-api';
 import { judgeOldKeyUse } from './old-key-use';
 import {
@@ -219,7 +220,8 @@ type Audit = (type: string, facts?: Record<string, unknown>) => Promise<void>;
 async function begin(run: Run, deps: KeyTaskDeps, audit: Audit) {
   const { input, state } = run;
   const key = await deps.kms.describeKey(input.keyId);
-  const rotations = await deps.kms.listRotations(key.keyId);
+  // Only keys whose material rotates have a rotation history: KMS refuses ListKeyRotations for the others.
+  const rotations = isSymmetricEncryptionKey(key) ? await deps.kms.listRotations(key.keyId) : [];
   const materials = key.origin === 'EXTERNAL' ? await deps.kms.listMaterials(key.keyId) : [];
   const method = rotationMethodOf({
     key,
@@ -229,6 +231,9 @@ async function begin(run: Run, deps: KeyTaskDeps, audit: Audit) {
   });
   if (input.aliasName) await checkAlias(deps.kms, input.aliasName, [key.keyId]);
   const base = {
+    // The settings with their defaults, and the mode: the state machine reads them from here.
+    settings: input.settings,
+    emergency: input.emergency,
     rotationId: state.rotationId,
     keyId: key.keyId,
     keyArn: key.arn,
@@ -276,10 +281,12 @@ async function switchToReplacement(run: Run, deps: KeyTaskDeps, audit: Audit) {
  */
 async function checkCanary(run: Run, deps: KeyTaskDeps, audit: Audit) {
   const begun = need(run.state.begin, 'begin');
-  const disabledAt = new Date(need(run.state.disabled, 'disabled').disabledAt);
+  // CloudTrail and KMS date calls to the second: look from the start of the second the key was disabled in.
+  const disabledAt = new Date(Math.floor(Date.parse(need(run.state.disabled, 'disabled').disabledAt) / 1000) * 1000);
   const facts = await deps.kms.describeKey(begun.keyId);
   const use = await deps.kms.lastUse(begun.keyId);
-  const usedSince = use.at !== undefined && use.at > disabledAt;
+  // A success in the very second of the disable may have come just before it: only later ones count.
+  const usedSince = use.at !== undefined && use.at.getTime() >= disabledAt.getTime() + 1000;
   const refused = await deps.kms.refusedUsesSince(begun.keyArn, disabledAt);
   const refusedCount = refused === 'unavailable' ? 'unknown' : refused.length;
   await audit(KeyAuditEventType.OldKeyUsageChecked, {

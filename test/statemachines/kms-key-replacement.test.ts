@@ -1,0 +1,165 @@
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  GenerateMacCommand,
+  KMSClient,
+  ListAliasesCommand,
+  VerifyMacCommand,
+} from '@aws-sdk/client-kms';
+import type { LocalKms } from '../../local/kms';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { loadStateMachine } from '../../local/stepfunctions/definitions';
+import { runTestExecution } from '../support/state-machine-run';
+
+/**
+ * The kms-key state machine replacing HMAC keys (KMS cannot rotate their material), with its real task
+ * function against keyturn's local KMS and the local CloudTrail that records every KMS call: the alias moves
+ * to a new key, the old key is drained (KMS's last use of it), disabled as a canary and scheduled for deletion;
+ * a consumer still using the old key keeps it alive (drain) or rolls the run back (canary); an emergency
+ * retires the old key at once.
+ */
+
+const KMS_KEY_FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:keyturn-kms-key';
+const definition = loadStateMachine('kms-key', { KmsKeyFunction: KMS_KEY_FUNCTION });
+const AT_ONCE = { graceSeconds: 0, drainCheckSeconds: 0, drainChecks: 2, canaryWatchSeconds: 0, deletionWindowDays: 7 };
+
+let stack: LocalStack;
+let kms: KMSClient;
+let handler: (event: unknown) => Promise<unknown>;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ kms: true });
+  kms = new KMSClient({ endpoint: (stack.kms as LocalKms).endpoint, region: 'us-east-1' });
+  handler = (await import('../../functions/kms-key/handler')).handler;
+});
+afterAll(async () => {
+  kms.destroy();
+  await stack.stop();
+});
+
+let counter = 0;
+async function hmacKey(): Promise<{ keyId: string; aliasName: string }> {
+  const created = await kms.send(new CreateKeyCommand({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }));
+  const keyId = created.KeyMetadata?.KeyId as string;
+  const aliasName = `alias/webhooks-${++counter}`;
+  await kms.send(new CreateAliasCommand({ AliasName: aliasName, TargetKeyId: keyId }));
+  return { keyId, aliasName };
+}
+
+/** A consumer that names the old key by id (so the alias's move does not reach it). */
+const macWith = (keyId: string) =>
+  kms.send(new GenerateMacCommand({ KeyId: keyId, Message: Buffer.from('payload'), MacAlgorithm: 'HMAC_SHA_256' }));
+
+const stateOf = async (keyId: string) =>
+  (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState;
+const targetOf = async (aliasName: string) =>
+  (await kms.send(new ListAliasesCommand({}))).Aliases?.find((alias) => alias.AliasName === aliasName)?.TargetKeyId;
+
+/** Runs the state machine; `before` runs ahead of the named task (a consumer acting at that point of the run). */
+function run(input: Record<string, unknown>, before: Record<string, () => Promise<unknown>> = {}) {
+  const wrapped = async (event: unknown) => {
+    const task = (event as { task?: string }).task ?? '';
+    await before[task]?.();
+    return handler(event);
+  };
+  return runTestExecution(stack, definition, input, { [KMS_KEY_FUNCTION]: wrapped });
+}
+
+it('replaces the key: alias moved, old key idle, disabled, scheduled for deletion; the new key works', async () => {
+  const { keyId, aliasName } = await hmacKey();
+
+  const execution = await run({ entryId: 'webhooks', keyId, aliasName, settings: AT_ONCE });
+
+  expect(execution.status).toBe('SUCCEEDED');
+  expect(execution.audit).toEqual([
+    'KeyRotationStarted',
+    'ReplacementKeyCreated',
+    'KeyAliasMoved',
+    'OldKeyUsageChecked',
+    'OldKeyDisabled',
+    'OldKeyUsageChecked',
+    'OldKeyDeletionScheduled',
+    'KeyRotationCompleted',
+  ]);
+  const newKeyId = await targetOf(aliasName);
+  expect(newKeyId).not.toBe(keyId);
+  expect(await stateOf(keyId)).toBe('PendingDeletion');
+  const mac = await macWith(aliasName);
+  const verified = await kms.send(
+    new VerifyMacCommand({
+      KeyId: aliasName,
+      Message: Buffer.from('payload'),
+      Mac: mac.Mac,
+      MacAlgorithm: 'HMAC_SHA_256',
+    }),
+  );
+  expect(verified.MacValid).toBe(true);
+  const drained = execution.auditDetails.find((detail) => detail.type === 'OldKeyUsageChecked');
+  expect(drained).toMatchObject({ inUse: false });
+});
+
+it('a consumer still using the old key after the switch keeps it enabled: left in use, alerted', async () => {
+  const { keyId, aliasName } = await hmacKey();
+
+  const execution = await run(
+    { entryId: 'still-used', keyId, aliasName, settings: AT_ONCE },
+    { drain: () => macWith(keyId) },
+  );
+
+  expect(execution.status).toBe('SUCCEEDED');
+  expect(execution.audit.filter((type) => type === 'OldKeyUsageChecked')).toHaveLength(2);
+  expect(execution.audit.at(-1)).toBe('OldKeyLeftInUse');
+  expect(String(execution.auditDetails.at(-1)?.evidence)).toMatch(/last used: GenerateMac at/);
+  expect(await stateOf(keyId)).toBe('Enabled');
+  expect(stack.sns.messages().filter((m) => (m.subject ?? '').includes('still-used'))).toHaveLength(1);
+});
+
+it('a consumer refused by the disabled old key rolls the run back: old key enabled, alias back, alerted', async () => {
+  const { keyId, aliasName } = await hmacKey();
+
+  const execution = await run(
+    { entryId: 'canary-caught', keyId, aliasName, settings: AT_ONCE },
+    { 'check-canary': () => macWith(keyId).catch((error: unknown) => error) },
+  );
+
+  expect(execution.status).toBe('FAILED');
+  expect(execution.audit.slice(-2)).toEqual(['KeyRotationRolledBack', 'KeyRotationFailed']);
+  expect(execution.auditDetails.at(-1)).toMatchObject({ step: 'CheckCanary', error: 'OldKeyStillUsedError' });
+  expect(String(execution.auditDetails.at(-1)?.cause)).toMatch(
+    /refused to 1 call\(s\) \(first: GenerateMac DisabledException\)/,
+  );
+  expect(await stateOf(keyId)).toBe('Enabled');
+  expect(await targetOf(aliasName)).toBe(keyId);
+  expect(stack.sns.messages().filter((m) => (m.subject ?? '').includes('canary-caught'))).toHaveLength(1);
+});
+
+it('an emergency retires the old key at once: no grace, drain or canary watch', async () => {
+  const { keyId, aliasName } = await hmacKey();
+  const execution = await run({
+    entryId: 'leaked',
+    keyId,
+    aliasName,
+    emergency: true,
+    settings: { graceSeconds: 86_400, canaryWatchSeconds: 86_400, deletionWindowDays: 7 },
+  });
+  expect(execution.status).toBe('SUCCEEDED');
+  expect(execution.audit).toEqual([
+    'KeyRotationStarted',
+    'ReplacementKeyCreated',
+    'KeyAliasMoved',
+    'OldKeyDisabled',
+    'OldKeyDeletionScheduled',
+    'KeyRotationCompleted',
+  ]);
+  expect(await stateOf(keyId)).toBe('PendingDeletion');
+});
+
+it('a key to replace without the alias consumers use is refused at Begin, nothing created', async () => {
+  const { keyId } = await hmacKey();
+  const keysBefore = (stack.kms as LocalKms).keys().length;
+  const execution = await run({ entryId: 'no-alias', keyId, settings: AT_ONCE });
+  expect(execution.status).toBe('FAILED');
+  expect(execution.auditDetails.at(-1)).toMatchObject({ step: 'Begin', error: 'AliasMismatchError' });
+  expect((stack.kms as LocalKms).keys()).toHaveLength(keysBefore);
+});
