@@ -4,6 +4,7 @@ import { startLocalCloudTrail, type LocalCloudTrail } from './cloudtrail';
 import { startLocalMariadb, type LocalMariadb, type LocalMariadbOptions } from './databases/mariadb';
 import { startLocalPostgres, type LocalPostgres, type LocalPostgresOptions } from './databases/postgres';
 import { startLocalRedis, type LocalRedis, type LocalRedisOptions } from './databases/redis';
+import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb';
 import { startLocalElastiCache, type LocalElastiCache } from './elasticache';
 import { startLocalEventBridge, type LocalEventBridge } from './eventbridge/local-eventbridge';
 import { startLocalIam, type LocalIam } from './iam';
@@ -40,6 +41,8 @@ export interface LocalStack {
    * STS accept, in LOCAL_REGION (where IAM's calls are recorded too).
    */
   readonly cloudTrail?: LocalCloudTrail;
+  /** The local DynamoDB (dynalite, in memory), when asked for; also in AWS_ENDPOINT_URL_DYNAMODB. */
+  readonly dynamodb?: LocalDynamoDb;
   /** The local EventBridge: the audit events the task functions put (`eventBridge.events()`). */
   readonly eventBridge: LocalEventBridge;
   /** The local SNS: the alerts the task functions publish (`sns.messages()`). */
@@ -74,6 +77,8 @@ export interface LocalStackOptions {
    * (AWS_ENDPOINT_URL_CLOUDTRAIL). @default false
    */
   readonly iam?: boolean;
+  /** Start a local DynamoDB (dynalite) too, and point AWS_ENDPOINT_URL_DYNAMODB at it. @default false */
+  readonly dynamodb?: boolean;
   /** Turn Secrets Manager's request quotas on. @default false */
   readonly quotas?: boolean;
 }
@@ -104,6 +109,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     optional(options.elasticache, () => startLocalElastiCache(location)),
     optional(options.iam, () => startLocalIam(location)),
     optional(options.iam, () => startLocalCloudTrail(location)),
+    optional(options.dynamodb, () => startLocalDynamoDb()),
   ] as const);
   const failed = starting.find((outcome) => outcome.status === 'rejected');
   if (failed) {
@@ -114,7 +120,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     throw failed.reason;
   }
-  const [secretsManager, eventBridge, sns, postgres, mariadb, redis, rds, elasticache, iam, cloudTrail] = [
+  const [secretsManager, eventBridge, sns, postgres, mariadb, redis, rds, elasticache, iam, cloudTrail, dynamodb] = [
     valueOf(starting[0]),
     valueOf(starting[1]),
     valueOf(starting[2]),
@@ -125,6 +131,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     valueOf(starting[7]),
     valueOf(starting[8]),
     valueOf(starting[9]),
+    valueOf(starting[10]),
   ] as const;
   // Fixtures, as the CDK app would deploy them: the audit bus and the default alert topic.
   eventBridge.createEventBus(LOCAL_AUDIT_BUS_NAME);
@@ -135,6 +142,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   process.env.AWS_ENDPOINT_URL_SNS = sns.endpoint;
   if (rds) process.env.AWS_ENDPOINT_URL_RDS = rds.endpoint;
   if (elasticache) process.env.AWS_ENDPOINT_URL_ELASTICACHE = elasticache.endpoint;
+  if (dynamodb) process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamodb.endpoint;
   if (iam) {
     process.env.AWS_ENDPOINT_URL_IAM = iam.iamEndpoint;
     process.env.AWS_ENDPOINT_URL_STS = iam.stsEndpoint;
@@ -168,6 +176,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     elasticache,
     iam,
     cloudTrail,
+    dynamodb,
     eventBridge,
     sns,
     auditBusName: LOCAL_AUDIT_BUS_NAME,
@@ -186,6 +195,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         elasticache?.stop(),
         iam?.stop(),
         cloudTrail?.stop(),
+        dynamodb?.stop(),
       ]);
     },
   };
