@@ -22,6 +22,7 @@ import type { RewrapProgress, RewrapRequest } from '../../functions/kms-rewrap/c
 import { parseRewrapEvent, type SliceEvent } from '../../functions/kms-rewrap/input';
 import { runRewrapSlice, type RewrapDeps } from '../../functions/kms-rewrap/slice';
 import { deadlineIn } from '../../functions/shared/deadline';
+import type { PacerClock } from '../../functions/shared/write-pacer';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/dynamodb';
 import { startMotoServer, type MotoServer } from './moto';
 
@@ -240,6 +241,23 @@ export class RewrapWorld {
     };
   }
 
+  /** One slice from `from`'s checkpoint (or the start), as the state machine invokes the function. */
+  runSlice(
+    request: RewrapRequest,
+    from: RewrapProgress | undefined,
+    audit: RewrapAudit,
+    deps: Partial<RewrapDeps> = {},
+    jobId = 'arn:aws:states:us-east-1:123456789012:execution:keyturn-rewrap:test',
+  ): Promise<RewrapProgress> {
+    const event = parseRewrapEvent({
+      task: 'slice',
+      request,
+      progress: from ? { checkpoint: from.checkpoint } : {},
+      jobId,
+    }) as SliceEvent;
+    return runRewrapSlice(event, this.jobDeps(audit, deps));
+  }
+
   /** Runs slices, each from the last one's checkpoint (as the state machine does), until the job is done. */
   async runJob(request: RewrapRequest, options: RunJobOptions = {}): Promise<JobRun> {
     const audit = recordingAudit();
@@ -247,17 +265,29 @@ export class RewrapWorld {
     let slices = 0;
     do {
       if (slices >= (options.maxSlices ?? 1000)) throw new Error(`the job was not done after ${slices} slices`);
-      const event = parseRewrapEvent({
-        task: 'slice',
-        request,
-        progress: progress ? { checkpoint: progress.checkpoint } : {},
-        jobId: options.jobId ?? 'arn:aws:states:us-east-1:123456789012:execution:keyturn-rewrap:test',
-      }) as SliceEvent;
-      progress = await runRewrapSlice(event, this.jobDeps(audit, options.deps));
+      progress = await this.runSlice(request, progress, audit, options.deps, options.jobId);
       slices += 1;
     } while (!progress.done);
     return { progress, slices, audit: audit.events };
   }
+}
+
+/**
+ * A clock whose sleeps take no real time: each moves it forward by the time asked for (it also moves with
+ * the real clock). With one item in flight at a time, its `sleeps` are exactly the waits the job chose.
+ */
+export function skippingClock(): PacerClock & { readonly sleeps: number[] } {
+  let offset = 0;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    nowMs: () => Date.now() + offset,
+    sleep: (ms) => {
+      sleeps.push(ms);
+      offset += ms;
+      return Promise.resolve();
+    },
+  };
 }
 
 /** A re-wrap request for the harness's tables (items keyed `id`, ciphertext in `wrappedKey`). */
