@@ -129,6 +129,8 @@ export const AslPlaceholder = {
   SelectFleetFunction: 'SelectFleetFunction',
   SummarizeFleetFunction: 'SummarizeFleetFunction',
   LifecycleStateMachine: 'LifecycleStateMachine',
+  /** The KMS re-wrap function (`functions/kms-rewrap`): its `slice` and `report-failure` tasks. */
+  RewrapFunction: 'RewrapFunction',
 } as const;
 export type AslPlaceholderName = keyof typeof AslPlaceholder;
 

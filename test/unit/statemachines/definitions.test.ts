@@ -1,4 +1,5 @@
 import * as fleetErrors from '../../../functions/fleet/errors';
+import * as rewrapErrors from '../../../functions/kms-rewrap/errors';
 import * as strategyErrors from '../../../functions/strategies/errors';
 import * as taskErrors from '../../../functions/tasks/errors';
 import { KeyturnError } from '../../../functions/shared/errors';
@@ -6,7 +7,7 @@ import { AslPlaceholder } from '../../../functions/shared/lifecycle-contract';
 import { loadStateMachine, type StateMachineName } from '../../../local/stepfunctions/definitions';
 import { assertValidAsl } from '../../support/asl';
 
-const MACHINES: StateMachineName[] = ['lifecycle', 'emergency', 'fleet'];
+const MACHINES: StateMachineName[] = ['lifecycle', 'emergency', 'fleet', 'rewrap'];
 const FILLED = Object.fromEntries(
   Object.values(AslPlaceholder).map((name) => [name, `arn:aws:lambda:us-east-1:123456789012:function:${name}`]),
 );
@@ -30,16 +31,19 @@ function statesOf(states: Record<string, State>): [string, State][] {
 
 /** Error names keyturn's task code raises on purpose (KeyturnError subclasses name themselves). */
 const KEYTURN_ERROR_NAMES = new Set(
-  [...Object.values(taskErrors), ...Object.values(fleetErrors), ...Object.values(strategyErrors)].flatMap(
-    (value: unknown) => {
-      if (typeof value !== 'function' || !(value.prototype instanceof KeyturnError)) return [];
-      try {
-        return [new (value as new (message: string, extra?: string) => Error)('probe', 'probe').name];
-      } catch {
-        return [];
-      }
-    },
-  ),
+  [
+    ...Object.values(taskErrors),
+    ...Object.values(fleetErrors),
+    ...Object.values(strategyErrors),
+    ...Object.values(rewrapErrors),
+  ].flatMap((value: unknown) => {
+    if (typeof value !== 'function' || !(value.prototype instanceof KeyturnError)) return [];
+    try {
+      return [new (value as new (message: string, extra?: string) => Error)('probe', 'probe').name];
+    } catch {
+      return [];
+    }
+  }),
 );
 /** Names from Step Functions and the services it integrates with. */
 const SERVICE_ERROR = /^(States|Lambda|SecretsManager|StepFunctions)\.[A-Za-z]+$/;
