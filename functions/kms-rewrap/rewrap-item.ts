@@ -40,11 +40,11 @@ export interface ItemContext {
   readonly targetKeyArn: string;
   readonly allowedSourceKeyIds: ReadonlySet<string>;
   /** ReEncrypt, paced and backed off (paced-reencrypt.ts). */
-  reEncrypt(input: ReEncryptCommandInput): Promise<ReEncryptCommandOutput>;
+  readonly reEncrypt: (input: ReEncryptCommandInput) => Promise<ReEncryptCommandOutput>;
   /** Why the target key cannot take ciphertexts now, or undefined (asked when a ReEncrypt fails on a key's state). */
-  targetKeyProblem(): Promise<string | undefined>;
+  readonly targetKeyProblem: () => Promise<string | undefined>;
   /** Told about every conditional write lost to an application's write. */
-  onConflict(): void;
+  readonly onConflict: () => void;
   /** A test's hook between the ReEncrypt and the conditional write (an application writing just then). */
   readonly beforeWrite?: (key: DynamoKey) => Promise<void>;
 }
