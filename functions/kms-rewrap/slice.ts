@@ -96,7 +96,8 @@ export async function runRewrapSlice(event: SliceEvent, deps: RewrapDeps): Promi
   deps.logger.appendKeys({ jobId: event.jobId, tableName: request.tableName });
   if (checkpoint.scanComplete) return finished(event, checkpoint, table, deps, now(), false);
 
-  const margin = deps.safetyMarginMs ?? SLICE_SAFETY_MARGIN_MS;
+  // A function with a short timeout still makes progress: it keeps back at most a quarter of its time.
+  const margin = Math.min(deps.safetyMarginMs ?? SLICE_SAFETY_MARGIN_MS, deps.deadline.remainingMs() / 4);
   const latestMs = clock.nowMs() + deps.deadline.remainingMs() - DEADLINE_RESERVE_MS;
   const backoff = new JobBackoff(() => clock.nowMs(), deps.backoff, deps.random);
   const pacer = rewrapPacer(pace, clock);

@@ -273,18 +273,19 @@ export class RewrapWorld {
 }
 
 /**
- * A clock whose sleeps take no real time: each moves it forward by the time asked for (it also moves with
- * the real clock). With one item in flight at a time, its `sleeps` are exactly the waits the job chose.
+ * A clock that moves only when the job sleeps, by the time it asked for: its waits take no real time, and
+ * with one item in flight at a time its `sleeps` are exactly the waits the job chose, whatever the machine's
+ * speed. It starts at the real time.
  */
 export function skippingClock(): PacerClock & { readonly sleeps: number[] } {
-  let offset = 0;
+  let now = Date.now();
   const sleeps: number[] = [];
   return {
     sleeps,
-    nowMs: () => Date.now() + offset,
+    nowMs: () => now,
     sleep: (ms) => {
       sleeps.push(ms);
-      offset += ms;
+      now += ms;
       return Promise.resolve();
     },
   };

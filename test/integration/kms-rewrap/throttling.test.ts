@@ -72,11 +72,11 @@ describeWithMoto('KMS re-wrap job under KMS throttling (dynalite + moto KMS behi
     const audit = recordingAudit();
     const request = requestFor('throttled-late', newKey, [oldKey], { concurrency: 1 });
     const clock = skippingClock();
-    const remaining = 25_000; // the safety margin (20 s) and the reserve (3 s) leave 2 s for waits
+    const remaining = 25_000; // less the 3 s reserve: waits must end within 22 s
     const start = clock.nowMs();
     const shortDeadline = { remainingMs: () => Math.max(0, remaining - (clock.nowMs() - start)) };
 
-    // WHEN a slice runs with the pauses of a long throttle streak (the smallest pause is 10 s)
+    // WHEN a slice runs with pauses of 10 s (the third throttle in a row would pause past the 22 s)
     const first = await world.runSlice(request, undefined, audit, {
       clock,
       deadline: shortDeadline,
