@@ -8,6 +8,7 @@ import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb';
 import { startLocalElastiCache, type LocalElastiCache } from './elasticache';
 import { startLocalEventBridge, type LocalEventBridge } from './eventbridge/local-eventbridge';
 import { startLocalIam, type LocalIam } from './iam';
+import { startLocalKms, type LocalKms } from './kms';
 import { startLocalRds, type LocalRds } from './rds';
 import { startLocalSecretsManager, type LocalSecretsManager } from './secretsmanager/local-secrets-manager';
 import { startLocalSns, type LocalSns } from './sns/local-sns';
@@ -41,6 +42,8 @@ export interface LocalStack {
    * STS accept, in LOCAL_REGION (where IAM's calls are recorded too).
    */
   readonly cloudTrail?: LocalCloudTrail;
+  /** The local KMS (AWS_ENDPOINT_URL_KMS), when asked for. */
+  readonly kms?: LocalKms;
   /** The local DynamoDB (dynalite, in memory), when asked for; also in AWS_ENDPOINT_URL_DYNAMODB. */
   readonly dynamodb?: LocalDynamoDb;
   /** The local EventBridge: the audit events the task functions put (`eventBridge.events()`). */
@@ -77,6 +80,8 @@ export interface LocalStackOptions {
    * (AWS_ENDPOINT_URL_CLOUDTRAIL). @default false
    */
   readonly iam?: boolean;
+  /** Start the local KMS too, and point AWS_ENDPOINT_URL_KMS at it. @default false */
+  readonly kms?: boolean;
   /** Start a local DynamoDB (dynalite) too, and point AWS_ENDPOINT_URL_DYNAMODB at it. @default false */
   readonly dynamodb?: boolean;
   /** Turn Secrets Manager's request quotas on. @default false */
@@ -109,6 +114,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     optional(options.elasticache, () => startLocalElastiCache(location)),
     optional(options.iam, () => startLocalIam(location)),
     optional(options.iam, () => startLocalCloudTrail(location)),
+    optional(options.kms, () => startLocalKms(location)),
     optional(options.dynamodb, () => startLocalDynamoDb()),
   ] as const);
   const failed = starting.find((outcome) => outcome.status === 'rejected');
@@ -120,19 +126,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     throw failed.reason;
   }
-  const [secretsManager, eventBridge, sns, postgres, mariadb, redis, rds, elasticache, iam, cloudTrail, dynamodb] = [
-    valueOf(starting[0]),
-    valueOf(starting[1]),
-    valueOf(starting[2]),
-    valueOf(starting[3]),
-    valueOf(starting[4]),
-    valueOf(starting[5]),
-    valueOf(starting[6]),
-    valueOf(starting[7]),
-    valueOf(starting[8]),
-    valueOf(starting[9]),
-    valueOf(starting[10]),
-  ] as const;
+  const [secretsManager, eventBridge, sns, postgres, mariadb, redis, rds, elasticache, iam, cloudTrail, kms, dynamodb] =
+    [
+      valueOf(starting[0]),
+      valueOf(starting[1]),
+      valueOf(starting[2]),
+      valueOf(starting[3]),
+      valueOf(starting[4]),
+      valueOf(starting[5]),
+      valueOf(starting[6]),
+      valueOf(starting[7]),
+      valueOf(starting[8]),
+      valueOf(starting[9]),
+      valueOf(starting[10]),
+      valueOf(starting[11]),
+    ] as const;
   // Fixtures, as the CDK app would deploy them: the audit bus and the default alert topic.
   eventBridge.createEventBus(LOCAL_AUDIT_BUS_NAME);
   const alertTopicArn = sns.createTopic(LOCAL_ALERT_TOPIC_NAME);
@@ -142,6 +150,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   process.env.AWS_ENDPOINT_URL_SNS = sns.endpoint;
   if (rds) process.env.AWS_ENDPOINT_URL_RDS = rds.endpoint;
   if (elasticache) process.env.AWS_ENDPOINT_URL_ELASTICACHE = elasticache.endpoint;
+  if (kms) process.env.AWS_ENDPOINT_URL_KMS = kms.endpoint;
   if (dynamodb) process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamodb.endpoint;
   if (iam) {
     process.env.AWS_ENDPOINT_URL_IAM = iam.iamEndpoint;
@@ -176,6 +185,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     elasticache,
     iam,
     cloudTrail,
+    kms,
     dynamodb,
     eventBridge,
     sns,
@@ -195,6 +205,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         elasticache?.stop(),
         iam?.stop(),
         cloudTrail?.stop(),
+        kms?.stop(),
         dynamodb?.stop(),
       ]);
     },

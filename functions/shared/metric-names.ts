@@ -57,6 +57,8 @@ export const MetricService = {
   RotateSecret: 'keyturn-rotate-secret',
   /** Every task handler of the lifecycle, emergency and fleet state machines (`functions/tasks`). */
   Lifecycle: 'keyturn-lifecycle',
+  /** The tasks of a KMS key's rotation (`functions/kms-key`). */
+  KmsKey: 'keyturn-kms-key',
 } as const;
 
 /** The `Strategy` dimension's value when a step fails before its strategy is known (bad event, unknown secret or strategy). */

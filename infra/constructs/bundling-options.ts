@@ -96,8 +96,8 @@ export const LAMBDA_BUNDLE: LambdaBundleSettings = {
 };
 
 /**
- * The bundle of `functions/rotate-secret/handler.ts`: the shared settings, with the database driver, the RDS
- * and ElastiCache clients (only that function reaches targets) and the DynamoDB client (only its writes are
+ * The bundle of `functions/rotate-secret/handler.ts`: the shared settings, with the database driver, the RDS,
+ * ElastiCache, IAM, STS and CloudTrail clients (only that function reaches targets) and the DynamoDB client (only its writes are
  * paced) as lazy modules, and Amazon RDS's CA bundle.
  */
 export const ROTATE_SECRET_BUNDLE: LambdaBundleSettings = {
@@ -108,6 +108,8 @@ export const ROTATE_SECRET_BUNDLE: LambdaBundleSettings = {
     { specifier: '@aws-sdk/client-elasticache', entry: 'functions/lazy-modules/client-elasticache.ts' },
     { specifier: '@aws-sdk/client-iam', entry: 'functions/lazy-modules/client-iam.ts' },
     { specifier: '@aws-sdk/client-sts', entry: 'functions/lazy-modules/client-sts.ts' },
+    // The event history an IAM key's drain reads (functions/strategies/iam/iam-client.ts).
+    { specifier: '@aws-sdk/client-cloudtrail', entry: 'functions/lazy-modules/client-cloudtrail.ts' },
     // The write pacer's schedule (functions/shared/write-pacer-dynamodb.ts): only steps that write load it.
     { specifier: '@aws-sdk/client-dynamodb', entry: 'functions/lazy-modules/client-dynamodb.ts' },
   ],

@@ -24,8 +24,8 @@ export interface AwsJsonService<Operation extends string> {
   /** For messages: "the local Secrets Manager". */
   readonly displayName: string;
   isOperation(name: string): name is Operation;
-  /** Runs one call; service errors are thrown as AwsProtocolError. */
-  invoke(operation: Operation, input: unknown): object;
+  /** Runs one call (a promise lets a call be held back, e.g. an injected delay); service errors are thrown as AwsProtocolError. */
+  invoke(operation: Operation, input: unknown): object | Promise<object>;
   /** What an unexpected failure is answered with (the service's own internal-error exception, HTTP 500). */
   internalError(): AwsProtocolError;
 }
@@ -83,15 +83,15 @@ async function route<Operation extends string>(
     sendJson(response, 404, { message: 'Not found: the AWS protocol is served as POST / with X-Amz-Target' });
     return;
   }
-  answer(request, response, body, service);
+  await answer(request, response, body, service);
 }
 
-function answer<Operation extends string>(
+async function answer<Operation extends string>(
   request: IncomingMessage,
   response: ServerResponse,
   body: string,
   service: AwsJsonService<Operation>,
-): void {
+): Promise<void> {
   const target = headerValue(request, 'x-amz-target') ?? '';
   const prefix = [service.targetPrefix, ...(service.otherTargetPrefixes ?? [])].find((candidate) =>
     target.startsWith(candidate),
@@ -105,7 +105,7 @@ function answer<Operation extends string>(
         400,
       );
     }
-    const output = service.invoke(operation, parseJsonBody(body));
+    const output = await service.invoke(operation, parseJsonBody(body));
     sendJson(response, 200, output, { 'content-type': AWS_JSON_CONTENT_TYPE });
   } catch (error) {
     sendAwsJsonError(response, error instanceof AwsProtocolError ? error : service.internalError());

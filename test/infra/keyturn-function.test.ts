@@ -226,7 +226,7 @@ describe('the bundle settings every keyturn function shares', () => {
     // THEN
     expect(FRESHNESS_CHECK_FUNCTION.bundle).toBe(LAMBDA_BUNDLE);
     expect(ROTATE_SECRET_FUNCTION.bundle).toBe(ROTATE_SECRET_BUNDLE);
-    // The same settings, the database driver and the RDS, ElastiCache, IAM, STS and DynamoDB clients as bundles of their own,
+    // The same settings, the database driver and the RDS, ElastiCache, IAM, STS, CloudTrail and DynamoDB clients as bundles of their own,
     // and RDS's CA bundle beside them.
     expect({ ...ROTATE_SECRET_BUNDLE, lazyModules: [], assetFiles: [] }).toEqual(LAMBDA_BUNDLE);
     expect(ROTATE_SECRET_BUNDLE.lazyModules.map((m) => m.specifier)).toEqual([
@@ -235,11 +235,27 @@ describe('the bundle settings every keyturn function shares', () => {
       '@aws-sdk/client-elasticache',
       '@aws-sdk/client-iam',
       '@aws-sdk/client-sts',
+      '@aws-sdk/client-cloudtrail',
       '@aws-sdk/client-dynamodb',
     ]);
     expect(ROTATE_SECRET_FUNCTION.entry).toMatch(/functions\/rotate-secret\/handler\.ts$/);
     expect(FRESHNESS_CHECK_FUNCTION.entry).toMatch(/functions\/freshness-check\/handler\.ts$/);
     expect(FRESHNESS_CHECK_FUNCTION.handler).toBe('handler');
+  });
+
+  test('every package the function code loads with import() is a lazy module of the rotation function, never inlined', () => {
+    // GIVEN every dynamic import of a package (not a relative path) in functions/
+    const files = execFileSync('git', ['ls-files', 'functions/*.ts', 'functions/**/*.ts'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((file) => file && !file.startsWith('functions/lazy-modules/'));
+    const loaded = new Set<string>();
+    for (const file of files) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/import\('([^'.][^']*)'\)/g)) loaded.add(match[1] ?? '');
+    }
+    // THEN each is bundled on its own (esbuild would otherwise inline it into index.js: every cold start pays for it)
+    expect(loaded.size).toBeGreaterThan(0);
+    const lazy = ROTATE_SECRET_BUNDLE.lazyModules.map((m) => m.specifier);
+    expect([...loaded].filter((specifier) => !lazy.includes(specifier))).toEqual([]);
   });
 
   test("the afterBundling commands put each lazy module where Node's import() finds it from index.js, and the RDS CA bundle beside it", () => {

@@ -1,3 +1,4 @@
+import type { TrailEvent } from '../../shared/cloudtrail-lookup';
 import type { AccessKeyPair } from './secret';
 
 /**
@@ -31,14 +32,7 @@ export interface KeyLastUse {
 export const KEY_CHECK_USER_AGENT = 'keyturn-key-check';
 
 /** A call signed with an access key, as CloudTrail's event history records it (management events only). */
-export interface SignedCall {
-  readonly eventName: string;
-  /** `s3.amazonaws.com`, `sts.amazonaws.com`, ... */
-  readonly eventSource: string;
-  readonly at: Date;
-  readonly region: string;
-  readonly userAgent?: string;
-}
+export type SignedCall = TrailEvent;
 
 /** One user's access keys. "Gone" answers are IAM's NoSuchEntity on a key: already deleted. */
 export interface IamKeyApi {

@@ -1,6 +1,6 @@
-import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
+import { lookupTrailEvents, trailClients } from '../../shared/cloudtrail-lookup';
 import { TargetUnreachableError } from '../errors';
 import { IamAccessDeniedError, IamApiError, IamUserNotFoundError } from './errors';
 import {
@@ -8,7 +8,6 @@ import {
   type AccessKeyInfo,
   type IamAccess,
   type IamKeyApi,
-  type SignedCall,
   type SignedIdentity,
 } from './iam-api';
 import type { AccessKeyPair } from './secret';
@@ -58,71 +57,6 @@ function failure(error: unknown, call: string, userName?: string): Error {
 const isNoSuchEntity = (error: unknown) => asSdkError(error).name.startsWith('NoSuchEntity');
 
 type Credentials = { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
-
-/** LookupEvents pages are 50 events at most. */
-const LOOKUP_PAGE = 50;
-
-/** CloudTrail clients by region, with the credentials the key calls use (the user's account's event history). */
-function trailClients(credentials: Credentials | undefined): (region: string) => Promise<CloudTrailClient> {
-  const clients = new Map<string, Promise<CloudTrailClient>>();
-  return (region) => {
-    let client = clients.get(region);
-    if (!client) {
-      // LookupEvents allows two calls per second per account and region: the SDK's adaptive mode paces retries.
-      client = import('@aws-sdk/client-cloudtrail').then(
-        ({ CloudTrailClient }) =>
-          new CloudTrailClient({ region, retryMode: 'adaptive', ...(credentials ? { credentials } : {}) }),
-      );
-      clients.set(region, client);
-    }
-    return client;
-  };
-}
-
-async function lookupCalls(
-  client: CloudTrailClient,
-  accessKeyId: string,
-  since: Date,
-  region: string,
-  limit: number,
-): Promise<SignedCall[]> {
-  const { LookupEventsCommand } = await import('@aws-sdk/client-cloudtrail');
-  const calls: SignedCall[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await client.send(
-      new LookupEventsCommand({
-        LookupAttributes: [{ AttributeKey: 'AccessKeyId', AttributeValue: accessKeyId }],
-        StartTime: since,
-        EndTime: new Date(),
-        MaxResults: Math.min(LOOKUP_PAGE, limit - calls.length),
-        NextToken: nextToken,
-      }),
-    );
-    for (const event of page.Events ?? []) {
-      calls.push({
-        eventName: event.EventName ?? 'unknown',
-        eventSource: event.EventSource ?? 'unknown',
-        at: event.EventTime ?? since,
-        region,
-        ...userAgentOf(event.CloudTrailEvent),
-      });
-    }
-    nextToken = page.NextToken;
-  } while (nextToken && calls.length < limit);
-  return calls.slice(0, limit);
-}
-
-/** The user agent in an event's full record (a JSON string), the one field keyturn reads from it. */
-function userAgentOf(record: string | undefined): { userAgent?: string } {
-  if (record === undefined) return {};
-  try {
-    const parsed = JSON.parse(record) as { userAgent?: unknown };
-    return typeof parsed.userAgent === 'string' ? { userAgent: parsed.userAgent } : {};
-  } catch {
-    return {};
-  }
-}
 
 async function keyApi(iam: IAMClient, credentials?: Credentials): Promise<IamKeyApi> {
   const sdk = await import('@aws-sdk/client-iam');
@@ -206,7 +140,12 @@ async function keyApi(iam: IAMClient, credentials?: Credentials): Promise<IamKey
     },
     async callsSignedWith(accessKeyId, since, region, limit) {
       try {
-        return await lookupCalls(await trail(region), accessKeyId, since, region, limit);
+        return await lookupTrailEvents(await trail(region), {
+          attribute: { key: 'AccessKeyId', value: accessKeyId },
+          since,
+          region,
+          limit,
+        });
       } catch (error) {
         throw failure(error, `cloudtrail:LookupEvents in ${region}`);
       }

@@ -97,7 +97,7 @@ describe('provider specs', () => {
     [
       'a header name with a space',
       { create: { ...ACME_SPEC.create, headers: { 'X Admin': 'x' } } },
-      /create\.headers\.X Admin: Invalid key in record/,
+      /create\.headers\.X Admin: invalid key: must be an HTTP header name/,
     ],
   ])('refuse %s', (_, change, message) => {
     expect(issues({ ...ACME_SPEC, ...change }).join('\n')).toMatch(message);

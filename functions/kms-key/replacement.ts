@@ -1,0 +1,156 @@
+import { AliasMismatchError, KeyStateError, KmsApiError } from './errors';
+import type { KeyFacts } from './key-facts';
+import type { KmsKeyApi } from './kms-api';
+import { isReplacementMadeBy, replacementKeyRequest, type Tag } from './replacement-key';
+
+/**
+ * Replacement of a key KMS cannot rotate: a new key of the same spec, usage, key policy and tags takes over
+ * the alias; the old key stays enabled through grace and drain, is disabled as a reversible canary, and only
+ * then scheduled for deletion. Every step is idempotent and leaves its mark on the OLD key's tags first, so a
+ * retry after a crash at any point continues instead of making a second key.
+ */
+
+/** Tags on the old key: the rotation replacing it, and the key that replaced it. */
+export const OLD_KEY_TAGS = {
+  /** `<rotation id>`: written before CreateKey, so a retry knows a key may exist without its id. */
+  replacing: 'keyturn:replacing',
+  /** `<rotation id> <new key id>`: written right after CreateKey. */
+  replacedBy: 'keyturn:replaced-by',
+  /** ISO time the old key was disabled (the canary watch starts there). */
+  disabledAt: 'keyturn:disabled-at',
+} as const;
+
+/** Days a stray replacement key (a twin's, never aliased, never used) waits before KMS deletes it: the minimum. */
+const STRAY_KEY_DELETION_DAYS = 7;
+
+export interface ReplacementState {
+  readonly rotationId: string;
+  readonly aliasName: string;
+  readonly oldKeyId: string;
+  readonly oldKeyArn: string;
+  readonly newKeyId?: string;
+  readonly newKeyArn?: string;
+}
+
+const tagValue = (tags: readonly Tag[], key: string): string | undefined => tags.find((tag) => tag.key === key)?.value;
+
+/** The alias must point at the key the entry names (or at its replacement, when a retry finds the switch done). */
+export async function checkAlias(kms: KmsKeyApi, aliasName: string, expectedKeyIds: readonly string[]): Promise<void> {
+  const target = await kms.aliasTarget(aliasName);
+  if (target === undefined) throw new AliasMismatchError(`alias ${aliasName} does not exist`);
+  if (!expectedKeyIds.includes(target)) {
+    throw new AliasMismatchError(
+      `alias ${aliasName} points at KMS key ${target}, not at ${expectedKeyIds.join(' or ')} as the policy says: someone moved it`,
+    );
+  }
+}
+
+/** Finds the key this rotation already made, or makes it: one replacement per rotation, whatever crashed. */
+export async function createReplacementKey(
+  kms: KmsKeyApi,
+  old: KeyFacts,
+  rotationId: string,
+): Promise<{ readonly key: KeyFacts; readonly created: boolean; readonly straysScheduledForDeletion: number }> {
+  const oldTags = await kms.tags(old.keyId);
+  const recorded = tagValue(oldTags, OLD_KEY_TAGS.replacedBy)?.split(' ');
+  if (recorded?.[0] === rotationId && recorded[1]) {
+    return { key: await kms.describeKey(recorded[1]), created: false, straysScheduledForDeletion: 0 };
+  }
+  if (tagValue(oldTags, OLD_KEY_TAGS.replacing) === rotationId) {
+    // A crash (or a twin) may have made the key without recording it: look for it by its tags.
+    const made = await keysMadeBy(kms, old.keyId, rotationId);
+    const [keep, ...strays] = made;
+    if (keep) {
+      for (const stray of strays) await kms.scheduleDeletion(stray.keyId, STRAY_KEY_DELETION_DAYS);
+      await kms.tag(old.keyId, [{ key: OLD_KEY_TAGS.replacedBy, value: `${rotationId} ${keep.keyId}` }]);
+      return { key: keep, created: false, straysScheduledForDeletion: strays.length };
+    }
+  }
+  const request = replacementKeyRequest({
+    old,
+    oldPolicy: await kms.keyPolicy(old.keyId),
+    oldTags: oldTags.filter((tag) => !Object.values(OLD_KEY_TAGS).includes(tag.key as never)),
+    rotationId,
+  });
+  await kms.tag(old.keyId, [{ key: OLD_KEY_TAGS.replacing, value: rotationId }]);
+  const key = await kms.createKey(request);
+  await kms.tag(old.keyId, [{ key: OLD_KEY_TAGS.replacedBy, value: `${rotationId} ${key.keyId}` }]);
+  return { key, created: true, straysScheduledForDeletion: 0 };
+}
+
+/** Keys whose tags say this rotation made them to replace the old key, oldest id order (stable for twins). */
+async function keysMadeBy(kms: KmsKeyApi, oldKeyId: string, rotationId: string): Promise<KeyFacts[]> {
+  const found: KeyFacts[] = [];
+  for (const keyId of await kms.listKeyIds()) {
+    if (keyId === oldKeyId) continue;
+    const facts = await kms.describeKey(keyId);
+    if (facts.keyManager !== 'CUSTOMER' || facts.keyState === 'PendingDeletion') continue;
+    if (isReplacementMadeBy(await kms.tags(keyId), oldKeyId, rotationId)) found.push(facts);
+  }
+  return found.sort((a, b) => a.keyId.localeCompare(b.keyId));
+}
+
+/** The new key must do its job before any consumer is sent to it. */
+export async function verifyKey(kms: KmsKeyApi, key: KeyFacts): Promise<string> {
+  if (key.keyState !== 'Enabled') throw new KeyStateError(`KMS key ${key.keyId} is ${key.keyState}, not Enabled`);
+  const result = await kms.check(key);
+  if (!result.ok) throw new KmsApiError(`KMS key ${key.keyId}: ${result.detail} failed`);
+  return result.detail;
+}
+
+/** Moves the alias to the new key and reads it back. Idempotent. */
+export async function switchAlias(kms: KmsKeyApi, aliasName: string, keyId: string): Promise<void> {
+  if ((await kms.aliasTarget(aliasName)) !== keyId) await kms.pointAlias(aliasName, keyId);
+  const target = await kms.aliasTarget(aliasName);
+  if (target !== keyId) {
+    throw new AliasMismatchError(`alias ${aliasName} points at ${target ?? 'nothing'} after moving it to ${keyId}`);
+  }
+}
+
+/** Disables the old key (reversible), recording when first: a retry keeps the first time. */
+export async function disableOldKey(kms: KmsKeyApi, oldKeyId: string, now: Date): Promise<Date> {
+  const recorded = tagValue(await kms.tags(oldKeyId), OLD_KEY_TAGS.disabledAt);
+  const at = recorded ? new Date(recorded) : now;
+  if (!recorded) await kms.tag(oldKeyId, [{ key: OLD_KEY_TAGS.disabledAt, value: at.toISOString() }]);
+  const facts = await kms.describeKey(oldKeyId);
+  if (facts.keyState === 'Enabled') await kms.disableKey(oldKeyId);
+  else if (facts.keyState !== 'Disabled') {
+    throw new KeyStateError(`KMS key ${oldKeyId} is ${facts.keyState}: it cannot be disabled as a canary`);
+  }
+  return at;
+}
+
+/** Schedules the old key's deletion (idempotent: a key already pending deletion keeps its date). */
+export async function scheduleOldKeyDeletion(kms: KmsKeyApi, oldKeyId: string, windowDays: number): Promise<Date> {
+  const facts = await kms.describeKey(oldKeyId);
+  if (facts.keyState === 'PendingDeletion' && facts.deletionDate) return facts.deletionDate;
+  if (facts.keyState !== 'Disabled') {
+    throw new KeyStateError(
+      `KMS key ${oldKeyId} is ${facts.keyState}: only a key disabled by the canary step is scheduled for deletion`,
+    );
+  }
+  return kms.scheduleDeletion(oldKeyId, windowDays);
+}
+
+/**
+ * Undoes a replacement at any point before the deletion: the old key enabled again (its deletion cancelled),
+ * the alias back on it. The new key is left as it is (enabled, unaliased) for the operator to look at.
+ */
+export async function rollBackReplacement(kms: KmsKeyApi, state: ReplacementState): Promise<readonly string[]> {
+  const done: string[] = [];
+  const old = await kms.describeKey(state.oldKeyId);
+  if (old.keyState === 'PendingDeletion') {
+    await kms.cancelDeletion(state.oldKeyId);
+    done.push('deletion cancelled');
+  }
+  if (old.keyState !== 'Enabled') {
+    await kms.enableKey(state.oldKeyId);
+    done.push('old key enabled');
+  }
+  await kms.untag(state.oldKeyId, [OLD_KEY_TAGS.disabledAt]);
+  if ((await kms.aliasTarget(state.aliasName)) !== state.oldKeyId) {
+    await kms.pointAlias(state.aliasName, state.oldKeyId);
+    done.push(`alias ${state.aliasName} back on the old key`);
+  }
+  return done;
+}
