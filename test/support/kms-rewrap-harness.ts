@@ -24,6 +24,7 @@ import { runRewrapSlice, type RewrapDeps } from '../../functions/kms-rewrap/slic
 import { deadlineIn } from '../../functions/shared/deadline';
 import type { PacerClock } from '../../functions/shared/write-pacer';
 import { startLocalDynamoDb, type LocalDynamoDb } from '../../local/dynamodb';
+import { startLocalKms, type LocalKms, type LocalKmsOptions } from '../../local/kms';
 import { startMotoServer, type MotoServer } from './moto';
 
 export const credentials = { accessKeyId: 'keyturn-local', secretAccessKey: 'keyturn-local' };
@@ -97,6 +98,14 @@ export class RewrapWorld {
     const [dynamodb, moto]: [LocalDynamoDb, MotoServer] = await Promise.all([startLocalDynamoDb(), startMotoServer()]);
     const jobKms = options.jobKmsEndpoint ? await options.jobKmsEndpoint(moto.endpoint) : moto.endpoint;
     return new RewrapWorld(dynamodb.endpoint, moto.endpoint, [dynamodb, moto], jobKms);
+  }
+
+  /** A world on keyturn's local KMS (key material versions, on-demand rotation, the shared quota). */
+  static async startWithLocalKms(
+    options: LocalKmsOptions = {},
+  ): Promise<RewrapWorld & { readonly localKms: LocalKms }> {
+    const [dynamodb, localKms] = await Promise.all([startLocalDynamoDb(), startLocalKms(options)]);
+    return Object.assign(new RewrapWorld(dynamodb.endpoint, localKms.endpoint, [dynamodb, localKms]), { localKms });
   }
 
   async stop(): Promise<void> {
@@ -200,18 +209,23 @@ export class RewrapWorld {
   async unwrap(
     stored: AttributeValue | undefined,
     context?: Record<string, string>,
-  ): Promise<{ keyArn: string; plaintext: Buffer }> {
+  ): Promise<{ keyArn: string; plaintext: Buffer; keyMaterialId?: string }> {
     const ciphertext = stored?.B ?? (stored?.S === undefined ? undefined : Buffer.from(stored.S, 'base64'));
     if (ciphertext === undefined) throw new Error('no ciphertext');
     const output = await this.kms.send(new DecryptCommand({ CiphertextBlob: ciphertext, EncryptionContext: context }));
     if (output.KeyId === undefined || output.Plaintext === undefined) throw new Error('Decrypt returned nothing');
-    return { keyArn: output.KeyId, plaintext: Buffer.from(output.Plaintext) };
+    return { keyArn: output.KeyId, plaintext: Buffer.from(output.Plaintext), keyMaterialId: output.KeyMaterialId };
   }
 
   /** `unwrap` for every item's `wrappedKey`, a few at a time: the ids whose key or plaintext is not as `expected` says. */
   async unwrapMismatches(
     items: ReadonlyMap<string, Record<string, AttributeValue>>,
-    expected: (id: string) => { readonly keyArn: string; readonly plaintext: Buffer | undefined },
+    expected: (id: string) => {
+      readonly keyArn: string;
+      readonly plaintext: Buffer | undefined;
+      /** When given, the ciphertext must also be under this key material (a KMS that reports it). */
+      readonly keyMaterialId?: string;
+    },
   ): Promise<string[]> {
     const ids = [...items.keys()];
     const wrong: string[] = [];
@@ -219,9 +233,17 @@ export class RewrapWorld {
     const worker = async () => {
       while (next < ids.length) {
         const id = ids[next++] as string;
-        const { keyArn, plaintext } = await this.unwrap(items.get(id)?.wrappedKey);
+        const { keyArn, plaintext, keyMaterialId } = await this.unwrap(items.get(id)?.wrappedKey);
         const want = expected(id);
-        if (keyArn !== want.keyArn || want.plaintext === undefined || !plaintext.equals(want.plaintext)) wrong.push(id);
+        const wrongMaterial = want.keyMaterialId !== undefined && keyMaterialId !== want.keyMaterialId;
+        if (
+          keyArn !== want.keyArn ||
+          want.plaintext === undefined ||
+          !plaintext.equals(want.plaintext) ||
+          wrongMaterial
+        ) {
+          wrong.push(id);
+        }
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));

@@ -1,28 +1,20 @@
 /**
  * The KMS re-wrap job end to end, slice by slice, with the real DynamoDBClient against the local DynamoDB
- * (dynalite) and the real KMSClient against moto's KMS: every wrapped data key ends under the target key
- * with its plaintext unchanged (checked by Decrypt, in the test only), and the counts are exact.
- *
- * moto's ReEncrypt reports no key material (SourceKeyMaterialId / DestinationKeyMaterialId), so "already
- * current" is judged by key id here (materialCheck 'key-id'); the material check has unit tests.
+ * (dynalite) and the real KMSClient against keyturn's local KMS (which reports key material, as AWS KMS
+ * does): every wrapped data key ends under the target key's current material with its plaintext unchanged
+ * (checked by Decrypt, in the test only), and the counts are exact. The other files run against moto's KMS
+ * too, which reports no material (the key-id check).
  */
+import type { LocalKms } from '../../../local/kms';
 import { requestFor, RewrapWorld, type KmsKey } from '../../support/kms-rewrap-harness';
-import { motoUnavailableReason } from '../../support/moto';
 
-const motoReason = motoUnavailableReason();
-if (motoReason !== undefined) {
-  // eslint-disable-next-line no-console -- a skipped suite must be visible in the test output, with its reason
-  console.warn(`kms-rewrap: SKIPPED because ${motoReason}.`);
-}
-const describeWithMoto = motoReason === undefined ? describe : describe.skip;
-
-describeWithMoto('KMS re-wrap job (dynalite + moto KMS)', () => {
-  let world: RewrapWorld;
+describe('KMS re-wrap job (dynalite + the local KMS)', () => {
+  let world: RewrapWorld & { readonly localKms: LocalKms };
   let oldKey: KmsKey;
   let newKey: KmsKey;
 
   beforeAll(async () => {
-    world = await RewrapWorld.start();
+    world = await RewrapWorld.startWithLocalKms();
     [oldKey, newKey] = await Promise.all([world.createKey(), world.createKey()]);
   });
   afterAll(() => world.stop());
@@ -52,12 +44,22 @@ describeWithMoto('KMS re-wrap job (dynalite + moto KMS)', () => {
       throttled: 0,
     });
     expect(run.progress).toMatchObject({ done: true, itemsRefused: false });
-    expect(run.progress.summary).toMatchObject({ targetKeyArn: newKey.arn, materialCheck: 'key-id', passes: 1 });
+    const material = world.localKms.currentKeyMaterialIdOf(newKey.keyId);
+    expect(run.progress.summary).toMatchObject({
+      targetKeyArn: newKey.arn,
+      targetKeyMaterialId: material,
+      materialCheck: 'key-material',
+      passes: 1,
+    });
     // ...and every item decrypts under the new key to the plaintext it had
     const items = await world.readAll('keys-1000');
     expect(items.size).toBe(1000);
     expect(
-      await world.unwrapMismatches(items, (id) => ({ keyArn: newKey.arn, plaintext: plaintexts.get(id) })),
+      await world.unwrapMismatches(items, (id) => ({
+        keyArn: newKey.arn,
+        keyMaterialId: material,
+        plaintext: plaintexts.get(id),
+      })),
     ).toEqual([]);
     // ...and the audit trail has the start and one completion with the counts
     expect(run.audit.map((e) => e.type)).toEqual(['RewrapStarted', 'RewrapCompleted']);
