@@ -9,6 +9,7 @@ import { createObservability } from '../shared/observability';
 import { snsAlertPublisher } from '../tasks/alerts';
 import { InvalidTaskInputError } from '../tasks/errors';
 import { createKmsKeyApi } from './kms-client';
+import { asKmsEvent, recordKmsEvent } from './kms-events';
 import { KEY_TASKS, runKeyTask, type KeyTaskName } from './tasks';
 
 // Built once per cold start; endpoints come from the environment (AWS_ENDPOINT_URL_* locally).
@@ -24,11 +25,22 @@ const alerts = snsAlertPublisher(new SNSClient({}));
 
 const isTask = (task: unknown): task is KeyTaskName => (KEY_TASKS as readonly unknown[]).includes(task);
 
-/** The kms-key state machine's tasks: `{ "task": <name>, "state": <the execution's state> }`. */
+/**
+ * The kms-key state machine's tasks (`{ "task": <name>, "state": <the execution's state> }`), and KMS's own
+ * events from EventBridge (`aws.kms`: a key's material rotated, a key deleted), recorded as audit events.
+ */
 export async function handler(
   event: unknown,
   context?: { readonly getRemainingTimeInMillis?: () => number },
 ): Promise<unknown> {
+  const kmsEvent = asKmsEvent(event);
+  if (kmsEvent) {
+    try {
+      return { recorded: await recordKmsEvent(kmsEvent, { audit, metrics }) };
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  }
   const { task, state } = (event ?? {}) as { task?: unknown; state?: unknown };
   if (!isTask(task))
     throw new InvalidTaskInputError(`the kms-key function expects { "task": ${KEY_TASKS.join(' | ')} }`);

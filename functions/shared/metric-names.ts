@@ -141,6 +141,16 @@ export const SecretsManagerEventMetric = {
 
 export const SECRETS_MANAGER_EVENT_DIMENSION = 'EventName';
 
+/** KMS keys' own events (EventBridge `aws.kms`), turned into audit events by the kms-key function. */
+export const KmsKeyMetric = {
+  /** Count, service {@link MetricService.KmsKey}, dimension sets `[service]` and `[service, RotationType]`. */
+  MaterialRotations: 'KmsKeyMaterialRotations',
+  /** Count, service {@link MetricService.KmsKey}, dimension set `[service]`: a key scheduled for deletion was deleted. */
+  KeysDeleted: 'KmsKeysDeleted',
+} as const;
+
+export const KMS_ROTATION_TYPE_DIMENSION = 'RotationType';
+
 /** The `source` of keyturn's audit events on its audit event bus. */
 export const AUDIT_EVENT_SOURCE = 'keyturn.rotation';
 

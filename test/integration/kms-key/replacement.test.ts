@@ -1,0 +1,219 @@
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  GenerateMacCommand,
+  GetKeyPolicyCommand,
+  KMSClient,
+  SignCommand,
+  VerifyCommand,
+  VerifyMacCommand,
+} from '@aws-sdk/client-kms';
+import { startLocalKms, type LocalKms } from '../../../local/kms';
+import { createKmsKeyApi } from '../../../functions/kms-key/kms-client';
+import type { KmsKeyApi } from '../../../functions/kms-key/kms-api';
+import {
+  OLD_KEY_TAGS,
+  checkAlias,
+  createReplacementKey,
+  disableOldKey,
+  rollBackReplacement,
+  scheduleOldKeyDeletion,
+  switchAlias,
+  verifyKey,
+} from '../../../functions/kms-key/replacement';
+import { replacementKeyRequest } from '../../../functions/kms-key/replacement-key';
+import { AliasMismatchError, KeyStateError } from '../../../functions/kms-key/errors';
+
+/**
+ * The replacement steps of a KMS key that cannot rotate its material, through keyturn's KMS client against
+ * the local KMS (real HMAC and ECDSA keys): the new key is a twin of the old in everything but material,
+ * a retry after a crash finds the key it made instead of making another, twins leave one key, the alias
+ * moves and comes back, and the old key is disabled and scheduled for deletion only from the right states.
+ */
+
+let localKms: LocalKms;
+let kms: KMSClient;
+let api: KmsKeyApi;
+
+beforeAll(async () => {
+  localKms = await startLocalKms();
+  kms = new KMSClient({
+    endpoint: localKms.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'keyturn-local', secretAccessKey: 'keyturn-local' },
+  });
+  api = createKmsKeyApi(kms);
+});
+afterAll(async () => {
+  kms.destroy();
+  await localKms.stop();
+});
+
+const POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'owner',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+      Action: 'kms:*',
+      Resource: '*',
+    },
+  ],
+});
+
+let counter = 0;
+async function keyWithAlias(keySpec: 'HMAC_256' | 'ECC_NIST_P256', keyUsage: 'GENERATE_VERIFY_MAC' | 'SIGN_VERIFY') {
+  const created = await kms.send(
+    new CreateKeyCommand({
+      KeySpec: keySpec,
+      KeyUsage: keyUsage,
+      Policy: POLICY,
+      Tags: [
+        { TagKey: 'team', TagValue: 'payments' },
+        { TagKey: 'keyturn:entry', TagValue: 'webhook-signing' },
+      ],
+    }),
+  );
+  const keyId = created.KeyMetadata?.KeyId as string;
+  const aliasName = `alias/replaced-${++counter}`;
+  await kms.send(new CreateAliasCommand({ AliasName: aliasName, TargetKeyId: keyId }));
+  return { keyId, aliasName, facts: await api.describeKey(keyId) };
+}
+
+async function tagsOf(keyId: string): Promise<Record<string, string>> {
+  const tags: Record<string, string> = {};
+  for (const tag of await api.tags(keyId)) tags[tag.key] = tag.value;
+  return tags;
+}
+
+describe('the replacement key', () => {
+  it('has the old key spec, usage, key policy and tags, proves itself, and is recorded on the old key', async () => {
+    const old = await keyWithAlias('HMAC_256', 'GENERATE_VERIFY_MAC');
+    const made = await createReplacementKey(api, old.facts, 'rotation-1');
+    expect(made).toMatchObject({ created: true, straysScheduledForDeletion: 0 });
+    expect(made.key).toMatchObject({ keySpec: 'HMAC_256', keyUsage: 'GENERATE_VERIFY_MAC', keyState: 'Enabled' });
+    expect(made.key.keyId).not.toBe(old.keyId);
+    const policy = await kms.send(new GetKeyPolicyCommand({ KeyId: made.key.keyId, PolicyName: 'default' }));
+    expect(JSON.parse(policy.Policy ?? '{}')).toEqual(JSON.parse(POLICY));
+    expect(await tagsOf(made.key.keyId)).toEqual({
+      team: 'payments',
+      'keyturn:entry': 'webhook-signing',
+      'keyturn:replaces': old.keyId,
+      'keyturn:rotation-id': 'rotation-1',
+    });
+    expect(await tagsOf(old.keyId)).toMatchObject({
+      [OLD_KEY_TAGS.replacing]: 'rotation-1',
+      [OLD_KEY_TAGS.replacedBy]: `rotation-1 ${made.key.keyId}`,
+    });
+    expect(await verifyKey(api, made.key)).toMatch(/generate\+verify MAC \(HMAC_SHA_256\)/);
+    // A MAC of the new key verifies with the new key only: the material is new.
+    const mac = await kms.send(
+      new GenerateMacCommand({ KeyId: made.key.keyId, Message: Buffer.from('m'), MacAlgorithm: 'HMAC_SHA_256' }),
+    );
+    await expect(
+      kms.send(
+        new VerifyMacCommand({
+          KeyId: old.keyId,
+          Message: Buffer.from('m'),
+          Mac: mac.Mac,
+          MacAlgorithm: 'HMAC_SHA_256',
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'KMSInvalidMacException' });
+  });
+
+  it('a signing key: the new key signs, and its signature verifies in KMS and with its public key', async () => {
+    const old = await keyWithAlias('ECC_NIST_P256', 'SIGN_VERIFY');
+    const made = await createReplacementKey(api, old.facts, 'rotation-sign');
+    expect(await verifyKey(api, made.key)).toMatch(/in KMS and with the public key \(ECDSA_SHA_256\)/);
+    const signed = await kms.send(
+      new SignCommand({
+        KeyId: old.keyId,
+        Message: Buffer.from('old'),
+        MessageType: 'RAW',
+        SigningAlgorithm: 'ECDSA_SHA_256',
+      }),
+    );
+    // What the old key signed verifies only with the old key (the README's note on signing keys).
+    await expect(
+      kms.send(
+        new VerifyCommand({
+          KeyId: made.key.keyId,
+          Message: Buffer.from('old'),
+          MessageType: 'RAW',
+          Signature: signed.Signature,
+          SigningAlgorithm: 'ECDSA_SHA_256',
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'KMSInvalidSignatureException' });
+  });
+
+  it('a retry after the answer was lost finds the key it made; one after a crash before the record searches for it', async () => {
+    const old = await keyWithAlias('HMAC_256', 'GENERATE_VERIFY_MAC');
+    const first = await createReplacementKey(api, old.facts, 'rotation-2');
+    const retried = await createReplacementKey(api, old.facts, 'rotation-2');
+    expect(retried).toMatchObject({ created: false, key: { keyId: first.key.keyId } });
+
+    // A crashed attempt: it marked the old key and created the key, then died before recording it.
+    const crashed = await keyWithAlias('HMAC_256', 'GENERATE_VERIFY_MAC');
+    await api.tag(crashed.keyId, [{ key: OLD_KEY_TAGS.replacing, value: 'rotation-3' }]);
+    const orphan = await api.createKey(
+      replacementKeyRequest({ old: crashed.facts, oldPolicy: POLICY, oldTags: [], rotationId: 'rotation-3' }),
+    );
+    const keysBefore = localKms.keys().length;
+    const found = await createReplacementKey(api, crashed.facts, 'rotation-3');
+    expect(found).toMatchObject({ created: false, key: { keyId: orphan.keyId } });
+    expect(localKms.keys()).toHaveLength(keysBefore);
+    expect(await tagsOf(crashed.keyId)).toMatchObject({ [OLD_KEY_TAGS.replacedBy]: `rotation-3 ${orphan.keyId}` });
+  });
+
+  it('twins that both made a key: one is kept, the stray (never aliased) is scheduled for deletion', async () => {
+    const old = await keyWithAlias('HMAC_256', 'GENERATE_VERIFY_MAC');
+    await api.tag(old.keyId, [{ key: OLD_KEY_TAGS.replacing, value: 'rotation-4' }]);
+    const request = replacementKeyRequest({ old: old.facts, oldPolicy: POLICY, oldTags: [], rotationId: 'rotation-4' });
+    const [a, b] = [await api.createKey(request), await api.createKey(request)];
+    const found = await createReplacementKey(api, old.facts, 'rotation-4');
+    expect(found.straysScheduledForDeletion).toBe(1);
+    const [kept, stray] = [a, b].sort((x, y) => x.keyId.localeCompare(y.keyId));
+    expect(found.key.keyId).toBe(kept?.keyId);
+    const strayState = await kms.send(new DescribeKeyCommand({ KeyId: stray?.keyId }));
+    expect(strayState.KeyMetadata?.KeyState).toBe('PendingDeletion');
+  });
+});
+
+describe('moving the alias, retiring the old key, and rolling back', () => {
+  it('switches the alias, disables and schedules the old key; a rollback brings every part back', async () => {
+    const old = await keyWithAlias('HMAC_256', 'GENERATE_VERIFY_MAC');
+    const made = await createReplacementKey(api, old.facts, 'rotation-5');
+    await switchAlias(api, old.aliasName, made.key.keyId);
+    await switchAlias(api, old.aliasName, made.key.keyId); // a retry: nothing more to do
+    expect(await api.aliasTarget(old.aliasName)).toBe(made.key.keyId);
+
+    await expect(scheduleOldKeyDeletion(api, old.keyId, 7)).rejects.toThrow(KeyStateError); // still enabled
+    const disabledAt = await disableOldKey(api, old.keyId, new Date('2026-12-07T10:00:00Z'));
+    const again = await disableOldKey(api, old.keyId, new Date('2026-12-07T11:00:00Z'));
+    expect(again).toEqual(disabledAt); // the first time is kept
+    const deletion = await scheduleOldKeyDeletion(api, old.keyId, 7);
+    expect(await scheduleOldKeyDeletion(api, old.keyId, 7)).toEqual(deletion);
+
+    const done = await rollBackReplacement(api, {
+      rotationId: 'rotation-5',
+      aliasName: old.aliasName,
+      oldKeyId: old.keyId,
+      oldKeyArn: old.facts.arn,
+    });
+    expect(done).toEqual(['deletion cancelled', 'old key enabled', `alias ${old.aliasName} back on the old key`]);
+    expect((await api.describeKey(old.keyId)).keyState).toBe('Enabled');
+    expect(await api.aliasTarget(old.aliasName)).toBe(old.keyId);
+    expect(await tagsOf(old.keyId)).not.toHaveProperty(OLD_KEY_TAGS.disabledAt);
+  });
+
+  it('an alias that points at neither key is not moved', async () => {
+    const old = await keyWithAlias('HMAC_256', 'GENERATE_VERIFY_MAC');
+    const other = await keyWithAlias('HMAC_256', 'GENERATE_VERIFY_MAC');
+    await expect(checkAlias(api, other.aliasName, [old.keyId])).rejects.toThrow(AliasMismatchError);
+    await expect(checkAlias(api, 'alias/none-such', [old.keyId])).rejects.toThrow(/does not exist/);
+  });
+});
