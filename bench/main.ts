@@ -4,6 +4,7 @@ import { measureEngineRotations } from './engine-rotations';
 import { measureFleet } from './fleet';
 import { measureHttpKeyRotations } from './http-key-rotations';
 import { measureIamKeyRotations } from './iam-key-rotations';
+import { measureKmsRewrap } from './kms-rewrap';
 import { measureSynth } from './synth';
 
 /**
@@ -21,6 +22,10 @@ async function main(): Promise<void> {
   Object.assign(results, await measureHttpKeyRotations());
   console.error('bench: iam-access-key rotations against the local IAM and STS…');
   Object.assign(results, await measureIamKeyRotations());
+  console.error(
+    'bench: KMS re-wrap of 1,000 wrapped data keys in the local DynamoDB (moto KMS), an application writing meanwhile…',
+  );
+  Object.assign(results, await measureKmsRewrap());
   console.error('bench: fleet of 1,000 rotations against the write quota, and the cost of one rotation…');
   Object.assign(results, await measureFleet());
   console.error('bench: bundle size and cold module init…');

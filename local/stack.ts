@@ -4,6 +4,7 @@ import { startLocalCloudTrail, type LocalCloudTrail } from './cloudtrail';
 import { startLocalMariadb, type LocalMariadb, type LocalMariadbOptions } from './databases/mariadb';
 import { startLocalPostgres, type LocalPostgres, type LocalPostgresOptions } from './databases/postgres';
 import { startLocalRedis, type LocalRedis, type LocalRedisOptions } from './databases/redis';
+import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb';
 import { startLocalElastiCache, type LocalElastiCache } from './elasticache';
 import { startLocalEventBridge, type LocalEventBridge } from './eventbridge/local-eventbridge';
 import { startLocalIam, type LocalIam } from './iam';
@@ -43,6 +44,8 @@ export interface LocalStack {
   readonly cloudTrail?: LocalCloudTrail;
   /** The local KMS (AWS_ENDPOINT_URL_KMS), when asked for. */
   readonly kms?: LocalKms;
+  /** The local DynamoDB (dynalite, in memory), when asked for; also in AWS_ENDPOINT_URL_DYNAMODB. */
+  readonly dynamodb?: LocalDynamoDb;
   /** The local EventBridge: the audit events the task functions put (`eventBridge.events()`). */
   readonly eventBridge: LocalEventBridge;
   /** The local SNS: the alerts the task functions publish (`sns.messages()`). */
@@ -82,6 +85,8 @@ export interface LocalStackOptions {
    * that records its calls (AWS_ENDPOINT_URL_CLOUDTRAIL). @default false
    */
   readonly kms?: boolean;
+  /** Start a local DynamoDB (dynalite) too, and point AWS_ENDPOINT_URL_DYNAMODB at it. @default false */
+  readonly dynamodb?: boolean;
   /** Turn Secrets Manager's request quotas on. @default false */
   readonly quotas?: boolean;
 }
@@ -113,6 +118,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     optional(options.iam, () => startLocalIam(location)),
     optional(options.iam || options.kms, () => startLocalCloudTrail(location)),
     optional(options.kms, () => startLocalKms(location)),
+    optional(options.dynamodb, () => startLocalDynamoDb()),
   ] as const);
   const failed = starting.find((outcome) => outcome.status === 'rejected');
   if (failed) {
@@ -123,19 +129,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     throw failed.reason;
   }
-  const [secretsManager, eventBridge, sns, postgres, mariadb, redis, rds, elasticache, iam, cloudTrail, kms] = [
-    valueOf(starting[0]),
-    valueOf(starting[1]),
-    valueOf(starting[2]),
-    valueOf(starting[3]),
-    valueOf(starting[4]),
-    valueOf(starting[5]),
-    valueOf(starting[6]),
-    valueOf(starting[7]),
-    valueOf(starting[8]),
-    valueOf(starting[9]),
-    valueOf(starting[10]),
-  ] as const;
+  const [secretsManager, eventBridge, sns, postgres, mariadb, redis, rds, elasticache, iam, cloudTrail, kms, dynamodb] =
+    [
+      valueOf(starting[0]),
+      valueOf(starting[1]),
+      valueOf(starting[2]),
+      valueOf(starting[3]),
+      valueOf(starting[4]),
+      valueOf(starting[5]),
+      valueOf(starting[6]),
+      valueOf(starting[7]),
+      valueOf(starting[8]),
+      valueOf(starting[9]),
+      valueOf(starting[10]),
+      valueOf(starting[11]),
+    ] as const;
   // Fixtures, as the CDK app would deploy them: the audit bus and the default alert topic.
   eventBridge.createEventBus(LOCAL_AUDIT_BUS_NAME);
   const alertTopicArn = sns.createTopic(LOCAL_ALERT_TOPIC_NAME);
@@ -146,6 +154,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   if (rds) process.env.AWS_ENDPOINT_URL_RDS = rds.endpoint;
   if (elasticache) process.env.AWS_ENDPOINT_URL_ELASTICACHE = elasticache.endpoint;
   if (kms) process.env.AWS_ENDPOINT_URL_KMS = kms.endpoint;
+  if (dynamodb) process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamodb.endpoint;
   if (iam) {
     process.env.AWS_ENDPOINT_URL_IAM = iam.iamEndpoint;
     process.env.AWS_ENDPOINT_URL_STS = iam.stsEndpoint;
@@ -181,6 +190,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     iam,
     cloudTrail,
     kms,
+    dynamodb,
     eventBridge,
     sns,
     auditBusName: LOCAL_AUDIT_BUS_NAME,
@@ -200,6 +210,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         iam?.stop(),
         cloudTrail?.stop(),
         kms?.stop(),
+        dynamodb?.stop(),
       ]);
     },
   };

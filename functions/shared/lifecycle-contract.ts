@@ -131,6 +131,8 @@ export const AslPlaceholder = {
   LifecycleStateMachine: 'LifecycleStateMachine',
   /** Runs every task of a KMS key's rotation (functions/kms-key/handler.ts). */
   KmsKeyFunction: 'KmsKeyFunction',
+  /** The KMS re-wrap function (`functions/kms-rewrap`): its `slice` and `report-failure` tasks. */
+  RewrapFunction: 'RewrapFunction',
 } as const;
 export type AslPlaceholderName = keyof typeof AslPlaceholder;
 

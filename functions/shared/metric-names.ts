@@ -47,6 +47,8 @@ export const MetricDimension = {
   Service: 'service',
   /** The AWS service that answered with a throttling error (`SecretsManager`, `KMS`, ...), on {@link LifecycleMetric.ApiThrottles}. */
   AwsService: 'AwsService',
+  /** The DynamoDB table a KMS re-wrap job works on, on {@link RewrapMetric}. */
+  Table: 'Table',
 } as const;
 
 /** Values of the {@link MetricDimension.Service} dimension: who emits a metric. */
@@ -100,6 +102,31 @@ export const LifecycleMetric = {
   SecretsOverdue: 'SecretsOverdue',
   /** Gauge (percent), dimension set `[service]` only. The oldest secret's age as a share of its interval (100 = due now). */
   OldestSecretAgePercent: 'OldestSecretAgePercent',
+} as const;
+
+/**
+ * Emitted by the KMS re-wrap job (`functions/kms-rewrap`, service {@link MetricService.Lifecycle}, like the
+ * other state machine functions) after each page at most once a minute and at the end of each slice, in
+ * dimension sets `[service, Table]` and `[service]`. Counts are per slice (sum them); the gauges hold the
+ * job's latest estimate. Keys and counts only.
+ */
+export const RewrapMetric = {
+  /** Count. Items settled (re-wrapped, already current, skipped or refused) since the last publication. */
+  ItemsProcessed: 'RewrapItemsProcessed',
+  /** Count. Of those, written back under the target key's current material. */
+  ItemsRewrapped: 'RewrapItemsRewrapped',
+  /** Count. Items left as they were with a named reason (key outside the allowed set, unreadable, ...). */
+  ItemsRefused: 'RewrapItemsRefused',
+  /** Gauge (count). Items still to scan, from the table's approximate item count. */
+  ItemsRemaining: 'RewrapItemsRemaining',
+  /** Gauge (percent). The share of the table (segment) scanned, 100 when the job is done. */
+  PercentComplete: 'RewrapPercentComplete',
+  /** Gauge (seconds). The estimated time left at the rate measured so far. */
+  EstimatedSecondsLeft: 'RewrapEstimatedSecondsLeft',
+  /** Count. ReEncrypt calls KMS throttled (the job paused after each; the quota is shared with applications). */
+  KmsThrottles: 'RewrapKmsThrottles',
+  /** Count. Conditional writes lost to an application's concurrent write (the item was re-read and re-wrapped). */
+  Conflicts: 'RewrapConflicts',
 } as const;
 
 /**

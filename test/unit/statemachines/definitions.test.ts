@@ -1,5 +1,6 @@
 import * as fleetErrors from '../../../functions/fleet/errors';
 import * as kmsKeyErrors from '../../../functions/kms-key/errors';
+import * as rewrapErrors from '../../../functions/kms-rewrap/errors';
 import * as deadline from '../../../functions/shared/deadline';
 import * as strategyErrors from '../../../functions/strategies/errors';
 import * as taskErrors from '../../../functions/tasks/errors';
@@ -8,7 +9,7 @@ import { AslPlaceholder } from '../../../functions/shared/lifecycle-contract';
 import { loadStateMachine, type StateMachineName } from '../../../local/stepfunctions/definitions';
 import { assertValidAsl } from '../../support/asl';
 
-const MACHINES: StateMachineName[] = ['lifecycle', 'emergency', 'fleet', 'kms-key'];
+const MACHINES: StateMachineName[] = ['lifecycle', 'emergency', 'fleet', 'kms-key', 'rewrap'];
 const FILLED = Object.fromEntries(
   Object.values(AslPlaceholder).map((name) => [name, `arn:aws:lambda:us-east-1:123456789012:function:${name}`]),
 );
@@ -38,6 +39,7 @@ const KEYTURN_ERROR_NAMES = new Set(
     ...Object.values(strategyErrors),
     ...Object.values(kmsKeyErrors),
     ...Object.values(deadline),
+    ...Object.values(rewrapErrors),
   ].flatMap((value: unknown) => {
     if (typeof value !== 'function' || !(value.prototype instanceof KeyturnError)) return [];
     try {

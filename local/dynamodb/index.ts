@@ -1,0 +1,2 @@
+/** The local DynamoDB (dynalite, in memory, on loopback). */
+export { startLocalDynamoDb, type LocalDynamoDb, type LocalDynamoDbOptions } from './local-dynamodb';
