@@ -4,6 +4,7 @@ import { drillApiKey, drillApiKeyEmergency } from './api-key-drill';
 import { startFakeSendGrid } from '../providers/sendgrid';
 import { drillSendGridKey } from './http-key-drill';
 import { drillIamAccessKey, drillIamLifecycle } from './iam-key-drill';
+import { drillKmsOnDemandAndRewrap, drillKmsReplacement, kmsDrillContext, stopKmsDrill } from './kms-drill';
 import { lambdaHandlers, renderExecutionReport } from './lifecycle-drill';
 import { drillMariadbAlternatingUsers, drillMariadbSingleUser } from './mariadb-drill';
 import { drillPostgresAlternatingUsers, drillPostgresLifecycle, drillPostgresSingleUser } from './postgres-drill';
@@ -24,7 +25,15 @@ async function main(): Promise<number> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
   const started = performance.now();
-  const stack = await startLocalStack({ postgres: true, mariadb: true, redis: true, elasticache: true, iam: true });
+  const stack = await startLocalStack({
+    postgres: true,
+    mariadb: true,
+    redis: true,
+    elasticache: true,
+    iam: true,
+    kms: true,
+    dynamodb: true,
+  });
   const { postgres: pg, mariadb, redis, elasticache, iam } = servers(stack);
   const sendgrid = await startFakeSendGrid();
   try {
@@ -36,6 +45,8 @@ async function main(): Promise<number> {
     console.log(`  ElastiCache API  ${elasticache.endpoint} (keyturn's local, ModifyUser applied to that Redis)`);
     console.log(`  SendGrid API     ${sendgrid.endpoint} (keyturn's local fake: API keys, scopes, 100-key cap, 429s)`);
     console.log(`  IAM / STS        ${iam.iamEndpoint} / ${iam.stsEndpoint} (keyturn's local: SigV4 verified per key)`);
+    console.log(`  KMS              ${stack.kms?.endpoint ?? '?'} (keyturn's local: AES-256-GCM, versioned material)`);
+    console.log(`  DynamoDB         ${stack.dynamodb?.endpoint ?? '?'} (dynalite, in memory)`);
     console.log(`  rotation Lambda  ${LOCAL_ROTATION_FUNCTION_ARN} (functions/rotate-secret/handler.ts, in process)\n`);
 
     const reports = [
@@ -60,6 +71,13 @@ async function main(): Promise<number> {
       await drillIamLifecycle(stack, iam, handlers),
       await drillApiKeyEmergency(stack, handlers),
     ];
+    console.log('KMS keys (statemachines/kms-key.asl.json, rewrap.asl.json):');
+    const kmsContext = await kmsDrillContext(stack);
+    try {
+      executions.push(...(await drillKmsOnDemandAndRewrap(kmsContext)), await drillKmsReplacement(kmsContext));
+    } finally {
+      stopKmsDrill(kmsContext);
+    }
     for (const execution of executions) console.log(`${renderExecutionReport(execution)}\n`);
     const executionsPassed = executions.filter((e) => e.checks.every((c) => c.passed)).length;
     console.log(
