@@ -5,6 +5,7 @@ import { measureFleet } from './fleet';
 import { measureHttpKeyRotations } from './http-key-rotations';
 import { measureIamKeyRotations } from './iam-key-rotations';
 import { measureKmsRewrap } from './kms-rewrap';
+import { measureKmsRotations } from './kms-rotations';
 import { measureSynth } from './synth';
 
 /**
@@ -23,9 +24,11 @@ async function main(): Promise<void> {
   console.error('bench: iam-access-key rotations against the local IAM and STS…');
   Object.assign(results, await measureIamKeyRotations());
   console.error(
-    'bench: KMS re-wrap of 1,000 wrapped data keys in the local DynamoDB (moto KMS), an application writing meanwhile…',
+    'bench: KMS re-wrap of 1,000 wrapped data keys in the local DynamoDB (local KMS), an application writing meanwhile…',
   );
   Object.assign(results, await measureKmsRewrap());
+  console.error('bench: KMS key rotations on demand through the kms-key state machine…');
+  Object.assign(results, await measureKmsRotations());
   console.error('bench: fleet of 1,000 rotations against the write quota, and the cost of one rotation…');
   Object.assign(results, await measureFleet());
   console.error('bench: bundle size and cold module init…');

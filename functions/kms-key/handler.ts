@@ -38,7 +38,7 @@ export async function handler(
     try {
       return { recorded: await recordKmsEvent(kmsEvent, { audit, metrics }) };
     } finally {
-      metrics.publishStoredMetrics();
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
   }
   const { task, state } = (event ?? {}) as { task?: unknown; state?: unknown };
@@ -55,6 +55,6 @@ export async function handler(
       deadline: invocationDeadline(context),
     });
   } finally {
-    metrics.publishStoredMetrics();
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
 }
