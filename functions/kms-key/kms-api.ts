@@ -31,8 +31,9 @@ export interface KmsKeyApi {
   lastUse(keyId: string): Promise<KeyLastUse>;
 
   /**
-   * Calls naming the key that KMS refused since a time (CloudTrail event history, by the key's ARN): a
-   * disabled key's consumers show up here only. 'unavailable' when the event history cannot be read.
+   * Consumers' calls naming the key that KMS refused for its state since a time (CloudTrail event history, by
+   * the key's ARN; see isConsumerRefusal): a disabled key's consumers show up here only. 'unavailable' when the
+   * event history cannot be read.
    */
   refusedUsesSince(keyArn: string, since: Date): Promise<readonly RefusedUse[] | 'unavailable'>;
 

@@ -35,6 +35,7 @@ import { checkKey } from './key-check';
 import type { KeyFacts, KeyMaterialRecord, KeyRotationRecord } from './key-facts';
 import { lookupTrailEvents, trailClients } from '../shared/cloudtrail-lookup';
 import type { KmsKeyApi, SealedCanary } from './kms-api';
+import { isConsumerRefusal } from './old-key-use';
 import type { Tag } from './replacement-key';
 
 /** KMS's answers keyturn names; anything else is KmsApiError (retryable). Messages never carry data. */
@@ -207,7 +208,9 @@ export function createKmsKeyApi(kms: KMSClient = new KMSClient({})): KmsKeyApi {
           limit: REFUSED_USES_LIMIT,
         });
         return events.flatMap((event) =>
-          event.errorCode ? [{ eventName: event.eventName, at: event.at, errorCode: event.errorCode }] : [],
+          event.errorCode && isConsumerRefusal(event.eventName, event.errorCode)
+            ? [{ eventName: event.eventName, at: event.at, errorCode: event.errorCode }]
+            : [],
         );
       } catch {
         return 'unavailable';

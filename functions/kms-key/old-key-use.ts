@@ -24,3 +24,30 @@ export function judgeOldKeyUse(use: KeyLastUse | undefined, switchedAt: Date, no
   if (use.at.getTime() >= windowStart) return { inUse: true, evidence: `last used: ${what}` };
   return { inUse: false, evidence: `last used before the switch or over an hour ago: ${what}` };
 }
+
+/** What consumers do with a key: the calls a disabled key refuses them (not keyturn's own management calls). */
+const CONSUMER_OPERATIONS = new Set([
+  'Encrypt',
+  'Decrypt',
+  'ReEncrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'GenerateDataKeyPair',
+  'GenerateDataKeyPairWithoutPlaintext',
+  'Sign',
+  'Verify',
+  'GetPublicKey',
+  'GenerateMac',
+  'VerifyMac',
+  'DeriveSharedSecret',
+]);
+/** How KMS refuses a call on a disabled key (or one pending deletion, when a retry races the schedule). */
+const REFUSED_FOR_KEY_STATE = new Set(['DisabledException', 'KMSInvalidStateException']);
+
+/**
+ * A refused call that shows a consumer still depends on the disabled key: a cryptographic use refused for the
+ * key's state. A management call that failed (keyturn's own TagResource answered 500) is not one.
+ */
+export function isConsumerRefusal(eventName: string, errorCode: string): boolean {
+  return CONSUMER_OPERATIONS.has(eventName) && REFUSED_FOR_KEY_STATE.has(errorCode);
+}

@@ -1,4 +1,4 @@
-import { judgeOldKeyUse } from '../../../functions/kms-key/old-key-use';
+import { isConsumerRefusal, judgeOldKeyUse } from '../../../functions/kms-key/old-key-use';
 
 const switchedAt = new Date('2026-12-07T10:00:00.700Z');
 const now = new Date('2026-12-07T10:30:00Z');
@@ -29,5 +29,15 @@ describe('is the replaced key still in use', () => {
       inUse: 'unknown',
     });
     expect(judgeOldKeyUse(undefined, switchedAt, now)).toMatchObject({ inUse: 'unknown' });
+  });
+});
+
+describe('which refused calls show a consumer of a disabled key', () => {
+  it("a cryptographic use refused for the key's state; not a management call that failed", () => {
+    expect(isConsumerRefusal('Decrypt', 'DisabledException')).toBe(true);
+    expect(isConsumerRefusal('GenerateMac', 'KMSInvalidStateException')).toBe(true);
+    expect(isConsumerRefusal('TagResource', 'KMSInternalException')).toBe(false);
+    expect(isConsumerRefusal('DisableKey', 'DisabledException')).toBe(false);
+    expect(isConsumerRefusal('Decrypt', 'AccessDeniedException')).toBe(false);
   });
 });
