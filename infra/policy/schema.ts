@@ -1,9 +1,5 @@
 import { z } from 'zod';
-import {
-  parseScheduleExpression,
-  ScheduleExpressionError,
-  validateRotationRules,
-} from '../../functions/shared/rotation-schedule';
+import { parseScheduleExpression } from '../../functions/shared/rotation-schedule';
 import { STRATEGY_NAMES, type StrategyName } from '../../functions/strategies/strategy';
 import { MAX_WRITE_QUOTA_FRACTION } from '../../functions/shared/write-pacing';
 import { probeProblem } from '../../functions/strategies/probe/probe';
@@ -19,7 +15,21 @@ import {
 import { AWS_REGION_NAME } from '../../functions/strategies/iam/options';
 // defaults.ts imports only types from this module: no import cycle at run time.
 import { KIND_DEFAULTS } from './defaults';
-import { DURATION_PATTERN, durationSeconds } from './duration';
+import { durationSeconds } from './duration';
+import {
+  duration,
+  entryId,
+  IAM_ROLE_ARN,
+  kmsKeyArn,
+  owner,
+  routeId,
+  schedule,
+  TAG_TEXT,
+  TAG_TEXT_MESSAGE,
+  tags,
+} from './fields';
+
+export { duration } from './fields';
 
 /**
  * The policy file's shape: what a platform engineer writes (see example.policy.ts). zod
@@ -27,27 +37,11 @@ import { DURATION_PATTERN, durationSeconds } from './duration';
  * entry. Defaults per kind are applied afterwards (defaults.ts), so the input stays short.
  */
 
-// Secrets Manager's tag character set; tags carry strategy options to the rotation function.
-const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-const TAG_TEXT_MESSAGE = 'may hold only letters, digits, spaces and _ . : / = + - @ (a tag value)';
 // `rds!` starts the names of secrets Amazon RDS manages: accepted here so that the message can say why not.
 const SECRET_NAME = /^(rds!)?[A-Za-z0-9/_+=.@-]{1,512}$/;
-const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:(rds!)?[A-Za-z0-9/_+=.@-]+$/;
 /** RDS DB instance and Aurora cluster identifiers: a letter, then letters, digits and single hyphens. */
 const RDS_IDENTIFIER = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}(?<!-)$/;
-const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]{32,36}$/;
-/** The customer-managed key an adopted secret is encrypted with; the rotation function may use it through Secrets Manager only. */
-const kmsKeyArn = z.string().regex(KMS_KEY_ARN, 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)');
-
-export const duration = z.string().regex(DURATION_PATTERN, 'must be a duration such as 30m, 24h or 7d');
-const entryId = z
-  .string()
-  .regex(
-    /^[a-z][a-z0-9-]{0,62}$/,
-    'must be lowercase letters, digits and hyphens, starting with a letter (at most 63)',
-  );
-const routeId = entryId;
 
 /** A policy's kinds are the rotation function's strategies: one list, so they cannot drift. */
 export const KINDS = STRATEGY_NAMES;
@@ -141,26 +135,6 @@ const masterReference = z.union([
 ]);
 export type MasterReference = z.infer<typeof masterReference>;
 
-const schedule = z
-  .strictObject({
-    /** `rate(30 days)`, `rate(12 hours)` or `cron(0 4 ? * SUN *)` (UTC), as Secrets Manager takes them. */
-    expression: z.string(),
-    /** How long the rotation window stays open after it starts, 1h to 24h. */
-    window: z.optional(z.string()),
-  })
-  .superRefine((s, ctx) => {
-    try {
-      validateRotationRules({ ScheduleExpression: s.expression, Duration: s.window });
-    } catch (error) {
-      if (!(error instanceof ScheduleExpressionError)) throw error;
-      ctx.addIssue({
-        code: 'custom',
-        path: [error.field === 'Duration' ? 'window' : 'expression'],
-        message: error.message,
-      });
-    }
-  });
-
 const revocation = z.strictObject({
   /** Wait until the old credential is no longer in use before revoking it. */
   waitForIdle: z.optional(z.boolean()),
@@ -198,29 +172,12 @@ const blackout = z
     }
   });
 
-const tags = z.record(
-  z
-    .string()
-    .min(1)
-    .max(128)
-    .regex(TAG_TEXT, TAG_TEXT_MESSAGE)
-    .refine((k) => !/^(aws|keyturn):/i.test(k), {
-      message: 'the aws: and keyturn: prefixes are reserved',
-    }),
-  z.string().max(256).regex(TAG_TEXT, TAG_TEXT_MESSAGE),
-);
-
 /** What every entry has, whatever its kind. */
 const commonEntryFields = {
   /** Stable identifier: construct ids, schedule names and alarms derive from it. */
   id: entryId,
   secret: secretReference,
-  owner: z.strictObject({
-    team: z.string().min(1).max(128).regex(TAG_TEXT, TAG_TEXT_MESSAGE),
-    contact: z.optional(z.email()),
-    /** The only principal allowed to delete the secret (a resource policy denies everyone else). */
-    roleArn: z.optional(z.string().regex(IAM_ROLE_ARN, 'must be an IAM role ARN')),
-  }),
+  owner,
   /** Who reads the secret; a roleArn gets GetSecretValue through the secret's resource policy. */
   consumers: z.optional(
     z.array(
