@@ -16,6 +16,7 @@ import { AWS_REGION_NAME } from '../../functions/strategies/iam/options';
 // defaults.ts imports only types from this module: no import cycle at run time.
 import { KIND_DEFAULTS } from './defaults';
 import { durationSeconds } from './duration';
+import { aliasOf, keyEntrySchema, type KeyEntry } from './key-schema';
 import {
   duration,
   entryId,
@@ -496,8 +497,11 @@ export const policySchema = z
       }),
     ),
     entries: z.array(entrySchema).min(1, 'a policy needs at least one entry'),
+    /** KMS keys keyturn rotates (key-schema.ts); ids unique across `entries` and `keys`. */
+    keys: z.optional(z.array(keyEntrySchema)),
   })
   .superRefine((policy, ctx) => {
+    keyIssues(policy, ctx);
     const seenIds = new Map<string, number>();
     const seenSecrets = new Map<string, number>();
     policy.entries.forEach((entry, index) => {
@@ -616,6 +620,49 @@ export const policySchema = z
       });
     }
   });
+
+/** What a key entry can get wrong against the rest of the policy: its id, key, alias and alert route. */
+function keyIssues(
+  policy: {
+    readonly entries: readonly { readonly id: string }[];
+    readonly keys?: readonly KeyEntry[];
+    readonly alerts: { readonly routes: Readonly<Record<string, unknown>> };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const entryIds = new Map(policy.entries.map((entry, index) => [entry.id, index]));
+  const seen = { ids: new Map<string, number>(), arns: new Map<string, number>(), aliases: new Map<string, number>() };
+  (policy.keys ?? []).forEach((key, index) => {
+    const at = (...path: (string | number)[]) => ['keys', index, ...path];
+    const duplicate = (seenIn: Map<string, number>, value: string | undefined, path: string[], what: string) => {
+      if (value === undefined) return;
+      const first = seenIn.get(value);
+      if (first !== undefined)
+        ctx.addIssue({ code: 'custom', path: at(...path), message: `${what} of keys[${first}]` });
+      else seenIn.set(value, index);
+    };
+    const entryIndex = entryIds.get(key.id);
+    if (entryIndex !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: at('id'),
+        message: `"${key.id}" is already the id of entries[${entryIndex}]`,
+      });
+    }
+    duplicate(seen.ids, key.id, ['id'], `"${key.id}" is already the id`);
+    duplicate(seen.arns, key.key.adopt?.arn, ['key', 'adopt', 'arn'], 'names the same key as the one');
+    const alias = aliasOf(key);
+    const aliasPath = ['key', key.key.create ? 'create' : 'adopt', 'alias'];
+    duplicate(seen.aliases, alias, aliasPath, `${alias ?? ''} is already the alias`);
+    if (key.alertRoute !== undefined && !(key.alertRoute in policy.alerts.routes)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: at('alertRoute'),
+        message: `"${key.alertRoute}" is not a route in alerts.routes`,
+      });
+    }
+  });
+}
 
 /** What only an iam-access-key entry can get wrong: a created secret, a quarantine as long as its schedule. */
 function iamEntryIssues(
