@@ -119,6 +119,7 @@ const kmsKeyEntry = z
     settings: z.optional(keySettings),
     /** Named alert route (see `alerts.routes`); the policy's default route when absent. */
     alertRoute: z.optional(routeId),
+    /** Tags of a created key (an adopted key is tagged at the key). */
     tags: z.optional(tags),
   })
   .superRefine((entry, ctx) => {
@@ -128,6 +129,13 @@ const kmsKeyEntry = z
         code: 'custom',
         path: ['owner', 'roleArn'],
         message: `a key's deletion is governed by its key policy, not by keyturn: remove ${entry.owner.roleArn}`,
+      });
+    }
+    if (!create && entry.tags !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tags'],
+        message: `keyturn tags only the keys it creates: tag an adopted key at the key (got ${Object.keys(entry.tags).join(', ')})`,
       });
     }
     if (create) createdKeyIssues(entry, create, ctx);

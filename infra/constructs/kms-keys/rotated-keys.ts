@@ -8,6 +8,8 @@ import type { ResolvedKey } from '../../policy/resolve-keys';
 
 /** The tag naming a key's policy entry, on every key keyturn creates (and so on its replacements, which copy tags). */
 export const KEY_ENTRY_TAG = `${TAG_PREFIX}entry`;
+/** The tag naming the owning team, as on the secrets keyturn manages. */
+export const KEY_OWNER_TAG = `${TAG_PREFIX}owner`;
 
 /** The cryptographic actions that prove a key of each usage (functions/kms-key/key-check.ts, the canary). */
 export const ROUND_TRIP_ACTIONS: Readonly<Record<RotatableKeyUsage, readonly string[]>> = {
@@ -52,7 +54,7 @@ export class RotatedKeysValidationError extends Error {
 
 /**
  * The policy's KMS keys. A `create` key is a `kms.Key` of the entry's spec and usage, with KMS's automatic rotation
- * when the entry asks for it, the entry's alias, tags `keyturn:entry=<id>` and the entry's own, and
+ * when the entry asks for it, the entry's alias, tags `keyturn:entry=<id>`, `keyturn:owner=<team>` and the entry's own, and
  * `RemovalPolicy.RETAIN` (its ciphertexts and signatures outlive any stack); its key policy is CDK's default, which
  * lets IAM policies of the account grant its use. An `adopt` key is imported by ARN: it must be in the stack's
  * account and Region, and its own key policy decides whether keyturn's grants take effect.
@@ -80,6 +82,7 @@ export class RotatedKeys extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Tags.of(key).add(KEY_ENTRY_TAG, entry.id);
+    Tags.of(key).add(KEY_OWNER_TAG, entry.owner.team);
     for (const [tagKey, value] of Object.entries(entry.tags)) Tags.of(key).add(tagKey, value);
     if (symmetric && entry.automaticRotation === undefined) {
       Validations.of(key.node.defaultChild as kms.CfnKey).acknowledge({

@@ -146,6 +146,7 @@ describe('a policy with KMS keys: created, adopted, rotated by KMS or by keyturn
         Tags: [
           { Key: 'cost-center', Value: 'orders' },
           { Key: 'keyturn:entry', Value: 'orders-data-key' },
+          { Key: 'keyturn:owner', Value: 'platform' },
         ],
       },
       DeletionPolicy: 'Retain',
@@ -164,7 +165,10 @@ describe('a policy with KMS keys: created, adopted, rotated by KMS or by keyturn
         KeySpec: 'HMAC_256',
         KeyUsage: 'GENERATE_VERIFY_MAC',
         EnableKeyRotation: false,
-        Tags: [{ Key: 'keyturn:entry', Value: 'webhook-mac-key' }],
+        Tags: [
+          { Key: 'keyturn:entry', Value: 'webhook-mac-key' },
+          { Key: 'keyturn:owner', Value: 'platform' },
+        ],
       },
       DeletionPolicy: 'Retain',
     });

@@ -148,7 +148,6 @@ describe('kms-key entries: what a valid one resolves to', () => {
       key: { adopt: { arn: ADOPTED_ARN, alias: 'alias/legacy' } },
       schedule: { expression: 'cron(0 4 ? * SUN *)', window: '3h' },
       alertRoute: 'security',
-      tags: { 'cost-center': 'core' },
     };
 
     // WHEN
@@ -160,7 +159,7 @@ describe('kms-key entries: what a valid one resolves to', () => {
       aliasName: 'alias/legacy',
       schedule: { expression: 'cron(0 4 ? * SUN *)', window: '3h' },
       alertRoute: 'security',
-      tags: { 'cost-center': 'core' },
+      tags: {},
     });
     expect(key?.create).toBeUndefined();
   });
@@ -241,6 +240,20 @@ describe('kms-key entries: what the schema refuses, each problem named with the 
     ]);
     expect(problems([keyWith(macKey, { key: { create: { alias: 'alias/x', keySpec: 'AES_256' } } })])).toEqual([
       expect.stringMatching(/key\.create\.keySpec: must be a KMS key spec \(SYMMETRIC_DEFAULT, .*\), got "AES_256"$/),
+    ]);
+  });
+
+  test('tags on an adopted key, which keyturn does not tag', () => {
+    const entry: KeyEntryInput = {
+      kind: 'kms-key',
+      id: 'legacy-key',
+      owner,
+      key: { adopt: { arn: ADOPTED_ARN } },
+      schedule: { expression: 'rate(90 days)' },
+      tags: { team: 'core' },
+    };
+    expect(problems([entry])).toEqual([
+      'key "legacy-key" (keys[0]) tags: keyturn tags only the keys it creates: tag an adopted key at the key (got team)',
     ]);
   });
 
