@@ -79,6 +79,9 @@ export interface KeyturnStackProps extends StackProps {
  * - `writePacer`: the region's schedule of Secrets Manager writes ({@link WritePacerTable}): every secrets stack's
  *   rotation function reserves a slot there before each write, so keyturn keeps to the policy's share of the
  *   region's write quota however many rotations run at once.
+ * - `kmsKeys`: only when the policy has `keys` ({@link KmsKeyRotation}): the KMS keys keyturn creates or adopts, the
+ *   kms-key function (granted exactly what a run calls on those keys and their replacements), the kms-key state
+ *   machine and a schedule per key in the same group; its state machine's and its function role's ARNs are outputs.
  * - `observability`: alert topics per route, SLI alarms (including failures of the three state machines, errors
  *   and throttles of the freshness check, the rotation and orchestration functions, and the dead-letter queue),
  *   the dashboard and the audit bus (the orchestration's functions and the rotation functions put events there).
