@@ -95,6 +95,12 @@ export const LAMBDA_BUNDLE: LambdaBundleSettings = {
   assetFiles: [],
 };
 
+/** CloudTrail's event history client, which the drains and canaries load on first use (functions/shared/cloudtrail-lookup.ts). */
+const CLOUDTRAIL_CLIENT: LazyModule = {
+  specifier: '@aws-sdk/client-cloudtrail',
+  entry: 'functions/lazy-modules/client-cloudtrail.ts',
+};
+
 /**
  * The bundle of `functions/rotate-secret/handler.ts`: the shared settings, with the database driver, the RDS,
  * ElastiCache, IAM, STS and CloudTrail clients (only that function reaches targets) and the DynamoDB client (only its writes are
@@ -109,11 +115,20 @@ export const ROTATE_SECRET_BUNDLE: LambdaBundleSettings = {
     { specifier: '@aws-sdk/client-iam', entry: 'functions/lazy-modules/client-iam.ts' },
     { specifier: '@aws-sdk/client-sts', entry: 'functions/lazy-modules/client-sts.ts' },
     // The event history an IAM key's drain reads (functions/strategies/iam/iam-client.ts).
-    { specifier: '@aws-sdk/client-cloudtrail', entry: 'functions/lazy-modules/client-cloudtrail.ts' },
+    CLOUDTRAIL_CLIENT,
     // The write pacer's schedule (functions/shared/write-pacer-dynamodb.ts): only steps that write load it.
     { specifier: '@aws-sdk/client-dynamodb', entry: 'functions/lazy-modules/client-dynamodb.ts' },
   ],
   assetFiles: [{ name: RDS_CA_BUNDLE_FILE, writer: 'infra/constructs/rds-ca-bundle.ts' }],
+};
+
+/**
+ * The bundle of `functions/kms-key/handler.ts`: the shared settings, with the CloudTrail client as a lazy module (only
+ * a replacement's canary check reads the event history: an on-demand rotation never loads it).
+ */
+export const KMS_KEY_BUNDLE: LambdaBundleSettings = {
+  ...LAMBDA_BUNDLE,
+  lazyModules: [CLOUDTRAIL_CLIENT],
 };
 
 /** One keyturn Lambda handler: its entry file, exported handler, environment and bundle settings. */
@@ -170,6 +185,14 @@ export const COORDINATOR_FUNCTION: LambdaHandlerSource = {
   handler: 'handler',
   environment: powertoolsEnvironment(MetricService.Lifecycle),
   bundle: LAMBDA_BUNDLE,
+};
+
+/** The kms-key state machine's tasks: every step of a KMS key's rotation (`{"task": ..., "state": ...}`). */
+export const KMS_KEY_FUNCTION: LambdaHandlerSource = {
+  entry: path.join(REPO_ROOT, 'functions', 'kms-key', 'handler.ts'),
+  handler: 'handler',
+  environment: powertoolsEnvironment(MetricService.KmsKey),
+  bundle: KMS_KEY_BUNDLE,
 };
 
 /** Entry file of the fleet state machine's two functions (one file, two exported handlers). */

@@ -4,6 +4,7 @@ import {
   writePace,
 } from '../../functions/shared/write-pacing';
 import { durationSeconds } from './duration';
+import { resolveKeys, type ResolvedKey } from './resolve-keys';
 import type { Kind, Policy, PolicyEntry } from './schema';
 
 /** An entry with every default applied: what the constructs build from. */
@@ -43,6 +44,8 @@ export interface ResolvedPolicy {
   /** No scheduled, on-demand or fleet rotation starts inside one of these (an emergency rotation does). */
   readonly blackouts: readonly ResolvedBlackout[];
   readonly entries: readonly ResolvedEntry[];
+  /** The KMS keys keyturn rotates (none when the policy has no `keys`). */
+  readonly keys: readonly ResolvedKey[];
   /** How fast keyturn's rotations may write to Secrets Manager in the region, together. */
   readonly writePace: ResolvedWritePace;
 }
@@ -139,6 +142,7 @@ export function resolvePolicy(policy: Policy): ResolvedPolicy {
       ...(b.reason === undefined ? {} : { reason: b.reason }),
     })),
     entries: policy.entries.map((entry) => resolveEntry(entry, policy)),
+    keys: resolveKeys(policy.keys ?? [], policy.alerts.defaultRoute),
     writePace: resolveWritePace(policy.writeQuota),
   };
 }

@@ -1,9 +1,9 @@
 import { definePolicy } from './define-policy';
 
 /**
- * The example inventory `cdk synth` uses unless `-c policy=FILE` names another. Twenty
+ * The example inventory `cdk synth` uses unless `-c policy=FILE` names another. Twenty-four
  * secrets of a small company: API keys and webhook secrets, and PostgreSQL users for three
- * services, some rotated in place, most alternating.
+ * services, some rotated in place, most alternating; and two KMS keys (docs/kms-keys.md).
  */
 const payments = { team: 'payments', contact: 'payments-oncall@example.com' };
 const platform = { team: 'platform', contact: 'platform-oncall@example.com' };
@@ -228,6 +228,27 @@ export default definePolicy({
       secret: { name: 'legacy/db/admin' },
       owner: platform,
       schedule: { expression: 'rate(7 days)', window: '1h' },
+    },
+  ],
+  keys: [
+    // The orders service's data key: KMS rotates its material twice a year, keyturn on demand each quarter too.
+    {
+      kind: 'kms-key',
+      id: 'orders-data-key',
+      owner: platform,
+      key: { create: { alias: 'alias/orders-data', description: 'orders service: envelope encryption of orders' } },
+      automaticRotation: { periodDays: 180 },
+      schedule: { expression: 'rate(90 days)', window: '2h' },
+    },
+    // Webhook MACs: an HMAC key KMS cannot rotate, replaced behind its alias (the old key verifies through a week of grace).
+    {
+      kind: 'kms-key',
+      id: 'webhook-mac-key',
+      owner: payments,
+      key: { create: { alias: 'alias/payments-webhook-mac', keySpec: 'HMAC_256' } },
+      schedule: { expression: 'rate(180 days)', window: '4h' },
+      settings: { grace: '7d', drainCheckEvery: '1h', drainChecks: 24, canaryWatch: '1d' },
+      alertRoute: 'payments',
     },
   ],
 });

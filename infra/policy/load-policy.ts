@@ -49,17 +49,18 @@ function describe(issue: z.core.$ZodIssue, input: unknown): string {
   // A record key that fails its schema comes wrapped; the inner message is the one that explains.
   if (issue.code === 'invalid_key' && issue.issues[0]) issue = { ...issue, message: issue.issues[0].message };
   const [first, index, ...rest] = issue.path;
-  if (first === 'entries' && typeof index === 'number') {
-    const id = entryId(input, index);
-    const where = id === undefined ? `entries[${index}]` : `entry "${id}" (entries[${index}])`;
+  if ((first === 'entries' || first === 'keys') && typeof index === 'number') {
+    const id = itemId(input, first, index);
+    const what = first === 'entries' ? 'entry' : 'key';
+    const where = id === undefined ? `${first}[${index}]` : `${what} "${id}" (${first}[${index}])`;
     return `${where}${rest.length > 0 ? ` ${rest.join('.')}` : ''}: ${issue.message}`;
   }
   return `${issue.path.length > 0 ? issue.path.join('.') : 'policy'}: ${issue.message}`;
 }
 
-function entryId(input: unknown, index: number): string | undefined {
-  const entries = (input as { entries?: unknown } | null)?.entries;
-  if (!Array.isArray(entries)) return undefined;
-  const id = (entries[index] as { id?: unknown } | undefined)?.id;
+function itemId(input: unknown, list: 'entries' | 'keys', index: number): string | undefined {
+  const items = (input as Record<string, unknown> | null)?.[list];
+  if (!Array.isArray(items)) return undefined;
+  const id = (items[index] as { id?: unknown } | undefined)?.id;
   return typeof id === 'string' ? id : undefined;
 }

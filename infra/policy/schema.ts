@@ -1,9 +1,5 @@
 import { z } from 'zod';
-import {
-  parseScheduleExpression,
-  ScheduleExpressionError,
-  validateRotationRules,
-} from '../../functions/shared/rotation-schedule';
+import { parseScheduleExpression } from '../../functions/shared/rotation-schedule';
 import { STRATEGY_NAMES, type StrategyName } from '../../functions/strategies/strategy';
 import { MAX_WRITE_QUOTA_FRACTION } from '../../functions/shared/write-pacing';
 import { probeProblem } from '../../functions/strategies/probe/probe';
@@ -19,7 +15,22 @@ import {
 import { AWS_REGION_NAME } from '../../functions/strategies/iam/options';
 // defaults.ts imports only types from this module: no import cycle at run time.
 import { KIND_DEFAULTS } from './defaults';
-import { DURATION_PATTERN, durationSeconds } from './duration';
+import { durationSeconds } from './duration';
+import { aliasOf, keyEntrySchema, type KeyEntry } from './key-schema';
+import {
+  duration,
+  entryId,
+  IAM_ROLE_ARN,
+  kmsKeyArn,
+  owner,
+  routeId,
+  schedule,
+  TAG_TEXT,
+  TAG_TEXT_MESSAGE,
+  tags,
+} from './fields';
+
+export { duration } from './fields';
 
 /**
  * The policy file's shape: what a platform engineer writes (see example.policy.ts). zod
@@ -27,27 +38,11 @@ import { DURATION_PATTERN, durationSeconds } from './duration';
  * entry. Defaults per kind are applied afterwards (defaults.ts), so the input stays short.
  */
 
-// Secrets Manager's tag character set; tags carry strategy options to the rotation function.
-const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-const TAG_TEXT_MESSAGE = 'may hold only letters, digits, spaces and _ . : / = + - @ (a tag value)';
 // `rds!` starts the names of secrets Amazon RDS manages: accepted here so that the message can say why not.
 const SECRET_NAME = /^(rds!)?[A-Za-z0-9/_+=.@-]{1,512}$/;
-const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:(rds!)?[A-Za-z0-9/_+=.@-]+$/;
 /** RDS DB instance and Aurora cluster identifiers: a letter, then letters, digits and single hyphens. */
 const RDS_IDENTIFIER = /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}(?<!-)$/;
-const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]{32,36}$/;
-/** The customer-managed key an adopted secret is encrypted with; the rotation function may use it through Secrets Manager only. */
-const kmsKeyArn = z.string().regex(KMS_KEY_ARN, 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)');
-
-export const duration = z.string().regex(DURATION_PATTERN, 'must be a duration such as 30m, 24h or 7d');
-const entryId = z
-  .string()
-  .regex(
-    /^[a-z][a-z0-9-]{0,62}$/,
-    'must be lowercase letters, digits and hyphens, starting with a letter (at most 63)',
-  );
-const routeId = entryId;
 
 /** A policy's kinds are the rotation function's strategies: one list, so they cannot drift. */
 export const KINDS = STRATEGY_NAMES;
@@ -141,26 +136,6 @@ const masterReference = z.union([
 ]);
 export type MasterReference = z.infer<typeof masterReference>;
 
-const schedule = z
-  .strictObject({
-    /** `rate(30 days)`, `rate(12 hours)` or `cron(0 4 ? * SUN *)` (UTC), as Secrets Manager takes them. */
-    expression: z.string(),
-    /** How long the rotation window stays open after it starts, 1h to 24h. */
-    window: z.optional(z.string()),
-  })
-  .superRefine((s, ctx) => {
-    try {
-      validateRotationRules({ ScheduleExpression: s.expression, Duration: s.window });
-    } catch (error) {
-      if (!(error instanceof ScheduleExpressionError)) throw error;
-      ctx.addIssue({
-        code: 'custom',
-        path: [error.field === 'Duration' ? 'window' : 'expression'],
-        message: error.message,
-      });
-    }
-  });
-
 const revocation = z.strictObject({
   /** Wait until the old credential is no longer in use before revoking it. */
   waitForIdle: z.optional(z.boolean()),
@@ -198,29 +173,12 @@ const blackout = z
     }
   });
 
-const tags = z.record(
-  z
-    .string()
-    .min(1)
-    .max(128)
-    .regex(TAG_TEXT, TAG_TEXT_MESSAGE)
-    .refine((k) => !/^(aws|keyturn):/i.test(k), {
-      message: 'the aws: and keyturn: prefixes are reserved',
-    }),
-  z.string().max(256).regex(TAG_TEXT, TAG_TEXT_MESSAGE),
-);
-
 /** What every entry has, whatever its kind. */
 const commonEntryFields = {
   /** Stable identifier: construct ids, schedule names and alarms derive from it. */
   id: entryId,
   secret: secretReference,
-  owner: z.strictObject({
-    team: z.string().min(1).max(128).regex(TAG_TEXT, TAG_TEXT_MESSAGE),
-    contact: z.optional(z.email()),
-    /** The only principal allowed to delete the secret (a resource policy denies everyone else). */
-    roleArn: z.optional(z.string().regex(IAM_ROLE_ARN, 'must be an IAM role ARN')),
-  }),
+  owner,
   /** Who reads the secret; a roleArn gets GetSecretValue through the secret's resource policy. */
   consumers: z.optional(
     z.array(
@@ -539,8 +497,11 @@ export const policySchema = z
       }),
     ),
     entries: z.array(entrySchema).min(1, 'a policy needs at least one entry'),
+    /** KMS keys keyturn rotates (key-schema.ts); ids unique across `entries` and `keys`. */
+    keys: z.optional(z.array(keyEntrySchema)),
   })
   .superRefine((policy, ctx) => {
+    keyIssues(policy, ctx);
     const seenIds = new Map<string, number>();
     const seenSecrets = new Map<string, number>();
     policy.entries.forEach((entry, index) => {
@@ -659,6 +620,49 @@ export const policySchema = z
       });
     }
   });
+
+/** What a key entry can get wrong against the rest of the policy: its id, key, alias and alert route. */
+function keyIssues(
+  policy: {
+    readonly entries: readonly { readonly id: string }[];
+    readonly keys?: readonly KeyEntry[];
+    readonly alerts: { readonly routes: Readonly<Record<string, unknown>> };
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const entryIds = new Map(policy.entries.map((entry, index) => [entry.id, index]));
+  const seen = { ids: new Map<string, number>(), arns: new Map<string, number>(), aliases: new Map<string, number>() };
+  (policy.keys ?? []).forEach((key, index) => {
+    const at = (...path: (string | number)[]) => ['keys', index, ...path];
+    const duplicate = (seenIn: Map<string, number>, value: string | undefined, path: string[], what: string) => {
+      if (value === undefined) return;
+      const first = seenIn.get(value);
+      if (first !== undefined)
+        ctx.addIssue({ code: 'custom', path: at(...path), message: `${what} of keys[${first}]` });
+      else seenIn.set(value, index);
+    };
+    const entryIndex = entryIds.get(key.id);
+    if (entryIndex !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: at('id'),
+        message: `"${key.id}" is already the id of entries[${entryIndex}]`,
+      });
+    }
+    duplicate(seen.ids, key.id, ['id'], `"${key.id}" is already the id`);
+    duplicate(seen.arns, key.key.adopt?.arn, ['key', 'adopt', 'arn'], 'names the same key as the one');
+    const alias = aliasOf(key);
+    const aliasPath = ['key', key.key.create ? 'create' : 'adopt', 'alias'];
+    duplicate(seen.aliases, alias, aliasPath, `${alias ?? ''} is already the alias`);
+    if (key.alertRoute !== undefined && !(key.alertRoute in policy.alerts.routes)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: at('alertRoute'),
+        message: `"${key.alertRoute}" is not a route in alerts.routes`,
+      });
+    }
+  });
+}
 
 /** What only an iam-access-key entry can get wrong: a created secret, a quarantine as long as its schedule. */
 function iamEntryIssues(

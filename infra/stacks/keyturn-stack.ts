@@ -11,6 +11,7 @@ import { allowCloudWatchLogs, grantSendMessages } from '../constructs/encryption
 import { FreshnessCheck } from '../constructs/freshness-check';
 import { AlertTopic } from '../constructs/observability/alert-topic';
 import { KeyturnObservability } from '../constructs/observability';
+import { KmsKeyRotation } from '../constructs/kms-keys/kms-key-rotation';
 import { InvocableRotationFunctions } from '../constructs/orchestration/invocable-rotation-functions';
 import {
   LifecycleOrchestration,
@@ -78,6 +79,9 @@ export interface KeyturnStackProps extends StackProps {
  * - `writePacer`: the region's schedule of Secrets Manager writes ({@link WritePacerTable}): every secrets stack's
  *   rotation function reserves a slot there before each write, so keyturn keeps to the policy's share of the
  *   region's write quota however many rotations run at once.
+ * - `kmsKeys`: only when the policy has `keys` ({@link KmsKeyRotation}): the KMS keys keyturn creates or adopts, the
+ *   kms-key function (granted exactly what a run calls on those keys and their replacements), the kms-key state
+ *   machine and a schedule per key in the same group; its state machine's and its function role's ARNs are outputs.
  * - `observability`: alert topics per route, SLI alarms (including failures of the three state machines, errors
  *   and throttles of the freshness check, the rotation and orchestration functions, and the dead-letter queue),
  *   the dashboard and the audit bus (the orchestration's functions and the rotation functions put events there).
@@ -95,6 +99,12 @@ export class KeyturnStack extends Stack {
   public readonly freshnessCheck: FreshnessCheck;
   public readonly observability: KeyturnObservability;
   public readonly writePacer: WritePacerTable;
+
+  /**
+   * The rotation of the policy's KMS keys (`keys`): the keys, the kms-key function and state machine, the keys'
+   * schedules. Undefined when the policy has no keys: then nothing of it is in the stack.
+   */
+  public readonly kmsKeys?: KmsKeyRotation;
 
   constructor(scope: Construct, id: string, props: KeyturnStackProps) {
     super(scope, id, {
@@ -201,6 +211,26 @@ export class KeyturnStack extends Stack {
       queues: [this.deadLetterQueue],
     });
     this.orchestration.sendAuditEventsTo(this.observability.auditTrail);
+
+    if (props.policy.keys.length > 0) {
+      this.kmsKeys = new KmsKeyRotation(this, 'KmsKeys', {
+        keys: props.policy.keys,
+        alerts: this.alerts,
+        auditBus: this.observability.auditTrail,
+        scheduleGroup: this.scheduleGroup,
+        deadLetterQueue: this.deadLetterQueue,
+        logEncryptionKey: this.dataKey,
+      });
+      new CfnOutput(this, 'KmsKeyStateMachineArn', {
+        description:
+          'keyturn: start a rotation of one KMS key with aws stepfunctions start-execution --state-machine-arn <this> (see docs/kms-keys.md)',
+        value: this.kmsKeys.stateMachine.stateMachine.stateMachineArn,
+      });
+      new CfnOutput(this, 'KmsKeyFunctionRoleArn', {
+        description: "keyturn: the kms-key function's role: an adopted key's key policy must let it use the key",
+        value: this.kmsKeys.function.role.roleArn,
+      });
+    }
 
     const outputs: [string, sfn.IStateMachine, string][] = [
       ['LifecycleStateMachineArn', this.orchestration.lifecycle.stateMachine, 'one secret, on demand'],

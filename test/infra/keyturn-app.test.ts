@@ -115,14 +115,36 @@ describe('the keyturn app, from the example policy', () => {
     expect(kept.every((days) => typeof days === 'number' && days > 0)).toBe(true);
   });
 
-  test('allows no Secrets Manager or KMS write on a wildcard resource, except the resource-less GetRandomPassword', () => {
+  test('allows no Secrets Manager or KMS write on a wildcard resource, except the resource-less GetRandomPassword and KMS key replacements by tag', () => {
     // THEN
     const onWildcards = [...built.templates].flatMap(([name, t]) =>
       actionsOnWildcards(t)
         .filter(({ action }) => isSecretsManagerOrKmsWrite(action))
         .map(({ action, resource }) => `${name}: ${action} on ${resource}`),
     );
-    expect(onWildcards.filter((finding) => !finding.includes('secretsmanager:GetRandomPassword on *'))).toEqual([]);
+    // a replacement key's id is KMS's to choose: the kms-key function reaches those keys only through the
+    // keyturn:replaces tag (on the key, or in the CreateKey request) naming one of the policy's keys
+    const byReplacementTag = new Set(
+      [...built.templates].flatMap(([name, t]) =>
+        allowStatements(t)
+          .filter((st) =>
+            Object.values(st.Condition ?? {}).some((test) =>
+              Object.keys(test).some((key) => /^aws:(Resource|Request)Tag\/keyturn:replaces$/.test(key)),
+            ),
+          )
+          .flatMap((st) =>
+            asArray(st.Action).flatMap((a) => asArray(st.Resource).map((r) => `${name}: ${a} on ${render(r)}`)),
+          ),
+      ),
+    );
+    expect(
+      onWildcards.filter(
+        (finding) => !finding.includes('secretsmanager:GetRandomPassword on *') && !byReplacementTag.has(finding),
+      ),
+    ).toEqual([]);
+    expect(
+      onWildcards.filter((finding) => byReplacementTag.has(finding)).every((f) => f.startsWith('Keyturn: kms:')),
+    ).toBe(true);
   });
 
   test('the lifecycle may rotate only secrets tagged keyturn:managed, and every managed secret carries that tag', () => {
@@ -397,7 +419,12 @@ describe('the keyturn app, from the example policy', () => {
     // THEN
     const core = template('Keyturn');
     const freshness = built.stack.freshnessCheck;
-    expect(Object.values(resourcesOf(core, 'AWS::Scheduler::Schedule'))).toHaveLength(1);
+    // (besides the schedules of the policy's KMS keys, which share the group)
+    expect(
+      Object.values(resourcesOf(core, 'AWS::Scheduler::Schedule'))
+        .map((r) => r.Properties.Name)
+        .sort(),
+    ).toEqual(['keyturn.freshness-check', ...built.policy.keys.filter((k) => k.schedule).map((k) => k.id)].sort());
     core.hasResourceProperties('AWS::Scheduler::Schedule', {
       Name: 'keyturn.freshness-check',
       GroupName: 'keyturn',
@@ -522,6 +549,24 @@ describe('the keyturn app, from the example policy', () => {
     // THEN
     expect(built.stack.dependencies).toEqual([]);
     for (const stack of built.secretsStacks) expect(stack.dependencies.map((d) => d.stackName)).toEqual(['Keyturn']);
+  });
+
+  test("rotates the example's two KMS keys: a symmetric key KMS rotates too, an HMAC key replaced behind its alias", () => {
+    // THEN
+    expect(built.policy.keys.map((k) => [k.id, k.create?.keySpec, k.automaticRotation?.periodDays])).toEqual([
+      ['orders-data-key', 'SYMMETRIC_DEFAULT', 180],
+      ['webhook-mac-key', 'HMAC_256', undefined],
+    ]);
+    template('Keyturn').hasResourceProperties('AWS::KMS::Key', { KeySpec: 'HMAC_256', EnableKeyRotation: false });
+    template('Keyturn').hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/payments-webhook-mac' });
+    const outputs = (template('Keyturn').toJSON() as { Outputs: Record<string, { Value: unknown }> }).Outputs;
+    const kmsKeys = built.stack.kmsKeys;
+    expect(outputs.KmsKeyStateMachineArn?.Value).toEqual({
+      Ref: kmsKeys && logicalIdOf(kmsKeys.stateMachine.stateMachine),
+    });
+    expect(outputs.KmsKeyFunctionRoleArn?.Value).toEqual({
+      'Fn::GetAtt': [kmsKeys && logicalIdOf(kmsKeys.function.role), 'Arn'],
+    });
   });
 
   test('keeps the secrets key and rotates it yearly', () => {

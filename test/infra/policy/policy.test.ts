@@ -34,8 +34,9 @@ const master: PolicyEntryInput = {
 describe('the example policy', () => {
   const policy = loadPolicy(EXAMPLE);
 
-  it('loads twenty-four entries', () => {
+  it('loads twenty-four entries and two KMS keys', () => {
     expect(policy.entries).toHaveLength(24);
+    expect(policy.keys.map((k) => k.id)).toEqual(['orders-data-key', 'webhook-mac-key']);
   });
 
   it("applies the policy defaults over keyturn's, and entry settings over both", () => {
