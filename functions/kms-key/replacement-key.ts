@@ -1,8 +1,14 @@
 import { UnsupportedKeyRotationError } from './errors';
 import type { KeyFacts } from './key-facts';
 
-/** Tags keyturn puts on a replacement key: how a retried rotation finds the key it already made. */
+/**
+ * Tags keyturn puts on a replacement key: the entry it belongs to (the same on every generation of the key, so the
+ * function's IAM policy and the next run find it), the key it replaces, and the rotation that made it (how a
+ * retried rotation finds the key it already made).
+ */
 export const REPLACEMENT_TAGS = {
+  /** The policy entry: what the function's permissions on replacement keys are conditioned on. */
+  entry: 'keyturn:entry',
   /** The key this one replaces. */
   replaces: 'keyturn:replaces',
   /** The rotation that made it: one replacement per rotation. */
@@ -31,6 +37,7 @@ export interface ReplacementKeyRequest {
 }
 
 export interface ReplacementInput {
+  readonly entryId: string;
   readonly old: KeyFacts;
   readonly oldPolicy: string;
   readonly oldTags: readonly Tag[];
@@ -56,13 +63,14 @@ export function replacementKeyRequest(input: ReplacementInput): ReplacementKeyRe
     );
   }
   const ownTags: Tag[] = [
+    { key: REPLACEMENT_TAGS.entry, value: input.entryId },
     { key: REPLACEMENT_TAGS.replaces, value: old.keyId },
     { key: REPLACEMENT_TAGS.rotationId, value: input.rotationId },
   ];
   const tags = [...input.oldTags.filter((tag) => !isReplacementTag(tag.key)), ...ownTags];
   if (tags.length > MAX_TAGS) {
     throw new UnsupportedKeyRotationError(
-      `KMS key ${old.keyId} has ${input.oldTags.length} tags: with keyturn's 2 its replacement would pass KMS's ${MAX_TAGS}`,
+      `KMS key ${old.keyId} has ${input.oldTags.length} tags: with keyturn's ${ownTags.length} its replacement would pass KMS's ${MAX_TAGS}`,
     );
   }
   return {
@@ -78,7 +86,7 @@ export function replacementKeyRequest(input: ReplacementInput): ReplacementKeyRe
 }
 
 function isReplacementTag(key: string): boolean {
-  return key === REPLACEMENT_TAGS.replaces || key === REPLACEMENT_TAGS.rotationId;
+  return (Object.values(REPLACEMENT_TAGS) as string[]).includes(key);
 }
 
 /** Whether a key's tags say it is the replacement the rotation made (a retry finds it instead of making another). */

@@ -1,4 +1,4 @@
-import { AliasMismatchError, KeyStateError, KmsApiError } from './errors';
+import { AliasMismatchError, KeyStateError, KmsAccessDeniedError, KmsApiError, KmsKeyNotFoundError } from './errors';
 import type { KeyFacts } from './key-facts';
 import type { KmsKeyApi } from './kms-api';
 import { isReplacementMadeBy, replacementKeyRequest, type Tag } from './replacement-key';
@@ -50,6 +50,7 @@ export async function createReplacementKey(
   kms: KmsKeyApi,
   old: KeyFacts,
   rotationId: string,
+  entryId: string,
 ): Promise<{ readonly key: KeyFacts; readonly created: boolean; readonly straysScheduledForDeletion: number }> {
   const oldTags = await kms.tags(old.keyId);
   const recorded = tagValue(oldTags, OLD_KEY_TAGS.replacedBy)?.split(' ');
@@ -67,6 +68,7 @@ export async function createReplacementKey(
     }
   }
   const request = replacementKeyRequest({
+    entryId,
     old,
     oldPolicy: await kms.keyPolicy(old.keyId),
     oldTags: oldTags.filter((tag) => !Object.values(OLD_KEY_TAGS).includes(tag.key as never)),
@@ -83,11 +85,22 @@ async function keysMadeBy(kms: KmsKeyApi, oldKeyId: string, rotationId: string):
   const found: KeyFacts[] = [];
   for (const keyId of await kms.listKeyIds()) {
     if (keyId === oldKeyId) continue;
+    // The function may read only its entries' keys (IAM, by their keyturn:entry tag): the others are not its.
+    const tags = await readableTags(kms, keyId);
+    if (!tags || !isReplacementMadeBy(tags, oldKeyId, rotationId)) continue;
     const facts = await kms.describeKey(keyId);
-    if (facts.keyManager !== 'CUSTOMER' || facts.keyState === 'PendingDeletion') continue;
-    if (isReplacementMadeBy(await kms.tags(keyId), oldKeyId, rotationId)) found.push(facts);
+    if (facts.keyManager === 'CUSTOMER' && facts.keyState !== 'PendingDeletion') found.push(facts);
   }
   return found.sort((a, b) => a.keyId.localeCompare(b.keyId));
+}
+
+async function readableTags(kms: KmsKeyApi, keyId: string): Promise<readonly Tag[] | undefined> {
+  try {
+    return await kms.tags(keyId);
+  } catch (error) {
+    if (error instanceof KmsAccessDeniedError || error instanceof KmsKeyNotFoundError) return undefined;
+    throw error;
+  }
 }
 
 /** The new key must do its job before any consumer is sent to it. */

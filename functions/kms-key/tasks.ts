@@ -24,6 +24,7 @@ import {
   switchAlias,
   verifyKey,
 } from './replacement';
+import { REPLACEMENT_TAGS } from './replacement-key';
 import { rotationMethodOf } from './rotation-method';
 import { parseKeyRunInput, type KeyRunInput } from './run-input';
 
@@ -175,7 +176,7 @@ export async function runKeyTask(task: KeyTaskName, event: unknown, deps: KeyTas
     case 'create-replacement': {
       const begun = need(run.state.begin, 'begin');
       const old = await deps.kms.describeKey(begun.keyId);
-      const made = await createReplacementKey(deps.kms, old, begun.rotationId);
+      const made = await createReplacementKey(deps.kms, old, begun.rotationId, run.input.entryId);
       const proof = await verifyKey(deps.kms, made.key);
       await audit(KeyAuditEventType.ReplacementCreated, {
         newKeyId: made.key.arn,
@@ -219,7 +220,7 @@ type Audit = (type: string, facts?: Record<string, unknown>) => Promise<void>;
 
 async function begin(run: Run, deps: KeyTaskDeps, audit: Audit) {
   const { input, state } = run;
-  const key = await deps.kms.describeKey(input.keyId);
+  const key = await deps.kms.describeKey(await currentGeneration(deps.kms, input));
   // Only keys whose material rotates have a rotation history: KMS refuses ListKeyRotations for the others.
   const rotations = isSymmetricEncryptionKey(key) ? await deps.kms.listRotations(key.keyId) : [];
   const materials = key.origin === 'EXTERNAL' ? await deps.kms.listMaterials(key.keyId) : [];
@@ -257,6 +258,22 @@ async function begin(run: Run, deps: KeyTaskDeps, audit: Audit) {
   const onDemand = await prepareOnDemandRotation(deps.kms, key.keyId);
   await audit(KeyAuditEventType.Started, { method: 'on-demand', onDemandRotationsLeft: method.onDemandRotationsLeft });
   return { ...base, skipped: false, onDemand };
+}
+
+/**
+ * The key a run rotates: the one the input names or, once an earlier run replaced it, the replacement the alias
+ * now points at (a key keyturn made for this entry: tagged keyturn:entry with its id). A schedule names the key
+ * CDK knows; the alias is what follows the generations. Any other target of the alias is left to checkAlias.
+ */
+async function currentGeneration(kms: KmsKeyApi, input: KeyRunInput): Promise<string> {
+  if (!input.aliasName) return input.keyId;
+  const target = await kms.aliasTarget(input.aliasName);
+  if (target === undefined || input.keyId === target || input.keyId.endsWith(`/${target}`)) return input.keyId;
+  const tags = await kms.tags(target);
+  const ours =
+    tags.some((tag) => tag.key === REPLACEMENT_TAGS.entry && tag.value === input.entryId) &&
+    tags.some((tag) => tag.key === REPLACEMENT_TAGS.replaces);
+  return ours ? target : input.keyId;
 }
 
 async function switchToReplacement(run: Run, deps: KeyTaskDeps, audit: Audit) {

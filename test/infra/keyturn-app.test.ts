@@ -123,13 +123,13 @@ describe('the keyturn app, from the example policy', () => {
         .map(({ action, resource }) => `${name}: ${action} on ${resource}`),
     );
     // a replacement key's id is KMS's to choose: the kms-key function reaches those keys only through the
-    // keyturn:replaces tag (on the key, or in the CreateKey request) naming one of the policy's keys
+    // keyturn:entry tag (on the key, or in the CreateKey request) naming one of the policy's entries
     const byReplacementTag = new Set(
       [...built.templates].flatMap(([name, t]) =>
         allowStatements(t)
           .filter((st) =>
             Object.values(st.Condition ?? {}).some((test) =>
-              Object.keys(test).some((key) => /^aws:(Resource|Request)Tag\/keyturn:replaces$/.test(key)),
+              Object.keys(test).some((key) => /^aws:(Resource|Request)Tag\/keyturn:entry$/.test(key)),
             ),
           )
           .flatMap((st) =>

@@ -5,6 +5,7 @@ import {
   GenerateMacCommand,
   KMSClient,
   ListAliasesCommand,
+  UpdateAliasCommand,
   VerifyMacCommand,
 } from '@aws-sdk/client-kms';
 import type { LocalKms } from '../../local/kms';
@@ -162,4 +163,33 @@ it('a key to replace without the alias consumers use is refused at Begin, nothin
   expect(execution.status).toBe('FAILED');
   expect(execution.auditDetails.at(-1)).toMatchObject({ step: 'Begin', error: 'AliasMismatchError' });
   expect((stack.kms as LocalKms).keys()).toHaveLength(keysBefore);
+});
+
+it('the next scheduled run, naming the key CDK knows, replaces the generation the alias points at now', async () => {
+  const { keyId, aliasName } = await hmacKey();
+  const input = { entryId: 'generations', keyId, aliasName, settings: AT_ONCE };
+  expect((await run(input)).status).toBe('SUCCEEDED');
+  const second = await targetOf(aliasName);
+
+  const again = await run(input);
+
+  expect(again.status).toBe('SUCCEEDED');
+  const third = await targetOf(aliasName);
+  expect(third).not.toBe(second);
+  expect(third).not.toBe(keyId);
+  expect(await stateOf(second as string)).toBe('PendingDeletion');
+  expect(again.auditDetails.find((detail) => detail.type === 'ReplacementKeyCreated')?.keyId).toMatch(
+    new RegExp(`${second as string}$`),
+  );
+});
+
+it("an alias moved to a key that is not this entry's replacement is refused, nothing changed", async () => {
+  const { keyId, aliasName } = await hmacKey();
+  const stranger = await hmacKey();
+  await kms.send(new UpdateAliasCommand({ AliasName: aliasName, TargetKeyId: stranger.keyId }));
+  const execution = await run({ entryId: 'moved-away', keyId, aliasName, settings: AT_ONCE });
+  expect(execution.status).toBe('FAILED');
+  expect(execution.auditDetails.at(-1)).toMatchObject({ step: 'Begin', error: 'AliasMismatchError' });
+  expect(await stateOf(keyId)).toBe('Enabled');
+  expect(await stateOf(stranger.keyId)).toBe('Enabled');
 });

@@ -12,12 +12,13 @@ import type { RotatedKey } from './rotated-keys';
  *    an alias off it or onto it; and the round trip of its usage.
  * 2. On exactly the policy's aliases (by ARN): `UpdateAlias`, `CreateAlias` (KMS checks the alias and both keys).
  * 3. Where a key may be replaced:
- *    - on the replacement keys, found by the tag each carries (`aws:ResourceTag/keyturn:replaces` = one of those
- *      keys' ids): describe, list tags, the round trip, move the alias onto or off it, schedule the deletion of a
- *      stray twin;
- *    - `kms:CreateKey` (no resource type: `*`) only when the request tags the new key `keyturn:replaces` with one of
- *      those ids and names a `keyturn:rotation-id`; and `kms:TagResource` on the account's keys under the same
- *      conditions, which KMS requires of a CreateKey with tags (an IAM policy "not restricted to particular keys");
+ *    - on the replacement keys, found by the tag every generation carries (`aws:ResourceTag/keyturn:entry` = the
+ *      entry's id): what the policy's own keys get (a replacement is the key the next run rotates, disables and
+ *      retires) and its round trip;
+ *    - `kms:CreateKey` (no resource type: `*`) only when the request tags the new key `keyturn:entry` with one of
+ *      those entries and names the key it replaces and a `keyturn:rotation-id`; and `kms:TagResource` on the
+ *      account's keys under the same conditions, which KMS requires of a CreateKey with tags (an IAM policy "not
+ *      restricted to particular keys");
  *    - `kms:ListKeys` (a retry finds the replacement it made) and `cloudtrail:LookupEvents` (the canary reads
  *      refused calls of the disabled key): both read-only, and without resource types.
  * 4. `kms:ListAliases` (an alias's target): read-only, no resource type.
@@ -45,15 +46,6 @@ export const KEY_MANAGEMENT_ACTIONS = [
 /** On an alias the policy names. */
 export const ALIAS_ACTIONS = ['kms:UpdateAlias', 'kms:CreateAlias'] as const;
 
-/** On a replacement key, besides its round trip: what a run does with the key it made. */
-export const REPLACEMENT_KEY_ACTIONS = [
-  'kms:DescribeKey',
-  'kms:ListResourceTags',
-  'kms:ScheduleKeyDeletion',
-  'kms:UpdateAlias',
-  'kms:CreateAlias',
-] as const;
-
 /** Properties of {@link grantKeyRotation}. */
 export interface KeyRotationGrantProps {
   /** The role of the kms-key function. */
@@ -62,8 +54,8 @@ export interface KeyRotationGrantProps {
   readonly keys: readonly RotatedKey[];
 }
 
-/** The condition key of the tag a replacement carries. */
-export const REPLACES_RESOURCE_TAG = `aws:ResourceTag/${REPLACEMENT_TAGS.replaces}`;
+/** The condition key of the tag every generation of a replaced key carries: the entry it belongs to. */
+export const ENTRY_RESOURCE_TAG = `aws:ResourceTag/${REPLACEMENT_TAGS.entry}`;
 
 /** Grants `props.role` what a kms-key run calls (see the module comment), in policies of their own under `scope`. */
 export function grantKeyRotation(scope: Construct, props: KeyRotationGrantProps): void {
@@ -94,7 +86,7 @@ export function grantKeyRotation(scope: Construct, props: KeyRotationGrantProps)
 
 /** The replacement keys, creating them, and the CloudTrail read of the canary. */
 function grantReplacement(scope: Construct, role: iam.IRole, replaceable: readonly RotatedKey[]): void {
-  const oldKeyIds = replaceable.map((key) => key.keyId);
+  const entryIds = replaceable.map((key) => key.entry.id);
   const anyKey = Stack.of(scope).formatArn({
     service: 'kms',
     resource: 'key',
@@ -109,9 +101,9 @@ function grantReplacement(scope: Construct, role: iam.IRole, replaceable: readon
     statements: [
       new iam.PolicyStatement({
         sid: 'ReplacementKeys',
-        actions: [...REPLACEMENT_KEY_ACTIONS, ...roundTrips],
+        actions: [...KEY_MANAGEMENT_ACTIONS, ...roundTrips],
         resources: [anyKey],
-        conditions: { StringEquals: { [REPLACES_RESOURCE_TAG]: oldKeyIds } },
+        conditions: { StringEquals: { [ENTRY_RESOURCE_TAG]: entryIds } },
       }),
     ],
   });
@@ -119,14 +111,17 @@ function grantReplacement(scope: Construct, role: iam.IRole, replaceable: readon
     id: `AwsSolutions-IAM5[Resource::${anyKeyFinding}]`,
     reason:
       'Replacement keys get their ids from KMS when a run creates them, so no ARN can be named at synthesis: the ' +
-      `statement applies only to keys tagged ${REPLACEMENT_TAGS.replaces} with the id of one of the policy's ` +
-      'replaceable keys (attribute-based access control, aws:ResourceTag), and allows what a run does with the key ' +
-      'it made: describe it, list its tags, prove it with a round trip, move the alias, delete a stray twin.',
+      `statement applies only to keys tagged ${REPLACEMENT_TAGS.entry} with the id of one of the policy's ` +
+      'replaceable entries (attribute-based access control, aws:ResourceTag), and allows what a run does with the ' +
+      'key it made and, a rotation later, with it as the old key: the same actions as on the policy keys.',
   });
 
   const requestTags = {
-    StringEquals: { [`aws:RequestTag/${REPLACEMENT_TAGS.replaces}`]: oldKeyIds },
-    Null: { [`aws:RequestTag/${REPLACEMENT_TAGS.rotationId}`]: 'false' },
+    StringEquals: { [`aws:RequestTag/${REPLACEMENT_TAGS.entry}`]: entryIds },
+    Null: {
+      [`aws:RequestTag/${REPLACEMENT_TAGS.replaces}`]: 'false',
+      [`aws:RequestTag/${REPLACEMENT_TAGS.rotationId}`]: 'false',
+    },
   };
   const creation = new iam.Policy(scope, 'CreateReplacementKeysPolicy', {
     roles: [role],
@@ -149,8 +144,8 @@ function grantReplacement(scope: Construct, role: iam.IRole, replaceable: readon
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
       'kms:CreateKey has no resource type, so IAM only accepts "*". It is allowed only for a request that tags the ' +
-      `new key ${REPLACEMENT_TAGS.replaces} with the id of one of the policy's replaceable keys and names a ` +
-      `${REPLACEMENT_TAGS.rotationId}: the replacement a run makes. The tags cannot be limited to those two (aws:TagKeys): ` +
+      `new key ${REPLACEMENT_TAGS.entry} with the id of one of the policy's replaceable entries and names the key ` +
+      `it replaces and a ${REPLACEMENT_TAGS.rotationId}: the replacement a run makes. The tags cannot be limited to those two (aws:TagKeys): ` +
       "the replacement copies the old key's own tags.",
   });
   Validations.of(creation).acknowledge({
@@ -158,8 +153,8 @@ function grantReplacement(scope: Construct, role: iam.IRole, replaceable: readon
     reason:
       'KMS authorizes the tags of CreateKey as kms:TagResource and requires that permission in an IAM policy not ' +
       "restricted to particular keys (the new key's id is not known yet). It carries the same conditions as " +
-      `CreateKey: the request must tag ${REPLACEMENT_TAGS.replaces} with one of the policy's replaceable keys and ` +
-      `name a ${REPLACEMENT_TAGS.rotationId}.`,
+      `CreateKey: the request must tag ${REPLACEMENT_TAGS.entry} with one of the policy's replaceable entries and ` +
+      `name ${REPLACEMENT_TAGS.replaces} and ${REPLACEMENT_TAGS.rotationId}.`,
   });
 
   const trail = new iam.Policy(scope, 'CloudTrailLookupPolicy', {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { KEY_MANAGEMENT_ACTIONS } from '../../../infra/constructs/kms-keys/kms-key-permissions';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
 import { parseKeyRunInput } from '../../../functions/kms-key/run-input';
@@ -265,9 +266,9 @@ describe('a policy with KMS keys: created, adopted, rotated by KMS or by keyturn
     );
   });
 
-  test('replacement keys only through the keyturn:replaces tag naming a replaceable key of the policy', () => {
+  test('replacement keys only through the keyturn:entry tag naming a replaceable entry of the policy', () => {
     // THEN the HMAC key and the adopted key may be replaced; the symmetric key only rotates its material
-    const replaceable = [{ Ref: keyLogicalId('webhook-mac-key') }, '1234abcd-12ab-34cd-56ef-1234567890ab'];
+    const replaceable = ['webhook-mac-key', 'legacy-signing-key'];
     const onReplacements = functionStatements().filter((s) => s.Sid === 'ReplacementKeys');
     expect(onReplacements).toEqual([
       {
@@ -275,17 +276,14 @@ describe('a policy with KMS keys: created, adopted, rotated by KMS or by keyturn
         Effect: 'Allow',
         Action: expect.any(Array) as unknown,
         Resource: expect.anything() as unknown,
-        Condition: { StringEquals: { 'aws:ResourceTag/keyturn:replaces': replaceable } },
+        Condition: { StringEquals: { 'aws:ResourceTag/keyturn:entry': replaceable } },
       },
     ]);
     expect(render(onReplacements[0]?.Resource)).toBe(ANY_KEY);
     expect(sorted(asArray(onReplacements[0]?.Action))).toEqual(
       sorted([
-        'kms:DescribeKey',
-        'kms:ListResourceTags',
-        'kms:ScheduleKeyDeletion',
-        'kms:UpdateAlias',
-        'kms:CreateAlias',
+        // a replacement is the key the next run rotates, disables and retires: what the policy keys get
+        ...KEY_MANAGEMENT_ACTIONS,
         'kms:Encrypt',
         'kms:Decrypt',
         'kms:Sign',
@@ -295,10 +293,10 @@ describe('a policy with KMS keys: created, adopted, rotated by KMS or by keyturn
         'kms:VerifyMac',
       ]),
     );
-    // AND CreateKey (no resource type) and the tags it sets only with both replacement tags in the request
+    // AND CreateKey (no resource type) and the tags it sets only with the replacement tags in the request
     const requestTags = {
-      StringEquals: { 'aws:RequestTag/keyturn:replaces': replaceable },
-      Null: { 'aws:RequestTag/keyturn:rotation-id': 'false' },
+      StringEquals: { 'aws:RequestTag/keyturn:entry': replaceable },
+      Null: { 'aws:RequestTag/keyturn:replaces': 'false', 'aws:RequestTag/keyturn:rotation-id': 'false' },
     };
     const byAction = (action: string) => functionStatements().filter((s) => asArray(s.Action).includes(action));
     expect(byAction('kms:CreateKey')).toEqual([
@@ -310,7 +308,10 @@ describe('a policy with KMS keys: created, adopted, rotated by KMS or by keyturn
         Condition: requestTags,
       },
     ]);
-    const tagAnyKey = byAction('kms:TagResource').filter((s) => render(s.Resource) === ANY_KEY);
+    // (TagResource on key/* is also in ReplacementKeys: only on keys already tagged with a replaceable entry)
+    const tagAnyKey = byAction('kms:TagResource').filter(
+      (s) => render(s.Resource) === ANY_KEY && s.Sid !== 'ReplacementKeys',
+    );
     expect(tagAnyKey).toEqual([
       expect.objectContaining({
         Sid: 'TagReplacementKeysAtCreation',

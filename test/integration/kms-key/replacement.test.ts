@@ -91,7 +91,7 @@ async function tagsOf(keyId: string): Promise<Record<string, string>> {
 describe('the replacement key', () => {
   it('has the old key spec, usage, key policy and tags, proves itself, and is recorded on the old key', async () => {
     const old = await keyWithAlias('HMAC_256', 'GENERATE_VERIFY_MAC');
-    const made = await createReplacementKey(api, old.facts, 'rotation-1');
+    const made = await createReplacementKey(api, old.facts, 'rotation-1', 'webhook-signing');
     expect(made).toMatchObject({ created: true, straysScheduledForDeletion: 0 });
     expect(made.key).toMatchObject({ keySpec: 'HMAC_256', keyUsage: 'GENERATE_VERIFY_MAC', keyState: 'Enabled' });
     expect(made.key.keyId).not.toBe(old.keyId);
@@ -126,7 +126,7 @@ describe('the replacement key', () => {
 
   it('a signing key: the new key signs, and its signature verifies in KMS and with its public key', async () => {
     const old = await keyWithAlias('ECC_NIST_P256', 'SIGN_VERIFY');
-    const made = await createReplacementKey(api, old.facts, 'rotation-sign');
+    const made = await createReplacementKey(api, old.facts, 'rotation-sign', 'webhook-signing');
     expect(await verifyKey(api, made.key)).toMatch(/in KMS and with the public key \(ECDSA_SHA_256\)/);
     const signed = await kms.send(
       new SignCommand({
@@ -152,18 +152,24 @@ describe('the replacement key', () => {
 
   it('a retry after the answer was lost finds the key it made; one after a crash before the record searches for it', async () => {
     const old = await keyWithAlias('HMAC_256', 'GENERATE_VERIFY_MAC');
-    const first = await createReplacementKey(api, old.facts, 'rotation-2');
-    const retried = await createReplacementKey(api, old.facts, 'rotation-2');
+    const first = await createReplacementKey(api, old.facts, 'rotation-2', 'webhook-signing');
+    const retried = await createReplacementKey(api, old.facts, 'rotation-2', 'webhook-signing');
     expect(retried).toMatchObject({ created: false, key: { keyId: first.key.keyId } });
 
     // A crashed attempt: it marked the old key and created the key, then died before recording it.
     const crashed = await keyWithAlias('HMAC_256', 'GENERATE_VERIFY_MAC');
     await api.tag(crashed.keyId, [{ key: OLD_KEY_TAGS.replacing, value: 'rotation-3' }]);
     const orphan = await api.createKey(
-      replacementKeyRequest({ old: crashed.facts, oldPolicy: POLICY, oldTags: [], rotationId: 'rotation-3' }),
+      replacementKeyRequest({
+        entryId: 'webhook-signing',
+        old: crashed.facts,
+        oldPolicy: POLICY,
+        oldTags: [],
+        rotationId: 'rotation-3',
+      }),
     );
     const keysBefore = localKms.keys().length;
-    const found = await createReplacementKey(api, crashed.facts, 'rotation-3');
+    const found = await createReplacementKey(api, crashed.facts, 'rotation-3', 'webhook-signing');
     expect(found).toMatchObject({ created: false, key: { keyId: orphan.keyId } });
     expect(localKms.keys()).toHaveLength(keysBefore);
     expect(await tagsOf(crashed.keyId)).toMatchObject({ [OLD_KEY_TAGS.replacedBy]: `rotation-3 ${orphan.keyId}` });
@@ -172,9 +178,15 @@ describe('the replacement key', () => {
   it('twins that both made a key: one is kept, the stray (never aliased) is scheduled for deletion', async () => {
     const old = await keyWithAlias('HMAC_256', 'GENERATE_VERIFY_MAC');
     await api.tag(old.keyId, [{ key: OLD_KEY_TAGS.replacing, value: 'rotation-4' }]);
-    const request = replacementKeyRequest({ old: old.facts, oldPolicy: POLICY, oldTags: [], rotationId: 'rotation-4' });
+    const request = replacementKeyRequest({
+      entryId: 'webhook-signing',
+      old: old.facts,
+      oldPolicy: POLICY,
+      oldTags: [],
+      rotationId: 'rotation-4',
+    });
     const [a, b] = [await api.createKey(request), await api.createKey(request)];
-    const found = await createReplacementKey(api, old.facts, 'rotation-4');
+    const found = await createReplacementKey(api, old.facts, 'rotation-4', 'webhook-signing');
     expect(found.straysScheduledForDeletion).toBe(1);
     const [kept, stray] = [a, b].sort((x, y) => x.keyId.localeCompare(y.keyId));
     expect(found.key.keyId).toBe(kept?.keyId);
@@ -186,7 +198,7 @@ describe('the replacement key', () => {
 describe('moving the alias, retiring the old key, and rolling back', () => {
   it('switches the alias, disables and schedules the old key; a rollback brings every part back', async () => {
     const old = await keyWithAlias('HMAC_256', 'GENERATE_VERIFY_MAC');
-    const made = await createReplacementKey(api, old.facts, 'rotation-5');
+    const made = await createReplacementKey(api, old.facts, 'rotation-5', 'webhook-signing');
     await switchAlias(api, old.aliasName, made.key.keyId);
     await switchAlias(api, old.aliasName, made.key.keyId); // a retry: nothing more to do
     expect(await api.aliasTarget(old.aliasName)).toBe(made.key.keyId);
