@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +9,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { KMS_EVENT_SOURCE, KmsEventType } from '../../../functions/kms-key/kms-events';
 import { AslPlaceholder } from '../../../functions/shared/lifecycle-contract';
 import { keyRunSeconds, MAX_RUN_SECONDS } from '../../policy/key-settings';
 import type { ResolvedKey } from '../../policy/resolve-keys';
@@ -105,6 +108,8 @@ export class KmsKeyRotation extends Construct {
   public readonly schedulerRole: iam.Role;
   /** The schedules, by key entry id. */
   public readonly schedules: ReadonlyMap<string, KeyRotationSchedule>;
+  /** KMS's own events (material rotated, key deleted) to the function, which records them as audit events. */
+  public readonly kmsEventsRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: KmsKeyRotationProps) {
     super(scope, id);
@@ -162,6 +167,18 @@ export class KmsKeyRotation extends Construct {
       );
     }
     this.schedules = schedules;
+
+    // Every key of the account, not just the policy's: replacement keys' ARNs are not known here, and a rotation
+    // keyturn did not start belongs in the audit trail too (KMS sends these events best effort).
+    this.kmsEventsRule = new events.Rule(this, 'KmsEventsToAudit', {
+      description: "keyturn: KMS's key rotation and deletion events become keyturn audit events",
+      eventPattern: { source: [KMS_EVENT_SOURCE], detailType: [KmsEventType.Rotation, KmsEventType.Deletion] },
+      targets: [
+        // EventBridge invokes asynchronously: once Lambda accepted an event, a failure of the function goes to the
+        // function's own failure queue; these retries cover delivery to Lambda itself.
+        new targets.LambdaFunction(this.function.function, { retryAttempts: 3, maxEventAge: Duration.hours(2) }),
+      ],
+    });
   }
 
   /** A key's run input: its entry, its ARN, its alias, its route's topic and its settings (seconds and days). */

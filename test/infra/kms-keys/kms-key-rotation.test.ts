@@ -456,6 +456,24 @@ describe('a policy with KMS keys: created, adopted, rotated by KMS or by keyturn
     });
   });
 
+  test("KMS's rotation and deletion events go to the kms-key function, which records them as audit events", () => {
+    // THEN
+    core.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.kms'], 'detail-type': ['KMS CMK Rotation', 'KMS CMK Deletion'] },
+      Targets: Match.arrayWith([
+        Match.objectLike({
+          Arn: Match.anyValue(),
+          RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 7200 },
+        }),
+      ]),
+    });
+    core.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [logicalIdOf(rotation().function.function), 'Arn'] },
+    });
+  });
+
   test('outputs the state machine ARN (to start runs) and the function role ARN (for adopted keys’ key policies)', () => {
     // THEN
     const outputs = (core.toJSON() as { Outputs: Record<string, { Value: unknown }> }).Outputs;
