@@ -171,7 +171,9 @@ it('the next scheduled run, naming the key CDK knows, replaces the generation th
   expect((await run(input)).status).toBe('SUCCEEDED');
   const second = await targetOf(aliasName);
 
-  const again = await run(input);
+  // keyturn's own round trip proved the second key moments ago, which its drain sees as a use within the second:
+  // this run goes on regardless (a real schedule runs months later, past the hour a use counts).
+  const again = await run({ ...input, settings: { ...AT_ONCE, whenStillInUse: 'proceed' } });
 
   expect(again.status).toBe('SUCCEEDED');
   const third = await targetOf(aliasName);
