@@ -1,16 +1,15 @@
-import {
-  CreateAliasCommand,
-  CreateKeyCommand,
-  DescribeKeyCommand,
-  KMSClient,
-  ListAliasesCommand,
-} from '@aws-sdk/client-kms';
 import { createKmsKeyApi } from '../../functions/kms-key/kms-client';
 import { REPLACEMENT_TAGS } from '../../functions/kms-key/replacement-key';
-import type { LocalKms } from '../../local/kms';
-import { startLocalStack, type LocalStack } from '../../local/stack';
-import { loadStateMachine } from '../../local/stepfunctions/definitions';
-import { runTestExecution } from '../support/state-machine-run';
+import {
+  HMAC,
+  RUN_AT_ONCE,
+  aliasTargetOf,
+  keyStateOf,
+  keyWithAlias,
+  runKmsKeyExecution,
+  useKmsKeyStack,
+  type TaskFunction,
+} from '../support/kms-key-stack';
 
 /**
  * A KMS key's replacement survives its task function dying at any point and KMS failing a call: for every
@@ -20,9 +19,6 @@ import { runTestExecution } from '../support/state-machine-run';
  * here: the canary once took keyturn's own failed TagResource on the disabled key for a consumer's call.)
  */
 
-const KMS_KEY_FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:keyturn-kms-key';
-const definition = loadStateMachine('kms-key', { KmsKeyFunction: KMS_KEY_FUNCTION });
-const AT_ONCE = { graceSeconds: 0, drainCheckSeconds: 0, drainChecks: 1, canaryWatchSeconds: 0, deletionWindowDays: 7 };
 const REPLACEMENT_TASKS = [
   'begin',
   'create-replacement',
@@ -35,30 +31,8 @@ const REPLACEMENT_TASKS = [
 ];
 const KMS_WRITES = ['CreateKey', 'TagResource', 'UpdateAlias', 'DisableKey', 'ScheduleKeyDeletion'];
 
-let stack: LocalStack;
-let localKms: LocalKms;
-let kms: KMSClient;
-let handler: (event: unknown) => Promise<unknown>;
-
-beforeAll(async () => {
-  stack = await startLocalStack({ kms: true });
-  localKms = stack.kms as LocalKms;
-  kms = new KMSClient({ endpoint: localKms.endpoint, region: 'us-east-1' });
-  handler = (await import('../../functions/kms-key/handler')).handler;
-});
-afterAll(async () => {
-  kms.destroy();
-  await stack.stop();
-});
-
-let counter = 0;
-async function hmacKey(): Promise<{ keyId: string; aliasName: string }> {
-  const created = await kms.send(new CreateKeyCommand({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }));
-  const keyId = created.KeyMetadata?.KeyId as string;
-  const aliasName = `alias/crash-${++counter}`;
-  await kms.send(new CreateAliasCommand({ AliasName: aliasName, TargetKeyId: keyId }));
-  return { keyId, aliasName };
-}
+const kmsKeyStack = useKmsKeyStack();
+const hmacKey = () => keyWithAlias(kmsKeyStack().kms, 'crash', HMAC);
 
 function crash(): Error {
   const error = new Error('Process exited before completing request');
@@ -68,6 +42,7 @@ function crash(): Error {
 
 /** The keys that replaced `oldKeyId` (tagged so by keyturn), with their states. */
 async function replacementsOf(oldKeyId: string) {
+  const { kms, localKms } = kmsKeyStack();
   const api = createKmsKeyApi(kms);
   const found = [];
   for (const key of localKms.keys()) {
@@ -78,13 +53,12 @@ async function replacementsOf(oldKeyId: string) {
 }
 
 async function expectReplaced(keyId: string, aliasName: string): Promise<void> {
-  const target = (await kms.send(new ListAliasesCommand({}))).Aliases?.find(
-    (a) => a.AliasName === aliasName,
-  )?.TargetKeyId;
+  const { kms } = kmsKeyStack();
+  const target = await aliasTargetOf(kms, aliasName);
   expect(target).toBeDefined();
   expect(target).not.toBe(keyId);
-  expect((await kms.send(new DescribeKeyCommand({ KeyId: target }))).KeyMetadata?.KeyState).toBe('Enabled');
-  expect((await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState).toBe('PendingDeletion');
+  expect(await keyStateOf(kms, target as string)).toBe('Enabled');
+  expect(await keyStateOf(kms, keyId)).toBe('PendingDeletion');
   // Exactly one replacement alive: any twin's stray key waits for deletion.
   const alive = (await replacementsOf(keyId)).filter((key) => key.keyState !== 'PendingDeletion');
   expect(alive.map((key) => key.keyId)).toEqual([target]);
@@ -96,7 +70,8 @@ describe.each(REPLACEMENT_TASKS)('the task function dies in %s', (task) => {
     async (when) => {
       const { keyId, aliasName } = await hmacKey();
       let crashed = false;
-      const dying = async (event: unknown) => {
+      const { handler } = kmsKeyStack();
+      const dying: TaskFunction = async (event) => {
         const isTask = (event as { task?: string }).task === task;
         if (isTask && !crashed && when === 'before its work') {
           crashed = true;
@@ -109,12 +84,8 @@ describe.each(REPLACEMENT_TASKS)('the task function dies in %s', (task) => {
         }
         return answer;
       };
-      const execution = await runTestExecution(
-        stack,
-        definition,
-        { entryId: `crash-${task}`, keyId, aliasName, settings: AT_ONCE },
-        { [KMS_KEY_FUNCTION]: dying },
-      );
+      const input = { entryId: `crash-${task}`, keyId, aliasName, settings: RUN_AT_ONCE };
+      const execution = await runKmsKeyExecution(kmsKeyStack(), input, dying);
       expect(crashed).toBe(true);
       expect(execution.status).toBe('SUCCEEDED');
       await expectReplaced(keyId, aliasName);
@@ -125,13 +96,9 @@ describe.each(REPLACEMENT_TASKS)('the task function dies in %s', (task) => {
 describe.each(KMS_WRITES)('KMS fails %s once (500)', (operation) => {
   it('the state retries and the replacement completes', async () => {
     const { keyId, aliasName } = await hmacKey();
-    localKms.faults.failNext(operation, 'KMSInternalException');
-    const execution = await runTestExecution(
-      stack,
-      definition,
-      { entryId: `fault-${operation.toLowerCase()}`, keyId, aliasName, settings: AT_ONCE },
-      { [KMS_KEY_FUNCTION]: handler },
-    );
+    kmsKeyStack().localKms.faults.failNext(operation, 'KMSInternalException');
+    const input = { entryId: `fault-${operation.toLowerCase()}`, keyId, aliasName, settings: RUN_AT_ONCE };
+    const execution = await runKmsKeyExecution(kmsKeyStack(), input);
     expect(execution.status).toBe('SUCCEEDED');
     await expectReplaced(keyId, aliasName);
   });

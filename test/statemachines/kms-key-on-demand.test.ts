@@ -1,17 +1,14 @@
 import {
-  CreateAliasCommand,
-  CreateKeyCommand,
   DecryptCommand,
   EncryptCommand,
-  KMSClient,
+  type KMSClient,
   ListKeyRotationsCommand,
   RotateKeyOnDemandCommand,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
-import { startLocalStack, type LocalStack } from '../../local/stack';
 import type { LocalKms } from '../../local/kms';
-import { loadStateMachine } from '../../local/stepfunctions/definitions';
-import { runTestExecution } from '../support/state-machine-run';
+import type { LocalStack } from '../../local/stack';
+import { keyWithAlias, runKmsKeyExecution, useKmsKeyStack, type TaskFunction } from '../support/kms-key-stack';
 
 /**
  * The kms-key state machine rotating symmetric keys on demand, with its real task function against keyturn's
@@ -20,41 +17,21 @@ import { runTestExecution } from '../support/state-machine-run';
  * nothing; a rotation already in progress is reported, not repeated; a retried task spends no second rotation.
  */
 
-const KMS_KEY_FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:keyturn-kms-key';
-const definition = loadStateMachine('kms-key', { KmsKeyFunction: KMS_KEY_FUNCTION });
-
+const kmsKeyStack = useKmsKeyStack();
 let stack: LocalStack;
 let localKms: LocalKms;
 let kms: KMSClient;
-let handler: (event: unknown) => Promise<unknown>;
-
-beforeAll(async () => {
-  stack = await startLocalStack({ kms: true });
-  localKms = stack.kms as LocalKms;
-  kms = new KMSClient({ endpoint: localKms.endpoint, region: 'us-east-1' });
-  // The task function builds its clients at import: only now does the environment point at the stack.
-  handler = (await import('../../functions/kms-key/handler')).handler;
-});
-afterAll(async () => {
-  kms.destroy();
-  await stack.stop();
+let handler: TaskFunction;
+beforeAll(() => {
+  ({ stack, localKms, kms, handler } = kmsKeyStack());
 });
 afterEach(() => {
   localKms.setOnDemandRotationDuration(0);
   localKms.setOnDemandRotationLimit(10);
 });
 
-let counter = 0;
-async function symmetricKey(): Promise<{ keyId: string; aliasName: string }> {
-  const created = await kms.send(new CreateKeyCommand({ Description: 'keyturn test key' }));
-  const keyId = created.KeyMetadata?.KeyId as string;
-  const aliasName = `alias/keyturn-test-${++counter}`;
-  await kms.send(new CreateAliasCommand({ AliasName: aliasName, TargetKeyId: keyId }));
-  return { keyId, aliasName };
-}
-
-const run = (input: Record<string, unknown>) =>
-  runTestExecution(stack, definition, input, { [KMS_KEY_FUNCTION]: handler });
+const symmetricKey = () => keyWithAlias(kms, 'keyturn-test');
+const run = (input: Record<string, unknown>) => runKmsKeyExecution(kmsKeyStack(), input);
 
 const onDemandRotations = async (keyId: string) =>
   ((await kms.send(new ListKeyRotationsCommand({ KeyId: keyId }))).Rotations ?? []).filter(

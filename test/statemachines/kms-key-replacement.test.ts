@@ -1,17 +1,14 @@
+import { GenerateMacCommand, UpdateAliasCommand, VerifyMacCommand } from '@aws-sdk/client-kms';
 import {
-  CreateAliasCommand,
-  CreateKeyCommand,
-  DescribeKeyCommand,
-  GenerateMacCommand,
-  KMSClient,
-  ListAliasesCommand,
-  UpdateAliasCommand,
-  VerifyMacCommand,
-} from '@aws-sdk/client-kms';
-import type { LocalKms } from '../../local/kms';
-import { startLocalStack, type LocalStack } from '../../local/stack';
-import { loadStateMachine } from '../../local/stepfunctions/definitions';
-import { runTestExecution } from '../support/state-machine-run';
+  HMAC,
+  RUN_AT_ONCE,
+  aliasTargetOf,
+  keyStateOf,
+  keyWithAlias,
+  runKmsKeyExecution,
+  useKmsKeyStack,
+  type TaskFunction,
+} from '../support/kms-key-stack';
 
 /**
  * The kms-key state machine replacing HMAC keys (KMS cannot rotate their material), with its real task
@@ -21,50 +18,27 @@ import { runTestExecution } from '../support/state-machine-run';
  * retires the old key at once.
  */
 
-const KMS_KEY_FUNCTION = 'arn:aws:lambda:us-east-1:123456789012:function:keyturn-kms-key';
-const definition = loadStateMachine('kms-key', { KmsKeyFunction: KMS_KEY_FUNCTION });
-const AT_ONCE = { graceSeconds: 0, drainCheckSeconds: 0, drainChecks: 2, canaryWatchSeconds: 0, deletionWindowDays: 7 };
-
-let stack: LocalStack;
-let kms: KMSClient;
-let handler: (event: unknown) => Promise<unknown>;
-
-beforeAll(async () => {
-  stack = await startLocalStack({ kms: true });
-  kms = new KMSClient({ endpoint: (stack.kms as LocalKms).endpoint, region: 'us-east-1' });
-  handler = (await import('../../functions/kms-key/handler')).handler;
-});
-afterAll(async () => {
-  kms.destroy();
-  await stack.stop();
-});
-
-let counter = 0;
-async function hmacKey(): Promise<{ keyId: string; aliasName: string }> {
-  const created = await kms.send(new CreateKeyCommand({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }));
-  const keyId = created.KeyMetadata?.KeyId as string;
-  const aliasName = `alias/webhooks-${++counter}`;
-  await kms.send(new CreateAliasCommand({ AliasName: aliasName, TargetKeyId: keyId }));
-  return { keyId, aliasName };
-}
+const AT_ONCE = { ...RUN_AT_ONCE, drainChecks: 2 };
+const kmsKeyStack = useKmsKeyStack();
+const hmacKey = () => keyWithAlias(kmsKeyStack().kms, 'webhooks', HMAC);
 
 /** A consumer that names the old key by id (so the alias's move does not reach it). */
 const macWith = (keyId: string) =>
-  kms.send(new GenerateMacCommand({ KeyId: keyId, Message: Buffer.from('payload'), MacAlgorithm: 'HMAC_SHA_256' }));
-
-const stateOf = async (keyId: string) =>
-  (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState;
-const targetOf = async (aliasName: string) =>
-  (await kms.send(new ListAliasesCommand({}))).Aliases?.find((alias) => alias.AliasName === aliasName)?.TargetKeyId;
+  kmsKeyStack().kms.send(
+    new GenerateMacCommand({ KeyId: keyId, Message: Buffer.from('payload'), MacAlgorithm: 'HMAC_SHA_256' }),
+  );
+const stateOf = (keyId: string) => keyStateOf(kmsKeyStack().kms, keyId);
+const targetOf = (aliasName: string) => aliasTargetOf(kmsKeyStack().kms, aliasName);
 
 /** Runs the state machine; `before` runs ahead of the named task (a consumer acting at that point of the run). */
 function run(input: Record<string, unknown>, before: Record<string, () => Promise<unknown>> = {}) {
-  const wrapped = async (event: unknown) => {
+  const { handler } = kmsKeyStack();
+  const wrapped: TaskFunction = async (event) => {
     const task = (event as { task?: string }).task ?? '';
     await before[task]?.();
     return handler(event);
   };
-  return runTestExecution(stack, definition, input, { [KMS_KEY_FUNCTION]: wrapped });
+  return runKmsKeyExecution(kmsKeyStack(), input, wrapped);
 }
 
 it('replaces the key: alias moved, old key idle, disabled, scheduled for deletion; the new key works', async () => {
@@ -87,7 +61,7 @@ it('replaces the key: alias moved, old key idle, disabled, scheduled for deletio
   expect(newKeyId).not.toBe(keyId);
   expect(await stateOf(keyId)).toBe('PendingDeletion');
   const mac = await macWith(aliasName);
-  const verified = await kms.send(
+  const verified = await kmsKeyStack().kms.send(
     new VerifyMacCommand({
       KeyId: aliasName,
       Message: Buffer.from('payload'),
@@ -113,7 +87,11 @@ it('a consumer still using the old key after the switch keeps it enabled: left i
   expect(execution.audit.at(-1)).toBe('OldKeyLeftInUse');
   expect(String(execution.auditDetails.at(-1)?.evidence)).toMatch(/last used: GenerateMac at/);
   expect(await stateOf(keyId)).toBe('Enabled');
-  expect(stack.sns.messages().filter((m) => (m.subject ?? '').includes('still-used'))).toHaveLength(1);
+  expect(
+    kmsKeyStack()
+      .stack.sns.messages()
+      .filter((m) => (m.subject ?? '').includes('still-used')),
+  ).toHaveLength(1);
 });
 
 it('a consumer refused by the disabled old key rolls the run back: old key enabled, alias back, alerted', async () => {
@@ -132,7 +110,11 @@ it('a consumer refused by the disabled old key rolls the run back: old key enabl
   );
   expect(await stateOf(keyId)).toBe('Enabled');
   expect(await targetOf(aliasName)).toBe(keyId);
-  expect(stack.sns.messages().filter((m) => (m.subject ?? '').includes('canary-caught'))).toHaveLength(1);
+  expect(
+    kmsKeyStack()
+      .stack.sns.messages()
+      .filter((m) => (m.subject ?? '').includes('canary-caught')),
+  ).toHaveLength(1);
 });
 
 it('an emergency retires the old key at once: no grace, drain or canary watch', async () => {
@@ -158,11 +140,11 @@ it('an emergency retires the old key at once: no grace, drain or canary watch', 
 
 it('a key to replace without the alias consumers use is refused at Begin, nothing created', async () => {
   const { keyId } = await hmacKey();
-  const keysBefore = (stack.kms as LocalKms).keys().length;
+  const keysBefore = kmsKeyStack().localKms.keys().length;
   const execution = await run({ entryId: 'no-alias', keyId, settings: AT_ONCE });
   expect(execution.status).toBe('FAILED');
   expect(execution.auditDetails.at(-1)).toMatchObject({ step: 'Begin', error: 'AliasMismatchError' });
-  expect((stack.kms as LocalKms).keys()).toHaveLength(keysBefore);
+  expect(kmsKeyStack().localKms.keys()).toHaveLength(keysBefore);
 });
 
 it('the next scheduled run, naming the key CDK knows, replaces the generation the alias points at now', async () => {
@@ -188,7 +170,7 @@ it('the next scheduled run, naming the key CDK knows, replaces the generation th
 it("an alias moved to a key that is not this entry's replacement is refused, nothing changed", async () => {
   const { keyId, aliasName } = await hmacKey();
   const stranger = await hmacKey();
-  await kms.send(new UpdateAliasCommand({ AliasName: aliasName, TargetKeyId: stranger.keyId }));
+  await kmsKeyStack().kms.send(new UpdateAliasCommand({ AliasName: aliasName, TargetKeyId: stranger.keyId }));
   const execution = await run({ entryId: 'moved-away', keyId, aliasName, settings: AT_ONCE });
   expect(execution.status).toBe('FAILED');
   expect(execution.auditDetails.at(-1)).toMatchObject({ step: 'Begin', error: 'AliasMismatchError' });
