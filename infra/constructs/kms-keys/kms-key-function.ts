@@ -1,11 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { TaskEnvironment } from '../../../functions/shared/lifecycle-contract';
 import { KMS_KEY_FUNCTION } from '../bundling-options';
-import { KeyturnFunction, type KeyturnFunctionProps, KeyturnFunctionValidationError } from '../keyturn-function';
+import { type KeyturnFunctionProps, KeyturnFunctionValidationError } from '../keyturn-function';
 import type { AlertTopic } from '../observability/alert-topic';
 import type { AuditEventBus } from '../observability/audit-trail';
-import { connectAuditBus, type OrchestrationFunctionOptions } from '../orchestration/coordinator-function';
+import type { OrchestrationFunctionOptions } from '../orchestration/coordinator-function';
+import { ReportingFunction } from '../orchestration/reporting-function';
 
 /** The longest Task TimeoutSeconds of `statemachines/kms-key.asl.json` (VerifyOnDemand waits for KMS). */
 export const DEFAULT_KMS_KEY_FUNCTION_TIMEOUT = Duration.seconds(300);
@@ -62,19 +62,16 @@ export class KmsKeyFunctionValidationError extends KeyturnFunctionValidationErro
  * and `kms:Decrypt` on their key) and `events:PutEvents` on the audit bus for keyturn's event source. What it may
  * do with KMS keys is granted by `grantKeyRotation` (kms-key-permissions.ts), for the policy's keys only.
  */
-export class KmsKeyFunction extends KeyturnFunction {
-  private auditBusConnected = false;
-
+export class KmsKeyFunction extends ReportingFunction {
   constructor(scope: Construct, id: string, props: KmsKeyFunctionProps) {
     super(scope, id, {
       entry: props.entry ?? KMS_KEY_FUNCTION.entry,
       handler: KMS_KEY_FUNCTION.handler,
       bundle: KMS_KEY_FUNCTION.bundle,
       code: props.code,
-      environment: {
-        ...KMS_KEY_FUNCTION.environment,
-        [TaskEnvironment.defaultAlertTopicArn]: props.alerts.defaultTopic.topicArn,
-      },
+      environment: KMS_KEY_FUNCTION.environment,
+      alerts: props.alerts,
+      auditBus: props.auditBus,
       timeout: props.timeout ?? DEFAULT_KMS_KEY_FUNCTION_TIMEOUT,
       description: "keyturn: the steps of a KMS key's rotation (on demand, or replaced behind its alias)",
       roleDescription: "keyturn kms-key: rotates the policy's KMS keys, publishes alerts and audit events",
@@ -83,15 +80,6 @@ export class KmsKeyFunction extends KeyturnFunction {
       logRemovalPolicy: props.logRemovalPolicy,
       failureQueue: props.failureQueue,
     });
-    for (const routeId of props.alerts.routeIds) props.alerts.grantPublish(this, routeId);
-    if (props.auditBus) this.sendAuditEventsTo(props.auditBus);
-  }
-
-  /** Puts the function's audit events on `auditBus` (`KEYTURN_AUDIT_BUS_NAME`, and the grant to put). */
-  public sendAuditEventsTo(auditBus: AuditEventBus): void {
-    if (this.auditBusConnected) throw this.validationError('the audit bus is already connected');
-    this.auditBusConnected = true;
-    connectAuditBus(this, auditBus);
   }
 
   protected override validationError(message: string): KeyturnFunctionValidationError {

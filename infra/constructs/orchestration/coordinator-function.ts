@@ -1,9 +1,9 @@
 import type { Construct } from 'constructs';
-import { TaskEnvironment } from '../../../functions/shared/lifecycle-contract';
 import { COORDINATOR_FUNCTION } from '../bundling-options';
-import { KeyturnFunction, type KeyturnFunctionProps, KeyturnFunctionValidationError } from '../keyturn-function';
+import { type KeyturnFunctionProps, KeyturnFunctionValidationError } from '../keyturn-function';
 import type { AlertTopic } from '../observability/alert-topic';
 import type { AuditEventBus } from '../observability/audit-trail';
+import { ReportingFunction } from './reporting-function';
 import type { RotatableSecrets } from './rotatable-secrets';
 
 /** Settings every function of the orchestration takes from its stack. */
@@ -60,19 +60,16 @@ export class CoordinatorFunctionValidationError extends KeyturnFunctionValidatio
  * tagged `keyturn:managed=true`); `sns:Publish` on every alert route's topic, with `kms:GenerateDataKey` and
  * `kms:Decrypt` on their key; `events:PutEvents` on the audit bus for keyturn's event source only.
  */
-export class CoordinatorFunction extends KeyturnFunction {
-  private auditBusConnected = false;
-
+export class CoordinatorFunction extends ReportingFunction {
   constructor(scope: Construct, id: string, props: CoordinatorFunctionProps) {
     super(scope, id, {
       entry: props.entry ?? COORDINATOR_FUNCTION.entry,
       handler: COORDINATOR_FUNCTION.handler,
       bundle: COORDINATOR_FUNCTION.bundle,
       code: props.code,
-      environment: {
-        ...COORDINATOR_FUNCTION.environment,
-        [TaskEnvironment.defaultAlertTopicArn]: props.alerts.defaultTopic.topicArn,
-      },
+      environment: COORDINATOR_FUNCTION.environment,
+      alerts: props.alerts,
+      auditBus: props.auditBus,
       description: 'keyturn: opens each rotation run (begin) and reports how it ended (report: audit event, alert)',
       roleDescription: 'keyturn coordinator: describes managed secrets, publishes alerts and audit events',
       logEncryptionKey: props.logEncryptionKey,
@@ -81,24 +78,9 @@ export class CoordinatorFunction extends KeyturnFunction {
       failureQueue: props.failureQueue,
     });
     props.secrets.grant(this, 'ManagedSecretsPolicy', this.role, ['secretsmanager:DescribeSecret']);
-    for (const routeId of props.alerts.routeIds) props.alerts.grantPublish(this, routeId);
-    if (props.auditBus) this.sendAuditEventsTo(props.auditBus);
-  }
-
-  /** Puts the coordinator's audit events on `auditBus` (`KEYTURN_AUDIT_BUS_NAME`, and the grant to put). */
-  public sendAuditEventsTo(auditBus: AuditEventBus): void {
-    if (this.auditBusConnected) throw this.validationError('the audit bus is already connected');
-    this.auditBusConnected = true;
-    connectAuditBus(this, auditBus);
   }
 
   protected override validationError(message: string): KeyturnFunctionValidationError {
     return new CoordinatorFunctionValidationError(this, message);
   }
-}
-
-/** Lets `fn` put audit events on `auditBus`, and tells it the bus's name. */
-export function connectAuditBus(fn: KeyturnFunction, auditBus: AuditEventBus): void {
-  fn.function.addEnvironment(TaskEnvironment.auditBusName, auditBus.bus.eventBusName);
-  auditBus.grantPutEvents(fn);
 }

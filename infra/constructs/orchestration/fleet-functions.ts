@@ -6,7 +6,8 @@ import { FLEET_SELECT_FUNCTION, FLEET_SUMMARIZE_FUNCTION } from '../bundling-opt
 import { KeyturnFunction, type KeyturnFunctionProps } from '../keyturn-function';
 import type { AlertTopic } from '../observability/alert-topic';
 import type { AuditEventBus } from '../observability/audit-trail';
-import { connectAuditBus, type OrchestrationFunctionOptions } from './coordinator-function';
+import type { OrchestrationFunctionOptions } from './coordinator-function';
+import { connectAuditBus } from './reporting-function';
 
 /**
  * Pages through the account's secrets, 100 per ListSecrets call, until a page holds a match: longer than the
