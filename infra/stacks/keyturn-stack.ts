@@ -195,28 +195,10 @@ export class KeyturnStack extends Stack {
       logEncryptionKey: this.dataKey,
     });
 
-    this.observability = new KeyturnObservability(this, 'Observability', {
-      routes: this.alerts.routeIds.map((routeId) => ({ id: routeId })),
-      defaultRoute: props.policy.alerts.defaultRoute,
-      alerts: this.alerts,
-      auditRetentionDays: props.policy.auditRetentionDays,
-      stateMachines: this.orchestration.stateMachines,
-      functions: [
-        ...rotationFunctionNames.map((name) =>
-          lambda.Function.fromFunctionName(this, `RotationFunction-${name}`, name),
-        ),
-        this.freshnessCheck.function,
-        ...this.orchestration.functions,
-      ],
-      queues: [this.deadLetterQueue],
-    });
-    this.orchestration.sendAuditEventsTo(this.observability.auditTrail);
-
     if (props.policy.keys.length > 0) {
       this.kmsKeys = new KmsKeyRotation(this, 'KmsKeys', {
         keys: props.policy.keys,
         alerts: this.alerts,
-        auditBus: this.observability.auditTrail,
         scheduleGroup: this.scheduleGroup,
         deadLetterQueue: this.deadLetterQueue,
         logEncryptionKey: this.dataKey,
@@ -231,6 +213,25 @@ export class KeyturnStack extends Stack {
         value: this.kmsKeys.function.role.roleArn,
       });
     }
+
+    this.observability = new KeyturnObservability(this, 'Observability', {
+      routes: this.alerts.routeIds.map((routeId) => ({ id: routeId })),
+      defaultRoute: props.policy.alerts.defaultRoute,
+      alerts: this.alerts,
+      auditRetentionDays: props.policy.auditRetentionDays,
+      stateMachines: [...this.orchestration.stateMachines, ...(this.kmsKeys ? [this.kmsKeys.watchedStateMachine] : [])],
+      functions: [
+        ...rotationFunctionNames.map((name) =>
+          lambda.Function.fromFunctionName(this, `RotationFunction-${name}`, name),
+        ),
+        this.freshnessCheck.function,
+        ...this.orchestration.functions,
+        ...(this.kmsKeys ? [this.kmsKeys.function.function] : []),
+      ],
+      queues: [this.deadLetterQueue],
+    });
+    this.orchestration.sendAuditEventsTo(this.observability.auditTrail);
+    this.kmsKeys?.function.sendAuditEventsTo(this.observability.auditTrail);
 
     const outputs: [string, sfn.IStateMachine, string][] = [
       ['LifecycleStateMachineArn', this.orchestration.lifecycle.stateMachine, 'one secret, on demand'],

@@ -366,7 +366,7 @@ describe('the keyturn app, from the example policy', () => {
     expect(elsewhere).toEqual([]);
   });
 
-  test('alarms when a lifecycle, emergency or fleet execution fails or times out, each linking its runbook', () => {
+  test('alarms when a lifecycle, emergency, fleet or kms-key execution fails or times out, each linking its runbook', () => {
     // THEN
     const alarms = Object.values(resourcesOf(template('Keyturn'), 'AWS::CloudWatch::Alarm')).map((a) => ({
       name: render(a.Properties.AlarmName),
@@ -376,12 +376,13 @@ describe('the keyturn app, from the example policy', () => {
     expect(failed.map((a) => /#(runbook-[a-z-]+)$/.exec(a.description)?.[1]).sort()).toEqual([
       'runbook-emergency-rotation-failed',
       'runbook-fleet-rotation-failed',
+      'runbook-kms-key-rotation-failed',
       'runbook-lifecycle-execution-failed',
     ]);
-    expect(alarms.filter((a) => a.name.startsWith('Keyturn-state-machine-throttled-'))).toHaveLength(3);
-    // and on errors of the coordinator and the fleet functions
-    const { orchestration } = built.stack;
-    for (const fn of orchestration.functions) {
+    expect(alarms.filter((a) => a.name.startsWith('Keyturn-state-machine-throttled-'))).toHaveLength(4);
+    // and on errors of the coordinator, the fleet functions and the kms-key function
+    const { orchestration, kmsKeys } = built.stack;
+    for (const fn of [...orchestration.functions, ...(kmsKeys ? [kmsKeys.function.function] : [])]) {
       template('Keyturn').hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'Errors',
         Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(fn) } }],

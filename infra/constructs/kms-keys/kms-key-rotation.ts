@@ -16,6 +16,8 @@ import type { ResolvedKey } from '../../policy/resolve-keys';
 import { grantSendMessages } from '../encryption';
 import type { AlertTopic } from '../observability/alert-topic';
 import type { AuditEventBus } from '../observability/audit-trail';
+import { AlarmSeverity, type WatchedStateMachine } from '../observability/rotation-alarms';
+import { RunbookAnchor } from '../observability/runbooks';
 import { DIRECT_LAMBDA, readAslDefinition } from '../orchestration/asl-definition';
 import { KeyturnStateMachine, STATEMACHINES_DIR } from '../orchestration/keyturn-state-machine';
 import { windowDuration } from '../rotation-schedule';
@@ -179,6 +181,20 @@ export class KmsKeyRotation extends Construct {
         new targets.LambdaFunction(this.function.function, { retryAttempts: 3, maxEventAge: Duration.hours(2) }),
       ],
     });
+  }
+
+  /** The kms-key state machine, with what its failure means, for the alarms and the dashboard. */
+  public get watchedStateMachine(): WatchedStateMachine {
+    return {
+      stateMachine: this.stateMachine.stateMachine,
+      label: 'kms-key',
+      failureRunbook: RunbookAnchor.KmsKeyRotationFailed,
+      failureSeverity: AlarmSeverity.PAGE,
+      failureMeaning:
+        "A KMS key's rotation failed or timed out. Its report step alerted the entry's route with the rotation id " +
+        'and the failed step; before a deletion was scheduled the run rolled back (old key enabled, alias on it). ' +
+        'First: open the failed execution and read the failing state.',
+    };
   }
 
   /** A key's run input: its entry, its ARN, its alias, its route's topic and its settings (seconds and days). */

@@ -26,6 +26,7 @@ export const RunbookAnchor = {
   LifecycleExecutionFailed: 'runbook-lifecycle-execution-failed',
   EmergencyRotationFailed: 'runbook-emergency-rotation-failed',
   FleetRotationFailed: 'runbook-fleet-rotation-failed',
+  KmsKeyRotationFailed: 'runbook-kms-key-rotation-failed',
   Throttling: 'runbook-throttling',
   DeadLetterQueue: 'runbook-dead-letter-queue',
 } as const;
@@ -47,6 +48,7 @@ export const RUNBOOK_HEADINGS: Readonly<Record<RunbookAnchorName, string>> = {
   [RunbookAnchor.LifecycleExecutionFailed]: 'Runbook: lifecycle execution failed',
   [RunbookAnchor.EmergencyRotationFailed]: 'Runbook: emergency rotation failed',
   [RunbookAnchor.FleetRotationFailed]: 'Runbook: fleet rotation failed',
+  [RunbookAnchor.KmsKeyRotationFailed]: 'Runbook: KMS key rotation failed',
   [RunbookAnchor.Throttling]: 'Runbook: throttling',
   [RunbookAnchor.DeadLetterQueue]: 'Runbook: dead-letter queue',
 };
