@@ -124,7 +124,7 @@ function plural(value: number, unit: string): string {
 }
 
 /** Properties of a {@link LifecycleSchedule}. */
-export interface LifecycleScheduleProps {
+export interface LifecycleScheduleProps extends StateMachineScheduleOptions {
   /** The policy entry the schedule rotates; it names the schedule and travels in the input as `entryId`. */
   readonly entryId: string;
 
@@ -137,44 +137,6 @@ export interface LifecycleScheduleProps {
 
   /** The secret; its ARN travels in the input as `secretArn`. */
   readonly secret: ISecret;
-
-  /**
-   * `rate(N hours|days)` or `cron(Minutes Hours Day-of-month Month Day-of-week Year)`, in UTC, as in
-   * the policy file (Secrets Manager's syntax).
-   */
-  readonly expression: string;
-
-  /** How long after each due time the state machine may be started (a FLEXIBLE time window). 1 minute to 24 hours. */
-  readonly window: Duration;
-
-  /** The lifecycle state machine to start. */
-  readonly stateMachine: sfn.IStateMachine;
-
-  /**
-   * The role Scheduler uses. It is granted `states:StartExecution` on the state machine and sending to
-   * the dead-letter queue; it should hold nothing else, and trust `scheduler.amazonaws.com`.
-   */
-  readonly role: iam.IRole;
-
-  /** Where Scheduler puts an invocation it could not deliver after its retries. */
-  readonly deadLetterQueue: sqs.IQueue;
-
-  /** The schedule group the schedule belongs to. */
-  readonly group: IScheduleGroup;
-
-  /**
-   * How often Scheduler retries a failed StartExecution. 0 to 185.
-   *
-   * @default 3
-   */
-  readonly retryAttempts?: number;
-
-  /**
-   * How long Scheduler keeps retrying an invocation. 1 minute to 24 hours.
-   *
-   * @default Duration.hours(1)
-   */
-  readonly maxEventAge?: Duration;
 }
 
 const DEFAULT_RETRY_ATTEMPTS = 3;
@@ -193,37 +155,26 @@ export class LifecycleSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: LifecycleScheduleProps) {
     super(scope, id);
-    const retryAttempts = props.retryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
-    const maxEventAge = props.maxEventAge ?? DEFAULT_MAX_EVENT_AGE;
-    this.validate(props, retryAttempts, maxEventAge);
-    try {
-      this.expression = schedulerExpression(props.expression);
-    } catch (error) {
-      throw new RotationScheduleError(`[${this.node.path}] ${(error as Error).message}, got "${props.expression}"`);
+    const fail = (message: string): never => {
+      throw new RotationScheduleError(`[${this.node.path}] ${message}`);
+    };
+    if (!/^[a-z][a-z0-9-]{0,63}$/.test(props.entryId)) {
+      fail(
+        `entryId must be a schedule name of lowercase letters, digits and hyphens (at most 64), got "${props.entryId}"`,
+      );
     }
-
     props.stateMachine.grantStartExecution(props.role);
     grantSendMessages(props.deadLetterQueue, props.role);
-
-    this.schedule = new CfnSchedule(this, 'Resource', {
-      name: props.entryId,
-      groupName: props.group.scheduleGroupName,
-      description: `keyturn: starts the lifecycle of ${props.entryId} (${props.expression})`,
-      scheduleExpression: this.expression,
-      scheduleExpressionTimezone: 'UTC',
-      flexibleTimeWindow: { mode: 'FLEXIBLE', maximumWindowInMinutes: props.window.toMinutes() },
-      state: 'ENABLED',
-      target: {
-        arn: props.stateMachine.stateMachineArn,
-        roleArn: props.role.roleArn,
-        input: Stack.of(this).toJsonString(this.lifecycleRequest(props)),
-        retryPolicy: {
-          maximumRetryAttempts: retryAttempts,
-          maximumEventAgeInSeconds: maxEventAge.toSeconds(),
-        },
-        deadLetterConfig: { arn: props.deadLetterQueue.queueArn },
+    ({ schedule: this.schedule, expression: this.expression } = createStateMachineSchedule(
+      this,
+      {
+        ...props,
+        name: props.entryId,
+        description: `keyturn: starts the lifecycle of ${props.entryId} (${props.expression})`,
+        input: this.lifecycleRequest(props),
       },
-    });
+      fail,
+    ));
   }
 
   /**
@@ -239,24 +190,6 @@ export class LifecycleSchedule extends Construct {
       scheduledTime: ContextAttribute.scheduledTime,
       ...(props.alertTopic ? { alertTopicArn: props.alertTopic.topicArn } : {}),
     };
-  }
-
-  private validate(props: LifecycleScheduleProps, retryAttempts: number, maxEventAge: Duration): void {
-    const fail = (message: string): never => {
-      throw new RotationScheduleError(`[${this.node.path}] ${message}`);
-    };
-    if (!/^[a-z][a-z0-9-]{0,63}$/.test(props.entryId)) {
-      fail(
-        `entryId must be a schedule name of lowercase letters, digits and hyphens (at most 64), got "${props.entryId}"`,
-      );
-    }
-    if (!props.window.isUnresolved()) {
-      const minutes = props.window.toMinutes({ integral: false });
-      if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
-        fail(`window must be whole minutes from 1 minute to 24 hours, got ${props.window.toHumanString()}`);
-      }
-    }
-    validateSchedulerRetryPolicy(retryAttempts, maxEventAge, fail);
   }
 }
 
@@ -281,4 +214,94 @@ export function validateSchedulerRetryPolicy(
       fail(`maxEventAge must be whole seconds from 1 minute to 24 hours, got ${maxEventAge.toHumanString()}`);
     }
   }
+}
+
+/** The settings every keyturn schedule that starts a state machine takes (a secret's lifecycle, a KMS key). */
+export interface StateMachineScheduleOptions {
+  /**
+   * `rate(N hours|days)` or `cron(Minutes Hours Day-of-month Month Day-of-week Year)`, in UTC, as in the policy
+   * file (Secrets Manager's syntax, which EventBridge Scheduler reads too).
+   */
+  readonly expression: string;
+
+  /** How long after each due time the state machine may be started (a FLEXIBLE time window). 1 minute to 24 hours. */
+  readonly window: Duration;
+
+  /** The state machine to start. */
+  readonly stateMachine: sfn.IStateMachine;
+
+  /** The role Scheduler uses: it may start the state machine and send to the dead-letter queue, nothing else. */
+  readonly role: iam.IRole;
+
+  /** Where Scheduler puts an invocation it could not deliver after its retries. */
+  readonly deadLetterQueue: sqs.IQueue;
+
+  /** The schedule group the schedule belongs to. */
+  readonly group: IScheduleGroup;
+
+  /**
+   * How often Scheduler retries a failed StartExecution. 0 to 185.
+   *
+   * @default 3
+   */
+  readonly retryAttempts?: number;
+
+  /**
+   * How long Scheduler keeps retrying an invocation. 1 minute to 24 hours.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly maxEventAge?: Duration;
+}
+
+/** A schedule to create: the options, its name, description and the execution input (tokens allowed). */
+export interface StateMachineScheduleTarget extends StateMachineScheduleOptions {
+  /** The schedule's name in its group (the policy entry's id). */
+  readonly name: string;
+  readonly description: string;
+  readonly input: unknown;
+}
+
+/**
+ * The EventBridge Scheduler schedule both the lifecycle's and the KMS keys' schedules are: the expression in UTC,
+ * a FLEXIBLE window, retries, then the dead-letter queue. Checks the window, the retry policy and the expression
+ * first, reporting a bad value through `fail` (the caller's own error type).
+ */
+export function createStateMachineSchedule(
+  scope: Construct,
+  target: StateMachineScheduleTarget,
+  fail: (message: string) => never,
+): { readonly schedule: CfnSchedule; readonly expression: string } {
+  const retryAttempts = target.retryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
+  const maxEventAge = target.maxEventAge ?? DEFAULT_MAX_EVENT_AGE;
+  if (!target.window.isUnresolved()) {
+    const minutes = target.window.toMinutes({ integral: false });
+    if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
+      fail(`window must be whole minutes from 1 minute to 24 hours, got ${target.window.toHumanString()}`);
+    }
+  }
+  validateSchedulerRetryPolicy(retryAttempts, maxEventAge, fail);
+  let expression = '';
+  try {
+    expression = schedulerExpression(target.expression);
+  } catch (error) {
+    fail(`${(error as Error).message}, got "${target.expression}"`);
+  }
+  const schedule = new CfnSchedule(scope, 'Resource', {
+    name: target.name,
+    groupName: target.group.scheduleGroupName,
+    description: target.description,
+    scheduleExpression: expression,
+    scheduleExpressionTimezone: 'UTC',
+    flexibleTimeWindow: { mode: 'FLEXIBLE', maximumWindowInMinutes: target.window.toMinutes() },
+    state: 'ENABLED',
+    target: {
+      arn: target.stateMachine.stateMachineArn,
+      roleArn: target.role.roleArn,
+      input: Stack.of(scope).toJsonString(target.input),
+      retryPolicy: { maximumRetryAttempts: retryAttempts, maximumEventAgeInSeconds: maxEventAge.toSeconds() },
+      deadLetterConfig: { arn: target.deadLetterQueue.queueArn },
+    },
+  });
+  return { schedule, expression };
 }
