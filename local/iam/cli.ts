@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { startLocalCloudTrail } from '../cloudtrail';
+import { portFlag, runEmulatorCommandLine } from '../control/command-line';
 import { startLocalIam } from './local-iam';
 
 /**
@@ -10,76 +10,52 @@ import { startLocalIam } from './local-iam';
  * only way in. Prints the endpoints, then serves until interrupted.
  */
 
-const USAGE =
-  'usage: tsx local/iam/cli.ts [--iam-port N] [--sts-port N] [--cloudtrail-port N] [--region R] [--account-id A] [--activation-delay-ms MS]';
-
-function port(text: string | undefined, flag: string): number {
-  const value = text === undefined ? 0 : Number(text);
-  if (!Number.isInteger(value) || value < 0 || value > 65_535) throw new Error(`${flag} must be 0-65535, got ${text}`);
-  return value;
-}
-
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      'iam-port': { type: 'string' },
-      'sts-port': { type: 'string' },
-      'cloudtrail-port': { type: 'string' },
-      region: { type: 'string' },
-      'account-id': { type: 'string' },
-      'activation-delay-ms': { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  const delay = values['activation-delay-ms'] === undefined ? 0 : Number(values['activation-delay-ms']);
-  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = process.env;
-  const fromEnvironment = accessKeyId !== undefined && secretAccessKey !== undefined;
-  const iam = await startLocalIam({
-    ...(fromEnvironment ? { adminCredentials: { accessKeyId, secretAccessKey } } : {}),
-    iamPort: port(values['iam-port'], '--iam-port'),
-    stsPort: port(values['sts-port'], '--sts-port'),
-    region: values.region,
-    accountId: values['account-id'],
-    keyActivationDelayMs: delay,
-  });
-  // The event history of the IAM's Region and account (IAM's own calls are recorded in us-east-1).
-  const cloudTrail = await startLocalCloudTrail({
-    port: port(values['cloudtrail-port'], '--cloudtrail-port'),
-    region: iam.region,
-    accountId: iam.accountId,
-  }).catch(async (error: unknown) => {
-    await iam.stop();
-    throw error;
-  });
-  cloudTrail.follow(iam);
-  console.log(`local IAM listening on ${iam.iamEndpoint}, local STS on ${iam.stsEndpoint}`);
-  console.log(`  export AWS_ENDPOINT_URL_IAM=${iam.iamEndpoint}`);
-  console.log(`  export AWS_ENDPOINT_URL_STS=${iam.stsEndpoint}`);
-  console.log(`local CloudTrail (event history of ${cloudTrail.region}) on ${cloudTrail.endpoint}`);
-  console.log(`  export AWS_ENDPOINT_URL_CLOUDTRAIL=${cloudTrail.endpoint}`);
-  if (fromEnvironment) {
-    console.log(`  the admin user ${iam.adminArn} signs with AWS_ACCESS_KEY_ID ${iam.adminCredentials.accessKeyId}`);
-  } else {
-    console.log(`  # the admin user ${iam.adminArn}, with a throwaway key made for this run:`);
-    console.log(`  export AWS_ACCESS_KEY_ID=${iam.adminCredentials.accessKeyId}`);
-    console.log(`  export AWS_SECRET_ACCESS_KEY=${iam.adminCredentials.secretAccessKey}`);
-  }
-  console.log(`  control surfaces: ${iam.iamEndpoint}/_keyturn/health, ${cloudTrail.endpoint}/_keyturn/health`);
-
-  const shutdown = () => {
-    void Promise.all([iam.stop(), cloudTrail.stop()]).then(() => process.exit(0));
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  console.error(USAGE);
-  process.exit(1);
+runEmulatorCommandLine({
+  usage:
+    'usage: tsx local/iam/cli.ts [--iam-port N] [--sts-port N] [--cloudtrail-port N] [--region R] [--account-id A] [--activation-delay-ms MS]',
+  options: {
+    'iam-port': { type: 'string' },
+    'sts-port': { type: 'string' },
+    'cloudtrail-port': { type: 'string' },
+    region: { type: 'string' },
+    'account-id': { type: 'string' },
+    'activation-delay-ms': { type: 'string' },
+  },
+  start: async (flags) => {
+    const delay = flags['activation-delay-ms'] === undefined ? 0 : Number(flags['activation-delay-ms']);
+    const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = process.env;
+    const fromEnvironment = accessKeyId !== undefined && secretAccessKey !== undefined;
+    const iam = await startLocalIam({
+      ...(fromEnvironment ? { adminCredentials: { accessKeyId, secretAccessKey } } : {}),
+      iamPort: portFlag(flags['iam-port'], '--iam-port'),
+      stsPort: portFlag(flags['sts-port'], '--sts-port'),
+      region: flags.region,
+      accountId: flags['account-id'],
+      keyActivationDelayMs: delay,
+    });
+    // The event history of the IAM's Region and account (IAM's own calls are recorded in us-east-1).
+    const cloudTrail = await startLocalCloudTrail({
+      port: portFlag(flags['cloudtrail-port'], '--cloudtrail-port'),
+      region: iam.region,
+      accountId: iam.accountId,
+    }).catch(async (error: unknown) => {
+      await iam.stop();
+      throw error;
+    });
+    cloudTrail.follow(iam);
+    console.log(`local IAM listening on ${iam.iamEndpoint}, local STS on ${iam.stsEndpoint}`);
+    console.log(`  export AWS_ENDPOINT_URL_IAM=${iam.iamEndpoint}`);
+    console.log(`  export AWS_ENDPOINT_URL_STS=${iam.stsEndpoint}`);
+    console.log(`local CloudTrail (event history of ${cloudTrail.region}) on ${cloudTrail.endpoint}`);
+    console.log(`  export AWS_ENDPOINT_URL_CLOUDTRAIL=${cloudTrail.endpoint}`);
+    if (fromEnvironment) {
+      console.log(`  the admin user ${iam.adminArn} signs with AWS_ACCESS_KEY_ID ${iam.adminCredentials.accessKeyId}`);
+    } else {
+      console.log(`  # the admin user ${iam.adminArn}, with a throwaway key made for this run:`);
+      console.log(`  export AWS_ACCESS_KEY_ID=${iam.adminCredentials.accessKeyId}`);
+      console.log(`  export AWS_SECRET_ACCESS_KEY=${iam.adminCredentials.secretAccessKey}`);
+    }
+    console.log(`  control surfaces: ${iam.iamEndpoint}/_keyturn/health, ${cloudTrail.endpoint}/_keyturn/health`);
+    return () => Promise.all([iam.stop(), cloudTrail.stop()]);
+  },
 });

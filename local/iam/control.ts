@@ -1,7 +1,9 @@
-import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import type { ControlHandler, ControlResponse } from '../http/aws-json-server';
-import { badRequest, ok, parseControlBody } from '../http/control-responses';
+import type { ControlHandler } from '../http/aws-json-server';
+import { faultRoutes, plannedCallCount } from '../control/fault-routes';
+import { ok } from '../control/responses';
+import { createControlRouter } from '../control/router';
+import { setMilliseconds } from '../control/settings';
 import type { AuthenticationRecord } from './authenticate';
 import { isIamStsOperationName, type IamFaultControl } from './faults';
 
@@ -27,63 +29,30 @@ export interface IamControlDependencies {
   readonly setKeyRevocationDelay: (ms: number) => void;
 }
 
-const faultRequest = z.object({
-  operation: z.string(),
-  count: z.number().int().min(1).default(1),
-  code: z.string().optional(),
-});
-const delayRequest = z.object({ ms: z.number().int().min(0) });
+const faultRequest = {
+  schema: z.object({ operation: z.string(), count: plannedCallCount(), code: z.string().optional() }),
+  expected: '{ "operation": string, "count"?: number, "code"?: string }',
+};
 
 export function createIamControlHandler(dependencies: IamControlDependencies): ControlHandler {
-  return (request: IncomingMessage, body: string, url: URL): ControlResponse => {
-    const route = `${request.method ?? 'GET'} ${url.pathname.replace(/\/+$/, '')}`;
-    const param = (name: string) => url.searchParams.get(name) ?? undefined;
-    try {
-      switch (route) {
-        case 'GET /_keyturn/health':
-          return ok({ status: 'ok' });
-        case 'GET /_keyturn/access-keys': {
-          const accountId = param('accountId');
-          const userName = param('userName');
-          return ok({
-            accessKeys: dependencies.accessKeys({
-              ...(accountId === undefined ? {} : { accountId }),
-              ...(userName === undefined ? {} : { userName }),
-            }),
-          });
-        }
-        case 'GET /_keyturn/authentications':
-          return ok({ authentications: dependencies.authentications(param('accessKeyId')) });
-        case 'PUT /_keyturn/key-activation-delay': {
-          const parsed = delayRequest.safeParse(parseControlBody(body));
-          if (!parsed.success) return badRequest('expected { "ms": <whole number >= 0> }');
-          dependencies.setKeyActivationDelay(parsed.data.ms);
-          return ok({ ms: parsed.data.ms });
-        }
-        case 'PUT /_keyturn/key-revocation-delay': {
-          const parsed = delayRequest.safeParse(parseControlBody(body));
-          if (!parsed.success) return badRequest('expected { "ms": <whole number >= 0> }');
-          dependencies.setKeyRevocationDelay(parsed.data.ms);
-          return ok({ ms: parsed.data.ms });
-        }
-        case 'GET /_keyturn/faults':
-          return ok({ faults: dependencies.faults.pending() });
-        case 'POST /_keyturn/faults': {
-          const parsed = faultRequest.safeParse(parseControlBody(body));
-          if (!parsed.success) return badRequest('expected { "operation": string, "count"?: number, "code"?: string }');
-          const { operation, count, code } = parsed.data;
-          if (!isIamStsOperationName(operation)) return badRequest(`unknown IAM or STS operation: ${operation}`);
-          dependencies.faults.failNext(operation, count, code);
-          return ok({ faults: dependencies.faults.pending() });
-        }
-        case 'DELETE /_keyturn/faults':
-          dependencies.faults.clear();
-          return ok({ faults: [] });
-        default:
-          return { status: 404, body: { error: `no control route ${route}` } };
-      }
-    } catch (error) {
-      return badRequest(error instanceof Error ? error.message : 'invalid request');
-    }
-  };
+  return createControlRouter({
+    'GET /_keyturn/access-keys': (request) => {
+      const accountId = request.query('accountId');
+      const userName = request.query('userName');
+      return ok({
+        accessKeys: dependencies.accessKeys({
+          ...(accountId === undefined ? {} : { accountId }),
+          ...(userName === undefined ? {} : { userName }),
+        }),
+      });
+    },
+    'GET /_keyturn/authentications': (request) =>
+      ok({ authentications: dependencies.authentications(request.query('accessKeyId')) }),
+    'PUT /_keyturn/key-activation-delay': setMilliseconds(dependencies.setKeyActivationDelay),
+    'PUT /_keyturn/key-revocation-delay': setMilliseconds(dependencies.setKeyRevocationDelay),
+    ...faultRoutes(dependencies.faults, faultRequest, ({ operation, count, code }) => {
+      if (!isIamStsOperationName(operation)) throw new RangeError(`unknown IAM or STS operation: ${operation}`);
+      dependencies.faults.failNext(operation, count, code);
+    }),
+  });
 }

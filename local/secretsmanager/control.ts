@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { AwsServiceError } from './errors';
 import { FAULT_TIMINGS, type FaultInjector } from './faults';
@@ -6,7 +5,10 @@ import type { QuotaSetting } from './quotas';
 import type { RotationRecord } from './rotation';
 import type { LabelChange, ReadonlySecret, ServiceOwnedSecretInput } from './state';
 import type { ControlHandler, ControlResponse } from './server';
-import { badRequest, ok, parseControlBody } from '../http/control-responses';
+import { faultRoutes, plannedCallCount } from '../control/fault-routes';
+import { withJsonBody } from '../control/json-body';
+import { badRequest, ok } from '../control/responses';
+import { createControlRouter } from '../control/router';
 
 /**
  * The out-of-process control surface under /_keyturn/ (not part of the AWS protocol):
@@ -33,87 +35,68 @@ export interface ControlDependencies {
   readonly createServiceOwnedSecret: (input: ServiceOwnedSecretInput) => ReadonlySecret;
 }
 
-const faultRequest = z.object({
-  operation: z.string(),
-  count: z.number().int().min(1).default(1),
-  exceptionName: z.string().optional(),
-  timing: z.enum(FAULT_TIMINGS).optional(),
-  secretId: z.string().optional(),
-});
+const faultRequest = {
+  schema: z.object({
+    operation: z.string(),
+    count: plannedCallCount(),
+    exceptionName: z.string().optional(),
+    timing: z.enum(FAULT_TIMINGS).optional(),
+    secretId: z.string().optional(),
+  }),
+  expected:
+    '{"operation": string, "count": positive integer, "exceptionName"?: string, "timing"?: "before-applying" | "after-applying", "secretId"?: string}',
+};
 
-const quotaRequest = z.object({
-  enabled: z.boolean(),
-  overrides: z.record(z.string(), z.number().positive()).optional(),
-});
+const quotaRequest = {
+  schema: z.object({
+    enabled: z.boolean(),
+    overrides: z.record(z.string(), z.number().positive()).optional(),
+  }),
+  expected: '{"enabled": boolean, "overrides"?: {name: requestsPerSecond}}',
+};
 
-const serviceOwnedSecretRequest = z.object({
-  owningService: z.string().regex(/^[a-z0-9-]{1,64}$/),
-  secretString: z.string(),
-  name: z.string().optional(),
-  description: z.string().optional(),
-  tags: z.array(z.object({ Key: z.string(), Value: z.string() })).optional(),
-});
+const serviceOwnedSecretRequest = {
+  schema: z.object({
+    owningService: z.string().regex(/^[a-z0-9-]{1,64}$/),
+    secretString: z.string(),
+    name: z.string().optional(),
+    description: z.string().optional(),
+    tags: z.array(z.object({ Key: z.string(), Value: z.string() })).optional(),
+  }),
+  expected:
+    '{"owningService": string, "secretString": string, "name"?: string, "description"?: string, "tags"?: [{"Key", "Value"}]}',
+};
+
+/** Only caller mistakes become a 400; anything else is a fault of the emulator and is thrown on. */
+function callerMistake(error: unknown): ControlResponse {
+  // failNext and setQuotas reject unknown names with RangeError: a caller mistake, not a server fault.
+  if (error instanceof RangeError) return badRequest(error.message);
+  if (error instanceof AwsServiceError) return badRequest(`${error.name}: ${error.message}`);
+  throw error;
+}
 
 export function createControlHandler(dependencies: ControlDependencies): ControlHandler {
-  return (request: IncomingMessage, body: string, url: URL): ControlResponse => {
-    const route = `${request.method ?? 'GET'} ${url.pathname.replace(/\/+$/, '')}`;
-    try {
-      switch (route) {
-        case 'GET /_keyturn/health':
-          return ok({ status: 'ok' });
-        case 'GET /_keyturn/rotations': {
-          const secretId = url.searchParams.get('secretId') ?? undefined;
-          const token = url.searchParams.get('token') ?? undefined;
-          return ok({ rotations: dependencies.rotationHistory(secretId, token) });
-        }
-        case 'GET /_keyturn/label-history': {
-          const secretId = url.searchParams.get('secretId');
-          if (!secretId) return badRequest('expected ?secretId=<name or ARN>');
-          return ok({ changes: dependencies.labelHistory(secretId) });
-        }
-        case 'GET /_keyturn/faults':
-          return ok({ faults: dependencies.faults.pending() });
-        case 'POST /_keyturn/faults': {
-          const parsed = faultRequest.safeParse(parseControlBody(body));
-          if (!parsed.success) {
-            return badRequest(
-              'expected {"operation": string, "count": positive integer, "exceptionName"?: string, "timing"?: "before-applying" | "after-applying", "secretId"?: string}',
-            );
-          }
-          const { operation, count, exceptionName, timing, secretId } = parsed.data;
-          dependencies.faults.failNext(operation, count, exceptionName, { timing, secretId });
-          return ok({ faults: dependencies.faults.pending() });
-        }
-        case 'DELETE /_keyturn/faults':
-          dependencies.faults.clear();
-          return ok({ faults: [] });
-        case 'PUT /_keyturn/quotas': {
-          const parsed = quotaRequest.safeParse(parseControlBody(body));
-          if (!parsed.success)
-            return badRequest('expected {"enabled": boolean, "overrides"?: {name: requestsPerSecond}}');
-          const { enabled, overrides } = parsed.data;
-          dependencies.setQuotas(enabled ? (overrides ?? true) : false);
-          return ok({ enabled });
-        }
-        case 'POST /_keyturn/service-owned-secrets': {
-          const parsed = serviceOwnedSecretRequest.safeParse(parseControlBody(body));
-          if (!parsed.success) {
-            return badRequest(
-              'expected {"owningService": string, "secretString": string, "name"?: string, "description"?: string, "tags"?: [{"Key", "Value"}]}',
-            );
-          }
-          const { secretString, ...rest } = parsed.data;
-          const secret = dependencies.createServiceOwnedSecret({ ...rest, value: secretString });
-          return ok({ ARN: secret.arn, Name: secret.name, VersionId: secret.versions[0]?.versionId });
-        }
-        default:
-          return { status: 404, body: { error: `no control route ${route}` } };
-      }
-    } catch (error) {
-      // failNext and setQuotas reject unknown names with RangeError: a caller mistake, not a server fault.
-      if (error instanceof RangeError) return badRequest(error.message);
-      if (error instanceof AwsServiceError) return badRequest(`${error.name}: ${error.message}`);
-      throw error;
-    }
-  };
+  return createControlRouter(
+    {
+      'GET /_keyturn/rotations': (request) =>
+        ok({ rotations: dependencies.rotationHistory(request.query('secretId'), request.query('token')) }),
+      'GET /_keyturn/label-history': (request) => {
+        const secretId = request.query('secretId');
+        if (!secretId) return badRequest('expected ?secretId=<name or ARN>');
+        return ok({ changes: dependencies.labelHistory(secretId) });
+      },
+      ...faultRoutes(dependencies.faults, faultRequest, ({ operation, count, exceptionName, timing, secretId }) => {
+        dependencies.faults.failNext(operation, count, exceptionName, { timing, secretId });
+      }),
+      'PUT /_keyturn/quotas': withJsonBody(quotaRequest, ({ enabled, overrides }) => {
+        dependencies.setQuotas(enabled ? (overrides ?? true) : false);
+        return ok({ enabled });
+      }),
+      'POST /_keyturn/service-owned-secrets': withJsonBody(serviceOwnedSecretRequest, ({ secretString, ...rest }) => {
+        const secret = dependencies.createServiceOwnedSecret({ ...rest, value: secretString });
+        return ok({ ARN: secret.arn, Name: secret.name, VersionId: secret.versions[0]?.versionId });
+      }),
+    },
+    { onError: callerMistake },
+  );
 }

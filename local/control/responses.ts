@@ -1,4 +1,4 @@
-import type { ControlResponse } from './aws-json-server';
+import type { ControlResponse } from '../http/aws-json-server';
 
 /** Answers and body parsing shared by the local services' `/_keyturn/` control endpoints. */
 export const ok = (body: unknown): ControlResponse => ({ status: 200, body });
