@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
-import { closeServer, endpointOf, listenOnLoopback } from '../http/listen';
+import { listenOnLoopback } from '../http/listen';
+import { emulatorLocation, LoopbackEmulator, type LoopbackEmulatorOptions } from '../http/loopback-emulator';
 import type { AcceptedCall, AcceptedCallListener } from '../iam/accepted-calls';
 import type { KmsCall, KmsCallListener } from '../kms/answered-calls';
 import { createCloudTrailControlHandler } from './control';
@@ -19,11 +20,7 @@ import { checkedRate, DEFAULT_LOOKUP_EVENTS_PER_SECOND, RequestRate } from './th
  * `endpoint` (or AWS_ENDPOINT_URL_CLOUDTRAIL).
  */
 
-export interface LocalCloudTrailOptions {
-  /** @default 0 (a free port) */
-  readonly port?: number;
-  /** Loopback only. @default '127.0.0.1' */
-  readonly host?: '127.0.0.1';
+export interface LocalCloudTrailOptions extends LoopbackEmulatorOptions {
   /** The Region whose event history this is. @default 'us-east-1' */
   readonly region?: string;
   /** The account whose event history this is. @default '123456789012' */
@@ -74,13 +71,11 @@ export interface LocalCloudTrailEventFilter {
 
 const ACCOUNT_ID = /^\d{12}$/;
 
-export class LocalCloudTrail {
-  /** Base URL for `new CloudTrailClient({ endpoint })` or AWS_ENDPOINT_URL_CLOUDTRAIL. */
-  readonly endpoint: string;
-  readonly region: string;
-  readonly accountId: string;
-  /** Fail the next N LookupEvents calls with a named exception. */
-  readonly faults: CloudTrailFaultControl;
+/**
+ * `endpoint`: for `new CloudTrailClient({ endpoint })` or AWS_ENDPOINT_URL_CLOUDTRAIL. `faults`:
+ * fail the next N LookupEvents calls with a named exception.
+ */
+export class LocalCloudTrail extends LoopbackEmulator<CloudTrailFaultControl> {
   /**
    * Records a call the local IAM/STS accepted, if it belongs to this account and Region (IAM
    * calls belong to us-east-1); a listener for `LocalIam.subscribe`. Returns the event, if recorded.
@@ -93,20 +88,16 @@ export class LocalCloudTrail {
   readonly recordKmsCall: (call: KmsCall) => LocalCloudTrailEvent | undefined;
 
   private readonly unsubscribes: (() => void)[] = [];
-  private stopping: Promise<void> | undefined;
 
   /** @internal use startLocalCloudTrail */
   constructor(
-    private readonly server: Server,
+    server: Server,
     private readonly state: CloudTrailState,
     private readonly rate: RequestRate,
     private readonly now: () => Date,
     faults: CloudTrailFaults,
   ) {
-    this.endpoint = endpointOf(server);
-    this.region = state.location.region;
-    this.accountId = state.location.accountId;
-    this.faults = faults;
+    super(server, state.location, faults);
     this.recordCall = (call) => this.state.record(eventOfAcceptedCall(call));
     this.recordKmsCall = (call) => this.state.record(eventOfKmsCall(call));
   }
@@ -176,10 +167,10 @@ export class LocalCloudTrail {
     this.state.clear();
   }
 
-  stop(): Promise<void> {
+  /** Also stops following its sources, on every call. */
+  override stop(): Promise<void> {
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
-    this.stopping ??= closeServer(this.server);
-    return this.stopping;
+    return super.stop();
   }
 }
 
@@ -202,7 +193,7 @@ function checkedDelay(ms: number): number {
 
 /** Starts the local CloudTrail on loopback, with an empty event history. */
 export async function startLocalCloudTrail(options: LocalCloudTrailOptions = {}): Promise<LocalCloudTrail> {
-  const location = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '123456789012' };
+  const location = emulatorLocation(options);
   if (!ACCOUNT_ID.test(location.accountId))
     throw new RangeError(`accountId must be 12 digits, got ${location.accountId}`);
   const now = options.now ?? (() => new Date());

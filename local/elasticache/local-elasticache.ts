@@ -1,5 +1,11 @@
 import type { Server } from 'node:http';
-import { closeServer, endpointOf, listenOnLoopback } from '../http/listen';
+import { listenOnLoopback } from '../http/listen';
+import {
+  emulatorLocation,
+  LoopbackEmulator,
+  type EmulatorLocation,
+  type LoopbackEmulatorOptions,
+} from '../http/loopback-emulator';
 import { ElastiCacheFaults, type ElastiCacheFaultControl } from './faults';
 import { createOperationHandlers } from './operations';
 import { createElastiCacheServer } from './server';
@@ -10,15 +16,7 @@ import { ElastiCacheState, type ElastiCacheUserInput } from './state';
  * ElastiCacheClient at `endpoint` (or AWS_ENDPOINT_URL_ELASTICACHE), declare users backed by a
  * local redis-server, and watch ModifyUser reach that server after `modifyDelayMs`.
  */
-export interface LocalElastiCacheOptions {
-  /** @default 0 (a free port) */
-  readonly port?: number;
-  /** Loopback only. @default '127.0.0.1' */
-  readonly host?: '127.0.0.1';
-  /** @default 'us-east-1' */
-  readonly region?: string;
-  /** @default '123456789012' */
-  readonly accountId?: string;
+export interface LocalElastiCacheOptions extends LoopbackEmulatorOptions {
   /** How long a user stays `modifying` after ModifyUser before Redis gets the change. @default 200 */
   readonly modifyDelayMs?: number;
 }
@@ -32,24 +30,15 @@ export interface LocalElastiCacheUser {
   readonly passwordHashes: readonly string[];
 }
 
-export class LocalElastiCache {
-  readonly endpoint: string;
-  readonly region: string;
-  readonly accountId: string;
-  readonly faults: ElastiCacheFaultControl;
-  private stopping: Promise<void> | undefined;
-
+export class LocalElastiCache extends LoopbackEmulator<ElastiCacheFaultControl> {
   /** @internal use startLocalElastiCache */
   constructor(
-    private readonly server: Server,
+    server: Server,
     private readonly state: ElastiCacheState,
     faults: ElastiCacheFaults,
-    location: { readonly region: string; readonly accountId: string },
+    location: EmulatorLocation,
   ) {
-    this.endpoint = endpointOf(server);
-    this.region = location.region;
-    this.accountId = location.accountId;
-    this.faults = faults;
+    super(server, location, faults);
   }
 
   /** Adds (or replaces) a user; with `redis`, its passwords are set there now. Returns its ARN. */
@@ -94,14 +83,14 @@ export class LocalElastiCache {
     return this.state.settle();
   }
 
-  stop(): Promise<void> {
-    this.stopping ??= this.state.settle().then(() => closeServer(this.server));
-    return this.stopping;
+  /** Lets every accepted ModifyUser reach Redis first. */
+  protected override close(): Promise<void> {
+    return this.state.settle().then(() => super.close());
   }
 }
 
 export async function startLocalElastiCache(options: LocalElastiCacheOptions = {}): Promise<LocalElastiCache> {
-  const location = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '123456789012' };
+  const location = emulatorLocation(options);
   const state = new ElastiCacheState(location, options.modifyDelayMs ?? 200);
   const faults = new ElastiCacheFaults();
   const server = createElastiCacheServer(createOperationHandlers(state), faults);

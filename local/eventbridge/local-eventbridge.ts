@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
-import { closeServer, endpointOf, listenOnLoopback } from '../http/listen';
-import { eventBusArn, type ServiceLocation } from './arn';
+import { listenOnLoopback } from '../http/listen';
+import { emulatorLocation, LoopbackEmulator, type LoopbackEmulatorOptions } from '../http/loopback-emulator';
+import { eventBusArn } from './arn';
 import { EventBridgeFaults, type EventBridgeFaultControl } from './faults';
 import { createOperationHandlers } from './operations';
 import { DEFAULT_MAX_PUT_EVENTS_BYTES } from './put-events';
@@ -14,41 +15,25 @@ import { EventBridgeState, type DroppedEvent, type EventQuery, type RecordedEven
  * and inject faults.
  */
 
-export interface LocalEventBridgeOptions {
-  /** @default 0 (a free port) */
-  readonly port?: number;
-  /** Loopback only. @default '127.0.0.1' */
-  readonly host?: '127.0.0.1';
-  /** @default 'us-east-1' */
-  readonly region?: string;
-  /** @default '123456789012' */
-  readonly accountId?: string;
+export interface LocalEventBridgeOptions extends LoopbackEmulatorOptions {
   /** The clock for bus dates and for events put without a Time. */
   readonly now?: () => Date;
   /** Limit on the total entry size of one PutEvents request. @default 262144 (256 KiB) */
   readonly maxPutEventsBytes?: number;
 }
 
-export class LocalEventBridge {
-  /** Base URL for `new EventBridgeClient({ endpoint })` or AWS_ENDPOINT_URL_EVENTBRIDGE. */
-  readonly endpoint: string;
-  readonly region: string;
-  readonly accountId: string;
-  /** Whole-request failures of any operation, and per-entry failures of PutEvents. */
-  readonly faults: EventBridgeFaultControl;
-
-  private stopping: Promise<void> | undefined;
-
+/**
+ * `endpoint`: for `new EventBridgeClient({ endpoint })` or AWS_ENDPOINT_URL_EVENTBRIDGE. `faults`:
+ * whole-request failures of any operation, and per-entry failures of PutEvents.
+ */
+export class LocalEventBridge extends LoopbackEmulator<EventBridgeFaultControl> {
   /** @internal use startLocalEventBridge */
   constructor(
-    private readonly server: Server,
+    server: Server,
     private readonly state: EventBridgeState,
     faults: EventBridgeFaults,
   ) {
-    this.endpoint = endpointOf(server);
-    this.region = state.location.region;
-    this.accountId = state.location.accountId;
-    this.faults = faults;
+    super(server, state.location, faults);
   }
 
   /** Events that arrived on a bus, oldest first; filter by bus (name or ARN), source, detail-type. */
@@ -78,18 +63,10 @@ export class LocalEventBridge {
   busArn(name: string): string {
     return eventBusArn(this.state.location, name);
   }
-
-  stop(): Promise<void> {
-    this.stopping ??= closeServer(this.server);
-    return this.stopping;
-  }
 }
 
 export async function startLocalEventBridge(options: LocalEventBridgeOptions = {}): Promise<LocalEventBridge> {
-  const location: ServiceLocation = {
-    region: options.region ?? 'us-east-1',
-    accountId: options.accountId ?? '123456789012',
-  };
+  const location = emulatorLocation(options);
   const now = options.now ?? (() => new Date());
   const state = new EventBridgeState(location, now);
   const faults = new EventBridgeFaults();

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { CallListeners } from '../http/call-listeners';
-import { closeServer, endpointOf, listenOnLoopback } from '../http/listen';
+import { listenOnLoopback } from '../http/listen';
+import { emulatorLocation, LoopbackEmulator, type LoopbackEmulatorOptions } from '../http/loopback-emulator';
 import type { KmsCall, KmsCallListener } from './answered-calls';
 import type { KmsContext, KmsSettings } from './context';
 import { createKmsControlHandler } from './control';
@@ -20,15 +21,7 @@ import { KmsState } from './state';
  * CloudTrail's feed), and a key's last successful cryptographic use is kept for GetKeyLastUsage.
  */
 
-export interface LocalKmsOptions {
-  /** @default 0 (a free port) */
-  readonly port?: number;
-  /** Loopback only. @default '127.0.0.1' */
-  readonly host?: '127.0.0.1';
-  /** @default 'us-east-1' */
-  readonly region?: string;
-  /** @default '123456789012' */
-  readonly accountId?: string;
+export interface LocalKmsOptions extends LoopbackEmulatorOptions {
   /** The clock for dates, rotation schedules, deletion windows and the quota. @default the system clock */
   readonly now?: () => Date;
   /** On-demand rotations allowed per key over its life (AWS: 10 or 25, sources differ). @default 10 */
@@ -58,19 +51,14 @@ export interface LocalKmsKeySummary {
 
 const ACCOUNT_ID = /^\d{12}$/;
 
-export class LocalKms {
-  /** Base URL for `new KMSClient({ endpoint })` or AWS_ENDPOINT_URL_KMS. */
-  readonly endpoint: string;
-  readonly region: string;
-  readonly accountId: string;
-  /** Make the next calls of an operation fail or hang. */
-  readonly faults: KmsFaultControl;
-
-  private stopping: Promise<void> | undefined;
-
+/**
+ * `endpoint`: for `new KMSClient({ endpoint })` or AWS_ENDPOINT_URL_KMS. `faults`: make the next
+ * calls of an operation fail or hang.
+ */
+export class LocalKms extends LoopbackEmulator<KmsFaultControl> {
   /** @internal use startLocalKms */
   constructor(
-    private readonly server: Server,
+    server: Server,
     private readonly state: KmsState,
     private readonly settings: KmsSettings,
     private readonly quota: CryptoRequestQuota,
@@ -78,10 +66,7 @@ export class LocalKms {
     private readonly faultPlan: KmsFaults,
     private readonly listeners: CallListeners<KmsCall>,
   ) {
-    this.endpoint = endpointOf(server);
-    this.region = state.location.region;
-    this.accountId = state.location.accountId;
-    this.faults = faultPlan;
+    super(server, state.location, faultPlan);
   }
 
   /** The emulator's current time (the injected clock plus any advanceClock). */
@@ -145,10 +130,10 @@ export class LocalKms {
     this.settings.onDemandRotationDurationMs = checkedCount(ms, 'onDemandRotationDurationMs');
   }
 
-  stop(): Promise<void> {
+  /** Also lets held calls go on, on every call. */
+  override stop(): Promise<void> {
     this.faultPlan.releaseAll();
-    this.stopping ??= closeServer(this.server);
-    return this.stopping;
+    return super.stop();
   }
 }
 
@@ -197,7 +182,7 @@ function checkedCount(value: number, name: string): number {
 
 /** Starts the local KMS on loopback, with no keys. */
 export async function startLocalKms(options: LocalKmsOptions = {}): Promise<LocalKms> {
-  const location = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '123456789012' };
+  const location = emulatorLocation(options);
   if (!ACCOUNT_ID.test(location.accountId))
     throw new RangeError(`accountId must be 12 digits, got ${location.accountId}`);
   const clock = new OffsetClock(options.now ?? (() => new Date()));

@@ -1,9 +1,10 @@
 import type { Server } from 'node:http';
-import { closeServer, endpointOf, listenOnLoopback } from '../http/listen';
+import { listenOnLoopback } from '../http/listen';
+import { emulatorLocation, LoopbackEmulator, type LoopbackEmulatorOptions } from '../http/loopback-emulator';
 import { RdsFaults, type RdsFaultControl } from './faults';
 import { createOperationHandlers } from './operations';
 import { createRdsServer } from './server';
-import { RdsState, type DbClusterInput, type DbInstanceInput, type ServiceLocation } from './state';
+import { RdsState, type DbClusterInput, type DbInstanceInput } from './state';
 
 /**
  * The in-process API of the local RDS: start it, point an unmodified RDSClient at `endpoint` (or
@@ -11,39 +12,23 @@ import { RdsState, type DbClusterInput, type DbInstanceInput, type ServiceLocati
  * database: 127.0.0.1 and its port), change their status, and inject faults (AccessDenied...).
  */
 
-export interface LocalRdsOptions {
-  /** @default 0 (a free port) */
-  readonly port?: number;
-  /** Loopback only. @default '127.0.0.1' */
-  readonly host?: '127.0.0.1';
-  /** @default 'us-east-1' */
-  readonly region?: string;
-  /** @default '123456789012' */
-  readonly accountId?: string;
+export interface LocalRdsOptions extends LoopbackEmulatorOptions {
   /** The clock for creation times. */
   readonly now?: () => Date;
 }
 
-export class LocalRds {
-  /** Base URL for `new RDSClient({ endpoint })` or AWS_ENDPOINT_URL_RDS. */
-  readonly endpoint: string;
-  readonly region: string;
-  readonly accountId: string;
-  /** Fail the next N calls of an action with an RDS error code (default InternalFailure, HTTP 500). */
-  readonly faults: RdsFaultControl;
-
-  private stopping: Promise<void> | undefined;
-
+/**
+ * `endpoint`: for `new RDSClient({ endpoint })` or AWS_ENDPOINT_URL_RDS. `faults`: fail the next N
+ * calls of an action with an RDS error code (default InternalFailure, HTTP 500).
+ */
+export class LocalRds extends LoopbackEmulator<RdsFaultControl> {
   /** @internal use startLocalRds */
   constructor(
-    private readonly server: Server,
+    server: Server,
     private readonly state: RdsState,
     faults: RdsFaults,
   ) {
-    this.endpoint = endpointOf(server);
-    this.region = state.location.region;
-    this.accountId = state.location.accountId;
-    this.faults = faults;
+    super(server, state.location, faults);
   }
 
   /** Adds (or replaces) a DB instance; a member's cluster must exist first. Returns its ARN. */
@@ -81,18 +66,10 @@ export class LocalRds {
   clusterArn(identifier: string): string {
     return this.state.clusterArn(identifier);
   }
-
-  stop(): Promise<void> {
-    this.stopping ??= closeServer(this.server);
-    return this.stopping;
-  }
 }
 
 export async function startLocalRds(options: LocalRdsOptions = {}): Promise<LocalRds> {
-  const location: ServiceLocation = {
-    region: options.region ?? 'us-east-1',
-    accountId: options.accountId ?? '123456789012',
-  };
+  const location = emulatorLocation(options);
   const state = new RdsState(location, options.now ?? (() => new Date()));
   const faults = new RdsFaults();
   const server = createRdsServer(createOperationHandlers(state), faults);

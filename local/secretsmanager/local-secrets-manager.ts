@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
-import { closeServer, endpointOf, listenOnLoopback } from '../http/listen';
+import { listenOnLoopback } from '../http/listen';
+import { emulatorLocation, LoopbackEmulator, type LoopbackEmulatorOptions } from '../http/loopback-emulator';
 import { parseSecretId, type ServiceLocation } from './arn';
 import { createControlHandler } from './control';
 import { FaultInjector, type FaultControl } from './faults';
@@ -17,15 +18,7 @@ import { SecretsManagerState, type LabelChange, type ServiceOwnedSecretInput } f
  * Lambda ARNs, inject faults, turn quotas on, and watch rotations.
  */
 
-export interface LocalSecretsManagerOptions {
-  /** @default 0 (a free port) */
-  readonly port?: number;
-  /** Loopback only: tests and local runs never listen beyond this machine. @default '127.0.0.1' */
-  readonly host?: '127.0.0.1';
-  /** @default 'us-east-1' */
-  readonly region?: string;
-  /** @default '123456789012' */
-  readonly accountId?: string;
+export interface LocalSecretsManagerOptions extends LoopbackEmulatorOptions {
   /** When set, the store is loaded from this JSON file at start and rewritten after every change. */
   readonly persistPath?: string;
   /** Request-rate quotas: off by default; true for AWS's defaults, or per-bucket/operation overrides. */
@@ -48,32 +41,22 @@ export type { FaultOptions, FaultTiming, PendingFault } from './faults';
 
 const DEFAULT_WAIT_FOR_ROTATION_MS = 10_000;
 
-export class LocalSecretsManager {
-  /** Base URL for `new SecretsManagerClient({ endpoint })` or AWS_ENDPOINT_URL_SECRETS_MANAGER. */
-  readonly endpoint: string;
-  readonly region: string;
-  readonly accountId: string;
-  /**
-   * Fail the next N calls of an operation with a chosen exception (default InternalServiceError,
-   * HTTP 500), before or after applying them, optionally only on one secret.
-   */
-  readonly faults: FaultControl;
-
-  private stopping: Promise<void> | undefined;
-
+/**
+ * `endpoint`: for `new SecretsManagerClient({ endpoint })` or AWS_ENDPOINT_URL_SECRETS_MANAGER.
+ * `faults`: fail the next N calls of an operation with a chosen exception (default
+ * InternalServiceError, HTTP 500), before or after applying them, optionally only on one secret.
+ */
+export class LocalSecretsManager extends LoopbackEmulator<FaultControl> {
   /** @internal use startLocalSecretsManager */
   constructor(
-    private readonly server: Server,
+    server: Server,
     private readonly store: SecretsManagerState,
     private readonly runner: RotationRunner,
     private readonly limiter: RequestRateLimiter,
     faults: FaultInjector,
     private readonly rotationFunctions: Map<string, RotationFunction>,
   ) {
-    this.endpoint = endpointOf(server);
-    this.region = store.location.region;
-    this.accountId = store.location.accountId;
-    this.faults = faults;
+    super(server, store.location, faults);
   }
 
   /** Invoked, step by step, when RotateSecret names this Lambda ARN. Unregistered ARNs fail like a missing function. */
@@ -127,12 +110,9 @@ export class LocalSecretsManager {
   }
 
   /** Lets in-flight rotations finish (they may still call the server), then closes the server. */
-  stop(): Promise<void> {
-    this.stopping ??= (async () => {
-      await this.runner.idle();
-      await closeServer(this.server);
-    })();
-    return this.stopping;
+  protected override async close(): Promise<void> {
+    await this.runner.idle();
+    await super.close();
   }
 }
 
@@ -159,7 +139,7 @@ function rotationMatcher(
 }
 
 export async function startLocalSecretsManager(options: LocalSecretsManagerOptions = {}): Promise<LocalSecretsManager> {
-  const location = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '123456789012' };
+  const location = emulatorLocation(options);
   const now = options.now ?? (() => new Date());
   const persistPath = options.persistPath;
 

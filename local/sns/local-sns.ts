@@ -1,48 +1,33 @@
 import type { Server } from 'node:http';
-import { closeServer, endpointOf, listenOnLoopback } from '../http/listen';
+import { listenOnLoopback } from '../http/listen';
+import { emulatorLocation, LoopbackEmulator, type LoopbackEmulatorOptions } from '../http/loopback-emulator';
 import { SnsFaults, type SnsFaultControl } from './faults';
 import { createOperationHandlers } from './operations';
 import { createSnsServer } from './server';
-import { SnsState, topicArn, type PublishedMessage, type ServiceLocation } from './state';
+import { SnsState, topicArn, type PublishedMessage } from './state';
 
 /**
  * The in-process API of the local SNS: start it, point an unmodified SNSClient at `endpoint`
  * (or AWS_ENDPOINT_URL_SNS), then read what was published to which topic and inject faults.
  */
 
-export interface LocalSnsOptions {
-  /** @default 0 (a free port) */
-  readonly port?: number;
-  /** Loopback only. @default '127.0.0.1' */
-  readonly host?: '127.0.0.1';
-  /** @default 'us-east-1' */
-  readonly region?: string;
-  /** @default '123456789012' */
-  readonly accountId?: string;
+export interface LocalSnsOptions extends LoopbackEmulatorOptions {
   /** The clock for topic creation and publish times. */
   readonly now?: () => Date;
 }
 
-export class LocalSns {
-  /** Base URL for `new SNSClient({ endpoint })` or AWS_ENDPOINT_URL_SNS. */
-  readonly endpoint: string;
-  readonly region: string;
-  readonly accountId: string;
-  /** Fail the next N calls of an action with an SNS error code (default InternalError, HTTP 500). */
-  readonly faults: SnsFaultControl;
-
-  private stopping: Promise<void> | undefined;
-
+/**
+ * `endpoint`: for `new SNSClient({ endpoint })` or AWS_ENDPOINT_URL_SNS. `faults`: fail the next N
+ * calls of an action with an SNS error code (default InternalError, HTTP 500).
+ */
+export class LocalSns extends LoopbackEmulator<SnsFaultControl> {
   /** @internal use startLocalSns */
   constructor(
-    private readonly server: Server,
+    server: Server,
     private readonly state: SnsState,
     faults: SnsFaults,
   ) {
-    this.endpoint = endpointOf(server);
-    this.region = state.location.region;
-    this.accountId = state.location.accountId;
-    this.faults = faults;
+    super(server, state.location, faults);
   }
 
   /** Messages published, oldest first, optionally to one topic (by ARN). */
@@ -67,18 +52,10 @@ export class LocalSns {
   topicArn(name: string): string {
     return topicArn(this.state.location, name);
   }
-
-  stop(): Promise<void> {
-    this.stopping ??= closeServer(this.server);
-    return this.stopping;
-  }
 }
 
 export async function startLocalSns(options: LocalSnsOptions = {}): Promise<LocalSns> {
-  const location: ServiceLocation = {
-    region: options.region ?? 'us-east-1',
-    accountId: options.accountId ?? '123456789012',
-  };
+  const location = emulatorLocation(options);
   const now = options.now ?? (() => new Date());
   const state = new SnsState(location, now);
   const faults = new SnsFaults();
