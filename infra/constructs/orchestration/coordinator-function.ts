@@ -1,49 +1,13 @@
 import type { Construct } from 'constructs';
 import { COORDINATOR_FUNCTION } from '../bundling-options';
-import { type KeyturnFunctionProps, KeyturnFunctionValidationError } from '../keyturn-function';
-import type { AlertTopic } from '../observability/alert-topic';
-import type { AuditEventBus } from '../observability/audit-trail';
-import { ReportingFunction } from './reporting-function';
+import { KeyturnFunctionValidationError } from '../keyturn-function';
+import { ReportingFunction, type ReportingFunctionOptions } from './reporting-function';
 import type { RotatableSecrets } from './rotatable-secrets';
 
-/** Settings every function of the orchestration takes from its stack. */
-export type OrchestrationFunctionOptions = Pick<
-  KeyturnFunctionProps,
-  'logEncryptionKey' | 'logRetention' | 'logRemovalPolicy' | 'failureQueue'
->;
-
-/** Properties of a {@link CoordinatorFunction}. */
-export interface CoordinatorFunctionProps extends OrchestrationFunctionOptions {
+/** Properties of a {@link CoordinatorFunction} (`report` alerts and puts each run's outcome on the audit bus). */
+export interface CoordinatorFunctionProps extends ReportingFunctionOptions {
   /** The secrets a run may be opened for (`begin` describes the secret: metadata and tags, never its value). */
   readonly secrets: RotatableSecrets;
-
-  /**
-   * The alert routes: `report` publishes to the topic a run names (each entry's route) or to the default route's,
-   * which it finds in `KEYTURN_DEFAULT_ALERT_TOPIC_ARN`.
-   */
-  readonly alerts: AlertTopic;
-
-  /**
-   * keyturn's audit bus (`report` puts each run's outcome there). Can also be connected later with
-   * {@link CoordinatorFunction.sendAuditEventsTo}.
-   *
-   * @default - none yet: until connected, audit events are only logged
-   */
-  readonly auditBus?: AuditEventBus;
-
-  /**
-   * Path of the handler's entry file (exporting `handler`). Only tests and tools should need to change it.
-   *
-   * @default - `functions/coordinator/handler.ts` in this repository
-   */
-  readonly entry?: string;
-
-  /**
-   * Already-built code of the handler instead of bundling `entry` (tests, benchmarks).
-   *
-   * @default - `entry` bundled by `NodejsFunction`
-   */
-  readonly code?: KeyturnFunctionProps['code'];
 }
 
 /** Thrown when a {@link CoordinatorFunction} is given props it cannot work with. */
@@ -62,20 +26,9 @@ export class CoordinatorFunctionValidationError extends KeyturnFunctionValidatio
  */
 export class CoordinatorFunction extends ReportingFunction {
   constructor(scope: Construct, id: string, props: CoordinatorFunctionProps) {
-    super(scope, id, {
-      entry: props.entry ?? COORDINATOR_FUNCTION.entry,
-      handler: COORDINATOR_FUNCTION.handler,
-      bundle: COORDINATOR_FUNCTION.bundle,
-      code: props.code,
-      environment: COORDINATOR_FUNCTION.environment,
-      alerts: props.alerts,
-      auditBus: props.auditBus,
+    super(scope, id, COORDINATOR_FUNCTION, props, {
       description: 'keyturn: opens each rotation run (begin) and reports how it ended (report: audit event, alert)',
       roleDescription: 'keyturn coordinator: describes managed secrets, publishes alerts and audit events',
-      logEncryptionKey: props.logEncryptionKey,
-      logRetention: props.logRetention,
-      logRemovalPolicy: props.logRemovalPolicy,
-      failureQueue: props.failureQueue,
     });
     props.secrets.grant(this, 'ManagedSecretsPolicy', this.role, ['secretsmanager:DescribeSecret']);
   }

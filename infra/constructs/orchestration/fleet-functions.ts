@@ -6,7 +6,7 @@ import { FLEET_SELECT_FUNCTION, FLEET_SUMMARIZE_FUNCTION } from '../bundling-opt
 import { KeyturnFunction, type KeyturnFunctionProps } from '../keyturn-function';
 import type { AlertTopic } from '../observability/alert-topic';
 import type { AuditEventBus } from '../observability/audit-trail';
-import type { OrchestrationFunctionOptions } from './coordinator-function';
+import type { OrchestrationFunctionOptions } from './reporting-function';
 import { connectAuditBus } from './reporting-function';
 
 /**
