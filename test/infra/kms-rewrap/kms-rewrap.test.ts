@@ -1,4 +1,9 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
+import { build } from 'esbuild';
+import { REWRAP_FUNCTION, ROTATE_SECRET_BUNDLE, toEsbuildOptions } from '../../../infra/constructs/bundling-options';
 import { parseRewrapRequest } from '../../../functions/kms-rewrap/input';
 import { REWRAP_TABLE_ACTIONS } from '../../../infra/constructs/kms-rewrap/rewrap-permissions';
 import { RewrapTriggerError } from '../../../infra/constructs/kms-rewrap/rewrap-triggers';
@@ -426,5 +431,37 @@ describe('KMS re-wrap: when there is nothing to re-wrap, or too much for a rule'
     expect(() => createKeyturnApp({ policy: policyWithKeys([crowded]), appProps: { context: NO_BUNDLING } })).toThrow(
       /re-wrap jobs of key "orders-data-key" take up to \d+ characters in a rule's input, more than EventBridge allows \(8192\)/,
     );
+  });
+});
+
+describe('KMS re-wrap: the function bundle', () => {
+  test("bundles its DynamoDB and KMS clients into index.js, and none of the rotation function's lazy modules", async () => {
+    // GIVEN the re-wrap function's bundle settings / WHEN esbuild bundles its entry as NodejsFunction does
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyturn-rewrap-bundle-'));
+    try {
+      const result = await build({
+        ...toEsbuildOptions(REWRAP_FUNCTION.bundle, REWRAP_FUNCTION.entry, path.join(outdir, 'index.js')),
+        metafile: true,
+        write: false,
+      });
+
+      // THEN every slice's clients are inside (no lazy module: each slice calls both)
+      const inputs = Object.keys(result.metafile.inputs);
+      expect(inputs.some((file) => file.includes('@aws-sdk/client-kms/'))).toBe(true);
+      expect(inputs.some((file) => file.includes('@aws-sdk/client-dynamodb/'))).toBe(true);
+      expect(REWRAP_FUNCTION.bundle.lazyModules).toEqual([]);
+      // AND no driver or client only the rotation function loads
+      const others = ROTATE_SECRET_BUNDLE.lazyModules
+        .map((m) =>
+          m.specifier
+            .split('/')
+            .slice(0, m.specifier.startsWith('@') ? 2 : 1)
+            .join('/'),
+        )
+        .filter((name) => name !== '@aws-sdk/client-dynamodb');
+      expect(inputs.filter((file) => others.some((name) => file.includes(`node_modules/${name}/`)))).toEqual([]);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });
