@@ -18,7 +18,7 @@ import type { AlertTopic } from '../observability/alert-topic';
 import type { AuditEventBus } from '../observability/audit-trail';
 import { AlarmSeverity, type WatchedStateMachine } from '../observability/rotation-alarms';
 import { RunbookAnchor } from '../observability/runbooks';
-import { DIRECT_LAMBDA, readAslDefinition } from '../orchestration/asl-definition';
+import { readAslDefinition } from '../orchestration/asl-definition';
 import { KeyturnStateMachine, STATEMACHINES_DIR } from '../orchestration/keyturn-state-machine';
 import { windowDuration } from '../rotation-schedule';
 import { KmsKeyFunction } from './kms-key-function';
@@ -136,7 +136,7 @@ export class KmsKeyRotation extends Construct {
       logEncryptionKey: props.logEncryptionKey,
       logRetention: props.executionLogRetention,
     });
-    this.grantTasks();
+    this.stateMachine.grantInvokeOnly(AslPlaceholder.KmsKeyFunction, this.function.function);
 
     const stack = Stack.of(this);
     this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
@@ -219,25 +219,6 @@ export class KmsKeyRotation extends Construct {
       );
     }
     return Duration.seconds(longest);
-  }
-
-  /** The state machine's role may invoke the kms-key function, which every task names; anything else stops synthesis. */
-  private grantTasks(): void {
-    const machine = this.stateMachine;
-    for (const task of machine.definition.tasks) {
-      if (task.integration !== DIRECT_LAMBDA || task.functionPlaceholder !== AslPlaceholder.KmsKeyFunction) {
-        throw new KmsKeyRotationValidationError(
-          this,
-          `${KMS_KEY_DEFINITION_FILE}, state ${task.state} (${task.integration}): every task must invoke ` +
-            `\${${AslPlaceholder.KmsKeyFunction}}: keyturn grants the kms-key state machine nothing else`,
-        );
-      }
-    }
-    iam.Grant.addToPrincipal({
-      grantee: machine.role,
-      actions: ['lambda:InvokeFunction'],
-      resourceArns: [this.function.function.functionArn],
-    });
   }
 }
 

@@ -4,7 +4,6 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AslPlaceholder } from '../../../functions/shared/lifecycle-contract';
 import type { RotatedKey } from '../kms-keys/rotated-keys';
@@ -12,7 +11,6 @@ import type { AuditEventBus } from '../observability/audit-trail';
 import { AlarmSeverity, type WatchedStateMachine } from '../observability/rotation-alarms';
 import { RunbookAnchor } from '../observability/runbooks';
 import { connectAuditBus } from '../orchestration/reporting-function';
-import { DIRECT_LAMBDA } from '../orchestration/asl-definition';
 import { KeyturnStateMachine, STATEMACHINES_DIR } from '../orchestration/keyturn-state-machine';
 import { KmsRewrapFunction } from './rewrap-function';
 import { grantRewrap } from './rewrap-permissions';
@@ -120,7 +118,7 @@ export class KmsRewrap extends Construct {
       logEncryptionKey: props.logEncryptionKey,
       logRetention: props.executionLogRetention,
     });
-    this.grantRewrapTasks();
+    this.stateMachine.grantInvokeOnly(AslPlaceholder.RewrapFunction, this.function.function);
 
     this.starter = new KeyturnStateMachine(this, 'Starter', {
       definitionFile: path.join(dir, REWRAP_START_DEFINITION_FILE),
@@ -173,24 +171,6 @@ export class KmsRewrap extends Construct {
           'First: open the failed starter execution and read the failing StartRewrap state.',
       },
     ];
-  }
-
-  /** The re-wrap state machine may invoke the re-wrap function, which every task names; anything else stops synthesis. */
-  private grantRewrapTasks(): void {
-    for (const task of this.stateMachine.definition.tasks) {
-      if (task.integration !== DIRECT_LAMBDA || task.functionPlaceholder !== AslPlaceholder.RewrapFunction) {
-        throw new KmsRewrapValidationError(
-          this,
-          `${REWRAP_DEFINITION_FILE}, state ${task.state} (${task.integration}): every task must invoke ` +
-            `\${${AslPlaceholder.RewrapFunction}}: keyturn grants the re-wrap state machine nothing else`,
-        );
-      }
-    }
-    iam.Grant.addToPrincipal({
-      grantee: this.stateMachine.role,
-      actions: ['lambda:InvokeFunction'],
-      resourceArns: [this.function.function.functionArn],
-    });
   }
 
   /** The starter may start executions of the re-wrap state machine, which every task does; anything else stops synthesis. */

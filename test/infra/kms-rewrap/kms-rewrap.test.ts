@@ -20,9 +20,9 @@ import {
   NO_BUNDLING,
   owner,
   policyOf,
-  type PolicyStatementJson,
   render,
   resourcesOf,
+  statementsOfRole,
 } from '../support/infra';
 
 const ADOPTED_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -72,13 +72,6 @@ const apiKey = { id: 'api-key', kind: 'random' as const, secret: { name: 'svc/ap
 
 function policyWithKeys(keys: KeyEntryInput[]): ResolvedPolicy {
   return policyOf([apiKey], { alerts: { routes: { platform: {} }, defaultRoute: 'platform' }, keys });
-}
-
-function statementsOfRole(template: Template, roleLogicalId: string): PolicyStatementJson[] {
-  const ref = JSON.stringify({ Ref: roleLogicalId });
-  return Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
-    .filter((p) => JSON.stringify(p.Properties.Roles).includes(ref))
-    .flatMap((p) => (p.Properties.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement);
 }
 
 interface RuleJson {
