@@ -6,7 +6,7 @@ import {
   MAX_REWRAP_QUOTA_FRACTION,
   type RewrapRequest,
 } from '../../functions/kms-rewrap/contract';
-import { kmsKeyArn } from './fields';
+import { kmsKeyArn, schedule } from './fields';
 
 /**
  * A `kms-key` entry's `rewrap` jobs: DynamoDB tables whose wrapped data keys keyturn re-wraps (ReEncrypt) under the
@@ -52,6 +52,11 @@ export const rewrapJobSchema = z
     /** The share of that quota this job may use, above 0, at most 0.5. @default 0.1 */
     fraction: z.optional(z.number()),
     /** Parallel scan segments: one execution each, each at its share of the pace. @default 1 */
+    /**
+     * Also run the job on this schedule (besides each change of the key), to catch what a missed event left:
+     * items already current are only read. @default none
+     */
+    schedule: z.optional(schedule),
     segments: z.optional(
       z
         .int()
@@ -88,7 +93,12 @@ export interface ResolvedRewrapJob {
   readonly quotaPerSecond: number;
   readonly fraction: number;
   readonly segments: number;
+  /** When an operator's schedule also starts the job (UTC), besides each change of the key. */
+  readonly schedule?: { readonly expression: string; readonly window: string };
 }
+
+/** How long after its due time a scheduled job may start, unless its schedule says (a FLEXIBLE window). */
+export const DEFAULT_REWRAP_SCHEDULE_WINDOW = '1h';
 
 export function resolveRewrapJob(job: RewrapJob): ResolvedRewrapJob {
   return {
@@ -100,6 +110,14 @@ export function resolveRewrapJob(job: RewrapJob): ResolvedRewrapJob {
     quotaPerSecond: job.quotaPerSecond ?? DEFAULT_KMS_CRYPTO_QUOTA_PER_SECOND,
     fraction: job.fraction ?? DEFAULT_REWRAP_QUOTA_FRACTION,
     segments: job.segments ?? 1,
+    ...(job.schedule === undefined
+      ? {}
+      : {
+          schedule: {
+            expression: job.schedule.expression,
+            window: job.schedule.window ?? DEFAULT_REWRAP_SCHEDULE_WINDOW,
+          },
+        }),
   };
 }
 

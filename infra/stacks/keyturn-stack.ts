@@ -227,7 +227,8 @@ export class KeyturnStack extends Stack {
         this.kmsRewrap = new KmsRewrap(this, 'KmsRewrap', {
           keys: this.kmsKeys.keys,
           logEncryptionKey: this.dataKey,
-          failureQueue: this.deadLetterQueue,
+          deadLetterQueue: this.deadLetterQueue,
+          scheduleGroup: this.scheduleGroup,
         });
         new CfnOutput(this, 'KmsRewrapStateMachineArn', {
           description:

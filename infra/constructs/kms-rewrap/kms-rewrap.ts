@@ -4,6 +4,9 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { AslPlaceholder } from '../../../functions/shared/lifecycle-contract';
 import type { RotatedKey } from '../kms-keys/rotated-keys';
@@ -12,8 +15,10 @@ import { AlarmSeverity, type WatchedStateMachine } from '../observability/rotati
 import { RunbookAnchor } from '../observability/runbooks';
 import { connectAuditBus } from '../orchestration/reporting-function';
 import { KeyturnStateMachine, STATEMACHINES_DIR } from '../orchestration/keyturn-state-machine';
+import { grantSendMessages } from '../encryption';
 import { KmsRewrapFunction } from './rewrap-function';
 import { grantRewrap } from './rewrap-permissions';
+import { RewrapSchedule } from './rewrap-schedule';
 import { RewrapTriggers } from './rewrap-triggers';
 
 /** The definition files, in `definitionsDir`. */
@@ -50,11 +55,20 @@ export interface KmsRewrapProps {
   readonly executionLogRetention?: logs.RetentionDays;
 
   /**
-   * Where failed asynchronous invocations of the function go.
+   * Where failed asynchronous invocations of the function go, and a job's schedule puts a start it could not deliver.
+   * Required when a job has a `schedule`.
    *
-   * @default - a queue of the function's own
+   * @default - a queue of the function's own; no job may have a schedule
    */
-  readonly failureQueue?: sqs.IQueue;
+  readonly deadLetterQueue?: sqs.IQueue;
+
+  /**
+   * The group of the jobs' schedules (keyturn's, beside the secrets' and the keys' schedules). Required when a job
+   * has a `schedule`.
+   *
+   * @default - no job may have a schedule
+   */
+  readonly scheduleGroup?: IScheduleGroup;
 
   /**
    * The directory holding the definition files. Only tests should change it.
@@ -97,6 +111,10 @@ export class KmsRewrap extends Construct {
   public readonly starter: KeyturnStateMachine;
   /** The triggers, by key entry id. */
   public readonly triggers: ReadonlyMap<string, RewrapTriggers>;
+  /** The operator's schedules of jobs that have one. */
+  public readonly schedules: readonly RewrapSchedule[];
+  /** The role the schedules start the starter with (only when a job has a schedule). */
+  public readonly schedulerRole?: iam.Role;
 
   constructor(scope: Construct, id: string, props: KmsRewrapProps) {
     super(scope, id);
@@ -106,7 +124,7 @@ export class KmsRewrap extends Construct {
 
     this.function = new KmsRewrapFunction(this, 'Function', {
       logEncryptionKey: props.logEncryptionKey,
-      failureQueue: props.failureQueue,
+      failureQueue: props.deadLetterQueue,
       code: props.code,
     });
     grantRewrap(this.function, { role: this.function.role, keys });
@@ -134,6 +152,40 @@ export class KmsRewrap extends Construct {
         key.entry.id,
         new RewrapTriggers(this, `Triggers-${key.entry.id}`, { key, starter: this.starter.stateMachine }),
       ]),
+    );
+
+    const scheduled = keys.flatMap((key) =>
+      key.entry.rewrap.filter((job) => job.schedule !== undefined).map((job) => ({ key, job })),
+    );
+    this.schedules = [];
+    if (scheduled.length === 0) return;
+    const { scheduleGroup, deadLetterQueue } = props;
+    if (!scheduleGroup || !deadLetterQueue) {
+      throw new KmsRewrapValidationError(this, 'a job with a schedule needs scheduleGroup and deadLetterQueue');
+    }
+    // Only EventBridge Scheduler, for this account's keyturn schedule group (confused-deputy protection).
+    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      description: "keyturn: lets the re-wrap jobs' schedules start the re-wrap starter, nothing else",
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+          ArnEquals: { 'aws:SourceArn': scheduleGroup.scheduleGroupArn },
+        },
+      }),
+    });
+    this.starter.stateMachine.grantStartExecution(this.schedulerRole);
+    grantSendMessages(deadLetterQueue, this.schedulerRole);
+    const role = this.schedulerRole;
+    this.schedules = scheduled.map(
+      ({ key, job }, index) =>
+        new RewrapSchedule(this, `Schedule-${key.entry.id}-${index}`, {
+          key,
+          job,
+          starter: this.starter.stateMachine,
+          role,
+          deadLetterQueue,
+          group: scheduleGroup,
+        }),
     );
   }
 

@@ -47,6 +47,7 @@ const dataKey: KeyEntryInput = {
       allowedSourceKeys: [RETIRED_ARN],
       fraction: 0.05,
       segments: 2,
+      schedule: { expression: 'cron(0 3 ? * SUN *)' },
     },
   ],
 };
@@ -374,6 +375,57 @@ describe('KMS re-wrap jobs from the policy: function, state machines, triggers, 
     }
     expect(body).toContain('"Table","orders-data-keys"');
     expect(body).toContain('"Table","tenant-keys"');
+  });
+
+  test("an operator's schedule starts its job weekly, named after the tick, through a role that may do nothing else", () => {
+    // WHEN
+    const schedules = Object.values(resourcesOf(core, 'AWS::Scheduler::Schedule'))
+      .map((r) => r.Properties)
+      .filter((p) => String(p.Name).startsWith('rewrap-'));
+    const target = schedules[0]?.Target as { Arn: unknown; RoleArn: unknown; Input: unknown } | undefined;
+    const input = JSON.parse(render(target?.Input)) as { trigger: string; identity: string; jobs: unknown[] };
+    const role = rewrap().schedulerRole;
+    if (!role) throw new Error('no scheduler role');
+
+    // THEN one schedule, for the one job that has it, in keyturn's group, in UTC
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]).toMatchObject({
+      Name: expect.stringMatching(/^rewrap-orders-data-keys-[0-9a-f]{8}$/) as unknown,
+      GroupName: 'keyturn',
+      ScheduleExpression: 'cron(0 3 ? * SUN *)',
+      ScheduleExpressionTimezone: 'UTC',
+      FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 60 },
+    });
+    expect(render(target?.Arn)).toBe(`\${${logicalIdOf(rewrap().starter.stateMachine)}}`);
+    expect(render(target?.RoleArn)).toBe(`\${${logicalIdOf(role)}.Arn}`);
+    // AND the change it names is the tick (the same on a retry of it), with that job only
+    expect(input).toMatchObject({ trigger: 'schedule', identity: '<aws.scheduler.scheduled-time>' });
+    expect(input.jobs).toHaveLength(1);
+    // AND its role may start the starter and write to the dead-letter queue (and use its key), nothing else
+    const statements = statementsOfRole(core, logicalIdOf(role)).map((st) => ({
+      actions: asArray(st.Action).sort(),
+      resources: asArray(st.Resource).map(render),
+    }));
+    expect(statements).toEqual([
+      { actions: ['states:StartExecution'], resources: [`\${${logicalIdOf(rewrap().starter.stateMachine)}}`] },
+      { actions: ['sqs:SendMessage'], resources: [`\${${logicalIdOf(built.stack.deadLetterQueue)}.Arn}`] },
+      { actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [`\${${logicalIdOf(built.stack.dataKey)}.Arn}`] },
+    ]);
+    core.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalIdOf(built.stack.scheduleGroup), 'Arn'] } },
+            },
+          },
+        ],
+      },
+      Description: "keyturn: lets the re-wrap jobs' schedules start the re-wrap starter, nothing else",
+    });
   });
 
   test('outputs the re-wrap state machine (to run a job by hand) and the function role (for adopted keys)', () => {

@@ -112,6 +112,28 @@ describe('kms-key rewrap jobs: what a valid one resolves to', () => {
   });
 });
 
+describe('kms-key rewrap jobs: an operator schedule', () => {
+  test('kept with a window of an hour by default', () => {
+    // WHEN
+    const [resolved] =
+      parsePolicy(policyWith([dataKeyWith([{ ...job, schedule: { expression: 'rate(7 days)' } }])])).keys[0]?.rewrap ??
+      [];
+
+    // THEN
+    expect(resolved?.schedule).toEqual({ expression: 'rate(7 days)', window: '1h' });
+  });
+
+  test('a schedule expression Scheduler refuses is named', () => {
+    // WHEN
+    const found = problems([dataKeyWith([{ ...job, schedule: { expression: 'every sunday' } }])]);
+
+    // THEN
+    expect(found).toEqual([
+      expect.stringMatching(/^key "orders-data-key" \(keys\[0\]\) rewrap\.0\.schedule\.expression: /),
+    ]);
+  });
+});
+
 describe('kms-key rewrap jobs: each mistake named by its field, the job checked by its own schema', () => {
   test.each<[string, Partial<RewrapJobInput>, string, string | RegExp]>([
     [
