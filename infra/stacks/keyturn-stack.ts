@@ -7,8 +7,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { allowCloudWatchLogs, grantSendMessages } from '../constructs/encryption';
+import { allowCloudWatchLogs } from '../constructs/encryption';
 import { FreshnessCheck } from '../constructs/freshness-check';
+import { stateMachineSchedulerRole } from '../constructs/rotation-schedule';
 import { AlertTopic } from '../constructs/observability/alert-topic';
 import { KeyturnObservability } from '../constructs/observability';
 import { KmsKeyRotation } from '../constructs/kms-keys/kms-key-rotation';
@@ -187,18 +188,12 @@ export class KeyturnStack extends Stack {
       lifecycleTimeout: props.orchestration?.lifecycleTimeout ?? lifecycleTimeoutFor(props.policy.entries),
     });
 
-    // Only EventBridge Scheduler, for this account's keyturn schedule group (confused-deputy protection).
-    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+    this.schedulerRole = stateMachineSchedulerRole(this, 'SchedulerRole', {
       description: 'keyturn: lets the lifecycle schedules start the lifecycle state machine, nothing else',
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': this.account },
-          ArnEquals: { 'aws:SourceArn': this.scheduleGroup.scheduleGroupArn },
-        },
-      }),
+      group: this.scheduleGroup,
+      stateMachine: this.lifecycleStateMachine,
+      deadLetterQueue: this.deadLetterQueue,
     });
-    this.lifecycleStateMachine.grantStartExecution(this.schedulerRole);
-    grantSendMessages(this.deadLetterQueue, this.schedulerRole);
 
     this.freshnessCheck = new FreshnessCheck(this, 'FreshnessCheck', {
       scheduleGroup: this.scheduleGroup,

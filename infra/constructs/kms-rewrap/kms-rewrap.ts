@@ -4,8 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { AslPlaceholder } from '../../../functions/shared/lifecycle-contract';
@@ -15,7 +14,7 @@ import { AlarmSeverity, type WatchedStateMachine } from '../observability/rotati
 import { RunbookAnchor } from '../observability/runbooks';
 import { connectAuditBus } from '../orchestration/reporting-function';
 import { KeyturnStateMachine, STATEMACHINES_DIR } from '../orchestration/keyturn-state-machine';
-import { grantSendMessages } from '../encryption';
+import { stateMachineSchedulerRole } from '../rotation-schedule';
 import { KmsRewrapFunction } from './rewrap-function';
 import { grantRewrap } from './rewrap-permissions';
 import { RewrapSchedule } from './rewrap-schedule';
@@ -163,18 +162,12 @@ export class KmsRewrap extends Construct {
     if (!scheduleGroup || !deadLetterQueue) {
       throw new KmsRewrapValidationError(this, 'a job with a schedule needs scheduleGroup and deadLetterQueue');
     }
-    // Only EventBridge Scheduler, for this account's keyturn schedule group (confused-deputy protection).
-    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+    this.schedulerRole = stateMachineSchedulerRole(this, 'SchedulerRole', {
       description: "keyturn: lets the re-wrap jobs' schedules start the re-wrap starter, nothing else",
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-          ArnEquals: { 'aws:SourceArn': scheduleGroup.scheduleGroupArn },
-        },
-      }),
+      group: scheduleGroup,
+      stateMachine: this.starter.stateMachine,
+      deadLetterQueue,
     });
-    this.starter.stateMachine.grantStartExecution(this.schedulerRole);
-    grantSendMessages(deadLetterQueue, this.schedulerRole);
     const role = this.schedulerRole;
     this.schedules = scheduled.map(
       ({ key, job }, index) =>

@@ -1,4 +1,4 @@
-import type { CfnSchedule, IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { type CfnSchedule, ContextAttribute, type IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -12,7 +12,7 @@ import { jobNamePrefix, type StarterInput, starterJobs } from './rewrap-start-in
  * Scheduler's context attribute for the time a schedule's invocation was due (the same on every retry of it), filled
  * into the input when it invokes the target. It is the change a scheduled start names: one execution per tick.
  */
-export const SCHEDULED_TIME = '<aws.scheduler.scheduled-time>';
+export const SCHEDULED_TIME = ContextAttribute.scheduledTime;
 
 /** The `trigger` of a scheduled start. */
 export const SCHEDULE_TRIGGER = 'schedule';
