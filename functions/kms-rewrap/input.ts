@@ -26,7 +26,11 @@ const keyReference = matching(KMS_KEY_REFERENCE, 'must be a KMS key id, key ARN,
 const count = z.int().check(z.minimum(0));
 const isoTime = z.string().check(z.refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 time'));
 
-const requestSchema = z
+/**
+ * The job's request (the state machine's execution input). Exported as the one definition the policy's re-wrap
+ * jobs are checked against (infra/policy/rewrap-jobs.ts), so the policy cannot accept what the job refuses.
+ */
+export const rewrapRequestSchema = z
   .object({
     tableName: matching(TABLE_NAME, 'must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)'),
     key: z.object({ partition: attributeName, sort: z.optional(attributeName) }),
@@ -100,7 +104,7 @@ const jobId = z.string().check(z.minLength(1), z.maxLength(2048));
 
 const sliceEvent = z.object({
   task: z.literal('slice'),
-  request: requestSchema,
+  request: rewrapRequestSchema,
   /** `{}` before the first slice; then the last slice's answer (only its checkpoint is read). */
   progress: z.object({ checkpoint: z.optional(checkpointSchema) }),
   jobId,
@@ -144,7 +148,7 @@ function parse<T>(schema: z.ZodMiniType<T>, input: unknown, what: string): T {
 
 /** The request alone (the state machine's execution input). */
 export function parseRewrapRequest(input: unknown): RewrapRequest {
-  return parse(requestSchema, input, 're-wrap request');
+  return parse(rewrapRequestSchema, input, 're-wrap request');
 }
 
 /** One of the function's two events: `slice` (work until the time is up) or `report-failure`. */

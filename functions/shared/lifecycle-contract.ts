@@ -133,6 +133,8 @@ export const AslPlaceholder = {
   KmsKeyFunction: 'KmsKeyFunction',
   /** The KMS re-wrap function (`functions/kms-rewrap`): its `slice` and `report-failure` tasks. */
   RewrapFunction: 'RewrapFunction',
+  /** The KMS re-wrap state machine, which `rewrap-start.asl.json` starts once per job and segment. */
+  RewrapStateMachine: 'RewrapStateMachine',
 } as const;
 export type AslPlaceholderName = keyof typeof AslPlaceholder;
 

@@ -195,6 +195,18 @@ export const KMS_KEY_FUNCTION: LambdaHandlerSource = {
   bundle: KMS_KEY_BUNDLE,
 };
 
+/**
+ * The KMS re-wrap job's function (`functions/kms-rewrap/handler.ts`): its `slice` and `report-failure` tasks. Its
+ * DynamoDB and KMS clients are what every slice calls, so they are bundled in, not lazy. Metrics under the state
+ * machine functions' service, as the job publishes them (functions/kms-rewrap/metrics.ts).
+ */
+export const REWRAP_FUNCTION: LambdaHandlerSource = {
+  entry: path.join(REPO_ROOT, 'functions', 'kms-rewrap', 'handler.ts'),
+  handler: 'handler',
+  environment: powertoolsEnvironment(MetricService.Lifecycle),
+  bundle: LAMBDA_BUNDLE,
+};
+
 /** Entry file of the fleet state machine's two functions (one file, two exported handlers). */
 const FLEET_ENTRY = path.join(REPO_ROOT, 'functions', 'fleet', 'handler.ts');
 

@@ -29,7 +29,7 @@
  *   longest backstop, 999 days.
  */
 import { Duration, Stack, Token } from 'aws-cdk-lib';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnSchedule, ContextAttribute, type IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -304,4 +304,38 @@ export function createStateMachineSchedule(
     },
   });
   return { schedule, expression };
+}
+
+/** Properties of {@link stateMachineSchedulerRole}. */
+export interface StateMachineSchedulerRoleProps {
+  /** The group whose schedules may use the role. */
+  readonly group: IScheduleGroup;
+  /** What the schedules start. */
+  readonly stateMachine: sfn.IStateMachine;
+  /** Where Scheduler puts a start it could not deliver. */
+  readonly deadLetterQueue: sqs.IQueue;
+  readonly description: string;
+}
+
+/**
+ * The role EventBridge Scheduler assumes for the schedules of `group` only, in this account (confused-deputy
+ * protection): it may start `stateMachine` and write to the dead-letter queue, nothing else.
+ */
+export function stateMachineSchedulerRole(
+  scope: Construct,
+  id: string,
+  props: StateMachineSchedulerRoleProps,
+): iam.Role {
+  const role = new iam.Role(scope, id, {
+    description: props.description,
+    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
+        ArnEquals: { 'aws:SourceArn': props.group.scheduleGroupArn },
+      },
+    }),
+  });
+  props.stateMachine.grantStartExecution(role);
+  grantSendMessages(props.deadLetterQueue, role);
+  return role;
 }

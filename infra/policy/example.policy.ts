@@ -239,6 +239,17 @@ export default definePolicy({
       key: { create: { alias: 'alias/orders-data', description: 'orders service: envelope encryption of orders' } },
       automaticRotation: { periodDays: 180 },
       schedule: { expression: 'rate(90 days)', window: '2h' },
+      // Its wrapped data keys follow each new material, at a twentieth of the account's KMS quota (docs/kms-rewrap.md).
+      rewrap: [
+        {
+          table: 'orders-data-keys',
+          key: { partition: 'orderId' },
+          ciphertextAttribute: 'wrappedKey',
+          encryptionContext: { orderId: 'orderId' },
+          fraction: 0.05,
+          segments: 2,
+        },
+      ],
     },
     // Webhook MACs: an HMAC key KMS cannot rotate, replaced behind its alias (the old key verifies through a week of grace).
     {

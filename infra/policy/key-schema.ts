@@ -10,6 +10,7 @@ import {
   SYMMETRIC_ENCRYPTION_SPEC,
   usagesOf,
 } from './key-specs';
+import { MAX_REWRAP_JOBS_PER_KEY, rewrapJobSchema, rewrapJobsIssues } from './rewrap-jobs';
 
 /**
  * The policy's `keys`: KMS keys keyturn rotates (functions/kms-key, statemachines/kms-key.asl.json). A
@@ -121,6 +122,16 @@ const kmsKeyEntry = z
     alertRoute: z.optional(routeId),
     /** Tags of a created key (an adopted key is tagged at the key). */
     tags: z.optional(tags),
+    /**
+     * Tables of wrapped data keys to re-wrap under the key's current material whenever it changes (rewrap-jobs.ts,
+     * docs/kms-rewrap.md). Symmetric encryption keys only: ReEncrypt wraps under nothing else.
+     */
+    rewrap: z.optional(
+      z.array(rewrapJobSchema).max(MAX_REWRAP_JOBS_PER_KEY, {
+        error: (i) =>
+          `at most ${MAX_REWRAP_JOBS_PER_KEY} re-wrap jobs per key, got ${String((i.input as unknown[]).length)}`,
+      }),
+    ),
   })
   .superRefine((entry, ctx) => {
     const create = entry.key.create;
@@ -147,6 +158,7 @@ const kmsKeyEntry = z
           'keyturn cannot configure a key it does not create: turn automatic rotation on at the key (EnableKeyRotation), or give a schedule',
       });
     }
+    if (entry.rewrap !== undefined) rewrapIssues(entry.rewrap, create, ctx);
     if (entry.schedule === undefined && (create === undefined || entry.automaticRotation === undefined)) {
       ctx.addIssue({
         code: 'custom',
@@ -205,6 +217,25 @@ function createdKeyIssues(
         `KMS rotates only symmetric encryption keys (${SYMMETRIC_ENCRYPTION_SPEC}) automatically, not a ${spec} key: ` +
         'remove automaticRotation; keyturn replaces the key on its schedule instead',
     });
+  }
+}
+
+/** The jobs together, and a created key that cannot take re-wrapped data keys. */
+function rewrapIssues(
+  jobs: z.output<typeof rewrapJobSchema>[],
+  create: z.output<typeof createdKey> | undefined,
+  ctx: z.RefinementCtx,
+): void {
+  const spec = create?.keySpec ?? SYMMETRIC_ENCRYPTION_SPEC;
+  if (create !== undefined && spec !== SYMMETRIC_ENCRYPTION_SPEC) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['rewrap'],
+      message: `ReEncrypt wraps data keys under symmetric encryption keys (${SYMMETRIC_ENCRYPTION_SPEC}) only, not a ${spec} key: remove rewrap`,
+    });
+  }
+  for (const issue of rewrapJobsIssues(jobs)) {
+    ctx.addIssue({ code: 'custom', path: ['rewrap', ...issue.path], message: issue.message });
   }
 }
 

@@ -1,6 +1,7 @@
 import type { KeySettings } from '../../functions/kms-key/run-input';
 import { aliasOf, DEFAULT_ROTATION_PERIOD_DAYS, type KeyEntry } from './key-schema';
 import { resolveKeySettings } from './key-settings';
+import { type ResolvedRewrapJob, resolveRewrapJob } from './rewrap-jobs';
 import { defaultUsageOf, type KmsKeySpec, type RotatableKeyUsage, SYMMETRIC_ENCRYPTION_SPEC } from './key-specs';
 
 /** A key keyturn creates, its spec and usage decided. */
@@ -37,6 +38,8 @@ export interface ResolvedKey {
   readonly settings: KeySettings;
   readonly alertRoute: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** Tables of wrapped data keys re-wrapped whenever the key's material changes (none by default). */
+  readonly rewrap: readonly ResolvedRewrapJob[];
   /** The entry as written. */
   readonly source: KeyEntry;
 }
@@ -74,6 +77,7 @@ export function resolveKeys(keys: readonly KeyEntry[], defaultRoute: string): Re
       settings: resolved.settings,
       alertRoute: entry.alertRoute ?? defaultRoute,
       tags: entry.tags ?? {},
+      rewrap: (entry.rewrap ?? []).map(resolveRewrapJob),
       source: entry,
     };
   });

@@ -7,11 +7,14 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { allowCloudWatchLogs, grantSendMessages } from '../constructs/encryption';
+import { allowCloudWatchLogs } from '../constructs/encryption';
 import { FreshnessCheck } from '../constructs/freshness-check';
+import { stateMachineSchedulerRole } from '../constructs/rotation-schedule';
 import { AlertTopic } from '../constructs/observability/alert-topic';
 import { KeyturnObservability } from '../constructs/observability';
 import { KmsKeyRotation } from '../constructs/kms-keys/kms-key-rotation';
+import { KmsRewrap } from '../constructs/kms-rewrap/kms-rewrap';
+import { rewrapDashboardRow } from '../constructs/observability/rewrap-dashboard-row';
 import { InvocableRotationFunctions } from '../constructs/orchestration/invocable-rotation-functions';
 import {
   LifecycleOrchestration,
@@ -82,6 +85,9 @@ export interface KeyturnStackProps extends StackProps {
  * - `kmsKeys`: only when the policy has `keys` ({@link KmsKeyRotation}): the KMS keys keyturn creates or adopts, the
  *   kms-key function (granted exactly what a run calls on those keys and their replacements), the kms-key state
  *   machine and a schedule per key in the same group; its state machine's and its function role's ARNs are outputs.
+ * - `kmsRewrap`: only when a key has `rewrap` jobs ({@link KmsRewrap}): the re-wrap function (granted the jobs' tables
+ *   and keys only), the re-wrap state machine, its starter, and the rules that start the jobs when a key's material
+ *   changed (KMS's rotation event, keyturn's own on the audit bus); the re-wrap row of the dashboard.
  * - `observability`: alert topics per route, SLI alarms (including failures of the three state machines, errors
  *   and throttles of the freshness check, the rotation and orchestration functions, and the dead-letter queue),
  *   the dashboard and the audit bus (the orchestration's functions and the rotation functions put events there).
@@ -105,6 +111,12 @@ export class KeyturnStack extends Stack {
    * schedules. Undefined when the policy has no keys: then nothing of it is in the stack.
    */
   public readonly kmsKeys?: KmsKeyRotation;
+
+  /**
+   * The re-wrap jobs of the policy's keys (`rewrap`): the function, the re-wrap and starter state machines, and the
+   * rules that start them when a key's material changed. Undefined when no key has jobs.
+   */
+  public readonly kmsRewrap?: KmsRewrap;
 
   constructor(scope: Construct, id: string, props: KeyturnStackProps) {
     super(scope, id, {
@@ -176,18 +188,12 @@ export class KeyturnStack extends Stack {
       lifecycleTimeout: props.orchestration?.lifecycleTimeout ?? lifecycleTimeoutFor(props.policy.entries),
     });
 
-    // Only EventBridge Scheduler, for this account's keyturn schedule group (confused-deputy protection).
-    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+    this.schedulerRole = stateMachineSchedulerRole(this, 'SchedulerRole', {
       description: 'keyturn: lets the lifecycle schedules start the lifecycle state machine, nothing else',
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': this.account },
-          ArnEquals: { 'aws:SourceArn': this.scheduleGroup.scheduleGroupArn },
-        },
-      }),
+      group: this.scheduleGroup,
+      stateMachine: this.lifecycleStateMachine,
+      deadLetterQueue: this.deadLetterQueue,
     });
-    this.lifecycleStateMachine.grantStartExecution(this.schedulerRole);
-    grantSendMessages(this.deadLetterQueue, this.schedulerRole);
 
     this.freshnessCheck = new FreshnessCheck(this, 'FreshnessCheck', {
       scheduleGroup: this.scheduleGroup,
@@ -212,6 +218,23 @@ export class KeyturnStack extends Stack {
         description: "keyturn: the kms-key function's role: an adopted key's key policy must let it use the key",
         value: this.kmsKeys.function.role.roleArn,
       });
+      if (props.policy.keys.some((key) => key.rewrap.length > 0)) {
+        this.kmsRewrap = new KmsRewrap(this, 'KmsRewrap', {
+          keys: this.kmsKeys.keys,
+          logEncryptionKey: this.dataKey,
+          deadLetterQueue: this.deadLetterQueue,
+          scheduleGroup: this.scheduleGroup,
+        });
+        new CfnOutput(this, 'KmsRewrapStateMachineArn', {
+          description:
+            'keyturn: run one re-wrap job by hand with aws stepfunctions start-execution --state-machine-arn <this> (see docs/kms-rewrap.md)',
+          value: this.kmsRewrap.stateMachine.stateMachine.stateMachineArn,
+        });
+        new CfnOutput(this, 'KmsRewrapFunctionRoleArn', {
+          description: "keyturn: the re-wrap function's role: an adopted key's key policy must let it re-encrypt",
+          value: this.kmsRewrap.function.role.roleArn,
+        });
+      }
     }
 
     this.observability = new KeyturnObservability(this, 'Observability', {
@@ -219,7 +242,11 @@ export class KeyturnStack extends Stack {
       defaultRoute: props.policy.alerts.defaultRoute,
       alerts: this.alerts,
       auditRetentionDays: props.policy.auditRetentionDays,
-      stateMachines: [...this.orchestration.stateMachines, ...(this.kmsKeys ? [this.kmsKeys.watchedStateMachine] : [])],
+      stateMachines: [
+        ...this.orchestration.stateMachines,
+        ...(this.kmsKeys ? [this.kmsKeys.watchedStateMachine] : []),
+        ...(this.kmsRewrap ? this.kmsRewrap.watchedStateMachines : []),
+      ],
       functions: [
         ...rotationFunctionNames.map((name) =>
           lambda.Function.fromFunctionName(this, `RotationFunction-${name}`, name),
@@ -227,11 +254,17 @@ export class KeyturnStack extends Stack {
         this.freshnessCheck.function,
         ...this.orchestration.functions,
         ...(this.kmsKeys ? [this.kmsKeys.function.function] : []),
+        ...(this.kmsRewrap ? [this.kmsRewrap.function.function] : []),
       ],
       queues: [this.deadLetterQueue],
     });
     this.orchestration.sendAuditEventsTo(this.observability.auditTrail);
     this.kmsKeys?.function.sendAuditEventsTo(this.observability.auditTrail);
+    this.kmsRewrap?.listenToAuditEvents(this.observability.auditTrail);
+    if (this.kmsRewrap) {
+      const tables = props.policy.keys.flatMap((key) => key.rewrap.map((job) => job.tableName));
+      this.observability.dashboard.dashboard.addWidgets(...rewrapDashboardRow(tables));
+    }
 
     const outputs: [string, sfn.IStateMachine, string][] = [
       ['LifecycleStateMachineArn', this.orchestration.lifecycle.stateMachine, 'one secret, on demand'],

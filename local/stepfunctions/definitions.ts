@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { AslPlaceholder, type AslPlaceholderName } from '../../functions/shared/lifecycle-contract';
 
 /** keyturn's state machines, by file name in `statemachines/`. */
-export type StateMachineName = 'lifecycle' | 'emergency' | 'fleet' | 'kms-key' | 'rewrap';
+export type StateMachineName = 'lifecycle' | 'emergency' | 'fleet' | 'kms-key' | 'rewrap' | 'rewrap-start';
 
 /** The ARNs local runs give the coordinator function (the runner maps them to the in-process handler). */
 export const LOCAL_COORDINATOR_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:keyturn-coordinator';

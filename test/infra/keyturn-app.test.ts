@@ -358,15 +358,17 @@ describe('the keyturn app, from the example policy', () => {
       expect(dynamodb.map((st) => asArray(st.Action))).toEqual([['dynamodb:UpdateItem']]);
       expect(render(dynamodb[0]?.Resource)).toMatch(/WritePacerTable.*Arn/);
     }
-    // AND nothing else in the app may touch it
+    // AND nothing else in the core may touch it (the KMS re-wrap job's DynamoDB grants name the policy's tables only)
     const elsewhere = [...built.templates]
       .filter(([name]) => name === 'Keyturn')
       .flatMap(([, t]) => allowStatements(t))
       .filter((st) => asArray(st.Action).some((a) => a.startsWith('dynamodb:')));
-    expect(elsewhere).toEqual([]);
+    expect(elsewhere.flatMap((st) => asArray(st.Resource).map(render))).toEqual([
+      'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/orders-data-keys',
+    ]);
   });
 
-  test('alarms when a lifecycle, emergency, fleet or kms-key execution fails or times out, each linking its runbook', () => {
+  test('alarms when a lifecycle, emergency, fleet, kms-key or kms-rewrap execution fails or times out, each linking its runbook', () => {
     // THEN
     const alarms = Object.values(resourcesOf(template('Keyturn'), 'AWS::CloudWatch::Alarm')).map((a) => ({
       name: render(a.Properties.AlarmName),
@@ -377,9 +379,12 @@ describe('the keyturn app, from the example policy', () => {
       'runbook-emergency-rotation-failed',
       'runbook-fleet-rotation-failed',
       'runbook-kms-key-rotation-failed',
+      // the re-wrap state machine and its starter (the example's data key re-wraps a table)
+      'runbook-kms-re-wrap-failed',
+      'runbook-kms-re-wrap-failed',
       'runbook-lifecycle-execution-failed',
     ]);
-    expect(alarms.filter((a) => a.name.startsWith('Keyturn-state-machine-throttled-'))).toHaveLength(4);
+    expect(alarms.filter((a) => a.name.startsWith('Keyturn-state-machine-throttled-'))).toHaveLength(6);
     // and on errors of the coordinator, the fleet functions and the kms-key function
     const { orchestration, kmsKeys } = built.stack;
     for (const fn of [...orchestration.functions, ...(kmsKeys ? [kmsKeys.function.function] : [])]) {

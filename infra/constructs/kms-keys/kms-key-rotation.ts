@@ -1,8 +1,8 @@
 import * as path from 'node:path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -13,14 +13,13 @@ import { KMS_EVENT_SOURCE, KmsEventType } from '../../../functions/kms-key/kms-e
 import { AslPlaceholder } from '../../../functions/shared/lifecycle-contract';
 import { keyRunSeconds, MAX_RUN_SECONDS } from '../../policy/key-settings';
 import type { ResolvedKey } from '../../policy/resolve-keys';
-import { grantSendMessages } from '../encryption';
 import type { AlertTopic } from '../observability/alert-topic';
 import type { AuditEventBus } from '../observability/audit-trail';
 import { AlarmSeverity, type WatchedStateMachine } from '../observability/rotation-alarms';
 import { RunbookAnchor } from '../observability/runbooks';
-import { DIRECT_LAMBDA, readAslDefinition } from '../orchestration/asl-definition';
+import { readAslDefinition } from '../orchestration/asl-definition';
 import { KeyturnStateMachine, STATEMACHINES_DIR } from '../orchestration/keyturn-state-machine';
-import { windowDuration } from '../rotation-schedule';
+import { stateMachineSchedulerRole, windowDuration } from '../rotation-schedule';
 import { KmsKeyFunction } from './kms-key-function';
 import { grantKeyRotation } from './kms-key-permissions';
 import { KeyRotationSchedule, type KeyRunRequest } from './kms-key-schedule';
@@ -136,20 +135,14 @@ export class KmsKeyRotation extends Construct {
       logEncryptionKey: props.logEncryptionKey,
       logRetention: props.executionLogRetention,
     });
-    this.grantTasks();
+    this.stateMachine.grantInvokeOnly(AslPlaceholder.KmsKeyFunction, this.function.function);
 
-    const stack = Stack.of(this);
-    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+    this.schedulerRole = stateMachineSchedulerRole(this, 'SchedulerRole', {
       description: 'keyturn: lets the KMS key schedules start the kms-key state machine, nothing else',
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnEquals: { 'aws:SourceArn': props.scheduleGroup.scheduleGroupArn },
-        },
-      }),
+      group: props.scheduleGroup,
+      stateMachine: this.stateMachine.stateMachine,
+      deadLetterQueue: props.deadLetterQueue,
     });
-    this.stateMachine.stateMachine.grantStartExecution(this.schedulerRole);
-    grantSendMessages(props.deadLetterQueue, this.schedulerRole);
 
     const schedules = new Map<string, KeyRotationSchedule>();
     for (const key of this.keys) {
@@ -219,25 +212,6 @@ export class KmsKeyRotation extends Construct {
       );
     }
     return Duration.seconds(longest);
-  }
-
-  /** The state machine's role may invoke the kms-key function, which every task names; anything else stops synthesis. */
-  private grantTasks(): void {
-    const machine = this.stateMachine;
-    for (const task of machine.definition.tasks) {
-      if (task.integration !== DIRECT_LAMBDA || task.functionPlaceholder !== AslPlaceholder.KmsKeyFunction) {
-        throw new KmsKeyRotationValidationError(
-          this,
-          `${KMS_KEY_DEFINITION_FILE}, state ${task.state} (${task.integration}): every task must invoke ` +
-            `\${${AslPlaceholder.KmsKeyFunction}}: keyturn grants the kms-key state machine nothing else`,
-        );
-      }
-    }
-    iam.Grant.addToPrincipal({
-      grantee: machine.role,
-      actions: ['lambda:InvokeFunction'],
-      resourceArns: [this.function.function.functionArn],
-    });
   }
 }
 

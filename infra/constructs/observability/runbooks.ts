@@ -27,6 +27,7 @@ export const RunbookAnchor = {
   EmergencyRotationFailed: 'runbook-emergency-rotation-failed',
   FleetRotationFailed: 'runbook-fleet-rotation-failed',
   KmsKeyRotationFailed: 'runbook-kms-key-rotation-failed',
+  KmsRewrapFailed: 'runbook-kms-re-wrap-failed',
   Throttling: 'runbook-throttling',
   DeadLetterQueue: 'runbook-dead-letter-queue',
 } as const;
@@ -49,6 +50,7 @@ export const RUNBOOK_HEADINGS: Readonly<Record<RunbookAnchorName, string>> = {
   [RunbookAnchor.EmergencyRotationFailed]: 'Runbook: emergency rotation failed',
   [RunbookAnchor.FleetRotationFailed]: 'Runbook: fleet rotation failed',
   [RunbookAnchor.KmsKeyRotationFailed]: 'Runbook: KMS key rotation failed',
+  [RunbookAnchor.KmsRewrapFailed]: 'Runbook: KMS re-wrap failed',
   [RunbookAnchor.Throttling]: 'Runbook: throttling',
   [RunbookAnchor.DeadLetterQueue]: 'Runbook: dead-letter queue',
 };

@@ -1,13 +1,14 @@
 import * as path from 'node:path';
 import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { type AslPlaceholderName } from '../../../functions/shared/lifecycle-contract';
 import { REPO_ROOT } from '../bundling-options';
-import { type AslDefinition, readAslDefinition } from './asl-definition';
+import { type AslDefinition, DIRECT_LAMBDA, readAslDefinition } from './asl-definition';
 
 /** Where keyturn's state machine definitions live. */
 export const STATEMACHINES_DIR = path.join(REPO_ROOT, 'statemachines');
@@ -195,6 +196,28 @@ export class KeyturnStateMachine extends Construct {
           'need is granted on named resources.',
       });
     }
+  }
+
+  /**
+   * Lets the state machine invoke `fn`, after checking that every Task state of the definition invokes it directly
+   * as `${placeholder}`: a task that calls anything else stops the synthesis, since nothing else is granted.
+   */
+  public grantInvokeOnly(placeholder: AslPlaceholderName, fn: lambda.IFunction): void {
+    const file = path.relative(REPO_ROOT, this.definition.file);
+    for (const task of this.definition.tasks) {
+      if (task.integration !== DIRECT_LAMBDA || task.functionPlaceholder !== placeholder) {
+        throw new KeyturnStateMachineValidationError(
+          this,
+          `${file}, state ${task.state} (${task.integration}): every task must invoke \${${placeholder}}: keyturn ` +
+            'grants this state machine nothing else',
+        );
+      }
+    }
+    iam.Grant.addToPrincipal({
+      grantee: this.role,
+      actions: ['lambda:InvokeFunction'],
+      resourceArns: [fn.functionArn],
+    });
   }
 
   private validatePlaceholders(file: string, used: readonly string[], given: readonly string[]): void {

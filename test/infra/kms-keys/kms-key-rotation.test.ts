@@ -21,9 +21,9 @@ import {
   NO_BUNDLING,
   owner,
   policyOf,
-  type PolicyStatementJson,
   render,
   resourcesOf,
+  statementsOfRole,
 } from '../support/infra';
 
 const ADOPTED_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -87,13 +87,6 @@ function policyWithKeys(keys: KeyEntryInput[] | undefined): ResolvedPolicy {
   });
 }
 
-function roleStatementsOf(template: Template, roleLogicalId: string): PolicyStatementJson[] {
-  const ref = JSON.stringify({ Ref: roleLogicalId });
-  return Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
-    .filter((p) => JSON.stringify(p.Properties.Roles).includes(ref))
-    .flatMap((p) => (p.Properties.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement);
-}
-
 describe('a policy with KMS keys: created, adopted, rotated by KMS or by keyturn', () => {
   let built: SynthesizedApp;
   let core: Template;
@@ -111,7 +104,7 @@ describe('a policy with KMS keys: created, adopted, rotated by KMS or by keyturn
     if (!kmsKeys) throw new Error('no KMS key rotation in the core stack');
     return kmsKeys;
   };
-  const functionStatements = () => roleStatementsOf(core, logicalIdOf(rotation().function.role));
+  const functionStatements = () => statementsOfRole(core, logicalIdOf(rotation().function.role));
   const keyLogicalId = (entryId: string): string => {
     const key = rotation().keys.find((k) => k.entry.id === entryId)?.key;
     if (!key) throw new Error(`no key ${entryId}`);
@@ -371,7 +364,7 @@ describe('a policy with KMS keys: created, adopted, rotated by KMS or by keyturn
       .join('arn:aws:lambda:eu-west-1:111122223333:function:Keyturn-KmsKey');
     expect(aslErrors(JSON.parse(filled) as object)).toEqual([]);
     // AND its role may invoke exactly that function
-    const invoked = roleStatementsOf(core, logicalIdOf(stateMachine.role))
+    const invoked = statementsOfRole(core, logicalIdOf(stateMachine.role))
       .filter((s) => asArray(s.Action).includes('lambda:InvokeFunction'))
       .flatMap((s) => asArray(s.Resource).map(render));
     expect(invoked).toEqual([`\${${logicalIdOf(rotation().function.function)}.Arn}`]);
@@ -445,7 +438,7 @@ describe('a policy with KMS keys: created, adopted, rotated by KMS or by keyturn
         ],
       },
     });
-    const statements = roleStatementsOf(core, logicalIdOf(role));
+    const statements = statementsOfRole(core, logicalIdOf(role));
     expect(sorted(statements.flatMap((s) => asArray(s.Action)))).toEqual([
       'kms:Decrypt',
       'kms:GenerateDataKey',
@@ -504,7 +497,7 @@ describe('a policy whose keys only rotate their material', () => {
     expect(findings(built.report)).toEqual([]);
     const core = built.templates.get('Keyturn');
     if (!core || !built.stack.kmsKeys) throw new Error('no KMS key rotation');
-    const actions = roleStatementsOf(core, logicalIdOf(built.stack.kmsKeys.function.role)).flatMap((s) =>
+    const actions = statementsOfRole(core, logicalIdOf(built.stack.kmsKeys.function.role)).flatMap((s) =>
       asArray(s.Action),
     );
     for (const absent of ['kms:CreateKey', 'kms:ListKeys', 'cloudtrail:LookupEvents'])

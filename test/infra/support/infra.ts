@@ -106,6 +106,14 @@ export function roleStatements(template: Template, role: IConstruct): { actions:
     }));
 }
 
+/** Every statement of the identity policies attached to the role `roleLogicalId`, as written. */
+export function statementsOfRole(template: Template, roleLogicalId: string): PolicyStatementJson[] {
+  const ref = JSON.stringify({ Ref: roleLogicalId });
+  return Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes(ref))
+    .flatMap((p) => (p.Properties.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement);
+}
+
 export function allowStatements(template: Template): PolicyStatementJson[] {
   return identityStatements(template).filter((s) => s.Effect === 'Allow');
 }

@@ -9,7 +9,7 @@ import { AslPlaceholder } from '../../../functions/shared/lifecycle-contract';
 import { loadStateMachine, type StateMachineName } from '../../../local/stepfunctions/definitions';
 import { assertValidAsl } from '../../support/asl';
 
-const MACHINES: StateMachineName[] = ['lifecycle', 'emergency', 'fleet', 'kms-key', 'rewrap'];
+const MACHINES: StateMachineName[] = ['lifecycle', 'emergency', 'fleet', 'kms-key', 'rewrap', 'rewrap-start'];
 const FILLED = Object.fromEntries(
   Object.values(AslPlaceholder).map((name) => [name, `arn:aws:lambda:us-east-1:123456789012:function:${name}`]),
 );
