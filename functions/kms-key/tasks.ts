@@ -197,7 +197,7 @@ export async function runKeyTask(task: KeyTaskName, event: unknown, deps: KeyTas
     }
     case 'disable-old': {
       const begun = need(run.state.begin, 'begin');
-      const disabledAt = await disableOldKey(deps.kms, begun.keyId, deps.now());
+      const disabledAt = await disableOldKey(deps.kms, begun.keyId, begun.rotationId, deps.now());
       await audit(KeyAuditEventType.OldKeyDisabled, { disabledAt: disabledAt.toISOString() });
       return { disabledAt: disabledAt.toISOString() };
     }
