@@ -60,14 +60,13 @@ describe('the chaos checker for KMS keys', () => {
       ),
     ).toEqual([]);
     const two = checkKeyInvariants(clean({ keys: [...clean().keys, spare('spare-1'), spare('spare-2')] }));
-    expect(two).toEqual([
-      {
-        invariant: 'orphan-key',
-        detail: expect.stringMatching(/2 keys of the entry are left Enabled.*spare-1, spare-2/),
-      },
-    ]);
+    expect(two.map((violation) => violation.invariant)).toEqual(['orphan-key']);
+    expect(two[0]?.detail).toMatch(/2 keys of the entry are left Enabled.*spare-1, spare-2/);
     const disabled = clean({
-      keys: [{ keyId: OLD_KEY, state: 'Disabled', original: true, keptByOperator: false }, clean().keys[1]!],
+      keys: [
+        { keyId: OLD_KEY, state: 'Disabled', original: true, keptByOperator: false },
+        { keyId: ALIAS_KEY, state: 'Enabled', original: false, keptByOperator: false },
+      ],
     });
     expect(checkKeyInvariants(disabled)[0]?.detail).toMatch(/the original key .* is left Disabled/);
     // Only once a run completed: before that a key may be anywhere in its retirement.
@@ -81,9 +80,9 @@ describe('the chaos checker for KMS keys', () => {
     expect(invariants(symmetric({ executions: 6, onDemandRotations: 5, onDemandRotationLimit: 4 }))).toEqual([
       'rotation-limit',
     ]);
-    expect(checkKeyInvariants(symmetric({ executions: 6, onDemandRotations: 4, limitRefusals: 1 }))).toEqual([
-      { invariant: 'rotation-limit', detail: expect.stringMatching(/refused 1 RotateKeyOnDemand/) },
-    ]);
+    const refused = checkKeyInvariants(symmetric({ executions: 6, onDemandRotations: 4, limitRefusals: 1 }));
+    expect(refused.map((violation) => violation.invariant)).toEqual(['rotation-limit']);
+    expect(refused[0]?.detail).toMatch(/refused 1 RotateKeyOnDemand/);
   });
 
   it("finds a deletion scheduled for the alias's key", () => {
