@@ -1,5 +1,6 @@
 import type { ChaosEnvironment } from './environment';
 import { checkKeyInvariants, type KeyObservation } from './key-invariants';
+import { plantKey, type KeyPlant } from './key-plants';
 import type { KeyScenario } from './key-scenario';
 import { KeyWorld, type KeyRun } from './key-world';
 import type { SecretValue } from './observe';
@@ -16,7 +17,11 @@ import type { RotationAttempt } from './world';
 /** Runs tried after the faults are lifted before the scenario counts as unable to complete. */
 export const KEY_RECOVERY_RUNS = 4;
 
-export async function runKeyScenario(env: ChaosEnvironment, scenario: KeyScenario): Promise<ScenarioResult> {
+export async function runKeyScenario(
+  env: ChaosEnvironment,
+  scenario: KeyScenario,
+  plant?: KeyPlant,
+): Promise<ScenarioResult> {
   const started = Date.now();
   const base = { scenario, durationMs: 0, faultsFired: 0, rotations: [], violations: [], recovered: false };
   let world: KeyWorld;
@@ -42,6 +47,7 @@ export async function runKeyScenario(env: ChaosEnvironment, scenario: KeyScenari
     for (let i = 0; i < KEY_RECOVERY_RUNS && !recoveryRuns.some(completed); i++)
       recoveryRuns.push(await world.execute());
     const recovered = recoveryRuns.some(completed);
+    if (plant) await plantKey(world, plant);
     const observation = await observeKeys(world, recovered);
     return {
       ...base,

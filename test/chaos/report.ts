@@ -246,7 +246,8 @@ export function formatSummary(summary: Summary): string[] {
 
 export function formatSelfTest(outcomes: readonly SelfTestOutcome[]): string[] {
   return outcomes.map(({ testCase, result, passed }) => {
-    const what = testCase.plant ? `planted ${testCase.plant} on ${testCase.target}` : `clean ${testCase.target}`;
+    const on = testCase.target === 'kms-key' ? `kms-key/${testCase.key}` : testCase.target;
+    const what = testCase.plant ? `planted ${testCase.plant} on ${on}` : `clean ${on}`;
     const seen = result.violations.map((violation) => violation.invariant).join(', ') || 'no violation';
     return `  ${passed ? 'ok  ' : 'FAIL'} ${what}: ${seen}${result.harnessError ? ` (harness error: ${result.harnessError})` : ''}`;
   });

@@ -4,6 +4,7 @@ import { observe } from './observe';
 import type { OutputSource } from './outputs';
 import { lifecyclePhase, recover, rotationPhase, type LifecycleRun, type Recovery } from './phases';
 import { plant, type Plant } from './plants';
+import type { KeyPlant } from './key-plants';
 import { runKeyScenario } from './key-runner';
 import type { KeyRun } from './key-world';
 import { isDualAccept, type Scenario, type SecretScenario } from './scenario';
@@ -57,6 +58,8 @@ export interface RunRecord {
 export interface RunScenarioOptions {
   /** Break one invariant after the scenario (the checker's self-test). */
   readonly plant?: Plant;
+  /** The same for a KMS key's scenario. */
+  readonly keyPlant?: KeyPlant;
 }
 
 /** Runs one scenario of any kind: a secret's (below) or a KMS key's (key-runner.ts). */
@@ -65,7 +68,9 @@ export function runScenario(
   scenario: Scenario,
   options: RunScenarioOptions = {},
 ): Promise<ScenarioResult> {
-  return scenario.kind === 'kms-key' ? runKeyScenario(env, scenario) : runSecretScenario(env, scenario, options);
+  return scenario.kind === 'kms-key'
+    ? runKeyScenario(env, scenario, options.keyPlant)
+    : runSecretScenario(env, scenario, options);
 }
 
 async function runSecretScenario(
