@@ -24,6 +24,7 @@ import type { KeyScenario, KmsFaultMode, OperatorFix } from './key-scenario';
 import { OutputLog } from './outputs';
 import type { TapDecision, TappedRequest } from './request-tap';
 import type { Fault, Invocation } from './scenario';
+import { StepMoments } from './step-moments';
 
 /**
  * One kms-key scenario's world: its own key behind its own alias in the run's local KMS, the executions of the
@@ -111,7 +112,7 @@ export class KeyWorld implements InvocationOwner {
 
   private armed = false;
   private disposed = false;
-  private readonly counts = new Map<Invocation, number>();
+  private readonly moments: StepMoments;
   private kmsCalls = 0;
   private readonly kmsCallsOf = new Map<string, number>();
   private readonly planned: PlannedKmsFault[] = [];
@@ -130,6 +131,7 @@ export class KeyWorld implements InvocationOwner {
     readonly originalKeyId: string,
   ) {
     this.caller = new FunctionCaller(env.keyRuntime, this, this.outputs);
+    this.moments = new StepMoments(scenario.faults, this.fired);
     this.concurrentErrors = this.caller.concurrentErrors;
     this.startedAt = { alerts: env.stack.sns.messages().length, auditEvents: env.stack.eventBridge.events().length };
     this.unsubscribe = env.kms.subscribe((call) => {
@@ -228,14 +230,10 @@ export class KeyWorld implements InvocationOwner {
 
   private async dispatch(step: Invocation, payload: unknown): Promise<unknown> {
     if (this.disposed) throw new Error(`scenario ${this.scenario.number} has ended`);
-    const occurrence = (this.counts.get(step) ?? 0) + 1;
-    this.counts.set(step, occurrence);
+    const { occurrence, due } = this.moments.call(step, this.armed);
     let twin: Twin | undefined;
     let crashAfterReturn = false;
-    for (const fault of this.scenario.faults) {
-      if (!this.armed || this.fired.has(fault) || !('at' in fault)) continue;
-      if (fault.at.step !== step || fault.at.occurrence !== occurrence) continue;
-      this.fired.add(fault);
+    for (const fault of due) {
       switch (fault.type) {
         case 'kms-fault':
           this.planned.push({ operation: fault.operation, mode: fault.mode, remaining: fault.count });
@@ -332,7 +330,7 @@ export class KeyWorld implements InvocationOwner {
 
   arm(): void {
     this.armed = true;
-    this.counts.clear();
+    this.moments.reset();
   }
 
   lift(): void {

@@ -21,6 +21,7 @@ import {
   type SecretsManagerFaultMode,
 } from './scenario';
 import type { TapDecision, TappedRequest } from './request-tap';
+import { StepMoments } from './step-moments';
 import { TcpProxy } from './tcp-proxy';
 import type { IssuedKeyTarget } from './issued-keys';
 import type { PreparedTarget, TargetDriver } from './targets';
@@ -80,7 +81,7 @@ export class ScenarioWorld implements InvocationOwner {
   private disposed = false;
   /** Set once the lifecycle execution has ended: a timed-out execution invokes nothing more, as in AWS. */
   private executionEnded = false;
-  private readonly counts = new Map<Invocation, number>();
+  private readonly moments: StepMoments;
   private requests = 0;
   /** The function's requests to IAM/STS or the provider since the faults were armed. */
   private targetCalls = 0;
@@ -101,6 +102,7 @@ export class ScenarioWorld implements InvocationOwner {
   ) {
     this.functionArn = `arn:aws:lambda:us-east-1:123456789012:function:keyturn-chaos-${env.runId}-${id}`;
     this.caller = new FunctionCaller(env.runtime, this, this.outputs);
+    this.moments = new StepMoments(scenario.faults, this.fired);
     this.concurrentErrors = this.caller.concurrentErrors;
     this.startedAt = {
       alerts: env.stack.sns.messages().length,
@@ -206,14 +208,10 @@ export class ScenarioWorld implements InvocationOwner {
 
   private async dispatch(step: Invocation, event: unknown, token?: string): Promise<unknown> {
     if (this.disposed) throw new Error(`scenario ${this.scenario.number} has ended`);
-    const occurrence = (this.counts.get(step) ?? 0) + 1;
-    this.counts.set(step, occurrence);
+    const { due } = this.moments.call(step, this.armed);
     let twin: 'sequential' | 'concurrent' | undefined;
     let crashAfterReturn = false;
-    for (const fault of this.scenario.faults) {
-      if (!this.armed || this.fired.has(fault) || !('at' in fault)) continue;
-      if (fault.at.step !== step || fault.at.occurrence !== occurrence) continue;
-      this.fired.add(fault);
+    for (const fault of due) {
       switch (fault.type) {
         case 'sm-fault':
           this.planSecretsManagerFault(fault.operation, fault.mode, fault.count);
@@ -312,7 +310,7 @@ export class ScenarioWorld implements InvocationOwner {
   /** From now on faults strike; counts of requests and packets start here. */
   arm(): void {
     this.armed = true;
-    this.counts.clear();
+    this.moments.reset();
     if (this.proxy) {
       this.packetBase = this.proxy.packets;
       this.proxy.onPacket = (total) => this.onDatabasePacket(total);
