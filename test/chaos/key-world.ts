@@ -17,7 +17,7 @@ import { REPLACEMENT_TAGS } from '../../functions/kms-key/replacement-key';
 import type { KmsCall, LocalKmsKeySummary } from '../../local/kms';
 import { runStateMachine } from '../../local/stepfunctions/runner';
 import { KMS_KEY_FUNCTION_ARN, type ChaosEnvironment } from './environment';
-import { asStepFunctionsError, FunctionCaller, type ConcurrentError, type Twin } from './function-caller';
+import { asStepFunctionsError, FunctionCaller, type ConcurrentError } from './function-caller';
 import type { ExecutionEnvironment, InvocationOwner } from './function-runtime';
 import type { Violation } from './invariants';
 import type { KeyScenario, KmsFaultMode, OperatorFix } from './key-scenario';
@@ -230,9 +230,7 @@ export class KeyWorld implements InvocationOwner {
 
   private async dispatch(step: Invocation, payload: unknown): Promise<unknown> {
     if (this.disposed) throw new Error(`scenario ${this.scenario.number} has ended`);
-    const { occurrence, due } = this.moments.call(step, this.armed);
-    let twin: Twin | undefined;
-    let crashAfterReturn = false;
+    const { occurrence, due, twin, crashAfterReturn } = this.moments.call(step, this.armed);
     for (const fault of due) {
       switch (fault.type) {
         case 'kms-fault':
@@ -240,12 +238,6 @@ export class KeyWorld implements InvocationOwner {
           break;
         case 'operator-fix':
           await this.handFix(fault.fix);
-          break;
-        case 'step-twice':
-          twin = fault.overlap;
-          break;
-        case 'crash-after-step':
-          crashAfterReturn = true;
           break;
       }
     }

@@ -1,4 +1,13 @@
+import type { Twin } from './function-caller';
 import type { Fault, Invocation, StepMoment } from './scenario';
+
+export interface DueFaults {
+  /** This call is the n-th of its step. */
+  readonly occurrence: number;
+  readonly due: readonly Fault[];
+  readonly twin?: Twin;
+  readonly crashAfterReturn: boolean;
+}
 
 /**
  * When the faults planned for a moment of the scenario strike: counts each step's or task's calls and hands
@@ -18,8 +27,11 @@ export class StepMoments {
     this.counts.clear();
   }
 
-  /** Counts a call of `step`; with the faults armed, returns the faults due at it (now marked as struck). */
-  call(step: Invocation, armed: boolean): { readonly occurrence: number; readonly due: readonly Fault[] } {
+  /**
+   * Counts a call of `step`; with the faults armed, returns the faults due at it (now marked as struck), and
+   * what they make of the invocation itself: a twin, or its answer lost.
+   */
+  call(step: Invocation, armed: boolean): DueFaults {
     const occurrence = (this.counts.get(step) ?? 0) + 1;
     this.counts.set(step, occurrence);
     const at: StepMoment = { step, occurrence };
@@ -33,6 +45,12 @@ export class StepMoments {
         )
       : [];
     for (const fault of due) this.fired.add(fault);
-    return { occurrence, due };
+    const twin = due.flatMap((fault) => (fault.type === 'step-twice' ? [fault.overlap] : []))[0];
+    return {
+      occurrence,
+      due,
+      ...(twin === undefined ? {} : { twin }),
+      crashAfterReturn: due.some((fault) => fault.type === 'crash-after-step'),
+    };
   }
 }

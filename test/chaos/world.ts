@@ -208,9 +208,7 @@ export class ScenarioWorld implements InvocationOwner {
 
   private async dispatch(step: Invocation, event: unknown, token?: string): Promise<unknown> {
     if (this.disposed) throw new Error(`scenario ${this.scenario.number} has ended`);
-    const { due } = this.moments.call(step, this.armed);
-    let twin: 'sequential' | 'concurrent' | undefined;
-    let crashAfterReturn = false;
+    const { due, twin, crashAfterReturn } = this.moments.call(step, this.armed);
     for (const fault of due) {
       switch (fault.type) {
         case 'sm-fault':
@@ -221,12 +219,6 @@ export class ScenarioWorld implements InvocationOwner {
           break;
         case 'race':
           this.startRace(fault.token, token);
-          break;
-        case 'step-twice':
-          twin = fault.overlap;
-          break;
-        case 'crash-after-step':
-          crashAfterReturn = true;
           break;
         case 'target-fault':
           this.issued?.fail(fault.call, fault.mode, fault.count);
