@@ -1,17 +1,14 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   CancelKeyDeletionCommand,
   CreateAliasCommand,
   CreateKeyCommand,
   DecryptCommand,
   EnableKeyCommand,
-  EncryptCommand,
-  GenerateMacCommand,
   KMSClient,
   ListResourceTagsCommand,
   ScheduleKeyDeletionCommand,
   UpdateAliasCommand,
-  VerifyMacCommand,
 } from '@aws-sdk/client-kms';
 import { REPLACEMENT_TAGS } from '../../functions/kms-key/replacement-key';
 import type { KmsCall, LocalKmsKeySummary } from '../../local/kms';
@@ -21,6 +18,7 @@ import { asStepFunctionsError, FunctionCaller, type ConcurrentError } from './fu
 import type { ExecutionEnvironment, InvocationOwner } from './function-runtime';
 import type { Violation } from './invariants';
 import type { KeyScenario, KmsFaultMode, OperatorFix } from './key-scenario';
+import { KeyConsumer, keyIdOfArn, type KeyArtefact } from './key-consumer';
 import { OutputLog } from './outputs';
 import type { TapDecision, TappedRequest } from './request-tap';
 import type { Fault, Invocation } from './scenario';
@@ -29,8 +27,8 @@ import { StepMoments } from './step-moments';
 /**
  * One kms-key scenario's world: its own key behind its own alias in the run's local KMS, the executions of the
  * kms-key state machine that rotate it (their tasks run by the kms-key function's processes, whose KMS requests
- * pass this world's tap), and a consumer that uses the key through the alias at every observation point (before
- * each task, after each execution, at the end), keeping what it made (ciphertexts or MACs) to check later. What
+ * pass this world's tap), and its consumer (key-consumer.ts), who uses the key through the alias at every
+ * observation point (before each task, after each execution, at the end). What
  * the harness knows of the keys comes from the local KMS itself (its key states and its feed of answered calls),
  * never from keyturn's account of them.
  */
@@ -39,19 +37,8 @@ import { StepMoments } from './step-moments';
 const SETTLE_MS = 30_000;
 /** The kms-key state machine's ARN in execution ids. */
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:keyturn-kms-key';
-const HMAC_ALGORITHM = 'HMAC_SHA_256';
 
 let worldsMade = 0;
-
-/** Something the consumer made through the alias: a ciphertext, or a MAC of a message. */
-export interface KeyArtefact {
-  readonly where: string;
-  readonly keyId: string;
-  /** The plaintext or the MAC'd message (random bytes: a secret no output may hold). */
-  readonly data: Uint8Array;
-  /** The ciphertext or the MAC. */
-  readonly made: Uint8Array;
-}
 
 /** One execution of the kms-key state machine, as it ended. */
 export interface KeyRun {
@@ -81,8 +68,6 @@ interface PlannedKmsFault {
   remaining: number;
 }
 
-const keyIdOfArn = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1);
-
 export class KeyWorld implements InvocationOwner {
   readonly outputs = new OutputLog();
   readonly fired = new Set<Fault>();
@@ -92,7 +77,7 @@ export class KeyWorld implements InvocationOwner {
   readonly handFixes: string[] = [];
   /** Invariants broken at an observation point, each (invariant, key) once. */
   readonly findings: Violation[] = [];
-  readonly artefacts: KeyArtefact[] = [];
+  readonly consumer: KeyConsumer;
   /** Canary ciphertexts keyturn sealed (its plaintext, read back at the end, must appear in no output). */
   readonly canaries: string[] = [];
   readonly concurrentErrors: ConcurrentError[];
@@ -131,6 +116,7 @@ export class KeyWorld implements InvocationOwner {
     readonly originalKeyId: string,
   ) {
     this.caller = new FunctionCaller(env.keyRuntime, this, this.outputs);
+    this.consumer = new KeyConsumer(kms, aliasName, scenario.key);
     this.moments = new StepMoments(scenario.faults, this.fired);
     this.concurrentErrors = this.caller.concurrentErrors;
     this.startedAt = { alerts: env.stack.sns.messages().length, auditEvents: env.stack.eventBridge.events().length };
@@ -410,7 +396,8 @@ export class KeyWorld implements InvocationOwner {
         `${where}: ${this.aliasName} points at key ${target.keyId}, ${target.keyState}`,
       );
     } else {
-      await this.roundTrip(where, target.keyId);
+      const failed = await this.consumer.roundTrip(where);
+      if (failed !== undefined) this.find('lockout', `trip ${target.keyId}`, `${where}: ${failed}`);
     }
     const artefactKeys = new Set(this.artefacts.map((artefact) => artefact.keyId));
     for (const keyId of artefactKeys) {
@@ -425,47 +412,23 @@ export class KeyWorld implements InvocationOwner {
     }
   }
 
-  private artefactsUnder(keyId: string): number {
-    return this.artefacts.filter((artefact) => artefact.keyId === keyId).length;
+  /** What the consumer made so far. */
+  get artefacts(): readonly KeyArtefact[] {
+    return this.consumer.artefacts;
   }
 
-  /** The consumer's use of the alias: encrypt and decrypt, or generate and verify a MAC; what it made is kept. */
-  private async roundTrip(where: string, keyId: string): Promise<void> {
-    const data = randomBytes(32);
-    try {
-      if (this.scenario.key === 'symmetric') {
-        const sealed = await this.kms.send(new EncryptCommand({ KeyId: this.aliasName, Plaintext: data }));
-        const opened = await this.kms.send(new DecryptCommand({ CiphertextBlob: sealed.CiphertextBlob }));
-        if (!sealed.CiphertextBlob || !opened.Plaintext || !Buffer.from(opened.Plaintext).equals(data)) {
-          this.find('lockout', `trip ${keyId}`, `${where}: encrypt and decrypt through ${this.aliasName} disagree`);
-          return;
-        }
-        this.artefacts.push({ where, keyId: keyIdOfArn(sealed.KeyId ?? keyId), data, made: sealed.CiphertextBlob });
-        return;
-      }
-      const mac = await this.kms.send(
-        new GenerateMacCommand({ KeyId: this.aliasName, Message: data, MacAlgorithm: HMAC_ALGORITHM }),
-      );
-      const verified = await this.kms.send(
-        new VerifyMacCommand({ KeyId: this.aliasName, Message: data, Mac: mac.Mac, MacAlgorithm: HMAC_ALGORITHM }),
-      );
-      if (!mac.Mac || verified.MacValid !== true) {
-        this.find('lockout', `trip ${keyId}`, `${where}: a MAC made through ${this.aliasName} does not verify`);
-        return;
-      }
-      this.artefacts.push({ where, keyId: keyIdOfArn(mac.KeyId ?? keyId), data, made: mac.Mac });
-    } catch (error) {
-      const name = error instanceof Error ? error.name : 'Error';
-      this.find('lockout', `trip ${keyId}`, `${where}: the round trip through ${this.aliasName} failed: ${name}`);
-    }
+  private artefactsUnder(keyId: string): number {
+    return this.artefacts.filter((artefact) => artefact.keyId === keyId).length;
   }
 
   /** At the end: every ciphertext still decrypts; every MAC whose key is Enabled still verifies (one finding a key). */
   async verifyArtefacts(): Promise<void> {
     for (const artefact of this.artefacts) {
+      // A MAC whose key is not Enabled cannot verify: whether keyturn retired that key, the checkpoints judge.
+      if (this.scenario.key === 'hmac' && this.summary(artefact.keyId)?.keyState !== 'Enabled') continue;
       let why = 'a different answer';
       try {
-        if (await this.stillWorks(artefact)) continue;
+        if (await this.consumer.stillWorks(artefact)) continue;
       } catch (error) {
         why = error instanceof Error ? error.name : 'Error';
       }
@@ -475,24 +438,6 @@ export class KeyWorld implements InvocationOwner {
         `what the consumer made under key ${artefact.keyId} (first: ${artefact.where}) no longer opens or verifies: ${why}`,
       );
     }
-  }
-
-  /** The ciphertext decrypts to its plaintext, or the MAC verifies (a MAC whose key keyturn retired: skipped). */
-  private async stillWorks(artefact: KeyArtefact): Promise<boolean> {
-    if (this.scenario.key === 'symmetric') {
-      const opened = await this.kms.send(new DecryptCommand({ CiphertextBlob: artefact.made }));
-      return opened.Plaintext !== undefined && Buffer.from(opened.Plaintext).equals(Buffer.from(artefact.data));
-    }
-    if (this.summary(artefact.keyId)?.keyState !== 'Enabled') return true;
-    const verified = await this.kms.send(
-      new VerifyMacCommand({
-        KeyId: artefact.keyId,
-        Message: artefact.data,
-        Mac: artefact.made,
-        MacAlgorithm: HMAC_ALGORITHM,
-      }),
-    );
-    return verified.MacValid === true;
   }
 
   /** The plaintexts of keyturn's canaries (decrypted by the harness at the end): no output may hold them. */
