@@ -16,7 +16,7 @@ export const OLD_KEY_TAGS = {
   replacing: 'keyturn:replacing',
   /** `<rotation id> <new key id>`: written right after CreateKey. */
   replacedBy: 'keyturn:replaced-by',
-  /** ISO time the old key was disabled (the canary watch starts there). */
+  /** `<rotation id> <ISO time>` the rotation disabled the old key (its canary watch starts there). */
   disabledAt: 'keyturn:disabled-at',
 } as const;
 
@@ -120,11 +120,17 @@ export async function switchAlias(kms: KmsKeyApi, aliasName: string, keyId: stri
   }
 }
 
-/** Disables the old key (reversible), recording when first: a retry keeps the first time. */
-export async function disableOldKey(kms: KmsKeyApi, oldKeyId: string, now: Date): Promise<Date> {
-  const recorded = tagValue(await kms.tags(oldKeyId), OLD_KEY_TAGS.disabledAt);
-  const at = recorded ? new Date(recorded) : now;
-  if (!recorded) await kms.tag(oldKeyId, [{ key: OLD_KEY_TAGS.disabledAt, value: at.toISOString() }]);
+/**
+ * Disables the old key (reversible), recording when first: a retry of the same rotation keeps the first time.
+ * A time another rotation recorded (the key was enabled again by hand, not by a rollback, and is now replaced
+ * anew) is not this rotation's: its canary watch would count the consumers' uses from before this switch.
+ */
+export async function disableOldKey(kms: KmsKeyApi, oldKeyId: string, rotationId: string, now: Date): Promise<Date> {
+  const [recordedBy, recordedAt] = tagValue(await kms.tags(oldKeyId), OLD_KEY_TAGS.disabledAt)?.split(' ') ?? [];
+  const recorded = recordedBy === rotationId && recordedAt ? new Date(recordedAt) : undefined;
+  const at = recorded && !Number.isNaN(recorded.getTime()) ? recorded : now;
+  if (at === now)
+    await kms.tag(oldKeyId, [{ key: OLD_KEY_TAGS.disabledAt, value: `${rotationId} ${at.toISOString()}` }]);
   const facts = await kms.describeKey(oldKeyId);
   if (facts.keyState === 'Enabled') await kms.disableKey(oldKeyId);
   else if (facts.keyState !== 'Disabled') {

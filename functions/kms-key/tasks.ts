@@ -197,7 +197,8 @@ export async function runKeyTask(task: KeyTaskName, event: unknown, deps: KeyTas
     }
     case 'disable-old': {
       const begun = need(run.state.begin, 'begin');
-      const disabledAt = await disableOldKey(deps.kms, begun.keyId, deps.now());
+      await checkAliasOnReplacement(run, deps.kms);
+      const disabledAt = await disableOldKey(deps.kms, begun.keyId, begun.rotationId, deps.now());
       await audit(KeyAuditEventType.OldKeyDisabled, { disabledAt: disabledAt.toISOString() });
       return { disabledAt: disabledAt.toISOString() };
     }
@@ -205,6 +206,7 @@ export async function runKeyTask(task: KeyTaskName, event: unknown, deps: KeyTas
       return checkCanary(run, deps, audit);
     case 'schedule-deletion': {
       const begun = need(run.state.begin, 'begin');
+      await checkAliasOnReplacement(run, deps.kms);
       const at = await scheduleOldKeyDeletion(deps.kms, begun.keyId, run.input.settings.deletionWindowDays);
       await audit(KeyAuditEventType.OldKeyDeletionScheduled, { deletionDate: at.toISOString() });
       return { deletionDate: at.toISOString() };
@@ -288,6 +290,16 @@ async function switchToReplacement(run: Run, deps: KeyTaskDeps, audit: Audit) {
   const keep = begun.keyUsage === 'SIGN_VERIFY' ? run.input.settings.keepForVerificationSeconds : 0;
   const elapsedByDrain = run.input.settings.graceSeconds;
   return { switchedAt: switchedAt.toISOString(), holdSeconds: Math.max(0, keep - elapsedByDrain) };
+}
+
+/**
+ * Before the old key is disabled or its deletion scheduled: the alias must still point at the replacement. An
+ * operator who moved it back (to the old key, or elsewhere) has taken the rotation over: retiring the key the
+ * alias points at would lock every consumer out, so the run stops (AliasMismatchError) and rolls back.
+ */
+async function checkAliasOnReplacement(run: Run, kms: KmsKeyApi): Promise<void> {
+  const aliasName = need(run.input.aliasName, 'input.aliasName');
+  await checkAlias(kms, aliasName, [need(run.state.replacement, 'replacement').newKeyId]);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { ROTATE_SECRET_FUNCTION } from '../../infra/constructs/bundling-options';
+import { KMS_KEY_FUNCTION, ROTATE_SECRET_FUNCTION } from '../../infra/constructs/bundling-options';
+import type { LocalKms } from '../../local/kms';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { loadStateMachine } from '../../local/stepfunctions/definitions';
 import type { LambdaHandler } from '../../local/stepfunctions/runner';
@@ -12,13 +13,21 @@ import { credentialOf, targetDrivers, type ChaosServers, type TargetDriver } fro
 
 /**
  * What every scenario of a run shares: the local stack (Secrets Manager, EventBridge, SNS) with
- * one PostgreSQL, MariaDB and Redis (each scenario has its own user), the rotation function's
- * bundle and its execution environments, the coordinator (run in process, as its own Lambda), and
- * the lifecycle definition with waits shortened.
+ * one PostgreSQL, MariaDB and Redis (each scenario has its own user), the local IAM and KMS, the
+ * rotation function's bundle and its execution environments, the kms-key function's (each its own
+ * tap in front of KMS), the coordinator (run in process, as its own Lambda), and the lifecycle and
+ * kms-key definitions with waits shortened.
  */
 
 /** A lifecycle execution that runs longer than this (locally) times out: a Verify waiting on a dead rotation. */
 export const LIFECYCLE_TIMEOUT_SECONDS = 45;
+/** The kms-key definition names this function; each key scenario serves it with its own handler. */
+export const KMS_KEY_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:keyturn-chaos-kms-key';
+/**
+ * How long an on-demand rotation stays in progress in the local KMS: AWS rotates asynchronously, so a twin
+ * or a retry of RotateKeyOnDemand meets the rotation still running (ConflictException), as it would there.
+ */
+const ON_DEMAND_ROTATION_MS = 300;
 
 export interface ChaosEnvironment {
   /** Names the run's users and secrets apart from any other run's. */
@@ -27,6 +36,12 @@ export interface ChaosEnvironment {
   readonly servers: ChaosServers;
   readonly drivers: Readonly<Record<TargetKind, TargetDriver>>;
   readonly runtime: FunctionRuntime;
+  /** The local KMS (its faults, call feed and key states). */
+  readonly kms: LocalKms;
+  /** The kms-key function's execution environments (their KMS requests pass the owner's tap). */
+  readonly keyRuntime: FunctionRuntime;
+  /** The kms-key state machine, its task function KMS_KEY_FUNCTION_ARN. */
+  readonly kmsKeyDefinition: Record<string, unknown>;
   /** The coordinator function (begin, report), in process. */
   readonly coordinator: LambdaHandler;
   readonly lifecycleDefinition: Record<string, unknown>;
@@ -57,31 +72,54 @@ export async function startChaosEnvironment(
   runId: string,
   options: ChaosEnvironmentOptions = {},
 ): Promise<ChaosEnvironment> {
-  const [stack, bundle, mysql8] = await Promise.all([
+  const [stack, bundle, keyBundle, mysql8] = await Promise.all([
     // IAM too: it also sets the admin key every process signs with (the local IAM verifies signatures).
-    startLocalStack({ postgres: true, mariadb: true, redis: true, iam: true }),
+    startLocalStack({ postgres: true, mariadb: true, redis: true, iam: true, kms: true }),
     buildFunctionBundle(ROTATE_SECRET_FUNCTION),
+    buildFunctionBundle(KMS_KEY_FUNCTION),
     Mysql8Double.start(),
   ]);
   let runtime: FunctionRuntime | undefined;
+  let keyRuntime: FunctionRuntime | undefined;
   try {
-    const { postgres, mariadb, redis, iam } = stack;
-    if (!postgres || !mariadb || !redis || !iam) throw new Error('the local stack did not start every server');
+    const { postgres, mariadb, redis, iam, kms } = stack;
+    if (!postgres || !mariadb || !redis || !iam || !kms) throw new Error('the local stack did not start every server');
+    kms.setOnDemandRotationDuration(ON_DEMAND_ROTATION_MS);
     const servers: ChaosServers = { postgres, mariadb, mysql8, redis, iam };
     runtime = new FunctionRuntime({
       bundle,
       secretsManagerEndpoint: stack.secretsManager.endpoint,
-      iam: { iamEndpoint: iam.iamEndpoint, stsEndpoint: iam.stsEndpoint },
+      targets: [
+        { endpoint: iam.iamEndpoint, variable: 'AWS_ENDPOINT_URL_IAM', preserveHost: true },
+        { endpoint: iam.stsEndpoint, variable: 'AWS_ENDPOINT_URL_STS', preserveHost: true },
+      ],
       environment: FUNCTION_ENVIRONMENT,
       warm: options.warmEnvironments ?? 3,
     });
-    await runtime.start();
+    keyRuntime = new FunctionRuntime({
+      bundle: keyBundle,
+      secretsManagerEndpoint: stack.secretsManager.endpoint,
+      targets: [{ endpoint: kms.endpoint, variable: 'AWS_ENDPOINT_URL_KMS' }],
+      environment: FUNCTION_ENVIRONMENT,
+      warm: 2,
+    });
+    await Promise.all([runtime.start(), keyRuntime.start()]);
     const coordinator = await loadCoordinator();
     const drivers = targetDrivers(servers);
-    return chaosEnvironment(runId, stack, servers, drivers, runtime, bundle, coordinator);
+    return chaosEnvironment(
+      runId,
+      stack,
+      servers,
+      drivers,
+      { runtime, keyRuntime, kms },
+      [bundle, keyBundle],
+      coordinator,
+    );
   } catch (error) {
     await runtime?.stop();
+    await keyRuntime?.stop();
     bundle.remove();
+    keyBundle.remove();
     await Promise.all([stack.stop(), mysql8.stop()]);
     throw error;
   }
@@ -111,18 +149,23 @@ function chaosEnvironment(
   stack: LocalStack,
   servers: ChaosServers,
   drivers: Readonly<Record<TargetKind, TargetDriver>>,
-  runtime: FunctionRuntime,
-  bundle: FunctionBundle,
+  functions: { readonly runtime: FunctionRuntime; readonly keyRuntime: FunctionRuntime; readonly kms: LocalKms },
+  bundles: readonly FunctionBundle[],
   coordinator: LambdaHandler,
 ): ChaosEnvironment {
   const capture = new ProcessOutputCapture();
   const lifecycleDefinition = { ...loadStateMachine('lifecycle'), TimeoutSeconds: LIFECYCLE_TIMEOUT_SECONDS };
+  const kmsKeyDefinition = loadStateMachine('kms-key', { KmsKeyFunction: KMS_KEY_FUNCTION_ARN });
+  const { runtime, keyRuntime, kms } = functions;
   return {
     runId,
     stack,
     servers,
     drivers,
     runtime,
+    kms,
+    keyRuntime,
+    kmsKeyDefinition,
     coordinator,
     lifecycleDefinition,
     capture,
@@ -146,8 +189,8 @@ function chaosEnvironment(
     authenticates: (target, value) => drivers[target].authenticates(credentialOf(target, value)),
     async stop() {
       capture.stop();
-      await runtime.stop();
-      bundle.remove();
+      await Promise.all([runtime.stop(), keyRuntime.stop()]);
+      for (const bundle of bundles) bundle.remove();
       await Promise.all([stack.stop(), servers.mysql8.stop()]);
     },
   };

@@ -16,7 +16,7 @@ export interface InvocationOwner {
   capture(stream: 'stdout' | 'stderr', text: string): void;
   /** What to do with the function's n-th request to Secrets Manager. */
   onSecretsManagerRequest(request: TappedRequest, environment: ExecutionEnvironment): TapDecision | undefined;
-  /** What to do with the function's request to the local IAM or STS (issued-key kinds). */
+  /** What to do with the function's request to another service (the local IAM or STS, or the local KMS). */
   onTargetRequest?(request: TappedRequest, environment: ExecutionEnvironment): TapDecision | undefined;
 }
 
@@ -28,7 +28,7 @@ export class ExecutionEnvironment {
     readonly id: number,
     readonly process: FunctionProcess,
     readonly tap: RequestTap,
-    /** The taps in front of the local IAM and STS, when the runtime has them. */
+    /** The taps in front of the other services (IAM and STS, or KMS), when the runtime has them. */
     readonly targetTaps: readonly RequestTap[] = [],
   ) {}
 
@@ -50,8 +50,16 @@ export interface FunctionRuntimeOptions {
   readonly environment: Readonly<Record<string, string>>;
   /** Environments kept started and idle ahead of need. @default 2 */
   readonly warm?: number;
-  /** The local IAM and STS each environment's taps pass requests on to (AWS_ENDPOINT_URL_IAM / _STS). */
-  readonly iam?: { readonly iamEndpoint: string; readonly stsEndpoint: string };
+  /** Other services each environment reaches through a tap of its own (the owner's onTargetRequest rules on them). */
+  readonly targets?: readonly TargetService[];
+}
+
+/** A service the function calls besides Secrets Manager: its endpoint, and the variable that names it (AWS_ENDPOINT_URL_IAM). */
+export interface TargetService {
+  readonly endpoint: string;
+  readonly variable: string;
+  /** Pass the Host header on as signed (the local IAM verifies SigV4). */
+  readonly preserveHost?: boolean;
 }
 
 export interface InvokeOptions {
@@ -165,20 +173,18 @@ export class FunctionRuntime {
     );
     const decideTarget = (request: TappedRequest) =>
       served.environment?.owner?.onTargetRequest?.(request, served.environment);
-    const iam = this.options.iam;
-    const targetTaps: RequestTap[] = iam
-      ? await Promise.all([
-          RequestTap.start(iam.iamEndpoint, decideTarget, { preserveHost: true }),
-          RequestTap.start(iam.stsEndpoint, decideTarget, { preserveHost: true }),
-        ])
-      : [];
-    const [iamTap, stsTap] = targetTaps as (RequestTap | undefined)[];
+    const targets = this.options.targets ?? [];
+    const targetTaps = await Promise.all(
+      targets.map((target) =>
+        RequestTap.start(target.endpoint, decideTarget, { preserveHost: target.preserveHost === true }),
+      ),
+    );
     const process = forkFunctionProcess(this.options.bundle, {
       stdio: 'pipe',
       env: {
         ...this.options.environment,
         AWS_ENDPOINT_URL_SECRETS_MANAGER: tap.endpoint,
-        ...(iamTap && stsTap ? { AWS_ENDPOINT_URL_IAM: iamTap.endpoint, AWS_ENDPOINT_URL_STS: stsTap.endpoint } : {}),
+        ...Object.fromEntries(targets.map((target, index) => [target.variable, targetTaps[index]?.endpoint ?? ''])),
       },
     });
     const created = new ExecutionEnvironment(++this.nextId, process, tap, targetTaps);

@@ -1,5 +1,6 @@
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../functions/shared/stages';
-import type { Observation } from './observe';
+import type { Observation, SecretValue } from './observe';
+import type { OutputEntry } from './outputs';
 import { isDualAccept } from './scenario';
 
 /**
@@ -9,9 +10,15 @@ import { isDualAccept } from './scenario';
  */
 
 export const INVARIANTS = [
-  /** AWSCURRENT does not authenticate once the faults are lifted and retries are done. */
+  /**
+   * AWSCURRENT does not authenticate once the faults are lifted and retries are done. KMS keys: at an
+   * observation point the alias resolves to no Enabled key, or its round trip fails.
+   */
   'lockout',
-  /** A version that once held AWSCURRENT is gone (or lost its value). */
+  /**
+   * A version that once held AWSCURRENT is gone (or lost its value). KMS keys: something the consumer made
+   * (a ciphertext, a MAC) no longer opens or verifies, or its key left Enabled without keyturn retiring it.
+   */
   'lost-version',
   /** A secret value appears in an output. */
   'leak',
@@ -26,11 +33,20 @@ export const INVARIANTS = [
   /**
    * Issued-key kinds, once a rotation succeeded after the faults: a key at IAM or the provider that no
    * version of the secret holds (created and never stored, or never revoked), or an inactive key that
-   * is not AWSPREVIOUS's (only the key keyturn deactivated, in quarantine, may be).
+   * is not AWSPREVIOUS's (only the key keyturn deactivated, in quarantine, may be). KMS keys, after a run
+   * completed: a key of the entry that neither serves the alias nor waits for its deletion (left Disabled, or
+   * two or more spare replacements left Enabled).
    */
   'orphan-key',
   /** Issued-key kinds: the user or account holds more keys than IAM or the provider allows. */
   'over-cap',
+  /**
+   * KMS keys: more on-demand rotations than runs (a retry or a twin spent another of the key's limited
+   * rotations), more than the entry's limit, or a RotateKeyOnDemand KMS refused for its limit.
+   */
+  'rotation-limit',
+  /** KMS keys: a key's deletion was scheduled while the alias pointed at it. */
+  'deleting-aliased-key',
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 
@@ -142,11 +158,16 @@ function textForms(value: string): string[] {
 }
 
 function leaks(observation: Observation): Violation[] {
+  return findLeaks(observation.secretValues, observation.outputs);
+}
+
+/** Each secret value (of at least MIN_SECRET_LENGTH) found in an output, once per value and output source. */
+export function findLeaks(secretValues: readonly SecretValue[], outputs: readonly OutputEntry[]): Violation[] {
   const found = new Map<string, Violation>();
-  for (const secret of observation.secretValues) {
+  for (const secret of secretValues) {
     if (secret.value.length < MIN_SECRET_LENGTH) continue;
     const forms = textForms(secret.value);
-    for (const output of observation.outputs) {
+    for (const output of outputs) {
       if (!forms.some((form) => output.text.includes(form))) continue;
       const key = `${secret.what}\u0000${output.source}`;
       if (!found.has(key)) found.set(key, { invariant: 'leak', detail: `${secret.what} appears in ${output.source}` });

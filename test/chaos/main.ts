@@ -69,8 +69,11 @@ async function main(): Promise<number> {
       print('distinct problems (invariant | kind | what | failing rotation steps and errors):');
       for (const line of problems) print(`  ${line}`);
     }
+    const stats = [env.runtime.stats, env.keyRuntime.stats];
+    const sumOf = (figure: 'invocations' | 'coldStarts' | 'kills') =>
+      stats.reduce((sum, each) => sum + each[figure], 0);
     print(
-      `  runtime: ${env.runtime.stats.invocations} invocations, ${env.runtime.stats.coldStarts} cold starts, ${env.runtime.stats.kills} processes killed`,
+      `  runtime: ${sumOf('invocations')} invocations, ${sumOf('coldStarts')} cold starts, ${sumOf('kills')} processes killed`,
     );
     print(JSON.stringify(benchFigures(summary)));
     return results.some((result) => result.violations.length > 0) ? 1 : 0;

@@ -1,7 +1,7 @@
 import { INVARIANTS, type Invariant } from './invariants';
 import { OUTPUT_SOURCES, type OutputSource } from './outputs';
 import type { ScenarioResult } from './runner';
-import { describeScenario, SCENARIO_KINDS, type ScenarioKind } from './scenario';
+import { describeScenario, SCENARIO_KINDS, type Scenario, type ScenarioKind } from './scenario';
 import type { SelfTestOutcome } from './suite';
 
 /**
@@ -103,6 +103,8 @@ export function benchFigures(summary: Summary): Record<string, number | string> 
     chaos_misleading_errors: v['misleading-error'],
     chaos_orphan_keys: v['orphan-key'],
     chaos_over_cap: v['over-cap'],
+    chaos_rotation_limit: v['rotation-limit'],
+    chaos_deleting_aliased_key: v['deleting-aliased-key'],
     chaos_incomplete: summary.incomplete,
     chaos_harness_errors: summary.harnessErrors,
     chaos_seconds: Math.round(summary.seconds),
@@ -137,6 +139,12 @@ export function formatTrace(result: ScenarioResult): string[] {
   for (const rotation of result.rotations) {
     lines.push(
       `  rotation ${rotation.token}: ${rotation.outcome}${rotation.failedStep ? ` at ${rotation.failedStep}` : ''}${rotation.errorName ? ` (${rotation.errorName})` : ''}`,
+    );
+  }
+  for (const fix of result.handFixes ?? []) lines.push(`  operator: ${fix}`);
+  for (const run of result.keyRuns ?? []) {
+    lines.push(
+      `  kms-key run ${run.name}: ${run.outcome ?? run.status}${run.failedStep ? ` at ${run.failedStep}` : ''}${run.errorName ? ` (${run.errorName})` : ''}: ${run.history.join(' > ')}`,
     );
   }
   if (result.lifecycle) {
@@ -177,7 +185,7 @@ export function distinctProblems(results: readonly ScenarioResult[]): string[] {
       .map((rotation) => `${rotation.failedStep ?? '?'}:${rotation.errorName ?? ''}`);
     for (const violation of result.violations) {
       const detail = violation.detail.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<version>');
-      const key = `${violation.invariant} | ${result.scenario.kind === 'lifecycle' ? `lifecycle/${result.scenario.target}` : result.scenario.kind} | ${detail} | ${[...new Set(errors)].sort().join(', ') || 'no failed rotation'}`;
+      const key = `${violation.invariant} | ${kindOf(result.scenario)} | ${detail} | ${[...new Set(errors)].sort().join(', ') || 'no failed rotation'}`;
       const numbers = groups.get(key) ?? [];
       numbers.push(result.scenario.number);
       groups.set(key, numbers);
@@ -186,6 +194,13 @@ export function distinctProblems(results: readonly ScenarioResult[]): string[] {
   return [...groups].map(
     ([key, numbers]) => `${key}: ${numbers.length} scenario(s), e.g. #${numbers.slice(0, 5).join(', #')}`,
   );
+}
+
+/** The kind as problems are grouped: a lifecycle's target, or a KMS key's kind of key, along with it. */
+function kindOf(scenario: Scenario): string {
+  if (scenario.kind === 'lifecycle') return `lifecycle/${scenario.target}`;
+  if (scenario.kind === 'kms-key') return `kms-key/${scenario.key}`;
+  return scenario.kind;
 }
 
 export function formatSummary(summary: Summary): string[] {
@@ -204,15 +219,17 @@ export function formatSummary(summary: Summary): string[] {
   }
   lines.push(
     '',
-    `  lockouts (AWSCURRENT does not authenticate):         ${v.lockout}`,
-    `  lost versions (once AWSCURRENT, now gone):          ${summary.lostVersions}`,
+    `  lockouts (AWSCURRENT or the alias does not work):   ${v.lockout}`,
+    `  lost versions (once AWSCURRENT, or made, now gone): ${summary.lostVersions}`,
     `  leaks (a secret value in an output):                ${v.leak}`,
     `  AWSPENDING left on a non-current version:           ${v['pending-left']}`,
     `  AWSPREVIOUS not the prior AWSCURRENT:               ${v['previous-not-prior-current']}`,
     `  outages of zero-downtime kinds (before recovery):   ${v.outage}`,
     `  misleading or raw errors:                           ${v['misleading-error']}`,
-    `  orphan keys at IAM or the provider:                 ${v['orphan-key']}`,
+    `  orphan keys at IAM, the provider or KMS:            ${v['orphan-key']}`,
     `  more keys than IAM or the provider allows:          ${v['over-cap']}`,
+    `  KMS on-demand rotations past one a run or the limit: ${v['rotation-limit']}`,
+    `  KMS key deletions scheduled for the alias's key:    ${v['deleting-aliased-key']}`,
     `  could not complete a rotation after the faults:     ${summary.incomplete}`,
     `  clean warm-up rotations that failed:                ${summary.warmupFailures}`,
     `  harness errors (scenarios that prove nothing):      ${summary.harnessErrors}`,
@@ -229,7 +246,8 @@ export function formatSummary(summary: Summary): string[] {
 
 export function formatSelfTest(outcomes: readonly SelfTestOutcome[]): string[] {
   return outcomes.map(({ testCase, result, passed }) => {
-    const what = testCase.plant ? `planted ${testCase.plant} on ${testCase.target}` : `clean ${testCase.target}`;
+    const on = testCase.target === 'kms-key' ? `kms-key/${testCase.key}` : testCase.target;
+    const what = testCase.plant ? `planted ${testCase.plant} on ${on}` : `clean ${on}`;
     const seen = result.violations.map((violation) => violation.invariant).join(', ') || 'no violation';
     return `  ${passed ? 'ok  ' : 'FAIL'} ${what}: ${seen}${result.harnessError ? ` (harness error: ${result.harnessError})` : ''}`;
   });

@@ -19,7 +19,7 @@ import { headerValue, readRequestBody } from '../../local/http/request-body';
  */
 
 export interface TappedRequest {
-  /** The AWS operation, from X-Amz-Target (`PutSecretValue`...) or an awsQuery body's Action; else `METHOD /path`. */
+  /** The AWS operation, from X-Amz-Target (`PutSecretValue`, `CreateKey`...) or an awsQuery body's Action; else `METHOD /path`. */
   readonly operation: string;
 }
 
@@ -102,7 +102,8 @@ interface Answer {
 
 function operationOf(incoming: IncomingMessage, body: string): string {
   const target = headerValue(incoming, 'x-amz-target');
-  if (target !== undefined) return target.replace(/^secretsmanager\./, '');
+  // `secretsmanager.PutSecretValue`, `TrentService.CreateKey` (KMS): the operation after the service's prefix.
+  if (target !== undefined) return target.replace(/^[\w]+\./, '');
   const contentType = headerValue(incoming, 'content-type') ?? '';
   if (contentType.startsWith('application/x-www-form-urlencoded')) {
     const action = new URLSearchParams(body).get('Action');

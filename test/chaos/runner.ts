@@ -4,7 +4,10 @@ import { observe } from './observe';
 import type { OutputSource } from './outputs';
 import { lifecyclePhase, recover, rotationPhase, type LifecycleRun, type Recovery } from './phases';
 import { plant, type Plant } from './plants';
-import { isDualAccept, type Scenario } from './scenario';
+import type { KeyPlant } from './key-plants';
+import { runKeyScenario } from './key-runner';
+import type { KeyRun } from './key-world';
+import { isDualAccept, type Scenario, type SecretScenario } from './scenario';
 import type { RotationAttempt } from './world';
 import { ScenarioWorld } from './world';
 
@@ -28,6 +31,10 @@ export interface ScenarioResult {
   readonly rotations: readonly RotationAttempt[];
   readonly lifecycle?: LifecycleRun;
   readonly recovery?: Recovery;
+  /** KMS keys: every run of the kms-key state machine while the faults were armed and in recovery. */
+  readonly keyRuns?: readonly KeyRun[];
+  /** KMS keys: what operators did by hand between tasks. */
+  readonly handFixes?: readonly string[];
   /** The harness itself failed (setup, a server): the scenario says nothing about keyturn. */
   readonly harnessError?: string;
   /** Every rotation run Secrets Manager recorded for the secret (its own history), oldest first. */
@@ -51,12 +58,25 @@ export interface RunRecord {
 export interface RunScenarioOptions {
   /** Break one invariant after the scenario (the checker's self-test). */
   readonly plant?: Plant;
+  /** The same for a KMS key's scenario. */
+  readonly keyPlant?: KeyPlant;
 }
 
-export async function runScenario(
+/** Runs one scenario of any kind: a secret's (below) or a KMS key's (key-runner.ts). */
+export function runScenario(
   env: ChaosEnvironment,
   scenario: Scenario,
   options: RunScenarioOptions = {},
+): Promise<ScenarioResult> {
+  return scenario.kind === 'kms-key'
+    ? runKeyScenario(env, scenario, options.keyPlant)
+    : runSecretScenario(env, scenario, options);
+}
+
+async function runSecretScenario(
+  env: ChaosEnvironment,
+  scenario: SecretScenario,
+  options: RunScenarioOptions,
 ): Promise<ScenarioResult> {
   const started = Date.now();
   const base = { scenario, durationMs: 0, faultsFired: 0, rotations: [], violations: [], recovered: false };

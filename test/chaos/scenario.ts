@@ -1,5 +1,15 @@
+import type { KeyTaskName } from '../../functions/kms-key/tasks';
 import { ROTATION_FUNCTION_TASKS, type RotationFunctionTask } from '../../functions/shared/lifecycle-contract';
+import type { KmsOperationName } from '../../local/kms';
 import { ROTATION_STEPS, type RotationStep } from '../../local/secretsmanager/rotation';
+import {
+  describeKeyScenario,
+  generateKeyScenario,
+  type KeyScenario,
+  type KmsFaultMode,
+  type KmsWriteOperation,
+  type OperatorFix,
+} from './key-scenario';
 import { Prng } from './prng';
 
 /**
@@ -45,16 +55,24 @@ export type TargetCall = (typeof TARGET_CALLS)[number];
 /** How the target fails: a 5xx before doing anything, a 5xx after doing the work, or its rate limit (429 / Throttling). */
 export type TargetFaultMode = 'server-error' | 'server-error-after-applying' | 'too-many-requests';
 
-/** The target kinds rotated through Secrets Manager alone, plus the lifecycle state machine around any of them. */
-export const SCENARIO_KINDS = [...TARGET_KINDS, 'lifecycle'] as const;
+/**
+ * The target kinds rotated through Secrets Manager alone, the lifecycle state machine around any of them, and
+ * KMS keys (the kms-key state machine and its tasks: on-demand rotation or replacement, see key-scenario.ts).
+ */
+export const SCENARIO_KINDS = [...TARGET_KINDS, 'lifecycle', 'kms-key'] as const;
 export type ScenarioKind = (typeof SCENARIO_KINDS)[number];
+/** The kinds whose scenario rotates a Secrets Manager secret. */
+export type SecretScenarioKind = TargetKind | 'lifecycle';
 
 export function isScenarioKind(name: string): name is ScenarioKind {
   return (SCENARIO_KINDS as readonly string[]).includes(name);
 }
 
-/** A call of the rotation function: a rotation step (from Secrets Manager) or a lifecycle task (from the state machine). */
-export type Invocation = RotationStep | RotationFunctionTask;
+/**
+ * A call of the function under test: a rotation step (from Secrets Manager), a lifecycle task (from the
+ * lifecycle state machine) or a kms-key task (from the kms-key state machine).
+ */
+export type Invocation = RotationStep | RotationFunctionTask | KeyTaskName;
 
 /** The n-th call of one step or task in the scenario (counting Secrets Manager's and the state machine's calls). */
 export interface StepMoment {
@@ -124,14 +142,35 @@ export type Fault =
       readonly call: TargetCall;
       readonly mode: TargetFaultMode;
       readonly count: number;
-    };
+    }
+  /**
+   * KMS keys: killed when KMS receives the kms-key function's n-th request (`any`), or its n-th request of one
+   * write operation: before KMS applies it, or after (the work done, the answer lost).
+   */
+  | {
+      readonly type: 'crash-at-kms-call';
+      readonly operation: KmsWriteOperation | 'any';
+      readonly call: number;
+      readonly timing: 'before-applying' | 'after-applying';
+    }
+  /** KMS keys: the local KMS fails the function's next `count` calls of an operation from this task on. */
+  | {
+      readonly type: 'kms-fault';
+      readonly at: StepMoment;
+      readonly operation: KmsOperationName;
+      readonly mode: KmsFaultMode;
+      readonly count: number;
+    }
+  /** KMS keys: an operator's hand fix between two tasks (just before this one runs). */
+  | { readonly type: 'operator-fix'; readonly at: StepMoment; readonly fix: OperatorFix };
 
 export type FaultType = Fault['type'];
 
-export interface Scenario {
+/** A scenario of a secret rotated by Secrets Manager (alone, or inside the lifecycle). */
+export interface SecretScenario {
   readonly seed: string;
   readonly number: number;
-  readonly kind: ScenarioKind;
+  readonly kind: SecretScenarioKind;
   /** The secret rotated: for `lifecycle`, the kind the state machine runs around. */
   readonly target: TargetKind;
   /** A clean rotation before the faults (the alternating user's clone then exists; rotation is configured). */
@@ -144,6 +183,9 @@ export interface Scenario {
   /** The lifecycle's revocation settings (lifecycle scenarios). */
   readonly lifecycle?: { readonly whenStillInUse: 'revoke' | 'alert'; readonly terminateSessions: boolean };
 }
+
+/** What one scenario does: rotate a secret, or rotate a KMS key (key-scenario.ts). */
+export type Scenario = SecretScenario | KeyScenario;
 
 /** Target kinds whose credential lives on a database server (behind the proxy). */
 export function hasServer(target: TargetKind): boolean {
@@ -280,6 +322,9 @@ function oneFault(random: Prng, target: TargetKind, lifecycle: boolean): Fault {
         count: mode === 'too-many-requests' ? random.int(1, 4) : random.int(1, 3),
       };
     }
+    default:
+      // The KMS faults are key-scenario.ts's: no weight above draws them for a secret.
+      throw new Error(`no ${type} fault for secrets`);
   }
 }
 
@@ -301,6 +346,7 @@ export function generateScenario(
   kinds: readonly ScenarioKind[] = SCENARIO_KINDS,
 ): Scenario {
   const kind = new Prng('keyturn-chaos-kind', seed, number).pick(kinds);
+  if (kind === 'kms-key') return generateKeyScenario(seed, number);
   // The schedule draws from its own sequence, so scenario n of two kinds differ in more than their kind.
   const random = new Prng('keyturn-chaos', seed, number, kind);
   const lifecycle = kind === 'lifecycle';
@@ -376,10 +422,17 @@ export function describeFault(fault: Fault): string {
       return `crash at the function's ${fault.of === 'any' ? 'IAM/STS or provider request' : `${fault.of} call to IAM or the provider`} #${fault.call}, ${fault.timing}`;
     case 'target-fault':
       return `IAM/STS or the provider fails ${fault.call} calls (${fault.mode}) x${fault.count} from ${describeMoment(fault.at)}`;
+    case 'crash-at-kms-call':
+      return `crash at the function's ${fault.operation === 'any' ? 'KMS request' : `${fault.operation} request to KMS`} #${fault.call}, ${fault.timing}`;
+    case 'kms-fault':
+      return `KMS fails ${fault.operation} (${fault.mode}) x${fault.count} from ${describeMoment(fault.at)}`;
+    case 'operator-fix':
+      return `an operator's hand fix (${fault.fix}) before ${describeMoment(fault.at)}`;
   }
 }
 
 export function describeScenario(scenario: Scenario): string {
+  if (scenario.kind === 'kms-key') return describeKeyScenario(scenario, describeFault);
   const faults = scenario.faults.length === 0 ? 'no faults' : scenario.faults.map(describeFault).join('; ');
   const target = scenario.kind === 'lifecycle' ? `lifecycle around ${scenario.target}` : scenario.kind;
   return `#${scenario.number} ${target}${scenario.warmup ? ', after a clean rotation' : ''}, ${scenario.attempts} rotation(s), ${scenario.awsRetries} AWS retr${scenario.awsRetries === 1 ? 'y' : 'ies'}: ${faults}`;

@@ -1,6 +1,8 @@
 import type { ChaosEnvironment } from './environment';
 import { PLANTED_INVARIANT, type Plant } from './plants';
 import { runScenario, type ScenarioResult } from './runner';
+import { KEY_PLANT_TARGET, KEY_PLANTED_INVARIANT, KEY_PLANTS, type KeyPlant } from './key-plants';
+import { KEY_TARGETS, type KeyScenario, type KeyTarget } from './key-scenario';
 import { generateScenario, type Scenario, type ScenarioKind, type TargetKind } from './scenario';
 
 /**
@@ -56,11 +58,10 @@ export async function runScenarios(
   return results.sort((a, b) => a.scenario.number - b.scenario.number);
 }
 
-export interface SelfTestCase {
-  readonly target: TargetKind;
-  /** Undefined: a clean control scenario, which must show no violation at all. */
-  readonly plant?: Plant;
-}
+/** A plant (undefined: a clean control scenario, which must show no violation at all) on a secret or a KMS key. */
+export type SelfTestCase =
+  | { readonly target: TargetKind; readonly plant?: Plant }
+  | { readonly target: 'kms-key'; readonly key: KeyTarget; readonly plant?: KeyPlant };
 
 /** Each plant on a kind it applies to, and a clean control for every kind. */
 export const SELF_TEST_CASES: readonly SelfTestCase[] = [
@@ -79,6 +80,7 @@ export const SELF_TEST_CASES: readonly SelfTestCase[] = [
   { target: 'http-api-key', plant: 'leaked-orphan' },
   { target: 'iam-access-key', plant: 'leaked-orphan' },
   { target: 'http-api-key-datadog', plant: 'revoked-current' },
+  ...KEY_PLANTS.map((plant) => ({ target: 'kms-key' as const, key: KEY_PLANT_TARGET[plant], plant })),
   { target: 'pg-single' },
   { target: 'pg-alternating' },
   { target: 'mariadb-single' },
@@ -90,7 +92,19 @@ export const SELF_TEST_CASES: readonly SelfTestCase[] = [
   { target: 'iam-access-key' },
   { target: 'http-api-key' },
   { target: 'http-api-key-datadog' },
+  ...KEY_TARGETS.map((key) => ({ target: 'kms-key' as const, key })),
 ];
+
+/** A clean scenario (a warm-up rotation or run, no faults) with the case's plant; numbered apart from generated ones. */
+function runSelfTestCase(env: ChaosEnvironment, testCase: SelfTestCase, number: number): Promise<ScenarioResult> {
+  const common = { seed: 'self-test', number, warmup: true, attempts: 1, faults: [] };
+  if (testCase.target === 'kms-key') {
+    const scenario: KeyScenario = { ...common, kind: 'kms-key', key: testCase.key, onDemandRotationLimit: 10 };
+    return runScenario(env, scenario, testCase.plant ? { keyPlant: testCase.plant } : {});
+  }
+  const scenario: Scenario = { ...common, kind: testCase.target, target: testCase.target, awsRetries: 0 };
+  return runScenario(env, scenario, testCase.plant ? { plant: testCase.plant } : {});
+}
 
 export interface SelfTestOutcome {
   readonly testCase: SelfTestCase;
@@ -111,19 +125,13 @@ export async function runSelfTest(
     for (let index = next++; index < cases.length; index = next++) {
       const testCase = cases[index];
       if (!testCase) continue;
-      const scenario: Scenario = {
-        seed: 'self-test',
-        // Apart from any generated scenario's number, so users and secrets never collide.
-        number: 1_000_000 + index,
-        kind: testCase.target,
-        target: testCase.target,
-        warmup: true,
-        attempts: 1,
-        awsRetries: 0,
-        faults: [],
-      };
-      const result = await runScenario(env, scenario, testCase.plant ? { plant: testCase.plant } : {});
-      const wanted = testCase.plant ? PLANTED_INVARIANT[testCase.plant] : undefined;
+      const result = await runSelfTestCase(env, testCase, 1_000_000 + index);
+      const wanted =
+        testCase.plant === undefined
+          ? undefined
+          : testCase.target === 'kms-key'
+            ? KEY_PLANTED_INVARIANT[testCase.plant]
+            : PLANTED_INVARIANT[testCase.plant];
       const passed =
         result.harnessError === undefined &&
         (wanted === undefined

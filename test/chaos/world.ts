@@ -10,10 +10,18 @@ import { ManagementTag } from '../../functions/shared/management-tags';
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../functions/shared/stages';
 import type { RotationEvent } from '../../local/secretsmanager/rotation';
 import type { ChaosEnvironment } from './environment';
+import { asStepFunctionsError, FunctionCaller, type ConcurrentError } from './function-caller';
 import type { ExecutionEnvironment, InvocationOwner } from './function-runtime';
 import { OutputLog } from './outputs';
-import { ROTATION_STEPS, type Fault, type Invocation, type Scenario, type SecretsManagerFaultMode } from './scenario';
+import {
+  ROTATION_STEPS,
+  type Fault,
+  type Invocation,
+  type SecretScenario,
+  type SecretsManagerFaultMode,
+} from './scenario';
 import type { TapDecision, TappedRequest } from './request-tap';
+import { StepMoments } from './step-moments';
 import { TcpProxy } from './tcp-proxy';
 import type { IssuedKeyTarget } from './issued-keys';
 import type { PreparedTarget, TargetDriver } from './targets';
@@ -42,12 +50,7 @@ export interface RotationAttempt {
   readonly failedStep?: string;
 }
 
-/** An error a twin invocation or a racing rotation got (checked for raw or misleading messages). */
-export interface ConcurrentError {
-  readonly source: string;
-  readonly name: string;
-  readonly message: string;
-}
+export type { ConcurrentError } from './function-caller';
 
 /** The labels right after a rotation reported success, with nothing else running for the secret. */
 export interface SuccessSnapshot {
@@ -65,7 +68,7 @@ export interface VersionLabels {
 export class ScenarioWorld implements InvocationOwner {
   readonly outputs = new OutputLog();
   readonly functionArn: string;
-  readonly concurrentErrors: ConcurrentError[] = [];
+  readonly concurrentErrors: ConcurrentError[];
   readonly successSnapshots: SuccessSnapshot[] = [];
   /** The faults that struck (a fault waiting for the 30th request may never strike). */
   readonly fired = new Set<Fault>();
@@ -78,19 +81,18 @@ export class ScenarioWorld implements InvocationOwner {
   private disposed = false;
   /** Set once the lifecycle execution has ended: a timed-out execution invokes nothing more, as in AWS. */
   private executionEnded = false;
-  private readonly counts = new Map<Invocation, number>();
+  private readonly moments: StepMoments;
   private requests = 0;
   /** The function's requests to IAM/STS or the provider since the faults were armed. */
   private targetCalls = 0;
   private readonly targetCallsOf = new Map<string, number>();
   private packetBase = 0;
-  private readonly inFlight = new Set<ExecutionEnvironment>();
-  private readonly background = new Set<Promise<unknown>>();
+  private readonly caller: FunctionCaller;
   private readonly timers = new Set<NodeJS.Timeout>();
 
   private constructor(
     readonly env: ChaosEnvironment,
-    readonly scenario: Scenario,
+    readonly scenario: SecretScenario,
     readonly driver: TargetDriver,
     readonly secretArn: string,
     readonly proxy: TcpProxy | undefined,
@@ -99,6 +101,9 @@ export class ScenarioWorld implements InvocationOwner {
     readonly issued: IssuedKeyTarget | undefined,
   ) {
     this.functionArn = `arn:aws:lambda:us-east-1:123456789012:function:keyturn-chaos-${env.runId}-${id}`;
+    this.caller = new FunctionCaller(env.runtime, this, this.outputs);
+    this.moments = new StepMoments(scenario.faults, this.fired);
+    this.concurrentErrors = this.caller.concurrentErrors;
     this.startedAt = {
       alerts: env.stack.sns.messages().length,
       auditEvents: env.stack.eventBridge.events().length,
@@ -107,7 +112,7 @@ export class ScenarioWorld implements InvocationOwner {
   }
 
   /** Creates the scenario's user, proxy, secrets and rotation function. */
-  static async create(env: ChaosEnvironment, scenario: Scenario): Promise<ScenarioWorld> {
+  static async create(env: ChaosEnvironment, scenario: SecretScenario): Promise<ScenarioWorld> {
     const driver = env.drivers[scenario.target];
     const proxy = driver.server ? await TcpProxy.start(driver.server) : undefined;
     try {
@@ -120,7 +125,7 @@ export class ScenarioWorld implements InvocationOwner {
 
   private static async make(
     env: ChaosEnvironment,
-    scenario: Scenario,
+    scenario: SecretScenario,
     driver: TargetDriver,
     proxy: TcpProxy | undefined,
   ): Promise<ScenarioWorld> {
@@ -137,7 +142,7 @@ export class ScenarioWorld implements InvocationOwner {
 
   private static async makeSecrets(
     env: ChaosEnvironment,
-    scenario: Scenario,
+    scenario: SecretScenario,
     driver: TargetDriver,
     proxy: TcpProxy | undefined,
     id: number,
@@ -190,34 +195,21 @@ export class ScenarioWorld implements InvocationOwner {
     return this.dispatch(event.Step, event, event.ClientRequestToken);
   }
 
-  /**
-   * The lifecycle state machine calls the function (one task). A crashed runtime reaches Step
-   * Functions as `Lambda.Unknown` (AWS: "Unhandled errors in Lambda are reported as Lambda.Unknown",
-   * out-of-memory errors and timeouts included), with Lambda's error as the cause.
-   */
+  /** The lifecycle state machine calls the function (one task); a crash reaches it as `Lambda.Unknown`. */
   async invokeFromStateMachine(payload: unknown): Promise<unknown> {
     const task = (payload as { task?: unknown } | null)?.task;
     if (this.executionEnded) throw new Error('the lifecycle execution has ended (timed out): it invokes nothing more');
     try {
       return await this.dispatch(String(task) as Invocation, payload);
     } catch (error) {
-      if (!(error instanceof Error) || error.name !== 'Runtime.ExitError') throw error;
-      throw Object.assign(new Error(JSON.stringify({ errorType: error.name, errorMessage: error.message })), {
-        name: 'Lambda.Unknown',
-      });
+      throw asStepFunctionsError(error);
     }
   }
 
   private async dispatch(step: Invocation, event: unknown, token?: string): Promise<unknown> {
     if (this.disposed) throw new Error(`scenario ${this.scenario.number} has ended`);
-    const occurrence = (this.counts.get(step) ?? 0) + 1;
-    this.counts.set(step, occurrence);
-    let twin: 'sequential' | 'concurrent' | undefined;
-    let crashAfterReturn = false;
-    for (const fault of this.scenario.faults) {
-      if (!this.armed || this.fired.has(fault) || !('at' in fault)) continue;
-      if (fault.at.step !== step || fault.at.occurrence !== occurrence) continue;
-      this.fired.add(fault);
+    const { due, twin, crashAfterReturn } = this.moments.call(step, this.armed);
+    for (const fault of due) {
       switch (fault.type) {
         case 'sm-fault':
           this.planSecretsManagerFault(fault.operation, fault.mode, fault.count);
@@ -228,51 +220,12 @@ export class ScenarioWorld implements InvocationOwner {
         case 'race':
           this.startRace(fault.token, token);
           break;
-        case 'step-twice':
-          twin = fault.overlap;
-          break;
-        case 'crash-after-step':
-          crashAfterReturn = true;
-          break;
         case 'target-fault':
           this.issued?.fail(fault.call, fault.mode, fault.count);
           break;
       }
     }
-    if (twin === 'concurrent') {
-      // Overlapping retries: the first call runs on while the second, whose answer counts, starts.
-      this.track(
-        this.call(event).catch((error: unknown) => {
-          this.noteConcurrentError(`twin ${step}`, error);
-        }),
-      );
-      return this.call(event, crashAfterReturn);
-    }
-    if (twin === 'sequential') {
-      await this.call(event).catch((error: unknown) => {
-        this.noteConcurrentError(`first of two ${step}`, error);
-      });
-    }
-    return this.call(event, crashAfterReturn);
-  }
-
-  /** One invocation in an execution environment of the runtime. */
-  private async call(event: unknown, crashAfterReturn = false): Promise<unknown> {
-    let environment: ExecutionEnvironment | undefined;
-    try {
-      return await this.env.runtime.invoke(this, event, {
-        crashAfterReturn,
-        onEnvironment: (chosen) => {
-          environment = chosen;
-          this.inFlight.add(chosen);
-        },
-      });
-    } catch (error) {
-      this.outputs.addError(error);
-      throw error;
-    } finally {
-      if (environment) this.inFlight.delete(environment);
-    }
+    return this.caller.invoke(step, event, twin, crashAfterReturn);
   }
 
   // ---------------------------------------------------------------- InvocationOwner
@@ -313,7 +266,7 @@ export class ScenarioWorld implements InvocationOwner {
       this.struckCalls.push(`${request.operation} (${fault.timing})`);
       const crash = async (): Promise<'drop'> => {
         if (environment) await this.env.runtime.kill(environment);
-        else await Promise.all([...this.inFlight].map((running) => this.env.runtime.kill(running)));
+        else await this.caller.killAll();
         return 'drop';
       };
       return fault.timing === 'before-applying' ? { before: crash } : { after: crash };
@@ -329,7 +282,7 @@ export class ScenarioWorld implements InvocationOwner {
       if (this.fired.has(fault)) continue;
       if (fault.type === 'crash-at-packet' && fault.packet === packet) {
         this.fired.add(fault);
-        for (const environment of this.inFlight) void this.env.runtime.kill(environment);
+        void this.caller.killAll();
       }
       if (fault.type === 'db-cut' && fault.packet === packet) {
         this.fired.add(fault);
@@ -349,7 +302,7 @@ export class ScenarioWorld implements InvocationOwner {
   /** From now on faults strike; counts of requests and packets start here. */
   arm(): void {
     this.armed = true;
-    this.counts.clear();
+    this.moments.reset();
     if (this.proxy) {
       this.packetBase = this.proxy.packets;
       this.proxy.onPacket = (total) => this.onDatabasePacket(total);
@@ -409,7 +362,12 @@ export class ScenarioWorld implements InvocationOwner {
     const rotationToken = randomUUID();
     for (const Step of ROTATION_STEPS) {
       try {
-        await this.call({ Step, SecretId: this.secretArn, ClientRequestToken: token, RotationToken: rotationToken });
+        await this.caller.call({
+          Step,
+          SecretId: this.secretArn,
+          ClientRequestToken: token,
+          RotationToken: rotationToken,
+        });
       } catch (error) {
         this.noteConcurrentError(`racing run (same token) ${Step}`, error);
         return;
@@ -418,14 +376,11 @@ export class ScenarioWorld implements InvocationOwner {
   }
 
   private noteConcurrentError(source: string, error: unknown): void {
-    const { name, message } = error instanceof Error ? error : { name: 'Error', message: String(error) };
-    this.concurrentErrors.push({ source, name, message });
+    this.caller.noteConcurrentError(source, error);
   }
 
   private track(work: Promise<unknown>): void {
-    const settled = work.catch(() => undefined);
-    this.background.add(settled);
-    void settled.finally(() => this.background.delete(settled));
+    this.caller.track(work);
   }
 
   /**
@@ -438,11 +393,11 @@ export class ScenarioWorld implements InvocationOwner {
       const running = this.env.stack.secretsManager
         .rotationHistory(this.secretArn)
         .some((record) => record.outcome === 'in-progress');
-      if (!running && this.background.size === 0 && this.inFlight.size === 0) return;
+      if (!running && !this.caller.busy()) return;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     this.outputs.add('error', `harness: calls still running ${SETTLE_MS} ms after the faults were lifted were killed`);
-    await Promise.all([...this.inFlight].map((environment) => this.env.runtime.kill(environment)));
+    await this.caller.killAll();
   }
 
   // ---------------------------------------------------------------- what Secrets Manager and operators do
@@ -473,7 +428,7 @@ export class ScenarioWorld implements InvocationOwner {
       return { token, outcome: 'hung' };
     }
     const outcome = record.outcome === 'in-progress' ? 'hung' : record.outcome;
-    if (outcome === 'succeeded' && this.background.size === 0 && this.inFlight.size === 0) {
+    if (outcome === 'succeeded' && !this.caller.busy()) {
       this.successSnapshots.push({ token, ...this.labels() });
     }
     return {

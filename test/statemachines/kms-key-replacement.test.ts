@@ -1,4 +1,4 @@
-import { GenerateMacCommand, UpdateAliasCommand, VerifyMacCommand } from '@aws-sdk/client-kms';
+import { EnableKeyCommand, GenerateMacCommand, UpdateAliasCommand, VerifyMacCommand } from '@aws-sdk/client-kms';
 import {
   HMAC,
   RUN_AT_ONCE,
@@ -116,6 +116,33 @@ it('a consumer refused by the disabled old key rolls the run back: old key enabl
       .filter((m) => (m.subject ?? '').includes('canary-caught')),
   ).toHaveLength(1);
 });
+
+it.each(['disable-old', 'schedule-deletion'])(
+  'an operator who moves the alias back to the old key before %s keeps it serving: nothing retired, rolled back',
+  async (task) => {
+    // Found by the chaos suite: the run went on to disable, then schedule the deletion of, the key the alias
+    // pointed at again (every consumer locked out, and every later run refused at Begin).
+    const { keyId, aliasName } = await hmacKey();
+    const { kms } = kmsKeyStack();
+    const moveBack = async () => {
+      if ((await stateOf(keyId)) === 'Disabled') await kms.send(new EnableKeyCommand({ KeyId: keyId }));
+      await kms.send(new UpdateAliasCommand({ AliasName: aliasName, TargetKeyId: keyId }));
+    };
+
+    const execution = await run(
+      { entryId: 'moved-back', keyId, aliasName, settings: { ...AT_ONCE, whenStillInUse: 'proceed' } },
+      { [task]: moveBack },
+    );
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.audit.slice(-2)).toEqual(['KeyRotationRolledBack', 'KeyRotationFailed']);
+    expect(execution.auditDetails.at(-1)).toMatchObject({ error: 'AliasMismatchError' });
+    expect(await targetOf(aliasName)).toBe(keyId);
+    expect(await stateOf(keyId)).toBe('Enabled');
+    const mac = await macWith(aliasName);
+    expect(mac.KeyId).toContain(keyId);
+  },
+);
 
 it('an emergency retires the old key at once: no grace, drain or canary watch', async () => {
   const { keyId, aliasName } = await hmacKey();

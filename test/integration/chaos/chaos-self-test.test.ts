@@ -6,8 +6,9 @@ import { describeWithServers } from '../../support/servers';
 /**
  * The chaos suite's checker cannot pass by seeing nothing: in clean scenarios on the real servers,
  * each violation is planted (a password changed behind keyturn's back, a credential printed, the
- * secret deleted and made again, AWSPENDING or AWSPREVIOUS moved by hand) and must be found; a
- * clean scenario must show none. `npm run chaos -- --self-test` runs every case.
+ * secret deleted and made again, AWSPENDING or AWSPREVIOUS moved by hand; a KMS key disabled or
+ * deleted under its alias, spare keys left, a rotation by hand) and must be found; a clean scenario
+ * must show none. `npm run chaos -- --self-test` runs every case.
  */
 
 /** One case per plant, on kinds chosen to spread over the servers, and a clean control. */
@@ -18,6 +19,9 @@ const CASES = [
     return found;
   }),
   { target: 'mariadb-alternating' as const },
+  // KMS keys: each plant on its key, and a clean replaced key.
+  ...SELF_TEST_CASES.filter((testCase) => testCase.target === 'kms-key' && testCase.plant !== undefined),
+  { target: 'kms-key' as const, key: 'hmac' as const },
 ];
 
 describeWithServers(['mariadb', 'redis'])('the chaos checker, self-test', () => {
@@ -36,7 +40,7 @@ describeWithServers(['mariadb', 'redis'])('the chaos checker, self-test', () => 
       .filter((outcome) => !outcome.passed)
       .map(
         ({ testCase, result }) =>
-          `${testCase.plant ?? 'clean'} on ${testCase.target}: ${result.violations.map((v) => v.invariant).join(', ') || 'no violation'}${result.harnessError ? ` (${result.harnessError})` : ''}`,
+          `${testCase.plant ?? 'clean'} on ${testCase.target === 'kms-key' ? `kms-key/${testCase.key}` : testCase.target}: ${result.violations.map((v) => v.invariant).join(', ') || 'no violation'}${result.harnessError ? ` (${result.harnessError})` : ''}`,
       );
     expect(missed).toEqual([]);
   });

@@ -6,7 +6,9 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { CreateAccessKeyCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { CreateKeyCommand, KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import { startLocalIam, type LocalIam } from '../../../local/iam';
+import { startLocalKms, type LocalKms } from '../../../local/kms';
 import {
   startLocalSecretsManager,
   type LocalSecretsManager,
@@ -16,8 +18,9 @@ import { TcpProxy } from '../../chaos/tcp-proxy';
 
 /**
  * The chaos suite's fault injectors on real sockets: the TCP proxy in front of a server (refused
- * connections, a connection cut after a packet and before the reply, delays), and the Secrets
- * Manager tap that can drop a request before it is applied, or drop the answer after it was.
+ * connections, a connection cut after a packet and before the reply, delays), and the taps in front
+ * of Secrets Manager, IAM and KMS that can drop a request before it is applied, or drop the answer
+ * after it was.
  */
 
 /** A server that answers each packet with "ack:<packet>" and counts what it received. */
@@ -231,5 +234,54 @@ describe('the tap in front of the local IAM (issued-key kinds)', () => {
     decide = () => undefined;
     expect(iam.accessKeys({ userName: 'tapped' })).toHaveLength(1);
     expect(iam.issuedSecretAccessKeys({ userName: 'tapped' })).toHaveLength(1);
+  });
+});
+
+describe('the tap in front of the local KMS (the kms-key kind)', () => {
+  let kms: LocalKms;
+  let tap: RequestTap;
+  let client: KMSClient;
+  const seen: string[] = [];
+  let decide: (operation: string) => TapDecision | undefined = () => undefined;
+
+  beforeAll(async () => {
+    kms = await startLocalKms();
+    tap = await RequestTap.start(kms.endpoint, ({ operation }) => {
+      seen.push(operation);
+      return decide(operation);
+    });
+    client = new KMSClient({ endpoint: tap.endpoint, region: kms.region, maxAttempts: 1 });
+  });
+  afterAll(async () => {
+    client.destroy();
+    await tap.stop();
+    await kms.stop();
+  });
+
+  it('names the operation without its service prefix (TrentService.ListKeys: ListKeys)', async () => {
+    decide = () => undefined;
+    await client.send(new ListKeysCommand({}));
+    expect(seen).toContain('ListKeys');
+  });
+
+  it('drops the answer of a CreateKey KMS applied: a key exists that the caller never saw', async () => {
+    decide = (operation) => (operation === 'CreateKey' ? { after: () => Promise.resolve('drop') } : undefined);
+    await expect(client.send(new CreateKeyCommand({}))).rejects.toThrow();
+    expect(kms.keys()).toHaveLength(1);
+  });
+
+  it("fails one call with the local KMS's own fault knob, armed as the request passes", async () => {
+    decide = (operation) =>
+      operation === 'ListKeys'
+        ? {
+            before: () => {
+              kms.faults.failNext('ListKeys', 'ThrottlingException', 1);
+              return Promise.resolve('pass');
+            },
+          }
+        : undefined;
+    await expect(client.send(new ListKeysCommand({}))).rejects.toMatchObject({ name: 'ThrottlingException' });
+    decide = () => undefined;
+    expect((await client.send(new ListKeysCommand({}))).Keys).toHaveLength(1);
   });
 });

@@ -204,8 +204,8 @@ describe('moving the alias, retiring the old key, and rolling back', () => {
     expect(await api.aliasTarget(old.aliasName)).toBe(made.key.keyId);
 
     await expect(scheduleOldKeyDeletion(api, old.keyId, 7)).rejects.toThrow(KeyStateError); // still enabled
-    const disabledAt = await disableOldKey(api, old.keyId, new Date('2026-12-07T10:00:00Z'));
-    const again = await disableOldKey(api, old.keyId, new Date('2026-12-07T11:00:00Z'));
+    const disabledAt = await disableOldKey(api, old.keyId, 'rotation-5', new Date('2026-12-07T10:00:00Z'));
+    const again = await disableOldKey(api, old.keyId, 'rotation-5', new Date('2026-12-07T11:00:00Z'));
     expect(again).toEqual(disabledAt); // the first time is kept
     const deletion = await scheduleOldKeyDeletion(api, old.keyId, 7);
     expect(await scheduleOldKeyDeletion(api, old.keyId, 7)).toEqual(deletion);
@@ -220,6 +220,19 @@ describe('moving the alias, retiring the old key, and rolling back', () => {
     expect((await api.describeKey(old.keyId)).keyState).toBe('Enabled');
     expect(await api.aliasTarget(old.aliasName)).toBe(old.keyId);
     expect(await tagsOf(old.keyId)).not.toHaveProperty(OLD_KEY_TAGS.disabledAt);
+  });
+
+  it("a key enabled again by hand and replaced anew starts its canary watch at this rotation's disable", async () => {
+    // Found by the chaos suite: an operator re-enabled a disabled old key (no rollback, so its disabled-at tag
+    // stayed); the next rotation's canary watch began at the earlier time and took the consumers' uses from
+    // before its own switch for uses of a disabled key, and rolled back.
+    const old = await keyWithAlias('HMAC_256', 'GENERATE_VERIFY_MAC');
+    const first = await disableOldKey(api, old.keyId, 'rotation-6', new Date('2026-12-07T10:00:00Z'));
+    await api.enableKey(old.keyId);
+    const later = new Date('2026-12-07T12:00:00Z');
+    expect(await disableOldKey(api, old.keyId, 'rotation-7', later)).toEqual(later);
+    expect(await disableOldKey(api, old.keyId, 'rotation-7', new Date('2026-12-07T13:00:00Z'))).toEqual(later);
+    expect(first).not.toEqual(later);
   });
 
   it('an alias that points at neither key is not moved', async () => {

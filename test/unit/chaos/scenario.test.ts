@@ -1,5 +1,7 @@
+import { KEY_TARGETS, OPERATOR_FIXES } from '../../chaos/key-scenario';
 import { Prng } from '../../chaos/prng';
 import {
+  describeScenario,
   generateScenario,
   hasServer,
   isIssuedKeyKind,
@@ -45,6 +47,9 @@ describe('chaos scenarios', () => {
         'sm-fault',
         'step-twice',
         'target-fault',
+        'crash-at-kms-call',
+        'kms-fault',
+        'operator-fix',
       ].sort(),
     );
     const modes = new Set(
@@ -65,7 +70,7 @@ describe('chaos scenarios', () => {
     const keyFaults: ReadonlySet<Fault['type']> = new Set(['crash-at-call', 'target-fault']);
     const scenarios = many('issued', 3000);
     for (const scenario of scenarios) {
-      if (!isIssuedKeyKind(scenario.target)) {
+      if (scenario.kind === 'kms-key' || !isIssuedKeyKind(scenario.target)) {
         expect(scenario.faults.filter((fault) => keyFaults.has(fault.type))).toEqual([]);
       }
     }
@@ -91,6 +96,7 @@ describe('chaos scenarios', () => {
   it('never aim database faults at a secret without a server, and end lifecycle outages by themselves', () => {
     const databaseFaults: ReadonlySet<Fault['type']> = new Set(['crash-at-packet', 'db-outage', 'db-cut', 'db-delay']);
     for (const scenario of many('shapes', 1000)) {
+      if (scenario.kind === 'kms-key') continue;
       if (!hasServer(scenario.target)) {
         expect(scenario.faults.filter((fault) => databaseFaults.has(fault.type))).toEqual([]);
       }
@@ -103,6 +109,69 @@ describe('chaos scenarios', () => {
       } else {
         expect(scenario.target).toBe(scenario.kind);
       }
+    }
+  });
+
+  describe('of KMS keys', () => {
+    const keyScenarios = many('keys', 2000, ['kms-key']).flatMap((scenario) =>
+      scenario.kind === 'kms-key' ? [scenario] : [],
+    );
+    const keyFaultTypes: ReadonlySet<Fault['type']> = new Set([
+      'crash-after-step',
+      'step-twice',
+      'crash-at-kms-call',
+      'kms-fault',
+      'operator-fix',
+    ]);
+
+    it('replay from the seed and the number, and cover both keys, every fault, fix and KMS fault mode', () => {
+      expect(keyScenarios).toHaveLength(2000);
+      expect(generateScenario('keys', 5, ['kms-key'])).toEqual(generateScenario('keys', 5, ['kms-key']));
+      expect(new Set(keyScenarios.map((scenario) => scenario.key))).toEqual(new Set(KEY_TARGETS));
+      const faults = keyScenarios.flatMap((scenario) => scenario.faults);
+      expect(new Set(faults.map((fault) => fault.type))).toEqual(keyFaultTypes);
+      expect(new Set(faults.flatMap((fault) => (fault.type === 'operator-fix' ? [fault.fix] : [])))).toEqual(
+        new Set(OPERATOR_FIXES),
+      );
+      expect(new Set(faults.flatMap((fault) => (fault.type === 'kms-fault' ? [fault.mode] : [])))).toEqual(
+        new Set(['internal-error', 'throttling', 'after-applying']),
+      );
+    });
+
+    it("aim only at the kms-key tasks of the key's own method, and keep hand fixes to replaced keys", () => {
+      const onDemandTasks = new Set(['begin', 'rotate-on-demand', 'verify-on-demand', 'report']);
+      for (const scenario of keyScenarios) {
+        expect(scenario.onDemandRotationLimit).toBeGreaterThanOrEqual(4);
+        expect(scenario.onDemandRotationLimit).toBeLessThanOrEqual(10);
+        for (const fault of scenario.faults) {
+          expect(keyFaultTypes.has(fault.type)).toBe(true);
+          if (scenario.key === 'symmetric' && 'at' in fault) expect(onDemandTasks.has(fault.at.step)).toBe(true);
+          if (scenario.key === 'symmetric') expect(fault.type).not.toBe('operator-fix');
+          // A lost answer is planned on a call that changes something.
+          if (fault.type === 'kms-fault' && fault.mode === 'after-applying') {
+            expect(fault.operation).toMatch(
+              /^(RotateKeyOnDemand|CreateKey|TagResource|UpdateAlias|DisableKey|ScheduleKeyDeletion|EnableKey)$/,
+            );
+          }
+        }
+      }
+    });
+
+    it('describe themselves with their key, limit and faults', () => {
+      const scenario = keyScenarios.find((each) => each.key === 'hmac' && each.faults.length > 0);
+      expect(scenario).toBeDefined();
+      if (!scenario) return;
+      expect(describeScenario(scenario)).toMatch(
+        new RegExp(`^#${scenario.number} kms-key \\(HMAC key replaced, limit \\d+\\)`),
+      );
+    });
+  });
+
+  it('keep secret faults away from KMS keys and KMS faults away from secrets', () => {
+    const kmsFaults: ReadonlySet<Fault['type']> = new Set(['crash-at-kms-call', 'kms-fault', 'operator-fix']);
+    for (const scenario of many('apart', 1000)) {
+      if (scenario.kind === 'kms-key') continue;
+      expect(scenario.faults.filter((fault) => kmsFaults.has(fault.type))).toEqual([]);
     }
   });
 });
