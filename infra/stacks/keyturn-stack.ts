@@ -8,10 +8,11 @@ import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { allowCloudWatchLogs, grantSendMessages } from '../constructs/encryption';
-import { FreshnessCheck } from '../constructs/freshness-check';
+import { FreshnessCheck, type FreshnessCheckedKey } from '../constructs/freshness-check';
 import { AlertTopic } from '../constructs/observability/alert-topic';
 import { KeyturnObservability } from '../constructs/observability';
 import { KmsKeyRotation } from '../constructs/kms-keys/kms-key-rotation';
+import type { RotatedKey } from '../constructs/kms-keys/rotated-keys';
 import { InvocableRotationFunctions } from '../constructs/orchestration/invocable-rotation-functions';
 import {
   LifecycleOrchestration,
@@ -21,6 +22,7 @@ import {
 import { RotatableSecrets } from '../constructs/orchestration/rotatable-secrets';
 import { WritePacerTable } from '../constructs/write-pacer-table';
 import type { ResolvedPolicy } from '../policy/defaults';
+import { keyMaxAgeSeconds } from '../policy/max-age';
 import { ManagementTag } from '../policy/strategy-tags';
 
 /** Properties of the {@link KeyturnStack}. */
@@ -74,8 +76,9 @@ export interface KeyturnStackProps extends StackProps {
  *   there are, and this stack needs to know none of them (secrets stacks depend on this one, never the
  *   reverse). The state machines invoke the secrets stacks' rotation functions by the names the app gives them.
  *   Their ARNs are outputs: start emergency and fleet runs with `aws stepfunctions start-execution`.
- * - `freshnessCheck`: the hourly scan of the managed secrets' ages ({@link FreshnessCheck}), scheduled in the
- *   same group, failing into the same queue; it feeds the rotation-overdue alarm.
+ * - `freshnessCheck`: the hourly scan of the managed secrets' ages and the policy keys' last rotations
+ *   ({@link FreshnessCheck}), scheduled in the same group, failing into the same queue; it feeds the
+ *   rotation-overdue alarm.
  * - `writePacer`: the region's schedule of Secrets Manager writes ({@link WritePacerTable}): every secrets stack's
  *   rotation function reserves a slot there before each write, so keyturn keeps to the policy's share of the
  *   region's write quota however many rotations run at once.
@@ -189,12 +192,6 @@ export class KeyturnStack extends Stack {
     this.lifecycleStateMachine.grantStartExecution(this.schedulerRole);
     grantSendMessages(this.deadLetterQueue, this.schedulerRole);
 
-    this.freshnessCheck = new FreshnessCheck(this, 'FreshnessCheck', {
-      scheduleGroup: this.scheduleGroup,
-      deadLetterQueue: this.deadLetterQueue,
-      logEncryptionKey: this.dataKey,
-    });
-
     if (props.policy.keys.length > 0) {
       this.kmsKeys = new KmsKeyRotation(this, 'KmsKeys', {
         keys: props.policy.keys,
@@ -213,6 +210,13 @@ export class KeyturnStack extends Stack {
         value: this.kmsKeys.function.role.roleArn,
       });
     }
+
+    this.freshnessCheck = new FreshnessCheck(this, 'FreshnessCheck', {
+      scheduleGroup: this.scheduleGroup,
+      deadLetterQueue: this.deadLetterQueue,
+      logEncryptionKey: this.dataKey,
+      keys: freshnessCheckedKeys(this.kmsKeys?.keys ?? []),
+    });
 
     this.observability = new KeyturnObservability(this, 'Observability', {
       routes: this.alerts.routeIds.map((routeId) => ({ id: routeId })),
@@ -272,4 +276,21 @@ export class KeyturnStack extends Stack {
       }),
     );
   }
+}
+
+/** The policy's keys as the freshness check watches them: each with the age its policy allows (none: not watched). */
+function freshnessCheckedKeys(keys: readonly RotatedKey[]): FreshnessCheckedKey[] {
+  return keys.flatMap((key) => {
+    const maxAgeSeconds = keyMaxAgeSeconds(key.entry);
+    if (maxAgeSeconds === undefined) return [];
+    return [
+      {
+        entryId: key.entry.id,
+        key: key.key,
+        ...(key.entry.aliasName === undefined ? {} : { aliasName: key.entry.aliasName }),
+        maxAgeSeconds,
+        replaceable: key.replaceable,
+      },
+    ];
+  });
 }

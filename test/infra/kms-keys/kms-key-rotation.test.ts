@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { KEY_MANAGEMENT_ACTIONS } from '../../../infra/constructs/kms-keys/kms-key-permissions';
+import { MONITORED_KEYS_ENV, parseMonitoredKeys } from '../../../functions/freshness-check/monitored-keys';
+import { ENTRY_RESOURCE_TAG, KEY_MANAGEMENT_ACTIONS } from '../../../infra/constructs/kms-keys/kms-key-permissions';
 import { RunbookAnchor } from '../../../infra/constructs/observability/runbooks';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
@@ -134,6 +135,44 @@ describe('a policy with KMS keys: created, adopted, rotated by KMS or by keyturn
       'KmsKeysFunctionListKeysPolicy: AwsSolutions-IAM5[Resource::*]',
       'KmsKeysFunctionReplacementKeysPolicy: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
       'KmsKeysStateMachineRoleDefaultPolicy: AwsSolutions-IAM5[Resource::*]',
+    ]);
+  });
+
+  test('the freshness check watches every key through its alias, bounded as the policy says, and may read them only', () => {
+    // THEN the function's environment names each key with the age its policy allows
+    const freshness = built.stack.freshnessCheck;
+    const fn = resourcesOf(core)[logicalIdOf(freshness.function)];
+    const variables = (fn?.Properties.Environment as { Variables: Record<string, string> }).Variables;
+    const DAY = 86_400;
+    expect(parseMonitoredKeys(variables[MONITORED_KEYS_ENV])).toEqual([
+      // KMS every 180 days: the period, a day, an hour
+      { entryId: 'orders-data-key', keyRef: 'alias/orders-data', maxAgeSeconds: 181 * DAY + 3_600 },
+      // keyturn every 90 days in a 2h window: interval, window, an hour
+      { entryId: 'webhook-mac-key', keyRef: 'alias/webhook-mac', maxAgeSeconds: 90 * DAY + 3 * 3_600 },
+      // weekly cron, the key schedules' default 1h window, an hour
+      { entryId: 'legacy-signing-key', keyRef: 'alias/legacy-signing', maxAgeSeconds: 7 * DAY + 2 * 3_600 },
+    ]);
+    // AND its role reads exactly the policy's keys and the replacements of the two replaceable ones
+    const kmsStatements = roleStatementsOf(core, logicalIdOf(freshness.role)).filter((st) =>
+      asArray(st.Action).includes('kms:DescribeKey'),
+    );
+    expect(kmsStatements.map((st) => ({ ...st, Resource: asArray(st.Resource).map(render).sort() }))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['kms:DescribeKey', 'kms:ListKeyRotations'],
+        Resource: [
+          ADOPTED_ARN,
+          `\${${keyLogicalId('orders-data-key')}.Arn}`,
+          `\${${keyLogicalId('webhook-mac-key')}.Arn}`,
+        ].sort(),
+      },
+      {
+        Sid: 'ReadReplacementKeys',
+        Effect: 'Allow',
+        Action: ['kms:DescribeKey', 'kms:ListKeyRotations'],
+        Resource: [ANY_KEY],
+        Condition: { StringEquals: { [ENTRY_RESOURCE_TAG]: ['webhook-mac-key', 'legacy-signing-key'] } },
+      },
     ]);
   });
 

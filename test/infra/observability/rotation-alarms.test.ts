@@ -136,13 +136,6 @@ describe('RotationAlarms with the default thresholds', () => {
       'notBreaching',
     ],
     [
-      'Keyturn-rotation-overdue',
-      { namespace: 'keyturn', metric: 'SecretsOverdue', dimensions: LIFECYCLE, stat: 'Maximum', period: 3600 },
-      0,
-      'GreaterThanThreshold',
-      'breaching',
-    ],
-    [
       'Keyturn-old-credential-in-use',
       { namespace: 'keyturn', metric: 'OldCredentialInUse', dimensions: LIFECYCLE, stat: 'Sum', period: 3600 },
       0,
@@ -239,6 +232,33 @@ describe('RotationAlarms with the default thresholds', () => {
       ComparisonOperator: 'LessThanThreshold',
       EvaluationPeriods: 1,
       TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('the rotation-overdue alarm counts overdue secrets, overdue keys and unchecked keys; no data breaches', () => {
+    // THEN
+    const alarm = alarmNamed(alarms, 'Keyturn-rotation-overdue');
+    const { expression, inputs } = expressionOf(alarm);
+    // SecretsOverdue is not filled: a freshness check that stopped publishing leaves no datapoint at all
+    expect(expression).toBe('secrets + FILL(keys, 0) + FILL(unchecked, 0)');
+    const gauge = (metric: string): Watched => ({
+      namespace: 'keyturn',
+      metric,
+      dimensions: LIFECYCLE,
+      stat: 'Maximum',
+      period: 3600,
+    });
+    expect(inputs).toEqual({
+      secrets: gauge('SecretsOverdue'),
+      keys: gauge('KeysOverdue'),
+      unchecked: gauge('KeysUnchecked'),
+    });
+    expect(alarm).toMatchObject({
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      TreatMissingData: 'breaching',
     });
   });
 
@@ -427,7 +447,7 @@ describe('RotationAlarms with overrides', () => {
     expect(threshold('prod-old-credential-in-use')).toBe(2);
     expect(threshold('prod-audit-completeness')).toBe(99.5);
     expect(render(alarmNamed(alarms, 'prod-rotation-overdue').AlarmDescription)).toMatch(
-      /^keyturn: More than 3 managed secrets are past the rotation interval\./,
+      /^keyturn: More than 3 managed secrets and KMS keys are past the rotation interval, or a policy key could not be checked\./,
     );
     expect(render(alarmNamed(alarms, 'prod-recovery-time').AlarmDescription)).toMatch(
       / Runbook: README\.md#runbook-recovery-time$/,
