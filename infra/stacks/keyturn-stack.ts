@@ -233,6 +233,7 @@ export class KeyturnStack extends Stack {
         ...(this.kmsKeys ? [this.kmsKeys.function.function] : []),
       ],
       queues: [this.deadLetterQueue],
+      ...(this.kmsKeys ? { kmsKeys: { stateMachine: this.kmsKeys.stateMachine.stateMachine } } : {}),
     });
     this.orchestration.sendAuditEventsTo(this.observability.auditTrail);
     this.kmsKeys?.function.sendAuditEventsTo(this.observability.auditTrail);

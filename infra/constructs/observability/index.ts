@@ -9,11 +9,13 @@ import { AlertTopic, type AlertRoute } from './alert-topic';
 import { AuditTrail } from './audit-trail';
 import { ObservabilityValidationError } from './errors';
 import { RotationAlarms, type RotationAlarmThresholds, type WatchedStateMachine } from './rotation-alarms';
+import type { KmsKeysRowProps } from './kms-keys-dashboard-row';
 import { RotationDashboard } from './rotation-dashboard';
 
 export * from './alert-topic';
 export * from './audit-trail';
 export * from './errors';
+export * from './kms-keys-dashboard-row';
 export * from './metrics';
 export * from './rotation-alarms';
 export * from './rotation-dashboard';
@@ -100,6 +102,13 @@ export interface KeyturnObservabilityProps {
    * @default DEFAULT_ALARM_STRATEGIES
    */
   readonly strategies?: readonly string[];
+
+  /**
+   * The policy's KMS keys on the dashboard: a row of their own.
+   *
+   * @default - no KMS keys row
+   */
+  readonly kmsKeys?: KmsKeysRowProps;
 }
 
 /**
@@ -162,6 +171,7 @@ export class KeyturnObservability extends Construct {
       stateMachines: props.stateMachines,
       functions: props.functions,
       runbookBaseUrl: props.runbookBaseUrl,
+      kmsKeys: props.kmsKeys,
     });
   }
 

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MONITORED_KEYS_ENV, parseMonitoredKeys } from '../../../functions/freshness-check/monitored-keys';
 import { ENTRY_RESOURCE_TAG, KEY_MANAGEMENT_ACTIONS } from '../../../infra/constructs/kms-keys/kms-key-permissions';
+import { KMS_KEYS_SECTION } from '../../../infra/constructs/observability/kms-keys-dashboard-row';
 import { RunbookAnchor } from '../../../infra/constructs/observability/runbooks';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
@@ -152,6 +153,10 @@ describe('a policy with KMS keys: created, adopted, rotated by KMS or by keyturn
       // weekly cron, the key schedules' default 1h window, an hour
       { entryId: 'legacy-signing-key', keyRef: 'alias/legacy-signing', maxAgeSeconds: 7 * DAY + 2 * 3_600 },
     ]);
+    // AND the dashboard has the KMS keys row, on the kms-key state machine
+    const dashboard = JSON.stringify(Object.values(resourcesOf(core, 'AWS::CloudWatch::Dashboard'))[0]);
+    expect(dashboard).toContain(KMS_KEYS_SECTION);
+    expect(dashboard).toContain(logicalIdOf(rotation().stateMachine.stateMachine));
     // AND its role reads exactly the policy's keys and the replacements of the two replaceable ones
     const kmsStatements = roleStatementsOf(core, logicalIdOf(freshness.role)).filter((st) =>
       asArray(st.Action).includes('kms:DescribeKey'),
@@ -572,6 +577,9 @@ describe('a policy without keys', () => {
     // (the dashboard's runbook index names every runbook, the KMS key one too)
     const withoutRunbookIndex = JSON.stringify(json).replaceAll(RunbookAnchor.KmsKeyRotationFailed, '');
     expect(withoutRunbookIndex).not.toMatch(/kms:CreateKey|keyturn:replaces|kms-key|KmsKeyFunction/);
+    // no keys for the freshness check, no KMS keys row on the dashboard
+    expect(JSON.stringify(json)).not.toContain(MONITORED_KEYS_ENV);
+    expect(JSON.stringify(json)).not.toContain(KMS_KEYS_SECTION);
     // the core's own keys only: secrets, data, alerts, audit
     expect(Object.keys(resourcesOf(core, 'AWS::KMS::Key'))).toHaveLength(4);
     expect(empty.templates.get('Keyturn')?.toJSON()).toEqual(json);
