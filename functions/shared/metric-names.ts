@@ -156,6 +156,11 @@ export const KmsKeyMetric = {
   MaterialRotations: 'KmsKeyMaterialRotations',
   /** Count, service {@link MetricService.KmsKey}, dimension set `[service]`: a key scheduled for deletion was deleted. */
   KeysDeleted: 'KmsKeysDeleted',
+  /**
+   * Count, no dimensions. Published only by the metric filter on the account's CloudTrail log group (infra
+   * `kms-pending-deletion.ts`), one per KMS request refused because its key is pending deletion.
+   */
+  PendingDeletionUses: 'KmsKeyPendingDeletionUses',
 } as const;
 
 export const KMS_ROTATION_TYPE_DIMENSION = 'RotationType';

@@ -234,6 +234,7 @@ export class KeyturnStack extends Stack {
       ],
       queues: [this.deadLetterQueue],
       ...(this.kmsKeys ? { kmsKeys: { stateMachine: this.kmsKeys.stateMachine.stateMachine } } : {}),
+      cloudTrailLogGroupName: props.policy.alerts.cloudTrailLogGroup,
     });
     this.orchestration.sendAuditEventsTo(this.observability.auditTrail);
     this.kmsKeys?.function.sendAuditEventsTo(this.observability.auditTrail);

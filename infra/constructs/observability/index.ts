@@ -16,6 +16,7 @@ export * from './alert-topic';
 export * from './audit-trail';
 export * from './errors';
 export * from './kms-keys-dashboard-row';
+export * from './kms-pending-deletion';
 export * from './metrics';
 export * from './rotation-alarms';
 export * from './rotation-dashboard';
@@ -104,6 +105,13 @@ export interface KeyturnObservabilityProps {
   readonly strategies?: readonly string[];
 
   /**
+   * The account's CloudTrail log group in this Region: alarm on uses of KMS keys pending deletion (RotationAlarms).
+   *
+   * @default - no such alarm
+   */
+  readonly cloudTrailLogGroupName?: string;
+
+  /**
    * The policy's KMS keys on the dashboard: a row of their own.
    *
    * @default - no KMS keys row
@@ -163,6 +171,7 @@ export class KeyturnObservability extends Construct {
       queues: props.queues,
       strategies: props.strategies,
       runbookBaseUrl: props.runbookBaseUrl,
+      cloudTrailLogGroupName: props.cloudTrailLogGroupName,
     });
 
     this.dashboard = new RotationDashboard(this, 'Dashboard', {

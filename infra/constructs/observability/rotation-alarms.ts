@@ -8,6 +8,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { LifecycleMetric, RotationMetric, UNRESOLVED_STRATEGY } from '../../../functions/shared/metric-names';
 import { ObservabilityValidationError } from './errors';
+import { pendingDeletionUsesMetric } from './kms-pending-deletion';
 import {
   DEFAULT_ALARM_STRATEGIES,
   auditCompletenessExpression,
@@ -195,6 +196,15 @@ export interface RotationAlarmsProps {
    * @default - the stack name and a dash
    */
   readonly alarmNamePrefix?: string;
+
+  /**
+   * The account's CloudTrail log group in this Region (a trail delivering to CloudWatch Logs): a metric filter there
+   * counts refused uses of KMS keys pending deletion, and the kms-key-pending-deletion-used alarm pages on the first
+   * (kms-pending-deletion.ts).
+   *
+   * @default - no such alarm: the kms-key runs' canary watch (CloudTrail LookupEvents) is the only signal
+   */
+  readonly cloudTrailLogGroupName?: string;
 }
 
 const MAX_DESCRIPTION = 1024;
@@ -248,6 +258,7 @@ function anyOccurrence(spec: Omit<AlarmSpec, 'threshold' | 'comparison' | 'treat
  * | lambda-errors-<name> | `Errors` | ≥ 1 in 5 min | page |
  * | lambda-throttles-<name> | `Throttles` | ≥ 1 in 5 min | ticket |
  * | dead-letters-<queue> | max `ApproximateNumberOfMessagesVisible` | ≥ 1 in 5 min | ticket |
+ * | kms-key-pending-deletion-used (with `cloudTrailLogGroupName`) | `KmsKeyPendingDeletionUses` (CloudTrail metric filter) | ≥ 1 in 5 min | page |
  *
  * The success rate is checked over one day, not a week: a CloudWatch alarm's period is at most one day. A day
  * below the weekly target is an error budget burning faster than the week allows (burn rate above 1), so the
@@ -464,6 +475,26 @@ export class RotationAlarms extends Construct {
         `${t.recoveryTime.toHumanString()}. First: read the rollback steps of that execution in the state machine ` +
         'history to find what was slow.',
     });
+
+    if (props.cloudTrailLogGroupName !== undefined) {
+      this.add(
+        anyOccurrence({
+          id: 'KmsKeyPendingDeletionUsed',
+          name: 'kms-key-pending-deletion-used',
+          metric: pendingDeletionUsesMetric(this, props.cloudTrailLogGroupName, {
+            period: FIVE_MINUTES,
+            statistic: cw.Stats.SUM,
+          }),
+          severity: AlarmSeverity.PAGE,
+          runbook: RunbookAnchor.KmsKeyPendingDeletionUsed,
+          description:
+            'Someone tried to use a KMS key that is pending deletion (CloudTrail: a KMS request refused with "... is ' +
+            'pending deletion."). Once its waiting period ends, whatever still needs the key is lost for good. ' +
+            'First: find the event in CloudTrail (its key ARN and caller), cancel the deletion (aws kms ' +
+            'cancel-key-deletion; the key stays disabled) and move that consumer to the alias.',
+        }),
+      );
+    }
 
     // Step Functions and Lambda publish these only when executions or invocations happen: no data, no failure.
     for (const watched of uniqueStateMachines(props.stateMachines ?? [])) {

@@ -27,6 +27,7 @@ export const RunbookAnchor = {
   EmergencyRotationFailed: 'runbook-emergency-rotation-failed',
   FleetRotationFailed: 'runbook-fleet-rotation-failed',
   KmsKeyRotationFailed: 'runbook-kms-key-rotation-failed',
+  KmsKeyPendingDeletionUsed: 'runbook-kms-key-pending-deletion-used',
   Throttling: 'runbook-throttling',
   DeadLetterQueue: 'runbook-dead-letter-queue',
 } as const;
@@ -49,6 +50,7 @@ export const RUNBOOK_HEADINGS: Readonly<Record<RunbookAnchorName, string>> = {
   [RunbookAnchor.EmergencyRotationFailed]: 'Runbook: emergency rotation failed',
   [RunbookAnchor.FleetRotationFailed]: 'Runbook: fleet rotation failed',
   [RunbookAnchor.KmsKeyRotationFailed]: 'Runbook: KMS key rotation failed',
+  [RunbookAnchor.KmsKeyPendingDeletionUsed]: 'Runbook: KMS key pending deletion used',
   [RunbookAnchor.Throttling]: 'Runbook: throttling',
   [RunbookAnchor.DeadLetterQueue]: 'Runbook: dead-letter queue',
 };

@@ -561,6 +561,32 @@ describe('a policy whose keys only rotate their material', () => {
   });
 });
 
+describe("a policy naming the account's CloudTrail log group", () => {
+  test('alarms on uses of keys pending deletion through a metric filter there, routed to the default route', () => {
+    // GIVEN the keys and the trail's log group / WHEN the app is synthesized
+    const policy = policyOf([apiKey], {
+      alerts: { routes, defaultRoute: 'platform', cloudTrailLogGroup: 'aws-cloudtrail-logs-111122223333' },
+      keys: [macKey],
+    });
+    const built = synthesizeApp({ policy });
+    const core = built.templates.get('Keyturn');
+    if (!core) throw new Error('no core stack');
+
+    // THEN
+    expect(findings(built.report)).toEqual([]);
+    core.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: 'aws-cloudtrail-logs-111122223333',
+      FilterPattern: Match.stringLikeRegexp('is pending deletion'),
+      MetricTransformations: [Match.objectLike({ MetricName: 'KmsKeyPendingDeletionUses' })],
+    });
+    const platformTopic = logicalIdOf(built.stack.alerts.topic('platform'));
+    core.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Keyturn-kms-key-pending-deletion-used',
+      AlarmActions: [{ Ref: platformTopic }],
+    });
+  });
+});
+
 describe('a policy without keys', () => {
   test('synthesizes nothing KMS-key related, the same template as before keys existed', () => {
     // GIVEN the same policy without keys, and with an empty list / WHEN
@@ -575,7 +601,9 @@ describe('a policy without keys', () => {
     expect(Object.keys(json.Resources).filter((id) => id.startsWith('KmsKeys'))).toEqual([]);
     expect(Object.keys(json.Outputs).filter((id) => id.startsWith('KmsKey'))).toEqual([]);
     // (the dashboard's runbook index names every runbook, the KMS key one too)
-    const withoutRunbookIndex = JSON.stringify(json).replaceAll(RunbookAnchor.KmsKeyRotationFailed, '');
+    const withoutRunbookIndex = JSON.stringify(json)
+      .replaceAll(RunbookAnchor.KmsKeyRotationFailed, '')
+      .replaceAll(RunbookAnchor.KmsKeyPendingDeletionUsed, '');
     expect(withoutRunbookIndex).not.toMatch(/kms:CreateKey|keyturn:replaces|kms-key|KmsKeyFunction/);
     // no keys for the freshness check, no KMS keys row on the dashboard
     expect(JSON.stringify(json)).not.toContain(MONITORED_KEYS_ENV);
