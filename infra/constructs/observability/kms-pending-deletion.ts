@@ -1,5 +1,5 @@
 import type { Duration } from 'aws-cdk-lib';
-import * as cw from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { KmsKeyMetric, METRICS_NAMESPACE } from '../../../functions/shared/metric-names';
