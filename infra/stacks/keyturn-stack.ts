@@ -217,6 +217,13 @@ export class KeyturnStack extends Stack {
       logEncryptionKey: this.dataKey,
       keys: freshnessCheckedKeys(this.kmsKeys?.keys ?? []),
     });
+    if (this.kmsKeys) {
+      new CfnOutput(this, 'FreshnessCheckRoleArn', {
+        description:
+          "keyturn: the freshness check's role: an adopted key's key policy must let it DescribeKey and ListKeyRotations",
+        value: this.freshnessCheck.role.roleArn,
+      });
+    }
 
     this.observability = new KeyturnObservability(this, 'Observability', {
       routes: this.alerts.routeIds.map((routeId) => ({ id: routeId })),

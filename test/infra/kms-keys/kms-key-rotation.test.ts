@@ -153,6 +153,8 @@ describe('a policy with KMS keys: created, adopted, rotated by KMS or by keyturn
       // weekly cron, the key schedules' default 1h window, an hour
       { entryId: 'legacy-signing-key', keyRef: 'alias/legacy-signing', maxAgeSeconds: 7 * DAY + 2 * 3_600 },
     ]);
+    // AND its role is an output, for an adopted key's key policy
+    core.hasOutput('FreshnessCheckRoleArn', { Value: { 'Fn::GetAtt': [logicalIdOf(freshness.role), 'Arn'] } });
     // AND the dashboard has the KMS keys row, on the kms-key state machine
     const dashboard = JSON.stringify(Object.values(resourcesOf(core, 'AWS::CloudWatch::Dashboard'))[0]);
     expect(dashboard).toContain(KMS_KEYS_SECTION);
@@ -608,6 +610,7 @@ describe('a policy without keys', () => {
     // no keys for the freshness check, no KMS keys row on the dashboard
     expect(JSON.stringify(json)).not.toContain(MONITORED_KEYS_ENV);
     expect(JSON.stringify(json)).not.toContain(KMS_KEYS_SECTION);
+    expect(Object.keys(json.Outputs)).not.toContain('FreshnessCheckRoleArn');
     // the core's own keys only: secrets, data, alerts, audit
     expect(Object.keys(resourcesOf(core, 'AWS::KMS::Key'))).toHaveLength(4);
     expect(empty.templates.get('Keyturn')?.toJSON()).toEqual(json);
