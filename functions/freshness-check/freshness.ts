@@ -3,6 +3,7 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { paginateListSecrets, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ManagementTag } from '../shared/management-tags';
 import { LifecycleMetric } from '../shared/metric-names';
+import { ageSecondsOf, mostOverdueFirst, oldestAgeRatioOf } from './age';
 import { assessKeyFreshness, type KeyFreshnessReport } from './key-freshness';
 import { type KeyAgeReader, readKeys } from './key-reader';
 import type { MonitoredKey } from './monitored-keys';
@@ -61,21 +62,23 @@ export async function listManagedSecrets(client: SecretsManagerClient): Promise<
 
 /** Which secrets are older than their policy allows. */
 export function assessFreshness(secrets: readonly ManagedSecret[], now: Date): FreshnessReport {
-  const overdue: OverdueSecret[] = [];
-  let oldestAgeRatio = 0;
-  for (const secret of secrets) {
-    if (secret.maxAgeSeconds === undefined) continue;
-    const ageSeconds = Math.max(0, Math.round((now.getTime() - secret.rotatedAt.getTime()) / 1000));
-    oldestAgeRatio = Math.max(oldestAgeRatio, ageSeconds / secret.maxAgeSeconds);
-    if (ageSeconds > secret.maxAgeSeconds) {
-      overdue.push({ arn: secret.arn, name: secret.name, ageSeconds, maxAgeSeconds: secret.maxAgeSeconds });
-    }
-  }
+  const aged = secrets.flatMap((secret) =>
+    secret.maxAgeSeconds === undefined
+      ? []
+      : [
+          {
+            arn: secret.arn,
+            name: secret.name,
+            ageSeconds: ageSecondsOf(secret.rotatedAt, now),
+            maxAgeSeconds: secret.maxAgeSeconds,
+          },
+        ],
+  );
   return {
     managed: secrets.length,
-    overdue: overdue.sort((a, b) => b.ageSeconds / b.maxAgeSeconds - a.ageSeconds / a.maxAgeSeconds),
+    overdue: mostOverdueFirst(aged.filter((secret) => secret.ageSeconds > secret.maxAgeSeconds)),
     rotationDisabled: secrets.filter((s) => !s.rotationEnabled).map((s) => s.arn),
-    oldestAgeRatio: Math.round(oldestAgeRatio * 1000) / 1000,
+    oldestAgeRatio: oldestAgeRatioOf(aged),
   };
 }
 

@@ -1,3 +1,4 @@
+import { ageSecondsOf, mostOverdueFirst, oldestAgeRatioOf } from './age';
 import type { MonitoredKey } from './monitored-keys';
 
 /**
@@ -63,37 +64,30 @@ export function lastRotationOf(reading: { readonly creationDate: Date; readonly 
 }
 
 export function assessKeyFreshness(readings: readonly KeyReading[], now: Date): KeyFreshnessReport {
-  const overdue: OverdueKey[] = [];
+  const aged: OverdueKey[] = [];
   const unchecked: UncheckedKey[] = [];
-  let oldestAgeRatio = 0;
   for (const reading of readings) {
     const { entryId, keyRef, maxAgeSeconds } = reading.key;
     if (reading.status === 'unreadable') {
       unchecked.push({ entryId, keyRef, reason: reading.reason });
-      continue;
-    }
-    if (DELETION_STATES.has(reading.keyState)) {
+    } else if (DELETION_STATES.has(reading.keyState)) {
       const when = reading.deletionDate ? ` (deleted on ${reading.deletionDate.toISOString()})` : '';
       unchecked.push({ entryId, keyRef, reason: `${reading.keyArn} is ${reading.keyState}${when}` });
-      continue;
-    }
-    const lastRotatedAt = lastRotationOf(reading);
-    const ageSeconds = Math.max(0, Math.round((now.getTime() - lastRotatedAt.getTime()) / 1000));
-    oldestAgeRatio = Math.max(oldestAgeRatio, ageSeconds / maxAgeSeconds);
-    if (ageSeconds > maxAgeSeconds) {
-      overdue.push({
+    } else {
+      const lastRotatedAt = lastRotationOf(reading);
+      aged.push({
         entryId,
         keyArn: reading.keyArn,
         lastRotatedAt: lastRotatedAt.toISOString(),
-        ageSeconds,
+        ageSeconds: ageSecondsOf(lastRotatedAt, now),
         maxAgeSeconds,
       });
     }
   }
   return {
     monitored: readings.length,
-    overdue: overdue.sort((a, b) => b.ageSeconds / b.maxAgeSeconds - a.ageSeconds / a.maxAgeSeconds),
+    overdue: mostOverdueFirst(aged.filter((key) => key.ageSeconds > key.maxAgeSeconds)),
     unchecked,
-    oldestAgeRatio: Math.round(oldestAgeRatio * 1000) / 1000,
+    oldestAgeRatio: oldestAgeRatioOf(aged),
   };
 }

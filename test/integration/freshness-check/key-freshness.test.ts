@@ -1,5 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
   CreateAliasCommand,
   CreateKeyCommand,
@@ -12,6 +10,7 @@ import { runFreshnessCheck } from '../../../functions/freshness-check/freshness'
 import { createKmsKeyAgeReader } from '../../../functions/freshness-check/key-reader';
 import type { MonitoredKey } from '../../../functions/freshness-check/monitored-keys';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
+import { recordedObservability } from '../../support/recorded-observability';
 
 /**
  * The freshness check's reading of KMS keys through the real SDK against keyturn's local KMS: a key KMS rotated, a
@@ -75,18 +74,7 @@ it('judges each key by its last rotation, follows aliases to replacements, and r
   ];
   const operations = new Set<string>();
   const unsubscribe = local.subscribe((call) => operations.add(call.operation));
-  const warnings: { message: string; fields: Record<string, unknown> }[] = [];
-  const logger = new Logger({ logLevel: 'SILENT' });
-  jest.spyOn(logger, 'warn').mockImplementation((...args: unknown[]) => {
-    warnings.push({ message: String(args[0]), fields: (args[1] ?? {}) as Record<string, unknown> });
-  });
-  const metrics = new Metrics({ namespace: 'keyturn', serviceName: 'keyturn-lifecycle' });
-  const gauges = new Map<string, number>();
-  jest.spyOn(metrics, 'addMetric').mockImplementation((name: string, _unit, value: number) => {
-    gauges.set(name, value);
-    return metrics;
-  });
-  jest.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => metrics);
+  const { logger, metrics, lines, gauges } = recordedObservability();
 
   // WHEN the freshness check runs at the local KMS's time
   const summary = await runFreshnessCheck({
@@ -97,6 +85,7 @@ it('judges each key by its last rotation, follows aliases to replacements, and r
     now: () => local.now(),
   });
   unsubscribe();
+  const warnings = lines.filter((line) => line.level === 'warn');
 
   // THEN the key never rotated and the first generation (by ARN) are overdue; the rotated key and the replacement
   // the alias points at now are fresh

@@ -1,10 +1,9 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runFreshnessCheck } from '../../../functions/freshness-check/freshness';
 import type { KeyAgeReader } from '../../../functions/freshness-check/key-reader';
 import type { MonitoredKey } from '../../../functions/freshness-check/monitored-keys';
+import { recordedObservability } from '../../support/recorded-observability';
 
 const now = new Date('2026-06-01T00:00:00Z');
 const DAY_MS = 86_400_000;
@@ -33,24 +32,6 @@ const reader: KeyAgeReader = {
   },
 };
 
-function observed() {
-  const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
-  const logger = new Logger({ logLevel: 'SILENT' });
-  for (const level of ['info', 'warn', 'error'] as const) {
-    jest.spyOn(logger, level).mockImplementation((...args: unknown[]) => {
-      lines.push({ level, message: String(args[0]), fields: (args[1] ?? {}) as Record<string, unknown> });
-    });
-  }
-  const metrics = new Metrics({ namespace: 'keyturn', serviceName: 'keyturn-lifecycle' });
-  const gauges = new Map<string, number>();
-  jest.spyOn(metrics, 'addMetric').mockImplementation((name: string, _unit, value: number) => {
-    gauges.set(name, value);
-    return metrics;
-  });
-  const published = jest.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => metrics);
-  return { lines, logger, metrics, gauges, published };
-}
-
 afterEach(() => {
   sm.reset();
   jest.restoreAllMocks();
@@ -59,7 +40,7 @@ afterEach(() => {
 describe('runFreshnessCheck with the policy keys', () => {
   it('logs the overdue and the unreadable key by entry id, and publishes the key gauges beside the secrets', async () => {
     sm.on(ListSecretsCommand).resolves({ SecretList: [] });
-    const { lines, logger, metrics, gauges, published } = observed();
+    const { lines, logger, metrics, gauges, published } = recordedObservability();
 
     const summary = await runFreshnessCheck({
       client: new SecretsManagerClient({}),
@@ -93,7 +74,7 @@ describe('runFreshnessCheck with the policy keys', () => {
 
   it('still publishes the key gauges when listing the secrets fails (the run fails, loudly)', async () => {
     sm.on(ListSecretsCommand).rejects(Object.assign(new Error('down'), { name: 'InternalServiceError' }));
-    const { logger, metrics, gauges, published } = observed();
+    const { logger, metrics, gauges, published } = recordedObservability();
 
     await expect(
       runFreshnessCheck({
@@ -112,7 +93,7 @@ describe('runFreshnessCheck with the policy keys', () => {
 
   it('counts a key list it cannot load as one unchecked key, and still checks the secrets', async () => {
     sm.on(ListSecretsCommand).resolves({ SecretList: [] });
-    const { lines, logger, metrics, gauges } = observed();
+    const { lines, logger, metrics, gauges } = recordedObservability();
 
     const summary = await runFreshnessCheck({
       client: new SecretsManagerClient({}),
@@ -139,7 +120,7 @@ describe('runFreshnessCheck with the policy keys', () => {
 
   it('publishes the key gauges as 0 for a policy without keys', async () => {
     sm.on(ListSecretsCommand).resolves({ SecretList: [] });
-    const { logger, metrics, gauges } = observed();
+    const { logger, metrics, gauges } = recordedObservability();
 
     await runFreshnessCheck({ client: new SecretsManagerClient({}), logger, metrics, now: () => now });
 
