@@ -98,10 +98,19 @@ export const LifecycleMetric = {
   CanaryChecks: 'CanaryChecks',
   /** [M8] Count. A canary check failed. */
   CanaryFailures: 'CanaryFailures',
-  /** Gauge (count), dimension set `[service]` only. Managed secrets past their rotation interval; by the fleet scan, hourly. */
+  /** Gauge (count), dimension set `[service]` only. Managed secrets past their rotation interval; by the freshness check, hourly. */
   SecretsOverdue: 'SecretsOverdue',
   /** Gauge (percent), dimension set `[service]` only. The oldest secret's age as a share of its interval (100 = due now). */
   OldestSecretAgePercent: 'OldestSecretAgePercent',
+  /** Gauge (count), dimension set `[service]` only. The policy's KMS keys whose last rotation is older than allowed; hourly. */
+  KeysOverdue: 'KeysOverdue',
+  /**
+   * Gauge (count), dimension set `[service]` only. The policy's KMS keys the freshness check could not judge: unreadable
+   * (access denied, not found, KMS failing) or pending deletion. Nobody knows they are fresh: the overdue alarm counts them.
+   */
+  KeysUnchecked: 'KeysUnchecked',
+  /** Gauge (percent), dimension set `[service]` only. The oldest key's age as a share of what its policy allows. */
+  OldestKeyAgePercent: 'OldestKeyAgePercent',
 } as const;
 
 /**
@@ -147,6 +156,11 @@ export const KmsKeyMetric = {
   MaterialRotations: 'KmsKeyMaterialRotations',
   /** Count, service {@link MetricService.KmsKey}, dimension set `[service]`: a key scheduled for deletion was deleted. */
   KeysDeleted: 'KmsKeysDeleted',
+  /**
+   * Count, no dimensions. Published only by the metric filter on the account's CloudTrail log group (infra
+   * `kms-pending-deletion.ts`), one per KMS request refused because its key is pending deletion.
+   */
+  PendingDeletionUses: 'KmsKeyPendingDeletionUses',
 } as const;
 
 export const KMS_ROTATION_TYPE_DIMENSION = 'RotationType';

@@ -1,11 +1,14 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
-import { grantListSecrets } from './list-secrets-policy';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { CfnSchedule, type IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { encodeMonitoredKeys, MONITORED_KEYS_ENV } from '../../functions/freshness-check/monitored-keys';
 import { FRESHNESS_CHECK_FUNCTION } from './bundling-options';
 import { grantSendMessages } from './encryption';
+import { grantKeyFreshnessReads } from './freshness-key-permissions';
+import { grantListSecrets } from './list-secrets-policy';
 import { KeyturnFunction, type KeyturnFunctionProps, KeyturnFunctionValidationError } from './keyturn-function';
 import { validateSchedulerRetryPolicy } from './rotation-schedule';
 
@@ -58,12 +61,43 @@ export interface FreshnessCheckProps extends Pick<
   readonly entry?: string;
 
   /**
-   * How long one run may take: listing every managed secret, 100 per page.
+   * How long one run may take: listing every managed secret, 100 per page, and reading each key.
    *
    * @default Duration.minutes(1)
    */
   readonly timeout?: Duration;
+
+  /**
+   * The policy's KMS keys to check, each with the age its policy allows. They reach the function in
+   * `KEYTURN_FRESHNESS_KEYS` (functions/freshness-check/monitored-keys.ts says why not tags), and its role may
+   * `kms:DescribeKey` and `kms:ListKeyRotations` on them and on the replacements of the replaceable ones.
+   *
+   * @default - none: the key gauges read 0
+   */
+  readonly keys?: readonly FreshnessCheckedKey[];
 }
+
+/** A KMS key the freshness check watches. */
+export interface FreshnessCheckedKey {
+  /** The policy entry (`keys[].id`): what the check's log lines name. */
+  readonly entryId: string;
+  /** The key, created or imported by ARN. */
+  readonly key: kms.IKey;
+  /**
+   * The alias the entry names. The check reads the key through it, so a replaced key is judged by the key consumers
+   * use now; without one, by the key's ARN (which must then be known at synthesis: an adopted key's).
+   *
+   * @default - the key's ARN
+   */
+  readonly aliasName?: string;
+  /** How long after its last rotation the key counts as overdue (infra/policy/max-age.ts). */
+  readonly maxAgeSeconds: number;
+  /** A run may replace the key: the check may read the keys tagged as its successors too. */
+  readonly replaceable: boolean;
+}
+
+/** The longest KEYTURN_FRESHNESS_KEYS: with the function's other variables, its environment stays within 4 KB. */
+export const MAX_MONITORED_KEYS_CHARS = 3_500;
 
 /** Thrown when a {@link FreshnessCheck} is given props it cannot work with; the message shows the bad value. */
 export class FreshnessCheckValidationError extends KeyturnFunctionValidationError {
@@ -81,11 +115,14 @@ const DEFAULT_MAX_EVENT_AGE = Duration.hours(1);
 /**
  * The hourly freshness check: a {@link KeyturnFunction} running `functions/freshness-check/handler.ts` from an
  * EventBridge Scheduler schedule. It lists the secrets tagged `keyturn:managed` (ListSecrets returns metadata,
- * never values), compares each one's age with its `keyturn:max-age-seconds` tag, logs the overdue ones, and
- * publishes the gauges `SecretsOverdue` and `OldestSecretAgePercent` (service `keyturn-lifecycle`, dimension set
+ * never values), compares each one's age with its `keyturn:max-age-seconds` tag, reads the policy's KMS keys
+ * (`keys`: DescribeKey through the alias, ListKeyRotations) and compares each one's last rotation with its bound,
+ * logs what is overdue or cannot be checked, and publishes the gauges `SecretsOverdue`, `KeysOverdue`,
+ * `KeysUnchecked`, `OldestSecretAgePercent` and `OldestKeyAgePercent` (service `keyturn-lifecycle`, dimension set
  * `[service]`) that the rotation-overdue alarm watches.
  *
- * - The function may call `secretsmanager:ListSecrets` and nothing else (besides writing its logs).
+ * - The function may call `secretsmanager:ListSecrets`, and `kms:DescribeKey` and `kms:ListKeyRotations` on the
+ *   policy's keys and their replacements, and nothing else (besides writing its logs).
  * - The schedule runs in keyturn's schedule group with a role of its own, which may invoke this function and
  *   send to the dead-letter queue, and trusts Scheduler only for this account and that group. Undelivered
  *   invocations are retried, then land in the dead-letter queue, as the lifecycle schedules' do.
@@ -104,9 +141,13 @@ export class FreshnessCheck extends KeyturnFunction {
       handler: FRESHNESS_CHECK_FUNCTION.handler,
       bundle: FRESHNESS_CHECK_FUNCTION.bundle,
       code: props.code,
-      environment: FRESHNESS_CHECK_FUNCTION.environment,
-      description: 'keyturn: hourly freshness check, publishes SecretsOverdue for the rotation-overdue alarm',
-      roleDescription: 'keyturn freshness check: lists secrets (metadata only) and writes its own logs',
+      environment: {
+        ...FRESHNESS_CHECK_FUNCTION.environment,
+        ...monitoredKeysEnvironment(scope, id, props.keys ?? []),
+      },
+      description: 'keyturn: hourly freshness check of secrets and KMS keys, feeds the rotation-overdue alarm',
+      roleDescription:
+        "keyturn freshness check: lists secrets (metadata only), reads the policy's KMS keys, writes its logs",
       functionName: props.functionName,
       memorySize: props.memorySize,
       timeout: props.timeout ?? DEFAULT_TIMEOUT,
@@ -121,6 +162,7 @@ export class FreshnessCheck extends KeyturnFunction {
     this.validateSchedule(scheduleName, retryAttempts, maxEventAge);
 
     grantListSecrets(this, this.role);
+    grantKeyFreshnessReads(this, this.role, props.keys ?? []);
 
     // Only EventBridge Scheduler, for this account's keyturn schedule group (confused-deputy protection).
     this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
@@ -143,7 +185,7 @@ export class FreshnessCheck extends KeyturnFunction {
     this.schedule = new CfnSchedule(this, 'Schedule', {
       name: scheduleName,
       groupName: props.scheduleGroup.scheduleGroupName,
-      description: 'keyturn: hourly freshness check of the managed secrets (feeds the rotation-overdue alarm)',
+      description: 'keyturn: hourly freshness check of the managed secrets and keys (feeds the rotation-overdue alarm)',
       scheduleExpression: FRESHNESS_CHECK_SCHEDULE,
       scheduleExpressionTimezone: 'UTC',
       // Exactly hourly: the gauges feed an alarm with an hour's period.
@@ -176,4 +218,34 @@ export class FreshnessCheck extends KeyturnFunction {
     }
     validateSchedulerRetryPolicy(retryAttempts, maxEventAge, fail);
   }
+}
+
+/** `KEYTURN_FRESHNESS_KEYS` for `keys` (nothing for none); thrown as the construct's own validation error otherwise. */
+function monitoredKeysEnvironment(
+  scope: Construct,
+  id: string,
+  keys: readonly FreshnessCheckedKey[],
+): Record<string, string> {
+  if (keys.length === 0) return {};
+  const fail = (message: string): never => {
+    throw new FreshnessCheckValidationError(scope, `${id}: ${message}`);
+  };
+  const monitored = keys.map((key) => {
+    const keyRef = key.aliasName ?? key.key.keyArn;
+    if (Token.isUnresolved(keyRef)) {
+      fail(`key "${key.entryId}" needs an alias or an ARN known at synthesis (the check reads the key by it)`);
+    }
+    if (!Number.isInteger(key.maxAgeSeconds) || key.maxAgeSeconds < 1) {
+      fail(`key "${key.entryId}": maxAgeSeconds must be a positive whole number, got ${key.maxAgeSeconds}`);
+    }
+    return { entryId: key.entryId, keyRef, maxAgeSeconds: key.maxAgeSeconds };
+  });
+  const value = encodeMonitoredKeys(monitored);
+  if (value.length > MAX_MONITORED_KEYS_CHARS) {
+    fail(
+      `the ${keys.length} keys take ${value.length} characters of ${MONITORED_KEYS_ENV}, more than ` +
+        `${MAX_MONITORED_KEYS_CHARS} (Lambda's environment holds 4 KB): shorten the ids and aliases, or split the policy`,
+    );
+  }
+  return { [MONITORED_KEYS_ENV]: value };
 }

@@ -447,6 +447,19 @@ export const policySchema = z
     alerts: z.strictObject({
       routes: z.record(routeId, z.strictObject({ emails: z.optional(z.array(z.email())) })),
       defaultRoute: routeId,
+      /**
+       * The account's CloudTrail log group in the stack's Region (a trail delivering to CloudWatch Logs): keyturn
+       * alarms on attempts to use a KMS key pending deletion there (docs/kms-key-rotation.md). Without it, a
+       * replacement's canary watch is the only signal.
+       */
+      cloudTrailLogGroup: z.optional(
+        z
+          .string()
+          .regex(
+            /^[.\-_/#A-Za-z0-9]{1,512}$/,
+            'must be a CloudWatch Logs log group name (letters, digits, _ - / . #), e.g. aws-cloudtrail-logs-111122223333',
+          ),
+      ),
     }),
     networks: z.optional(
       z.record(

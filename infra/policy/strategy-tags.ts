@@ -1,11 +1,12 @@
 import { LifecycleTag } from '../../functions/shared/lifecycle-contract';
 import { ManagementTag } from '../../functions/shared/management-tags';
-import { longestIntervalMs, startOfUtcDay, validateRotationRules } from '../../functions/shared/rotation-schedule';
+import { startOfUtcDay } from '../../functions/shared/rotation-schedule';
 import { encodeProbe, PROBE_TAG } from '../../functions/strategies/probe/probe';
 import { IamTag, NO_CLOUDTRAIL_REGIONS } from '../../functions/strategies/iam/options';
 import { OptionTag } from '../../functions/strategies/tag-options';
 import type { ResolvedEntry } from './defaults';
 import { durationSeconds } from './duration';
+import { scheduleMaxAgeSeconds } from './max-age';
 import { providerSpecOf, type IamAccessKeyEntry, type PasswordOptions } from './schema';
 import type { ProviderSpec } from '../../functions/strategies/http/spec';
 
@@ -13,21 +14,12 @@ const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 export { LifecycleTag, ManagementTag };
 
-/** Slack on top of the schedule before a secret counts as overdue: one freshness check period. */
-const OVERDUE_SLACK_SECONDS = 3_600;
-
 /**
  * How old the secret may grow: the longest gap its schedule allows, its window, and an hour
- * of slack. Undefined for a cron that fires less than twice a year (no check then).
+ * of slack (see max-age.ts, which keys share). Undefined for a cron that fires less than twice a year (no check then).
  */
 export function maxAgeSeconds(entry: ResolvedEntry, from: Date = startOfUtcDay(new Date())): number | undefined {
-  const { schedule, windowHours } = validateRotationRules({
-    ScheduleExpression: entry.schedule.expression,
-    Duration: entry.schedule.window,
-  });
-  const longest = schedule && longestIntervalMs(schedule, from);
-  if (longest === undefined) return undefined;
-  return Math.round(longest / 1000) + (windowHours ?? 0) * 3_600 + OVERDUE_SLACK_SECONDS;
+  return scheduleMaxAgeSeconds(entry.schedule, from);
 }
 /**
  * The `keyturn:*` tags that tell the rotation function how to rotate this secret: its

@@ -8,11 +8,12 @@ import type { CfnQueue } from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { allowCloudWatchLogs } from '../constructs/encryption';
-import { FreshnessCheck } from '../constructs/freshness-check';
+import { FreshnessCheck, type FreshnessCheckedKey } from '../constructs/freshness-check';
 import { stateMachineSchedulerRole } from '../constructs/rotation-schedule';
 import { AlertTopic } from '../constructs/observability/alert-topic';
 import { KeyturnObservability } from '../constructs/observability';
 import { KmsKeyRotation } from '../constructs/kms-keys/kms-key-rotation';
+import type { RotatedKey } from '../constructs/kms-keys/rotated-keys';
 import { KmsRewrap } from '../constructs/kms-rewrap/kms-rewrap';
 import { rewrapDashboardRow } from '../constructs/observability/rewrap-dashboard-row';
 import { InvocableRotationFunctions } from '../constructs/orchestration/invocable-rotation-functions';
@@ -24,6 +25,7 @@ import {
 import { RotatableSecrets } from '../constructs/orchestration/rotatable-secrets';
 import { WritePacerTable } from '../constructs/write-pacer-table';
 import type { ResolvedPolicy } from '../policy/defaults';
+import { keyMaxAgeSeconds } from '../policy/max-age';
 import { ManagementTag } from '../policy/strategy-tags';
 
 /** Properties of the {@link KeyturnStack}. */
@@ -77,8 +79,9 @@ export interface KeyturnStackProps extends StackProps {
  *   there are, and this stack needs to know none of them (secrets stacks depend on this one, never the
  *   reverse). The state machines invoke the secrets stacks' rotation functions by the names the app gives them.
  *   Their ARNs are outputs: start emergency and fleet runs with `aws stepfunctions start-execution`.
- * - `freshnessCheck`: the hourly scan of the managed secrets' ages ({@link FreshnessCheck}), scheduled in the
- *   same group, failing into the same queue; it feeds the rotation-overdue alarm.
+ * - `freshnessCheck`: the hourly scan of the managed secrets' ages and the policy keys' last rotations
+ *   ({@link FreshnessCheck}), scheduled in the same group, failing into the same queue; it feeds the
+ *   rotation-overdue alarm.
  * - `writePacer`: the region's schedule of Secrets Manager writes ({@link WritePacerTable}): every secrets stack's
  *   rotation function reserves a slot there before each write, so keyturn keeps to the policy's share of the
  *   region's write quota however many rotations run at once.
@@ -195,12 +198,6 @@ export class KeyturnStack extends Stack {
       deadLetterQueue: this.deadLetterQueue,
     });
 
-    this.freshnessCheck = new FreshnessCheck(this, 'FreshnessCheck', {
-      scheduleGroup: this.scheduleGroup,
-      deadLetterQueue: this.deadLetterQueue,
-      logEncryptionKey: this.dataKey,
-    });
-
     if (props.policy.keys.length > 0) {
       this.kmsKeys = new KmsKeyRotation(this, 'KmsKeys', {
         keys: props.policy.keys,
@@ -237,6 +234,20 @@ export class KeyturnStack extends Stack {
       }
     }
 
+    this.freshnessCheck = new FreshnessCheck(this, 'FreshnessCheck', {
+      scheduleGroup: this.scheduleGroup,
+      deadLetterQueue: this.deadLetterQueue,
+      logEncryptionKey: this.dataKey,
+      keys: freshnessCheckedKeys(this.kmsKeys?.keys ?? []),
+    });
+    if (this.kmsKeys) {
+      new CfnOutput(this, 'FreshnessCheckRoleArn', {
+        description:
+          "keyturn: the freshness check's role: an adopted key's key policy must let it DescribeKey and ListKeyRotations",
+        value: this.freshnessCheck.role.roleArn,
+      });
+    }
+
     this.observability = new KeyturnObservability(this, 'Observability', {
       routes: this.alerts.routeIds.map((routeId) => ({ id: routeId })),
       defaultRoute: props.policy.alerts.defaultRoute,
@@ -257,6 +268,8 @@ export class KeyturnStack extends Stack {
         ...(this.kmsRewrap ? [this.kmsRewrap.function.function] : []),
       ],
       queues: [this.deadLetterQueue],
+      ...(this.kmsKeys ? { kmsKeys: { stateMachine: this.kmsKeys.stateMachine.stateMachine } } : {}),
+      cloudTrailLogGroupName: props.policy.alerts.cloudTrailLogGroup,
     });
     this.orchestration.sendAuditEventsTo(this.observability.auditTrail);
     this.kmsKeys?.function.sendAuditEventsTo(this.observability.auditTrail);
@@ -305,4 +318,21 @@ export class KeyturnStack extends Stack {
       }),
     );
   }
+}
+
+/** The policy's keys as the freshness check watches them: each with the age its policy allows (none: not watched). */
+function freshnessCheckedKeys(keys: readonly RotatedKey[]): FreshnessCheckedKey[] {
+  return keys.flatMap((key) => {
+    const maxAgeSeconds = keyMaxAgeSeconds(key.entry);
+    if (maxAgeSeconds === undefined) return [];
+    return [
+      {
+        entryId: key.entry.id,
+        key: key.key,
+        ...(key.entry.aliasName === undefined ? {} : { aliasName: key.entry.aliasName }),
+        maxAgeSeconds,
+        replaceable: key.replaceable,
+      },
+    ];
+  });
 }

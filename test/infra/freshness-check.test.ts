@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,6 +15,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { runFreshnessCheck } from '../../functions/freshness-check/freshness';
+import type { KeyAgeReader } from '../../functions/freshness-check/key-reader';
+import { MONITORED_KEYS_ENV, parseMonitoredKeys } from '../../functions/freshness-check/monitored-keys';
 import { LifecycleMetric, MetricService } from '../../functions/shared/metric-names';
 import { FRESHNESS_CHECK_ENVIRONMENT, LAMBDA_NODE_MAJOR } from '../../infra/constructs/bundling-options';
 import {
@@ -25,10 +28,12 @@ import { RotationAlarms } from '../../infra/constructs/observability';
 import { type ValidationReport, findings } from './support/app';
 import {
   CDK_CONTEXT,
+  NO_BUNDLING,
   allowStatements,
   asArray,
   logicalIdOf,
   newStack,
+  render,
   resourcesOf,
   roleStatements,
 } from './support/infra';
@@ -191,6 +196,103 @@ describe('FreshnessCheck, bundled, under cdk-nag', () => {
   });
 });
 
+describe('FreshnessCheck with the policy keys, under cdk-nag', () => {
+  const ADOPTED = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const ADOPTED_NO_ALIAS = 'arn:aws:kms:us-east-1:111122223333:key/9999abcd-12ab-34cd-56ef-1234567890ab';
+  let check: FreshnessCheck;
+  let created: Key;
+  let template: Template;
+  let report: ValidationReport;
+
+  beforeAll(() => {
+    // GIVEN an app checked by cdk-nag, a key keyturn creates, an adopted key with an alias and one without
+    const app = new App({ context: NO_BUNDLING, outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'keyturn-fresh-')) });
+    Validations.of(app).addPlugins(
+      new AwsSolutionsChecks(app, { verbose: true, writeSuppressionsToCloudFormation: true }),
+    );
+    const parts = fixture(new Stack(app, 'Keyturn'));
+    created = new Key(parts.stack, 'OrdersDataKey', { enableKeyRotation: true });
+
+    // WHEN the freshness check watches them
+    check = new FreshnessCheck(parts.stack, 'FreshnessCheck', {
+      scheduleGroup: parts.group,
+      deadLetterQueue: parts.queue,
+      code: lambda.Code.fromInline('exports.handler = async () => ({});'),
+      keys: [
+        {
+          entryId: 'orders-data-key',
+          key: created,
+          aliasName: 'alias/orders-data',
+          maxAgeSeconds: 15_728_400,
+          replaceable: false,
+        },
+        {
+          entryId: 'legacy-signing-key',
+          key: Key.fromKeyArn(parts.stack, 'Legacy', ADOPTED),
+          aliasName: 'alias/legacy-signing',
+          maxAgeSeconds: 608_400,
+          replaceable: true,
+        },
+        {
+          entryId: 'batch-key',
+          key: Key.fromKeyArn(parts.stack, 'Batch', ADOPTED_NO_ALIAS),
+          maxAgeSeconds: 7_866_000,
+          replaceable: true,
+        },
+      ],
+    });
+    const assembly = app.synth();
+    template = Template.fromStack(parts.stack);
+    report = JSON.parse(
+      fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'),
+    ) as ValidationReport;
+  });
+
+  test('hands the keys to the function in KEYTURN_FRESHNESS_KEYS: by alias, by ARN without one, with their bounds', () => {
+    // THEN
+    const fn = Object.values(resourcesOf(template, 'AWS::Lambda::Function'))[0];
+    const variables = (fn?.Properties.Environment as { Variables: Record<string, string> }).Variables;
+    expect(parseMonitoredKeys(variables[MONITORED_KEYS_ENV])).toEqual([
+      { entryId: 'orders-data-key', keyRef: 'alias/orders-data', maxAgeSeconds: 15_728_400 },
+      { entryId: 'legacy-signing-key', keyRef: 'alias/legacy-signing', maxAgeSeconds: 608_400 },
+      { entryId: 'batch-key', keyRef: ADOPTED_NO_ALIAS, maxAgeSeconds: 7_866_000 },
+    ]);
+  });
+
+  test('may only read those keys, and the replacements of the replaceable ones by their keyturn:entry tag', () => {
+    // THEN
+    const kmsStatements = allowStatements(template).filter((s) =>
+      asArray(s.Action).some((a) => a.startsWith('kms:') && a !== 'kms:Decrypt' && a !== 'kms:GenerateDataKey'),
+    );
+    expect(kmsStatements.map((s) => ({ ...s, Resource: asArray(s.Resource).map(render) }))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['kms:DescribeKey', 'kms:ListKeyRotations'],
+        Resource: [ADOPTED, ADOPTED_NO_ALIAS, `\${${logicalIdOf(created)}.Arn}`],
+      },
+      {
+        Sid: 'ReadReplacementKeys',
+        Effect: 'Allow',
+        Action: ['kms:DescribeKey', 'kms:ListKeyRotations'],
+        Resource: ['arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*'],
+        Condition: { StringEquals: { 'aws:ResourceTag/keyturn:entry': ['legacy-signing-key', 'batch-key'] } },
+      },
+    ]);
+  });
+
+  test('passes cdk-nag, the key/* read acknowledged on its own policy', () => {
+    // THEN
+    expect(findings(report)).toEqual([]);
+    const acknowledged = Object.entries(resourcesOf(template)).flatMap(([logicalId, resource]) =>
+      (resource.Metadata?.cdk_nag?.rules_to_suppress ?? []).map((rule) => `${logicalId}: ${rule.id}`),
+    );
+    expect(acknowledged).toContain(
+      `${logicalIdOf(check.node.findChild('ReadReplacementKeysPolicy'))}: ` +
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
+    );
+  });
+});
+
 describe('the gauges of the freshness check and the rotation-overdue alarm', () => {
   const sm = mockClient(SecretsManagerClient);
 
@@ -198,7 +300,7 @@ describe('the gauges of the freshness check and the rotation-overdue alarm', () 
     sm.reset();
   });
 
-  test('a run with one overdue secret publishes SecretsOverdue = 1 exactly where the alarm looks', async () => {
+  test('a run with an overdue secret and an overdue key publishes every gauge the alarm adds up, where it looks', async () => {
     // GIVEN the rotation-overdue alarm
     const stack = newStack();
     const alarms = new RotationAlarms(stack, 'Alarms', { pageTopic: new sns.Topic(stack, 'Topic') });
@@ -211,9 +313,11 @@ describe('the gauges of the freshness check and the rotation-overdue alarm', () 
       Metrics: { MetricStat?: { Metric: Watched } }[];
       TreatMissingData: string;
     };
-    const watched = properties.Metrics.find((m) => m.MetricStat)?.MetricStat?.Metric;
-    if (!watched) throw new Error('the rotation-overdue alarm watches no metric');
-    // and a managed secret rotated 40 days ago with a 31-day bound
+    const watchedMetrics = properties.Metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []));
+    expect(watchedMetrics.map((m) => m.MetricName).sort()).toEqual(
+      [LifecycleMetric.KeysOverdue, LifecycleMetric.KeysUnchecked, LifecycleMetric.SecretsOverdue].sort(),
+    );
+    // and a managed secret rotated 40 days ago with a 31-day bound, and a key created 100 days ago with a 91-day bound
     const now = new Date('2026-06-01T00:00:00Z');
     sm.on(ListSecretsCommand).resolves({
       SecretList: [
@@ -229,6 +333,17 @@ describe('the gauges of the freshness check and the rotation-overdue alarm', () 
         },
       ],
     });
+    const key = { entryId: 'webhook-mac-key', keyRef: 'alias/webhook-mac', maxAgeSeconds: 91 * 86_400 };
+    const reader: KeyAgeReader = {
+      read: (k) =>
+        Promise.resolve({
+          key: k,
+          status: 'read',
+          keyArn: 'arn:aws:kms:us-east-1:123456789012:key/mac',
+          keyState: 'Enabled',
+          creationDate: new Date(now.getTime() - 100 * 86_400_000),
+        }),
+    };
 
     // WHEN the freshness check runs with the environment the construct gives it
     const documents = await captureEmf(async () => {
@@ -237,29 +352,44 @@ describe('the gauges of the freshness check and the rotation-overdue alarm', () 
         serviceName: FRESHNESS_CHECK_ENVIRONMENT.POWERTOOLS_SERVICE_NAME,
       });
       const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
-      await runFreshnessCheck({ client: new SecretsManagerClient({}), logger, metrics, now: () => now });
+      await runFreshnessCheck({
+        client: new SecretsManagerClient({}),
+        logger,
+        metrics,
+        keys: { reader, load: () => [key] },
+        now: () => now,
+      });
     });
 
-    // THEN the document carrying SecretsOverdue has the alarm's namespace and exact dimension set, and breaches it
-    const document = documents.find((d) =>
-      d._aws.CloudWatchMetrics.some((m) => m.Metrics.some((x) => x.Name === LifecycleMetric.SecretsOverdue)),
-    );
-    if (!document) throw new Error(`no SecretsOverdue in ${JSON.stringify(documents)}`);
-    const directive = document._aws.CloudWatchMetrics[0];
-    expect(watched.MetricName).toBe(LifecycleMetric.SecretsOverdue);
-    expect(directive?.Namespace).toBe(watched.Namespace);
-    expect(directive?.Dimensions.map((set) => [...set].sort())).toContainEqual(
-      watched.Dimensions.map((d) => d.Name).sort(),
-    );
-    for (const { Name, Value } of watched.Dimensions) expect(document[Name]).toBe(Value);
-    expect(document.service).toBe(MetricService.Lifecycle);
-    expect(document[LifecycleMetric.SecretsOverdue]).toBe(1);
+    // THEN each gauge the alarm reads is in a document with the alarm's namespace and exact dimension set
+    const expected: Record<string, number> = {
+      [LifecycleMetric.SecretsOverdue]: 1,
+      [LifecycleMetric.KeysOverdue]: 1,
+      [LifecycleMetric.KeysUnchecked]: 0,
+    };
+    for (const watched of watchedMetrics) {
+      const document = documents.find((d) =>
+        d._aws.CloudWatchMetrics.some((m) => m.Metrics.some((x) => x.Name === watched.MetricName)),
+      );
+      if (!document) throw new Error(`no ${watched.MetricName} in ${JSON.stringify(documents)}`);
+      const directive = document._aws.CloudWatchMetrics[0];
+      expect(directive?.Namespace).toBe(watched.Namespace);
+      expect(directive?.Dimensions.map((set) => [...set].sort())).toContainEqual(
+        watched.Dimensions.map((d) => d.Name).sort(),
+      );
+      for (const { Name, Value } of watched.Dimensions) expect(document[Name]).toBe(Value);
+      expect(document.service).toBe(MetricService.Lifecycle);
+      expect(document[watched.MetricName]).toBe(expected[watched.MetricName]);
+    }
     // and a scan that stopped reporting raises the alarm too
     expect(properties.TreatMissingData).toBe('breaching');
   });
 });
 
 describe('FreshnessCheck validation', () => {
+  /** A key whose ARN is a token, as a created key's. */
+  const tokenKey = (): Key => new Key(newStack(), 'Key');
+
   function construct(props: Partial<FreshnessCheckProps>): () => FreshnessCheck {
     return () => {
       const parts = fixture(newStack());
@@ -288,6 +418,29 @@ describe('FreshnessCheck validation', () => {
       'a 20-minute timeout',
       { timeout: Duration.minutes(20) },
       /timeout must be whole seconds between 1 and 900, got 20 minutes$/,
+    ],
+    [
+      'a created key without an alias (its ARN is only known at deployment)',
+      { keys: [{ entryId: 'data-key', key: tokenKey(), maxAgeSeconds: 100, replaceable: false }] },
+      /key "data-key" needs an alias or an ARN known at synthesis/,
+    ],
+    [
+      'a key bound of 0 seconds',
+      { keys: [{ entryId: 'data-key', key: tokenKey(), aliasName: 'alias/d', maxAgeSeconds: 0, replaceable: false }] },
+      /key "data-key": maxAgeSeconds must be a positive whole number, got 0$/,
+    ],
+    [
+      'more keys than Lambda environment holds',
+      {
+        keys: Array.from({ length: 400 }, (_, i) => ({
+          entryId: `key-${i}-${'x'.repeat(40)}`,
+          key: tokenKey(),
+          aliasName: `alias/${i}-${randomUUID()}`,
+          maxAgeSeconds: 100 + i,
+          replaceable: false,
+        })),
+      },
+      /the 400 keys take \d+ characters of KEYTURN_FRESHNESS_KEYS, more than 3500/,
     ],
   ])('rejects %s, showing the bad value', (_case, props, message) => {
     // GIVEN bad props / WHEN constructing / THEN

@@ -1,4 +1,4 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { compressedJsonText, encodeCompressedJson } from '../../shared/compressed-json';
 import { InvalidStrategyOptionError } from '../errors';
 import { OptionTag, tagValue } from '../tag-options';
 import { ProviderHostNotAllowedError, ProviderSpecError } from './errors';
@@ -15,21 +15,15 @@ import { allowedHostsOf, providerSpecSchema, specIssues, usesAdminCredential, ty
  */
 export const HTTP_PROVIDERS_ENV = 'KEYTURN_HTTP_PROVIDERS';
 
-/** Marks a gzip-compressed, base64-encoded JSON array: a spec's JSON compresses about threefold. */
-const GZIP_PREFIX = 'gzip:';
-
 /** The value of KEYTURN_HTTP_PROVIDERS for `specs`: compressed, as Lambda's environment holds 4 KB in all. */
 export function encodeProviderSpecs(specs: readonly ProviderSpec[]): string {
-  return GZIP_PREFIX + gzipSync(JSON.stringify(specs), { level: 9 }).toString('base64');
+  return encodeCompressedJson(specs);
 }
 
 function decodeProviderSpecs(value: string, source: string): string {
-  if (!value.startsWith(GZIP_PREFIX)) return value; // plain JSON (tests, a hand-set variable)
-  try {
-    return gunzipSync(Buffer.from(value.slice(GZIP_PREFIX.length), 'base64')).toString('utf8');
-  } catch {
-    throw new ProviderSpecError(`${source} is not a valid gzip-compressed spec list`);
-  }
+  const text = compressedJsonText(value);
+  if (text === undefined) throw new ProviderSpecError(`${source} is not a valid gzip-compressed spec list`);
+  return text;
 }
 
 /** Users' specs by name, validated; a name may not shadow a preset. */

@@ -9,11 +9,14 @@ import { AlertTopic, type AlertRoute } from './alert-topic';
 import { AuditTrail } from './audit-trail';
 import { ObservabilityValidationError } from './errors';
 import { RotationAlarms, type RotationAlarmThresholds, type WatchedStateMachine } from './rotation-alarms';
+import type { KmsKeysRowProps } from './kms-keys-dashboard-row';
 import { RotationDashboard } from './rotation-dashboard';
 
 export * from './alert-topic';
 export * from './audit-trail';
 export * from './errors';
+export * from './kms-keys-dashboard-row';
+export * from './kms-pending-deletion';
 export * from './metrics';
 export * from './rotation-alarms';
 export * from './rotation-dashboard';
@@ -100,6 +103,20 @@ export interface KeyturnObservabilityProps {
    * @default DEFAULT_ALARM_STRATEGIES
    */
   readonly strategies?: readonly string[];
+
+  /**
+   * The account's CloudTrail log group in this Region: alarm on uses of KMS keys pending deletion (RotationAlarms).
+   *
+   * @default - no such alarm
+   */
+  readonly cloudTrailLogGroupName?: string;
+
+  /**
+   * The policy's KMS keys on the dashboard: a row of their own.
+   *
+   * @default - no KMS keys row
+   */
+  readonly kmsKeys?: KmsKeysRowProps;
 }
 
 /**
@@ -154,6 +171,7 @@ export class KeyturnObservability extends Construct {
       queues: props.queues,
       strategies: props.strategies,
       runbookBaseUrl: props.runbookBaseUrl,
+      cloudTrailLogGroupName: props.cloudTrailLogGroupName,
     });
 
     this.dashboard = new RotationDashboard(this, 'Dashboard', {
@@ -162,6 +180,7 @@ export class KeyturnObservability extends Construct {
       stateMachines: props.stateMachines,
       functions: props.functions,
       runbookBaseUrl: props.runbookBaseUrl,
+      kmsKeys: props.kmsKeys,
     });
   }
 

@@ -8,6 +8,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { LifecycleMetric, RotationMetric, UNRESOLVED_STRATEGY } from '../../../functions/shared/metric-names';
 import { ObservabilityValidationError } from './errors';
+import { pendingDeletionUsesMetric } from './kms-pending-deletion';
 import {
   DEFAULT_ALARM_STRATEGIES,
   auditCompletenessExpression,
@@ -42,7 +43,7 @@ export interface RotationAlarmThresholds {
   readonly auditCompletenessPercent: number;
   /** [M10] Longest acceptable time from a failed rotation to the previous credential restored. */
   readonly recoveryTime: Duration;
-  /** Managed secrets past their rotation interval tolerated (the alarm fires above it). */
+  /** Managed secrets and policy KMS keys past their rotation interval (or unchecked) tolerated (the alarm fires above it). */
   readonly secretsOverdue: number;
 }
 
@@ -195,6 +196,15 @@ export interface RotationAlarmsProps {
    * @default - the stack name and a dash
    */
   readonly alarmNamePrefix?: string;
+
+  /**
+   * The account's CloudTrail log group in this Region (a trail delivering to CloudWatch Logs): a metric filter there
+   * counts refused uses of KMS keys pending deletion, and the kms-key-pending-deletion-used alarm pages on the first
+   * (kms-pending-deletion.ts).
+   *
+   * @default - no such alarm: the kms-key runs' canary watch (CloudTrail LookupEvents) is the only signal
+   */
+  readonly cloudTrailLogGroupName?: string;
 }
 
 const MAX_DESCRIPTION = 1024;
@@ -237,7 +247,7 @@ function anyOccurrence(spec: Omit<AlarmSpec, 'threshold' | 'comparison' | 'treat
  * | rotation-failed-<strategy> | `RotationFailed` by strategy | ≥ 1 in 5 min | page |
  * | rotation-success-rate | `RotationSucceeded` / (`RotationSucceeded` + `RotationFailed`) | < 99.9 % over a day | ticket |
  * | time-to-rotate | p95 `RotationDuration` | > 5 min over an hour | ticket |
- * | rotation-overdue | max `SecretsOverdue` (missing data breaches) | > 0 over an hour | ticket |
+ * | rotation-overdue | max `SecretsOverdue` + `KeysOverdue` + `KeysUnchecked` (missing data breaches) | > 0 over an hour | ticket |
  * | old-credential-in-use | `OldCredentialInUse` | > 0 in an hour | ticket |
  * | auth-failures-after-rotation | `AuthFailuresAfterRotation` | ≥ 5 in an hour | page |
  * | revocation-latency | max `RevocationLatency` | > 2 min over an hour | ticket |
@@ -248,6 +258,7 @@ function anyOccurrence(spec: Omit<AlarmSpec, 'threshold' | 'comparison' | 'treat
  * | lambda-errors-<name> | `Errors` | ≥ 1 in 5 min | page |
  * | lambda-throttles-<name> | `Throttles` | ≥ 1 in 5 min | ticket |
  * | dead-letters-<queue> | max `ApproximateNumberOfMessagesVisible` | ≥ 1 in 5 min | ticket |
+ * | kms-key-pending-deletion-used (with `cloudTrailLogGroupName`) | `KmsKeyPendingDeletionUses` (CloudTrail metric filter) | ≥ 1 in 5 min | page |
  *
  * The success rate is checked over one day, not a week: a CloudWatch alarm's period is at most one day. A day
  * below the weekly target is an error budget burning faster than the week allows (burn rate above 1), so the
@@ -350,27 +361,23 @@ export class RotationAlarms extends Construct {
     this.add({
       id: 'RotationOverdue',
       name: 'rotation-overdue',
-      metric: lifecycleMetric(LifecycleMetric.SecretsOverdue, {
-        statistic: cw.Stats.MAXIMUM,
-        period: ONE_HOUR,
-        label: 'SecretsOverdue',
-      }),
+      metric: overdueExpression(),
       threshold: t.secretsOverdue,
       comparison: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      // A gauge the freshness check (FreshnessCheck) publishes every hour, 0 included. Missing data is
-      // BREACHING: without the scan nobody knows whether secrets are overdue, so a scan that stopped (schedule
-      // deleted or disabled, function failing before it publishes) must raise this alarm too. CloudWatch applies
-      // the missing-data treatment only when its whole evaluation range (several periods) holds no datapoint,
-      // so one late or skipped run does not fire it.
+      // Gauges the freshness check (FreshnessCheck) publishes every hour, 0 included. Missing data is
+      // BREACHING: without the scan nobody knows whether secrets and keys are overdue, so a scan that stopped
+      // (schedule deleted or disabled, function failing before it publishes) must raise this alarm too; the
+      // expression has no datapoint when SecretsOverdue has none. CloudWatch applies the missing-data treatment only
+      // when its whole evaluation range (several periods) holds no datapoint, so one late or skipped run does not fire it.
       treatMissingData: cw.TreatMissingData.BREACHING,
       severity: AlarmSeverity.TICKET,
       runbook: RunbookAnchor.RotationOverdue,
       description:
-        `${atLeastOneMoreThan(t.secretsOverdue, 'managed secret is', 'managed secrets are')} past the rotation ` +
-        'interval. No data counts as overdue too: the hourly freshness check stopped reporting. First: if the ' +
-        "metric has no recent data, check the freshness check function's errors and its schedule; otherwise its " +
-        'log lines "secret is overdue for rotation" name the secrets: check whether their rotation is failing or ' +
-        'disabled.',
+        `${atLeastOneMoreThan(t.secretsOverdue, 'managed secret or KMS key is', 'managed secrets and KMS keys are')} ` +
+        'past the rotation interval, or a policy key could not be checked. No data counts as overdue too: the hourly ' +
+        "freshness check stopped reporting. First: if the metric has no recent data, check the freshness check function's " +
+        'errors and its schedule; otherwise its log lines "secret is overdue for rotation", "KMS key is overdue for ' +
+        'rotation" and "KMS key could not be checked" name them: check whether their rotation is failing or disabled.',
     });
 
     this.add({
@@ -468,6 +475,26 @@ export class RotationAlarms extends Construct {
         `${t.recoveryTime.toHumanString()}. First: read the rollback steps of that execution in the state machine ` +
         'history to find what was slow.',
     });
+
+    if (props.cloudTrailLogGroupName !== undefined) {
+      this.add(
+        anyOccurrence({
+          id: 'KmsKeyPendingDeletionUsed',
+          name: 'kms-key-pending-deletion-used',
+          metric: pendingDeletionUsesMetric(this, props.cloudTrailLogGroupName, {
+            period: FIVE_MINUTES,
+            statistic: cw.Stats.SUM,
+          }),
+          severity: AlarmSeverity.PAGE,
+          runbook: RunbookAnchor.KmsKeyPendingDeletionUsed,
+          description:
+            'Someone tried to use a KMS key that is pending deletion (CloudTrail: a KMS request refused with "... is ' +
+            'pending deletion."). Once its waiting period ends, whatever still needs the key is lost for good. ' +
+            'First: find the event in CloudTrail (its key ARN and caller), cancel the deletion (aws kms ' +
+            'cancel-key-deletion; the key stays disabled) and move that consumer to the alias.',
+        }),
+      );
+    }
 
     // Step Functions and Lambda publish these only when executions or invocations happen: no data, no failure.
     for (const watched of uniqueStateMachines(props.stateMachines ?? [])) {
@@ -682,6 +709,27 @@ function stateMachineNameOf(stateMachine: sfn.IStateMachine): string {
     ArnFormat.COLON_RESOURCE_NAME,
   ).resourceName;
   return name ?? stateMachine.node.id;
+}
+
+/**
+ * What the rotation-overdue alarm counts: overdue secrets, overdue keys and keys the check could not judge (nobody
+ * knows those are fresh). The key gauges are filled with 0 (a check deployed before keys were checked publishes
+ * none); SecretsOverdue is not, so a check that stopped publishing leaves no datapoint and the alarm's missing-data
+ * treatment (breaching) applies.
+ */
+function overdueExpression(): cw.MathExpression {
+  const max = (metric: (typeof LifecycleMetric)[keyof typeof LifecycleMetric]) =>
+    lifecycleMetric(metric, { statistic: cw.Stats.MAXIMUM, period: ONE_HOUR, label: metric });
+  return new cw.MathExpression({
+    expression: 'secrets + FILL(keys, 0) + FILL(unchecked, 0)',
+    usingMetrics: {
+      secrets: max(LifecycleMetric.SecretsOverdue),
+      keys: max(LifecycleMetric.KeysOverdue),
+      unchecked: max(LifecycleMetric.KeysUnchecked),
+    },
+    period: ONE_HOUR,
+    label: 'SecretsOverdue + KeysOverdue + KeysUnchecked',
+  });
 }
 
 /** "A managed secret is" for 0, "More than 3 managed secrets are" otherwise. */

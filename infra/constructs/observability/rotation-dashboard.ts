@@ -5,6 +5,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { LifecycleMetric, MetricDimension, RotationMetric, StepMetric } from '../../../functions/shared/metric-names';
 import { ObservabilityValidationError } from './errors';
+import { kmsKeysRow, type KmsKeysRowProps } from './kms-keys-dashboard-row';
 import { auditCompletenessExpression, lifecycleMetric, searchExpression, successRateExpression } from './metrics';
 import {
   DEFAULT_ALARM_THRESHOLDS,
@@ -73,6 +74,13 @@ export interface RotationDashboardProps {
    * @default `<stack name>-rotation-<region>`
    */
   readonly dashboardName?: string;
+
+  /**
+   * The KMS keys row (kms-keys-dashboard-row.ts), after the debug section.
+   *
+   * @default - no KMS keys row (the policy has no keys)
+   */
+  readonly kmsKeys?: KmsKeysRowProps;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -90,6 +98,8 @@ const FULL = 24;
  *   (started, succeeded, failed, timed out, aborted), and the state of every alarm.
  * - **Debug**: per-step durations and failures, old-credential use, Secrets Manager and KMS API calls (AWS/Usage:
  *   Secrets Manager publishes no API metrics of its own), throttles, and Lambda and Step Functions errors.
+ *
+ * With `kmsKeys`, a fourth row for the policy's KMS keys follows (kms-keys-dashboard-row.ts).
  *
  * Breakdowns use SEARCH, which dashboards allow (alarms do not).
  */
@@ -121,6 +131,7 @@ export class RotationDashboard extends Construct {
     this.dashboard.addWidgets(...this.executiveSection(target));
     this.dashboard.addWidgets(...this.onCallSection(props.alarms ?? [], watched, runbookBaseUrl));
     this.dashboard.addWidgets(...this.debugSection(stateMachines, functions));
+    if (props.kmsKeys) this.dashboard.addWidgets(...kmsKeysRow(props.kmsKeys));
   }
 
   private executiveSection(target: number): cw.IWidget[] {

@@ -28,6 +28,7 @@ export const RunbookAnchor = {
   FleetRotationFailed: 'runbook-fleet-rotation-failed',
   KmsKeyRotationFailed: 'runbook-kms-key-rotation-failed',
   KmsRewrapFailed: 'runbook-kms-re-wrap-failed',
+  KmsKeyPendingDeletionUsed: 'runbook-kms-key-pending-deletion-used',
   Throttling: 'runbook-throttling',
   DeadLetterQueue: 'runbook-dead-letter-queue',
 } as const;
@@ -51,6 +52,7 @@ export const RUNBOOK_HEADINGS: Readonly<Record<RunbookAnchorName, string>> = {
   [RunbookAnchor.FleetRotationFailed]: 'Runbook: fleet rotation failed',
   [RunbookAnchor.KmsKeyRotationFailed]: 'Runbook: KMS key rotation failed',
   [RunbookAnchor.KmsRewrapFailed]: 'Runbook: KMS re-wrap failed',
+  [RunbookAnchor.KmsKeyPendingDeletionUsed]: 'Runbook: KMS key pending deletion used',
   [RunbookAnchor.Throttling]: 'Runbook: throttling',
   [RunbookAnchor.DeadLetterQueue]: 'Runbook: dead-letter queue',
 };

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { KEY_MANAGEMENT_ACTIONS } from '../../../infra/constructs/kms-keys/kms-key-permissions';
+import { MONITORED_KEYS_ENV, parseMonitoredKeys } from '../../../functions/freshness-check/monitored-keys';
+import { ENTRY_RESOURCE_TAG, KEY_MANAGEMENT_ACTIONS } from '../../../infra/constructs/kms-keys/kms-key-permissions';
+import { KMS_KEYS_SECTION } from '../../../infra/constructs/observability/kms-keys-dashboard-row';
 import { RunbookAnchor } from '../../../infra/constructs/observability/runbooks';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
@@ -127,6 +129,50 @@ describe('a policy with KMS keys: created, adopted, rotated by KMS or by keyturn
       'KmsKeysFunctionListKeysPolicy: AwsSolutions-IAM5[Resource::*]',
       'KmsKeysFunctionReplacementKeysPolicy: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
       'KmsKeysStateMachineRoleDefaultPolicy: AwsSolutions-IAM5[Resource::*]',
+    ]);
+  });
+
+  test('the freshness check watches every key through its alias, bounded as the policy says, and may read them only', () => {
+    // THEN the function's environment names each key with the age its policy allows
+    const freshness = built.stack.freshnessCheck;
+    const fn = resourcesOf(core)[logicalIdOf(freshness.function)];
+    const variables = (fn?.Properties.Environment as { Variables: Record<string, string> }).Variables;
+    const DAY = 86_400;
+    expect(parseMonitoredKeys(variables[MONITORED_KEYS_ENV])).toEqual([
+      // KMS every 180 days: the period, a day, an hour
+      { entryId: 'orders-data-key', keyRef: 'alias/orders-data', maxAgeSeconds: 181 * DAY + 3_600 },
+      // keyturn every 90 days in a 2h window: interval, window, an hour
+      { entryId: 'webhook-mac-key', keyRef: 'alias/webhook-mac', maxAgeSeconds: 90 * DAY + 3 * 3_600 },
+      // weekly cron, the key schedules' default 1h window, an hour
+      { entryId: 'legacy-signing-key', keyRef: 'alias/legacy-signing', maxAgeSeconds: 7 * DAY + 2 * 3_600 },
+    ]);
+    // AND its role is an output, for an adopted key's key policy
+    core.hasOutput('FreshnessCheckRoleArn', { Value: { 'Fn::GetAtt': [logicalIdOf(freshness.role), 'Arn'] } });
+    // AND the dashboard has the KMS keys row, on the kms-key state machine
+    const dashboard = JSON.stringify(Object.values(resourcesOf(core, 'AWS::CloudWatch::Dashboard'))[0]);
+    expect(dashboard).toContain(KMS_KEYS_SECTION);
+    expect(dashboard).toContain(logicalIdOf(rotation().stateMachine.stateMachine));
+    // AND its role reads exactly the policy's keys and the replacements of the two replaceable ones
+    const kmsStatements = statementsOfRole(core, logicalIdOf(freshness.role)).filter((st) =>
+      asArray(st.Action).includes('kms:DescribeKey'),
+    );
+    expect(kmsStatements.map((st) => ({ ...st, Resource: asArray(st.Resource).map(render).sort() }))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['kms:DescribeKey', 'kms:ListKeyRotations'],
+        Resource: [
+          ADOPTED_ARN,
+          `\${${keyLogicalId('orders-data-key')}.Arn}`,
+          `\${${keyLogicalId('webhook-mac-key')}.Arn}`,
+        ].sort(),
+      },
+      {
+        Sid: 'ReadReplacementKeys',
+        Effect: 'Allow',
+        Action: ['kms:DescribeKey', 'kms:ListKeyRotations'],
+        Resource: [ANY_KEY],
+        Condition: { StringEquals: { [ENTRY_RESOURCE_TAG]: ['webhook-mac-key', 'legacy-signing-key'] } },
+      },
     ]);
   });
 
@@ -510,6 +556,32 @@ describe('a policy whose keys only rotate their material', () => {
   });
 });
 
+describe("a policy naming the account's CloudTrail log group", () => {
+  test('alarms on uses of keys pending deletion through a metric filter there, routed to the default route', () => {
+    // GIVEN the keys and the trail's log group / WHEN the app is synthesized
+    const policy = policyOf([apiKey], {
+      alerts: { routes, defaultRoute: 'platform', cloudTrailLogGroup: 'aws-cloudtrail-logs-111122223333' },
+      keys: [macKey],
+    });
+    const built = synthesizeApp({ policy });
+    const core = built.templates.get('Keyturn');
+    if (!core) throw new Error('no core stack');
+
+    // THEN
+    expect(findings(built.report)).toEqual([]);
+    core.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: 'aws-cloudtrail-logs-111122223333',
+      FilterPattern: Match.stringLikeRegexp('is pending deletion'),
+      MetricTransformations: [Match.objectLike({ MetricName: 'KmsKeyPendingDeletionUses' })],
+    });
+    const platformTopic = logicalIdOf(built.stack.alerts.topic('platform'));
+    core.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'Keyturn-kms-key-pending-deletion-used',
+      AlarmActions: [{ Ref: platformTopic }],
+    });
+  });
+});
+
 describe('a policy without keys', () => {
   test('synthesizes nothing KMS-key related, the same template as before keys existed', () => {
     // GIVEN the same policy without keys, and with an empty list / WHEN
@@ -524,8 +596,14 @@ describe('a policy without keys', () => {
     expect(Object.keys(json.Resources).filter((id) => id.startsWith('KmsKeys'))).toEqual([]);
     expect(Object.keys(json.Outputs).filter((id) => id.startsWith('KmsKey'))).toEqual([]);
     // (the dashboard's runbook index names every runbook, the KMS key one too)
-    const withoutRunbookIndex = JSON.stringify(json).replaceAll(RunbookAnchor.KmsKeyRotationFailed, '');
+    const withoutRunbookIndex = JSON.stringify(json)
+      .replaceAll(RunbookAnchor.KmsKeyRotationFailed, '')
+      .replaceAll(RunbookAnchor.KmsKeyPendingDeletionUsed, '');
     expect(withoutRunbookIndex).not.toMatch(/kms:CreateKey|keyturn:replaces|kms-key|KmsKeyFunction/);
+    // no keys for the freshness check, no KMS keys row on the dashboard
+    expect(JSON.stringify(json)).not.toContain(MONITORED_KEYS_ENV);
+    expect(JSON.stringify(json)).not.toContain(KMS_KEYS_SECTION);
+    expect(Object.keys(json.Outputs)).not.toContain('FreshnessCheckRoleArn');
     // the core's own keys only: secrets, data, alerts, audit
     expect(Object.keys(resourcesOf(core, 'AWS::KMS::Key'))).toHaveLength(4);
     expect(empty.templates.get('Keyturn')?.toJSON()).toEqual(json);

@@ -7,6 +7,7 @@ import { STRATEGY_NAMES } from '../../../functions/strategies/strategy';
 import {
   AlarmSeverity,
   DEFAULT_ALARM_STRATEGIES,
+  PENDING_DELETION_FILTER_PATTERN,
   QueueAlarms,
   RotationAlarms,
   type RotationAlarmsProps,
@@ -136,13 +137,6 @@ describe('RotationAlarms with the default thresholds', () => {
       'notBreaching',
     ],
     [
-      'Keyturn-rotation-overdue',
-      { namespace: 'keyturn', metric: 'SecretsOverdue', dimensions: LIFECYCLE, stat: 'Maximum', period: 3600 },
-      0,
-      'GreaterThanThreshold',
-      'breaching',
-    ],
-    [
       'Keyturn-old-credential-in-use',
       { namespace: 'keyturn', metric: 'OldCredentialInUse', dimensions: LIFECYCLE, stat: 'Sum', period: 3600 },
       0,
@@ -239,6 +233,33 @@ describe('RotationAlarms with the default thresholds', () => {
       ComparisonOperator: 'LessThanThreshold',
       EvaluationPeriods: 1,
       TreatMissingData: 'notBreaching',
+    });
+  });
+
+  test('the rotation-overdue alarm counts overdue secrets, overdue keys and unchecked keys; no data breaches', () => {
+    // THEN
+    const alarm = alarmNamed(alarms, 'Keyturn-rotation-overdue');
+    const { expression, inputs } = expressionOf(alarm);
+    // SecretsOverdue is not filled: a freshness check that stopped publishing leaves no datapoint at all
+    expect(expression).toBe('secrets + FILL(keys, 0) + FILL(unchecked, 0)');
+    const gauge = (metric: string): Watched => ({
+      namespace: 'keyturn',
+      metric,
+      dimensions: LIFECYCLE,
+      stat: 'Maximum',
+      period: 3600,
+    });
+    expect(inputs).toEqual({
+      secrets: gauge('SecretsOverdue'),
+      keys: gauge('KeysOverdue'),
+      unchecked: gauge('KeysUnchecked'),
+    });
+    expect(alarm).toMatchObject({
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      TreatMissingData: 'breaching',
     });
   });
 
@@ -427,7 +448,7 @@ describe('RotationAlarms with overrides', () => {
     expect(threshold('prod-old-credential-in-use')).toBe(2);
     expect(threshold('prod-audit-completeness')).toBe(99.5);
     expect(render(alarmNamed(alarms, 'prod-rotation-overdue').AlarmDescription)).toMatch(
-      /^keyturn: More than 3 managed secrets are past the rotation interval\./,
+      /^keyturn: More than 3 managed secrets and KMS keys are past the rotation interval, or a policy key could not be checked\./,
     );
     expect(render(alarmNamed(alarms, 'prod-recovery-time').AlarmDescription)).toMatch(
       / Runbook: README\.md#runbook-recovery-time$/,
@@ -437,6 +458,82 @@ describe('RotationAlarms with overrides', () => {
         `\${${stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic)}}`,
       ]);
     }
+  });
+});
+
+describe("RotationAlarms with the account's CloudTrail log group", () => {
+  const LOG_GROUP = 'aws-cloudtrail-logs-111111111111-0a1b2c3d';
+
+  test('counts refused uses of keys pending deletion there, with the developer guide pattern, and pages on the first', () => {
+    // GIVEN
+    const { stack } = newStack();
+    const pageTopic = new sns.Topic(stack, 'Page');
+
+    // WHEN
+    new RotationAlarms(stack, 'Alarms', {
+      pageTopic,
+      ticketTopic: new sns.Topic(stack, 'Ticket'),
+      cloudTrailLogGroupName: LOG_GROUP,
+      runbookBaseUrl: RUNBOOKS,
+    });
+    const template = Template.fromStack(stack);
+
+    // THEN one metric filter on that log group, the documented pattern, one per matching event
+    template.resourceCountIs('AWS::Logs::MetricFilter', 1);
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: LOG_GROUP,
+      FilterPattern: '{ $.eventSource = kms* && $.errorMessage = "* is pending deletion."}',
+      MetricTransformations: [
+        { MetricNamespace: 'keyturn', MetricName: 'KmsKeyPendingDeletionUses', MetricValue: '1' },
+      ],
+    });
+    expect(PENDING_DELETION_FILTER_PATTERN).toBe(
+      '{ $.eventSource = kms* && $.errorMessage = "* is pending deletion."}',
+    );
+    // AND a paging alarm on its metric: one in 5 minutes, no data is fine
+    const alarm = alarmNamed(alarmsByName(template), 'Keyturn-kms-key-pending-deletion-used');
+    expect(watched(alarm)).toEqual({
+      namespace: 'keyturn',
+      metric: 'KmsKeyPendingDeletionUses',
+      dimensions: {},
+      stat: 'Sum',
+      period: 300,
+    });
+    expect(alarm).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    const page = `\${${stack.getLogicalId(pageTopic.node.defaultChild as sns.CfnTopic)}}`;
+    expect((alarm.AlarmActions ?? []).map(render)).toEqual([page]);
+    expect((alarm.OKActions ?? []).map(render)).toEqual([page]);
+    expect(render(alarm.AlarmDescription)).toMatch(
+      new RegExp(`cancel-key-deletion.+Runbook: ${RUNBOOKS}#${RunbookAnchor.KmsKeyPendingDeletionUsed}$`),
+    );
+  });
+
+  test('without it there is no metric filter and no such alarm', () => {
+    // GIVEN / WHEN
+    const { stack } = newStack();
+    new RotationAlarms(stack, 'Alarms', { pageTopic: new sns.Topic(stack, 'Page') });
+    const template = Template.fromStack(stack);
+
+    // THEN
+    template.resourceCountIs('AWS::Logs::MetricFilter', 0);
+    expect([...alarmsByName(template).keys()].filter((n) => n.includes('pending-deletion'))).toEqual([]);
+  });
+
+  test('refuses a log group name CloudWatch Logs would not accept, showing it', () => {
+    // GIVEN / WHEN / THEN
+    const { stack } = newStack();
+    expect(
+      () =>
+        new RotationAlarms(stack, 'Alarms', {
+          pageTopic: new sns.Topic(stack, 'Page'),
+          cloudTrailLogGroupName: 'arn:aws:logs:eu-west-1:111111111111:log-group:trail',
+        }),
+    ).toThrow(/cloudTrailLogGroupName must be a CloudWatch Logs log group name .+, got "arn:aws:logs:/);
   });
 });
 

@@ -1,8 +1,10 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { KmsKeyMetric, LifecycleMetric } from '../../../functions/shared/metric-names';
 import {
   DASHBOARD_SECTIONS,
+  KMS_KEYS_SECTION,
   RUNBOOK_HEADINGS,
   RotationAlarms,
   RotationDashboard,
@@ -11,6 +13,7 @@ import {
 import { type DashboardWidget, dashboardBody, newStack, orchestration, render, resourcesOfType } from './support';
 
 const RUNBOOKS = 'https://github.com/example/keyturn/blob/main/README.md';
+const KMS_KEY_ARN = 'arn:aws:states:eu-west-1:111111111111:stateMachine:keyturn-kms-key';
 
 describe('RotationDashboard', () => {
   let template: Template;
@@ -179,6 +182,60 @@ describe('RotationDashboard with labelled state machines', () => {
       'ExecutionsAborted',
     ]) {
       expect(metrics).toContain(`"AWS/States","${metric}","StateMachineArn"`);
+    }
+  });
+});
+
+describe('RotationDashboard with the KMS keys row', () => {
+  let widgets: DashboardWidget[];
+
+  beforeAll(() => {
+    // GIVEN the lifecycle and the kms-key state machine
+    const { stack } = newStack();
+    const { stateMachine } = orchestration(stack);
+    const kmsKey = sfn.StateMachine.fromStateMachineArn(stack, 'KmsKey', KMS_KEY_ARN);
+
+    // WHEN the dashboard has the keys row
+    new RotationDashboard(stack, 'Dashboard', { stateMachines: [stateMachine], kmsKeys: { stateMachine: kmsKey } });
+    widgets = dashboardBody(Template.fromStack(stack)).widgets;
+  });
+
+  test('adds a fourth row after the debug section, full width, its widgets below its header', () => {
+    // THEN
+    const headers = widgets.filter((w) => w.type === 'text' && w.properties.markdown?.startsWith('# '));
+    expect(headers.map((h) => h.properties.markdown?.split('\n')[0])).toEqual([
+      DASHBOARD_SECTIONS.Executive,
+      DASHBOARD_SECTIONS.OnCall,
+      DASHBOARD_SECTIONS.Debug,
+      KMS_KEYS_SECTION,
+    ]);
+    const header = headers[3];
+    const row = widgets.filter((w) => w.y > (header?.y ?? 0));
+    expect(row.map((w) => w.properties.title)).toEqual([
+      'kms-key runs: started, succeeded, failed, timed out (per hour)',
+      "KMS's own events: material rotations by type, keys deleted (per hour)",
+      'Policy keys overdue and unchecked; oldest key age (% of allowed)',
+    ]);
+    for (const w of widgets) expect(w.x + w.width).toBeLessThanOrEqual(24);
+  });
+
+  test("charts the kms-key runs, KMS's rotation events by type, and the freshness check's key gauges", () => {
+    // THEN
+    const [runs, events, freshness] = widgets.slice(-3).map((w) => JSON.stringify(w.properties.metrics));
+    for (const metric of ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsTimedOut']) {
+      expect(runs).toContain(`"AWS/States","${metric}","StateMachineArn","${KMS_KEY_ARN}"`);
+    }
+    expect(runs).not.toContain('keyturn-lifecycle');
+    expect(events).toContain(
+      `SEARCH('{keyturn,service,RotationType} MetricName=\\"${KmsKeyMetric.MaterialRotations}\\"', 'Sum', 3600)`,
+    );
+    expect(events).toContain(`"keyturn","${KmsKeyMetric.KeysDeleted}","service","keyturn-kms-key"`);
+    for (const metric of [
+      LifecycleMetric.KeysOverdue,
+      LifecycleMetric.KeysUnchecked,
+      LifecycleMetric.OldestKeyAgePercent,
+    ]) {
+      expect(freshness).toContain(`"keyturn","${metric}","service","keyturn-lifecycle"`);
     }
   });
 });

@@ -588,6 +588,31 @@ describe('probes', () => {
   });
 });
 
+describe("the account's CloudTrail log group (the alarm on uses of keys pending deletion)", () => {
+  it('is optional, and kept as written when given', () => {
+    expect(parsePolicy(policyWith([apiKey]), 'test.policy.ts').alerts.cloudTrailLogGroup).toBeUndefined();
+    const alerts = {
+      routes: { platform: {} },
+      defaultRoute: 'platform',
+      cloudTrailLogGroup: 'aws-cloudtrail-logs-org/main',
+    };
+    expect(parsePolicy(policyWith([apiKey], { alerts }), 'test.policy.ts').alerts.cloudTrailLogGroup).toBe(
+      'aws-cloudtrail-logs-org/main',
+    );
+  });
+
+  it('must be a log group name, not an ARN', () => {
+    const alerts = {
+      routes: { platform: {} },
+      defaultRoute: 'platform',
+      cloudTrailLogGroup: 'arn:aws:logs:eu-west-1:111122223333:log-group:trail',
+    };
+    expect(problems(policyWith([apiKey], { alerts }))).toEqual([
+      expect.stringMatching(/^alerts\.cloudTrailLogGroup: must be a CloudWatch Logs log group name/),
+    ]);
+  });
+});
+
 describe("keyturn's share of the region's Secrets Manager write quota", () => {
   it('defaults to half of 50 writes per second', () => {
     expect(parsePolicy(policyWith([apiKey]), 'test.policy.ts').writePace).toEqual({

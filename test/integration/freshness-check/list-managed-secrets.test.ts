@@ -1,6 +1,7 @@
 import { TagResourceCommand } from '@aws-sdk/client-secrets-manager';
 import { listManagedSecrets } from '../../../functions/freshness-check/freshness';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
+import { recordedObservability } from '../../support/recorded-observability';
 import { createSecret } from '../../support/secrets';
 
 let stack: LocalStack;
@@ -35,25 +36,12 @@ describe('listManagedSecrets against the local Secrets Manager', () => {
 
 describe('runFreshnessCheck', () => {
   it('logs each overdue secret by name and publishes the gauges the overdue alarm watches', async () => {
-    const { Logger } = await import('@aws-lambda-powertools/logger');
-    const { Metrics } = await import('@aws-lambda-powertools/metrics');
     const { runFreshnessCheck } = await import('../../../functions/freshness-check/freshness');
     await createSecret(stack.client, 'stale/one', 'value', {
       'keyturn:managed': 'true',
       'keyturn:max-age-seconds': '60',
     });
-    const warnings: unknown[] = [];
-    const logger = new Logger({ logLevel: 'SILENT' });
-    jest.spyOn(logger, 'warn').mockImplementation((...args: unknown[]) => {
-      warnings.push(args);
-    });
-    const metrics = new Metrics({ namespace: 'keyturn', serviceName: 'keyturn-lifecycle' });
-    const added: [string, number][] = [];
-    jest.spyOn(metrics, 'addMetric').mockImplementation((name: string, _unit, value: number) => {
-      added.push([name, value]);
-      return metrics;
-    });
-    jest.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => metrics);
+    const { logger, metrics, lines, gauges } = recordedObservability();
 
     // An hour later, the 60-second bound is long past for stale/one.
     const summary = await runFreshnessCheck({
@@ -64,8 +52,8 @@ describe('runFreshnessCheck', () => {
     });
 
     expect(summary.overdue).toBeGreaterThanOrEqual(1);
-    expect(JSON.stringify(warnings)).toContain('stale/one');
-    expect(added).toContainEqual(['SecretsOverdue', summary.overdue]);
-    expect(added.find(([name]) => name === 'OldestSecretAgePercent')?.[1]).toBeGreaterThan(100);
+    expect(JSON.stringify(lines.filter((line) => line.level === 'warn'))).toContain('stale/one');
+    expect(gauges.get('SecretsOverdue')).toBe(summary.overdue);
+    expect(gauges.get('OldestSecretAgePercent')).toBeGreaterThan(100);
   });
 });
