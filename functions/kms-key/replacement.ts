@@ -53,10 +53,8 @@ export async function createReplacementKey(
   entryId: string,
 ): Promise<{ readonly key: KeyFacts; readonly created: boolean; readonly straysScheduledForDeletion: number }> {
   const oldTags = await kms.tags(old.keyId);
-  const recorded = tagValue(oldTags, OLD_KEY_TAGS.replacedBy)?.split(' ');
-  if (recorded?.[0] === rotationId && recorded[1]) {
-    return { key: await kms.describeKey(recorded[1]), created: false, straysScheduledForDeletion: 0 };
-  }
+  const recorded = recordedReplacement(oldTags, rotationId);
+  if (recorded) return { key: await kms.describeKey(recorded), created: false, straysScheduledForDeletion: 0 };
   if (tagValue(oldTags, OLD_KEY_TAGS.replacing) === rotationId) {
     // A crash (or a twin) may have made the key without recording it: look for it by its tags.
     const made = await keysMadeBy(kms, old.keyId, rotationId);
@@ -78,6 +76,35 @@ export async function createReplacementKey(
   const key = await kms.createKey(request);
   await kms.tag(old.keyId, [{ key: OLD_KEY_TAGS.replacedBy, value: `${rotationId} ${key.keyId}` }]);
   return { key, created: true, straysScheduledForDeletion: 0 };
+}
+
+/**
+ * Twins of CreateReplacement running at the same moment can each make a key before either records one; the run
+ * goes on with one of them (the task result Step Functions kept). Once that key is known (the alias moved to it,
+ * or the run rolls back), every other key this rotation made is a stray: never aliased, never used. Its deletion
+ * is scheduled, unless an alias points at it. Returns how many were scheduled.
+ */
+export async function retireStrayReplacements(
+  kms: KmsKeyApi,
+  state: { readonly oldKeyId: string; readonly rotationId: string; readonly aliasName: string },
+  keepKeyId: string | undefined,
+): Promise<number> {
+  const made = await keysMadeBy(kms, state.oldKeyId, state.rotationId);
+  const keep = keepKeyId ?? recordedReplacement(await kms.tags(state.oldKeyId), state.rotationId) ?? made[0]?.keyId;
+  const aliased = await kms.aliasTarget(state.aliasName);
+  let retired = 0;
+  for (const stray of made) {
+    if (stray.keyId === keep || stray.keyId === aliased) continue;
+    await kms.scheduleDeletion(stray.keyId, STRAY_KEY_DELETION_DAYS);
+    retired += 1;
+  }
+  return retired;
+}
+
+/** The key id the old key's `replaced-by` tag records for this rotation. */
+function recordedReplacement(oldTags: readonly Tag[], rotationId: string): string | undefined {
+  const [recordedRotation, keyId] = tagValue(oldTags, OLD_KEY_TAGS.replacedBy)?.split(' ') ?? [];
+  return recordedRotation === rotationId && keyId ? keyId : undefined;
 }
 
 /** Keys whose tags say this rotation made them to replace the old key, oldest id order (stable for twins). */
@@ -153,7 +180,8 @@ export async function scheduleOldKeyDeletion(kms: KmsKeyApi, oldKeyId: string, w
 
 /**
  * Undoes a replacement at any point before the deletion: the old key enabled again (its deletion cancelled),
- * the alias back on it. The new key is left as it is (enabled, unaliased) for the operator to look at.
+ * the alias back on it. The new key is left as it is (enabled, unaliased) for the operator to look at; other keys
+ * this rotation made (a twin's strays) are scheduled for deletion.
  */
 export async function rollBackReplacement(kms: KmsKeyApi, state: ReplacementState): Promise<readonly string[]> {
   const done: string[] = [];
@@ -171,5 +199,8 @@ export async function rollBackReplacement(kms: KmsKeyApi, state: ReplacementStat
     await kms.pointAlias(state.aliasName, state.oldKeyId);
     done.push(`alias ${state.aliasName} back on the old key`);
   }
+  // The replacement the run chose stays for the operator to look at; a twin's stray key does not.
+  const retired = await retireStrayReplacements(kms, state, state.newKeyId);
+  if (retired > 0) done.push(`${retired} stray replacement key(s) scheduled for deletion`);
   return done;
 }

@@ -19,6 +19,7 @@ import {
   checkAlias,
   createReplacementKey,
   disableOldKey,
+  retireStrayReplacements,
   rollBackReplacement,
   scheduleOldKeyDeletion,
   switchAlias,
@@ -286,7 +287,17 @@ async function switchToReplacement(run: Run, deps: KeyTaskDeps, audit: Audit) {
   await checkAlias(deps.kms, aliasName, [begun.keyId, replacement.newKeyId]);
   await switchAlias(deps.kms, aliasName, replacement.newKeyId);
   const switchedAt = deps.now();
-  await audit(KeyAuditEventType.AliasMoved, { aliasName, from: begun.keyArn, to: replacement.newKeyArn });
+  const straysScheduledForDeletion = await retireStrayReplacements(
+    deps.kms,
+    { oldKeyId: begun.keyId, rotationId: begun.rotationId, aliasName },
+    replacement.newKeyId,
+  );
+  await audit(KeyAuditEventType.AliasMoved, {
+    aliasName,
+    from: begun.keyArn,
+    to: replacement.newKeyArn,
+    straysScheduledForDeletion,
+  });
   const keep = begun.keyUsage === 'SIGN_VERIFY' ? run.input.settings.keepForVerificationSeconds : 0;
   const elapsedByDrain = run.input.settings.graceSeconds;
   return { switchedAt: switchedAt.toISOString(), holdSeconds: Math.max(0, keep - elapsedByDrain) };
@@ -358,6 +369,7 @@ async function rollback(run: Run, deps: KeyTaskDeps, audit: Audit) {
     aliasName: run.input.aliasName,
     oldKeyId: begun.keyId,
     oldKeyArn: begun.keyArn,
+    newKeyId: run.state.replacement?.newKeyId,
   });
   await audit(KeyAuditEventType.RolledBack, { done });
   return { rolledBack: true, done };

@@ -17,6 +17,7 @@ import {
   checkAlias,
   createReplacementKey,
   disableOldKey,
+  retireStrayReplacements,
   rollBackReplacement,
   scheduleOldKeyDeletion,
   switchAlias,
@@ -192,6 +193,60 @@ describe('the replacement key', () => {
     expect(found.key.keyId).toBe(kept?.keyId);
     const strayState = await kms.send(new DescribeKeyCommand({ KeyId: stray?.keyId }));
     expect(strayState.KeyMetadata?.KeyState).toBe('PendingDeletion');
+  });
+  it('twins at the same moment each made and recorded a key: the key the run chose stays, the other is retired', async () => {
+    // Found by the chaos suite (seed bench, #239): two concurrent CreateReplacement tasks both read the old key's
+    // tags before either wrote one, so both made a key; Step Functions kept one answer, the other key stayed
+    // enabled, unaliased, and outlived a rollback beside the replacement the run chose.
+    const old = await keyWithAlias('HMAC_256', 'GENERATE_VERIFY_MAC');
+    const request = replacementKeyRequest({
+      entryId: 'webhook-signing',
+      old: old.facts,
+      oldPolicy: POLICY,
+      oldTags: [],
+      rotationId: 'rotation-8',
+    });
+    await api.tag(old.keyId, [{ key: OLD_KEY_TAGS.replacing, value: 'rotation-8' }]);
+    const chosen = await api.createKey(request);
+    const twins = await api.createKey(request);
+    // The twin recorded its key last: the record names the key the run did not choose.
+    await api.tag(old.keyId, [{ key: OLD_KEY_TAGS.replacedBy, value: `rotation-8 ${twins.keyId}` }]);
+    const state = { oldKeyId: old.keyId, rotationId: 'rotation-8', aliasName: old.aliasName };
+
+    await switchAlias(api, old.aliasName, chosen.keyId);
+    expect(await retireStrayReplacements(api, state, chosen.keyId)).toBe(1);
+    expect((await api.describeKey(twins.keyId)).keyState).toBe('PendingDeletion');
+    expect((await api.describeKey(chosen.keyId)).keyState).toBe('Enabled');
+    expect(await retireStrayReplacements(api, state, chosen.keyId)).toBe(0); // a retry: nothing more
+
+    // A rollback of a run whose twins left two keys: the chosen one stays for the operator, the other goes.
+    const again = await keyWithAlias('HMAC_256', 'GENERATE_VERIFY_MAC');
+    await api.tag(again.keyId, [{ key: OLD_KEY_TAGS.replacing, value: 'rotation-9' }]);
+    const madeNine = await createReplacementKey(api, again.facts, 'rotation-9', 'webhook-signing');
+    const strayNine = await api.createKey(
+      replacementKeyRequest({
+        entryId: 'webhook-signing',
+        old: again.facts,
+        oldPolicy: POLICY,
+        oldTags: [],
+        rotationId: 'rotation-9',
+      }),
+    );
+    await switchAlias(api, again.aliasName, madeNine.key.keyId);
+    const done = await rollBackReplacement(api, {
+      rotationId: 'rotation-9',
+      aliasName: again.aliasName,
+      oldKeyId: again.keyId,
+      oldKeyArn: again.facts.arn,
+      newKeyId: madeNine.key.keyId,
+    });
+    expect(done).toEqual([
+      `alias ${again.aliasName} back on the old key`,
+      '1 stray replacement key(s) scheduled for deletion',
+    ]);
+    expect((await api.describeKey(strayNine.keyId)).keyState).toBe('PendingDeletion');
+    expect((await api.describeKey(madeNine.key.keyId)).keyState).toBe('Enabled');
+    expect(await api.aliasTarget(again.aliasName)).toBe(again.keyId);
   });
 });
 
