@@ -9,7 +9,8 @@ import { lambdaHandlers, renderExecutionReport } from './lifecycle-drill';
 import { drillMariadbAlternatingUsers, drillMariadbSingleUser } from './mariadb-drill';
 import { drillPostgresAlternatingUsers, drillPostgresLifecycle, drillPostgresSingleUser } from './postgres-drill';
 import { drillElastiCacheUser, drillRedisLifecycle, drillRedisUser } from './redis-drill';
-import { renderSecretReport, renderSummary } from './report';
+import { drillPrerequisites, renderSkipped } from './prerequisites';
+import { renderSecretReport, renderSummary, type SecretReport } from './report';
 
 /**
  * `npm start`: the real rotation function rotates an API key, PostgreSQL and MariaDB users
@@ -25,52 +26,57 @@ async function main(): Promise<number> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
   const started = performance.now();
+  const prerequisites = drillPrerequisites();
+  const withMariadb = prerequisites.mariadb.missing === undefined;
+  const withRedis = prerequisites.redis.missing === undefined;
   const stack = await startLocalStack({
     postgres: true,
-    mariadb: true,
-    redis: true,
-    elasticache: true,
+    mariadb: withMariadb,
+    redis: withRedis,
+    elasticache: withRedis,
     iam: true,
     kms: true,
     dynamodb: true,
   });
-  const { postgres: pg, mariadb, redis, elasticache, iam } = servers(stack);
+  const { postgres: pg, iam } = servers(stack);
+  const { mariadb, redis, elasticache } = stack;
   const sendgrid = await startFakeSendGrid();
   try {
     console.log('keyturn local drill');
     console.log(`  Secrets Manager  ${stack.secretsManager.endpoint} (keyturn's local, AWS JSON protocol)`);
     console.log(`  PostgreSQL       ${pg.host}:${pg.port} (embedded, scram-sha-256 password auth)`);
-    console.log(`  MariaDB          ${mariadb.host}:${mariadb.port} (throwaway mariadbd, password auth)`);
-    console.log(`  Redis            127.0.0.1:${redis.port} (throwaway redis-server, ACL users, default user off)`);
-    console.log(`  ElastiCache API  ${elasticache.endpoint} (keyturn's local, ModifyUser applied to that Redis)`);
+    if (mariadb) console.log(`  MariaDB          ${mariadb.host}:${mariadb.port} (throwaway mariadbd, password auth)`);
+    else console.log('  MariaDB          not installed: skipped');
+    if (redis && elasticache) {
+      console.log(`  Redis            127.0.0.1:${redis.port} (throwaway redis-server, ACL users, default user off)`);
+      console.log(`  ElastiCache API  ${elasticache.endpoint} (keyturn's local, ModifyUser applied to that Redis)`);
+    } else console.log('  Redis            not installed: skipped (and the ElastiCache API with it)');
     console.log(`  SendGrid API     ${sendgrid.endpoint} (keyturn's local fake: API keys, scopes, 100-key cap, 429s)`);
     console.log(`  IAM / STS        ${iam.iamEndpoint} / ${iam.stsEndpoint} (keyturn's local: SigV4 verified per key)`);
     console.log(`  KMS              ${stack.kms?.endpoint ?? '?'} (keyturn's local: AES-256-GCM, versioned material)`);
     console.log(`  DynamoDB         ${stack.dynamodb?.endpoint ?? '?'} (dynalite, in memory)`);
     console.log(`  rotation Lambda  ${LOCAL_ROTATION_FUNCTION_ARN} (functions/rotate-secret/handler.ts, in process)\n`);
 
-    const reports = [
+    const reports: SecretReport[] = [
       await drillApiKey(stack),
       await drillPostgresSingleUser(stack, pg),
       await drillPostgresAlternatingUsers(stack, pg),
-      await drillMariadbSingleUser(stack, mariadb),
-      await drillMariadbAlternatingUsers(stack, mariadb),
-      await drillRedisUser(stack, redis),
-      await drillElastiCacheUser(stack, redis, elasticache),
-      await drillSendGridKey(stack, sendgrid),
-      await drillIamAccessKey(stack, iam),
     ];
+    if (mariadb) {
+      reports.push(await drillMariadbSingleUser(stack, mariadb), await drillMariadbAlternatingUsers(stack, mariadb));
+    }
+    if (redis && elasticache) {
+      reports.push(await drillRedisUser(stack, redis), await drillElastiCacheUser(stack, redis, elasticache));
+    }
+    reports.push(await drillSendGridKey(stack, sendgrid), await drillIamAccessKey(stack, iam));
     for (const report of reports) console.log(`${renderSecretReport(report)}\n`);
     console.log(renderSummary(reports));
 
     console.log('\nThe same secrets through the lifecycle state machines (statemachines/*.asl.json):\n');
     const handlers = await lambdaHandlers(stack);
-    const executions = [
-      await drillPostgresLifecycle(stack, pg, handlers),
-      await drillRedisLifecycle(stack, redis, handlers),
-      await drillIamLifecycle(stack, iam, handlers),
-      await drillApiKeyEmergency(stack, handlers),
-    ];
+    const executions = [await drillPostgresLifecycle(stack, pg, handlers)];
+    if (redis) executions.push(await drillRedisLifecycle(stack, redis, handlers));
+    executions.push(await drillIamLifecycle(stack, iam, handlers), await drillApiKeyEmergency(stack, handlers));
     console.log('KMS keys (statemachines/kms-key.asl.json, rewrap.asl.json):');
     const kmsContext = await kmsDrillContext(stack);
     try {
@@ -83,6 +89,7 @@ async function main(): Promise<number> {
     console.log(
       `${executionsPassed} of ${executions.length} state machine runs ended as expected with every check passing.`,
     );
+    for (const line of renderSkipped([prerequisites.mariadb, prerequisites.redis])) console.log(line);
     console.log(
       `Drill finished in ${((performance.now() - started) / 1000).toFixed(1)} s; local servers stopped, temp data removed.`,
     );
@@ -96,11 +103,9 @@ async function main(): Promise<number> {
 }
 
 function servers(stack: LocalStack) {
-  const { postgres, mariadb, redis, elasticache, iam } = stack;
-  if (!postgres || !mariadb || !redis || !elasticache || !iam) {
-    throw new Error('the local stack did not start every server');
-  }
-  return { postgres, mariadb, redis, elasticache, iam };
+  const { postgres, iam } = stack;
+  if (!postgres || !iam) throw new Error('the local stack did not start PostgreSQL and IAM');
+  return { postgres, iam };
 }
 
 main().then(
