@@ -16,7 +16,7 @@ import type { KeyEntryInput } from '../../../infra/policy/key-schema';
 import { keyRunSeconds } from '../../../infra/policy/key-settings';
 import type { ResolvedPolicy } from '../../../infra/policy/defaults';
 import { aslErrors } from '../../support/asl';
-import { findings, type SynthesizedApp, synthesizeApp } from '../support/app';
+import { findings, policyKeyLogicalId, type SynthesizedApp, synthesizeApp } from '../support/app';
 import {
   asArray,
   logicalIdOf,
@@ -96,9 +96,7 @@ describe('a policy with KMS keys: created, adopted, rotated by KMS or by keyturn
   beforeAll(() => {
     // GIVEN a symmetric key with automatic rotation, an HMAC key and an adopted key / WHEN the app is synthesized
     built = synthesizeApp({ policy: policyWithKeys([dataKey, macKey, legacyKey]) });
-    const template = built.templates.get('Keyturn');
-    if (!template) throw new Error('no core stack');
-    core = template;
+    core = built.core;
   });
 
   const rotation = () => {
@@ -107,11 +105,7 @@ describe('a policy with KMS keys: created, adopted, rotated by KMS or by keyturn
     return kmsKeys;
   };
   const functionStatements = () => statementsOfRole(core, logicalIdOf(rotation().function.role));
-  const keyLogicalId = (entryId: string): string => {
-    const key = rotation().keys.find((k) => k.entry.id === entryId)?.key;
-    if (!key) throw new Error(`no key ${entryId}`);
-    return logicalIdOf(key);
-  };
+  const keyLogicalId = (entryId: string): string => policyKeyLogicalId(built, entryId);
 
   test('passes cdk-nag with each acknowledgement on its own construct, naming the rule', () => {
     // THEN no unacknowledged finding
@@ -541,8 +535,8 @@ describe('a policy whose keys only rotate their material', () => {
 
     // THEN
     expect(findings(built.report)).toEqual([]);
-    const core = built.templates.get('Keyturn');
-    if (!core || !built.stack.kmsKeys) throw new Error('no KMS key rotation');
+    const core = built.core;
+    if (!built.stack.kmsKeys) throw new Error('no KMS key rotation');
     const actions = statementsOfRole(core, logicalIdOf(built.stack.kmsKeys.function.role)).flatMap((s) =>
       asArray(s.Action),
     );
@@ -564,8 +558,7 @@ describe("a policy naming the account's CloudTrail log group", () => {
       keys: [macKey],
     });
     const built = synthesizeApp({ policy });
-    const core = built.templates.get('Keyturn');
-    if (!core) throw new Error('no core stack');
+    const { core } = built;
 
     // THEN
     expect(findings(built.report)).toEqual([]);
@@ -590,8 +583,7 @@ describe('a policy without keys', () => {
 
     // THEN
     expect(without.stack.kmsKeys).toBeUndefined();
-    const core = without.templates.get('Keyturn');
-    if (!core) throw new Error('no core stack');
+    const core = without.core;
     const json = core.toJSON() as { Resources: Record<string, unknown>; Outputs: Record<string, unknown> };
     expect(Object.keys(json.Resources).filter((id) => id.startsWith('KmsKeys'))).toEqual([]);
     expect(Object.keys(json.Outputs).filter((id) => id.startsWith('KmsKey'))).toEqual([]);
@@ -606,7 +598,7 @@ describe('a policy without keys', () => {
     expect(Object.keys(json.Outputs)).not.toContain('FreshnessCheckRoleArn');
     // the core's own keys only: secrets, data, alerts, audit
     expect(Object.keys(resourcesOf(core, 'AWS::KMS::Key'))).toHaveLength(4);
-    expect(empty.templates.get('Keyturn')?.toJSON()).toEqual(json);
+    expect(empty.core.toJSON()).toEqual(json);
   });
 });
 

@@ -13,7 +13,7 @@ import { createKeyturnApp } from '../../../infra/keyturn-app';
 import type { ResolvedPolicy } from '../../../infra/policy/defaults';
 import type { KeyEntryInput } from '../../../infra/policy/key-schema';
 import { loadStateMachine } from '../../../local/stepfunctions/definitions';
-import { findings, type SynthesizedApp, synthesizeApp } from '../support/app';
+import { findings, policyKeyLogicalId, type SynthesizedApp, synthesizeApp } from '../support/app';
 import {
   asArray,
   logicalIdOf,
@@ -91,9 +91,7 @@ describe('KMS re-wrap jobs from the policy: function, state machines, triggers, 
   beforeAll(() => {
     // GIVEN a created key and an adopted key with jobs, and a key without / WHEN the app is synthesized
     built = synthesizeApp({ policy: policyWithKeys([dataKey, legacyKey, macKey]) });
-    const template = built.templates.get('Keyturn');
-    if (!template) throw new Error('no core stack');
-    core = template;
+    core = built.core;
   });
 
   const rewrap = () => {
@@ -101,11 +99,7 @@ describe('KMS re-wrap jobs from the policy: function, state machines, triggers, 
     if (!construct) throw new Error('no re-wrap in the core stack');
     return construct;
   };
-  const keyLogicalId = (entryId: string): string => {
-    const key = built.stack.kmsKeys?.keys.find((k) => k.entry.id === entryId)?.key;
-    if (!key) throw new Error(`no key ${entryId}`);
-    return logicalIdOf(key);
-  };
+  const keyLogicalId = (entryId: string): string => policyKeyLogicalId(built, entryId);
   const rules = (): Record<string, RuleJson> =>
     Object.fromEntries(
       Object.entries(resourcesOf(core, 'AWS::Events::Rule'))

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type KeyturnApp, type KeyturnAppOptions, createKeyturnApp } from '../../../infra/keyturn-app';
-import { NO_BUNDLING, REFERENCE_DATE } from './infra';
+import { logicalIdOf, NO_BUNDLING, REFERENCE_DATE } from './infra';
 
 export interface ValidationReport {
   readonly pluginReports: readonly {
@@ -19,6 +19,8 @@ export interface SynthesizedApp extends KeyturnApp {
   readonly report: ValidationReport;
   /** Every stack: the core first. */
   readonly stacks: readonly Stack[];
+  /** The core stack's template (`templates.get(built.stack.stackName)`). */
+  readonly core: Template;
 }
 
 export interface SynthesizeOptions extends KeyturnAppOptions {
@@ -51,7 +53,16 @@ export function synthesizeApp(options: SynthesizeOptions = {}): SynthesizedApp {
       Template.fromJSON(assembly.getStackByName(stack.stackName).template as Record<string, unknown>),
     ]),
   );
-  return { ...built, templates, report, stacks };
+  const core = templates.get(built.stack.stackName);
+  if (!core) throw new Error(`no template for the core stack ${built.stack.stackName}`);
+  return { ...built, templates, report, stacks, core };
+}
+
+/** The logical id of the KMS key the policy's `keys` entry `entryId` created or adopted, in the core stack. */
+export function policyKeyLogicalId(built: KeyturnApp, entryId: string): string {
+  const key = built.stack.kmsKeys?.keys.find((k) => k.entry.id === entryId)?.key;
+  if (!key) throw new Error(`no key ${entryId} in the core stack`);
+  return logicalIdOf(key);
 }
 
 /** Findings of every validation plugin, as `plugin: rule`, errors and warnings alike. */
