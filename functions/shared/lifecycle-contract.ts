@@ -24,6 +24,26 @@ export interface LifecycleRequest {
   readonly reason?: string;
   /** The fleet execution that started this one. */
   readonly fleetExecutionArn?: string;
+  /**
+   * Run begin and pre-flight only, change nothing (no audit event, no alert, no metric), and succeed with
+   * `{ plan: DryRunPlan }`; a pre-flight refusal fails the execution with its error and cause.
+   */
+  readonly dryRun?: boolean;
+}
+
+/** What a rotation would do, as a dry run's execution output (`output.plan`). Value-free. */
+export interface DryRunPlan {
+  readonly secretArn: string;
+  readonly entryId?: string;
+  readonly strategy: string;
+  readonly emergency: boolean;
+  /** The AWSCURRENT version a rotation would start from. */
+  readonly currentVersionId: string;
+  /** Whether that version's credential authenticates now (an emergency goes ahead without). */
+  readonly currentCredentialAuthenticates: boolean;
+  readonly settings: LifecycleSettings;
+  /** The steps a rotation would take, in order, each with its wait: e.g. `grace 900 s`, `drain up to 3600 s, then alert`. */
+  readonly steps: readonly string[];
 }
 
 /**
