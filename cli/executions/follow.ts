@@ -38,6 +38,7 @@ export interface FollowOptions {
 
 /** Lifecycle waits known by their input: Grace waits `$.preflight.settings.graceSeconds` (statemachines/lifecycle.asl.json). */
 function waitSecondsOf(name: string, input: string | undefined): number | undefined {
+  if (name === 'DrainWait') return 60;
   if (input === undefined) return undefined;
   try {
     const state = JSON.parse(input) as { preflight?: { settings?: { graceSeconds?: unknown } } };
@@ -46,7 +47,7 @@ function waitSecondsOf(name: string, input: string | undefined): number | undefi
   } catch {
     // not JSON: the wait is unknown
   }
-  return name === 'DrainWait' ? 60 : undefined;
+  return undefined;
 }
 
 const STATE_ENTERED = /^(\w+?)StateEntered$/;

@@ -29,7 +29,7 @@ function parseOutput(output: string | undefined): LifecycleOutput {
   if (output === undefined) return {};
   try {
     const parsed: unknown = JSON.parse(output);
-    return typeof parsed === 'object' && parsed !== null ? (parsed) : {};
+    return typeof parsed === 'object' && parsed !== null ? parsed : {};
   } catch {
     return {};
   }

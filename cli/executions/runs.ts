@@ -43,7 +43,7 @@ const DESCRIBE_CONCURRENCY = 8;
 function requestOf(execution: DescribeExecutionOutput): Partial<LifecycleRequest> {
   try {
     const input: unknown = JSON.parse(execution.input ?? '{}');
-    return typeof input === 'object' && input !== null ? (input) : {};
+    return typeof input === 'object' && input !== null ? input : {};
   } catch {
     return {};
   }
