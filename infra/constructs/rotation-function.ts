@@ -430,7 +430,7 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
    * Lets this function rotate the access keys of one IAM user: `iam:ListAccessKeys`, `CreateAccessKey`,
    * `UpdateAccessKey`, `DeleteAccessKey` and `GetAccessKeyLastUsed` on that user's ARN only. For a user in
    * another account, `assumeRoleArn` names a role there: the function may only `sts:AssumeRole` that role,
-   * whose own policy must allow those actions on the user (see the README). With `cloudTrailLookups` (and
+   * whose own policy must allow those actions on the user (see `iam-access-key` in docs/strategies.md). With `cloudTrailLookups` (and
    * no role), also `cloudtrail:LookupEvents`, which takes no resource: the drain's evidence of the old key's use.
    */
   public grantManageIamUserKeys(user: {

@@ -10,7 +10,7 @@ import {
 } from './fake-provider';
 
 /**
- * A provider keyturn has no preset for ("Acme Notify", made up for the README's example of a user-written spec):
+ * A provider keyturn has no preset for ("Acme Notify", made up for the example of a user-written spec in docs/strategies.md):
  * - `POST /v1/keys` `{label}` with `X-Admin-Token` → 201 `{key: {id, secret, label}}`, at most 10 keys (409).
  * - `GET /v1/keys` with `X-Admin-Token` → `{keys: [{id, label, last_used_at}]}`.
  * - `GET /v1/whoami` with `Authorization: Token <secret>` → 200 `{key_id}`; 401 for an unknown or revoked key.
@@ -89,7 +89,7 @@ export async function startFakeAcme(): Promise<FakeAcme> {
   return new FakeAcme().start();
 }
 
-/** The README's user-written spec for Acme Notify (the admin token in the admin secret's `token` field). */
+/** The user-written spec for Acme Notify in docs/strategies.md (the admin token in the admin secret's `token` field). */
 export const ACME_SPEC: ProviderSpecInput = {
   name: 'acme-notify',
   baseUrl: 'https://api.acme-notify.example',

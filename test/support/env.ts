@@ -10,7 +10,7 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 // Safety net: an SDK client not pointed at a local endpoint fails fast on a dead loopback port
 // instead of reaching AWS. Local stacks set per-service endpoints, which take precedence.
 process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
-// The SDK warns on Node < 22 (README: requirements); tests need not repeat it in every worker.
+// The SDK warns on Node < 22 (docs/contributing.md: notes for contributors); tests need not repeat it in every worker.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // CDK's built-in CloudFormation template validation compiles a 9 MB WebAssembly module in every test file
 // that synthesizes (3-7 s each, most of an infrastructure test file's time). Construct tests run without it;

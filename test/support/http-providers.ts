@@ -144,7 +144,7 @@ export async function cloudflareHarness(): Promise<ProviderHarness> {
   };
 }
 
-/** Acme Notify, a provider without a preset: rotated through the README's user-written spec. */
+/** Acme Notify, a provider without a preset: rotated through the user-written spec of docs/strategies.md. */
 export async function acmeHarness(): Promise<ProviderHarness> {
   const fake = await startFakeAcme();
   return {

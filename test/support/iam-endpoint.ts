@@ -2,7 +2,7 @@
  * The IAM + STS endpoints the iam-access-key tests rotate keys through: keyturn's local IAM (which
  * verifies every request's SigV4 signature against the key's secret, so a refused old key is proven
  * by signing with it), or moto's as a conformance check (moto identifies a key's user in
- * GetCallerIdentity, but accepts inactive keys and wrong secrets: see the README).
+ * GetCallerIdentity, but accepts inactive keys and wrong secrets: see docs/local-services.md).
  */
 import { IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';

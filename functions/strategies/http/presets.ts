@@ -3,7 +3,7 @@ import { providerSpecSchema, type ProviderSpec, type ProviderSpecInput } from '.
 /**
  * Built-in provider specs, written from each provider's public API reference. Each is exercised against a
  * local fake of that provider (local/providers/) that enforces the documented shapes, statuses and limits.
- * `{secret.*}` fields are part of the secret's shape for that provider (README: http-api-key).
+ * `{secret.*}` fields are part of the secret's shape for that provider (docs/strategies.md: http-api-key).
  */
 
 /**

@@ -49,7 +49,7 @@ import { parsePasswordChange } from '../password-change';
  * no `reset`, no `resetpass`, no `nopass`. A user that does not exist is never created.
  *
  * The changes are made by a master user named by `masterarn` (a secret of the same shape on
- * the same host:port). Its least-privilege ACL, for the README:
+ * the same host:port). Its least-privilege ACL (docs/strategies.md, `redis-user`):
  *
  *     ACL SETUSER keyturn-master on >PASSWORD resetkeys resetchannels -@all
  *       +acl|setuser +acl|getuser +client|list +client|kill +hello +auth +ping

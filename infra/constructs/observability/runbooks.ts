@@ -2,14 +2,14 @@ import type { Construct } from 'constructs';
 import { ObservabilityValidationError } from './errors';
 
 /**
- * Where the runbooks live until the repository URL is known: the README, relative. Alarm descriptions and the
- * dashboard link `${runbookBaseUrl}#<anchor>`, so pass the README's absolute URL (e.g. its GitHub page) to make
- * the links work from an email or the console.
+ * Where the runbooks live until the repository URL is known: the runbooks page, relative to the repository.
+ * Alarm descriptions and the dashboard link `${runbookBaseUrl}#<anchor>`, so pass the page's absolute URL
+ * (e.g. its GitHub page) to make the links work from an email or the console.
  */
-export const DEFAULT_RUNBOOK_BASE_URL = 'README.md';
+export const DEFAULT_RUNBOOK_BASE_URL = 'docs/runbooks.md';
 
 /**
- * The runbook anchors alarms link to. Each is the GitHub anchor of a README heading: `### Runbook: rotation failed`
+ * The runbook anchors alarms link to. Each is the GitHub anchor of a heading of docs/runbooks.md: `### Runbook: rotation failed`
  * becomes `#runbook-rotation-failed`.
  */
 export const RunbookAnchor = {
@@ -35,7 +35,7 @@ export const RunbookAnchor = {
 
 export type RunbookAnchorName = (typeof RunbookAnchor)[keyof typeof RunbookAnchor];
 
-/** The runbook heading each anchor comes from (what the README must contain for the links to land). */
+/** The runbook heading each anchor comes from (what docs/runbooks.md must contain for the links to land). */
 export const RUNBOOK_HEADINGS: Readonly<Record<RunbookAnchorName, string>> = {
   [RunbookAnchor.RotationFailed]: 'Runbook: rotation failed',
   [RunbookAnchor.SuccessRate]: 'Runbook: rotation success rate',

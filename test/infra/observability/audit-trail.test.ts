@@ -26,7 +26,7 @@ describe('AuditTrail', () => {
     topicId = stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic);
 
     // WHEN
-    new AuditTrail(stack, 'Audit', { alertTopic: topic, runbookBaseUrl: 'https://example.com/README.md' });
+    new AuditTrail(stack, 'Audit', { alertTopic: topic, runbookBaseUrl: 'https://example.com/docs/runbooks.md' });
     template = Template.fromStack(stack);
   });
 
@@ -165,7 +165,9 @@ describe('AuditTrail', () => {
     expect(transformer?.InputTemplate).toMatch(
       /Secrets Manager reported <detail-eventName> for secret <detail-additionalEventData-SecretId>/,
     );
-    expect(transformer?.InputTemplate).toMatch(/Runbook: https:\/\/example\.com\/README\.md#runbook-rotation-failed/);
+    expect(transformer?.InputTemplate).toMatch(
+      /Runbook: https:\/\/example\.com\/docs\/runbooks\.md#runbook-rotation-failed/,
+    );
     // Nothing from the request or response of the event, where a value could ever travel.
     expect(JSON.stringify(transformer)).not.toMatch(/requestParameters|responseElements|SecretString|SecretBinary/);
   });

@@ -46,7 +46,7 @@ describe('KeyturnObservability in an app checked by cdk-nag', () => {
       auditRetentionDays: 731,
       stateMachines: [stateMachine],
       functions: [fn],
-      runbookBaseUrl: 'https://github.com/example/keyturn/blob/main/README.md',
+      runbookBaseUrl: 'https://github.com/example/keyturn/blob/main/docs/runbooks.md',
     });
     const task = new iam.Role(stack, 'AuditTask', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     observability.grantPutAuditEvents(task);

@@ -24,7 +24,7 @@ import {
   render,
 } from './support';
 
-const RUNBOOKS = 'https://github.com/example/keyturn/blob/main/README.md';
+const RUNBOOKS = 'https://github.com/example/keyturn/blob/main/docs/runbooks.md';
 const ROTATE = { service: 'keyturn-rotate-secret' };
 const LIFECYCLE = { service: 'keyturn-lifecycle' };
 const QUEUE_ARN_PREFIX = 'arn:aws:sqs:eu-west-1:111111111111:';
@@ -396,7 +396,7 @@ describe('RotationAlarms for state machines that say what their failure means', 
     const page = `\${${stack.getLogicalId(pageTopic.node.defaultChild as sns.CfnTopic)}}`;
     const ticket = `\${${stack.getLogicalId(ticketTopic.node.defaultChild as sns.CfnTopic)}}`;
     expect(description('Keyturn-state-machine-failed-keyturn-lifecycle')).toBe(
-      'keyturn: A lifecycle execution failed. First: read the failing state. Runbook: README.md#runbook-lifecycle-execution-failed',
+      'keyturn: A lifecycle execution failed. First: read the failing state. Runbook: docs/runbooks.md#runbook-lifecycle-execution-failed',
     );
     expect(actions('Keyturn-state-machine-failed-keyturn-lifecycle')).toEqual({ alarm: [page], ok: [page] });
     expect(description('Keyturn-state-machine-failed-keyturn-fleet')).toMatch(/#runbook-fleet-rotation-failed$/);
@@ -411,7 +411,7 @@ describe('RotationAlarms for state machines that say what their failure means', 
 });
 
 describe('RotationAlarms with overrides', () => {
-  test('uses overridden thresholds, the given strategies, one topic for both severities and the README default', () => {
+  test('uses overridden thresholds, the given strategies, one topic for both severities and the runbooks page by default', () => {
     // GIVEN
     const { stack } = newStack();
     const topic = new sns.Topic(stack, 'Alerts');
@@ -451,7 +451,7 @@ describe('RotationAlarms with overrides', () => {
       /^keyturn: More than 3 managed secrets and KMS keys are past the rotation interval, or a policy key could not be checked\./,
     );
     expect(render(alarmNamed(alarms, 'prod-recovery-time').AlarmDescription)).toMatch(
-      / Runbook: README\.md#runbook-recovery-time$/,
+      / Runbook: docs\/runbooks\.md#runbook-recovery-time$/,
     );
     for (const alarm of alarms.values()) {
       expect(alarm.AlarmActions?.map(render)).toEqual([
@@ -617,7 +617,7 @@ describe('QueueAlarms, for queues in a stack that depends on the core', () => {
     expect(alarm.AlarmActions?.map(render)).toEqual([
       `\${${stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic)}}`,
     ]);
-    expect(render(alarm.AlarmDescription)).toMatch(/ Runbook: README\.md#runbook-dead-letter-queue$/);
+    expect(render(alarm.AlarmDescription)).toMatch(/ Runbook: docs\/runbooks\.md#runbook-dead-letter-queue$/);
     expect(construct.alarms.map((a) => a.severity)).toEqual([AlarmSeverity.TICKET]);
   });
 
@@ -671,8 +671,8 @@ describe('RotationAlarms validation', () => {
     ],
     [
       'a runbook URL with a fragment',
-      { runbookBaseUrl: 'https://example.com/README.md#runbooks' },
-      /runbookBaseUrl must be a URL without a fragment or spaces \(anchors are appended\), got "https:\/\/example\.com\/README\.md#runbooks"$/,
+      { runbookBaseUrl: 'https://example.com/docs/runbooks.md#runbooks' },
+      /runbookBaseUrl must be a URL without a fragment or spaces \(anchors are appended\), got "https:\/\/example\.com\/docs\/runbooks\.md#runbooks"$/,
     ],
     ['a strategy listed twice', { strategies: ['random', 'random'] }, /strategy "random" is listed twice$/],
     [

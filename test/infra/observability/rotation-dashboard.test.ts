@@ -12,7 +12,7 @@ import {
 } from '../../../infra/constructs/observability';
 import { type DashboardWidget, dashboardBody, newStack, orchestration, render, resourcesOfType } from './support';
 
-const RUNBOOKS = 'https://github.com/example/keyturn/blob/main/README.md';
+const RUNBOOKS = 'https://github.com/example/keyturn/blob/main/docs/runbooks.md';
 const KMS_KEY_ARN = 'arn:aws:states:eu-west-1:111111111111:stateMachine:keyturn-kms-key';
 
 describe('RotationDashboard', () => {

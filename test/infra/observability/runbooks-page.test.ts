@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RUNBOOK_HEADINGS } from '../../../infra/constructs/observability/runbooks';
+import { DEFAULT_RUNBOOK_BASE_URL, RUNBOOK_HEADINGS } from '../../../infra/constructs/observability/runbooks';
 
 describe('runbook links in alarm descriptions', () => {
-  it('each lands on a heading of the README', () => {
-    const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+  it('each lands on a heading of the runbooks page the default base URL names', () => {
+    expect(DEFAULT_RUNBOOK_BASE_URL).toBe('docs/runbooks.md');
+    const page = readFileSync(join(__dirname, '..', '..', '..', DEFAULT_RUNBOOK_BASE_URL), 'utf8');
     const headings = new Set(
-      readme
+      page
         .split('\n')
-        .filter((l) => l.startsWith('### '))
-        .map((l) => l.slice(4).trim()),
+        .map((l) => /^#{1,6} (.*)$/.exec(l)?.[1]?.trim())
+        .filter((h): h is string => h !== undefined),
     );
     for (const [anchor, heading] of Object.entries(RUNBOOK_HEADINGS)) {
       expect(headings.has(heading)).toBe(true);
