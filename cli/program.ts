@@ -24,10 +24,15 @@ export function createProgram(deps: CliDeps, onExit: (code: ExitCodeValue) => vo
     try {
       onExit(await body(createContext(io, options, deps.clients)));
     } catch (error) {
-      io.stderr.write(`keyturn: ${describeError(error)}\n`);
+      const message = describeError(error);
+      const code = exitCodeOf(error);
+      io.stderr.write(`keyturn: ${message}\n`);
       if (options.debug === true && error instanceof Error && error.stack !== undefined)
         io.stderr.write(`${error.stack}\n`);
-      onExit(exitCodeOf(error));
+      // With --json a script still gets its one document on stdout.
+      if (options.json === true)
+        io.stdout.write(`${JSON.stringify({ command: command.name(), error: message, exitCode: code }, null, 2)}\n`);
+      onExit(code);
     }
   };
   const program = new Command('keyturn')

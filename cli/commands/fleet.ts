@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { MAX_FLEET_CONCURRENCY, type FleetRequest, type FleetSelection } from '../../functions/fleet/contract';
 import type { CommandContext, CommandRunner } from '../context';
+import { preflightAll } from '../fleet/dry-run';
 import { parseTags, readSecretList } from '../fleet/list-file';
 import { BAR_FORMAT, progressFields, progressLine, type FleetCounts } from '../fleet/progress';
 import { previewSelection } from '../fleet/selection';
@@ -14,6 +15,9 @@ import { fleetResultLines, type FleetDocument } from '../output/fleet';
 import { integerIn, numberIn } from '../options';
 import { describeSecret } from '../secrets';
 import { StackOutput } from '../stack-outputs';
+
+/** Dry runs at once in a fleet dry run: enough to be quick, few enough to leave the account's quotas alone. */
+const DRY_RUN_CONCURRENCY = 10;
 
 interface FleetOptions {
   readonly tag: string[];
@@ -70,15 +74,31 @@ async function fleet(ctx: CommandContext, options: FleetOptions): Promise<ExitCo
   const selection = await selectionOf(ctx, options);
   const preview = await previewSelection(ctx.aws.secretsManager, selection);
   if (options.dryRun === true) {
+    // Each secret's pre-flight through the lifecycle's dry run: what the fleet would rotate, and what it would refuse.
+    const verdicts = await preflightAll(
+      ctx.aws.sfn,
+      (await ctx.stackOutputs()).require(StackOutput.Lifecycle),
+      preview.secretArns,
+      {
+        concurrency: Math.min(options.maxConcurrency ?? DRY_RUN_CONCURRENCY, DRY_RUN_CONCURRENCY),
+        pollMs: ctx.pollMs,
+        onVerdict: (v) => {
+          ctx.reporter.progress(
+            `${v.verdict === 'planned' ? 'would rotate' : `refused (${v.error ?? '?'})`}  ${v.secretArn}`,
+          );
+        },
+      },
+    );
     const doc: FleetDocument = {
       command: 'fleet',
       dryRun: true,
       selected: preview.secretArns.length,
       excluded: preview.excluded,
       secretArns: preview.secretArns,
+      preflight: verdicts,
     };
     ctx.reporter.result(doc, fleetResultLines(doc, ctx.reporter.colors));
-    return ExitCode.Success;
+    return verdicts.some((v) => v.verdict === 'refused') ? ExitCode.Findings : ExitCode.Success;
   }
   const stateMachineArn = (await ctx.stackOutputs()).require(StackOutput.Fleet);
   const lifecycleStateMachineArn = (await ctx.stackOutputs()).require(StackOutput.Lifecycle);
@@ -139,7 +159,7 @@ export function fleetCommand(run: CommandRunner): Command {
       numberIn(0, 100),
     )
     .option('--reason <text>', 'why: carried to every lifecycle and audit event')
-    .option('--dry-run', 'list the secrets the selection picks; change nothing')
+    .option('--dry-run', "list the secrets the selection picks and run each one's pre-flight; change nothing")
     .addHelpText(
       'after',
       '\nOn a terminal a live bar shows rotated, left in use, skipped, failed, the rate and the time left; elsewhere\n' +
@@ -147,7 +167,7 @@ export function fleetCommand(run: CommandRunner): Command {
         'Examples:\n  keyturn fleet --tag team=payments --tag env=prod --max-concurrency 10 --tolerate 5\n' +
         '  keyturn fleet --file secrets.txt --dry-run\n\n' +
         'Exit codes: 0 all rotated, 3 within tolerance but some failed or left the old credential in use, ' +
-        '1 the fleet failed (more failures than tolerated), 2 usage error.',
+        '1 the fleet failed (more failures than tolerated), 2 usage error. A dry run exits 3 when pre-flight refuses any secret.',
     )
     .action(async (options: FleetOptions, command: Command) => run(command, (ctx) => fleet(ctx, options)));
 }

@@ -1,3 +1,4 @@
+import type { PreflightVerdict } from '../fleet/dry-run';
 import type { FleetEnd } from '../fleet/watch';
 import type { Colors } from './colors';
 
@@ -8,6 +9,8 @@ export interface FleetDocument {
   readonly selected: number;
   readonly excluded: number;
   readonly secretArns?: readonly string[];
+  /** A dry run: each secret's pre-flight. */
+  readonly preflight?: readonly PreflightVerdict[];
   readonly executionArns?: readonly string[];
   readonly status?: string;
   readonly counts?: FleetEnd['counts'];
@@ -17,12 +20,15 @@ export interface FleetDocument {
 }
 
 export function fleetResultLines(doc: FleetDocument, colors: Colors): string[] {
-  if (doc.dryRun)
+  if (doc.dryRun) {
+    const refused = (doc.preflight ?? []).filter((v) => v.verdict === 'refused');
     return [
-      `dry run: ${doc.selected} secret(s) would rotate${doc.excluded > 0 ? `, ${doc.excluded} matched but rotation not enabled` : ''}`,
-      ...(doc.secretArns ?? []).map((arn) => `  ${arn}`),
+      `dry run: ${doc.selected} secret(s) selected${doc.excluded > 0 ? `, ${doc.excluded} matched but rotation not enabled` : ''}; ` +
+        `pre-flight would refuse ${refused.length}`,
+      ...refused.map((v) => colors.yellow(`  refused: ${v.secretArn} (${v.error ?? '?'})`)),
       colors.green('nothing was changed'),
     ];
+  }
   const c = doc.counts;
   const totals =
     doc.summary !== undefined

@@ -105,3 +105,18 @@ describe('keyturn command line: errors name the problem, without a stack trace u
     }
   });
 });
+
+describe('keyturn command line: --json errors', () => {
+  test('an error after parsing still gives one JSON document on stdout', async () => {
+    // WHEN a fleet command without a selection, with --json
+    const io = capturedIo();
+    const code = await runCli(['--json', 'fleet'], { io, clients: untouchableClients().factory });
+    // THEN
+    expect(code).toBe(ExitCode.Usage);
+    expect(JSON.parse(io.stdout.text())).toEqual({
+      command: 'fleet',
+      error: 'name the secrets: --tag KEY=VALUE (repeatable) or --file LIST',
+      exitCode: 2,
+    });
+  });
+});
