@@ -42,6 +42,32 @@ const putEventsEntry = z.object({
   TraceHeader: z.string().min(1).max(500).optional(),
 });
 
+/** Rule and target ids: `[\.\-_A-Za-z0-9]+`, 1 to 64 characters. */
+const ruleName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[.\-_A-Za-z0-9]+$/);
+
+/** What a target may carry besides Id and Arn; the local EventBridge delivers the event as is. */
+const UNSUPPORTED_TARGET_MEMBERS = [
+  'Input',
+  'InputPath',
+  'InputTransformer',
+  'RoleArn',
+  'KinesisParameters',
+  'RunCommandParameters',
+  'EcsParameters',
+  'BatchParameters',
+  'SqsParameters',
+  'HttpParameters',
+  'RedshiftDataParameters',
+  'SageMakerPipelineParameters',
+  'DeadLetterConfig',
+  'RetryPolicy',
+  'AppSyncParameters',
+] as const;
+
 export const REQUEST_SCHEMAS = {
   CreateEventBus: z.object({
     Name: eventBusName,
@@ -77,6 +103,39 @@ export const REQUEST_SCHEMAS = {
       .max(50)
       .regex(/^[A-Za-z0-9-]+[.][A-Za-z0-9-]+$/)
       .optional(),
+  }),
+  PutRule: z.object({
+    Name: ruleName,
+    EventBusName: eventBusNameOrArn.optional(),
+    EventPattern: z.string().max(4096).optional(),
+    ScheduleExpression: z.string().max(256).optional(),
+    State: z.enum(['ENABLED', 'DISABLED']).optional(),
+    Description: z.string().max(512).optional(),
+    RoleArn: z.string().min(1).max(1600).optional(),
+    Tags: z.array(tag).optional(),
+  }),
+  PutTargets: z.object({
+    Rule: ruleName,
+    EventBusName: eventBusNameOrArn.optional(),
+    Targets: z
+      .array(
+        z
+          .object({ Id: ruleName, Arn: z.string().min(1).max(1600) })
+          .catchall(z.unknown())
+          .superRefine((target, context) => {
+            for (const member of UNSUPPORTED_TARGET_MEMBERS) {
+              if (target[member] !== undefined) {
+                context.addIssue({
+                  code: 'custom',
+                  path: [member],
+                  message: `${member} is not supported by the local EventBridge (targets get the whole event)`,
+                });
+              }
+            }
+          }),
+      )
+      .min(1)
+      .max(10),
   }),
 } as const satisfies Record<string, z.ZodType>;
 
