@@ -101,9 +101,10 @@ export interface LocalStackOptions {
 }
 
 /**
- * Starts the local Secrets Manager, EventBridge and SNS (and databases), points the AWS SDK at
- * them through AWS_ENDPOINT_URL_SECRETS_MANAGER, _EVENTBRIDGE and _SNS — the same variables a
- * deployed function could use — creates the audit bus and the alert topic and names them in
+ * Starts the local Secrets Manager, EventBridge, SNS and CloudWatch Logs (and databases), points
+ * the AWS SDK at them through AWS_ENDPOINT_URL_SECRETS_MANAGER, _EVENTBRIDGE, _SNS and
+ * _CLOUDWATCH_LOGS — the same variables a deployed function could use — creates the audit bus
+ * (with its rule into the audit log group) and the alert topic and names them in
  * the task functions' environment (KEYTURN_AUDIT_BUS_NAME, KEYTURN_DEFAULT_ALERT_TOPIC_ARN),
  * and registers the unmodified rotation handler as the rotation Lambda. One per process: the
  * handler builds its clients once, at first import, as in Lambda.
