@@ -1,6 +1,8 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { TaskEnvironment } from '../functions/shared/lifecycle-contract';
+import { AUDIT_EVENT_SOURCE } from '../functions/shared/metric-names';
 import { startLocalCloudTrail, type LocalCloudTrail } from './cloudtrail';
+import { startLocalCloudWatchLogs, type LocalCloudWatchLogs } from './cloudwatchlogs';
 import { startLocalMariadb, type LocalMariadb, type LocalMariadbOptions } from './databases/mariadb';
 import { startLocalPostgres, type LocalPostgres, type LocalPostgresOptions } from './databases/postgres';
 import { startLocalRedis, type LocalRedis, type LocalRedisOptions } from './databases/redis';
@@ -19,6 +21,8 @@ export const LOCAL_ROTATION_FUNCTION_ARN = `arn:aws:lambda:${LOCAL_REGION}:${LOC
 /** The audit event bus and the default alert topic the local stack creates for the task functions. */
 export const LOCAL_AUDIT_BUS_NAME = 'keyturn-audit';
 export const LOCAL_ALERT_TOPIC_NAME = 'keyturn-alerts';
+/** The audit log group, named as the deployed trail names it in stack `Keyturn` (infra/constructs/observability/audit-trail.ts). */
+export const LOCAL_AUDIT_LOG_GROUP_NAME = '/keyturn/Keyturn/rotation-audit';
 
 /** keyturn's real rotation function, wired to a local Secrets Manager and local databases. */
 export interface LocalStack {
@@ -48,6 +52,11 @@ export interface LocalStack {
   readonly dynamodb?: LocalDynamoDb;
   /** The local EventBridge: the audit events the task functions put (`eventBridge.events()`). */
   readonly eventBridge: LocalEventBridge;
+  /**
+   * The local CloudWatch Logs (AWS_ENDPOINT_URL_CLOUDWATCH_LOGS), holding the audit log group
+   * LOCAL_AUDIT_LOG_GROUP_NAME into which a rule on the audit bus delivers every keyturn audit event.
+   */
+  readonly cloudWatchLogs: LocalCloudWatchLogs;
   /** The local SNS: the alerts the task functions publish (`sns.messages()`). */
   readonly sns: LocalSns;
   /** The audit bus, also in KEYTURN_AUDIT_BUS_NAME. */
@@ -92,9 +101,10 @@ export interface LocalStackOptions {
 }
 
 /**
- * Starts the local Secrets Manager, EventBridge and SNS (and databases), points the AWS SDK at
- * them through AWS_ENDPOINT_URL_SECRETS_MANAGER, _EVENTBRIDGE and _SNS — the same variables a
- * deployed function could use — creates the audit bus and the alert topic and names them in
+ * Starts the local Secrets Manager, EventBridge, SNS and CloudWatch Logs (and databases), points
+ * the AWS SDK at them through AWS_ENDPOINT_URL_SECRETS_MANAGER, _EVENTBRIDGE, _SNS and
+ * _CLOUDWATCH_LOGS — the same variables a deployed function could use — creates the audit bus
+ * (with its rule into the audit log group) and the alert topic and names them in
  * the task functions' environment (KEYTURN_AUDIT_BUS_NAME, KEYTURN_DEFAULT_ALERT_TOPIC_ARN),
  * and registers the unmodified rotation handler as the rotation Lambda. One per process: the
  * handler builds its clients once, at first import, as in Lambda.
@@ -110,6 +120,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     startLocalSecretsManager({ ...location, quotas: options.quotas ?? false }),
     startLocalEventBridge(location),
     startLocalSns(location),
+    startLocalCloudWatchLogs(location),
     optional(options.postgres, startLocalPostgres),
     optional(options.mariadb, startLocalMariadb),
     optional(options.redis, startLocalRedis),
@@ -129,28 +140,51 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     throw failed.reason;
   }
-  const [secretsManager, eventBridge, sns, postgres, mariadb, redis, rds, elasticache, iam, cloudTrail, kms, dynamodb] =
-    [
-      valueOf(starting[0]),
-      valueOf(starting[1]),
-      valueOf(starting[2]),
-      valueOf(starting[3]),
-      valueOf(starting[4]),
-      valueOf(starting[5]),
-      valueOf(starting[6]),
-      valueOf(starting[7]),
-      valueOf(starting[8]),
-      valueOf(starting[9]),
-      valueOf(starting[10]),
-      valueOf(starting[11]),
-    ] as const;
+  const [
+    secretsManager,
+    eventBridge,
+    sns,
+    cloudWatchLogs,
+    postgres,
+    mariadb,
+    redis,
+    rds,
+    elasticache,
+    iam,
+    cloudTrail,
+    kms,
+    dynamodb,
+  ] = [
+    valueOf(starting[0]),
+    valueOf(starting[1]),
+    valueOf(starting[2]),
+    valueOf(starting[3]),
+    valueOf(starting[4]),
+    valueOf(starting[5]),
+    valueOf(starting[6]),
+    valueOf(starting[7]),
+    valueOf(starting[8]),
+    valueOf(starting[9]),
+    valueOf(starting[10]),
+    valueOf(starting[11]),
+    valueOf(starting[12]),
+  ] as const;
   // Fixtures, as the CDK app would deploy them: the audit bus and the default alert topic.
   eventBridge.createEventBus(LOCAL_AUDIT_BUS_NAME);
   const alertTopicArn = sns.createTopic(LOCAL_ALERT_TOPIC_NAME);
+  // The audit trail: every keyturn audit event on the audit bus into the audit log group.
+  eventBridge.deliverLogGroupTargetsTo(cloudWatchLogs);
+  eventBridge.putRule({
+    name: 'AuditEventsToLog',
+    busName: LOCAL_AUDIT_BUS_NAME,
+    eventPattern: { source: [AUDIT_EVENT_SOURCE] },
+    targets: [{ id: 'AuditLogGroup', arn: cloudWatchLogs.createLogGroup(LOCAL_AUDIT_LOG_GROUP_NAME) }],
+  });
 
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = secretsManager.endpoint;
   process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = eventBridge.endpoint;
   process.env.AWS_ENDPOINT_URL_SNS = sns.endpoint;
+  process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = cloudWatchLogs.endpoint;
   if (rds) process.env.AWS_ENDPOINT_URL_RDS = rds.endpoint;
   if (elasticache) process.env.AWS_ENDPOINT_URL_ELASTICACHE = elasticache.endpoint;
   if (kms) process.env.AWS_ENDPOINT_URL_KMS = kms.endpoint;
@@ -192,6 +226,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     kms,
     dynamodb,
     eventBridge,
+    cloudWatchLogs,
     sns,
     auditBusName: LOCAL_AUDIT_BUS_NAME,
     alertTopicArn,
@@ -202,6 +237,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await eventBridge.stop();
       await sns.stop();
       await Promise.all([
+        cloudWatchLogs.stop(),
         postgres?.stop(),
         mariadb?.stop(),
         redis?.stop(),

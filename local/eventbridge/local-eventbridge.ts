@@ -3,9 +3,16 @@ import { listenOnLoopback } from '../http/listen';
 import { emulatorLocation, LoopbackEmulator, type LoopbackEmulatorOptions } from '../http/loopback-emulator';
 import { eventBusArn } from './arn';
 import { EventBridgeFaults, type EventBridgeFaultControl } from './faults';
+import {
+  logGroupOfTarget,
+  LogGroupDelivery,
+  type FailedDelivery,
+  type LogGroupDestination,
+} from './log-group-delivery';
 import { createOperationHandlers } from './operations';
 import { DEFAULT_MAX_PUT_EVENTS_BYTES } from './put-events';
 import { parseRequest } from './requests';
+import { EventRules, type RuleTarget } from './rules';
 import { createEventBridgeServer } from './server';
 import { EventBridgeState, type DroppedEvent, type EventQuery, type RecordedEvent } from './state';
 
@@ -31,6 +38,8 @@ export class LocalEventBridge extends LoopbackEmulator<EventBridgeFaultControl> 
   constructor(
     server: Server,
     private readonly state: EventBridgeState,
+    private readonly rules: EventRules,
+    private readonly delivery: LogGroupDelivery,
     faults: EventBridgeFaults,
   ) {
     super(server, state.location, faults);
@@ -46,9 +55,46 @@ export class LocalEventBridge extends LoopbackEmulator<EventBridgeFaultControl> 
     return this.state.dropped();
   }
 
-  /** Forgets recorded and dropped events; buses and planned faults stay. */
+  /** Forgets recorded and dropped events and failed deliveries; buses, rules and planned faults stay. */
   clear(): void {
     this.state.clearEvents();
+    this.delivery.clear();
+  }
+
+  /**
+   * Where rules' CloudWatch Logs log group targets are written (the local CloudWatch Logs): from
+   * now on, an event matching a rule goes to its log group targets during PutEvents.
+   */
+  deliverLogGroupTargetsTo(destination: LogGroupDestination): void {
+    this.delivery.connect(destination);
+  }
+
+  /** Deliveries to log group targets that could not be made (a missing group, nothing connected). */
+  failedDeliveries(): FailedDelivery[] {
+    return this.delivery.failed();
+  }
+
+  /**
+   * A rule with an event pattern and log group targets, without going through the API (a fixture,
+   * as the CDK app deploys it). Same rules as PutRule and PutTargets; returns the rule's ARN.
+   */
+  putRule(rule: { name: string; busName?: string; eventPattern: object; targets: readonly RuleTarget[] }): string {
+    const request = parseRequest('PutRule', {
+      Name: rule.name,
+      EventBusName: rule.busName,
+      EventPattern: JSON.stringify(rule.eventPattern),
+    });
+    const bus = this.state.describeBus(request.EventBusName);
+    const ruleArn = this.rules.put({
+      name: request.Name,
+      busName: bus.name,
+      eventPattern: request.EventPattern ?? '',
+      state: 'ENABLED',
+    });
+    const undeliverable = rule.targets.find((target) => logGroupOfTarget(target.arn) === undefined);
+    if (undeliverable) throw new RangeError(`target ${undeliverable.id} is not a CloudWatch Logs log group ARN`);
+    this.rules.putTargets(bus.name, request.Name, rule.targets);
+    return ruleArn;
   }
 
   /**
@@ -69,13 +115,17 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions = {
   const location = emulatorLocation(options);
   const now = options.now ?? (() => new Date());
   const state = new EventBridgeState(location, now);
+  const rules = new EventRules(location);
+  const delivery = new LogGroupDelivery();
   const faults = new EventBridgeFaults();
   const handlers = createOperationHandlers({
     state,
+    rules,
+    delivery,
     now,
     maxRequestBytes: options.maxPutEventsBytes ?? DEFAULT_MAX_PUT_EVENTS_BYTES,
   });
   const server = createEventBridgeServer(handlers, faults);
   await listenOnLoopback(server, options.port ?? 0, options.host);
-  return new LocalEventBridge(server, state, faults);
+  return new LocalEventBridge(server, state, rules, delivery, faults);
 }

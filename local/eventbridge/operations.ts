@@ -1,5 +1,6 @@
 import { paginate } from '../http/pagination';
 import { resourceNotFound, validationException } from './errors';
+import { logGroupOfTarget } from './log-group-delivery';
 import { putEvents, type EntryFault, type PutEventsContext } from './put-events';
 import { parseRequest, type OperationName } from './requests';
 import { createEventBusResponse, describeEventBusResponse, eventBusListEntry } from './responses';
@@ -37,7 +38,9 @@ export function createOperationHandlers(context: PutEventsContext): Record<Opera
       return describeEventBusResponse(state.describeBus(request.Name));
     },
     DeleteEventBus(body) {
-      state.deleteBus(parseRequest('DeleteEventBus', body).Name);
+      const name = parseRequest('DeleteEventBus', body).Name;
+      state.deleteBus(name);
+      context.rules.deleteBus(name);
       return {};
     },
     ListEventBuses(body) {
@@ -60,6 +63,40 @@ export function createOperationHandlers(context: PutEventsContext): Record<Opera
         throw validationException('Global endpoints (EndpointId) are not supported by the local EventBridge.');
       }
       return putEvents(request, context, entryFault);
+    },
+    PutRule(body) {
+      const request = parseRequest('PutRule', body);
+      if (request.ScheduleExpression !== undefined) {
+        throw validationException('Scheduled rules (ScheduleExpression) are not supported by the local EventBridge.');
+      }
+      if (request.EventPattern === undefined) {
+        throw validationException('Parameter(s) EventPattern or ScheduleExpression must be specified.');
+      }
+      const bus = state.describeBus(request.EventBusName);
+      const ruleArn = context.rules.put({
+        name: request.Name,
+        busName: bus.name,
+        eventPattern: request.EventPattern,
+        state: request.State ?? 'ENABLED',
+        description: request.Description,
+      });
+      return { RuleArn: ruleArn };
+    },
+    PutTargets(body) {
+      const request = parseRequest('PutTargets', body);
+      const bus = state.describeBus(request.EventBusName);
+      const deliverable = request.Targets.filter((target) => logGroupOfTarget(target.Arn) !== undefined);
+      context.rules.putTargets(
+        bus.name,
+        request.Rule,
+        deliverable.map((target) => ({ id: target.Id, arn: target.Arn })),
+      );
+      const failed = request.Targets.filter((target) => logGroupOfTarget(target.Arn) === undefined).map((target) => ({
+        TargetId: target.Id,
+        ErrorCode: 'ValidationException',
+        ErrorMessage: 'The local EventBridge delivers to CloudWatch Logs log group targets only.',
+      }));
+      return { FailedEntryCount: failed.length, FailedEntries: failed };
     },
   };
 }

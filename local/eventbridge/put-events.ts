@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { EntryErrorCode } from './errors';
 import { validationException } from './errors';
 import type { PutEventsEntry, RequestOf } from './requests';
-import type { EventBridgeState } from './state';
+import { eventEnvelope, type LogGroupDelivery } from './log-group-delivery';
+import type { EventRules } from './rules';
+import type { EventBridgeState, RecordedEvent } from './state';
 
 /**
  * PutEvents as AWS documents it: the request fails as a whole only for its shape (1 to 10
@@ -28,6 +30,9 @@ export interface EntryFault {
 
 export interface PutEventsContext {
   readonly state: EventBridgeState;
+  /** The buses' rules: an event recorded on a bus goes to the targets of the rules it matches. */
+  readonly rules: EventRules;
+  readonly delivery: LogGroupDelivery;
   readonly now: () => Date;
   readonly maxRequestBytes: number;
 }
@@ -115,9 +120,20 @@ function accept(entry: PutEventsEntry, context: PutEventsContext, callTime: Date
     ...(entry.TraceHeader === undefined ? {} : { traceHeader: entry.TraceHeader }),
   };
   const bus = context.state.findBus(entry.EventBusName);
-  if (bus) context.state.record({ ...event, busName: bus.name, busArn: bus.arn });
-  else context.state.recordDropped({ ...event, eventBusName: entry.EventBusName ?? '' });
+  if (bus) {
+    const recorded = { ...event, busName: bus.name, busArn: bus.arn };
+    context.state.record(recorded);
+    deliver(recorded, context);
+  } else context.state.recordDropped({ ...event, eventBusName: entry.EventBusName ?? '' });
   return eventId;
+}
+
+/** To every target of every enabled rule on the event's bus whose pattern the event matches. */
+function deliver(event: RecordedEvent, context: PutEventsContext): void {
+  const envelope = eventEnvelope(event, context.state.location);
+  for (const rule of context.rules.matching(event.busName, envelope)) {
+    for (const target of rule.targets.values()) context.delivery.deliver(rule, target, event, envelope);
+  }
 }
 
 /** An event's `time` carries whole seconds. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { validationMessage } from '../http/validation-message';
 import { validationException } from './errors';
 
 /**
@@ -41,6 +42,32 @@ const putEventsEntry = z.object({
   TraceHeader: z.string().min(1).max(500).optional(),
 });
 
+/** Rule and target ids: `[\.\-_A-Za-z0-9]+`, 1 to 64 characters. */
+const ruleName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[.\-_A-Za-z0-9]+$/);
+
+/** What a target may carry besides Id and Arn; the local EventBridge delivers the event as is. */
+const UNSUPPORTED_TARGET_MEMBERS = [
+  'Input',
+  'InputPath',
+  'InputTransformer',
+  'RoleArn',
+  'KinesisParameters',
+  'RunCommandParameters',
+  'EcsParameters',
+  'BatchParameters',
+  'SqsParameters',
+  'HttpParameters',
+  'RedshiftDataParameters',
+  'SageMakerPipelineParameters',
+  'DeadLetterConfig',
+  'RetryPolicy',
+  'AppSyncParameters',
+] as const;
+
 export const REQUEST_SCHEMAS = {
   CreateEventBus: z.object({
     Name: eventBusName,
@@ -77,6 +104,39 @@ export const REQUEST_SCHEMAS = {
       .regex(/^[A-Za-z0-9-]+[.][A-Za-z0-9-]+$/)
       .optional(),
   }),
+  PutRule: z.object({
+    Name: ruleName,
+    EventBusName: eventBusNameOrArn.optional(),
+    EventPattern: z.string().max(4096).optional(),
+    ScheduleExpression: z.string().max(256).optional(),
+    State: z.enum(['ENABLED', 'DISABLED']).optional(),
+    Description: z.string().max(512).optional(),
+    RoleArn: z.string().min(1).max(1600).optional(),
+    Tags: z.array(tag).optional(),
+  }),
+  PutTargets: z.object({
+    Rule: ruleName,
+    EventBusName: eventBusNameOrArn.optional(),
+    Targets: z
+      .array(
+        z
+          .object({ Id: ruleName, Arn: z.string().min(1).max(1600) })
+          .catchall(z.unknown())
+          .superRefine((target, context) => {
+            for (const member of UNSUPPORTED_TARGET_MEMBERS) {
+              if (target[member] !== undefined) {
+                context.addIssue({
+                  code: 'custom',
+                  path: [member],
+                  message: `${member} is not supported by the local EventBridge (targets get the whole event)`,
+                });
+              }
+            }
+          }),
+      )
+      .min(1)
+      .max(10),
+  }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type OperationName = keyof typeof REQUEST_SCHEMAS;
@@ -95,45 +155,5 @@ export function parseRequest<Operation extends OperationName>(
 ): RequestOf<Operation> {
   const result = REQUEST_SCHEMAS[operation].safeParse(body ?? {}, { reportInput: true });
   if (result.success) return result.data as RequestOf<Operation>;
-  const issues = result.error.issues;
-  const described = issues.map(
-    (issue) => `Value at '${awsPath(issue.path)}' failed to satisfy constraint: ${constraint(issue)}`,
-  );
-  const count = `${issues.length} validation error${issues.length === 1 ? '' : 's'} detected`;
-  throw validationException(`${count}: ${described.join('; ')}`);
-}
-
-/** AWS names members in lowerCamelCase and list items 1-based: `entries.1.member.eventBusName`. */
-function awsPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((segment) =>
-      typeof segment === 'number'
-        ? `${segment + 1}.member`
-        : String(segment).charAt(0).toLowerCase() + String(segment).slice(1),
-    )
-    .join('.');
-}
-
-/** The constraint in AWS's words; the offending value is not repeated. */
-function constraint(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'too_big':
-      return issue.origin === 'number'
-        ? `Member must have value less than or equal to ${String(issue.maximum)}`
-        : `Member must have length less than or equal to ${String(issue.maximum)}`;
-    case 'too_small':
-      return issue.origin === 'number'
-        ? `Member must have value greater than or equal to ${String(issue.minimum)}`
-        : `Member must have length greater than or equal to ${String(issue.minimum)}`;
-    case 'invalid_format':
-      return issue.format === 'regex' && issue.pattern
-        ? `Member must satisfy regular expression pattern: ${issue.pattern}`
-        : issue.message;
-    case 'invalid_value':
-      return `Member must satisfy enum value set: [${issue.values.map(String).join(', ')}]`;
-    case 'invalid_type':
-      return issue.input === undefined ? 'Member must not be null' : `Member must be of type ${issue.expected}`;
-    default:
-      return issue.message;
-  }
+  throw validationException(validationMessage(result.error.issues));
 }

@@ -3,7 +3,7 @@ import { resourceAlreadyExists, resourceNotFound, validationException } from './
 
 /**
  * The local EventBridge's model: event buses (the `default` bus always exists) and every event
- * that was put on one. Rules and targets are not emulated: tests read what arrived instead.
+ * that was put on one. Rules and their log group targets are in rules.ts and log-group-delivery.ts.
  */
 
 export interface EventBus {

@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { validationMessage } from '../http/validation-message';
+import { invalidParameter } from './errors';
+
+/**
+ * Request shapes of the CloudWatch Logs API (logs-2014-03-28) for the operations the local service
+ * serves, with the service model's constraints. A request that breaks one fails as a whole with
+ * InvalidParameterException in AWS's "1 validation error detected: ..." form. Members the local
+ * service cannot honour (linked accounts, unmasking, the deprecated `interleaved=false`) are refused
+ * rather than ignored.
+ */
+
+/** The retention periods PutRetentionPolicy accepts, in days. */
+export const RETENTION_DAYS: readonly number[] = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+const logGroupName = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[.\-_/#A-Za-z0-9]+$/);
+/** A log group's name or ARN (the `logGroupIdentifier` members). */
+const logGroupIdentifier = z
+  .string()
+  .min(1)
+  .max(2048)
+  .regex(/^[\w#+=/:,.@-]*$/);
+const logStreamName = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[^:*]*$/);
+const nextToken = z.string().min(1).optional();
+const epochMillis = z.number().int().min(0);
+const tags = z.record(z.string().min(1).max(128), z.string().max(256));
+
+export const REQUEST_SCHEMAS = {
+  CreateLogGroup: z.object({
+    logGroupName,
+    kmsKeyId: z.string().max(256).optional(),
+    tags: tags.optional(),
+    logGroupClass: z.enum(['STANDARD', 'INFREQUENT_ACCESS', 'DELIVERY']).optional(),
+    deletionProtectionEnabled: z.boolean().optional(),
+  }),
+  DescribeLogGroups: z.object({
+    accountIdentifiers: z.array(z.string()).optional(),
+    logGroupNamePrefix: logGroupName.optional(),
+    logGroupNamePattern: z
+      .string()
+      .max(512)
+      .regex(/^[.\-_/#A-Za-z0-9]*$/)
+      .optional(),
+    nextToken,
+    limit: z.number().int().min(1).max(50).optional(),
+    includeLinkedAccounts: z.boolean().optional(),
+    logGroupClass: z.enum(['STANDARD', 'INFREQUENT_ACCESS', 'DELIVERY']).optional(),
+    logGroupIdentifiers: z.array(logGroupIdentifier).min(1).max(50).optional(),
+  }),
+  DeleteLogGroup: z.object({ logGroupName }),
+  CreateLogStream: z.object({ logGroupName, logStreamName }),
+  DescribeLogStreams: z.object({
+    logGroupName: logGroupName.optional(),
+    logGroupIdentifier: logGroupIdentifier.optional(),
+    logStreamNamePrefix: logStreamName.optional(),
+    orderBy: z.enum(['LogStreamName', 'LastEventTime']).optional(),
+    descending: z.boolean().optional(),
+    nextToken,
+    limit: z.number().int().min(1).max(50).optional(),
+  }),
+  PutLogEvents: z.object({
+    logGroupName,
+    logStreamName,
+    logEvents: z
+      .array(z.object({ timestamp: epochMillis, message: z.string().min(1) }))
+      .min(1)
+      .max(10_000),
+    /** Ignored, as AWS now ignores it. */
+    sequenceToken: z.string().min(1).optional(),
+    entity: z.unknown().optional(),
+  }),
+  GetLogEvents: z.object({
+    logGroupName: logGroupName.optional(),
+    logGroupIdentifier: logGroupIdentifier.optional(),
+    logStreamName,
+    startTime: epochMillis.optional(),
+    endTime: epochMillis.optional(),
+    nextToken,
+    limit: z.number().int().min(1).max(10_000).optional(),
+    startFromHead: z.boolean().optional(),
+    unmask: z.boolean().optional(),
+  }),
+  FilterLogEvents: z.object({
+    logGroupName: logGroupName.optional(),
+    logGroupIdentifier: logGroupIdentifier.optional(),
+    logStreamNames: z.array(logStreamName).min(1).max(100).optional(),
+    logStreamNamePrefix: logStreamName.optional(),
+    startTime: epochMillis.optional(),
+    endTime: epochMillis.optional(),
+    filterPattern: z.string().max(1024).optional(),
+    nextToken,
+    limit: z.number().int().min(1).max(10_000).optional(),
+    interleaved: z.boolean().optional(),
+    unmask: z.boolean().optional(),
+  }),
+  PutRetentionPolicy: z.object({ logGroupName, retentionInDays: z.number().int() }),
+} as const satisfies Record<string, z.ZodType>;
+
+export type OperationName = keyof typeof REQUEST_SCHEMAS;
+export type RequestOf<Operation extends OperationName> = z.infer<(typeof REQUEST_SCHEMAS)[Operation]>;
+
+export const OPERATION_NAMES = Object.keys(REQUEST_SCHEMAS) as OperationName[];
+
+export function isOperationName(name: string): name is OperationName {
+  return Object.hasOwn(REQUEST_SCHEMAS, name);
+}
+
+export function parseRequest<Operation extends OperationName>(
+  operation: Operation,
+  body: unknown,
+): RequestOf<Operation> {
+  const result = REQUEST_SCHEMAS[operation].safeParse(body ?? {}, { reportInput: true });
+  if (result.success) return result.data as RequestOf<Operation>;
+  throw invalidParameter(validationMessage(result.error.issues));
+}
