@@ -91,7 +91,12 @@ export function mergeRotations(runs: readonly RunSummary[], events: readonly Aud
       sources: ['audit'],
     });
   }
-  return rotations.sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
+  // Audit times have whole seconds: rotations starting in the same second keep the log's order, reversed
+  // (the runs came newest first, the audit-only rotations oldest first).
+  const order = new Map(rotations.map((r, i) => [r, i < runs.length ? runs.length - i : runs.length + i]));
+  return rotations.sort(
+    (a, b) => b.startedAt.getTime() - a.startedAt.getTime() || (order.get(b) ?? 0) - (order.get(a) ?? 0),
+  );
 }
 
 /** A secret's rotations over time, newest first, at most `limit`. */
