@@ -39,6 +39,7 @@ describe('preflight', () => {
       secretArn: user.secretArn,
       strategy: 'postgres-single-user',
       currentVersionId: user.currentVersionId,
+      currentCredentialAuthenticates: true,
       settings: DEFAULT_LIFECYCLE_SETTINGS,
     });
     expect(JSON.stringify(summary)).not.toContain(user.currentPassword);
@@ -253,6 +254,7 @@ describe('the rotation function as task runner', () => {
       secretArn: user.secretArn,
       strategy: 'postgres-single-user',
       currentVersionId: user.currentVersionId,
+      currentCredentialAuthenticates: true,
       settings: DEFAULT_LIFECYCLE_SETTINGS,
     });
     await expect(stack.rotationHandler({ task: 'preflight' })).rejects.toMatchObject({ name: 'InvalidTaskInputError' });
