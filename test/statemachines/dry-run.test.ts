@@ -5,6 +5,7 @@ import { LOCAL_ROTATION_FUNCTION_ARN, startLocalStack, type LocalStack } from '.
 import { LOCAL_COORDINATOR_FUNCTION_ARN, loadStateMachine } from '../../local/stepfunctions/definitions';
 import type { LambdaHandler } from '../../local/stepfunctions/runner';
 import { givenDbUser } from '../integration/tasks/fixtures';
+import { testRun } from '../support/rotation-run';
 import { runTestExecution, type TestExecution } from '../support/state-machine-run';
 import { createSecret, jsonAt, MANUAL_FUNCTION_ARN, rotateAndWait, type DbSecret } from '../support/secrets';
 
@@ -205,4 +206,26 @@ describe('emergency dry run', () => {
     expect(result.cause).toContain(stuck.token);
     expect(result.history.slice(-2)).toEqual(['ReportUnlessDryRun', 'DryRunFailed']);
   });
+});
+
+it('the coordinator refuses to report a dry run (a definition that routed one there), recording and sending nothing', async () => {
+  const coordinator = handlers[LOCAL_COORDINATOR_FUNCTION_ARN] as LambdaHandler;
+  const auditEvents = () => stack.eventBridge.events().filter((e) => e.busName === stack.auditBusName).length;
+  const [eventsBefore, alertsBefore] = [auditEvents(), stack.sns.messages().length];
+  const report = (state: Record<string, unknown>) =>
+    coordinator({
+      task: 'report',
+      outcome: 'failed',
+      emergency: false,
+      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:keyturn-lifecycle:dry',
+      state: { secretArn: masterArn, failure: { Error: 'RotationInProgressError', Cause: 'stuck' }, ...state },
+    });
+
+  for (const state of [{ rotation: testRun({ dryRun: true }) }, { dryRun: true }, { dryRun: 'yes' }]) {
+    await expect(report(state)).rejects.toMatchObject({
+      name: 'InvalidTaskInputError',
+      message: 'a dry run records nothing: the report task never runs in one',
+    });
+  }
+  expect([auditEvents(), stack.sns.messages().length]).toEqual([eventsBefore, alertsBefore]);
 });
