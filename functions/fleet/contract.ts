@@ -27,6 +27,11 @@ export interface FleetRequest {
   readonly alertTopicArn?: string;
   /** Why (free text, value-free): carried to every lifecycle execution and audit event. */
   readonly reason?: string;
+  /**
+   * Select as usual, run every lifecycle as a dry run (begin and pre-flight only), and end with a
+   * {@link FleetDryRunSummary}: nothing changes, no audit event, no alert, never a tolerance failure.
+   */
+  readonly dryRun?: boolean;
   /** Set by the fleet state machine itself when it continues in a new execution. */
   readonly continuation?: FleetContinuation;
 }
@@ -91,7 +96,7 @@ export interface FleetOutcome {
   readonly status: FleetOutcomeStatus;
   /** The lifecycle execution (absent when it could not be started). */
   readonly executionArn?: string;
-  /** `failed`: the error name (the lifecycle's own when it ran and failed). */
+  /** `failed`: the error name (the lifecycle's own when it ran and failed; in a dry run, its refusal). */
   readonly error?: string;
   /** `skipped`: the policy rule's error name (RotationWindowClosedError, BlackoutPeriodError, MinimumIntervalError). */
   readonly reason?: string;
@@ -100,9 +105,11 @@ export interface FleetOutcome {
 /**
  * `rotated`: new credential verified, old one revoked. `left-in-use`: rotated and verified, the old
  * credential left working because clients still use it (as the policy says). `skipped`: a policy rule
- * kept the rotation from starting. `failed`: anything else (the lifecycle has reported and alerted it).
+ * kept the rotation from starting. `failed`: anything else (the lifecycle has reported and alerted it;
+ * in a dry run, begin or pre-flight refused it and nothing was reported). `would-rotate`: a dry run's
+ * pre-flight passed.
  */
-export const FLEET_OUTCOME_STATUSES = ['rotated', 'left-in-use', 'skipped', 'failed'] as const;
+export const FLEET_OUTCOME_STATUSES = ['rotated', 'left-in-use', 'skipped', 'failed', 'would-rotate'] as const;
 export type FleetOutcomeStatus = (typeof FLEET_OUTCOME_STATUSES)[number];
 
 /** Counts of the whole fleet run (across the executions it continued in). */
@@ -118,6 +125,8 @@ export interface FleetTotals {
   readonly failed: number;
   /** Secrets the tag selection matched but left out (rotation not enabled). */
   readonly excluded: number;
+  /** A dry run's secrets whose pre-flight passed (0 in a real run). */
+  readonly wouldRotate: number;
 }
 
 /** Where a fleet run stands; carried from page to page and into a continued execution. */
@@ -128,7 +137,7 @@ export interface FleetContinuation extends FleetTotals {
   readonly pages: number;
   /** Where the next page starts. */
   readonly nextToken: string | null;
-  /** The first failures (at most {@link FAILED_SAMPLE_SIZE}), for the alert. */
+  /** The first failures (at most {@link FAILED_SAMPLE_SIZE}), for the alert; in a dry run, refusals and skips. */
   readonly failedSample: readonly FleetOutcome[];
 }
 
@@ -149,15 +158,45 @@ export interface FleetProgress extends FleetContinuation {
   /** The Fail state's Error and Cause (when toleranceExceeded). */
   readonly verdict?: { readonly error: string; readonly cause: string };
   /** The fleet execution's output (when done). */
-  readonly summary?: FleetSummary;
+  readonly summary?: FleetSummary | FleetDryRunSummary;
 }
 
-export interface FleetSummary extends FleetTotals {
+/** A fleet run's output (state `FleetRotated`). */
+export interface FleetSummary extends Omit<FleetTotals, 'wouldRotate'> {
   readonly fleetId: string;
   readonly pages: number;
   /** Failed as a percentage of selected (0 when nothing was selected). */
   readonly failurePercentage: number;
   readonly toleratedFailurePercentage: number;
+}
+
+/**
+ * A dry fleet run's output (state `FleetDryRunComplete`; a dry run always succeeds once selected):
+ * what a real run with the same request would do now. Nothing changed, nothing was recorded.
+ */
+export interface FleetDryRunSummary {
+  readonly dryRun: true;
+  readonly fleetId: string;
+  readonly pages: number;
+  readonly selected: number;
+  /** Pre-flight passed: a real run would rotate them. */
+  readonly wouldRotate: number;
+  /** A policy rule (window, blackout, minimum interval) would skip them now. */
+  readonly wouldSkip: number;
+  /** Begin or pre-flight refused them: a real run would fail them (and alert). */
+  readonly refused: number;
+  /** Secrets the tag selection matched but left out (rotation not enabled). */
+  readonly excluded: number;
+  /**
+   * The first refusals and skips (at most {@link FAILED_SAMPLE_SIZE}): `failed` with the error name,
+   * `skipped` with the rule; each names its dry lifecycle execution, whose cause says more.
+   */
+  readonly refusals: readonly FleetOutcome[];
+  /** Refused as a percentage of selected. */
+  readonly refusedPercentage: number;
+  readonly toleratedFailurePercentage: number;
+  /** Whether a real run's failures would exceed the tolerated percentage. */
+  readonly wouldExceedTolerance: boolean;
 }
 
 /** One page to rotate: select's answer. */

@@ -43,6 +43,8 @@ const continuation = z.object({
   skipped: count,
   failed: count,
   excluded: count,
+  // A continuation written before dry runs existed carries none.
+  wouldRotate: z._default(count, 0),
   failedSample: z.array(outcome),
 });
 
@@ -63,6 +65,7 @@ const request = z.object({
   toleratedFailurePercentage: z.optional(z.number().check(z.minimum(0), z.maximum(100))),
   alertTopicArn: z.optional(matching(SNS_TOPIC_ARN, 'must be an SNS topic ARN')),
   reason: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+  dryRun: z.optional(z.boolean()),
   continuation: z.optional(continuation),
 });
 
@@ -78,6 +81,7 @@ const progress = z.object({
   skipped: z.optional(count),
   failed: z.optional(count),
   excluded: z.optional(count),
+  wouldRotate: z.optional(count),
   failedSample: z.optional(z.array(outcome)),
 });
 
@@ -145,6 +149,7 @@ function current(parsed: z.infer<typeof request>, carried: z.infer<typeof progre
       skipped: carried.skipped ?? 0,
       failed: carried.failed ?? 0,
       excluded: carried.excluded ?? 0,
+      wouldRotate: carried.wouldRotate ?? 0,
       failedSample: carried.failedSample ?? [],
     };
   }
@@ -158,6 +163,7 @@ function current(parsed: z.infer<typeof request>, carried: z.infer<typeof progre
     skipped: 0,
     failed: 0,
     excluded: 0,
+    wouldRotate: 0,
     failedSample: [],
   };
   return { ...start, pagesThisExecution: 0 };

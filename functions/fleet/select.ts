@@ -52,6 +52,7 @@ export async function selectPage(input: SelectInput, deps: SelectDeps): Promise<
       fleetExecutionArn,
       ...(request.alertTopicArn === undefined ? {} : { alertTopicArn: request.alertTopicArn }),
       ...(request.reason === undefined ? {} : { reason: request.reason }),
+      ...(request.dryRun === true ? { dryRun: true } : {}),
     },
   };
 }

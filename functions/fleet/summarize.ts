@@ -4,6 +4,7 @@ import {
   FAILED_SAMPLE_SIZE,
   FleetAuditEventType,
   MAX_PAGES_PER_EXECUTION,
+  type FleetDryRunSummary,
   type FleetOutcome,
   type FleetOutcomeStatus,
   type FleetProgress,
@@ -28,19 +29,24 @@ const round = (value: number): number => Math.round(value * 100) / 100;
  * Records one rotated page (a log line and an audit event with every secret's outcome), adds it
  * to the fleet's totals, and says what the state machine does next: another page, a fresh
  * execution, or the end. At the end it alerts once if any rotation failed, and judges the
- * failures against the tolerated percentage.
+ * failures against the tolerated percentage. A dry run records nothing (no audit event, no alert) and ends
+ * with a {@link FleetDryRunSummary} instead, never failing the execution.
  */
 export async function summarizePage(input: SummarizeInput, deps: SummarizeDeps): Promise<FleetProgress> {
   const { request, progress, page, outcomes, fleetExecutionArn } = input;
+  const dryRun = request.dryRun === true;
   const count = (...statuses: FleetOutcomeStatus[]) =>
     outcomes.filter((outcome) => statuses.includes(outcome.status)).length;
-  const failedHere = outcomes.filter((outcome) => outcome.status === 'failed');
+  // A dry run's sample names every secret it would not rotate, skipped ones too.
+  const sampledStatuses: FleetOutcomeStatus[] = dryRun ? ['failed', 'skipped'] : ['failed'];
+  const sampledHere = outcomes.filter((outcome) => sampledStatuses.includes(outcome.status));
   const pageCounts = {
     succeeded: count('rotated', 'left-in-use'),
     leftInUse: count('left-in-use'),
     skipped: count('skipped'),
-    failed: failedHere.length,
+    failed: count('failed'),
     excluded: page.excluded,
+    wouldRotate: count('would-rotate'),
   };
   const pageNumber = progress.pages + 1;
   const totals: FleetTotals = {
@@ -50,29 +56,32 @@ export async function summarizePage(input: SummarizeInput, deps: SummarizeDeps):
     skipped: progress.skipped + pageCounts.skipped,
     failed: progress.failed + pageCounts.failed,
     excluded: progress.excluded + pageCounts.excluded,
+    wouldRotate: progress.wouldRotate + pageCounts.wouldRotate,
   };
-  const failedSample: FleetOutcome[] = [...progress.failedSample, ...failedHere].slice(0, FAILED_SAMPLE_SIZE);
+  const failedSample: FleetOutcome[] = [...progress.failedSample, ...sampledHere].slice(0, FAILED_SAMPLE_SIZE);
 
-  deps.logger.info('fleet page rotated', {
+  deps.logger.info(dryRun ? 'fleet page dry run (nothing recorded)' : 'fleet page rotated', {
     fleetId: progress.fleetId,
     fleetExecutionArn,
     page: pageNumber,
     ...pageCounts,
     outcomes,
   });
-  await deps.audit.record(
-    FleetAuditEventType.PageRotated,
-    {
-      fleetId: progress.fleetId,
-      fleetExecutionArn,
-      page: pageNumber,
-      trigger: 'fleet',
-      ...(request.reason === undefined ? {} : { reason: request.reason }),
-      ...pageCounts,
-      outcomes,
-    },
-    outcomes.map((outcome) => outcome.secretArn),
-  );
+  if (!dryRun) {
+    await deps.audit.record(
+      FleetAuditEventType.PageRotated,
+      {
+        fleetId: progress.fleetId,
+        fleetExecutionArn,
+        page: pageNumber,
+        trigger: 'fleet',
+        ...(request.reason === undefined ? {} : { reason: request.reason }),
+        ...pageCounts,
+        outcomes,
+      },
+      outcomes.map((outcome) => outcome.secretArn),
+    );
+  }
 
   const pagesThisExecution = progress.pagesThisExecution + 1;
   const done = page.nextToken === null;
@@ -84,11 +93,21 @@ export async function summarizePage(input: SummarizeInput, deps: SummarizeDeps):
 
   const tolerated = request.toleratedFailurePercentage ?? 0;
   const failurePercentage = totals.selected === 0 ? 0 : round((totals.failed / totals.selected) * 100);
+  if (dryRun) {
+    const summary = dryRunSummary(progress.fleetId, pageNumber, totals, failedSample, failurePercentage, tolerated);
+    deps.logger.info('fleet dry run completed (nothing recorded)', { ...summary });
+    return { ...next, summary };
+  }
   const toleranceExceeded = failurePercentage > tolerated;
   const summary: FleetSummary = {
     fleetId: progress.fleetId,
     pages: pageNumber,
-    ...totals,
+    selected: totals.selected,
+    succeeded: totals.succeeded,
+    leftInUse: totals.leftInUse,
+    skipped: totals.skipped,
+    failed: totals.failed,
+    excluded: totals.excluded,
     failurePercentage,
     toleratedFailurePercentage: tolerated,
   };
@@ -106,6 +125,31 @@ export async function summarizePage(input: SummarizeInput, deps: SummarizeDeps):
       }
     : undefined;
   return { ...next, toleranceExceeded, summary, ...(verdict ? { verdict } : {}) };
+}
+
+/** A dry run's output: what a real run would do; its refusals judged against the tolerance, never failing it. */
+function dryRunSummary(
+  fleetId: string,
+  pages: number,
+  totals: FleetTotals,
+  refusals: readonly FleetOutcome[],
+  refusedPercentage: number,
+  tolerated: number,
+): FleetDryRunSummary {
+  return {
+    dryRun: true,
+    fleetId,
+    pages,
+    selected: totals.selected,
+    wouldRotate: totals.wouldRotate,
+    wouldSkip: totals.skipped,
+    refused: totals.failed,
+    excluded: totals.excluded,
+    refusals,
+    refusedPercentage,
+    toleratedFailurePercentage: tolerated,
+    wouldExceedTolerance: refusedPercentage > tolerated,
+  };
 }
 
 async function alert(

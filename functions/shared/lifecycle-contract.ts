@@ -26,7 +26,9 @@ export interface LifecycleRequest {
   readonly fleetExecutionArn?: string;
   /**
    * Run begin and pre-flight only, change nothing (no audit event, no alert, no metric), and succeed with
-   * `{ plan: DryRunPlan }`; a pre-flight refusal fails the execution with its error and cause.
+   * `{ plan: DryRunPlan }` (state `DryRunComplete`); a refusal by begin or pre-flight, a policy rule's "not now"
+   * included (RotationWindowClosedError, BlackoutPeriodError, MinimumIntervalError), fails the execution with its
+   * error and cause (state `DryRunFailed`).
    */
   readonly dryRun?: boolean;
 }
@@ -45,6 +47,9 @@ export interface DryRunPlan {
   /** The steps a rotation would take, in order, each with its wait: e.g. `grace 900 s`, `drain up to 3600 s, then alert`. */
   readonly steps: readonly string[];
 }
+
+/** Seconds between two usage checks of the drain loop (the lifecycle's `DrainWait` state). */
+export const DRAIN_CHECK_INTERVAL_SECONDS = 60;
 
 /**
  * One lifecycle execution as the coordinator's `begin` task opens it: every later task receives
@@ -68,14 +73,16 @@ export interface RotationRun {
   readonly fleetExecutionArn?: string;
   /** Seconds the drain loop has waited so far; the state machine adds to it. */
   readonly drainWaited: { readonly seconds: number };
+  /** A dry run (set only when true): pre-flight records nothing and changes nothing, no later task runs. */
+  readonly dryRun?: boolean;
 }
 
 /** Tasks the rotation function runs for the state machines (the `task` field of their event). */
 export const ROTATION_FUNCTION_TASKS = ['preflight', 'verify', 'drain', 'revoke', 'rollback'] as const;
 export type RotationFunctionTask = (typeof ROTATION_FUNCTION_TASKS)[number];
 
-/** Tasks of the coordinator function (no network access to targets needed). */
-export const COORDINATOR_TASKS = ['begin', 'report'] as const;
+/** Tasks of the coordinator function (no network access to targets needed); `plan` only in a dry run. */
+export const COORDINATOR_TASKS = ['begin', 'report', 'plan'] as const;
 export type CoordinatorTask = (typeof COORDINATOR_TASKS)[number];
 
 /**
@@ -144,7 +151,7 @@ export const AslPlaceholder = {
   DrainFunction: 'DrainFunction',
   RevokeFunction: 'RevokeFunction',
   RollbackFunction: 'RollbackFunction',
-  /** Opens each run (`begin`) and reports its end (`report`: audit event, alert). */
+  /** Opens each run (`begin`), reports its end (`report`: audit event, alert), and plans a dry run (`plan`). */
   CoordinatorFunction: 'CoordinatorFunction',
   SelectFleetFunction: 'SelectFleetFunction',
   SummarizeFleetFunction: 'SummarizeFleetFunction',

@@ -52,7 +52,13 @@ export async function begin(input: BeginInput, deps: CoordinatorDeps): Promise<R
     ...(request.reason !== undefined ? { reason: request.reason } : {}),
     ...(request.fleetExecutionArn !== undefined ? { fleetExecutionArn: request.fleetExecutionArn } : {}),
     drainWaited: { seconds: 0 },
+    ...(request.dryRun === true ? { dryRun: true } : {}),
   };
-  deps.logger.info('rotation run opened', { rotationId: run.id, trigger: run.trigger, secretArn: description.arn });
+  deps.logger.info('rotation run opened', {
+    rotationId: run.id,
+    trigger: run.trigger,
+    secretArn: description.arn,
+    dryRun: run.dryRun === true,
+  });
   return run;
 }

@@ -6,13 +6,15 @@ import {
   ROTATION_FUNCTION_TASKS,
   type CoordinatorTask,
   type RotationFunctionTask,
+  type RotationRun,
 } from '../shared/lifecycle-contract';
 import { begin } from './begin';
 import type { CoordinatorDeps } from './coordinator-deps';
 import type { TaskDeps } from './deps';
 import { drain } from './drain';
+import { planDryRun } from './dry-run-plan';
 import { InvalidTaskInputError } from './errors';
-import { parseTaskInput, parseWith } from './input';
+import { parsePlanInput, parseTaskInput, parseWith } from './input';
 import { preflight } from './preflight';
 import { report } from './report';
 import { revoke } from './revoke';
@@ -24,12 +26,20 @@ export function isLifecycleTaskEvent(event: unknown): event is { task: unknown }
   return typeof event === 'object' && event !== null && 'task' in event;
 }
 
+/** A dry run ends after pre-flight: a task past it (they change or record things) refuses one outright. */
+function notDryRun<T extends { readonly rotation: RotationRun }>(task: RotationFunctionTask, input: T): T {
+  if (input.rotation.dryRun === true) {
+    throw new InvalidTaskInputError(`the ${task} task never runs in a dry run (a dry run ends after pre-flight)`);
+  }
+  return input;
+}
+
 const ROTATION_FUNCTION_RUNNERS: Record<RotationFunctionTask, (input: unknown, deps: TaskDeps) => Promise<unknown>> = {
   preflight: (input, deps) => preflight(parseTaskInput.preflight(input), deps),
-  verify: (input, deps) => verifyRotation(parseTaskInput.verify(input), deps),
-  drain: (input, deps) => drain(parseTaskInput.drain(input), deps),
-  revoke: (input, deps) => revoke(parseTaskInput.revoke(input), deps),
-  rollback: (input, deps) => rollback(parseTaskInput.rollback(input), deps),
+  verify: (input, deps) => verifyRotation(notDryRun('verify', parseTaskInput.verify(input)), deps),
+  drain: (input, deps) => drain(notDryRun('drain', parseTaskInput.drain(input)), deps),
+  revoke: (input, deps) => revoke(notDryRun('revoke', parseTaskInput.revoke(input)), deps),
+  rollback: (input, deps) => rollback(notDryRun('rollback', parseTaskInput.rollback(input)), deps),
 };
 
 const beginSchema = z.object({
@@ -42,6 +52,7 @@ const beginSchema = z.object({
 const COORDINATOR_RUNNERS: Record<CoordinatorTask, (input: unknown, deps: CoordinatorDeps) => Promise<unknown>> = {
   begin: (input, deps) => begin(parseWith(beginSchema, input, 'begin'), deps),
   report: (input, deps) => report(input, deps),
+  plan: (input) => Promise.resolve(planDryRun(parsePlanInput(input))),
 };
 
 function taskName<T extends string>(event: { task: unknown }, tasks: readonly T[], where: string): T {
@@ -82,7 +93,7 @@ export function runRotationFunctionTask(event: { task: unknown }, deps: TaskDeps
   return runLogged(task, event, deps, ROTATION_FUNCTION_RUNNERS[task]);
 }
 
-/** The coordinator's tasks: opening a run and reporting how it ended. */
+/** The coordinator's tasks: opening a run, reporting how it ended, and a dry run's plan. */
 export function runCoordinatorTask(event: { task: unknown }, deps: CoordinatorDeps): Promise<unknown> {
   const task = taskName(event, COORDINATOR_TASKS, 'coordinator');
   return runLogged(task, event, deps, COORDINATOR_RUNNERS[task]);

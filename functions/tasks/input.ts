@@ -3,6 +3,7 @@ import { LIFECYCLE_TRIGGERS, type LifecycleRequest, type RotationRun } from '../
 import { describeIssues } from '../shared/validation';
 import type { DrainInput } from './drain';
 import { InvalidRequestError, InvalidTaskInputError } from './errors';
+import type { PlanInput } from './dry-run-plan';
 import type { PreflightInput } from './preflight';
 import type { RevokeInput } from './revoke';
 import type { RollbackInput } from './rollback';
@@ -24,6 +25,7 @@ export const requestSchema = z.object({
   alertTopicArn: z.optional(arn),
   reason: z.optional(text(1024)),
   fleetExecutionArn: z.optional(arn),
+  dryRun: z.optional(z.boolean()),
 });
 
 const runSchema = z.object({
@@ -39,6 +41,7 @@ const runSchema = z.object({
   reason: z.optional(text(1024)),
   fleetExecutionArn: z.optional(arn),
   drainWaited: z.object({ seconds: z.number().check(z.nonnegative()) }),
+  dryRun: z.optional(z.boolean()),
 });
 
 const preflightSchema = z.object({ secretArn, rotation: runSchema });
@@ -48,6 +51,27 @@ const revokeSchema = z.object({
   rotation: runSchema,
   previousVersionId: versionId,
   terminateSessions: z.optional(z.boolean()),
+});
+
+const seconds = z.int().check(z.nonnegative());
+const settingsSchema = z.object({
+  graceSeconds: seconds,
+  minIntervalSeconds: seconds,
+  revocation: z.object({
+    maxWaitSeconds: seconds,
+    whenStillInUse: z.enum(['alert', 'revoke']),
+    terminateSessions: z.boolean(),
+  }),
+});
+const planSchema = z.object({
+  rotation: runSchema,
+  preflight: z.object({
+    secretArn,
+    strategy: text(128),
+    currentVersionId: versionId,
+    currentCredentialAuthenticates: z.boolean(),
+    settings: settingsSchema,
+  }),
 });
 
 export function parseWith<T>(schema: z.ZodMiniType<T>, input: unknown, what: string): T {
@@ -68,6 +92,9 @@ export function parseLifecycleRequest(input: unknown): LifecycleRequest {
 }
 
 export const parseRotationRun = (input: unknown): RotationRun => parseWith(runSchema, input, 'rotation');
+
+/** The coordinator's `plan` task input: the run and pre-flight's summary. */
+export const parsePlanInput = (input: unknown): PlanInput => parseWith(planSchema, input, 'plan');
 
 /** Each rotation-function task's input as the state machine sends it; unknown fields are dropped. */
 export const parseTaskInput = {

@@ -21,6 +21,8 @@ export interface PreflightSummary {
   readonly strategy: string;
   /** The AWSCURRENT version before rotation: verify, drain, revoke and rollback refer to it. */
   readonly currentVersionId: string;
+  /** Whether it authenticates (and passes the probe); only an emergency goes ahead when it does not. */
+  readonly currentCredentialAuthenticates: boolean;
   /** The secret's lifecycle settings (grace, drain, revocation), from its tags. */
   readonly settings: LifecycleSettings;
 }
@@ -31,6 +33,7 @@ export interface PreflightSummary {
  * not AWSCURRENT is reported, never touched), and the current credential authenticates — a
  * rotation must not start from a broken one. An emergency rotation skips the policy rules and
  * goes ahead from a broken credential (the audit event says so): the leak matters more.
+ * A dry run checks the same, then records nothing (no audit event, no metric) and prepares nothing.
  */
 export async function preflight(input: PreflightInput, deps: TaskDeps): Promise<PreflightSummary> {
   const { rotation: run } = input;
@@ -65,6 +68,17 @@ export async function preflight(input: PreflightInput, deps: TaskDeps): Promise<
       `the current credential of secret ${arn} (version ${current.versionId}) does not authenticate: ${verdict.reason}`,
     );
   }
+  const summary: PreflightSummary = {
+    secretArn: arn,
+    strategy: strategy.name,
+    currentVersionId: current.versionId,
+    currentCredentialAuthenticates: verdict.ok,
+    settings,
+  };
+  if (run.dryRun === true) {
+    deps.logger.info('pre-flight passed (dry run: nothing recorded)', { currentVersionId: current.versionId });
+    return summary;
+  }
   // A leak goes ahead from states a scheduled rotation refuses (an IAM key someone already deactivated).
   if (run.emergency) await strategy.prepareEmergencyRotation?.(current, ctx);
   addLifecycleMetric(deps.metrics, strategy.name, LifecycleMetric.Started, Count, 1);
@@ -79,5 +93,5 @@ export async function preflight(input: PreflightInput, deps: TaskDeps): Promise<
     },
   });
   deps.logger.info('pre-flight passed', { currentVersionId: current.versionId });
-  return { secretArn: arn, strategy: strategy.name, currentVersionId: current.versionId, settings };
+  return summary;
 }

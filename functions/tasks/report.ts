@@ -5,6 +5,7 @@ import { LifecycleMetric } from '../shared/metric-names';
 import type { Alert } from './alerts';
 import type { CoordinatorDeps } from './coordinator-deps';
 import { auditSubject } from './deps';
+import { InvalidTaskInputError } from './errors';
 import { parseRotationRun, parseWith } from './input';
 import { addLifecycleMetric, Count } from './lifecycle-metrics';
 
@@ -30,6 +31,7 @@ const reportSchema = z.object({
     rollback: z.optional(z.object({ rolledBack: z.boolean() })),
     rollbackFailure: z.optional(stepError),
     drain: z.optional(z.object({ inUse: z.union([z.boolean(), z.literal('unknown')]) })),
+    dryRun: z.optional(z.unknown()),
   }),
 });
 export type ReportInput = z.infer<typeof reportSchema>;
@@ -52,6 +54,10 @@ export async function report(input: unknown, deps: CoordinatorDeps): Promise<Rep
   const parsed = parseWith(reportSchema, input, 'report');
   const { state, outcome } = parsed;
   const run = state.rotation === undefined ? undefined : parseRotationRun(state.rotation);
+  // The state machines route dry runs around every report: one reaching here is a definition bug, and records nothing.
+  if (run?.dryRun === true || (state.dryRun !== undefined && state.dryRun !== false)) {
+    throw new InvalidTaskInputError('a dry run records nothing: the report task never runs in one');
+  }
   const secretArn = state.secretArn ?? 'unknown';
   const strategy = state.preflight?.strategy;
   const subject = run ? auditSubject(run, secretArn, strategy) : subjectBeforeBegin(parsed, secretArn);

@@ -42,7 +42,7 @@ export interface ChaosEnvironment {
   readonly keyRuntime: FunctionRuntime;
   /** The kms-key state machine, its task function KMS_KEY_FUNCTION_ARN. */
   readonly kmsKeyDefinition: Record<string, unknown>;
-  /** The coordinator function (begin, report), in process. */
+  /** The coordinator function (begin, report, plan), in process. */
   readonly coordinator: LambdaHandler;
   readonly lifecycleDefinition: Record<string, unknown>;
   /** This process's stdout while scenarios run (the coordinator's logs). */

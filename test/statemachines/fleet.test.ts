@@ -1,6 +1,7 @@
 import { MAX_PAGES_PER_EXECUTION, type FleetRequest } from '../../functions/fleet/contract';
 import { FLEET_TOLERANCE_EXCEEDED } from '../../functions/fleet/errors';
 import { LifecycleTag } from '../../functions/shared/lifecycle-contract';
+import { AUDIT_EVENT_SOURCE } from '../../functions/shared/metric-names';
 import { LOCAL_ROTATION_FUNCTION_ARN } from '../../local/stack';
 import { type LambdaHandler } from '../../local/stepfunctions/runner';
 import { assertValidAsl } from '../support/asl';
@@ -87,6 +88,71 @@ it('reports secrets a policy rule keeps from rotating as skipped, not failed', a
       .map((secret) => ({ secretArn: secret.arn, status: 'skipped', reason: 'MinimumIntervalError' }))
       .sort(bySecret),
   );
+
+  // A dry run says the same, as would-be skips with the rule, and records no page.
+  const dry = await runFleet({ ...request, dryRun: true });
+  expect(dry).toMatchObject({ status: 'SUCCEEDED', output: { dryRun: true, selected: 3, wouldSkip: 3, refused: 0 } });
+  const refusals = (dry.output as { refusals: { secretArn: string; status: string; reason?: string }[] }).refusals;
+  expect(refusals.map(({ secretArn, status, reason }) => ({ secretArn, status, reason })).sort(bySecret)).toEqual(
+    secrets
+      .map((secret) => ({ secretArn: secret.arn, status: 'skipped', reason: 'MinimumIntervalError' }))
+      .sort(bySecret),
+  );
+  expect(pageEvents(dry.executionArn)).toEqual([]);
+});
+
+it('a dry run selects as usual and runs each lifecycle as a dry run: counts what would happen, changes and records nothing', async () => {
+  const healthy = await givenSecrets(3, 'dry');
+  // Its rotation function does not exist: pre-flight cannot run, so the dry run reports it refused.
+  const [broken] = await givenSecrets(1, 'dry', UNREGISTERED_FUNCTION_ARN);
+  const auditEventsBefore = stack.eventBridge.events({ source: AUDIT_EVENT_SOURCE }).length;
+  const alertsBefore = stack.sns.messages().length;
+
+  const result = await runFleet({
+    selection: { tags: { [FLEET_TAG]: 'dry' } },
+    alertTopicArn: stack.alertTopicArn,
+    dryRun: true,
+  });
+
+  expect(result.history.at(-1)).toBe('FleetDryRunComplete');
+  expect(result).toMatchObject({ status: 'SUCCEEDED' });
+  expect(result.output).toEqual({
+    dryRun: true,
+    fleetId: result.executionArn,
+    pages: 1,
+    selected: 4,
+    wouldRotate: 3,
+    wouldSkip: 0,
+    refused: 1,
+    excluded: 0,
+    refusals: [
+      {
+        secretArn: broken?.arn,
+        status: 'failed',
+        error: 'Lambda.ResourceNotFoundException',
+        executionArn: expect.stringContaining(':execution:keyturn-lifecycle:') as unknown,
+      },
+    ],
+    refusedPercentage: 25,
+    toleratedFailurePercentage: 0,
+    wouldExceedTolerance: true,
+  });
+  for (const secret of [...healthy, broken]) if (secret) await expectNotRotated(secret);
+  expect(stack.eventBridge.events({ source: AUDIT_EVENT_SOURCE })).toHaveLength(auditEventsBefore);
+  expect(stack.sns.messages()).toHaveLength(alertsBefore);
+  // Every lifecycle was a dry run, ending in the dry run's own states.
+  expect(result.childExecutions.map((execution) => (execution.input as { dryRun?: unknown }).dryRun)).toEqual([
+    true,
+    true,
+    true,
+    true,
+  ]);
+  expect(result.childExecutions.map((execution) => execution.history.at(-1)).sort()).toEqual([
+    'DryRunComplete',
+    'DryRunComplete',
+    'DryRunComplete',
+    'DryRunFailed',
+  ]);
 });
 
 describe('tolerated failure percentage', () => {

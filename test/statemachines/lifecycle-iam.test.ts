@@ -1,7 +1,8 @@
 import { UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
-import { RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { AuditEventType, LifecycleTag } from '../../functions/shared/lifecycle-contract';
 import { ManagementTag } from '../../functions/shared/management-tags';
+import { IamTag } from '../../functions/strategies/iam/options';
 import type { LocalIam } from '../../local/iam';
 import { LOCAL_ROTATION_FUNCTION_ARN, startLocalStack, type LocalStack } from '../../local/stack';
 import { LOCAL_COORDINATOR_FUNCTION_ARN, loadStateMachine } from '../../local/stepfunctions/definitions';
@@ -161,4 +162,35 @@ it('rolls back when the new key is refused at Verify: the old key stays current 
       .flat()
       .sort(),
   ).toEqual(['AWSCURRENT', 'AWSPREVIOUS']);
+});
+
+it('an emergency dry run over a key someone already deactivated plans the rotation and prepares nothing', async () => {
+  const secret = await givenIamSecret();
+  const emergency = loadStateMachine('emergency');
+  // Whoever spotted the leak deactivated the key: a real emergency run would first mark the secret (a tag).
+  await iam.admin.send(
+    new UpdateAccessKeyCommand({ UserName: secret.user, AccessKeyId: secret.key.id, Status: 'Inactive' }),
+  );
+  const before = await stack.client.send(new DescribeSecretCommand({ SecretId: secret.arn }));
+
+  const result = await runTestExecution(
+    stack,
+    emergency,
+    { secretArn: secret.arn, trigger: 'emergency', reason: 'INC-77: key in a gist', dryRun: true },
+    handlers,
+  );
+
+  expect(result).toMatchObject({
+    status: 'SUCCEEDED',
+    output: { plan: { strategy: 'iam-access-key', emergency: true, currentCredentialAuthenticates: false } },
+  });
+  expect(result.history.at(-1)).toBe('DryRunComplete');
+  expect(result.audit).toEqual([]);
+  const after = await stack.client.send(new DescribeSecretCommand({ SecretId: secret.arn }));
+  expect(after.Tags?.map((tag) => tag.Key)).not.toContain(IamTag.emergency);
+  expect({ tags: after.Tags, stages: after.VersionIdsToStages }).toEqual({
+    tags: before.Tags,
+    stages: before.VersionIdsToStages,
+  });
+  expect(statusOf(secret.user)).toEqual({ [secret.key.id]: 'Inactive' });
 });

@@ -128,6 +128,7 @@ describe('lifecycle', () => {
     expect(result.history).toEqual([
       'Begin',
       'Preflight',
+      'DryRunOrRotate',
       'RotateSecret',
       'Verify',
       'Grace',
@@ -164,6 +165,7 @@ describe('lifecycle', () => {
     expect(result.history).toEqual([
       'Begin',
       'Preflight',
+      'DryRunOrRotate',
       'RotateSecret',
       'Verify',
       'Rollback',
@@ -216,6 +218,7 @@ describe('lifecycle', () => {
     expect(result.history).toEqual([
       'Begin',
       'Preflight',
+      'DryRunOrRotate',
       'RotateSecret',
       'Verify',
       'VerifyInconclusive',
@@ -368,7 +371,14 @@ describe('lifecycle', () => {
 
     expect(result).toMatchObject({ status: 'FAILED', error: 'RotationInProgressError' });
     expect(result.cause).toContain(stuck.token);
-    expect(result.history).toEqual(['Begin', 'Preflight', 'PreflightFailed', 'ReportFailure', 'Failed']);
+    expect(result.history).toEqual([
+      'Begin',
+      'Preflight',
+      'PreflightFailed',
+      'ReportUnlessDryRun',
+      'ReportFailure',
+      'Failed',
+    ]);
     expect(await stagesOf(stack.client, user.secretArn)).toEqual(before);
     expect(await pg.canLogin(user.name, user.password)).toBe(true);
     expect(auditTypes(result.executionArn)).toEqual([AuditEventType.Failed]);
@@ -383,7 +393,7 @@ describe('lifecycle', () => {
     executions.push(result);
 
     expect(result).toMatchObject({ status: 'SUCCEEDED' });
-    expect(result.history).toEqual(['Begin', 'Preflight', 'ReportSkipped', 'Skipped']);
+    expect(result.history).toEqual(['Begin', 'Preflight', 'ReportSkipUnlessDryRun', 'ReportSkipped', 'Skipped']);
     expect(await stagesOf(stack.client, secret.secretArn)).toEqual(before);
     expect(auditTrail(result.executionArn)).toEqual([
       { type: AuditEventType.Skipped, detail: expect.objectContaining({ rule: 'MinimumIntervalError' }) as object },
@@ -410,7 +420,7 @@ describe('lifecycle', () => {
 
     expect(result).toMatchObject({ status: 'FAILED', error: 'NotRotatableError' });
     expect(result.cause).toContain(ManagementTag.managed);
-    expect(result.history).toEqual(['Begin', 'BeginFailed', 'ReportFailure', 'Failed']);
+    expect(result.history).toEqual(['Begin', 'BeginFailed', 'ReportUnlessDryRun', 'ReportFailure', 'Failed']);
     expect(auditTrail(result.executionArn)).toEqual([
       { type: AuditEventType.Failed, detail: expect.objectContaining({ step: 'Begin' }) as object },
     ]);
@@ -444,7 +454,15 @@ describe('emergency', () => {
         status: 'SUCCEEDED',
         output: { revoke: { status: 'revoked', terminatedSessions: 1 } },
       });
-      expect(result.history).toEqual(['Begin', 'Preflight', 'RotateSecret', 'Verify', 'Revoke', 'Rotated']);
+      expect(result.history).toEqual([
+        'Begin',
+        'Preflight',
+        'DryRunOrRotate',
+        'RotateSecret',
+        'Verify',
+        'Revoke',
+        'Rotated',
+      ]);
       expect(await pg.canLogin(secret.current.username, secret.current.password)).toBe(false);
       const now = await jsonAt<DbSecret>(stack.client, secret.secretArn, 'AWSCURRENT');
       expect(await pg.canLogin(now.username, now.password)).toBe(true);

@@ -18,7 +18,8 @@ export class CoordinatorFunctionValidationError extends KeyturnFunctionValidatio
 /**
  * The state machines' coordinator (`functions/coordinator/handler.ts`): `{"task": "begin"}` opens a run (checks
  * the secret is managed and has a rotation function, draws the rotation id), `{"task": "report"}` records how it
- * ended on the audit bus and alerts the run's route. Not in a VPC: it reaches only AWS APIs.
+ * ended on the audit bus and alerts the run's route, `{"task": "plan"}` builds a dry run's plan (no AWS call, so
+ * no permission of its own). Not in a VPC: it reaches only AWS APIs.
  *
  * Its role may, besides writing its logs: `secretsmanager:DescribeSecret` on the given secrets (for keyturn, those
  * tagged `keyturn:managed=true`); `sns:Publish` on every alert route's topic, with `kms:GenerateDataKey` and

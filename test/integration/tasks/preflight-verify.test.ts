@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { TagResourceCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import { encodeProbe, PROBE_TAG } from '../../../functions/strategies/probe/probe';
 import { escapeIdentifier } from 'pg';
@@ -7,8 +8,8 @@ import { verifyRotation } from '../../../functions/tasks/verify';
 import type { LocalPostgres } from '../../../local/databases/postgres';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
 import { jsonAt, rotateAndWait, stagesOf, valueAt, MANUAL_FUNCTION_ARN } from '../../support/secrets';
-import { givenDbUser, taskDeps, testRun, virtualClock, type DbUser } from './fixtures';
-import { DEFAULT_LIFECYCLE_SETTINGS } from '../../../functions/shared/lifecycle-contract';
+import { givenDbUser, recordingAuditTrail, taskDeps, testRun, virtualClock, type DbUser } from './fixtures';
+import { AuditEventType, DEFAULT_LIFECYCLE_SETTINGS } from '../../../functions/shared/lifecycle-contract';
 
 let stack: LocalStack;
 let pg: LocalPostgres;
@@ -39,9 +40,27 @@ describe('preflight', () => {
       secretArn: user.secretArn,
       strategy: 'postgres-single-user',
       currentVersionId: user.currentVersionId,
+      currentCredentialAuthenticates: true,
       settings: DEFAULT_LIFECYCLE_SETTINGS,
     });
     expect(JSON.stringify(summary)).not.toContain(user.currentPassword);
+  });
+
+  it('in a dry run checks the same, then records nothing: no audit event, no metric', async () => {
+    const user = await givenRotatedUser();
+    const audit = recordingAuditTrail();
+    const metrics = new Metrics({ namespace: 'keyturn-test', serviceName: 'keyturn-lifecycle' });
+    const deps = taskDeps(stack, { audit, metrics });
+
+    const summary = await preflight({ secretArn: user.secretArn, rotation: testRun({ dryRun: true }) }, deps);
+
+    expect(summary).toMatchObject({ currentVersionId: user.currentVersionId, currentCredentialAuthenticates: true });
+    expect(audit.recorded).toEqual([]);
+    expect(metrics.hasStoredMetrics()).toBe(false);
+    // The same pre-flight for real records and counts its start.
+    await preflight({ secretArn: user.secretArn, rotation: testRun() }, deps);
+    expect(audit.recorded.map(({ event }) => event.type)).toEqual([AuditEventType.Started]);
+    expect(metrics.hasStoredMetrics()).toBe(true);
   });
 
   it('refuses a secret whose rotation is not enabled', async () => {
@@ -253,6 +272,7 @@ describe('the rotation function as task runner', () => {
       secretArn: user.secretArn,
       strategy: 'postgres-single-user',
       currentVersionId: user.currentVersionId,
+      currentCredentialAuthenticates: true,
       settings: DEFAULT_LIFECYCLE_SETTINGS,
     });
     await expect(stack.rotationHandler({ task: 'preflight' })).rejects.toMatchObject({ name: 'InvalidTaskInputError' });
@@ -271,5 +291,26 @@ describe('the rotation function as task runner', () => {
       name: 'InvalidTaskInputError',
       message: expect.stringContaining('previousVersionId') as string,
     });
+  });
+
+  it('refuses every task after pre-flight for a dry run, before it changes or records anything', async () => {
+    const user = await givenRotatedUser();
+    const before = await stagesOf(stack.client, user.secretArn);
+
+    for (const task of ['verify', 'drain', 'revoke', 'rollback']) {
+      await expect(
+        stack.rotationHandler({
+          task,
+          secretArn: user.secretArn,
+          rotation: testRun({ dryRun: true }),
+          previousVersionId: user.currentVersionId,
+        }),
+      ).rejects.toMatchObject({
+        name: 'InvalidTaskInputError',
+        message: `the ${task} task never runs in a dry run (a dry run ends after pre-flight)`,
+      });
+    }
+    expect(await stagesOf(stack.client, user.secretArn)).toEqual(before);
+    expect(await pg.canLogin(user.name, user.currentPassword)).toBe(true);
   });
 });

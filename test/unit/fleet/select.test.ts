@@ -77,6 +77,20 @@ describe('selectPage: explicit list', () => {
     expect(page).toMatchObject({ chunks: [[arn(1)]], chunkConcurrency: 7 });
   });
 
+  it('makes every lifecycle a dry run when the fleet is one, and refuses a dryRun that is not a boolean', async () => {
+    const page = await selectPage(input({ selection: { secretArns: [arn(1)] }, dryRun: true }), deps);
+    expect(page.lifecycleInput).toEqual({ trigger: 'fleet', fleetExecutionArn: FLEET_EXECUTION, dryRun: true });
+    const real = await selectPage(input({ selection: { secretArns: [arn(1)] }, dryRun: false }), deps);
+    expect(real.lifecycleInput).not.toHaveProperty('dryRun');
+
+    expect(() => input({ selection: { secretArns: [arn(1)] }, dryRun: 'yes' })).toThrow(
+      expect.objectContaining({
+        name: 'InvalidFleetRequestError',
+        message: expect.stringContaining('dryRun: expected boolean') as string,
+      }) as Error,
+    );
+  });
+
   it('refuses a token it did not hand out', async () => {
     await expect(
       selectPage(

@@ -190,6 +190,7 @@ it(`continues in a new execution after ${MAX_PAGES_PER_EXECUTION} pages, carryin
       skipped: 0,
       failed: 1,
       excluded: 0,
+      wouldRotate: 0,
       failedSample: [failed(0)],
     },
   });
@@ -219,4 +220,68 @@ it('a failed alert publish is logged, never fails the verdict', async () => {
   const { deps } = harness();
   const failing = { ...deps, alerts: { publish: () => Promise.reject(new Error('NotFound')) } };
   await expect(summarizePage(summarizeInput([failed(1)]), failing)).resolves.toMatchObject({ toleranceExceeded: true });
+});
+
+describe('dry run', () => {
+  const wouldRotate = (i: number): FleetOutcome => ({ ...succeeded(i), status: 'would-rotate' });
+  const wouldSkip = (i: number): FleetOutcome => ({
+    secretArn: arn(i),
+    status: 'skipped',
+    reason: 'BlackoutPeriodError',
+  });
+
+  it('records nothing and alerts nobody; ends with what a real run would do, refusals and skips named', async () => {
+    const { events, alerts, deps } = harness();
+    const outcomes = [wouldRotate(1), wouldRotate(2), wouldSkip(3), failed(4)];
+
+    const progress = await summarizePage(
+      summarizeInput(outcomes, { request: { dryRun: true, alertTopicArn: TOPIC, toleratedFailurePercentage: 10 } }),
+      deps,
+    );
+
+    expect(events).toEqual([]);
+    expect(alerts).toEqual([]);
+    expect(progress).toMatchObject({ done: true, toleranceExceeded: false });
+    expect(progress.verdict).toBeUndefined();
+    expect(progress.summary).toEqual({
+      dryRun: true,
+      fleetId: FLEET,
+      pages: 1,
+      selected: 4,
+      wouldRotate: 2,
+      wouldSkip: 1,
+      refused: 1,
+      excluded: 0,
+      refusals: [wouldSkip(3), failed(4)],
+      refusedPercentage: 25,
+      toleratedFailurePercentage: 10,
+      wouldExceedTolerance: true,
+    });
+  });
+
+  it('carries its counts and the dry-run flag into a continued execution', async () => {
+    const { events, deps } = harness();
+    const first = await summarizePage(
+      summarizeInput([wouldRotate(1)], {
+        request: { dryRun: true },
+        progress: { pagesThisExecution: MAX_PAGES_PER_EXECUTION - 1, pages: MAX_PAGES_PER_EXECUTION - 1 },
+        nextToken: 'tags:p7',
+      }),
+      deps,
+    );
+    expect(first.continuation).toMatchObject({ dryRun: true, continuation: { wouldRotate: 1, selected: 1 } });
+
+    const resumed = await summarizePage(
+      parseSummarizeInput({
+        request: first.continuation,
+        progress: {},
+        fleetExecutionArn: NEXT,
+        page: { nextToken: null, excluded: 0 },
+        outcomes: [[wouldRotate(2)]],
+      }),
+      deps,
+    );
+    expect(resumed.summary).toMatchObject({ dryRun: true, fleetId: FLEET, selected: 2, wouldRotate: 2, refused: 0 });
+    expect(events).toEqual([]);
+  });
 });
