@@ -4,20 +4,16 @@ import { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { MAX_FLEET_CONCURRENCY, type FleetRequest, type FleetSelection } from '../../functions/fleet/contract';
 import type { CommandContext, CommandRunner } from '../context';
-import { preflightAll } from '../fleet/dry-run';
 import { parseTags, readSecretList } from '../fleet/list-file';
-import { BAR_FORMAT, progressFields, progressLine, type FleetCounts } from '../fleet/progress';
+import { BAR_FORMAT, DRY_RUN_BAR_FORMAT, progressFields, progressLine, type FleetCounts } from '../fleet/progress';
 import { previewSelection } from '../fleet/selection';
 import { watchFleet } from '../fleet/watch';
 import { UsageError } from '../output/errors';
 import { ExitCode, type ExitCodeValue } from '../output/exit-codes';
-import { fleetResultLines, type FleetDocument } from '../output/fleet';
+import { fleetHasFindings, fleetResultLines, type FleetDocument } from '../output/fleet';
 import { integerIn, numberIn } from '../options';
 import { describeSecret } from '../secrets';
 import { StackOutput } from '../stack-outputs';
-
-/** Dry runs at once in a fleet dry run: enough to be quick, few enough to leave the account's quotas alone. */
-const DRY_RUN_CONCURRENCY = 10;
 
 interface FleetOptions {
   readonly tag: string[];
@@ -41,17 +37,21 @@ async function selectionOf(ctx: CommandContext, options: FleetOptions): Promise<
 }
 
 /** A live bar on a terminal, a plain line per change elsewhere. */
-function progressDisplay(ctx: CommandContext, total: number, startedAt: number) {
+function progressDisplay(ctx: CommandContext, total: number, startedAt: number, dryRun: boolean) {
   const stream = ctx.reporter.json ? ctx.io.stderr : ctx.io.stdout;
   if (stream.isTTY === true) {
     const bar = new SingleBar({
-      format: BAR_FORMAT,
+      format: dryRun ? DRY_RUN_BAR_FORMAT : BAR_FORMAT,
       stream: stream as NodeJS.WritableStream,
       hideCursor: true,
       clearOnComplete: false,
       barsize: 24,
     });
-    bar.start(total, 0, progressFields({ rotated: 0, leftInUse: 0, skipped: 0, failed: 0, running: 0, total }, 0));
+    bar.start(
+      total,
+      0,
+      progressFields({ rotated: 0, leftInUse: 0, skipped: 0, failed: 0, running: 0, wouldRotate: 0, total }, 0),
+    );
     return {
       update: (counts: FleetCounts) => {
         const fields = progressFields(counts, Date.now() - startedAt);
@@ -64,7 +64,7 @@ function progressDisplay(ctx: CommandContext, total: number, startedAt: number) 
   }
   return {
     update: (counts: FleetCounts) => {
-      ctx.reporter.progress(progressLine(counts, Date.now() - startedAt));
+      ctx.reporter.progress(progressLine(counts, Date.now() - startedAt, dryRun));
     },
     stop: () => undefined,
   };
@@ -73,33 +73,6 @@ function progressDisplay(ctx: CommandContext, total: number, startedAt: number) 
 async function fleet(ctx: CommandContext, options: FleetOptions): Promise<ExitCodeValue> {
   const selection = await selectionOf(ctx, options);
   const preview = await previewSelection(ctx.aws.secretsManager, selection);
-  if (options.dryRun === true) {
-    // Each secret's pre-flight through the lifecycle's dry run: what the fleet would rotate, and what it would refuse.
-    const verdicts = await preflightAll(
-      ctx.aws.sfn,
-      (await ctx.stackOutputs()).require(StackOutput.Lifecycle),
-      preview.secretArns,
-      {
-        concurrency: Math.min(options.maxConcurrency ?? DRY_RUN_CONCURRENCY, DRY_RUN_CONCURRENCY),
-        pollMs: ctx.pollMs,
-        onVerdict: (v) => {
-          ctx.reporter.progress(
-            `${v.verdict === 'planned' ? 'would rotate' : `refused (${v.error ?? '?'})`}  ${v.secretArn}`,
-          );
-        },
-      },
-    );
-    const doc: FleetDocument = {
-      command: 'fleet',
-      dryRun: true,
-      selected: preview.secretArns.length,
-      excluded: preview.excluded,
-      secretArns: preview.secretArns,
-      preflight: verdicts,
-    };
-    ctx.reporter.result(doc, fleetResultLines(doc, ctx.reporter.colors));
-    return verdicts.some((v) => v.verdict === 'refused') ? ExitCode.Findings : ExitCode.Success;
-  }
   const stateMachineArn = (await ctx.stackOutputs()).require(StackOutput.Fleet);
   const lifecycleStateMachineArn = (await ctx.stackOutputs()).require(StackOutput.Lifecycle);
   const request: FleetRequest = {
@@ -107,6 +80,7 @@ async function fleet(ctx: CommandContext, options: FleetOptions): Promise<ExitCo
     ...(options.maxConcurrency === undefined ? {} : { maxConcurrency: options.maxConcurrency }),
     ...(options.tolerate === undefined ? {} : { toleratedFailurePercentage: options.tolerate }),
     ...(options.reason === undefined ? {} : { reason: options.reason }),
+    ...(options.dryRun === true ? { dryRun: true } : {}),
   };
   const started = await ctx.aws.sfn.send(
     new StartExecutionCommand({ stateMachineArn, name: `cli-fleet-${randomUUID()}`, input: JSON.stringify(request) }),
@@ -115,7 +89,7 @@ async function fleet(ctx: CommandContext, options: FleetOptions): Promise<ExitCo
   ctx.reporter.progress(
     ctx.reporter.colors.dim(`started ${started.executionArn} (${preview.secretArns.length} secrets)`),
   );
-  const display = progressDisplay(ctx, preview.secretArns.length, Date.now());
+  const display = progressDisplay(ctx, preview.secretArns.length, Date.now(), options.dryRun === true);
   const end = await watchFleet(
     { sfn: ctx.aws.sfn, lifecycleStateMachineArn },
     { executionArn: started.executionArn, startDate: started.startDate ?? new Date() },
@@ -123,7 +97,7 @@ async function fleet(ctx: CommandContext, options: FleetOptions): Promise<ExitCo
   ).finally(display.stop);
   const doc: FleetDocument = {
     command: 'fleet',
-    dryRun: false,
+    dryRun: options.dryRun === true,
     selected: preview.secretArns.length,
     excluded: preview.excluded,
     executionArns: end.executionArns,
@@ -135,7 +109,7 @@ async function fleet(ctx: CommandContext, options: FleetOptions): Promise<ExitCo
   };
   ctx.reporter.result(doc, fleetResultLines(doc, ctx.reporter.colors));
   if (end.status !== 'SUCCEEDED') return ExitCode.Failed;
-  return end.counts.failed + end.counts.leftInUse > 0 ? ExitCode.Findings : ExitCode.Success;
+  return fleetHasFindings(doc) ? ExitCode.Findings : ExitCode.Success;
 }
 
 export function fleetCommand(run: CommandRunner): Command {
@@ -159,7 +133,7 @@ export function fleetCommand(run: CommandRunner): Command {
       numberIn(0, 100),
     )
     .option('--reason <text>', 'why: carried to every lifecycle and audit event')
-    .option('--dry-run', "list the secrets the selection picks and run each one's pre-flight; change nothing")
+    .option('--dry-run', "run the fleet as a dry run: each secret's pre-flight only; change nothing")
     .addHelpText(
       'after',
       '\nOn a terminal a live bar shows rotated, left in use, skipped, failed, the rate and the time left; elsewhere\n' +
@@ -167,7 +141,7 @@ export function fleetCommand(run: CommandRunner): Command {
         'Examples:\n  keyturn fleet --tag team=payments --tag env=prod --max-concurrency 10 --tolerate 5\n' +
         '  keyturn fleet --file secrets.txt --dry-run\n\n' +
         'Exit codes: 0 all rotated, 3 within tolerance but some failed or left the old credential in use, ' +
-        '1 the fleet failed (more failures than tolerated), 2 usage error. A dry run exits 3 when pre-flight refuses any secret.',
+        '1 the fleet failed (more failures than tolerated), 2 usage error. A dry run exits 3 when pre-flight would refuse or skip any secret.',
     )
     .action(async (options: FleetOptions, command: Command) => run(command, (ctx) => fleet(ctx, options)));
 }

@@ -7,13 +7,13 @@ export interface FleetCounts {
   readonly skipped: number;
   readonly failed: number;
   readonly running: number;
+  /** A dry run: pre-flight passed (a real run would rotate them). */
+  readonly wouldRotate: number;
 }
-
-export const NO_COUNTS: FleetCounts = { rotated: 0, leftInUse: 0, skipped: 0, failed: 0, running: 0 };
 
 /** Lifecycles that have ended, whatever the outcome. */
 export function finished(counts: FleetCounts): number {
-  return counts.rotated + counts.leftInUse + counts.skipped + counts.failed;
+  return counts.rotated + counts.leftInUse + counts.skipped + counts.failed + counts.wouldRotate;
 }
 
 /** Ended per minute since the start; undefined before the first ended. */
@@ -52,6 +52,7 @@ export interface ProgressFields {
   readonly leftInUse: number;
   readonly skipped: number;
   readonly failed: number;
+  readonly wouldRotate: number;
   readonly rate: string;
   readonly timeLeft: string;
 }
@@ -64,20 +65,28 @@ export function progressFields(counts: FleetCounts, elapsedMs: number): Progress
     leftInUse: counts.leftInUse,
     skipped: counts.skipped,
     failed: counts.failed,
+    wouldRotate: counts.wouldRotate,
     rate: formatRate(ratePerMinute(counts, elapsedMs)),
     timeLeft: formatDuration(timeLeftMs(counts, elapsedMs)),
   };
 }
 
-/** One plain progress line, for a log or a pipe: `12/40 done: rotated 10, left in use 1, skipped 0, failed 1; 3.2/min, 5 min left`. */
-export function progressLine(counts: FleetCounts, elapsedMs: number): string {
+/**
+ * One plain progress line, for a log or a pipe: `12/40 done: rotated 10, left in use 1, skipped 0, failed 1;
+ * 3.2/min, 5 min left` (a dry run: `would rotate 10, skipped 0, refused 1`).
+ */
+export function progressLine(counts: FleetCounts, elapsedMs: number, dryRun = false): string {
   const f = progressFields(counts, elapsedMs);
-  return (
-    `${f.done}/${f.total} done: rotated ${f.rotated}, left in use ${f.leftInUse}, skipped ${f.skipped}, ` +
-    `failed ${f.failed}; ${f.rate}, ${f.timeLeft} left`
-  );
+  const what = dryRun
+    ? `would rotate ${f.wouldRotate}, skipped ${f.skipped}, refused ${f.failed}`
+    : `rotated ${f.rotated}, left in use ${f.leftInUse}, skipped ${f.skipped}, failed ${f.failed}`;
+  return `${f.done}/${f.total} done: ${what}; ${f.rate}, ${f.timeLeft} left`;
 }
 
 /** cli-progress's format for the live bar; its tokens are {@link ProgressFields}. */
 export const BAR_FORMAT =
   '{bar} {done}/{total} | rotated {rotated} | left in use {leftInUse} | skipped {skipped} | failed {failed} | {rate} | {timeLeft} left';
+
+/** The bar of a dry run. */
+export const DRY_RUN_BAR_FORMAT =
+  '{bar} {done}/{total} | would rotate {wouldRotate} | skipped {skipped} | refused {failed} | {rate} | {timeLeft} left';

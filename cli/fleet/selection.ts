@@ -38,6 +38,7 @@ export async function previewSelection(
             leftInUse: 0,
             skipped: 0,
             failed: 0,
+            wouldRotate: 0,
             excluded,
             failedSample: [],
           },

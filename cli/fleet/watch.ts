@@ -4,7 +4,7 @@ import {
   type DescribeExecutionOutput,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import type { FleetSummary } from '../../functions/fleet/contract';
+import type { FleetDryRunSummary, FleetSummary } from '../../functions/fleet/contract';
 import type { LifecycleRequest } from '../../functions/shared/lifecycle-contract';
 import { runResultOf, type RunOutcome } from '../executions/outcome';
 import type { FleetCounts } from './progress';
@@ -29,7 +29,7 @@ export interface FleetEnd {
   readonly executionArns: readonly string[];
   readonly status: string;
   /** The fleet's own totals (its output), when it succeeded. */
-  readonly summary?: FleetSummary;
+  readonly summary?: FleetSummary | FleetDryRunSummary;
   readonly error?: string;
   readonly cause?: string;
   /** Counted from the lifecycle executions. */
@@ -98,13 +98,14 @@ export class FleetChildren {
       if (reachedStart) break outer;
       nextToken = page.nextToken;
     } while (nextToken !== undefined);
-    const counts = { rotated: 0, leftInUse: 0, skipped: 0, failed: 0, running: 0 };
+    const counts = { rotated: 0, leftInUse: 0, skipped: 0, failed: 0, running: 0, wouldRotate: 0 };
     for (const child of this.children.values()) {
       if (!child.member) continue;
       if (child.outcome === 'rotated') counts.rotated++;
       else if (child.outcome === 'left-in-use') counts.leftInUse++;
       else if (child.outcome === 'skipped') counts.skipped++;
       else if (child.outcome === 'running') counts.running++;
+      else if (child.outcome === 'planned') counts.wouldRotate++;
       else counts.failed++;
     }
     return { ...counts, ...(total === undefined ? {} : { total }) };
@@ -133,14 +134,14 @@ export async function watchFleet(
     if (key !== last) options.onProgress?.(counts);
     last = key;
     if (execution.status === 'SUCCEEDED') {
-      const output = JSON.parse(execution.output ?? '{}') as ContinuedOutput & Partial<FleetSummary>;
+      const output = JSON.parse(execution.output ?? '{}') as ContinuedOutput & { fleetId?: string };
       if (output.fleetId === undefined && output.executionArn !== undefined) {
         // ContinuedInNewExecution: the run goes on in the execution it started.
         arns.push(output.executionArn);
         current = output.executionArn;
         continue;
       }
-      return { executionArns: arns, status: 'SUCCEEDED', summary: output as FleetSummary, counts };
+      return { executionArns: arns, status: 'SUCCEEDED', summary: output as FleetSummary | FleetDryRunSummary, counts };
     }
     if (execution.status !== 'RUNNING')
       return {

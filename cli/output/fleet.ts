@@ -1,52 +1,78 @@
-import type { PreflightVerdict } from '../fleet/dry-run';
+import type { FleetDryRunSummary, FleetSummary } from '../../functions/fleet/contract';
 import type { FleetEnd } from '../fleet/watch';
 import type { Colors } from './colors';
 
+/** `fleet`'s --json document. */
 export interface FleetDocument {
   readonly command: 'fleet';
   readonly dryRun: boolean;
-  /** The secrets selected (dry run), or how many (a run). */
+  /** Secrets the selection picked, as the CLI previewed them before the start. */
   readonly selected: number;
+  /** Matched by the tags but left out (rotation not enabled). */
   readonly excluded: number;
-  readonly secretArns?: readonly string[];
-  /** A dry run: each secret's pre-flight. */
-  readonly preflight?: readonly PreflightVerdict[];
-  readonly executionArns?: readonly string[];
-  readonly status?: string;
-  readonly counts?: FleetEnd['counts'];
-  readonly summary?: FleetEnd['summary'];
+  /** The fleet run's executions: the first, then those it continued in. */
+  readonly executionArns: readonly string[];
+  readonly status: string;
+  /** Counted from the fleet's lifecycle executions. */
+  readonly counts: FleetEnd['counts'];
+  /** The fleet's own output: its totals, or (a dry run) what a real run would do. */
+  readonly summary?: FleetSummary | FleetDryRunSummary;
   readonly error?: string;
   readonly cause?: string;
 }
 
-export function fleetResultLines(doc: FleetDocument, colors: Colors): string[] {
-  if (doc.dryRun) {
-    const refused = (doc.preflight ?? []).filter((v) => v.verdict === 'refused');
-    return [
-      `dry run: ${doc.selected} secret(s) selected${doc.excluded > 0 ? `, ${doc.excluded} matched but rotation not enabled` : ''}; ` +
-        `pre-flight would refuse ${refused.length}`,
-      ...refused.map((v) => colors.yellow(`  refused: ${v.secretArn} (${v.error ?? '?'})`)),
-      colors.green('nothing was changed'),
-    ];
-  }
+function isDryRunSummary(summary: FleetSummary | FleetDryRunSummary): summary is FleetDryRunSummary {
+  return 'dryRun' in summary;
+}
+
+function totalsLine(doc: FleetDocument): string {
+  const s = doc.summary;
+  if (s !== undefined && isDryRunSummary(s))
+    return (
+      `selected ${s.selected}: would rotate ${s.wouldRotate}, would skip ${s.wouldSkip}, refused ${s.refused} ` +
+      `(${s.refusedPercentage}% of ${s.toleratedFailurePercentage}% tolerated${s.wouldExceedTolerance ? ': a real run would fail' : ''})`
+    );
+  if (s !== undefined)
+    return (
+      `selected ${s.selected}: rotated ${s.succeeded - s.leftInUse}, left in use ${s.leftInUse}, skipped ${s.skipped}, ` +
+      `failed ${s.failed} (${s.failurePercentage}% of ${s.toleratedFailurePercentage}% tolerated)`
+    );
   const c = doc.counts;
-  const totals =
-    doc.summary !== undefined
-      ? `selected ${doc.summary.selected}, rotated ${doc.summary.succeeded - doc.summary.leftInUse}, left in use ${doc.summary.leftInUse}, skipped ${doc.summary.skipped}, failed ${doc.summary.failed} (${doc.summary.failurePercentage}% of ${doc.summary.toleratedFailurePercentage}% tolerated)`
-      : c === undefined
-        ? ''
-        : `rotated ${c.rotated}, left in use ${c.leftInUse}, skipped ${c.skipped}, failed ${c.failed}`;
+  return `rotated ${c.rotated}, left in use ${c.leftInUse}, skipped ${c.skipped}, failed ${c.failed}`;
+}
+
+/** Whether a finished fleet run has findings: failures within tolerance, old credentials left in use, refusals. */
+export function fleetHasFindings(doc: FleetDocument): boolean {
+  const s = doc.summary;
+  if (s !== undefined && isDryRunSummary(s)) return s.refused + s.wouldSkip > 0;
+  if (s !== undefined) return s.failed + s.leftInUse > 0;
+  return doc.counts.failed + doc.counts.leftInUse > 0;
+}
+
+export function fleetResultLines(doc: FleetDocument, colors: Colors): string[] {
+  const what = doc.dryRun ? 'fleet dry run' : 'fleet';
   const head =
     doc.status === 'SUCCEEDED'
-      ? (doc.counts?.failed ?? 0) + (doc.counts?.leftInUse ?? 0) > 0
-        ? colors.yellow('fleet rotated, with findings')
-        : colors.green('fleet rotated')
-      : colors.red(`fleet ${doc.status?.toLowerCase() ?? 'ended'}`);
+      ? fleetHasFindings(doc)
+        ? colors.yellow(`${what} done, with findings`)
+        : colors.green(`${what} done`)
+      : colors.red(`${what} ${doc.status.toLowerCase()}`);
+  const s = doc.summary;
+  const refusals =
+    s !== undefined && isDryRunSummary(s)
+      ? s.refusals.map((o) =>
+          colors.yellow(
+            `  ${o.status === 'skipped' ? 'would skip' : 'refused'}: ${o.secretArn} (${o.error ?? o.reason ?? '?'})`,
+          ),
+        )
+      : [];
   return [
     head,
-    `  ${totals}`,
+    `  ${totalsLine(doc)}`,
+    ...refusals,
     ...(doc.error === undefined ? [] : [`  error: ${doc.error}`]),
     ...(doc.cause === undefined ? [] : [`  cause: ${doc.cause}`]),
-    ...(doc.executionArns ?? []).map((arn) => `  execution ${arn}`),
+    ...doc.executionArns.map((arn) => `  execution ${arn}`),
+    ...(doc.dryRun ? [colors.green('  nothing was changed')] : []),
   ];
 }

@@ -5,7 +5,7 @@ import { UsageError } from '../../../cli/output/errors';
 const MINUTE = 60_000;
 
 describe('fleet progress', () => {
-  const counts = { total: 40, rotated: 10, leftInUse: 1, skipped: 0, failed: 1, running: 4 };
+  const counts = { total: 40, rotated: 10, leftInUse: 1, skipped: 0, failed: 1, running: 4, wouldRotate: 0 };
 
   test('rate and time left from the lifecycles ended so far', () => {
     // 12 ended in 4 minutes: 3/min, 28 left → about 9 min 20 s
@@ -19,8 +19,15 @@ describe('fleet progress', () => {
     );
   });
 
+  test('a dry run counts what would rotate and what pre-flight refused', () => {
+    const dry = { total: 4, rotated: 0, leftInUse: 0, skipped: 1, failed: 1, running: 0, wouldRotate: 2 };
+    expect(progressLine(dry, 2 * MINUTE, true)).toBe(
+      '4/4 done: would rotate 2, skipped 1, refused 1; 2.0/min, 0 s left',
+    );
+  });
+
   test('before anything ended, rate and time left are unknown', () => {
-    const start = { total: 5, rotated: 0, leftInUse: 0, skipped: 0, failed: 0, running: 5 };
+    const start = { total: 5, rotated: 0, leftInUse: 0, skipped: 0, failed: 0, running: 5, wouldRotate: 0 };
     expect(progressFields(start, 10_000)).toMatchObject({ done: 0, total: '5', rate: '?', timeLeft: '?' });
   });
 

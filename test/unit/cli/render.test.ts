@@ -128,7 +128,7 @@ describe('emergency warning', () => {
 });
 
 describe('fleet and cancel results', () => {
-  test('a fleet within tolerance but with failures reads as findings', () => {
+  test('a fleet within tolerance but with failures reads as findings, from its own summary', () => {
     const lines = fleetResultLines(
       {
         command: 'fleet',
@@ -137,14 +137,62 @@ describe('fleet and cancel results', () => {
         excluded: 0,
         status: 'SUCCEEDED',
         executionArns: [EXEC],
-        counts: { total: 3, rotated: 2, leftInUse: 0, skipped: 0, failed: 1, running: 0 },
+        counts: { total: 3, rotated: 2, leftInUse: 0, skipped: 0, failed: 1, running: 0, wouldRotate: 0 },
+        summary: {
+          fleetId: EXEC,
+          pages: 1,
+          selected: 3,
+          succeeded: 2,
+          leftInUse: 0,
+          skipped: 0,
+          failed: 1,
+          excluded: 0,
+          failurePercentage: 33.33,
+          toleratedFailurePercentage: 50,
+        },
       },
       plain,
     );
     expect(lines).toEqual([
-      'fleet rotated, with findings',
-      '  rotated 2, left in use 0, skipped 0, failed 1',
+      'fleet done, with findings',
+      '  selected 3: rotated 2, left in use 0, skipped 0, failed 1 (33.33% of 50% tolerated)',
       `  execution ${EXEC}`,
+    ]);
+  });
+
+  test('a fleet dry run lists its refusals and says nothing changed', () => {
+    const lines = fleetResultLines(
+      {
+        command: 'fleet',
+        dryRun: true,
+        selected: 2,
+        excluded: 0,
+        status: 'SUCCEEDED',
+        executionArns: [EXEC],
+        counts: { total: 2, rotated: 0, leftInUse: 0, skipped: 0, failed: 1, running: 0, wouldRotate: 1 },
+        summary: {
+          dryRun: true,
+          fleetId: EXEC,
+          pages: 1,
+          selected: 2,
+          wouldRotate: 1,
+          wouldSkip: 0,
+          refused: 1,
+          excluded: 0,
+          refusals: [{ secretArn: ARN, status: 'failed', error: 'StuckRotationError' }],
+          refusedPercentage: 50,
+          toleratedFailurePercentage: 0,
+          wouldExceedTolerance: true,
+        },
+      },
+      plain,
+    );
+    expect(lines).toEqual([
+      'fleet dry run done, with findings',
+      '  selected 2: would rotate 1, would skip 0, refused 1 (50% of 0% tolerated: a real run would fail)',
+      `  refused: ${ARN} (StuckRotationError)`,
+      `  execution ${EXEC}`,
+      '  nothing was changed',
     ]);
   });
 
