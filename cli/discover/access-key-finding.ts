@@ -12,11 +12,11 @@ export function accessKeyFinding(user: UserWithOldKeys, ids: EntryIds): Finding 
   const id = ids.allocate(`${user.userName}-access-key`, 'iam-user-access-key');
   const notes = [
     "Store the user's current key in this secret first, as JSON: accessKeyId, secretAccessKey, userName.",
-    'keyturn adopts it: IAM shows a key’s secret only once, and keyturn never mints the first key.',
+    "keyturn adopts it: IAM shows a key's secret only once, and keyturn never mints the first key.",
   ];
   if (user.keyCount >= IAM_KEYS_PER_USER) {
     notes.push(
-      'The user has two keys, IAM’s limit: delete the one nobody uses first, or set options.allowReplacingUnknownKey.',
+      "The user has two keys, IAM's limit: delete the one nobody uses first, or set options.allowReplacingUnknownKey.",
     );
   }
   const proposal = checkedProposal({

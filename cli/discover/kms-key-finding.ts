@@ -16,6 +16,7 @@ type Method = 'on-demand' | 'on-demand-imported' | 'replace' | { readonly cannot
 /** Ten years of KMS's 10 on-demand rotations per key; a replaced key has no such limit. */
 const ON_DEMAND_SCHEDULE = 'rate(365 days)';
 const REPLACE_SCHEDULE = 'rate(180 days)';
+const KEY_ID_PREFIX = 8;
 
 export function kmsKeyFinding(key: UnrotatedKey, now: Date, ids: EntryIds): Finding {
   const method = methodOf(key);
@@ -50,14 +51,16 @@ function reasonOf(key: UnrotatedKey, method: Method): string {
   if (key.origin === 'AWS_CLOUDHSM' || key.origin === 'EXTERNAL_KEY_STORE' || key.customKeyStoreId !== undefined) {
     return 'in a custom key store: KMS does not rotate it';
   }
-  return method === 'on-demand' ? 'automatic rotation off' : `KMS never rotates a ${key.keySpec} key`;
+  return method === 'on-demand' ? 'automatic rotation off' : `KMS never rotates ${key.keySpec} keys`;
 }
 
 function proposalOf(key: UnrotatedKey, method: Method, ids: EntryIds): Proposal | NoProposal {
-  if (typeof method === 'object') return { list: 'keys', entry: null, notes: [`keyturn cannot rotate it: ${method.cannot}.`] };
+  if (typeof method === 'object')
+    return { list: 'keys', entry: null, notes: [`keyturn cannot rotate it: ${method.cannot}.`] };
   const alias = key.aliases[0];
   const owner = ownerFromTags(key.tags);
-  const id = ids.allocate(alias?.replace(/^alias\//, '') ?? '', `kms-${key.keyId}`);
+  // Without an alias, the start of the key id: unique enough to read, and EntryIds makes it unique.
+  const id = ids.allocate(alias?.replace(/^alias\//, '') ?? '', `kms-${key.keyId.slice(0, KEY_ID_PREFIX)}`);
   const entry: KeyEntryInput = {
     kind: 'kms-key',
     id,
@@ -78,7 +81,9 @@ function notesOf(key: UnrotatedKey, method: Exclude<Method, object>): string[] {
   } else if (method === 'on-demand-imported') {
     notes.push('Imported material: before each run, import the next material (ImportKeyMaterial, NEW_KEY_MATERIAL).');
   } else {
-    notes.push('keyturn replaces it on this schedule: a new key of the same spec takes over its alias (docs/kms-keys.md).');
+    notes.push(
+      'keyturn replaces it on this schedule: a new key of the same spec takes over its alias (docs/kms-keys.md).',
+    );
     if (key.aliases.length === 0) {
       notes.push(
         'CHECK: it has no alias, and a replacement moves the alias consumers use. Create one (aws kms create-alias),',

@@ -41,9 +41,11 @@ export async function listUnrotatedKeys(kms: KMSClient): Promise<UnrotatedKey[]>
   }
   const aliases = await aliasesByKey(kms);
   const keys = await mapConcurrently(keyIds, CONCURRENCY, async (keyId) => unrotatedKey(kms, keyId, aliases));
+  // Keys with an alias first, by alias; then the others by key id.
+  const sortKey = (key: UnrotatedKey) => (key.aliases[0] === undefined ? `1${key.keyId}` : `0${key.aliases[0]}`);
   return keys
     .filter((key): key is UnrotatedKey => key !== undefined)
-    .sort((a, b) => (a.aliases[0] ?? a.keyId).localeCompare(b.aliases[0] ?? b.keyId));
+    .sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
 }
 
 async function unrotatedKey(
@@ -76,7 +78,10 @@ async function unrotatedKey(
 
 /** The only keys KMS rotates automatically (and on demand). */
 export function isSymmetricEncryption(key: { readonly keySpec?: string; readonly keyUsage?: string }): boolean {
-  return (key.keySpec ?? 'SYMMETRIC_DEFAULT') === 'SYMMETRIC_DEFAULT' && (key.keyUsage ?? 'ENCRYPT_DECRYPT') === 'ENCRYPT_DECRYPT';
+  return (
+    (key.keySpec ?? 'SYMMETRIC_DEFAULT') === 'SYMMETRIC_DEFAULT' &&
+    (key.keyUsage ?? 'ENCRYPT_DECRYPT') === 'ENCRYPT_DECRYPT'
+  );
 }
 
 /** Customer aliases by key id (`alias/aws/…` are AWS managed keys' aliases). */

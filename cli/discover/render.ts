@@ -60,10 +60,15 @@ export function discoverText(findings: readonly Finding[], options: { readonly a
     lines.push('');
   }
   for (const list of ['entries', 'keys'] as const) {
-    const ofList = findings.filter((finding) => finding.proposal.list === list);
+    const ofList = findings.filter((finding) => finding.proposal.list === list && finding.proposal.entry !== null);
     if (ofList.length === 0) continue;
     lines.push(`Policy ${list} that would adopt them (paste into \`${list}: [...]\`, then fill in the TODOs):`, '');
     for (const finding of ofList) lines.push(snippetOf(finding), '');
+  }
+  const unadoptable = findings.filter((finding) => finding.proposal.entry === null);
+  if (unadoptable.length > 0) {
+    lines.push('No entry can adopt these as they are:', '');
+    for (const finding of unadoptable) lines.push(snippetOf(finding), '');
   }
   return `${lines.join('\n').trimEnd()}\n`;
 }

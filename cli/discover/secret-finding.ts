@@ -9,7 +9,8 @@ import type { UnrotatedSecret } from './secrets';
 
 const SERVER_NOTES = [
   "The secret must hold AWS's database shape: engine, host, port, username, password, dbname.",
-  'Single user: rotated in place. A user other clients log in with too is better as alternating users, with a master (README, strategies).',
+  'Single user: rotated in place. A user several clients log in with is better as alternating users',
+  '(with a master): the previous user keeps working through the grace window (README, strategies).',
   "If the database is in a VPC, add options.network: a name in the policy's networks.",
 ];
 
@@ -19,12 +20,8 @@ export function secretFinding(secret: UnrotatedSecret, now: Date, ids: EntryIds)
   const id = ids.allocate(secret.name, 'secret');
   const owner = ownerFromTags(secret.tags);
   const reference = secretReference(secret);
-  const common = {
-    id,
-    secret: reference.secret,
-    owner: { team: owner.team },
-  };
-  const proposal = proposalFor(guess, common, reference.notes);
+  const common = { secret: reference.secret, owner: { team: owner.team } };
+  const proposal = proposalFor(guess, id, common, reference.notes);
   const age = ageOf(secret, now);
   return {
     kind: 'secret',
@@ -36,23 +33,29 @@ export function secretFinding(secret: UnrotatedSecret, now: Date, ids: EntryIds)
   };
 }
 
-type CommonFields = Pick<PolicyEntryInput, 'id' | 'secret' | 'owner'>;
+type CommonFields = Pick<PolicyEntryInput, 'secret' | 'owner'>;
 
-function proposalFor(guess: SecretGuess, common: CommonFields, secretNotes: readonly string[]): Proposal | NoProposal {
+/** The entry for the guess, its fields in the order the policy files write them: id, kind, secret, owner. */
+function proposalFor(
+  guess: SecretGuess,
+  id: string,
+  common: CommonFields,
+  secretNotes: readonly string[],
+): Proposal | NoProposal {
   switch (guess.kind) {
     case 'postgres':
     case 'mysql': {
       const engine = guess.kind === 'postgres' ? 'PostgreSQL' : 'MySQL or MariaDB';
       return {
         list: 'entries',
-        entry: { ...common, kind: guess.kind === 'postgres' ? 'postgres-single-user' : 'mysql-single-user' },
+        entry: { id, kind: guess.kind === 'postgres' ? 'postgres-single-user' : 'mysql-single-user', ...common },
         notes: [`Guessed from ${guess.from}: a ${engine} user.`, ...SERVER_NOTES, ...secretNotes],
       };
     }
     case 'database':
       return {
         list: 'entries',
-        entry: { ...common, kind: 'postgres-single-user' },
+        entry: { id, kind: 'postgres-single-user', ...common },
         notes: [
           `Guessed from ${guess.from}: a database user, engine unknown. For MySQL or MariaDB use mysql-single-user.`,
           ...SERVER_NOTES,
@@ -77,7 +80,7 @@ function proposalFor(guess: SecretGuess, common: CommonFields, secretNotes: read
     case 'unknown':
       return {
         list: 'entries',
-        entry: { ...common, kind: 'random' },
+        entry: { id, kind: 'random', ...common },
         notes: [
           'CHECK: nothing in its name, tags or description says what it holds, so random is a guess. random replaces',
           'the whole value with a random string: for a JSON secret list the fields to regenerate (options.fields),',

@@ -56,9 +56,6 @@ function propertyKey(key: string): string {
 
 /** A single-quoted string literal: backslashes, quotes and control characters escaped. */
 function quote(text: string): string {
-  const escaped = JSON.stringify(text)
-    .slice(1, -1)
-    .replace(/\\"/g, '"')
-    .replace(/'/g, "\\'");
+  const escaped = JSON.stringify(text).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'");
   return `'${escaped}'`;
 }
