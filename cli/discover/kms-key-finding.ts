@@ -2,7 +2,7 @@ import type { KeyEntryInput } from '../../infra/policy/key-schema';
 import { checkedProposal } from './checked-proposal';
 import type { EntryIds } from './entry-ids';
 import { daysBetween, type Finding, type NoProposal, type Proposal } from './finding';
-import { isSymmetricEncryption, type UnrotatedKey } from './kms-keys';
+import { isSymmetricEncryption, type UnreadableKey, type UnrotatedKey } from './kms-keys';
 import { ownerFromTags } from './owner';
 
 /**
@@ -18,7 +18,8 @@ const ON_DEMAND_SCHEDULE = 'rate(365 days)';
 const REPLACE_SCHEDULE = 'rate(180 days)';
 const KEY_ID_PREFIX = 8;
 
-export function kmsKeyFinding(key: UnrotatedKey, now: Date, ids: EntryIds): Finding {
+export function kmsKeyFinding(key: UnrotatedKey | UnreadableKey, now: Date, ids: EntryIds): Finding {
+  if ('unreadable' in key) return unreadableKeyFinding(key);
   const method = methodOf(key);
   const alias = key.aliases[0];
   const ageDays = key.creationDate ? daysBetween(key.creationDate, now) : undefined;
@@ -30,6 +31,21 @@ export function kmsKeyFinding(key: UnrotatedKey, now: Date, ids: EntryIds): Find
     reason: `${reasonOf(key, method)}${age}`,
     ...(ageDays === undefined ? {} : { ageDays }),
     proposal: proposalOf(key, method, ids),
+  };
+}
+
+/** A key these credentials may not read: reported, so that someone who may can look. */
+function unreadableKeyFinding(key: UnreadableKey): Finding {
+  return {
+    kind: 'kms-key',
+    arn: key.arn,
+    name: key.aliases[0] ?? key.keyId,
+    reason: `its key policy refuses ${key.refusedCall} to these credentials: cannot tell whether it rotates`,
+    proposal: {
+      list: 'keys',
+      entry: null,
+      notes: ['Run discover with credentials its key policy allows to read it, or look at the key in its account.'],
+    },
   };
 }
 

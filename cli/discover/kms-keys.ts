@@ -31,35 +31,67 @@ export interface UnrotatedKey {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/**
+ * A key whose key policy refuses these credentials a read call (it does not let the account's IAM policies
+ * decide): nobody here can tell whether it rotates, which is itself worth a look.
+ */
+export interface UnreadableKey {
+  readonly unreadable: true;
+  readonly keyId: string;
+  readonly arn: string;
+  readonly aliases: readonly string[];
+  /** The call refused, such as kms:DescribeKey. */
+  readonly refusedCall: string;
+}
+
 /** Keys described at once: DescribeKey and its peers share a per-account request quota. */
 const CONCURRENCY = 4;
 
-export async function listUnrotatedKeys(kms: KMSClient): Promise<UnrotatedKey[]> {
-  const keyIds: string[] = [];
+export async function listUnrotatedKeys(kms: KMSClient): Promise<(UnrotatedKey | UnreadableKey)[]> {
+  const listed: { keyId: string; arn: string }[] = [];
   for await (const page of paginateListKeys({ client: kms }, {})) {
-    for (const key of page.Keys ?? []) if (key.KeyId) keyIds.push(key.KeyId);
+    for (const key of page.Keys ?? []) if (key.KeyId && key.KeyArn) listed.push({ keyId: key.KeyId, arn: key.KeyArn });
   }
   const aliases = await aliasesByKey(kms);
-  const keys = await mapConcurrently(keyIds, CONCURRENCY, async (keyId) => unrotatedKey(kms, keyId, aliases));
+  const keys = await mapConcurrently(listed, CONCURRENCY, async (key) => {
+    const refused = { call: 'kms:DescribeKey' };
+    try {
+      return await unrotatedKey(kms, key.keyId, aliases, refused);
+    } catch (error) {
+      if ((error as Error).name !== 'AccessDeniedException') throw error;
+      const unreadable: UnreadableKey = {
+        unreadable: true,
+        ...key,
+        aliases: (aliases.get(key.keyId) ?? []).sort(),
+        refusedCall: refused.call,
+      };
+      return unreadable;
+    }
+  });
   // Keys with an alias first, by alias; then the others by key id.
-  const sortKey = (key: UnrotatedKey) => (key.aliases[0] === undefined ? `1${key.keyId}` : `0${key.aliases[0]}`);
+  const sortKey = (key: UnrotatedKey | UnreadableKey) =>
+    key.aliases[0] === undefined ? `1${key.keyId}` : `0${key.aliases[0]}`;
   return keys
-    .filter((key): key is UnrotatedKey => key !== undefined)
+    .filter((key): key is UnrotatedKey | UnreadableKey => key !== undefined)
     .sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
 }
 
+/** `refused.call` is the call under way, for the finding when the key policy refuses it. */
 async function unrotatedKey(
   kms: KMSClient,
   keyId: string,
   aliases: ReadonlyMap<string, string[]>,
+  refused: { call: string },
 ): Promise<UnrotatedKey | undefined> {
   const meta = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
   if (!meta?.Arn || meta.KeyManager !== 'CUSTOMER' || meta.KeyState !== 'Enabled') return undefined;
   if (meta.MultiRegionConfiguration?.MultiRegionKeyType === 'REPLICA') return undefined;
   if (isSymmetricEncryption({ keySpec: meta.KeySpec, keyUsage: meta.KeyUsage })) {
+    refused.call = 'kms:GetKeyRotationStatus';
     const status = await kms.send(new GetKeyRotationStatusCommand({ KeyId: meta.Arn }));
     if (status.KeyRotationEnabled === true) return undefined;
   }
+  refused.call = 'kms:ListResourceTags';
   const tags = await tagsOf(kms, meta.Arn);
   if (tags[REPLACEMENT_TAGS.entry] !== undefined) return undefined;
   return {

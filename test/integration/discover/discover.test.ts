@@ -293,6 +293,21 @@ describe('keyturn discover', () => {
     expect(stdout.indexOf('No entry can adopt these')).toBeGreaterThan(stdout.indexOf('Policy keys that would adopt'));
   });
 
+  test('a key whose key policy refuses the read is a finding of its own, and the run goes on', async () => {
+    kmsServer.faults.failNext('DescribeKey', 'AccessDeniedException');
+    const { stdout } = await discoverCommand(deps(), { json: true, accessKeyMaxAgeDays: 90 });
+    const findings = (JSON.parse(stdout) as DiscoverJson).findings;
+    const refused = findings.filter((f) => f.reason.includes('refuses kms:DescribeKey'));
+    expect(refused).toHaveLength(1);
+    const [unreadable] = refused;
+    expect(Object.values(keyArns)).toContain(unreadable?.arn);
+    expect(unreadable).toMatchObject({ kind: 'kms-key', policyEntry: null });
+    // Every other finding is as before.
+    const others = (list: DiscoverJson['findings']) =>
+      list.filter((f) => f.arn !== unreadable?.arn).map((f) => [f.arn, f.reason]);
+    expect(others(findings)).toEqual(others(json.findings));
+  });
+
   test('a threshold above the old key’s age leaves it out', async () => {
     const { stdout } = await discoverCommand(deps(), { json: true, accessKeyMaxAgeDays: 412 });
     const kinds = (JSON.parse(stdout) as DiscoverJson).findings.map((f) => f.kind);
