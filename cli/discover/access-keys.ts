@@ -1,4 +1,11 @@
-import { paginateListAccessKeys, paginateListUsers, type IAMClient } from '@aws-sdk/client-iam';
+import {
+  paginateListAccessKeys,
+  paginateListUsers,
+  type AccessKeyMetadata,
+  type IAMClient,
+  type User,
+} from '@aws-sdk/client-iam';
+import { mapConcurrently } from './concurrency';
 import { daysBetween } from './finding';
 
 /**
@@ -21,30 +28,39 @@ export interface UserWithOldKeys {
   readonly keyCount: number;
 }
 
+/** Users whose keys are listed at once: IAM's control plane throttles bursts. */
+const CONCURRENCY = 4;
+
 export async function listUsersWithOldKeys(
   iam: IAMClient,
   options: { readonly now: Date; readonly maxAgeDays: number },
 ): Promise<UserWithOldKeys[]> {
-  const found: UserWithOldKeys[] = [];
-  for await (const page of paginateListUsers({ client: iam }, {})) {
-    for (const user of page.Users ?? []) {
-      if (user.UserName === undefined || user.Arn === undefined) continue;
-      const keys = [];
-      for await (const keyPage of paginateListAccessKeys({ client: iam }, { UserName: user.UserName })) {
-        keys.push(...(keyPage.AccessKeyMetadata ?? []));
-      }
-      const oldKeys = keys
-        .filter((key) => key.Status === 'Active' && key.AccessKeyId !== undefined && key.CreateDate !== undefined)
-        .map((key) => ({
-          accessKeyId: key.AccessKeyId as string,
-          ageDays: daysBetween(key.CreateDate as Date, options.now),
-        }))
-        .filter((key) => key.ageDays > options.maxAgeDays)
-        .sort((a, b) => b.ageDays - a.ageDays);
-      if (oldKeys.length > 0) {
-        found.push({ userName: user.UserName, path: user.Path ?? '/', arn: user.Arn, oldKeys, keyCount: keys.length });
-      }
-    }
+  const users: User[] = [];
+  for await (const page of paginateListUsers({ client: iam }, {})) users.push(...(page.Users ?? []));
+  const found = await mapConcurrently(users, CONCURRENCY, (user) => withOldKeys(iam, user, options));
+  return found
+    .filter((user): user is UserWithOldKeys => user !== undefined)
+    .sort((a, b) => a.userName.localeCompare(b.userName));
+}
+
+async function withOldKeys(
+  iam: IAMClient,
+  user: User,
+  options: { readonly now: Date; readonly maxAgeDays: number },
+): Promise<UserWithOldKeys | undefined> {
+  if (user.UserName === undefined || user.Arn === undefined) return undefined;
+  const keys: AccessKeyMetadata[] = [];
+  for await (const page of paginateListAccessKeys({ client: iam }, { UserName: user.UserName })) {
+    keys.push(...(page.AccessKeyMetadata ?? []));
   }
-  return found.sort((a, b) => a.userName.localeCompare(b.userName));
+  const oldKeys = keys
+    .flatMap((key) =>
+      key.Status === 'Active' && key.AccessKeyId !== undefined && key.CreateDate !== undefined
+        ? [{ accessKeyId: key.AccessKeyId, ageDays: daysBetween(key.CreateDate, options.now) }]
+        : [],
+    )
+    .filter((key) => key.ageDays > options.maxAgeDays)
+    .sort((a, b) => b.ageDays - a.ageDays);
+  if (oldKeys.length === 0) return undefined;
+  return { userName: user.UserName, path: user.Path ?? '/', arn: user.Arn, oldKeys, keyCount: keys.length };
 }
