@@ -13,6 +13,7 @@ import type { AccessKeyRecord, AccessKeyStatus, Caller, IamState, UserRecord } f
 export const IAM_OPERATION_NAMES = [
   'CreateUser',
   'GetUser',
+  'ListUsers',
   'DeleteUser',
   'CreateAccessKey',
   'ListAccessKeys',
@@ -78,6 +79,31 @@ function accessKeyMetadataXml(key: AccessKeyRecord): string {
   );
 }
 
+/** IAM's MaxItems: 1 to 1000, 100 when absent. */
+const DEFAULT_MAX_ITEMS = 100;
+const MAX_ITEMS = 1000;
+
+/**
+ * One page of a list, as IAM pages them: MaxItems items from the Marker on, and the Marker of the next page when
+ * more remain. The marker is the position, opaque to callers (IAM's are opaque too).
+ */
+function pageOf<T>(items: readonly T[], params: QueryParams): { items: T[]; nextMarker?: string } {
+  const maxItemsText = params.get('MaxItems');
+  const maxItems = maxItemsText === undefined ? DEFAULT_MAX_ITEMS : Number(maxItemsText);
+  if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > MAX_ITEMS) {
+    throw validationError(maxItemsText ?? '', 'maxItems', `Member must have value between 1 and ${MAX_ITEMS}`);
+  }
+  const markerText = params.get('Marker');
+  const start = markerText === undefined ? 0 : Number(Buffer.from(markerText, 'base64url').toString('utf8'));
+  if (!Number.isInteger(start) || start < 0 || start > items.length) {
+    throw new IamError('ValidationError', 'Invalid Marker');
+  }
+  const end = start + maxItems;
+  return end < items.length
+    ? { items: items.slice(start, end), nextMarker: Buffer.from(String(end), 'utf8').toString('base64url') }
+    : { items: items.slice(start) };
+}
+
 export function createIamOperationHandlers(state: IamState): Record<IamOperationName, IamOperationHandler> {
   return {
     CreateUser(params, caller) {
@@ -86,6 +112,14 @@ export function createIamOperationHandlers(state: IamState): Record<IamOperation
     },
     GetUser(params, caller) {
       return `<User>${userXml(targetUser(state, params, caller))}</User>`;
+    },
+    ListUsers(params, caller) {
+      const prefix = params.get('PathPrefix') ?? '/';
+      const users = state.usersOf(caller.accountId).filter((user) => user.path.startsWith(prefix));
+      const page = pageOf(users, params);
+      const members = page.items.map((user) => `<member>${userXml(user)}</member>`).join('');
+      const marker = page.nextMarker === undefined ? '' : element('Marker', page.nextMarker);
+      return `<Users>${members}</Users><IsTruncated>${String(page.nextMarker !== undefined)}</IsTruncated>${marker}`;
     },
     DeleteUser(params, caller) {
       state.deleteUser(caller.accountId, required(params, 'UserName'));

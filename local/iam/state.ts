@@ -167,6 +167,13 @@ export class IamState {
     this.users.get(accountId)?.delete(user.userName.toLowerCase());
   }
 
+  /** The account's users, ordered by name as IAM's ListUsers orders them (case-insensitively). */
+  usersOf(accountId: string): UserRecord[] {
+    return [...(this.users.get(accountId)?.values() ?? [])].sort((a, b) =>
+      a.userName.toLowerCase() < b.userName.toLowerCase() ? -1 : 1,
+    );
+  }
+
   /** The user's keys, oldest first. */
   keysOf(user: UserRecord): AccessKeyRecord[] {
     return [...this.keys.values()].filter(

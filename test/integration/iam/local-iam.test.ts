@@ -17,6 +17,8 @@ import {
   GetUserCommand,
   IAMClient,
   ListAccessKeysCommand,
+  ListUsersCommand,
+  paginateListUsers,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -334,6 +336,46 @@ describe('local IAM and STS (SigV4-verifying)', () => {
       await admin.send(new DeleteUserCommand({ UserName: user }));
       await expect(admin.send(new GetUserCommand({ UserName: user }))).rejects.toMatchObject({
         name: 'NoSuchEntityException',
+      });
+    });
+  });
+
+  describe('ListUsers', () => {
+    beforeAll(async () => {
+      for (const name of ['lister-b', 'Lister-A', 'lister-c']) {
+        await admin.send(new CreateUserCommand({ UserName: name, Path: '/listing/' }));
+      }
+    });
+
+    test('lists the users under a path prefix by name, case-insensitively, a page of MaxItems at a time', async () => {
+      const first = await admin.send(new ListUsersCommand({ PathPrefix: '/listing/', MaxItems: 2 }));
+      expect(first.Users?.map((user) => user.UserName)).toEqual(['Lister-A', 'lister-b']);
+      expect(first.IsTruncated).toBe(true);
+      const second = await admin.send(
+        new ListUsersCommand({ PathPrefix: '/listing/', MaxItems: 2, Marker: first.Marker }),
+      );
+      expect(second.Users?.map((user) => [user.UserName, user.Path, user.Arn])).toEqual([
+        ['lister-c', '/listing/', `arn:aws:iam::${iam.accountId}:user/listing/lister-c`],
+      ]);
+      expect(second.IsTruncated).toBe(false);
+      expect(second.Marker).toBeUndefined();
+    });
+
+    test("the SDK's paginator walks every page, and without a prefix every user is listed", async () => {
+      const names: string[] = [];
+      for await (const page of paginateListUsers({ client: admin, pageSize: 1 }, {})) {
+        names.push(...(page.Users ?? []).map((user) => user.UserName ?? ''));
+      }
+      expect(names).toEqual(expect.arrayContaining(['Lister-A', 'lister-b', 'lister-c', 'keyturn-admin']));
+      expect(names).toEqual([...names].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)));
+    });
+
+    test('MaxItems outside 1-1000 and a Marker it did not give are ValidationErrors', async () => {
+      await expect(admin.send(new ListUsersCommand({ MaxItems: 0 }))).rejects.toMatchObject({
+        name: 'ValidationError',
+      });
+      await expect(admin.send(new ListUsersCommand({ Marker: 'not-a-marker' }))).rejects.toMatchObject({
+        name: 'ValidationError',
       });
     });
   });
