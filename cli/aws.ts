@@ -1,5 +1,7 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 
@@ -15,6 +17,8 @@ export interface AwsClients {
   readonly cloudFormation: CloudFormationClient;
   readonly secretsManager: SecretsManagerClient;
   readonly logs: CloudWatchLogsClient;
+  readonly iam: IAMClient;
+  readonly kms: KMSClient;
 }
 
 /**
@@ -30,6 +34,8 @@ export function createAwsClients(options: AwsOptions): AwsClients {
   let cloudFormation: CloudFormationClient | undefined;
   let secretsManager: SecretsManagerClient | undefined;
   let logs: CloudWatchLogsClient | undefined;
+  let iam: IAMClient | undefined;
+  let kms: KMSClient | undefined;
   return {
     get sfn() {
       return (sfn ??= new SFNClient(config));
@@ -42,6 +48,12 @@ export function createAwsClients(options: AwsOptions): AwsClients {
     },
     get logs() {
       return (logs ??= new CloudWatchLogsClient(config));
+    },
+    get iam() {
+      return (iam ??= new IAMClient(config));
+    },
+    get kms() {
+      return (kms ??= new KMSClient(config));
     },
   };
 }

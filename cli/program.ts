@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createContext, type ClientFactory, type CommandRunner, type GlobalOptions } from './context';
 import { cancelCommand } from './commands/cancel';
+import { discoverCliCommand } from './commands/discover-cli';
 import { emergencyCommand } from './commands/emergency';
 import { fleetCommand } from './commands/fleet';
 import { historyCommand } from './commands/history';
@@ -57,7 +58,8 @@ export function createProgram(deps: CliDeps, onExit: (code: ExitCodeValue) => vo
     statusCommand(run),
     historyCommand(run),
     cancelCommand(run),
-    // inventory and discover (issue 13) join here, each from its own commands/<name>.ts.
+    discoverCliCommand(run),
+    // inventory (issue 13) joins here, from its own commands/<name>.ts.
   ]) {
     program.addCommand(
       command

@@ -30,6 +30,7 @@ describe('keyturn command line: usage errors exit 2 and start nothing', () => {
     [['fleet', '--tag', 'team=a', '--tolerate', '101'], /--tolerate <pct>.*must be a number from 0 to 100/],
     [['history', 'orders-db', '--limit', 'many'], /--limit <n>.*must be a whole number/],
     [['frobnicate'], /unknown command 'frobnicate'/],
+    [['discover', '--access-key-max-age-days', 'x'], /--access-key-max-age-days <n>.*must be a whole number from 0/],
     [['rotate', 'orders-db', '--colour'], /unknown option '--colour'/],
     [['fleet'], /name the secrets: --tag KEY=VALUE \(repeatable\) or --file LIST/],
     [['fleet', '--tag', 'team=a', '--file', 'list.txt'], /give either --tag or --file, not both/],
@@ -57,7 +58,7 @@ describe('keyturn command line: usage errors exit 2 and start nothing', () => {
 });
 
 describe('keyturn command line: --help on every command, with an example', () => {
-  test.each(['rotate', 'emergency', 'fleet', 'status', 'history', 'cancel'])('%s --help', async (name) => {
+  test.each(['rotate', 'emergency', 'fleet', 'status', 'history', 'cancel', 'discover'])('%s --help', async (name) => {
     // WHEN
     const result = await run([name, '--help']);
     // THEN exit 0, the usage, an example of the command itself, its exit codes; nothing reached AWS
@@ -71,7 +72,7 @@ describe('keyturn command line: --help on every command, with an example', () =>
   test('the program lists every command and the exit codes', async () => {
     const result = await run(['--help']);
     expect(result.code).toBe(ExitCode.Success);
-    for (const name of ['rotate', 'emergency', 'fleet', 'status', 'history', 'cancel'])
+    for (const name of ['rotate', 'emergency', 'fleet', 'status', 'history', 'cancel', 'discover'])
       expect(result.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
     expect(result.stdout).toContain(
       'Exit codes: 0 success, 1 the operation failed, 2 usage error, 3 completed with findings.',
