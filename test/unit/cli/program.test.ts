@@ -64,7 +64,7 @@ describe('keyturn command line: --help on every command, with an example', () =>
     // THEN exit 0, the usage, an example of the command itself, its exit codes; nothing reached AWS
     expect(result.code).toBe(ExitCode.Success);
     expect(result.stdout).toContain(`Usage: keyturn ${name}`);
-    expect(result.stdout).toMatch(new RegExp(`Examples?:\\n  keyturn ${name} `));
+    expect(result.stdout).toMatch(new RegExp(`Examples?:\\n  keyturn ${name}\\b`));
     expect(result.stdout).toContain('Exit codes:');
     expect(result.touched).toEqual([]);
   });
