@@ -14,7 +14,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { runFreshnessCheck } from '../../functions/freshness-check/freshness';
+import { runFreshnessCheck } from '../../functions/freshness-check/run-freshness-check';
 import type { KeyAgeReader } from '../../functions/freshness-check/key-reader';
 import { MONITORED_KEYS_ENV, parseMonitoredKeys } from '../../functions/freshness-check/monitored-keys';
 import { LifecycleMetric, MetricService } from '../../functions/shared/metric-names';
