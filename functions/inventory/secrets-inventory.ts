@@ -264,8 +264,12 @@ async function findByName(client: SecretsManagerClient, secretId: string): Promi
     { Filters: [{ Key: 'name', Values: [name] }], IncludePlannedDeletion: true },
   );
   for await (const page of pages) {
+    // An ARN may be partial (without the six characters Secrets Manager appends).
     const hit = (page.SecretList ?? []).find((entry) =>
-      secretId.startsWith('arn:') ? entry.ARN === secretId : entry.Name === secretId,
+      secretId.startsWith('arn:')
+        ? entry.ARN === secretId ||
+          (entry.ARN?.startsWith(`${secretId}-`) === true && entry.ARN.length === secretId.length + 7)
+        : entry.Name === secretId,
     );
     if (hit) return hit;
   }

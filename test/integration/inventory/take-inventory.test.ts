@@ -1,5 +1,6 @@
 import { CreateAliasCommand, CreateKeyCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import {
+  CreateSecretCommand,
   DeleteSecretCommand,
   PutSecretValueCommand,
   RotateSecretCommand,
@@ -83,6 +84,22 @@ it('reports every finding by code and subject, with how to resolve it, and only 
   const managedFalse = (await createSecret(sm, 'app/false', VALUE('false'), { 'keyturn:managed': 'false' })).arn;
   await createSecret(sm, 'app/unrelated', VALUE('unrelated'), { team: 'x' });
   const adopted = await managedRotating('app/adopted', 'adopted', 30 * DAY);
+  // AND a managed secret with two replicas, one of which failed (the local service reports what a test sets)
+  const replicated = await sm.send(
+    new CreateSecretCommand({
+      Name: 'app/replicated',
+      SecretString: VALUE('replicated'),
+      Tags: Object.entries(managedTags('replicated', 30 * DAY)).map(([Key, Value]) => ({ Key, Value })),
+      AddReplicaRegions: [{ Region: 'eu-west-1' }, { Region: 'eu-central-1' }],
+    }),
+  );
+  const replicatedArn = replicated.ARN as string;
+  stack.secretsManager.setReplicaStatus(
+    replicatedArn,
+    'eu-central-1',
+    'Failed',
+    'Secret with this name already exists',
+  );
   // AND policy entries whose secret is gone, scheduled for deletion, or there but not tagged managed
   const doomed = (await createSecret(sm, 'app/doomed', VALUE('doomed'), managedTags('doomed', 30 * DAY))).arn;
   await sm.send(new DeleteSecretCommand({ SecretId: doomed, RecoveryWindowInDays: 7 }));
@@ -93,6 +110,7 @@ it('reports every finding by code and subject, with how to resolve it, and only 
     { entryId: 'stuck', secretId: 'app/stuck' },
     { entryId: 'off', secretId: 'app/off' },
     { entryId: 'adopted', secretId: adopted },
+    { entryId: 'replicated', secretId: 'app/replicated' },
     { entryId: 'gone', secretId: 'app/gone' },
     { entryId: 'doomed', secretId: 'app/doomed' },
     { entryId: 'untagged', secretId: untagged },
@@ -133,6 +151,13 @@ it('reports every finding by code and subject, with how to resolve it, and only 
   expect(codesOf(inventory, off)).toEqual(['rotation-disabled']);
   expect(codesOf(inventory, orphan)).toEqual(['not-in-policy']);
   expect(codesOf(inventory, byHand)).toEqual(['unmanaged-tagged']);
+  expect(codesOf(inventory, replicatedArn)).toEqual(['rotation-disabled', 'replica-out-of-sync']);
+  const replicaFinding = inventory.findings.find((f) => f.code === 'replica-out-of-sync') as Finding;
+  expect(replicaFinding.message).toContain('eu-central-1 is Failed');
+  expect(inventory.secrets.find((s) => s.arn === replicatedArn)?.replicas).toEqual([
+    { region: 'eu-west-1', status: 'InSync' },
+    { region: 'eu-central-1', status: 'Failed' },
+  ]);
   expect(codesOf(inventory, managedFalse)).toEqual(['unmanaged-tagged']);
   expect(inventory.findings.map((f) => f.subject.name)).not.toContain('app/unrelated');
   // AND the stuck version is named, with both ways out
@@ -156,11 +181,11 @@ it('reports every finding by code and subject, with how to resolve it, and only 
   expect(inventory.counts).toMatchObject({
     'secret-overdue': 1,
     'stuck-pending': 1,
-    'rotation-disabled': 1,
+    'rotation-disabled': 2,
     'unmanaged-tagged': 2,
     'not-in-policy': 1,
     'policy-secret-missing': 3,
-    'replica-out-of-sync': 0,
+    'replica-out-of-sync': 1,
     'secret-unreadable': 0,
     'key-overdue': 1,
     'key-pending-deletion': 1,
@@ -174,6 +199,7 @@ it('reports every finding by code and subject, with how to resolve it, and only 
     'app/fresh',
     'app/off',
     'app/orphan',
+    'app/replicated',
     'app/stale',
     'app/stuck',
   ]);
