@@ -73,5 +73,7 @@ it.each([
 
 it('refuses to set the status of a replica the secret does not have', async () => {
   await client.send(new CreateSecretCommand({ Name: 'single', SecretString: 'v' }));
-  expect(() => local.setReplicaStatus('single', 'eu-west-1', 'Failed')).toThrow('has no replica in eu-west-1');
+  expect(() => {
+    local.setReplicaStatus('single', 'eu-west-1', 'Failed');
+  }).toThrow('has no replica in eu-west-1');
 });
