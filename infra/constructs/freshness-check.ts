@@ -141,10 +141,13 @@ const DEFAULT_MAX_EVENT_AGE = Duration.hours(1);
  * (`keys`: DescribeKey through the alias, ListKeyRotations) and compares each one's last rotation with its bound,
  * logs what is overdue or cannot be checked, and publishes the gauges `SecretsOverdue`, `KeysOverdue`,
  * `KeysUnchecked`, `OldestSecretAgePercent` and `OldestKeyAgePercent` (service `keyturn-lifecycle`, dimension set
- * `[service]`) that the rotation-overdue alarm watches.
+ * `[service]`) that the rotation-overdue alarm watches. It also takes the inventory's findings
+ * (functions/inventory: stuck AWSPENDING, rotation off, unmanaged keyturn tags, drift from `policySecrets`, replicas
+ * out of sync) and publishes one gauge each for the inventory alarms. It only reads.
  *
- * - The function may call `secretsmanager:ListSecrets`, and `kms:DescribeKey` and `kms:ListKeyRotations` on the
- *   policy's keys and their replacements, and nothing else (besides writing its logs).
+ * - The function may call `secretsmanager:ListSecrets`, `secretsmanager:DescribeSecret` and
+ *   `secretsmanager:ListSecretVersionIds` on secrets tagged `keyturn:managed=true` only, and `kms:DescribeKey` and
+ *   `kms:ListKeyRotations` on the policy's keys and their replacements, and nothing else (besides writing its logs).
  * - The schedule runs in keyturn's schedule group with a role of its own, which may invoke this function and
  *   send to the dead-letter queue, and trusts Scheduler only for this account and that group. Undelivered
  *   invocations are retried, then land in the dead-letter queue, as the lifecycle schedules' do.
@@ -169,7 +172,7 @@ export class FreshnessCheck extends KeyturnFunction {
       },
       description: 'keyturn: hourly freshness check of secrets and KMS keys, feeds the rotation-overdue alarm',
       roleDescription:
-        "keyturn freshness check: lists secrets (metadata only), reads the policy's KMS keys, writes its logs",
+        "keyturn freshness check: lists secrets, describes managed ones (metadata only), reads the policy's KMS keys",
       functionName: props.functionName,
       memorySize: props.memorySize,
       timeout: props.timeout ?? DEFAULT_TIMEOUT,
