@@ -202,6 +202,15 @@ function allStates(states: Record<string, AslState> | undefined): [string, AslSt
   return found;
 }
 
+/** The Resource of every Task state of a definition, by state name (for history events that name it). */
+export function taskResources(definition: Record<string, unknown>): Record<string, string> {
+  const resources: Record<string, string> = {};
+  for (const [name, state] of allStates(definition.States as Record<string, AslState> | undefined)) {
+    if (state.Type === 'Task' && state.Resource !== undefined) resources[name] = state.Resource;
+  }
+  return resources;
+}
+
 const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke$/;
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[^:]+:\d{12}:function:([^:]+)(?::([^:]+))?$/;
 const START_EXECUTION = /^arn:aws[a-z-]*:states:::states:startExecution(\.sync(?::2)?)?$/;
