@@ -12,7 +12,7 @@ import { statusOf, type StepFunctionsState } from './state';
  * know nothing about HTTP.
  */
 
-export type OperationHandler = (body: unknown) => object;
+export type OperationHandler = (body: unknown) => object | Promise<object>;
 
 /** The page size when a request gives none (or 0), as Step Functions documents it. */
 const DEFAULT_MAX_RESULTS = 100;
@@ -143,12 +143,14 @@ export function createOperationHandlers(
       return compact({ executions: page.items.map(executionListItem), nextToken: page.nextToken });
     },
 
-    StopExecution(body) {
+    async StopExecution(body) {
       const request = parseRequest('StopExecution', body);
       const execution = findExecution(request.executionArn);
       execution.stop(request.error, request.cause);
-      // The library settles an aborted execution at once; its stop date is known by the next call.
-      return { stopDate: epochSeconds(execution.outcome?.stopDate ?? new Date()) };
+      // Answered once the execution has ended (at once: the runner settles an aborted run without
+      // waiting for its task), so a DescribeExecution after this answer reads ABORTED.
+      const { stopDate } = await execution.result;
+      return { stopDate: epochSeconds(stopDate) };
     },
 
     ListStateMachines(body) {
