@@ -53,11 +53,11 @@ function clientConfig(envVar: string) {
 }
 
 beforeAll(async () => {
-  child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(__dirname, '../../local/up/main.ts'), '--json', '--max-wait-seconds', '0.2'],
-    { cwd: join(__dirname, '../..'), stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  // As an operator starts it: through npm, which hands SIGTERM on to the server process it runs.
+  child = spawn('npm', ['run', '--silent', 'local', '--', '--json', '--max-wait-seconds', '0.2'], {
+    cwd: join(__dirname, '../..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   exited = new Promise((resolve) =>
