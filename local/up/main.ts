@@ -37,7 +37,9 @@ function options(): { json: boolean; maxWaitMs: number; verbose: boolean } | str
 async function main(): Promise<void> {
   const chosen = options();
   if (typeof chosen === 'string') {
-    console.error(chosen);
+    // --help answers on stdout with success; a usage error on stderr with 2.
+    if (chosen === USAGE) console.log(chosen);
+    else console.error(chosen);
     process.exitCode = chosen === USAGE ? 0 : 2;
     return;
   }
