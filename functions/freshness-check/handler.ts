@@ -1,12 +1,13 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { parsePolicySecrets, POLICY_SECRETS_ENV } from '../inventory/policy-secrets';
 import { MetricService } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
-import { runFreshnessCheck, type FreshnessSummary } from './freshness';
 import { createKmsKeyAgeReader } from './key-reader';
 import { MONITORED_KEYS_ENV, parseMonitoredKeys } from './monitored-keys';
+import { runFreshnessCheck, type FreshnessSummary } from './run-freshness-check';
 
-// Built once per cold start; the gauges belong to the lifecycle family the overdue alarm watches.
+// Built once per cold start; the gauges belong to the lifecycle family the overdue and inventory alarms watch.
 const { logger, metrics } = createObservability(MetricService.Lifecycle);
 const client = new SecretsManagerClient({});
 const keys = {
@@ -14,6 +15,11 @@ const keys = {
   // Parsed on each run, inside it: a bad value is reported there and never stops the secrets' check.
   load: () => parseMonitoredKeys(process.env[MONITORED_KEYS_ENV]),
 };
+const policySecrets = () => parsePolicySecrets(process.env[POLICY_SECRETS_ENV]);
 
-/** Runs hourly from an EventBridge schedule: which managed secrets and policy keys are older than allowed. */
-export const handler = async (): Promise<FreshnessSummary> => runFreshnessCheck({ client, logger, metrics, keys });
+/**
+ * Runs hourly from an EventBridge schedule: which managed secrets and policy keys are older than allowed, and the
+ * rest of the inventory's findings (stuck AWSPENDING, rotation off, unmanaged keyturn tags, drift from the policy).
+ */
+export const handler = async (): Promise<FreshnessSummary> =>
+  runFreshnessCheck({ client, logger, metrics, keys, policySecrets });

@@ -57,6 +57,11 @@ export interface KeyFreshnessReport {
 /** States in which a key is on its way out: its age no longer matters, its being the current key does. */
 const DELETION_STATES: ReadonlySet<string> = new Set(['PendingDeletion', 'PendingReplicaDeletion']);
 
+/** Whether a key in `keyState` is on its way out (scheduled for deletion, or its replica is). */
+export function isPendingDeletion(keyState: string): boolean {
+  return DELETION_STATES.has(keyState);
+}
+
 /** The key's last rotation: the newest of its creation and its completed rotations. */
 export function lastRotationOf(reading: { readonly creationDate: Date; readonly newestRotationDate?: Date }): Date {
   const rotated = reading.newestRotationDate;
@@ -70,7 +75,7 @@ export function assessKeyFreshness(readings: readonly KeyReading[], now: Date): 
     const { entryId, keyRef, maxAgeSeconds } = reading.key;
     if (reading.status === 'unreadable') {
       unchecked.push({ entryId, keyRef, reason: reading.reason });
-    } else if (DELETION_STATES.has(reading.keyState)) {
+    } else if (isPendingDeletion(reading.keyState)) {
       const when = reading.deletionDate ? ` (deleted on ${reading.deletionDate.toISOString()})` : '';
       unchecked.push({ entryId, keyRef, reason: `${reading.keyArn} is ${reading.keyState}${when}` });
     } else {

@@ -111,6 +111,26 @@ export const LifecycleMetric = {
   KeysUnchecked: 'KeysUnchecked',
   /** Gauge (percent), dimension set `[service]` only. The oldest key's age as a share of what its policy allows. */
   OldestKeyAgePercent: 'OldestKeyAgePercent',
+  /**
+   * Gauge (count), dimension set `[service]` only, hourly, from the inventory (functions/inventory): managed secrets
+   * with a version holding AWSPENDING without AWSCURRENT for longer than the threshold (an hour).
+   */
+  SecretsStuckPending: 'SecretsStuckPending',
+  /** Gauge (count), `[service]` only, hourly. Managed secrets whose rotation is turned off. */
+  SecretsRotationDisabled: 'SecretsRotationDisabled',
+  /** Gauge (count), `[service]` only, hourly. Secrets with `keyturn:` tags but not `keyturn:managed=true`. */
+  UnmanagedTaggedSecrets: 'UnmanagedTaggedSecrets',
+  /**
+   * Gauge (count), `[service]` only, hourly. Policy entries whose secret is not in the account, is scheduled for
+   * deletion or is not tagged managed; plus one when the policy's entries could not be loaded.
+   */
+  PolicySecretsMissing: 'PolicySecretsMissing',
+  /** Gauge (count), `[service]` only, hourly. Managed secrets whose `keyturn:entry` names no entry of the policy. */
+  ManagedSecretsNotInPolicy: 'ManagedSecretsNotInPolicy',
+  /** Gauge (count), `[service]` only, hourly. Replicas of managed secrets whose status is not InSync. */
+  ReplicasOutOfSync: 'ReplicasOutOfSync',
+  /** Gauge (count), `[service]` only, hourly. Managed secrets the inventory could not describe (their checks not made). */
+  SecretsUnreadable: 'SecretsUnreadable',
 } as const;
 
 /**

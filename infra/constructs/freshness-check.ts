@@ -1,15 +1,18 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { CfnSchedule, type IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { encodeMonitoredKeys, MONITORED_KEYS_ENV } from '../../functions/freshness-check/monitored-keys';
+import { encodePolicySecrets, POLICY_SECRETS_ENV, type PolicySecret } from '../../functions/inventory/policy-secrets';
+import { ManagementTag } from '../../functions/shared/management-tags';
 import { FRESHNESS_CHECK_FUNCTION } from './bundling-options';
 import { grantSendMessages } from './encryption';
 import { grantKeyFreshnessReads } from './freshness-key-permissions';
 import { grantListSecrets } from './list-secrets-policy';
 import { KeyturnFunction, type KeyturnFunctionProps, KeyturnFunctionValidationError } from './keyturn-function';
+import { RotatableSecrets } from './orchestration/rotatable-secrets';
 import { validateSchedulerRetryPolicy } from './rotation-schedule';
 
 /** Properties of a {@link FreshnessCheck}. */
@@ -75,6 +78,16 @@ export interface FreshnessCheckProps extends Pick<
    * @default - none: the key gauges read 0
    */
   readonly keys?: readonly FreshnessCheckedKey[];
+
+  /**
+   * The policy's secret entries: the check reports managed secrets no entry names, and entries whose secret is
+   * missing. They reach the function in `KEYTURN_INVENTORY_SECRETS` (functions/inventory/policy-secrets.ts), beside
+   * the keys, in what is left of Lambda's 4 KB environment; a policy too large for it is left out with a synth
+   * warning, and the check then skips those two comparisons.
+   *
+   * @default - not compared with a policy
+   */
+  readonly policySecrets?: readonly PolicySecret[];
 }
 
 /** A KMS key the freshness check watches. */
@@ -96,8 +109,17 @@ export interface FreshnessCheckedKey {
   readonly replaceable: boolean;
 }
 
-/** The longest KEYTURN_FRESHNESS_KEYS: with the function's other variables, its environment stays within 4 KB. */
+/**
+ * The longest KEYTURN_FRESHNESS_KEYS, and of it and KEYTURN_INVENTORY_SECRETS together: with the function's other
+ * variables, its environment stays within 4 KB.
+ */
 export const MAX_MONITORED_KEYS_CHARS = 3_500;
+
+/** What the check may call on the managed secrets it describes (functions/inventory/secrets-inventory.ts): reads only. */
+export const INVENTORY_SECRET_ACTIONS = [
+  'secretsmanager:DescribeSecret',
+  'secretsmanager:ListSecretVersionIds',
+] as const;
 
 /** Thrown when a {@link FreshnessCheck} is given props it cannot work with; the message shows the bad value. */
 export class FreshnessCheckValidationError extends KeyturnFunctionValidationError {
@@ -119,10 +141,13 @@ const DEFAULT_MAX_EVENT_AGE = Duration.hours(1);
  * (`keys`: DescribeKey through the alias, ListKeyRotations) and compares each one's last rotation with its bound,
  * logs what is overdue or cannot be checked, and publishes the gauges `SecretsOverdue`, `KeysOverdue`,
  * `KeysUnchecked`, `OldestSecretAgePercent` and `OldestKeyAgePercent` (service `keyturn-lifecycle`, dimension set
- * `[service]`) that the rotation-overdue alarm watches.
+ * `[service]`) that the rotation-overdue alarm watches. It also takes the inventory's findings
+ * (functions/inventory: stuck AWSPENDING, rotation off, unmanaged keyturn tags, drift from `policySecrets`, replicas
+ * out of sync) and publishes one gauge each for the inventory alarms. It only reads.
  *
- * - The function may call `secretsmanager:ListSecrets`, and `kms:DescribeKey` and `kms:ListKeyRotations` on the
- *   policy's keys and their replacements, and nothing else (besides writing its logs).
+ * - The function may call `secretsmanager:ListSecrets`, `secretsmanager:DescribeSecret` and
+ *   `secretsmanager:ListSecretVersionIds` on secrets tagged `keyturn:managed=true` only, and `kms:DescribeKey` and
+ *   `kms:ListKeyRotations` on the policy's keys and their replacements, and nothing else (besides writing its logs).
  * - The schedule runs in keyturn's schedule group with a role of its own, which may invoke this function and
  *   send to the dead-letter queue, and trusts Scheduler only for this account and that group. Undelivered
  *   invocations are retried, then land in the dead-letter queue, as the lifecycle schedules' do.
@@ -143,11 +168,11 @@ export class FreshnessCheck extends KeyturnFunction {
       code: props.code,
       environment: {
         ...FRESHNESS_CHECK_FUNCTION.environment,
-        ...monitoredKeysEnvironment(scope, id, props.keys ?? []),
+        ...checkEnvironment(scope, id, props.keys ?? [], props.policySecrets),
       },
       description: 'keyturn: hourly freshness check of secrets and KMS keys, feeds the rotation-overdue alarm',
       roleDescription:
-        "keyturn freshness check: lists secrets (metadata only), reads the policy's KMS keys, writes its logs",
+        "keyturn freshness check: lists secrets, describes managed ones (metadata only), reads the policy's KMS keys",
       functionName: props.functionName,
       memorySize: props.memorySize,
       timeout: props.timeout ?? DEFAULT_TIMEOUT,
@@ -162,6 +187,10 @@ export class FreshnessCheck extends KeyturnFunction {
     this.validateSchedule(scheduleName, retryAttempts, maxEventAge);
 
     grantListSecrets(this, this.role);
+    // Only managed secrets: the inventory needs nothing of the others beyond what ListSecrets shows.
+    RotatableSecrets.taggedWith(ManagementTag.managed, 'true').grant(this, 'DescribeManagedSecretsPolicy', this.role, [
+      ...INVENTORY_SECRET_ACTIONS,
+    ]);
     grantKeyFreshnessReads(this, this.role, props.keys ?? []);
 
     // Only EventBridge Scheduler, for this account's keyturn schedule group (confused-deputy protection).
@@ -218,6 +247,33 @@ export class FreshnessCheck extends KeyturnFunction {
     }
     validateSchedulerRetryPolicy(retryAttempts, maxEventAge, fail);
   }
+}
+
+/**
+ * The keys' and the policy secrets' variables. The keys are required (a key left out would go unwatched: too many is
+ * an error); the secrets are left out with a warning when they do not fit beside them.
+ */
+function checkEnvironment(
+  scope: Construct,
+  id: string,
+  keys: readonly FreshnessCheckedKey[],
+  policySecrets: readonly PolicySecret[] | undefined,
+): Record<string, string> {
+  const environment = monitoredKeysEnvironment(scope, id, keys);
+  if (policySecrets === undefined) return environment;
+  const value = encodePolicySecrets(policySecrets);
+  const used = Object.values(environment).reduce((sum, v) => sum + v.length, 0);
+  if (used + value.length > MAX_MONITORED_KEYS_CHARS) {
+    Annotations.of(scope).addWarningV2(
+      'keyturn:inventory-policy-too-large',
+      `${id}: the ${policySecrets.length} secret entries take ${value.length} characters of ${POLICY_SECRETS_ENV}, ` +
+        `more than the ${MAX_MONITORED_KEYS_CHARS - used} left of Lambda's 4 KB environment: the hourly check will ` +
+        'not report managed secrets missing from the policy or entries whose secret is missing (keyturn inventory ' +
+        'does, from the policy file)',
+    );
+    return environment;
+  }
+  return { ...environment, [POLICY_SECRETS_ENV]: value };
 }
 
 /** `KEYTURN_FRESHNESS_KEYS` for `keys` (nothing for none); thrown as the construct's own validation error otherwise. */

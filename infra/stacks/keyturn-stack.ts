@@ -239,6 +239,10 @@ export class KeyturnStack extends Stack {
       deadLetterQueue: this.deadLetterQueue,
       logEncryptionKey: this.dataKey,
       keys: freshnessCheckedKeys(this.kmsKeys?.keys ?? []),
+      policySecrets: props.policy.entries.map((entry) => ({
+        entryId: entry.id,
+        secretId: entry.secret.name ?? entry.secret.arn ?? entry.id,
+      })),
     });
     if (this.kmsKeys) {
       new CfnOutput(this, 'FreshnessCheckRoleArn', {

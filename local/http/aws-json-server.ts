@@ -51,6 +51,8 @@ export interface AwsJsonServerOptions {
   readonly maxBodyBytes: number;
   /** An out-of-protocol control surface (`/_keyturn/...`), answered with plain JSON. */
   readonly control?: { readonly pathPrefix: string; readonly handle: ControlHandler };
+  /** Services on AWS JSON 1.0 (Step Functions, DynamoDB) answer with their own content type. @default AWS JSON 1.1 */
+  readonly contentType?: string;
 }
 
 export function createAwsJsonServer<Operation extends string>(
@@ -76,7 +78,12 @@ async function route<Operation extends string>(
   try {
     body = await readRequestBody(request, options.maxBodyBytes);
   } catch {
-    sendAwsJsonError(response, serializationException('The request body is too large.'));
+    sendAwsJsonError(
+      response,
+      serializationException('The request body is too large.'),
+      undefined,
+      options.contentType,
+    );
     return;
   }
   if (options.control && url.pathname.startsWith(options.control.pathPrefix)) {
@@ -88,7 +95,7 @@ async function route<Operation extends string>(
     sendJson(response, 404, { message: 'Not found: the AWS protocol is served as POST / with X-Amz-Target' });
     return;
   }
-  await answer(request, response, body, service);
+  await answer(request, response, body, service, options.contentType ?? AWS_JSON_CONTENT_TYPE);
 }
 
 async function answer<Operation extends string>(
@@ -96,6 +103,7 @@ async function answer<Operation extends string>(
   response: ServerResponse,
   body: string,
   service: AwsJsonService<Operation>,
+  contentType: string,
 ): Promise<void> {
   const target = headerValue(request, 'x-amz-target') ?? '';
   const prefix = [service.targetPrefix, ...(service.otherTargetPrefixes ?? [])].find((candidate) =>
@@ -112,9 +120,10 @@ async function answer<Operation extends string>(
       );
     }
     const output = await service.invoke(operation, parseJsonBody(body), call);
-    sendJson(response, 200, output, { 'content-type': AWS_JSON_CONTENT_TYPE }, call.requestId);
+    sendJson(response, 200, output, { 'content-type': contentType }, call.requestId);
   } catch (error) {
-    sendAwsJsonError(response, error instanceof AwsProtocolError ? error : service.internalError(), call.requestId);
+    const protocolError = error instanceof AwsProtocolError ? error : service.internalError();
+    sendAwsJsonError(response, protocolError, call.requestId, contentType);
   }
 }
 
@@ -132,12 +141,17 @@ function serializationException(message: string): AwsProtocolError {
 }
 
 /** The AWS JSON error shape: the SDK reads the exception name from `__type` (or X-Amzn-ErrorType). */
-export function sendAwsJsonError(response: ServerResponse, error: AwsProtocolError, requestId?: string): void {
+export function sendAwsJsonError(
+  response: ServerResponse,
+  error: AwsProtocolError,
+  requestId?: string,
+  contentType: string = AWS_JSON_CONTENT_TYPE,
+): void {
   sendJson(
     response,
     error.httpStatus,
     { __type: error.name, message: error.message },
-    { 'content-type': AWS_JSON_CONTENT_TYPE, 'x-amzn-errortype': error.name },
+    { 'content-type': contentType, 'x-amzn-errortype': error.name },
     requestId,
   );
 }

@@ -10,7 +10,7 @@ import type { OperationName } from './operation-names';
 import { RequestRateLimiter, type QuotaOverrides, type QuotaSetting, type RequestCount } from './quotas';
 import { RotationRunner, type RotationFunction, type RotationRecord } from './rotation';
 import { createSecretsManagerServer } from './server';
-import { SecretsManagerState, type LabelChange, type ServiceOwnedSecretInput } from './state';
+import { SecretsManagerState, type LabelChange, type ReplicaStatus, type ServiceOwnedSecretInput } from './state';
 
 /**
  * The in-process API of the local Secrets Manager used by tests and the local drill: start it,
@@ -36,7 +36,7 @@ export type {
   RotationEventName,
 } from './rotation';
 export type { QuotaOverrides, RequestCount } from './quotas';
-export type { LabelChange } from './state';
+export type { LabelChange, ReplicaStatus } from './state';
 export type { FaultOptions, FaultTiming, PendingFault } from './faults';
 
 const DEFAULT_WAIT_FOR_ROTATION_MS = 10_000;
@@ -72,6 +72,15 @@ export class LocalSecretsManager extends LoopbackEmulator<FaultControl> {
   createServiceOwnedSecret(input: ServiceOwnedSecretInput): { arn: string; name: string; versionId: string } {
     const secret = this.store.createServiceOwnedSecret(input);
     return { arn: secret.arn, name: secret.name, versionId: secret.versions[0]?.versionId ?? '' };
+  }
+
+  /**
+   * What DescribeSecret reports for the replica of `secretId` in `region` (created InSync by CreateSecret's
+   * AddReplicaRegions): the local service copies nothing, so a test sets the status AWS would report when
+   * replication stalls (`InProgress`) or fails (`Failed`, with its message).
+   */
+  setReplicaStatus(secretId: string, region: string, status: ReplicaStatus, statusMessage?: string): void {
+    this.store.setReplicaStatus(secretId, region, status, statusMessage);
   }
 
   setQuotas(setting: QuotaSetting): void {

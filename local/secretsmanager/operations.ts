@@ -4,7 +4,14 @@ import { AwsServiceError, invalidParameter } from './errors';
 import { matchesFilters, paginate, sortSecrets, type SecretFilter } from './list-filters';
 import type { OperationName } from './operation-names';
 import { parseRequest, type RequestOf } from './requests';
-import { describeSecretResponse, epochSeconds, secretListEntry, secretValueEntry, versionListEntry } from './responses';
+import {
+  describeSecretResponse,
+  epochSeconds,
+  replicationStatusOf,
+  secretListEntry,
+  secretValueEntry,
+  versionListEntry,
+} from './responses';
 import type { ReadonlySecret, RotationPlan, SecretsManagerState, SecretValue } from './state';
 
 /**
@@ -62,10 +69,15 @@ export function createOperationHandlers(context: OperationContext): Record<Opera
         kmsKeyId: request.KmsKeyId,
         value: valueFrom(request),
         tags: request.Tags,
+        replicaRegions: request.AddReplicaRegions?.map((r) => ({ region: r.Region, kmsKeyId: r.KmsKeyId })),
       });
-      return versionId === undefined
-        ? { ARN: secret.arn, Name: secret.name }
-        : { ARN: secret.arn, Name: secret.name, VersionId: versionId };
+      const replication = replicationStatusOf(secret);
+      return {
+        ARN: secret.arn,
+        Name: secret.name,
+        ...(versionId === undefined ? {} : { VersionId: versionId }),
+        ...(replication === undefined ? {} : { ReplicationStatus: replication }),
+      };
     },
 
     DescribeSecret(request) {

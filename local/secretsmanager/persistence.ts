@@ -53,6 +53,16 @@ const secretSchema = z.object({
   deletedAt: isoDate.optional(),
   deletionScheduledFor: isoDate.optional(),
   owningService: z.string().optional(),
+  replicas: z
+    .array(
+      z.object({
+        region: z.string(),
+        kmsKeyId: z.string().optional(),
+        status: z.enum(['InSync', 'InProgress', 'Failed']),
+        statusMessage: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 
 const snapshotSchema = z.object({

@@ -49,10 +49,15 @@ export const REQUEST_SCHEMAS = {
     SecretString: secretString.optional(),
     SecretBinary: secretBinary.optional(),
     Tags: z.array(tag).max(50).optional(),
-    // Replication is a multi-region feature the local service does not emulate; an empty list is harmless.
+    // Replicas are recorded and reported (ReplicationStatus), never copied: the local service has one region.
     AddReplicaRegions: z
-      .array(z.unknown())
-      .max(0, 'Replica regions are not supported by the local Secrets Manager')
+      .array(
+        z.object({
+          Region: z.string().regex(/^([a-z]+-)+\d+$/, 'must be a region name such as eu-west-1'),
+          KmsKeyId: kmsKeyId.optional(),
+        }),
+      )
+      .max(50)
       .optional(),
     ForceOverwriteReplicaSecret: z.boolean().optional(),
   }),

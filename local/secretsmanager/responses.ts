@@ -58,7 +58,24 @@ function secretMetadata(secret: ReadonlySecret) {
 }
 
 export function describeSecretResponse(secret: ReadonlySecret) {
-  return compact({ ...secretMetadata(secret), VersionIdsToStages: versionsToStages(secret) });
+  return compact({
+    ...secretMetadata(secret),
+    VersionIdsToStages: versionsToStages(secret),
+    ReplicationStatus: replicationStatusOf(secret),
+  });
+}
+
+/** DescribeSecret's and CreateSecret's ReplicationStatus: one entry per replica; undefined without replicas. */
+export function replicationStatusOf(secret: ReadonlySecret) {
+  if (!secret.replicas || secret.replicas.length === 0) return undefined;
+  return secret.replicas.map((replica) =>
+    compact({
+      Region: replica.region,
+      KmsKeyId: replica.kmsKeyId,
+      Status: replica.status,
+      StatusMessage: replica.statusMessage,
+    }),
+  );
 }
 
 export function secretListEntry(secret: ReadonlySecret) {

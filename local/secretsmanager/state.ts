@@ -73,7 +73,21 @@ export interface Secret {
   deletionScheduledFor?: Date;
   /** The AWS service that manages the secret (`rds` for `rds!...` master secrets): DescribeSecret's OwningService. */
   owningService?: string;
+  /** Replicas in other regions (CreateSecret's AddReplicaRegions): reported only, nothing is copied. */
+  replicas?: SecretReplica[];
 }
+
+/** What the local service answers in ReplicationStatus for a replica: its status is whatever a test set. */
+export interface SecretReplica {
+  region: string;
+  kmsKeyId?: string;
+  /** `InSync` when created; `InProgress` or `Failed` when a test says so (setReplicaStatus). */
+  status: ReplicaStatus;
+  statusMessage?: string;
+}
+
+export const REPLICA_STATUSES = ['InSync', 'InProgress', 'Failed'] as const;
+export type ReplicaStatus = (typeof REPLICA_STATUSES)[number];
 
 export type DeepReadonly<T> = T extends Date
   ? Date
@@ -100,6 +114,8 @@ export interface CreateSecretInput {
   readonly kmsKeyId?: string | undefined;
   readonly value?: SecretValue | undefined;
   readonly tags?: readonly Tag[] | undefined;
+  /** AddReplicaRegions: each region once, none the secret's own. */
+  readonly replicaRegions?: readonly { readonly region: string; readonly kmsKeyId?: string | undefined }[] | undefined;
 }
 
 /** A secret another AWS service creates and manages (RDS's `rds!db-...` master secrets). */
@@ -259,6 +275,34 @@ export class SecretsManagerState {
 
   describe(secretId: string): ReadonlySecret {
     return this.require(secretId);
+  }
+
+  /**
+   * Sets what ReplicationStatus reports for the replica of `secretId` in `region`, as AWS would when replication
+   * stalls or fails (tests and the drill; no API changes it).
+   */
+  setReplicaStatus(secretId: string, region: string, status: ReplicaStatus, statusMessage?: string): void {
+    const secret = this.require(secretId);
+    const replica = secret.replicas?.find((r) => r.region === region);
+    if (!replica) throw invalidParameter(`The secret ${secret.name} has no replica in ${region}.`);
+    replica.status = status;
+    if (statusMessage === undefined) delete replica.statusMessage;
+    else replica.statusMessage = statusMessage;
+    this.onChange();
+  }
+
+  private newReplicas(
+    regions: readonly { readonly region: string; readonly kmsKeyId?: string | undefined }[],
+  ): SecretReplica[] {
+    const seen = new Set<string>();
+    return regions.map(({ region, kmsKeyId }) => {
+      if (region === this.location.region) {
+        throw invalidParameter(`A secret can't be replicated to its own region (${region}).`);
+      }
+      if (seen.has(region)) throw invalidParameter(`The region ${region} is listed more than once.`);
+      seen.add(region);
+      return { region, ...(kmsKeyId === undefined ? {} : { kmsKeyId }), status: 'InSync' };
+    });
   }
 
   listSecrets(includePlannedDeletion = false): ReadonlySecret[] {
@@ -430,6 +474,9 @@ export class SecretsManagerState {
     };
     if (input.description !== undefined) secret.description = input.description;
     if (input.kmsKeyId !== undefined) secret.kmsKeyId = input.kmsKeyId;
+    if (input.replicaRegions && input.replicaRegions.length > 0) {
+      secret.replicas = this.newReplicas(input.replicaRegions);
+    }
     let versionId: string | undefined;
     if (input.value) {
       versionId = input.clientRequestToken ?? randomUUID();

@@ -51,7 +51,12 @@ export type WaitShortening =
   /** Every Wait state pauses this many milliseconds. */
   | { readonly ms: number }
   /** `Seconds` waits last `Seconds × 1000 × factor` ms; dynamic ones (SecondsPath, Timestamp...) `dynamicMs`. */
-  | { readonly factor: number; readonly dynamicMs?: number };
+  | { readonly factor: number; readonly dynamicMs?: number }
+  /**
+   * Every Wait state pauses as long as it says, but at most `maxMs`: `Seconds` waits
+   * `min(Seconds × 1000, maxMs)`; dynamic ones (SecondsPath, Timestamp...), unknown until they run, `maxMs`.
+   */
+  | { readonly maxMs: number };
 
 export type RetryTiming =
   /** Every retry pauses this many milliseconds (no backoff, no jitter). */
@@ -74,7 +79,10 @@ export interface NestedStateMachine {
   readonly options?: NestedRunOptions;
 }
 
-export type NestedRunOptions = Omit<RunStateMachineOptions, 'context' | 'executionName' | 'stateMachineArn'>;
+export type NestedRunOptions = Omit<
+  RunStateMachineOptions,
+  'context' | 'executionName' | 'stateMachineArn' | 'onExecution'
+>;
 
 export interface RunStateMachineOptions {
   /** Lambda functions by name, full ARN or `name:qualifier`; Lambda Task states run them in process. */
@@ -104,6 +112,11 @@ export interface RunStateMachineOptions {
    * `RedriveCount`, `StateMachine.Id`, `Name`); the library sets `Execution.Input` and `StartTime`.
    */
   readonly context?: Record<string, unknown>;
+  /**
+   * Called as the run's execution and every execution it starts (`states:startExecution`) begin,
+   * with a live view of it: its events as they happen, its outcome once ended, and `stop()`.
+   */
+  readonly onExecution?: (execution: LiveExecution) => void;
 }
 
 export interface StateMachineEvent {
@@ -114,7 +127,8 @@ export interface StateMachineEvent {
   readonly [other: string]: unknown;
 }
 
-export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+/** How an execution ended; `ABORTED` only when stopped ({@link LiveExecution.stop}). */
+export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
 export interface StateMachineRunResult {
   /** As DescribeExecution reports it; a definition's TimeoutSeconds elapsing is `TIMED_OUT` with error `States.Timeout`. */
@@ -134,6 +148,35 @@ export interface StateMachineRunResult {
   readonly stopDate: Date;
   /** Executions this one started with `states:startExecution` tasks, each with its own history, in the order they ended. */
   readonly childExecutions: StateMachineRunResult[];
+}
+
+/** An execution as it runs: what DescribeExecution and GetExecutionHistory read while it is open. */
+export interface LiveExecution {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly input: unknown;
+  /** The input as JSON text (StartExecution with the same name and input joins the open execution). */
+  readonly inputJson: string;
+  readonly startDate: Date;
+  /** The library's events so far, in order; grows while the execution runs. */
+  readonly events: readonly StateMachineEvent[];
+  /** Undefined while the execution runs. */
+  readonly outcome: StateMachineRunResult | undefined;
+  readonly result: Promise<StateMachineRunResult>;
+  /** Aborts the execution (StopExecution): it ends ABORTED with this error and cause. Nothing once it has ended. */
+  stop(error?: string, cause?: string): void;
+}
+
+/** Why a StartExecution was refused: `code` is Step Functions' exception name, without `Exception`. */
+export class StartExecutionError extends Error {
+  constructor(
+    readonly code: 'StateMachineDoesNotExist' | 'ExecutionAlreadyExists' | 'InvalidName' | 'InvalidExecutionInput',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StartExecutionError';
+  }
 }
 
 interface AslState {
@@ -157,6 +200,15 @@ function allStates(states: Record<string, AslState> | undefined): [string, AslSt
     found.push(...allStates(state.Iterator?.States), ...allStates(state.ItemProcessor?.States));
   }
   return found;
+}
+
+/** The Resource of every Task state of a definition, by state name (for history events that name it). */
+export function taskResources(definition: Record<string, unknown>): Record<string, string> {
+  const resources: Record<string, string> = {};
+  for (const [name, state] of allStates(definition.States as Record<string, AslState> | undefined)) {
+    if (state.Type === 'Task' && state.Resource !== undefined) resources[name] = state.Resource;
+  }
+  return resources;
 }
 
 const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke$/;
@@ -279,19 +331,14 @@ interface PreparedMachine {
   readonly retryIntervalOverrides: Readonly<Record<string, number>>;
 }
 
-/** An execution started in a run: StartExecution with the same name and input joins it while it runs. */
-interface StartedExecution {
-  readonly inputJson: string;
-  readonly result: Promise<StateMachineRunResult>;
-  running: boolean;
-}
-
 /** Everything one top-level run shares with the executions it starts: SDK clients, prepared machines, names. */
 class RunSession {
   private readonly clients = new Map<string, SdkClientLike>();
   private readonly prepared = new Map<string, PreparedMachine>();
-  private readonly executions = new Map<string, StartedExecution>();
+  private readonly executions = new Map<string, LiveExecution>();
   private readonly background = new Set<Promise<unknown>>();
+
+  constructor(private readonly onExecution?: (execution: LiveExecution) => void) {}
 
   client(service: string, integration: SdkServiceIntegration): SdkClientLike {
     let client = this.clients.get(service);
@@ -321,18 +368,54 @@ class RunSession {
     return machine;
   }
 
-  /** Executions started in this run by ARN, with their input (StartExecution is idempotent on both). */
-  executionByArn(executionArn: string): StartedExecution | undefined {
-    return this.executions.get(executionArn);
-  }
-
-  register(executionArn: string, started: StartedExecution): void {
-    this.executions.set(executionArn, started);
+  /**
+   * StartExecution as Step Functions answers it: the state machine must exist, the input fit and
+   * the name follow AWS's rules; a name already used is refused with ExecutionAlreadyExists, unless
+   * its execution is still open and was started with the same input: then that execution is the
+   * answer (`joined`), as a retried start joins the one it started.
+   */
+  start(
+    stateMachineArn: string,
+    input: unknown,
+    name: string | undefined,
+    context: Record<string, unknown> = {},
+  ): { readonly execution: LiveExecution; readonly joined: boolean } {
+    const prepared = this.prepared.get(stateMachineArn);
+    if (!prepared) {
+      throw new StartExecutionError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    }
+    const inputJson = JSON.stringify(input ?? null);
+    if (Buffer.byteLength(inputJson) > MAX_EXECUTION_INPUT_BYTES) {
+      throw new StartExecutionError(
+        'InvalidExecutionInput',
+        `Invalid State Machine Execution Input: the input exceeds ${MAX_EXECUTION_INPUT_BYTES} bytes`,
+      );
+    }
+    if (name !== undefined && !isValidExecutionName(name)) {
+      throw new StartExecutionError('InvalidName', `Invalid Name: '${name}'`);
+    }
+    const executionName = name ?? newExecutionName();
+    const executionArn = executionArnOf(prepared.identity, executionName);
+    const existing = this.executions.get(executionArn);
+    if (existing) {
+      if (existing.outcome === undefined && existing.inputJson === inputJson)
+        return { execution: existing, joined: true };
+      throw new StartExecutionError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    const execution = new RunningExecution(prepared, input, inputJson, executionName, context);
+    this.executions.set(executionArn, execution);
+    this.onExecution?.(execution);
+    return { execution, joined: false };
   }
 
   track(execution: Promise<unknown>): void {
     this.background.add(execution);
     void execution.finally(() => this.background.delete(execution));
+  }
+
+  /** Stops every execution still open (as StopExecution would, with this error and cause). */
+  stopAll(error: string, cause: string): void {
+    for (const execution of this.executions.values()) execution.stop(error, cause);
   }
 
   /** Waits for executions started without `.sync` (which may start more), then closes the SDK clients. */
@@ -367,19 +450,19 @@ function adjustDefinition(
         }
       }
     }
-    if (state.Type === 'Wait') {
-      waitTimeOverrides[name] =
-        'ms' in wait
-          ? wait.ms
-          : state.Seconds !== undefined
-            ? state.Seconds * 1000 * wait.factor
-            : (wait.dynamicMs ?? 0);
-    }
+    if (state.Type === 'Wait') waitTimeOverrides[name] = waitMs(state, wait);
     if (state.Type === 'Task' && state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) {
       state.TimeoutSeconds = AWS_DEFAULT_TASK_TIMEOUT_SECONDS;
     }
   }
   return { adjusted, waitTimeOverrides, retryIntervalOverrides };
+}
+
+/** How long a Wait state pauses locally. */
+function waitMs(state: AslState, wait: WaitShortening): number {
+  if ('ms' in wait) return wait.ms;
+  if ('maxMs' in wait) return state.Seconds !== undefined ? Math.min(state.Seconds * 1000, wait.maxMs) : wait.maxMs;
+  return state.Seconds !== undefined ? state.Seconds * 1000 * wait.factor : (wait.dynamicMs ?? 0);
 }
 
 /** Definitions (as JSON text) the library has already validated in this process. */
@@ -512,10 +595,6 @@ async function startNestedExecution(
     throw stepFunctionsError('InvalidArn', 'Invalid Arn: StateMachineArn must be a string');
   }
   const identity = findNested(options.stateMachines, StateMachineArn) ?? stateMachineIdentity(StateMachineArn);
-  const prepared = session.preparedMachine(identity.arn);
-  if (!prepared) {
-    throw stepFunctionsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${StateMachineArn}'`);
-  }
   let input: unknown = Input ?? {};
   if (typeof input === 'string') {
     try {
@@ -524,40 +603,24 @@ async function startNestedExecution(
       throw stepFunctionsError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not valid JSON');
     }
   }
-  const inputJson = JSON.stringify(input);
-  if (Buffer.byteLength(inputJson) > MAX_EXECUTION_INPUT_BYTES) {
-    throw stepFunctionsError('InvalidExecutionInput', `Execution input exceeds ${MAX_EXECUTION_INPUT_BYTES} bytes`);
+  if (Name !== undefined && typeof Name !== 'string') {
+    throw stepFunctionsError('InvalidName', 'Invalid Name: the execution name must be a string');
   }
-  if (Name !== undefined && (typeof Name !== 'string' || !isValidExecutionName(Name))) {
-    throw stepFunctionsError('InvalidName', 'Invalid Name: the execution name must be 1-80 allowed characters');
+  let started: { readonly execution: LiveExecution; readonly joined: boolean };
+  try {
+    started = session.start(identity.arn, input, Name);
+  } catch (error) {
+    if (error instanceof StartExecutionError) throw stepFunctionsError(error.code, error.message);
+    throw error;
   }
-  const name = Name ?? newExecutionName();
-  const executionArn = executionArnOf(prepared.identity, name);
-  // AWS: the same name and input as a running execution is the same request (a retried start
-  // joins it); anything else under a name already used is refused.
-  const existing = session.executionByArn(executionArn);
-  if (existing && (!existing.running || existing.inputJson !== inputJson)) {
-    throw stepFunctionsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
-  }
-  let run = existing?.result;
-  if (!run) {
-    const started: StartedExecution = {
-      inputJson,
-      running: true,
-      result: executePrepared(prepared, input, name, {}).then((result) => {
-        started.running = false;
-        scope.children.push(result);
-        return result;
-      }),
-    };
-    session.register(executionArn, started);
-    run = started.result;
-  }
+  const { execution, joined } = started;
+  // Registered before the parent awaits the child, so the child is listed by the time the parent goes on.
+  if (!joined) void execution.result.then((result) => scope.children.push(result));
   if (pattern === 'start') {
-    session.track(run);
-    return { ExecutionArn: executionArn, StartDate: Date.now() };
+    session.track(execution.result);
+    return { ExecutionArn: execution.executionArn, StartDate: execution.startDate.getTime() };
   }
-  const result = await run;
+  const result = await execution.result;
   const described = describeExecution(result, pattern === 'sync2');
   if (result.status !== 'SUCCEEDED') throw new TaskError('States.TaskFailed', JSON.stringify(described));
   return described;
@@ -581,85 +644,121 @@ function describeExecution(result: StateMachineRunResult, parsed: boolean): Reco
   };
 }
 
-async function executePrepared(
-  prepared: PreparedMachine,
-  input: unknown,
-  name: string,
-  context: Record<string, unknown>,
-): Promise<StateMachineRunResult> {
-  const { identity } = prepared;
-  const executionArn = executionArnOf(identity, name);
-  const scope: ExecutionScope = { children: [] };
-  const taskHandlers: Record<string, JsonHandler> = {};
-  for (const [state, factory] of Object.entries(prepared.taskFactories)) taskHandlers[state] = factory(scope);
-  const {
-    Execution,
-    StateMachine: stateMachineContext,
-    ...otherContext
-  } = context as {
-    Execution?: Record<string, unknown>;
-    StateMachine?: Record<string, unknown>;
-  };
+/** One execution as the library runs it, observed live: events as they happen, its outcome once ended. */
+class RunningExecution implements LiveExecution {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly startDate = new Date();
+  readonly events: StateMachineEvent[] = [];
+  readonly result: Promise<StateMachineRunResult>;
+  outcome: StateMachineRunResult | undefined;
 
-  const startDate = new Date();
-  const execution = prepared.machine.run(input as Parameters<StateMachine['run']>[0], {
-    overrides: {
-      taskResourceLocalHandlers: taskHandlers as NonNullable<
-        NonNullable<Parameters<StateMachine['run']>[1]>['overrides']
-      >['taskResourceLocalHandlers'],
-      waitTimeOverrides: prepared.waitTimeOverrides,
-      retryIntervalOverrides: prepared.retryIntervalOverrides,
-    },
-    context: {
-      ...otherContext,
-      Execution: {
-        Id: executionArn,
-        Name: name,
-        RoleArn: `arn:aws:iam::${identity.accountId}:role/${identity.name}-role`,
-        RedriveCount: 0,
-        ...Execution,
+  private stopped: { readonly error?: string; readonly cause?: string } | undefined;
+  private readonly abort: () => void;
+
+  constructor(
+    prepared: PreparedMachine,
+    readonly input: unknown,
+    readonly inputJson: string,
+    readonly name: string,
+    context: Record<string, unknown>,
+  ) {
+    const { identity } = prepared;
+    this.executionArn = executionArnOf(identity, name);
+    this.stateMachineArn = identity.arn;
+    const scope: ExecutionScope = { children: [] };
+    const taskHandlers: Record<string, JsonHandler> = {};
+    for (const [state, factory] of Object.entries(prepared.taskFactories)) taskHandlers[state] = factory(scope);
+    const {
+      Execution,
+      StateMachine: stateMachineContext,
+      ...otherContext
+    } = context as {
+      Execution?: Record<string, unknown>;
+      StateMachine?: Record<string, unknown>;
+    };
+    const execution = prepared.machine.run(input as Parameters<StateMachine['run']>[0], {
+      overrides: {
+        taskResourceLocalHandlers: taskHandlers as NonNullable<
+          NonNullable<Parameters<StateMachine['run']>[1]>['overrides']
+        >['taskResourceLocalHandlers'],
+        waitTimeOverrides: prepared.waitTimeOverrides,
+        retryIntervalOverrides: prepared.retryIntervalOverrides,
       },
-      StateMachine: { Id: identity.arn, Name: identity.name, ...stateMachineContext },
-    },
-  });
-
-  let output: unknown;
-  let failure: unknown;
-  let failed = false;
-  try {
-    output = await execution.result;
-  } catch (error) {
-    failed = true;
-    failure = error;
+      context: {
+        ...otherContext,
+        Execution: {
+          Id: this.executionArn,
+          Name: name,
+          RoleArn: `arn:aws:iam::${identity.accountId}:role/${identity.name}-role`,
+          RedriveCount: 0,
+          ...Execution,
+        },
+        StateMachine: { Id: identity.arn, Name: identity.name, ...stateMachineContext },
+      },
+    });
+    this.abort = execution.abort;
+    // Read as they happen, so that a history asked for while the execution runs has them; the
+    // event log is closed by the library once the execution has ended (however it ended).
+    const collected = (async () => {
+      for await (const event of execution.eventLogs) this.events.push(event as unknown as StateMachineEvent);
+    })();
+    this.result = this.settle(execution.result, collected, scope).then((result) => {
+      this.outcome = result;
+      return result;
+    });
   }
-  const stopDate = new Date();
 
-  // The event log buffers everything and is closed once the execution has ended.
-  const events: StateMachineEvent[] = [];
-  for await (const event of execution.eventLogs) events.push(event as unknown as StateMachineEvent);
-  const history = events.flatMap((event) => (event.type === 'StateEntered' && event.state ? [event.state.name] : []));
-  const base = {
-    history,
-    events,
-    executionArn,
-    stateMachineArn: identity.arn,
-    name,
-    input,
-    startDate,
-    stopDate,
-    childExecutions: scope.children,
-  };
-
-  if (!failed) return { status: 'SUCCEEDED', output, ...base };
-  if (failure instanceof ExecutionTimeoutError) {
-    // The definition's TimeoutSeconds elapsed.
-    return { status: 'TIMED_OUT', error: 'States.Timeout', cause: failure.message, ...base };
+  stop(error?: string, cause?: string): void {
+    if (this.outcome !== undefined || this.stopped !== undefined) return;
+    this.stopped = { error, cause };
+    this.abort();
   }
-  const failedEvent = events.find((event) => event.type === 'ExecutionFailed');
-  const underlying = failure instanceof Error && failure.cause instanceof Error ? failure.cause : failure;
-  const error = failedEvent?.Error ?? (underlying instanceof Error ? underlying.name : 'States.Runtime');
-  const cause = failedEvent?.Cause ?? (underlying instanceof Error ? underlying.message : String(underlying));
-  return { status: 'FAILED', error, cause: typeof cause === 'string' ? cause : JSON.stringify(cause), ...base };
+
+  private async settle(
+    running: Promise<unknown>,
+    collected: Promise<void>,
+    scope: ExecutionScope,
+  ): Promise<StateMachineRunResult> {
+    let output: unknown;
+    let failure: unknown;
+    let failed = false;
+    try {
+      output = await running;
+    } catch (error) {
+      failed = true;
+      failure = error;
+    }
+    const stopDate = new Date();
+    await collected;
+    const { events } = this;
+    const history = events.flatMap((event) => (event.type === 'StateEntered' && event.state ? [event.state.name] : []));
+    const base = {
+      history,
+      events: [...events],
+      executionArn: this.executionArn,
+      stateMachineArn: this.stateMachineArn,
+      name: this.name,
+      input: this.input,
+      startDate: this.startDate,
+      stopDate,
+      childExecutions: scope.children,
+    };
+
+    if (this.stopped) {
+      return { status: 'ABORTED', error: this.stopped.error, cause: this.stopped.cause, ...base };
+    }
+    if (!failed) return { status: 'SUCCEEDED', output, ...base };
+    if (failure instanceof ExecutionTimeoutError) {
+      // The definition's TimeoutSeconds elapsed.
+      return { status: 'TIMED_OUT', error: 'States.Timeout', cause: failure.message, ...base };
+    }
+    const failedEvent = events.find((event) => event.type === 'ExecutionFailed');
+    const underlying = failure instanceof Error && failure.cause instanceof Error ? failure.cause : failure;
+    const error = failedEvent?.Error ?? (underlying instanceof Error ? underlying.name : 'States.Runtime');
+    const cause = failedEvent?.Cause ?? (underlying instanceof Error ? underlying.message : String(underlying));
+    return { status: 'FAILED', error, cause: typeof cause === 'string' ? cause : JSON.stringify(cause), ...base };
+  }
 }
 
 /**
@@ -676,22 +775,53 @@ export async function runStateMachine(
   options: RunStateMachineOptions = {},
 ): Promise<StateMachineRunResult> {
   const identity = stateMachineIdentity(options.stateMachineArn ?? DEFAULT_STATE_MACHINE_NAME);
-  const session = new RunSession();
+  const session = new RunSession(options.onExecution);
   // The run's own definition first, so it can start itself (e.g. to continue in a fresh execution).
-  const resolved = resolveOptions(options);
-  const prepared = session.prepare(identity, definition, resolved);
-  const name = options.executionName ?? newExecutionName();
+  session.prepare(identity, definition, resolveOptions(options));
   try {
-    const started: StartedExecution = {
-      inputJson: JSON.stringify(input ?? null),
-      running: true,
-      result: executePrepared(prepared, input, name, options.context ?? {}),
-    };
-    session.register(executionArnOf(identity, name), started);
-    const result = await started.result;
-    started.running = false;
-    return result;
+    const { execution } = session.start(identity.arn, input, options.executionName ?? newExecutionName(), {
+      ...options.context,
+    });
+    return await execution.result;
   } finally {
     await session.close();
+  }
+}
+
+/** A state machine the {@link ExecutionHost} runs, with the options its executions run with. */
+export interface HostedStateMachine {
+  /** Its ARN, or a name (which gets the local region and account). */
+  readonly arn: string;
+  readonly definition: object | string;
+  readonly options?: NestedRunOptions;
+}
+
+/**
+ * Runs executions of registered state machines for as long as it lives, as the Step Functions
+ * service does: StartExecution returns at once, every execution (those started by
+ * `states:startExecution` tasks too) is reported to `onExecution` as it begins, and `close()`
+ * stops whatever still runs.
+ */
+export class ExecutionHost {
+  private readonly session: RunSession;
+
+  constructor(stateMachines: readonly HostedStateMachine[], onExecution: (execution: LiveExecution) => void) {
+    this.session = new RunSession(onExecution);
+    for (const { arn, definition, options } of stateMachines) {
+      this.session.prepare(stateMachineIdentity(arn), definition, resolveOptions(options ?? {}));
+    }
+  }
+
+  /** StartExecution: see {@link RunSession.start}; throws {@link StartExecutionError}. */
+  start(stateMachineArn: string, input: unknown, name?: string): { execution: LiveExecution; joined: boolean } {
+    const { execution, joined } = this.session.start(stateMachineArn, input, name);
+    this.session.track(execution.result);
+    return { execution, joined };
+  }
+
+  /** Stops every open execution (ExecutionAborted with this error and cause) and waits until they have ended. */
+  async close(error = 'States.Aborted', cause = 'The local Step Functions service stopped.'): Promise<void> {
+    this.session.stopAll(error, cause);
+    await this.session.close();
   }
 }

@@ -6,7 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { App, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -14,9 +14,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { runFreshnessCheck } from '../../functions/freshness-check/freshness';
+import { runFreshnessCheck } from '../../functions/freshness-check/run-freshness-check';
 import type { KeyAgeReader } from '../../functions/freshness-check/key-reader';
 import { MONITORED_KEYS_ENV, parseMonitoredKeys } from '../../functions/freshness-check/monitored-keys';
+import { parsePolicySecrets, POLICY_SECRETS_ENV } from '../../functions/inventory/policy-secrets';
 import { LifecycleMetric, MetricService } from '../../functions/shared/metric-names';
 import { FRESHNESS_CHECK_ENVIRONMENT, LAMBDA_NODE_MAJOR } from '../../infra/constructs/bundling-options';
 import {
@@ -92,7 +93,7 @@ describe('FreshnessCheck, bundled, under cdk-nag', () => {
     ) as ValidationReport;
   });
 
-  test('passes cdk-nag with one acknowledgement: ListSecrets on "*", on its own policy', () => {
+  test('passes cdk-nag with two acknowledgements, each on its own policy: ListSecrets on "*", describing managed secrets', () => {
     // THEN
     expect(findings(report)).toEqual([]);
     const acknowledged = Object.entries(resourcesOf(template)).flatMap(([logicalId, resource]) =>
@@ -101,6 +102,8 @@ describe('FreshnessCheck, bundled, under cdk-nag', () => {
     expect(acknowledged.sort()).toEqual(
       [
         `${logicalIdOf(check.node.findChild('ListSecretsPolicy'))}: AwsSolutions-IAM5[Resource::*]`,
+        `${logicalIdOf(check.node.findChild('DescribeManagedSecretsPolicy'))}: ` +
+          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:*]',
         `${logicalIdOf(parts.queue)}: AwsSolutions-SQS3`,
       ].sort(),
     );
@@ -123,7 +126,7 @@ describe('FreshnessCheck, bundled, under cdk-nag', () => {
     expect(code.S3Key).toMatch(/^[0-9a-f]{64}\.zip$/);
   });
 
-  test('may list secrets (metadata only) and nothing else on Secrets Manager; its logs and dead letters only', () => {
+  test('may list secrets and describe managed ones (metadata only), nothing else on Secrets Manager; its logs and dead letters only', () => {
     // THEN
     const functionStatements = roleStatements(template, check.role);
     expect(functionStatements).toEqual(
@@ -137,11 +140,34 @@ describe('FreshnessCheck, bundled, under cdk-nag', () => {
         { actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [`\${${logicalIdOf(parts.key)}.Arn}`] },
       ]),
     );
-    expect(functionStatements).toHaveLength(4);
+    // the Allow on managed secrets and the Deny backing it (RotatableSecrets.taggedWith)
+    expect(functionStatements).toHaveLength(6);
     const secretsManagerActions = allowStatements(template)
       .flatMap((s) => asArray(s.Action))
       .filter((a) => a.startsWith('secretsmanager:'));
-    expect(secretsManagerActions).toEqual(['secretsmanager:ListSecrets']);
+    expect(secretsManagerActions.sort()).toEqual([
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:ListSecretVersionIds',
+      'secretsmanager:ListSecrets',
+    ]);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Sid: 'TaggedSecrets',
+            Effect: 'Allow',
+            Action: ['secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'],
+            Condition: { StringEquals: { 'aws:ResourceTag/keyturn:managed': 'true' } },
+          },
+          {
+            Sid: 'OnlyTaggedSecrets',
+            Effect: 'Deny',
+            Action: ['secretsmanager:DescribeSecret', 'secretsmanager:ListSecretVersionIds'],
+            Condition: { StringNotEquals: { 'aws:ResourceTag/keyturn:managed': 'true' } },
+          },
+        ],
+      },
+    });
   });
 
   test('is started hourly by a schedule in the group, retried 3 times within an hour, then dead-lettered', () => {
@@ -383,6 +409,57 @@ describe('the gauges of the freshness check and the rotation-overdue alarm', () 
     }
     // and a scan that stopped reporting raises the alarm too
     expect(properties.TreatMissingData).toBe('breaching');
+  });
+});
+
+describe("FreshnessCheck with the policy's secret entries", () => {
+  function variablesOf(template: Template): Record<string, string> {
+    const fn = Object.values(resourcesOf(template, 'AWS::Lambda::Function'))[0];
+    return (fn?.Properties.Environment as { Variables: Record<string, string> }).Variables;
+  }
+
+  function checkWith(count: number, idLength: number): Stack {
+    const parts = fixture(newStack());
+    new FreshnessCheck(parts.stack, 'FreshnessCheck', {
+      scheduleGroup: parts.group,
+      deadLetterQueue: parts.queue,
+      code: lambda.Code.fromInline('exports.handler = async () => ({});'),
+      policySecrets: Array.from({ length: count }, (_, i) => ({
+        entryId: `entry-${i}-${'e'.repeat(idLength)}`,
+        secretId: `app/${randomUUID()}`,
+      })),
+    });
+    return parts.stack;
+  }
+
+  test('hands them to the function in KEYTURN_INVENTORY_SECRETS, compressed, as the check reads them', () => {
+    // GIVEN / WHEN
+    const parts = fixture(newStack());
+    const secrets = [
+      { entryId: 'orders-db', secretId: 'prod/orders/db' },
+      { entryId: 'adopted', secretId: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/legacy-AbCdEf' },
+    ];
+    new FreshnessCheck(parts.stack, 'FreshnessCheck', {
+      scheduleGroup: parts.group,
+      deadLetterQueue: parts.queue,
+      code: lambda.Code.fromInline('exports.handler = async () => ({});'),
+      policySecrets: secrets,
+    });
+    // THEN
+    const value = variablesOf(Template.fromStack(parts.stack))[POLICY_SECRETS_ENV];
+    expect(value).toMatch(/^gzip:/);
+    expect(parsePolicySecrets(value)).toEqual(secrets);
+  });
+
+  test('leaves out a policy too large for the environment, with a warning saying which checks that skips', () => {
+    // GIVEN / WHEN 400 entries with long ids
+    const stack = checkWith(400, 40);
+    // THEN
+    expect(variablesOf(Template.fromStack(stack))[POLICY_SECRETS_ENV]).toBeUndefined();
+    Annotations.fromStack(stack).hasWarning(
+      '*',
+      Match.stringLikeRegexp('the 400 secret entries take \\d+ characters of KEYTURN_INVENTORY_SECRETS'),
+    );
   });
 });
 

@@ -15,6 +15,7 @@ import { RotationDashboard } from './rotation-dashboard';
 export * from './alert-topic';
 export * from './audit-trail';
 export * from './errors';
+export * from './inventory-dashboard-row';
 export * from './kms-keys-dashboard-row';
 export * from './kms-pending-deletion';
 export * from './metrics';

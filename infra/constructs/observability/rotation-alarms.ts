@@ -248,6 +248,12 @@ function anyOccurrence(spec: Omit<AlarmSpec, 'threshold' | 'comparison' | 'treat
  * | rotation-success-rate | `RotationSucceeded` / (`RotationSucceeded` + `RotationFailed`) | < 99.9 % over a day | ticket |
  * | time-to-rotate | p95 `RotationDuration` | > 5 min over an hour | ticket |
  * | rotation-overdue | max `SecretsOverdue` + `KeysOverdue` + `KeysUnchecked` (missing data breaches) | > 0 over an hour | ticket |
+ * | stuck-awspending | max `SecretsStuckPending` | > 0 over an hour | ticket |
+ * | rotation-disabled | max `SecretsRotationDisabled` | > 0 over an hour | ticket |
+ * | unmanaged-tagged-secrets | max `UnmanagedTaggedSecrets` | > 0 over an hour | ticket |
+ * | policy-secrets-missing | max `PolicySecretsMissing` | > 0 over an hour | page |
+ * | managed-secrets-not-in-policy | max `ManagedSecretsNotInPolicy` | > 0 over an hour | ticket |
+ * | replicas-out-of-sync | max `ReplicasOutOfSync` | > 0 over an hour | ticket |
  * | old-credential-in-use | `OldCredentialInUse` | > 0 in an hour | ticket |
  * | auth-failures-after-rotation | `AuthFailuresAfterRotation` | ≥ 5 in an hour | page |
  * | revocation-latency | max `RevocationLatency` | > 2 min over an hour | ticket |
@@ -379,6 +385,22 @@ export class RotationAlarms extends Construct {
         'errors and its schedule; otherwise its log lines "secret is overdue for rotation", "KMS key is overdue for ' +
         'rotation" and "KMS key could not be checked" name them: check whether their rotation is failing or disabled.',
     });
+
+    for (const spec of INVENTORY_ALARMS) {
+      this.add({
+        id: spec.id,
+        name: spec.name,
+        metric: lifecycleMetric(spec.metric, { statistic: cw.Stats.MAXIMUM, period: ONE_HOUR, label: spec.metric }),
+        threshold: 0,
+        comparison: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        // Gauges of the same hourly check: a check that stopped is the rotation-overdue alarm's to catch (missing
+        // data breaches there); here, no data is no finding (a check deployed before the inventory publishes none).
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        severity: spec.severity,
+        runbook: spec.runbook,
+        description: spec.description,
+      });
+    }
 
     this.add({
       id: 'OldCredentialInUse',
@@ -710,6 +732,90 @@ function stateMachineNameOf(stateMachine: sfn.IStateMachine): string {
   ).resourceName;
   return name ?? stateMachine.node.id;
 }
+
+/** One alarm on a gauge of the hourly inventory: fires when the gauge is above 0 for the hour. */
+interface InventoryAlarmSpec {
+  readonly id: string;
+  readonly name: string;
+  readonly metric: (typeof LifecycleMetric)[keyof typeof LifecycleMetric];
+  readonly severity: AlarmSeverity;
+  readonly runbook: RunbookAnchorName;
+  readonly description: string;
+}
+
+/**
+ * The inventory's findings that need a person (functions/inventory). A policy secret missing pages: consumers may
+ * already fail, and a secret scheduled for deletion is lost at the end of its recovery window. The rest are drift that
+ * waits for working hours. Each description names the check's log line that lists the secrets.
+ */
+const INVENTORY_ALARMS: readonly InventoryAlarmSpec[] = [
+  {
+    id: 'StuckPending',
+    name: 'stuck-awspending',
+    metric: LifecycleMetric.SecretsStuckPending,
+    severity: AlarmSeverity.TICKET,
+    runbook: RunbookAnchor.StuckPending,
+    description:
+      'A managed secret has a version holding AWSPENDING without AWSCURRENT for over an hour: its rotation stopped ' +
+      'half-way and Secrets Manager refuses new ones until it is resolved. AWSCURRENT still works. The check never ' +
+      'changes it. First: its log line "AWSPENDING is stuck on a version that is not current" names the secret and ' +
+      'version: finish the rotation with that token, or remove the label.',
+  },
+  {
+    id: 'RotationDisabled',
+    name: 'rotation-disabled',
+    metric: LifecycleMetric.SecretsRotationDisabled,
+    severity: AlarmSeverity.TICKET,
+    runbook: RunbookAnchor.RotationDisabled,
+    description:
+      'Rotation is turned off on a managed secret (keyturn:managed=true): it will become overdue. First: its log line ' +
+      '"rotation is turned off for a managed secret" names it; deploy its secrets stack again, or retire its entry.',
+  },
+  {
+    id: 'UnmanagedTaggedSecrets',
+    name: 'unmanaged-tagged-secrets',
+    metric: LifecycleMetric.UnmanagedTaggedSecrets,
+    severity: AlarmSeverity.TICKET,
+    runbook: RunbookAnchor.UnmanagedTaggedSecrets,
+    description:
+      'A secret carries keyturn: tags but not keyturn:managed=true: someone meant keyturn to rotate it, and nothing ' +
+      'does. First: its log line "a secret carries keyturn tags but is not managed" names it; adopt it in the ' +
+      'policy or remove the tags.',
+  },
+  {
+    id: 'PolicySecretsMissing',
+    name: 'policy-secrets-missing',
+    metric: LifecycleMetric.PolicySecretsMissing,
+    severity: AlarmSeverity.PAGE,
+    runbook: RunbookAnchor.PolicySecretMissing,
+    description:
+      "A policy entry's secret is not in the account, is scheduled for deletion, or lost its keyturn:managed tag " +
+      '(or the check could not load the policy). Consumers may be failing, and a scheduled deletion becomes final at ' +
+      'the end of its recovery window. First: the log line "a policy entry\'s secret is missing" names the entry; ' +
+      'restore the secret if it was deleted by mistake.',
+  },
+  {
+    id: 'ManagedSecretsNotInPolicy',
+    name: 'managed-secrets-not-in-policy',
+    metric: LifecycleMetric.ManagedSecretsNotInPolicy,
+    severity: AlarmSeverity.TICKET,
+    runbook: RunbookAnchor.ManagedSecretNotInPolicy,
+    description:
+      'A secret tagged keyturn:managed=true names no entry of the deployed policy (keyturn:entry): it rotates on an ' +
+      'entry nobody maintains. First: the log line "a managed secret is not in the policy" names it; add the entry ' +
+      'back or retire the secret.',
+  },
+  {
+    id: 'ReplicasOutOfSync',
+    name: 'replicas-out-of-sync',
+    metric: LifecycleMetric.ReplicasOutOfSync,
+    severity: AlarmSeverity.TICKET,
+    runbook: RunbookAnchor.ReplicaOutOfSync,
+    description:
+      'A replica of a managed secret in another region is not InSync: consumers there may read an older value or ' +
+      'none. First: the log line "a replica of a managed secret is not in sync" names the secret, region and status.',
+  },
+];
 
 /**
  * What the rotation-overdue alarm counts: overdue secrets, overdue keys and keys the check could not judge (nobody

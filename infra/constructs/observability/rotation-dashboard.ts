@@ -5,6 +5,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { LifecycleMetric, MetricDimension, RotationMetric, StepMetric } from '../../../functions/shared/metric-names';
 import { ObservabilityValidationError } from './errors';
+import { inventoryRow } from './inventory-dashboard-row';
 import { kmsKeysRow, type KmsKeysRowProps } from './kms-keys-dashboard-row';
 import { auditCompletenessExpression, lifecycleMetric, searchExpression, successRateExpression } from './metrics';
 import {
@@ -99,7 +100,8 @@ const FULL = 24;
  * - **Debug**: per-step durations and failures, old-credential use, Secrets Manager and KMS API calls (AWS/Usage:
  *   Secrets Manager publishes no API metrics of its own), throttles, and Lambda and Step Functions errors.
  *
- * With `kmsKeys`, a fourth row for the policy's KMS keys follows (kms-keys-dashboard-row.ts).
+ * Then the inventory and drift row: the hourly check's findings (inventory-dashboard-row.ts). With `kmsKeys`, a row
+ * for the policy's KMS keys follows (kms-keys-dashboard-row.ts).
  *
  * Breakdowns use SEARCH, which dashboards allow (alarms do not).
  */
@@ -131,6 +133,7 @@ export class RotationDashboard extends Construct {
     this.dashboard.addWidgets(...this.executiveSection(target));
     this.dashboard.addWidgets(...this.onCallSection(props.alarms ?? [], watched, runbookBaseUrl));
     this.dashboard.addWidgets(...this.debugSection(stateMachines, functions));
+    this.dashboard.addWidgets(...inventoryRow());
     if (props.kmsKeys) this.dashboard.addWidgets(...kmsKeysRow(props.kmsKeys));
   }
 

@@ -302,6 +302,7 @@ describe('RotationAlarms with the default thresholds', () => {
     const paging = [
       ...DEFAULT_ALARM_STRATEGIES.map((s) => `Keyturn-rotation-failed-${s}`),
       'Keyturn-auth-failures-after-rotation',
+      'Keyturn-policy-secrets-missing',
       'Keyturn-state-machine-failed-keyturn-lifecycle',
       'Keyturn-lambda-errors-keyturn-verify',
     ];
@@ -333,6 +334,35 @@ describe('RotationAlarms with the default thresholds', () => {
       expect(description.length).toBeLessThanOrEqual(1024);
     }
   });
+
+  test.each([
+    ['stuck-awspending', 'SecretsStuckPending', RunbookAnchor.StuckPending],
+    ['rotation-disabled', 'SecretsRotationDisabled', RunbookAnchor.RotationDisabled],
+    ['unmanaged-tagged-secrets', 'UnmanagedTaggedSecrets', RunbookAnchor.UnmanagedTaggedSecrets],
+    ['policy-secrets-missing', 'PolicySecretsMissing', RunbookAnchor.PolicySecretMissing],
+    ['managed-secrets-not-in-policy', 'ManagedSecretsNotInPolicy', RunbookAnchor.ManagedSecretNotInPolicy],
+    ['replicas-out-of-sync', 'ReplicasOutOfSync', RunbookAnchor.ReplicaOutOfSync],
+  ])(
+    'the inventory alarm %s fires on any %s in the hour, links its runbook; no data is no finding',
+    (name, metric, anchor) => {
+      // THEN
+      const alarm = alarmNamed(alarms, `Keyturn-${name}`);
+      expect(watched(alarm)).toEqual({
+        namespace: 'keyturn',
+        metric,
+        dimensions: LIFECYCLE,
+        stat: 'Maximum',
+        period: 3600,
+      });
+      expect(alarm).toMatchObject({
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+      expect(render(alarm.AlarmDescription)).toMatch(new RegExp(`#${anchor}$`));
+    },
+  );
 
   test('links each alarm to the runbook for its failure', () => {
     // THEN

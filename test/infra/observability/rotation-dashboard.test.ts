@@ -4,6 +4,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { KmsKeyMetric, LifecycleMetric } from '../../../functions/shared/metric-names';
 import {
   DASHBOARD_SECTIONS,
+  INVENTORY_SECTION,
   KMS_KEYS_SECTION,
   RUNBOOK_HEADINGS,
   RotationAlarms,
@@ -61,16 +62,40 @@ describe('RotationDashboard', () => {
     expect(render(dashboards[0]?.Properties.DashboardName)).toBe('Keyturn-rotation-${AWS::Region}');
   });
 
-  test('has the executive, on-call and debug sections, in that order, as full-width text headers', () => {
+  test('has the executive, on-call and debug sections and the inventory row, in that order, as full-width text headers', () => {
     // THEN
     const headers = widgets.filter((w) => w.type === 'text' && w.properties.markdown?.startsWith('# '));
     expect(headers.map((h) => h.properties.markdown?.split('\n')[0])).toEqual([
       DASHBOARD_SECTIONS.Executive,
       DASHBOARD_SECTIONS.OnCall,
       DASHBOARD_SECTIONS.Debug,
+      INVENTORY_SECTION,
     ]);
-    expect(headers.map((h) => h.width)).toEqual([24, 24, 24]);
+    expect(headers.map((h) => h.width)).toEqual([24, 24, 24, 24]);
     expect(headers.map((h) => h.y)).toEqual([...headers.map((h) => h.y)].sort((a, b) => a - b));
+  });
+
+  test("the inventory row charts each of the hourly check's finding gauges, the latest per hour", () => {
+    // THEN
+    const row = section(INVENTORY_SECTION);
+    expect(titles(row)).toEqual([
+      'Managed secrets: overdue, stuck AWSPENDING, rotation off, unreadable',
+      'Drift: policy secrets missing, managed not in policy, unmanaged with keyturn tags, replicas out of sync',
+    ]);
+    const charted = JSON.stringify(row.map((w) => w.properties.metrics));
+    for (const metric of [
+      LifecycleMetric.SecretsOverdue,
+      LifecycleMetric.SecretsStuckPending,
+      LifecycleMetric.SecretsRotationDisabled,
+      LifecycleMetric.SecretsUnreadable,
+      LifecycleMetric.PolicySecretsMissing,
+      LifecycleMetric.ManagedSecretsNotInPolicy,
+      LifecycleMetric.UnmanagedTaggedSecrets,
+      LifecycleMetric.ReplicasOutOfSync,
+    ]) {
+      expect(charted).toContain(`"keyturn","${metric}","service","keyturn-lifecycle"`);
+    }
+    for (const w of row) expect(w.x + w.width).toBeLessThanOrEqual(24);
   });
 
   test('the executive section shows 30- and 90-day success, emergency rotations, audit completeness and SLO burn', () => {
@@ -200,16 +225,17 @@ describe('RotationDashboard with the KMS keys row', () => {
     widgets = dashboardBody(Template.fromStack(stack)).widgets;
   });
 
-  test('adds a fourth row after the debug section, full width, its widgets below its header', () => {
+  test('adds a row after the inventory row, full width, its widgets below its header', () => {
     // THEN
     const headers = widgets.filter((w) => w.type === 'text' && w.properties.markdown?.startsWith('# '));
     expect(headers.map((h) => h.properties.markdown?.split('\n')[0])).toEqual([
       DASHBOARD_SECTIONS.Executive,
       DASHBOARD_SECTIONS.OnCall,
       DASHBOARD_SECTIONS.Debug,
+      INVENTORY_SECTION,
       KMS_KEYS_SECTION,
     ]);
-    const header = headers[3];
+    const header = headers[4];
     const row = widgets.filter((w) => w.y > (header?.y ?? 0));
     expect(row.map((w) => w.properties.title)).toEqual([
       'kms-key runs: started, succeeded, failed, timed out (per hour)',

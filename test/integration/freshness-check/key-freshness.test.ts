@@ -6,7 +6,7 @@ import {
   ScheduleKeyDeletionCommand,
   UpdateAliasCommand,
 } from '@aws-sdk/client-kms';
-import { runFreshnessCheck } from '../../../functions/freshness-check/freshness';
+import { runFreshnessCheck } from '../../../functions/freshness-check/run-freshness-check';
 import { createKmsKeyAgeReader } from '../../../functions/freshness-check/key-reader';
 import type { MonitoredKey } from '../../../functions/freshness-check/monitored-keys';
 import { startLocalStack, type LocalStack } from '../../../local/stack';

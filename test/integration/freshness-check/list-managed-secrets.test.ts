@@ -36,7 +36,7 @@ describe('listManagedSecrets against the local Secrets Manager', () => {
 
 describe('runFreshnessCheck', () => {
   it('logs each overdue secret by name and publishes the gauges the overdue alarm watches', async () => {
-    const { runFreshnessCheck } = await import('../../../functions/freshness-check/freshness');
+    const { runFreshnessCheck } = await import('../../../functions/freshness-check/run-freshness-check');
     await createSecret(stack.client, 'stale/one', 'value', {
       'keyturn:managed': 'true',
       'keyturn:max-age-seconds': '60',

@@ -1,6 +1,6 @@
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { runFreshnessCheck } from '../../../functions/freshness-check/freshness';
+import { runFreshnessCheck } from '../../../functions/freshness-check/run-freshness-check';
 import type { KeyAgeReader } from '../../../functions/freshness-check/key-reader';
 import type { MonitoredKey } from '../../../functions/freshness-check/monitored-keys';
 import { recordedObservability } from '../../support/recorded-observability';
@@ -68,6 +68,14 @@ describe('runFreshnessCheck with the policy keys', () => {
       KeysUnchecked: 1,
       SecretsOverdue: 0,
       OldestSecretAgePercent: 0,
+      // the inventory's gauges, 0 with no secrets at all
+      SecretsStuckPending: 0,
+      SecretsRotationDisabled: 0,
+      UnmanagedTaggedSecrets: 0,
+      PolicySecretsMissing: 0,
+      ManagedSecretsNotInPolicy: 0,
+      ReplicasOutOfSync: 0,
+      SecretsUnreadable: 0,
     });
     expect(published).toHaveBeenCalledTimes(1);
   });

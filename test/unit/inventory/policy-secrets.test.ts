@@ -1,0 +1,41 @@
+import {
+  encodePolicySecrets,
+  parsePolicySecrets,
+  PolicySecretsError,
+} from '../../../functions/inventory/policy-secrets';
+import { secretNameOf } from '../../../functions/inventory/secrets-inventory';
+
+describe('the policy secrets variable', () => {
+  it('reads back what the construct writes', () => {
+    const secrets = [
+      { entryId: 'orders-db', secretId: 'prod/orders/db' },
+      { entryId: 'legacy', secretId: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/legacy-AbCdEf' },
+    ];
+    expect(parsePolicySecrets(encodePolicySecrets(secrets))).toEqual(secrets);
+  });
+
+  it('tells an absent variable (no comparison) from an empty policy', () => {
+    expect(parsePolicySecrets(undefined)).toBeUndefined();
+    expect(parsePolicySecrets('')).toEqual([]);
+  });
+
+  it.each([
+    ['corrupt compressed JSON', 'gzip:not-base64-gzip', /KEYTURN_INVENTORY_SECRETS is not valid compressed JSON/],
+    ['text that is not JSON', '[["a",', /KEYTURN_INVENTORY_SECRETS is not valid JSON/],
+    ['objects instead of pairs', '[{"entryId":"a","secretId":"b"}]', /is not a list of \[entryId, secret\] pairs: 0:/],
+    ['an empty entry id', '[["","b"]]', /is not a list of \[entryId, secret\] pairs: 0\.0:/],
+  ])('refuses %s, naming the variable', (_case, value, message) => {
+    expect(() => parsePolicySecrets(value)).toThrow(PolicySecretsError);
+    expect(() => parsePolicySecrets(value)).toThrow(message);
+  });
+});
+
+describe('secretNameOf', () => {
+  it.each([
+    ['prod/orders/db', 'prod/orders/db'],
+    ['arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/legacy-AbCdEf', 'prod/legacy'],
+    ['arn:aws-cn:secretsmanager:cn-north-1:111122223333:secret:app/key-1a2B3c', 'app/key'],
+  ])('names %s as %s (the prefix the name filter looks for)', (secretId, name) => {
+    expect(secretNameOf(secretId)).toBe(name);
+  });
+});
