@@ -62,9 +62,12 @@ function progressDisplay(ctx: CommandContext, total: number, startedAt: number, 
       },
     };
   }
+  let last = '';
   return {
     update: (counts: FleetCounts) => {
-      ctx.reporter.progress(progressLine(counts, Date.now() - startedAt, dryRun));
+      const line = progressLine(counts, Date.now() - startedAt, dryRun);
+      if (line !== last) ctx.reporter.progress(line);
+      last = line;
     },
     stop: () => undefined,
   };

@@ -130,7 +130,9 @@ export async function watchFleet(
   for (;;) {
     const execution = await deps.sfn.send(new DescribeExecutionCommand({ executionArn: current }));
     const counts = await children.count(new Set(arns), options.total);
-    const key = JSON.stringify(counts);
+    // Reported when a lifecycle ends (not when one merely starts): what the progress displays show.
+    const { running: _running, ...ended } = counts;
+    const key = JSON.stringify(ended);
     if (key !== last) options.onProgress?.(counts);
     last = key;
     if (execution.status === 'SUCCEEDED') {

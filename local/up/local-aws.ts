@@ -129,6 +129,11 @@ function stackEndpoints(
     { name: 'Secrets Manager', endpoint: stack.secretsManager.endpoint, envVar: 'AWS_ENDPOINT_URL_SECRETS_MANAGER' },
     { name: 'EventBridge', endpoint: stack.eventBridge.endpoint, envVar: 'AWS_ENDPOINT_URL_EVENTBRIDGE' },
     { name: 'SNS', endpoint: stack.sns.endpoint, envVar: 'AWS_ENDPOINT_URL_SNS' },
+    {
+      name: 'CloudWatch Logs',
+      endpoint: stack.cloudWatchLogs.endpoint,
+      envVar: 'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
+    },
     stack.kms && { name: 'KMS', endpoint: stack.kms.endpoint, envVar: 'AWS_ENDPOINT_URL_KMS' },
     stack.dynamodb && { name: 'DynamoDB', endpoint: stack.dynamodb.endpoint, envVar: 'AWS_ENDPOINT_URL_DYNAMODB' },
     stack.rds && { name: 'RDS', endpoint: stack.rds.endpoint, envVar: 'AWS_ENDPOINT_URL_RDS' },
