@@ -1,5 +1,5 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { SingleBar } from 'cli-progress';
+import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { MAX_FLEET_CONCURRENCY, type FleetRequest, type FleetSelection } from '../../functions/fleet/contract';
@@ -41,6 +41,7 @@ function progressDisplay(ctx: CommandContext, total: number, startedAt: number, 
   const stream = ctx.reporter.json ? ctx.io.stderr : ctx.io.stdout;
   if (stream.isTTY === true) {
     const bar = new SingleBar({
+      ...Presets.shades_classic,
       format: dryRun ? DRY_RUN_BAR_FORMAT : BAR_FORMAT,
       stream: stream as NodeJS.WritableStream,
       hideCursor: true,
