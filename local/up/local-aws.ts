@@ -20,20 +20,6 @@ export interface ServiceEndpoint {
   readonly envVar: string;
 }
 
-/**
- * A service started beside the stack. THE place to add another local service to `npm run local`
- * (e.g. CloudWatch Logs, envVar AWS_ENDPOINT_URL_CLOUDWATCH_LOGS): add an entry to
- * ADDITIONAL_SERVICES; it is started after the stack (its environment set), listed with the
- * endpoints, and stopped first.
- */
-export interface AdditionalService {
-  readonly name: string;
-  readonly envVar: string;
-  start(): Promise<{ readonly endpoint: string; stop(): Promise<void> }>;
-}
-
-export const ADDITIONAL_SERVICES: readonly AdditionalService[] = [];
-
 export interface LocalAwsOptions {
   /** The longest a Wait state pauses, in ms (a grace window of hours takes this). */
   readonly maxWaitMs: number;
@@ -82,13 +68,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     stoppers.push(() => stepFunctions.stop());
     const cloudFormation = await startLocalCloudFormation({ region: LOCAL_REGION, stacks: [keyturnStackOutputs()] });
     stoppers.push(() => cloudFormation.stop());
-    const additional: ServiceEndpoint[] = [];
-    for (const service of ADDITIONAL_SERVICES) {
-      const started = await service.start();
-      stoppers.push(() => started.stop());
-      additional.push({ name: service.name, endpoint: started.endpoint, envVar: service.envVar });
-    }
-    const endpoints = [...stackEndpoints(stack, stepFunctions, cloudFormation), ...additional];
+    const endpoints = stackEndpoints(stack, stepFunctions, cloudFormation);
     // The demo secrets' rotations, and tools run in this process, reach the same endpoints.
     for (const { envVar, endpoint } of endpoints) process.env[envVar] = endpoint;
     const demoSecrets = await seedDemoSecrets(stack);
