@@ -294,6 +294,10 @@ export class KeyturnStack extends Stack {
         value: stateMachine.stateMachineArn,
       });
     }
+    new CfnOutput(this, 'AuditLogGroupName', {
+      description: 'keyturn: the rotation audit log (keyturn status and history read it)',
+      value: this.observability.auditTrail.logGroup.logGroupName,
+    });
   }
 
   /** The lifecycle state machine: what the schedules start and the alarms watch. */

@@ -265,7 +265,7 @@ describe('the keyturn app, from the example policy', () => {
     }
   });
 
-  test("times a lifecycle out after the policy's longest grace plus drain wait and two hours; exports the three ARNs", () => {
+  test("times a lifecycle out after the policy's longest grace plus drain wait and two hours; exports the three ARNs and the audit log group", () => {
     // THEN the JWT key's 48 h of grace (random: nothing to drain) and the alternating users' 24 h + 24 h tie
     const core = template('Keyturn');
     const { orchestration } = built.stack;
@@ -279,6 +279,9 @@ describe('the keyturn app, from the example policy', () => {
     expect(outputs.LifecycleStateMachineArn?.Value).toEqual({ Ref: logicalIdOf(orchestration.lifecycle.stateMachine) });
     expect(outputs.EmergencyStateMachineArn?.Value).toEqual({ Ref: logicalIdOf(orchestration.emergency.stateMachine) });
     expect(outputs.FleetStateMachineArn?.Value).toEqual({ Ref: logicalIdOf(orchestration.fleet.stateMachine) });
+    expect(outputs.AuditLogGroupName?.Value).toEqual({
+      Ref: logicalIdOf(built.stack.observability.auditTrail.logGroup),
+    });
   });
 
   test('lets the lifecycle and emergency state machines invoke exactly the rotation functions of the secrets stacks', () => {

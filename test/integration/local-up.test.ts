@@ -118,6 +118,7 @@ test('serves keyturn state machines, the Keyturn stack outputs that name them, a
       EmergencyStateMachineArn: ready.stateMachines['keyturn-emergency'],
       FleetStateMachineArn: ready.stateMachines['keyturn-fleet'],
       KmsKeyStateMachineArn: ready.stateMachines['keyturn-kms-key'],
+      AuditLogGroupName: '/keyturn/Keyturn/rotation-audit',
     });
     await expect(cloudFormation.send(new DescribeStacksCommand({ StackName: 'Other' }))).rejects.toMatchObject({
       name: 'ValidationError',

@@ -1,0 +1,90 @@
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { AuditEventType } from '../functions/shared/lifecycle-contract';
+import { auditEventsFor, type AuditRecord } from './audit-log';
+import { findRuns, type RunSummary, type StateMachineRef } from './executions/runs';
+import {
+  describeSecret,
+  listVersions,
+  stuckPending,
+  type SecretFacts,
+  type SecretVersion,
+  type StuckPending,
+} from './secrets';
+
+export interface StatusDeps {
+  readonly secretsManager: SecretsManagerClient;
+  readonly sfn: SFNClient;
+  readonly logs: CloudWatchLogsClient;
+  readonly stateMachines: readonly StateMachineRef[];
+  /** The audit log group; undefined when the stack has no such output. */
+  readonly auditLogGroupName?: string;
+  /** Executions looked at per state machine. */
+  readonly scan?: number;
+}
+
+export interface SecretStatus {
+  readonly secret: SecretFacts;
+  readonly versions: readonly SecretVersion[];
+  readonly stuckPending?: StuckPending;
+  readonly lastRun?: RunSummary;
+  /** The last run's audit events (matched by execution ARN), oldest first. */
+  readonly lastRunEvents: readonly AuditRecord[];
+  /** Whether the last rotation left the old credential in use; undefined when no run tells. */
+  readonly oldCredentialInUse?: boolean;
+  /** Why the audit events are missing, if they are. */
+  readonly auditNote?: string;
+  /** What needs someone's attention, one line each. */
+  readonly findings: readonly string[];
+}
+
+/** Whether the old credential was left working, from the last run's outcome and its audit events. */
+function oldCredentialInUse(run: RunSummary | undefined, events: readonly AuditRecord[]): boolean | undefined {
+  if (events.some((e) => e.type === AuditEventType.LeftInUse)) return true;
+  if (events.some((e) => e.type === AuditEventType.Revoked)) return false;
+  if (run?.outcome === 'left-in-use') return true;
+  if (run?.outcome === 'rotated') return false;
+  return undefined;
+}
+
+/** Everything `keyturn status` shows about one secret. */
+export async function secretStatus(deps: StatusDeps, secretId: string): Promise<SecretStatus> {
+  const secret = await describeSecret(deps.secretsManager, secretId);
+  const [versions, runs, audit] = await Promise.all([
+    listVersions(deps.secretsManager, secret.arn),
+    findRuns(deps.sfn, deps.stateMachines, secret.arn, { limit: 1, scan: deps.scan }),
+    deps.auditLogGroupName === undefined
+      ? Promise.resolve(undefined)
+      : auditEventsFor(deps.logs, { logGroupName: deps.auditLogGroupName, secretArn: secret.arn }),
+  ]);
+  const lastRun = runs[0];
+  const lastRunEvents =
+    audit === undefined || lastRun === undefined
+      ? []
+      : audit.events.filter((e) => e.executionArn === lastRun.executionArn);
+  const pending = stuckPending(secret, versions);
+  const inUse = oldCredentialInUse(lastRun, lastRunEvents);
+  const findings: string[] = [];
+  if (pending !== undefined && lastRun?.outcome !== 'running')
+    findings.push(`stuck AWSPENDING on version ${pending.versionId}: ${pending.resolution}`);
+  if (inUse === true) findings.push('the last rotation left the old credential in use (clients still use it)');
+  if (lastRun?.outcome === 'failed') findings.push(`the last run failed: ${lastRun.error ?? 'unknown error'}`);
+  if (!secret.rotationEnabled) findings.push('rotation is not enabled on this secret');
+  const auditNote =
+    deps.auditLogGroupName === undefined
+      ? 'the stack has no AuditLogGroupName output: audit events not read'
+      : audit?.found === false
+        ? `audit log group ${deps.auditLogGroupName} not found`
+        : undefined;
+  return {
+    secret,
+    versions,
+    ...(pending === undefined ? {} : { stuckPending: pending }),
+    ...(lastRun === undefined ? {} : { lastRun }),
+    lastRunEvents,
+    ...(inUse === undefined ? {} : { oldCredentialInUse: inUse }),
+    ...(auditNote === undefined ? {} : { auditNote }),
+    findings,
+  };
+}
