@@ -5,6 +5,7 @@ import { discoverCliCommand } from './commands/discover-cli';
 import { emergencyCommand } from './commands/emergency';
 import { fleetCommand } from './commands/fleet';
 import { historyCommand } from './commands/history';
+import { inventoryCommand } from './commands/inventory';
 import { rotateCommand } from './commands/rotate';
 import { statusCommand } from './commands/status';
 import { describeError, exitCodeOf } from './output/errors';
@@ -58,8 +59,8 @@ export function createProgram(deps: CliDeps, onExit: (code: ExitCodeValue) => vo
     statusCommand(run),
     historyCommand(run),
     cancelCommand(run),
+    inventoryCommand(run),
     discoverCliCommand(run),
-    // inventory (issue 13) joins here, from its own commands/<name>.ts.
   ]) {
     program.addCommand(
       command

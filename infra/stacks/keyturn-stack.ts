@@ -27,6 +27,7 @@ import { WritePacerTable } from '../constructs/write-pacer-table';
 import type { ResolvedPolicy } from '../policy/defaults';
 import { keyMaxAgeSeconds } from '../policy/max-age';
 import { ManagementTag } from '../policy/strategy-tags';
+import { policySecretsOf } from '../policy/inventory-references';
 
 /** Properties of the {@link KeyturnStack}. */
 export interface KeyturnStackProps extends StackProps {
@@ -239,10 +240,7 @@ export class KeyturnStack extends Stack {
       deadLetterQueue: this.deadLetterQueue,
       logEncryptionKey: this.dataKey,
       keys: freshnessCheckedKeys(this.kmsKeys?.keys ?? []),
-      policySecrets: props.policy.entries.map((entry) => ({
-        entryId: entry.id,
-        secretId: entry.secret.name ?? entry.secret.arn ?? entry.id,
-      })),
+      policySecrets: policySecretsOf(props.policy),
     });
     if (this.kmsKeys) {
       new CfnOutput(this, 'FreshnessCheckRoleArn', {
