@@ -1,9 +1,7 @@
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SFNClient } from '@aws-sdk/client-sfn';
 import { AuditEventType } from '../functions/shared/lifecycle-contract';
 import { auditEventsFor, type AuditRecord } from './audit-log';
-import { findRuns, type RunSummary, type StateMachineRef } from './executions/runs';
+import { findRuns, type RunSummary } from './executions/runs';
+import type { SecretRecordsDeps } from './secret-records';
 import type { RunOutcome } from './executions/outcome';
 import { describeSecret } from './secrets';
 
@@ -21,15 +19,6 @@ export interface Rotation {
   readonly events: readonly string[];
   /** Where this rotation is known from. */
   readonly sources: readonly ('execution' | 'audit')[];
-}
-
-export interface HistoryDeps {
-  readonly secretsManager: SecretsManagerClient;
-  readonly sfn: SFNClient;
-  readonly logs: CloudWatchLogsClient;
-  readonly stateMachines: readonly StateMachineRef[];
-  readonly auditLogGroupName?: string;
-  readonly scan?: number;
 }
 
 export interface SecretHistory {
@@ -100,7 +89,7 @@ export function mergeRotations(runs: readonly RunSummary[], events: readonly Aud
 }
 
 /** A secret's rotations over time, newest first, at most `limit`. */
-export async function secretHistory(deps: HistoryDeps, secretId: string, limit: number): Promise<SecretHistory> {
+export async function secretHistory(deps: SecretRecordsDeps, secretId: string, limit: number): Promise<SecretHistory> {
   const secret = await describeSecret(deps.secretsManager, secretId);
   const [runs, audit] = await Promise.all([
     findRuns(deps.sfn, deps.stateMachines, secret.arn, { scan: deps.scan }),

@@ -1,9 +1,7 @@
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SFNClient } from '@aws-sdk/client-sfn';
 import { AuditEventType } from '../functions/shared/lifecycle-contract';
 import { auditEventsFor, type AuditRecord } from './audit-log';
-import { findRuns, type RunSummary, type StateMachineRef } from './executions/runs';
+import { findRuns, type RunSummary } from './executions/runs';
+import type { SecretRecordsDeps } from './secret-records';
 import {
   describeSecret,
   listVersions,
@@ -12,17 +10,6 @@ import {
   type SecretVersion,
   type StuckPending,
 } from './secrets';
-
-export interface StatusDeps {
-  readonly secretsManager: SecretsManagerClient;
-  readonly sfn: SFNClient;
-  readonly logs: CloudWatchLogsClient;
-  readonly stateMachines: readonly StateMachineRef[];
-  /** The audit log group; undefined when the stack has no such output. */
-  readonly auditLogGroupName?: string;
-  /** Executions looked at per state machine. */
-  readonly scan?: number;
-}
 
 export interface SecretStatus {
   readonly secret: SecretFacts;
@@ -49,7 +36,7 @@ function oldCredentialInUse(run: RunSummary | undefined, events: readonly AuditR
 }
 
 /** Everything `keyturn status` shows about one secret. */
-export async function secretStatus(deps: StatusDeps, secretId: string): Promise<SecretStatus> {
+export async function secretStatus(deps: SecretRecordsDeps, secretId: string): Promise<SecretStatus> {
   const secret = await describeSecret(deps.secretsManager, secretId);
   const [versions, runs, audit] = await Promise.all([
     listVersions(deps.secretsManager, secret.arn),

@@ -4,8 +4,7 @@ import { ExitCode } from '../output/exit-codes';
 import { historyDocument, historyLines } from '../output/history';
 import type { CommandRunner } from '../context';
 import { integerIn } from '../options';
-import { StackOutput } from '../stack-outputs';
-import { rotationStateMachines } from './state-machines';
+import { secretRecordsDeps } from './state-machines';
 
 export function historyCommand(run: CommandRunner): Command {
   return new Command('history')
@@ -21,20 +20,7 @@ export function historyCommand(run: CommandRunner): Command {
     )
     .action(async (secretId: string, options: { limit: number; scan: number }, command: Command) =>
       run(command, async (ctx) => {
-        const outputs = await ctx.stackOutputs();
-        const logGroup = outputs.optional(StackOutput.AuditLogGroup);
-        const history = await secretHistory(
-          {
-            secretsManager: ctx.aws.secretsManager,
-            sfn: ctx.aws.sfn,
-            logs: ctx.aws.logs,
-            stateMachines: rotationStateMachines(outputs),
-            scan: options.scan,
-            ...(logGroup === undefined ? {} : { auditLogGroupName: logGroup }),
-          },
-          secretId,
-          options.limit,
-        );
+        const history = await secretHistory(await secretRecordsDeps(ctx, options.scan), secretId, options.limit);
         ctx.reporter.result(historyDocument(history), historyLines(history, ctx.reporter.colors));
         return ExitCode.Success;
       }),

@@ -3,9 +3,8 @@ import { ExitCode } from '../output/exit-codes';
 import { statusDocument, statusLines } from '../output/status';
 import type { CommandRunner } from '../context';
 import { integerIn } from '../options';
-import { StackOutput } from '../stack-outputs';
 import { secretStatus } from '../status';
-import { rotationStateMachines } from './state-machines';
+import { secretRecordsDeps } from './state-machines';
 
 export function statusCommand(run: CommandRunner): Command {
   return new Command('status')
@@ -22,19 +21,7 @@ export function statusCommand(run: CommandRunner): Command {
     )
     .action(async (secretId: string, options: { scan: number }, command: Command) =>
       run(command, async (ctx) => {
-        const outputs = await ctx.stackOutputs();
-        const logGroup = outputs.optional(StackOutput.AuditLogGroup);
-        const status = await secretStatus(
-          {
-            secretsManager: ctx.aws.secretsManager,
-            sfn: ctx.aws.sfn,
-            logs: ctx.aws.logs,
-            stateMachines: rotationStateMachines(outputs),
-            scan: options.scan,
-            ...(logGroup === undefined ? {} : { auditLogGroupName: logGroup }),
-          },
-          secretId,
-        );
+        const status = await secretStatus(await secretRecordsDeps(ctx, options.scan), secretId);
         ctx.reporter.result(statusDocument(status), statusLines(status, ctx.reporter.colors));
         return status.findings.length === 0 ? ExitCode.Success : ExitCode.Findings;
       }),

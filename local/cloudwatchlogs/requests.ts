@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { validationMessage } from '../http/validation-message';
+import { jsonRequests } from '../http/json-requests';
 import { invalidParameter } from './errors';
 
 /**
@@ -109,17 +109,6 @@ export const REQUEST_SCHEMAS = {
 export type OperationName = keyof typeof REQUEST_SCHEMAS;
 export type RequestOf<Operation extends OperationName> = z.infer<(typeof REQUEST_SCHEMAS)[Operation]>;
 
-export const OPERATION_NAMES = Object.keys(REQUEST_SCHEMAS) as OperationName[];
-
-export function isOperationName(name: string): name is OperationName {
-  return Object.hasOwn(REQUEST_SCHEMAS, name);
-}
-
-export function parseRequest<Operation extends OperationName>(
-  operation: Operation,
-  body: unknown,
-): RequestOf<Operation> {
-  const result = REQUEST_SCHEMAS[operation].safeParse(body ?? {}, { reportInput: true });
-  if (result.success) return result.data as RequestOf<Operation>;
-  throw invalidParameter(validationMessage(result.error.issues));
-}
+const requests = jsonRequests(REQUEST_SCHEMAS, invalidParameter);
+export const OPERATION_NAMES: OperationName[] = requests.names;
+export const { isOperationName, parseRequest } = requests;

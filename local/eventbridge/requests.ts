@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { validationMessage } from '../http/validation-message';
+import { jsonRequests } from '../http/json-requests';
 import { validationException } from './errors';
 
 /**
@@ -143,17 +143,6 @@ export type OperationName = keyof typeof REQUEST_SCHEMAS;
 export type RequestOf<Operation extends OperationName> = z.infer<(typeof REQUEST_SCHEMAS)[Operation]>;
 export type PutEventsEntry = RequestOf<'PutEvents'>['Entries'][number];
 
-export const OPERATION_NAMES = Object.keys(REQUEST_SCHEMAS) as OperationName[];
-
-export function isOperationName(name: string): name is OperationName {
-  return Object.hasOwn(REQUEST_SCHEMAS, name);
-}
-
-export function parseRequest<Operation extends OperationName>(
-  operation: Operation,
-  body: unknown,
-): RequestOf<Operation> {
-  const result = REQUEST_SCHEMAS[operation].safeParse(body ?? {}, { reportInput: true });
-  if (result.success) return result.data as RequestOf<Operation>;
-  throw validationException(validationMessage(result.error.issues));
-}
+const requests = jsonRequests(REQUEST_SCHEMAS, validationException);
+export const OPERATION_NAMES: OperationName[] = requests.names;
+export const { isOperationName, parseRequest } = requests;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonRequests } from '../http/json-requests';
 import { validationException } from './errors';
 
 /**
@@ -56,19 +57,6 @@ export const REQUEST_SCHEMAS = {
 export type OperationName = keyof typeof REQUEST_SCHEMAS;
 export type RequestOf<Operation extends OperationName> = z.infer<(typeof REQUEST_SCHEMAS)[Operation]>;
 
-export function isOperationName(name: string): name is OperationName {
-  return Object.hasOwn(REQUEST_SCHEMAS, name);
-}
-
-export function parseRequest<Operation extends OperationName>(
-  operation: Operation,
-  body: unknown,
-): RequestOf<Operation> {
-  const result = REQUEST_SCHEMAS[operation].safeParse(body ?? {});
-  if (result.success) return result.data as RequestOf<Operation>;
-  const issues = result.error.issues.map(
-    (issue) => `Value at '${issue.path.join('.')}' failed to satisfy constraint: ${issue.message}`,
-  );
-  const count = `${issues.length} validation error${issues.length === 1 ? '' : 's'} detected`;
-  throw validationException(`${count}: ${issues.join('; ')}`);
-}
+const requests = jsonRequests(REQUEST_SCHEMAS, validationException);
+export const OPERATION_NAMES: OperationName[] = requests.names;
+export const { isOperationName, parseRequest } = requests;

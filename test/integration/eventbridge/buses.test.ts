@@ -157,7 +157,7 @@ describe('local EventBridge: event buses', () => {
         headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
         body,
       });
-    const unknown = await call('AWSEvents.PutRule', '{}');
+    const unknown = await call('AWSEvents.DescribeArchive', '{}');
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toMatchObject({ __type: 'UnknownOperationException' });
     const malformed = await call('AWSEvents.PutEvents', '{not json');
