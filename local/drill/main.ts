@@ -9,7 +9,7 @@ import { lambdaHandlers, renderExecutionReport } from './lifecycle-drill';
 import { drillMariadbAlternatingUsers, drillMariadbSingleUser } from './mariadb-drill';
 import { drillPostgresAlternatingUsers, drillPostgresLifecycle, drillPostgresSingleUser } from './postgres-drill';
 import { drillElastiCacheUser, drillRedisLifecycle, drillRedisUser } from './redis-drill';
-import { drillPrerequisites, renderSkipped } from './prerequisites';
+import { drillPrerequisites, installedStackOptions, renderSkipped } from './prerequisites';
 import { renderSecretReport, renderSummary, type SecretReport } from './report';
 
 /**
@@ -27,17 +27,7 @@ async function main(): Promise<number> {
 
   const started = performance.now();
   const prerequisites = drillPrerequisites();
-  const withMariadb = prerequisites.mariadb.missing === undefined;
-  const withRedis = prerequisites.redis.missing === undefined;
-  const stack = await startLocalStack({
-    postgres: true,
-    mariadb: withMariadb,
-    redis: withRedis,
-    elasticache: withRedis,
-    iam: true,
-    kms: true,
-    dynamodb: true,
-  });
+  const stack = await startLocalStack(installedStackOptions(prerequisites));
   const { postgres: pg, iam } = servers(stack);
   const { mariadb, redis, elasticache } = stack;
   const sendgrid = await startFakeSendGrid();

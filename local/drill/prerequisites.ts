@@ -1,5 +1,6 @@
 import { mariadbUnavailableReason } from '../databases/mariadb-server';
 import { redisServerBinary } from '../databases/redis-server';
+import type { LocalStackOptions } from '../stack';
 
 /**
  * What the drill needs beyond npm packages: Debian's MariaDB and Redis servers. Everything else (the embedded
@@ -31,6 +32,24 @@ export function drillPrerequisites(): { readonly mariadb: DrillPrerequisite; rea
       enable: 'sudo apt-get install -y redis-server',
       drills: ['Redis ACL user', 'ElastiCache user', 'Redis user through the lifecycle'],
     },
+  };
+}
+
+/**
+ * The local stack with every local AWS service and the throwaway databases this machine has: what the drill and
+ * `npm run local` both start (ElastiCache applies its users to a redis-server, so it comes with Redis).
+ */
+export function installedStackOptions(prerequisites: ReturnType<typeof drillPrerequisites>): LocalStackOptions {
+  const withRedis = prerequisites.redis.missing === undefined;
+  return {
+    postgres: true,
+    mariadb: prerequisites.mariadb.missing === undefined,
+    redis: withRedis,
+    elasticache: withRedis,
+    rds: true,
+    iam: true,
+    kms: true,
+    dynamodb: true,
   };
 }
 

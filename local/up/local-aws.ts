@@ -1,5 +1,5 @@
 import { startLocalCloudFormation, type LocalCloudFormation } from '../cloudformation';
-import { drillPrerequisites, type DrillPrerequisite } from '../drill/prerequisites';
+import { drillPrerequisites, installedStackOptions, type DrillPrerequisite } from '../drill/prerequisites';
 import { LOCAL_REGION, startLocalStack, type LocalStack } from '../stack';
 import { startLocalStepFunctions, type LocalStepFunctions } from '../stepfunctions';
 import { seedDemoSecrets, type DemoSecret } from './demo-secrets';
@@ -41,18 +41,7 @@ export interface LocalAws {
 
 export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
   const prerequisites = drillPrerequisites();
-  const withMariadb = prerequisites.mariadb.missing === undefined;
-  const withRedis = prerequisites.redis.missing === undefined;
-  const stack = await startLocalStack({
-    postgres: true,
-    mariadb: withMariadb,
-    redis: withRedis,
-    elasticache: withRedis,
-    rds: true,
-    iam: true,
-    kms: true,
-    dynamodb: true,
-  });
+  const stack = await startLocalStack(installedStackOptions(prerequisites));
   const stoppers: (() => Promise<void>)[] = [() => stack.stop()];
   const stopAll = async () => {
     // Last started, first stopped: executions end before the services they call go away.
