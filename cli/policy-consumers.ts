@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ManagementTag } from '../functions/shared/management-tags';
-import { DEFAULT_POLICY_FILE, POLICY_CONTEXT_KEY } from '../infra/keyturn-app';
+import { DEFAULT_POLICY_FILE, POLICY_CONTEXT_KEY } from '../infra/policy/policy-file';
 import type { ResolvedEntry } from '../infra/policy/defaults';
 import { loadPolicy, PolicyError } from '../infra/policy/load-policy';
 import type { SecretFacts } from './secrets';

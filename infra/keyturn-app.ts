@@ -3,6 +3,7 @@ import { App, Validations, type AppProps, type StackProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { ResolvedPolicy } from './policy/defaults';
 import { loadPolicy } from './policy/load-policy';
+import { DEFAULT_POLICY_FILE, POLICY_CONTEXT_KEY } from './policy/policy-file';
 import { KeyturnStack, type KeyturnStackProps } from './stacks/keyturn-stack';
 import { type LayoutOptions, planSecretsStacks, type SecretsStackPlan, STACK_PREFIX } from './stacks/layout';
 import { KeyturnSecretsStack, type SecretsRotationFunctionProps } from './stacks/secrets-stack';
@@ -10,11 +11,7 @@ import { KeyturnSecretsStack, type SecretsRotationFunctionProps } from './stacks
 /** Name of keyturn's core stack. */
 export const KEYTURN_STACK_NAME = 'Keyturn';
 
-/** The CDK context key naming the policy file (`cdk synth -c policy=path/to/my.policy.ts`). */
-export const POLICY_CONTEXT_KEY = 'policy';
-
-/** The policy synthesized when the context names none. */
-export const DEFAULT_POLICY_FILE = 'infra/policy/example.policy.ts';
+export { DEFAULT_POLICY_FILE, POLICY_CONTEXT_KEY } from './policy/policy-file';
 
 /** Options of {@link createKeyturnApp}. */
 export interface KeyturnAppOptions {
