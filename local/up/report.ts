@@ -45,6 +45,9 @@ export function readyText(aws: LocalAws, maxWaitMs: number): string {
       ? [
           `  aws stepfunctions start-execution --state-machine-arn ${lifecycle} \\`,
           `    --input '{"secretArn":"${demo.arn}","trigger":"on-demand"}'`,
+          `  npx keyturn rotate ${demo.name} --wait      # the same with keyturn's CLI (docs/cli.md)`,
+          `  npx keyturn status ${demo.name}`,
+          '  npx keyturn inventory',
         ]
       : []),
   ].join('\n');
