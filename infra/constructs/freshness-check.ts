@@ -116,6 +116,7 @@ export const MAX_MONITORED_KEYS_CHARS = 3_500;
 /**
  * The largest schedule input, in bytes: Scheduler documents no maximum for a target's `Input` (only a minimum of 1),
  * so the bound is the payload of the asynchronous invocation it makes of the function, 1 MB (Lambda's Invoke API).
+ * The stack's template, which carries the input, has a size limit of its own that a policy this large would reach too.
  */
 export const MAX_SCHEDULE_INPUT_BYTES = 1_048_576;
 
