@@ -25,7 +25,7 @@ export interface FreshnessCheckDeps {
   /** @default - no keys: the key gauges are published as 0 */
   readonly keys?: KeyFreshnessSource;
   /**
-   * The policy's secret entries (parsePolicySecrets of the environment): undefined skips the comparisons with the
+   * The policy's secret entries (policySecretsOfEvent of the schedule's input): undefined skips the comparisons with the
    * policy; a throw is reported (PolicySecretsMissing counts it), never fatal.
    *
    * @default - no comparison with the policy

@@ -3,9 +3,11 @@ export { takeInventory, countByCode, InventoryDepsError, type InventoryDeps } fr
 export { inventorySecrets, DEFAULT_STUCK_PENDING_AFTER_SECONDS, type SecretsInventoryDeps } from './secrets-inventory';
 export { inventoryKeys } from './keys-inventory';
 export {
-  POLICY_SECRETS_ENV,
+  POLICY_SECRETS_FIELD,
   encodePolicySecrets,
   parsePolicySecrets,
+  policySecretsInput,
+  policySecretsOfEvent,
   PolicySecretsError,
   type PolicySecret,
 } from './policy-secrets';

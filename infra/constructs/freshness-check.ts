@@ -1,11 +1,11 @@
-import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { CfnSchedule, type IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { encodeMonitoredKeys, MONITORED_KEYS_ENV } from '../../functions/freshness-check/monitored-keys';
-import { encodePolicySecrets, POLICY_SECRETS_ENV, type PolicySecret } from '../../functions/inventory/policy-secrets';
+import { POLICY_SECRETS_FIELD, policySecretsInput, type PolicySecret } from '../../functions/inventory/policy-secrets';
 import { ManagementTag } from '../../functions/shared/management-tags';
 import { FRESHNESS_CHECK_FUNCTION } from './bundling-options';
 import { grantSendMessages } from './encryption';
@@ -81,9 +81,10 @@ export interface FreshnessCheckProps extends Pick<
 
   /**
    * The policy's secret entries: the check reports managed secrets no entry names, and entries whose secret is
-   * missing. They reach the function in `KEYTURN_INVENTORY_SECRETS` (functions/inventory/policy-secrets.ts), beside
-   * the keys, in what is left of Lambda's 4 KB environment; a policy too large for it is left out with a synth
-   * warning, and the check then skips those two comparisons.
+   * missing. They reach the function in the schedule's input, field `policySecrets`, compressed
+   * (functions/inventory/policy-secrets.ts): the event each run receives. Lambda's 4 KB environment, which holds the
+   * keys, would not fit the documented scale; the input holds as much as an asynchronous invocation carries
+   * ({@link MAX_SCHEDULE_INPUT_BYTES}), and a policy larger than that is a synth error.
    *
    * @default - not compared with a policy
    */
@@ -109,11 +110,15 @@ export interface FreshnessCheckedKey {
   readonly replaceable: boolean;
 }
 
-/**
- * The longest KEYTURN_FRESHNESS_KEYS, and of it and KEYTURN_INVENTORY_SECRETS together: with the function's other
- * variables, its environment stays within 4 KB.
- */
+/** The longest KEYTURN_FRESHNESS_KEYS: with the function's other variables, its environment stays within 4 KB. */
 export const MAX_MONITORED_KEYS_CHARS = 3_500;
+
+/**
+ * The largest schedule input, in bytes: Scheduler documents no maximum for a target's `Input` (only a minimum of 1),
+ * so the bound is the payload of the asynchronous invocation it makes of the function, 1 MB (Lambda's Invoke API).
+ * The stack's template, which carries the input, has a size limit of its own that a policy this large would reach too.
+ */
+export const MAX_SCHEDULE_INPUT_BYTES = 1_048_576;
 
 /** What the check may call on the managed secrets it describes (functions/inventory/secrets-inventory.ts): reads only. */
 export const INVENTORY_SECRET_ACTIONS = [
@@ -168,7 +173,7 @@ export class FreshnessCheck extends KeyturnFunction {
       code: props.code,
       environment: {
         ...FRESHNESS_CHECK_FUNCTION.environment,
-        ...checkEnvironment(scope, id, props.keys ?? [], props.policySecrets),
+        ...monitoredKeysEnvironment(scope, id, props.keys ?? []),
       },
       description: 'keyturn: hourly freshness check of secrets and KMS keys, feeds the rotation-overdue alarm',
       roleDescription:
@@ -185,6 +190,7 @@ export class FreshnessCheck extends KeyturnFunction {
     const retryAttempts = props.retryAttempts ?? DEFAULT_RETRY_ATTEMPTS;
     const maxEventAge = props.maxEventAge ?? DEFAULT_MAX_EVENT_AGE;
     this.validateSchedule(scheduleName, retryAttempts, maxEventAge);
+    const input = props.policySecrets === undefined ? undefined : this.scheduleInput(props.policySecrets);
 
     grantListSecrets(this, this.role);
     // Only managed secrets: the inventory needs nothing of the others beyond what ListSecrets shows.
@@ -223,6 +229,8 @@ export class FreshnessCheck extends KeyturnFunction {
       target: {
         arn: this.function.functionArn,
         roleArn: this.scheduleRole.roleArn,
+        // The event each run receives: the policy's secret entries (absent: no comparison with the policy).
+        input,
         retryPolicy: {
           maximumRetryAttempts: retryAttempts,
           maximumEventAgeInSeconds: maxEventAge.toSeconds(),
@@ -247,33 +255,20 @@ export class FreshnessCheck extends KeyturnFunction {
     }
     validateSchedulerRetryPolicy(retryAttempts, maxEventAge, fail);
   }
-}
 
-/**
- * The keys' and the policy secrets' variables. The keys are required (a key left out would go unwatched: too many is
- * an error); the secrets are left out with a warning when they do not fit beside them.
- */
-function checkEnvironment(
-  scope: Construct,
-  id: string,
-  keys: readonly FreshnessCheckedKey[],
-  policySecrets: readonly PolicySecret[] | undefined,
-): Record<string, string> {
-  const environment = monitoredKeysEnvironment(scope, id, keys);
-  if (policySecrets === undefined) return environment;
-  const value = encodePolicySecrets(policySecrets);
-  const used = Object.values(environment).reduce((sum, v) => sum + v.length, 0);
-  if (used + value.length > MAX_MONITORED_KEYS_CHARS) {
-    Annotations.of(scope).addWarningV2(
-      'keyturn:inventory-policy-too-large',
-      `${id}: the ${policySecrets.length} secret entries take ${value.length} characters of ${POLICY_SECRETS_ENV}, ` +
-        `more than the ${MAX_MONITORED_KEYS_CHARS - used} left of Lambda's 4 KB environment: the hourly check will ` +
-        'not report managed secrets missing from the policy or entries whose secret is missing (keyturn inventory ' +
-        'does, from the policy file)',
-    );
-    return environment;
+  /** The schedule's input carrying `policySecrets`; too large for an asynchronous invocation is an error. */
+  private scheduleInput(policySecrets: readonly PolicySecret[]): string {
+    const input = policySecretsInput(policySecrets);
+    const bytes = Buffer.byteLength(input, 'utf8');
+    if (bytes > MAX_SCHEDULE_INPUT_BYTES) {
+      throw this.validationError(
+        `the ${policySecrets.length} secret entries take ${bytes} bytes of the schedule's input ` +
+          `${POLICY_SECRETS_FIELD}, more than the ${MAX_SCHEDULE_INPUT_BYTES} an asynchronous Lambda invocation ` +
+          'carries: shorten the entry ids and secret names, or split the policy',
+      );
+    }
+    return input;
   }
-  return { ...environment, [POLICY_SECRETS_ENV]: value };
 }
 
 /** `KEYTURN_FRESHNESS_KEYS` for `keys` (nothing for none); thrown as the construct's own validation error otherwise. */

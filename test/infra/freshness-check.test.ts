@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,13 +17,18 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { runFreshnessCheck } from '../../functions/freshness-check/run-freshness-check';
 import type { KeyAgeReader } from '../../functions/freshness-check/key-reader';
 import { MONITORED_KEYS_ENV, parseMonitoredKeys } from '../../functions/freshness-check/monitored-keys';
-import { parsePolicySecrets, POLICY_SECRETS_ENV } from '../../functions/inventory/policy-secrets';
+import {
+  parsePolicySecrets,
+  POLICY_SECRETS_FIELD,
+  policySecretsOfEvent,
+} from '../../functions/inventory/policy-secrets';
 import { LifecycleMetric, MetricService } from '../../functions/shared/metric-names';
 import { FRESHNESS_CHECK_ENVIRONMENT, LAMBDA_NODE_MAJOR } from '../../infra/constructs/bundling-options';
 import {
   FreshnessCheck,
   type FreshnessCheckProps,
   FreshnessCheckValidationError,
+  MAX_SCHEDULE_INPUT_BYTES,
 } from '../../infra/constructs/freshness-check';
 import { RotationAlarms } from '../../infra/constructs/observability';
 import { type ValidationReport, findings } from './support/app';
@@ -418,47 +423,79 @@ describe("FreshnessCheck with the policy's secret entries", () => {
     return (fn?.Properties.Environment as { Variables: Record<string, string> }).Variables;
   }
 
-  function checkWith(count: number, idLength: number): Stack {
+  /** The schedule's Target.Input, parsed: the event each run receives. */
+  function scheduleInputOf(template: Template): Record<string, unknown> {
+    const schedule = Object.values(resourcesOf(template, 'AWS::Scheduler::Schedule'))[0];
+    const input = (schedule?.Properties.Target as { Input?: string }).Input;
+    expect(typeof input).toBe('string');
+    return JSON.parse(input as string) as Record<string, unknown>;
+  }
+
+  function checkWith(policySecrets: FreshnessCheckProps['policySecrets']): Stack {
     const parts = fixture(newStack());
     new FreshnessCheck(parts.stack, 'FreshnessCheck', {
       scheduleGroup: parts.group,
       deadLetterQueue: parts.queue,
       code: lambda.Code.fromInline('exports.handler = async () => ({});'),
-      policySecrets: Array.from({ length: count }, (_, i) => ({
-        entryId: `entry-${i}-${'e'.repeat(idLength)}`,
-        secretId: `app/${randomUUID()}`,
-      })),
+      policySecrets,
     });
     return parts.stack;
   }
 
-  test('hands them to the function in KEYTURN_INVENTORY_SECRETS, compressed, as the check reads them', () => {
+  test("hands them to the function in the schedule's input, compressed, as the check reads them", () => {
     // GIVEN / WHEN
-    const parts = fixture(newStack());
     const secrets = [
       { entryId: 'orders-db', secretId: 'prod/orders/db' },
       { entryId: 'adopted', secretId: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/legacy-AbCdEf' },
     ];
-    new FreshnessCheck(parts.stack, 'FreshnessCheck', {
-      scheduleGroup: parts.group,
-      deadLetterQueue: parts.queue,
-      code: lambda.Code.fromInline('exports.handler = async () => ({});'),
-      policySecrets: secrets,
-    });
+    const template = Template.fromStack(checkWith(secrets));
     // THEN
-    const value = variablesOf(Template.fromStack(parts.stack))[POLICY_SECRETS_ENV];
-    expect(value).toMatch(/^gzip:/);
-    expect(parsePolicySecrets(value)).toEqual(secrets);
+    const input = scheduleInputOf(template);
+    expect(Object.keys(input)).toEqual([POLICY_SECRETS_FIELD]);
+    expect(input[POLICY_SECRETS_FIELD]).toMatch(/^gzip:/);
+    expect(policySecretsOfEvent(input)).toEqual(secrets);
+    expect(parsePolicySecrets(input[POLICY_SECRETS_FIELD] as string)).toEqual(secrets);
+    // and none of it in the environment, which holds only the keys
+    expect(Object.values(variablesOf(template)).some((v) => v.includes(input[POLICY_SECRETS_FIELD] as string))).toBe(
+      false,
+    );
   });
 
-  test('leaves out a policy too large for the environment, with a warning saying which checks that skips', () => {
-    // GIVEN / WHEN 400 entries with long ids
-    const stack = checkWith(400, 40);
+  test("hands over a policy far too large for Lambda's environment, without a warning", () => {
+    // GIVEN / WHEN 1,000 entries with long ids: compressed, still several times the whole 4 KB environment
+    const secrets = Array.from({ length: 1000 }, (_, i) => ({
+      entryId: `entry-${i}-${'e'.repeat(40)}`,
+      secretId: `app/${randomUUID()}`,
+    }));
+    const stack = checkWith(secrets);
     // THEN
-    expect(variablesOf(Template.fromStack(stack))[POLICY_SECRETS_ENV]).toBeUndefined();
-    Annotations.fromStack(stack).hasWarning(
-      '*',
-      Match.stringLikeRegexp('the 400 secret entries take \\d+ characters of KEYTURN_INVENTORY_SECRETS'),
+    const value = scheduleInputOf(Template.fromStack(stack))[POLICY_SECRETS_FIELD] as string;
+    expect(value.length).toBeGreaterThan(4096);
+    expect(parsePolicySecrets(value)).toEqual(secrets);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
+  test('the schedule of a check without them carries no input (no comparison with the policy)', () => {
+    // GIVEN / WHEN
+    const template = Template.fromStack(checkWith(undefined));
+    // THEN
+    const schedule = Object.values(resourcesOf(template, 'AWS::Scheduler::Schedule'))[0];
+    expect(schedule?.Properties.Target).not.toHaveProperty('Input');
+  });
+
+  test('rejects a policy larger than an asynchronous Lambda invocation carries (1 MB), naming the sizes', () => {
+    // GIVEN 600 entries whose secret names are 2,000 random characters each: about 1.2 MB that gzip cannot shrink
+    const secrets = Array.from({ length: 600 }, (_, i) => ({
+      entryId: `entry-${i}`,
+      secretId: randomBytes(1500).toString('base64'),
+    }));
+    // WHEN / THEN
+    expect(() => checkWith(secrets)).toThrow(FreshnessCheckValidationError);
+    expect(() => checkWith(secrets)).toThrow(
+      new RegExp(
+        `the 600 secret entries take \\d+ bytes of the schedule's input policySecrets, more than the ` +
+          `${MAX_SCHEDULE_INPUT_BYTES} an asynchronous Lambda invocation carries`,
+      ),
     );
   });
 });

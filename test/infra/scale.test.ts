@@ -1,4 +1,6 @@
 import { generatePolicy } from '../../bench/synth';
+import { policySecretsOfEvent } from '../../functions/inventory/policy-secrets';
+import { policySecretsOf } from '../../infra/policy/inventory-references';
 import { type SynthesizedApp, findings, synthesizeApp } from './support/app';
 import {
   type CfnResource,
@@ -105,6 +107,17 @@ describe('the keyturn app for a policy of 500 entries', () => {
         .map(({ action, resource }) => `${name}: ${action} on ${resource}`),
     );
     expect(onWildcards).toEqual([]);
+  });
+
+  test("hands every secret entry to the hourly check, in its schedule's input (the environment would not hold them)", () => {
+    // THEN the freshness check's schedule, in the core, carries all 500 for the policy comparisons
+    const schedule = Object.values(resourcesOf(built.core, 'AWS::Scheduler::Schedule')).find(
+      (r) => r.Properties.Name === 'keyturn.freshness-check',
+    );
+    const input = (schedule?.Properties.Target as { Input?: string } | undefined)?.Input;
+    expect(typeof input).toBe('string');
+    expect(policySecretsOfEvent(JSON.parse(input as string))).toEqual(policySecretsOf(built.policy));
+    expect(built.policy.entries).toHaveLength(500);
   });
 
   test('passes cdk-nag AWS Solutions checks with zero unacknowledged findings', () => {

@@ -1,6 +1,6 @@
 import { PutSecretValueCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { runFreshnessCheck } from '../../../functions/freshness-check/run-freshness-check';
-import { PolicySecretsError } from '../../../functions/inventory/policy-secrets';
+import { policySecretsInput, policySecretsOfEvent } from '../../../functions/inventory/policy-secrets';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
 import { recordedObservability } from '../../support/recorded-observability';
 import { createSecret, MANUAL_FUNCTION_ARN } from '../../support/secrets';
@@ -47,12 +47,15 @@ it('publishes a gauge per finding, logs each with its resolution, and changes no
   stack.secretsManager.resetRequestCounts();
   const labelsBefore = stack.secretsManager.labelHistory(stuck).length;
 
+  // the event the schedule invokes the function with: its input, as the construct writes it
+  const event: unknown = JSON.parse(policySecretsInput(policySecrets));
+
   // WHEN the hourly check runs two hours later
   const summary = await runFreshnessCheck({
     client: stack.client,
     logger,
     metrics,
-    policySecrets: () => policySecrets,
+    policySecrets: () => policySecretsOfEvent(event),
     now: () => new Date(Date.now() + 2 * HOUR_MS),
   });
 
@@ -98,17 +101,16 @@ it('publishes a gauge per finding, logs each with its resolution, and changes no
 });
 
 it('counts policy entries it could not load as missing, logs why, and still checks the rest', async () => {
-  // GIVEN entries the check cannot parse
+  // GIVEN a schedule input whose entries the check cannot parse
   const { logger, metrics, lines, gauges } = recordedObservability();
+  const event = { policySecrets: '[["stuck",' };
 
   // WHEN the check runs
   await runFreshnessCheck({
     client: stack.client,
     logger,
     metrics,
-    policySecrets: () => {
-      throw new PolicySecretsError('KEYTURN_INVENTORY_SECRETS is not valid JSON');
-    },
+    policySecrets: () => policySecretsOfEvent(event),
   });
 
   // THEN the missing gauge counts it, the error is logged, and the other findings are still published
@@ -118,6 +120,6 @@ it('counts policy entries it could not load as missing, logs why, and still chec
   expect(lines.find((l) => l.level === 'error')).toEqual({
     level: 'error',
     message: "the policy's secret entries could not be loaded",
-    fields: { error: 'KEYTURN_INVENTORY_SECRETS is not valid JSON' },
+    fields: { error: "the schedule's input policySecrets is not valid JSON" },
   });
 });

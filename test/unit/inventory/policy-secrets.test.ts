@@ -1,11 +1,14 @@
 import {
   encodePolicySecrets,
   parsePolicySecrets,
+  POLICY_SECRETS_FIELD,
+  policySecretsInput,
+  policySecretsOfEvent,
   PolicySecretsError,
 } from '../../../functions/inventory/policy-secrets';
 import { secretNameOf } from '../../../functions/inventory/secrets-inventory';
 
-describe('the policy secrets variable', () => {
+describe("the policy secrets in the schedule's input", () => {
   it('reads back what the construct writes', () => {
     const secrets = [
       { entryId: 'orders-db', secretId: 'prod/orders/db' },
@@ -14,17 +17,38 @@ describe('the policy secrets variable', () => {
     expect(parsePolicySecrets(encodePolicySecrets(secrets))).toEqual(secrets);
   });
 
-  it('tells an absent variable (no comparison) from an empty policy', () => {
+  it('reads back the whole input the construct gives the schedule, as the function receives it', () => {
+    const secrets = [{ entryId: 'orders-db', secretId: 'prod/orders/db' }];
+    const event: unknown = JSON.parse(policySecretsInput(secrets));
+    expect(Object.keys(event as object)).toEqual([POLICY_SECRETS_FIELD]);
+    expect(policySecretsOfEvent(event)).toEqual(secrets);
+  });
+
+  it('tells an absent value (no comparison) from an empty policy', () => {
     expect(parsePolicySecrets(undefined)).toBeUndefined();
     expect(parsePolicySecrets('')).toEqual([]);
+    expect(policySecretsOfEvent({})).toBeUndefined();
+    expect(policySecretsOfEvent(undefined)).toBeUndefined();
+    expect(policySecretsOfEvent({ policySecrets: '' })).toEqual([]);
+  });
+
+  it('refuses an input whose policySecrets is not a string, naming where it comes from', () => {
+    expect(() => policySecretsOfEvent({ policySecrets: [['a', 'b']] })).toThrow(PolicySecretsError);
+    expect(() => policySecretsOfEvent({ policySecrets: [['a', 'b']] })).toThrow(
+      "the schedule's input policySecrets is not a string",
+    );
   });
 
   it.each([
-    ['corrupt compressed JSON', 'gzip:not-base64-gzip', /KEYTURN_INVENTORY_SECRETS is not valid compressed JSON/],
-    ['text that is not JSON', '[["a",', /KEYTURN_INVENTORY_SECRETS is not valid JSON/],
+    [
+      'corrupt compressed JSON',
+      'gzip:not-base64-gzip',
+      /the schedule's input policySecrets is not valid compressed JSON/,
+    ],
+    ['text that is not JSON', '[["a",', /the schedule's input policySecrets is not valid JSON/],
     ['objects instead of pairs', '[{"entryId":"a","secretId":"b"}]', /is not a list of \[entryId, secret\] pairs: 0:/],
     ['an empty entry id', '[["","b"]]', /is not a list of \[entryId, secret\] pairs: 0\.0:/],
-  ])('refuses %s, naming the variable', (_case, value, message) => {
+  ])('refuses %s, naming where it comes from', (_case, value, message) => {
     expect(() => parsePolicySecrets(value)).toThrow(PolicySecretsError);
     expect(() => parsePolicySecrets(value)).toThrow(message);
   });
