@@ -360,6 +360,19 @@ describeIfMariadb('MySQL single user on MariaDB: bad input changes nothing', () 
   });
 });
 
+/** Polls the process list until the server lists no session of `user` (bounded: a session that never goes fails). */
+async function untilNoSessionOf(user: string): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt += 1) {
+    const rows = await db.admin<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE USER = ?',
+      [user],
+    );
+    if (Number(rows[0]?.n) === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`a session of ${user} is still listed after 30 s`);
+}
+
 describeIfMariadb('MySQL single user on MariaDB: verify, usage and revoke for the lifecycle', () => {
   it('counts a session opened with the old password, and revoke ends it (and only it) when asked', async () => {
     const user = await givenUserWithSecret();
@@ -386,6 +399,8 @@ describeIfMariadb('MySQL single user on MariaDB: verify, usage and revoke for th
     // Only the new session is left, and it cannot be dated: the answer says so rather than guessing.
     expect(await strategy.usage(previous, current, ctx)).toMatchObject({ inUse: 'unknown' });
     await fresh.end();
+    // The client's QUIT returns before the server drops the thread: wait until it is gone from the process list.
+    await untilNoSessionOf(user.name);
     expect(await strategy.usage(previous, current, ctx)).toEqual({
       inUse: false,
       activeSessions: 0,
