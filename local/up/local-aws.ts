@@ -20,9 +20,15 @@ export interface ServiceEndpoint {
   readonly envVar: string;
 }
 
+/** The throwaway database servers `npm run local` can start. */
+export const LOCAL_DATABASES = ['postgres', 'mariadb', 'redis'] as const;
+export type LocalDatabase = (typeof LOCAL_DATABASES)[number];
+
 export interface LocalAwsOptions {
   /** The longest a Wait state pauses, in ms (a grace window of hours takes this). */
   readonly maxWaitMs: number;
+  /** Which throwaway servers to start, of those installed. @default all of them */
+  readonly databases?: readonly LocalDatabase[];
 }
 
 export interface LocalAws {
@@ -41,7 +47,15 @@ export interface LocalAws {
 
 export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
   const prerequisites = drillPrerequisites();
-  const stack = await startLocalStack(installedStackOptions(prerequisites));
+  const wanted = new Set<LocalDatabase>(options.databases ?? LOCAL_DATABASES);
+  const installed = installedStackOptions(prerequisites);
+  const stack = await startLocalStack({
+    ...installed,
+    postgres: wanted.has('postgres'),
+    mariadb: wanted.has('mariadb') && installed.mariadb === true,
+    redis: wanted.has('redis') && installed.redis === true,
+    elasticache: wanted.has('redis') && installed.elasticache === true,
+  });
   const stoppers: (() => Promise<void>)[] = [() => stack.stop()];
   const stopAll = async () => {
     // Last started, first stopped: executions end before the services they call go away.
@@ -78,7 +92,10 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       ),
       demoSecrets,
       databases: databaseAddresses(stack),
-      skipped: [prerequisites.mariadb, prerequisites.redis].filter((p) => p.missing !== undefined),
+      skipped: [
+        ...(wanted.has('mariadb') ? [prerequisites.mariadb] : []),
+        ...(wanted.has('redis') ? [prerequisites.redis] : []),
+      ].filter((p) => p.missing !== undefined),
       stop: stopAll,
     };
   } catch (error) {

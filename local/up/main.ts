@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { startLocalAws, type LocalAws } from './local-aws';
+import { LOCAL_DATABASES, startLocalAws, type LocalAws, type LocalDatabase } from './local-aws';
 import { readyJson, readyText } from './report';
 
 /**
@@ -7,18 +7,39 @@ import { readyJson, readyText } from './report';
  * endpoints and the environment to export, or with `--json` one JSON line once ready.
  */
 
-const USAGE = `Usage: npm run local -- [--json] [--max-wait-seconds N] [--verbose]
+const USAGE = `Usage: npm run local -- [--json] [--max-wait-seconds N] [--databases LIST] [--verbose]
   --json                one JSON line (endpoints, environment, state machines) once ready
   --max-wait-seconds N  the longest a Wait state pauses (default 2; 0 skips waits)
+  --databases LIST      the throwaway servers to start, of ${LOCAL_DATABASES.join(',')}, or none
+                        (default: every one installed; fewer start faster)
   --verbose             the functions' own JSON logs too`;
 
-function options(): { json: boolean; maxWaitMs: number; verbose: boolean } | string {
+interface UpOptions {
+  readonly json: boolean;
+  readonly maxWaitMs: number;
+  readonly databases: readonly LocalDatabase[];
+  readonly verbose: boolean;
+}
+
+/** `--databases postgres,redis` (or `none`); undefined names the value that is not a database. */
+function databasesOption(value: string): LocalDatabase[] | string {
+  if (value === 'none') return [];
+  const names = value.split(',').map((name) => name.trim());
+  const unknown = names.find((name) => !(LOCAL_DATABASES as readonly string[]).includes(name));
+  if (unknown !== undefined) {
+    return `--databases takes ${LOCAL_DATABASES.join(', ')} or none, comma-separated (got "${unknown}")`;
+  }
+  return names as LocalDatabase[];
+}
+
+function options(): UpOptions | string {
   let parsed;
   try {
     parsed = parseArgs({
       options: {
         json: { type: 'boolean', default: false },
         'max-wait-seconds': { type: 'string', default: '2' },
+        databases: { type: 'string', default: LOCAL_DATABASES.join(',') },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -31,7 +52,9 @@ function options(): { json: boolean; maxWaitMs: number; verbose: boolean } | str
   if (!Number.isFinite(seconds) || seconds < 0) {
     return `--max-wait-seconds must be a number of seconds, 0 or more (got ${parsed['max-wait-seconds']})\n${USAGE}`;
   }
-  return { json: parsed.json, maxWaitMs: seconds * 1000, verbose: parsed.verbose };
+  const databases = databasesOption(parsed.databases);
+  if (typeof databases === 'string') return `${databases}\n${USAGE}`;
+  return { json: parsed.json, maxWaitMs: seconds * 1000, databases, verbose: parsed.verbose };
 }
 
 async function main(): Promise<void> {
@@ -48,7 +71,7 @@ async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
   if (!chosen.json) console.log('Starting keyturn local AWS...');
-  const starting = startLocalAws({ maxWaitMs: chosen.maxWaitMs });
+  const starting = startLocalAws({ maxWaitMs: chosen.maxWaitMs, databases: chosen.databases });
   let stopping: Promise<void> | undefined;
   const shutdown = (signal: NodeJS.Signals) => {
     stopping ??= (async () => {

@@ -196,3 +196,15 @@ test('SIGTERM stops everything: exit code 0, no port left open', async () => {
   expect(await exited).toBe(0);
   for (const address of addresses) expect([address, await listening(address)]).toEqual([address, false]);
 });
+
+test('a --databases value that names no database is a usage error: exit 2, the value named, nothing started', async () => {
+  const run = spawn('npm', ['run', '--silent', 'local', '--', '--databases', 'postgres,mysql'], {
+    cwd: join(__dirname, '../..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  run.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => run.once('exit', resolve));
+  expect(code).toBe(2);
+  expect(stderr).toContain('--databases takes postgres, mariadb, redis or none, comma-separated (got "mysql")');
+});

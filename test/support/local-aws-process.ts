@@ -20,11 +20,23 @@ export interface LocalAwsProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `npm run local -- --json` as an operator would, and resolves once it printed its ready line. */
-export async function startLocalAwsProcess(maxWaitSeconds: number): Promise<LocalAwsProcess> {
+/**
+ * Starts `npm run local -- --json` as an operator would, and resolves once it printed its ready line. `databases`
+ * (`--databases`) starts only the throwaway servers a test needs: each costs seconds to start and seed.
+ */
+export async function startLocalAwsProcess(maxWaitSeconds: number, databases?: string): Promise<LocalAwsProcess> {
   const child: ChildProcess = spawn(
     'npm',
-    ['run', '--silent', 'local', '--', '--json', '--max-wait-seconds', String(maxWaitSeconds)],
+    [
+      'run',
+      '--silent',
+      'local',
+      '--',
+      '--json',
+      '--max-wait-seconds',
+      String(maxWaitSeconds),
+      ...(databases === undefined ? [] : ['--databases', databases]),
+    ],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';

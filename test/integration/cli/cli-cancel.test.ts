@@ -8,7 +8,7 @@ import { runKeyturn, startLocalAwsProcess, type LocalAwsProcess } from '../../su
 let local: LocalAwsProcess;
 
 beforeAll(async () => {
-  local = await startLocalAwsProcess(60);
+  local = await startLocalAwsProcess(60, 'none');
 });
 
 afterAll(async () => {

@@ -11,7 +11,7 @@ let local: LocalAwsProcess;
 let dir: string;
 
 beforeAll(async () => {
-  local = await startLocalAwsProcess(0.2);
+  local = await startLocalAwsProcess(0.2, 'postgres');
   dir = mkdtempSync(join(tmpdir(), 'keyturn-cli-fleet-'));
 });
 

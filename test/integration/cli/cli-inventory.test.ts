@@ -26,7 +26,7 @@ type InventoryDoc = Inventory & {
 };
 
 beforeAll(async () => {
-  local = await startLocalAwsProcess(0.2);
+  local = await startLocalAwsProcess(0.2, 'none');
   ready = local.ready;
   dir = mkdtempSync(join(tmpdir(), 'keyturn-inventory-'));
   policyFile = join(dir, 'policy.js');

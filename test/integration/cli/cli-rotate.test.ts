@@ -13,7 +13,7 @@ let local: LocalAwsProcess;
 let ready: LocalAwsReady;
 
 beforeAll(async () => {
-  local = await startLocalAwsProcess(0.2);
+  local = await startLocalAwsProcess(0.2, 'postgres');
   ready = local.ready;
 });
 
