@@ -25,6 +25,11 @@ export interface LocalSecretsManagerOptions extends LoopbackEmulatorOptions {
   readonly quotas?: boolean | QuotaOverrides;
   /** The clock behind every date the service reports (CreatedDate, rotation dates, deletion windows). */
   readonly now?: () => Date;
+  /**
+   * The monotonic clock (ms) the quota buckets refill by; a test that holds it still sees exactly the burst a
+   * bucket allows, however slow the machine. @default performance.now
+   */
+  readonly quotaClockMs?: () => number;
 }
 
 export type {
@@ -169,7 +174,7 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
 
   const rotationFunctions = new Map<string, RotationFunction>();
   const runner = new RotationRunner({ store, now, resolveFunction: (arn) => rotationFunctions.get(arn) });
-  const limiter = new RequestRateLimiter(options.quotas ?? false);
+  const limiter = new RequestRateLimiter(options.quotas ?? false, options.quotaClockMs);
   const faults = new FaultInjector((secretId) => {
     try {
       return store.describe(secretId).arn;

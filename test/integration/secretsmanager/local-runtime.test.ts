@@ -48,7 +48,8 @@ describe('local Secrets Manager runtime', () => {
   let client: SecretsManagerClient;
 
   beforeAll(async () => {
-    manager = await startLocalSecretsManager();
+    // The quota buckets' clock stands still: a bucket allows exactly its burst, however slow the machine.
+    manager = await startLocalSecretsManager({ quotaClockMs: () => 0 });
     client = clientFor(manager.endpoint);
   });
 
@@ -92,7 +93,7 @@ describe('local Secrets Manager runtime', () => {
     });
 
     test('can be switched on at start with AWS defaults', async () => {
-      const limited = await startLocalSecretsManager({ quotas: { CreateSecret: 1 } });
+      const limited = await startLocalSecretsManager({ quotas: { CreateSecret: 1 }, quotaClockMs: () => 0 });
       const limitedClient = clientFor(limited.endpoint);
       try {
         await limitedClient.send(new CreateSecretCommand({ Name: 'quota/a', SecretString: 'x' }));
