@@ -1,13 +1,14 @@
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { LifecycleTag, type DryRunPlan } from '../../functions/shared/lifecycle-contract';
 import type { LocalPostgres } from '../../local/databases/postgres';
-import { LOCAL_ROTATION_FUNCTION_ARN, startLocalStack, type LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
 import { LOCAL_COORDINATOR_FUNCTION_ARN, loadStateMachine } from '../../local/stepfunctions/definitions';
 import type { LambdaHandler } from '../../local/stepfunctions/runner';
 import { givenDbUser } from '../integration/tasks/fixtures';
 import { testRun } from '../support/rotation-run';
+import { startPostgresLifecycleStack } from '../support/postgres-lifecycle-stack';
 import { runTestExecution, type TestExecution } from '../support/state-machine-run';
-import { createSecret, jsonAt, MANUAL_FUNCTION_ARN, rotateAndWait, type DbSecret } from '../support/secrets';
+import { jsonAt, MANUAL_FUNCTION_ARN, rotateAndWait, type DbSecret } from '../support/secrets';
 
 /**
  * Dry runs (`dryRun: true`) of the lifecycle and emergency state machines on the local runner, with the real
@@ -25,17 +26,7 @@ const lifecycle = loadStateMachine('lifecycle');
 const emergency = loadStateMachine('emergency');
 
 beforeAll(async () => {
-  stack = await startLocalStack({ postgres: true });
-  pg = stack.postgres as LocalPostgres;
-  stack.secretsManager.registerRotationFunction(MANUAL_FUNCTION_ARN, () => Promise.resolve());
-  masterArn = (await createSecret(stack.client, 'db/dry-run/master', pg.masterSecretValue())).arn;
-  // The coordinator builds its clients at import: only now does the environment point at the stack.
-  const coordinator = await import('../../functions/coordinator/handler');
-  handlers = {
-    [LOCAL_COORDINATOR_FUNCTION_ARN]: coordinator.handler,
-    [LOCAL_ROTATION_FUNCTION_ARN]: stack.rotationHandler,
-    [MANUAL_FUNCTION_ARN]: stack.rotationHandler,
-  };
+  ({ stack, pg, masterArn, handlers } = await startPostgresLifecycleStack('dry-run'));
 });
 afterAll(() => stack.stop());
 

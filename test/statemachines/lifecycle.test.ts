@@ -8,13 +8,14 @@ import { escapeIdentifier } from 'pg';
 import { AuditEventType, LifecycleTag } from '../../functions/shared/lifecycle-contract';
 import { ManagementTag } from '../../functions/shared/management-tags';
 import type { LocalPostgres } from '../../local/databases/postgres';
-import { LOCAL_ROTATION_FUNCTION_ARN, startLocalStack, type LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack';
 import type { LambdaHandler } from '../../local/stepfunctions/runner';
 import { givenDbUser } from '../integration/tasks/fixtures';
 import { assertValidAsl } from '../support/asl';
+import { startPostgresLifecycleStack } from '../support/postgres-lifecycle-stack';
 import { runTestExecution, type TestExecution } from '../support/state-machine-run';
 import { createSecret, jsonAt, MANUAL_FUNCTION_ARN, rotateAndWait, stagesOf, type DbSecret } from '../support/secrets';
-import { LOCAL_COORDINATOR_FUNCTION_ARN, loadStateMachine } from '../../local/stepfunctions/definitions';
+import { loadStateMachine } from '../../local/stepfunctions/definitions';
 
 let stack: LocalStack;
 let pg: LocalPostgres;
@@ -24,18 +25,7 @@ const lifecycle = loadStateMachine('lifecycle');
 const emergency = loadStateMachine('emergency');
 
 beforeAll(async () => {
-  stack = await startLocalStack({ postgres: true });
-  pg = stack.postgres as LocalPostgres;
-  stack.secretsManager.registerRotationFunction(MANUAL_FUNCTION_ARN, () => Promise.resolve());
-  masterArn = (await createSecret(stack.client, 'db/lifecycle/master', pg.masterSecretValue())).arn;
-  // The coordinator builds its clients at import: only now does the environment point at the stack.
-  const coordinator = await import('../../functions/coordinator/handler');
-  handlers = {
-    [LOCAL_COORDINATOR_FUNCTION_ARN]: coordinator.handler,
-    // The rotation function runs the tasks that reach the database, whichever ARN the secret names.
-    [LOCAL_ROTATION_FUNCTION_ARN]: stack.rotationHandler,
-    [MANUAL_FUNCTION_ARN]: stack.rotationHandler,
-  };
+  ({ stack, pg, masterArn, handlers } = await startPostgresLifecycleStack('lifecycle'));
 });
 afterAll(() => stack.stop());
 
