@@ -8,11 +8,13 @@ import { startLocalPostgres, type LocalPostgres, type LocalPostgresOptions } fro
 import { startLocalRedis, type LocalRedis, type LocalRedisOptions } from './databases/redis';
 import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb';
 import { startLocalElastiCache, type LocalElastiCache } from './elasticache';
+import { recordingMetricSink, type MetricDataPoint, type MetricSink } from './elasticache/metric-sink';
 import { startLocalEventBridge, type LocalEventBridge } from './eventbridge/local-eventbridge';
 import { startLocalIam, type LocalIam } from './iam';
 import { startLocalKms, type LocalKms } from './kms';
 import { startLocalRds, type LocalRds } from './rds';
 import { startLocalSecretsManager, type LocalSecretsManager } from './secretsmanager/local-secrets-manager';
+import { startServerSignals, type ServerSignals } from './server-signals';
 import { startLocalSns, type LocalSns } from './sns/local-sns';
 
 export const LOCAL_REGION = 'us-east-1';
@@ -59,6 +61,14 @@ export interface LocalStack {
   readonly cloudWatchLogs: LocalCloudWatchLogs;
   /** The local SNS: the alerts the task functions publish (`sns.messages()`). */
   readonly sns: LocalSns;
+  /**
+   * Failed logins where AWS publishes them (local/server-signals.ts): the PostgreSQL and MariaDB logs
+   * shipped into `cloudWatchLogs` under their RDS instances' log groups (`logExports`), and the Redis
+   * ACL LOG as the ElastiCache AuthenticationFailures metric (`redisAuthFailures`) into `metricSink`.
+   */
+  readonly serverSignals: ServerSignals;
+  /** The metric points published when no `metricSink` was given (else empty). */
+  readonly metricPoints: () => readonly MetricDataPoint[];
   /** The audit bus, also in KEYTURN_AUDIT_BUS_NAME. */
   readonly auditBusName: string;
   /** The default alert topic, also in KEYTURN_DEFAULT_ALERT_TOPIC_ARN. */
@@ -98,6 +108,8 @@ export interface LocalStackOptions {
   readonly dynamodb?: boolean;
   /** Turn Secrets Manager's request quotas on. @default false */
   readonly quotas?: boolean;
+  /** Where local services publish CloudWatch metric points (ElastiCache AuthenticationFailures). @default kept in `metricPoints()` */
+  readonly metricSink?: MetricSink;
 }
 
 /**
@@ -202,6 +214,37 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (kms) cloudTrail.followKms(kms);
     process.env.AWS_ENDPOINT_URL_CLOUDTRAIL = cloudTrail.endpoint;
   }
+  const recorded = recordingMetricSink();
+  let serverSignals: ServerSignals;
+  try {
+    serverSignals = await startServerSignals({
+      postgres,
+      mariadb,
+      redis,
+      rds,
+      cloudWatchLogsEndpoint: cloudWatchLogs.endpoint,
+      region: LOCAL_REGION,
+      metricSink: options.metricSink ?? recorded.sink,
+    });
+  } catch (error) {
+    await stopAll([
+      secretsManager,
+      eventBridge,
+      sns,
+      cloudWatchLogs,
+      postgres,
+      mariadb,
+      redis,
+      rds,
+      elasticache,
+      iam,
+      cloudTrail,
+      kms,
+      dynamodb,
+    ]);
+    throw error;
+  }
+
   process.env[TaskEnvironment.auditBusName] = LOCAL_AUDIT_BUS_NAME;
   process.env[TaskEnvironment.defaultAlertTopicArn] = alertTopicArn;
   process.env.AWS_REGION ??= LOCAL_REGION;
@@ -228,10 +271,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     eventBridge,
     cloudWatchLogs,
     sns,
+    serverSignals,
+    metricPoints: () => recorded.points(),
     auditBusName: LOCAL_AUDIT_BUS_NAME,
     alertTopicArn,
     rotationHandler: handler,
     async stop() {
+      // The log shippers put their last lines while CloudWatch Logs still answers.
+      await serverSignals.stop();
       client.destroy();
       await secretsManager.stop();
       await eventBridge.stop();
@@ -250,6 +297,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ]);
     },
   };
+}
+
+async function stopAll(parts: readonly ({ stop(): Promise<void> } | undefined)[]): Promise<void> {
+  await Promise.allSettled(parts.map((part) => part?.stop() ?? Promise.resolve()));
 }
 
 /** The value of a start that is known to have succeeded. */
