@@ -2,6 +2,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { TaskEnvironment } from '../functions/shared/lifecycle-contract';
 import { AUDIT_EVENT_SOURCE } from '../functions/shared/metric-names';
 import { startLocalCloudTrail, type LocalCloudTrail } from './cloudtrail';
+import { MetricStore, startLocalCloudWatch, type LocalCloudWatch } from './cloudwatch';
 import { startLocalCloudWatchLogs, type LocalCloudWatchLogs } from './cloudwatchlogs';
 import { startLocalMariadb, type LocalMariadb, type LocalMariadbOptions } from './databases/mariadb';
 import { startLocalPostgres, type LocalPostgres, type LocalPostgresOptions } from './databases/postgres';
@@ -59,6 +60,12 @@ export interface LocalStack {
    * LOCAL_AUDIT_LOG_GROUP_NAME into which a rule on the audit bus delivers every keyturn audit event.
    */
   readonly cloudWatchLogs: LocalCloudWatchLogs;
+  /**
+   * The local CloudWatch metrics (AWS_ENDPOINT_URL_CLOUDWATCH). Its store is the one the local
+   * CloudWatch Logs' metric filters publish into; other local services put values in-process
+   * with `cloudWatch.metrics.putValue(...)`.
+   */
+  readonly cloudWatch: LocalCloudWatch;
   /** The local SNS: the alerts the task functions publish (`sns.messages()`). */
   readonly sns: LocalSns;
   /**
@@ -113,9 +120,9 @@ export interface LocalStackOptions {
 }
 
 /**
- * Starts the local Secrets Manager, EventBridge, SNS and CloudWatch Logs (and databases), points
- * the AWS SDK at them through AWS_ENDPOINT_URL_SECRETS_MANAGER, _EVENTBRIDGE, _SNS and
- * _CLOUDWATCH_LOGS — the same variables a deployed function could use — creates the audit bus
+ * Starts the local Secrets Manager, EventBridge, SNS, CloudWatch Logs and CloudWatch (and
+ * databases), points the AWS SDK at them through AWS_ENDPOINT_URL_SECRETS_MANAGER, _EVENTBRIDGE,
+ * _SNS, _CLOUDWATCH_LOGS and _CLOUDWATCH — the same variables a deployed function could use — creates the audit bus
  * (with its rule into the audit log group) and the alert topic and names them in
  * the task functions' environment (KEYTURN_AUDIT_BUS_NAME, KEYTURN_DEFAULT_ALERT_TOPIC_ARN),
  * and registers the unmodified rotation handler as the rotation Lambda. One per process: the
@@ -123,6 +130,8 @@ export interface LocalStackOptions {
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const location = { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT };
+  // One metric store: metric filters' data points are what GetMetricData reads.
+  const metrics = new MetricStore();
   const optional = <Options, Server>(
     wanted: boolean | Options | undefined,
     start: (options: Options | Record<string, never>) => Promise<Server>,
@@ -132,7 +141,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     startLocalSecretsManager({ ...location, quotas: options.quotas ?? false }),
     startLocalEventBridge(location),
     startLocalSns(location),
-    startLocalCloudWatchLogs(location),
+    startLocalCloudWatchLogs({ ...location, metrics }),
+    startLocalCloudWatch({ ...location, metrics }),
     optional(options.postgres, startLocalPostgres),
     optional(options.mariadb, startLocalMariadb),
     optional(options.redis, startLocalRedis),
@@ -157,6 +167,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     eventBridge,
     sns,
     cloudWatchLogs,
+    cloudWatch,
     postgres,
     mariadb,
     redis,
@@ -180,6 +191,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     valueOf(starting[10]),
     valueOf(starting[11]),
     valueOf(starting[12]),
+    valueOf(starting[13]),
   ] as const;
   // Fixtures, as the CDK app would deploy them: the audit bus and the default alert topic.
   eventBridge.createEventBus(LOCAL_AUDIT_BUS_NAME);
@@ -197,6 +209,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = eventBridge.endpoint;
   process.env.AWS_ENDPOINT_URL_SNS = sns.endpoint;
   process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = cloudWatchLogs.endpoint;
+  process.env.AWS_ENDPOINT_URL_CLOUDWATCH = cloudWatch.endpoint;
   if (rds) process.env.AWS_ENDPOINT_URL_RDS = rds.endpoint;
   if (elasticache) process.env.AWS_ENDPOINT_URL_ELASTICACHE = elasticache.endpoint;
   if (kms) process.env.AWS_ENDPOINT_URL_KMS = kms.endpoint;
@@ -270,6 +283,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dynamodb,
     eventBridge,
     cloudWatchLogs,
+    cloudWatch,
     sns,
     serverSignals,
     metricPoints: () => recorded.points(),
@@ -285,6 +299,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await sns.stop();
       await Promise.all([
         cloudWatchLogs.stop(),
+        cloudWatch.stop(),
         postgres?.stop(),
         mariadb?.stop(),
         redis?.stop(),
