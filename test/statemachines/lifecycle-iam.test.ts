@@ -104,6 +104,7 @@ it('rotates, verifies, revokes after grace 0 and drain: the new key signs as the
   expect(result.audit).toEqual([
     AuditEventType.Started,
     AuditEventType.Verified,
+    AuditEventType.SecretRotated,
     AuditEventType.UsageChecked,
     AuditEventType.Revoked,
     AuditEventType.Completed,
