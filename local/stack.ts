@@ -7,10 +7,12 @@ import { startLocalMariadb, type LocalMariadb, type LocalMariadbOptions } from '
 import { startLocalPostgres, type LocalPostgres, type LocalPostgresOptions } from './databases/postgres';
 import { startLocalRedis, type LocalRedis, type LocalRedisOptions } from './databases/redis';
 import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb';
+import { startLocalEcs, type LocalEcs } from './ecs';
 import { startLocalElastiCache, type LocalElastiCache } from './elasticache';
 import { startLocalEventBridge, type LocalEventBridge } from './eventbridge/local-eventbridge';
 import { startLocalIam, type LocalIam } from './iam';
 import { startLocalKms, type LocalKms } from './kms';
+import { startLocalLambda, type LocalLambda } from './lambda';
 import { startLocalRds, type LocalRds } from './rds';
 import { startLocalSecretsManager, type LocalSecretsManager } from './secretsmanager/local-secrets-manager';
 import { startLocalSns, type LocalSns } from './sns/local-sns';
@@ -52,6 +54,10 @@ export interface LocalStack {
   readonly dynamodb?: LocalDynamoDb;
   /** The local EventBridge: the audit events the task functions put (`eventBridge.events()`). */
   readonly eventBridge: LocalEventBridge;
+  /** The local ECS (AWS_ENDPOINT_URL_ECS): consumers' services the coordinator refreshes, when asked for. */
+  readonly ecs?: LocalEcs;
+  /** The local Lambda API (AWS_ENDPOINT_URL_LAMBDA): consumers' functions the coordinator refreshes, when asked for. */
+  readonly lambda?: LocalLambda;
   /**
    * The local CloudWatch Logs (AWS_ENDPOINT_URL_CLOUDWATCH_LOGS), holding the audit log group
    * LOCAL_AUDIT_LOG_GROUP_NAME into which a rule on the audit bus delivers every keyturn audit event.
@@ -98,6 +104,11 @@ export interface LocalStackOptions {
   readonly dynamodb?: boolean;
   /** Turn Secrets Manager's request quotas on. @default false */
   readonly quotas?: boolean;
+  /**
+   * Start the local ECS and Lambda APIs too (consumers' services and functions to refresh), and point
+   * AWS_ENDPOINT_URL_ECS and AWS_ENDPOINT_URL_LAMBDA at them. @default false
+   */
+  readonly consumers?: boolean;
 }
 
 /**
@@ -130,6 +141,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     optional(options.iam || options.kms, () => startLocalCloudTrail(location)),
     optional(options.kms, () => startLocalKms(location)),
     optional(options.dynamodb, () => startLocalDynamoDb()),
+    optional(options.consumers, () => startLocalEcs(location)),
+    optional(options.consumers, () => startLocalLambda(location)),
   ] as const);
   const failed = starting.find((outcome) => outcome.status === 'rejected');
   if (failed) {
@@ -154,6 +167,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cloudTrail,
     kms,
     dynamodb,
+    ecs,
+    lambda,
   ] = [
     valueOf(starting[0]),
     valueOf(starting[1]),
@@ -168,6 +183,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     valueOf(starting[10]),
     valueOf(starting[11]),
     valueOf(starting[12]),
+    valueOf(starting[13]),
+    valueOf(starting[14]),
   ] as const;
   // Fixtures, as the CDK app would deploy them: the audit bus and the default alert topic.
   eventBridge.createEventBus(LOCAL_AUDIT_BUS_NAME);
@@ -189,6 +206,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   if (elasticache) process.env.AWS_ENDPOINT_URL_ELASTICACHE = elasticache.endpoint;
   if (kms) process.env.AWS_ENDPOINT_URL_KMS = kms.endpoint;
   if (dynamodb) process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamodb.endpoint;
+  if (ecs) process.env.AWS_ENDPOINT_URL_ECS = ecs.endpoint;
+  if (lambda) process.env.AWS_ENDPOINT_URL_LAMBDA = lambda.endpoint;
   if (iam) {
     process.env.AWS_ENDPOINT_URL_IAM = iam.iamEndpoint;
     process.env.AWS_ENDPOINT_URL_STS = iam.stsEndpoint;
@@ -226,6 +245,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     kms,
     dynamodb,
     eventBridge,
+    ecs,
+    lambda,
     cloudWatchLogs,
     sns,
     auditBusName: LOCAL_AUDIT_BUS_NAME,
@@ -247,6 +268,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         cloudTrail?.stop(),
         kms?.stop(),
         dynamodb?.stop(),
+        ecs?.stop(),
+        lambda?.stop(),
       ]);
     },
   };
