@@ -8,11 +8,13 @@ import { startLocalMariadb, type LocalMariadb, type LocalMariadbOptions } from '
 import { startLocalPostgres, type LocalPostgres, type LocalPostgresOptions } from './databases/postgres';
 import { startLocalRedis, type LocalRedis, type LocalRedisOptions } from './databases/redis';
 import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb';
+import { startLocalEcs, type LocalEcs } from './ecs';
 import { startLocalElastiCache, type LocalElastiCache } from './elasticache';
 import { recordingMetricSink, type MetricDataPoint, type MetricSink } from './elasticache/metric-sink';
 import { startLocalEventBridge, type LocalEventBridge } from './eventbridge/local-eventbridge';
 import { startLocalIam, type LocalIam } from './iam';
 import { startLocalKms, type LocalKms } from './kms';
+import { startLocalLambda, type LocalLambda } from './lambda';
 import { startLocalRds, type LocalRds } from './rds';
 import { startLocalSecretsManager, type LocalSecretsManager } from './secretsmanager/local-secrets-manager';
 import { startServerSignals, type ServerSignals } from './server-signals';
@@ -55,6 +57,10 @@ export interface LocalStack {
   readonly dynamodb?: LocalDynamoDb;
   /** The local EventBridge: the audit events the task functions put (`eventBridge.events()`). */
   readonly eventBridge: LocalEventBridge;
+  /** The local ECS (AWS_ENDPOINT_URL_ECS): consumers' services the coordinator refreshes, when asked for. */
+  readonly ecs?: LocalEcs;
+  /** The local Lambda API (AWS_ENDPOINT_URL_LAMBDA): consumers' functions the coordinator refreshes, when asked for. */
+  readonly lambda?: LocalLambda;
   /**
    * The local CloudWatch Logs (AWS_ENDPOINT_URL_CLOUDWATCH_LOGS), holding the audit log group
    * LOCAL_AUDIT_LOG_GROUP_NAME into which a rule on the audit bus delivers every keyturn audit event.
@@ -74,7 +80,7 @@ export interface LocalStack {
    * ACL LOG as the ElastiCache AuthenticationFailures metric (`redisAuthFailures`) into `metricSink`.
    */
   readonly serverSignals: ServerSignals;
-  /** The metric points published when no `metricSink` was given (else empty). */
+  /** The metric points published when no `metricSink` was given (else empty); they also reach the local CloudWatch. */
   readonly metricPoints: () => readonly MetricDataPoint[];
   /** The audit bus, also in KEYTURN_AUDIT_BUS_NAME. */
   readonly auditBusName: string;
@@ -117,6 +123,11 @@ export interface LocalStackOptions {
   readonly quotas?: boolean;
   /** Where local services publish CloudWatch metric points (ElastiCache AuthenticationFailures). @default kept in `metricPoints()` */
   readonly metricSink?: MetricSink;
+  /**
+   * Start the local ECS and Lambda APIs too (consumers' services and functions to refresh), and point
+   * AWS_ENDPOINT_URL_ECS and AWS_ENDPOINT_URL_LAMBDA at them. @default false
+   */
+  readonly consumers?: boolean;
 }
 
 /**
@@ -152,6 +163,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     optional(options.iam || options.kms, () => startLocalCloudTrail(location)),
     optional(options.kms, () => startLocalKms(location)),
     optional(options.dynamodb, () => startLocalDynamoDb()),
+    optional(options.consumers, () => startLocalEcs(location)),
+    optional(options.consumers, () => startLocalLambda(location)),
   ] as const);
   const failed = starting.find((outcome) => outcome.status === 'rejected');
   if (failed) {
@@ -177,6 +190,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cloudTrail,
     kms,
     dynamodb,
+    ecs,
+    lambda,
   ] = [
     valueOf(starting[0]),
     valueOf(starting[1]),
@@ -192,6 +207,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     valueOf(starting[11]),
     valueOf(starting[12]),
     valueOf(starting[13]),
+    valueOf(starting[14]),
+    valueOf(starting[15]),
   ] as const;
   // Fixtures, as the CDK app would deploy them: the audit bus and the default alert topic.
   eventBridge.createEventBus(LOCAL_AUDIT_BUS_NAME);
@@ -214,6 +231,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   if (elasticache) process.env.AWS_ENDPOINT_URL_ELASTICACHE = elasticache.endpoint;
   if (kms) process.env.AWS_ENDPOINT_URL_KMS = kms.endpoint;
   if (dynamodb) process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamodb.endpoint;
+  if (ecs) process.env.AWS_ENDPOINT_URL_ECS = ecs.endpoint;
+  if (lambda) process.env.AWS_ENDPOINT_URL_LAMBDA = lambda.endpoint;
   if (iam) {
     process.env.AWS_ENDPOINT_URL_IAM = iam.iamEndpoint;
     process.env.AWS_ENDPOINT_URL_STS = iam.stsEndpoint;
@@ -237,7 +256,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       rds,
       cloudWatchLogsEndpoint: cloudWatchLogs.endpoint,
       region: LOCAL_REGION,
-      metricSink: options.metricSink ?? recorded.sink,
+      metricSink: options.metricSink ?? intoLocalCloudWatch(metrics, recorded.sink),
     });
   } catch (error) {
     await stopAll([
@@ -282,6 +301,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     kms,
     dynamodb,
     eventBridge,
+    ecs,
+    lambda,
     cloudWatchLogs,
     cloudWatch,
     sns,
@@ -309,6 +330,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         cloudTrail?.stop(),
         kms?.stop(),
         dynamodb?.stop(),
+        ecs?.stop(),
+        lambda?.stop(),
       ]);
     },
   };
@@ -322,4 +345,19 @@ async function stopAll(parts: readonly ({ stop(): Promise<void> } | undefined)[]
 function valueOf<T>(outcome: PromiseSettledResult<T>): T {
   if (outcome.status === 'rejected') throw outcome.reason;
   return outcome.value;
+}
+
+/** The default metric sink: each point into the local CloudWatch (as ElastiCache publishes it) and kept for tests. */
+function intoLocalCloudWatch(metrics: MetricStore, recorder: MetricSink): MetricSink {
+  return async (point: MetricDataPoint) => {
+    metrics.putValue({
+      namespace: point.namespace,
+      metricName: point.metricName,
+      dimensions: point.dimensions,
+      value: point.value,
+      timestamp: point.timestamp,
+      unit: 'Count',
+    });
+    await recorder(point);
+  };
 }

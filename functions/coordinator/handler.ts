@@ -7,6 +7,7 @@ import { MetricService } from '../shared/metric-names';
 import { createObservability } from '../shared/observability';
 import { SecretStore } from '../shared/secret-store';
 import { snsAlertPublisher } from '../tasks/alerts';
+import { sdkConsumerApis } from '../tasks/consumer-apis';
 import type { CoordinatorDeps } from '../tasks/coordinator-deps';
 import { isLifecycleTaskEvent, runCoordinatorTask } from '../tasks/dispatch';
 import { InvalidTaskInputError } from '../tasks/errors';
@@ -25,6 +26,7 @@ const deps: CoordinatorDeps = {
   }),
   alerts: snsAlertPublisher(new SNSClient({})),
   defaultAlertTopicArn: process.env[TaskEnvironment.defaultAlertTopicArn],
+  consumerApis: sdkConsumerApis(),
 };
 
 /** The state machines' coordinator: `begin` opens a run, `report` records how one ended and alerts. */

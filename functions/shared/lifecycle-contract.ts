@@ -1,4 +1,5 @@
 import { TAG_PREFIX } from '../strategies/tag-options';
+import type { ConsumerRefresh } from './consumer-refresh';
 
 /**
  * What the lifecycle, emergency and fleet state machines, their task functions and the
@@ -82,7 +83,14 @@ export const ROTATION_FUNCTION_TASKS = ['preflight', 'verify', 'drain', 'revoke'
 export type RotationFunctionTask = (typeof ROTATION_FUNCTION_TASKS)[number];
 
 /** Tasks of the coordinator function (no network access to targets needed); `plan` only in a dry run. */
-export const COORDINATOR_TASKS = ['begin', 'report', 'plan'] as const;
+export const COORDINATOR_TASKS = [
+  'begin',
+  'report',
+  'plan',
+  // Consumers told and refreshed after Verify (functions/tasks/notify.ts, refresh-consumers.ts).
+  'notify',
+  'refresh-consumers',
+] as const;
 export type CoordinatorTask = (typeof COORDINATOR_TASKS)[number];
 
 /**
@@ -108,10 +116,25 @@ export interface RevocationSettings {
   readonly terminateSessions: boolean;
 }
 
+/** The secret's consumers, from its `keyturn:consumer-*` tags (functions/shared/consumer-refresh.ts). */
+export interface ConsumerSettings {
+  /** Every consumer the tags name, with what a rotation refreshes for it (`event`: the event only). */
+  readonly consumers: readonly ConsumerRefresh[];
+  /** How many of them name an ECS service or a Lambda function to refresh (the lifecycle skips the refresh at 0). */
+  readonly refreshCount: number;
+  /** The longest cache lifetime they declare: the grace window is at least this long. */
+  readonly cacheSeconds: number;
+  /** The grace the policy asked for, when the consumers' cache lifetime raised it (graceSeconds is the raised one). */
+  readonly declaredGraceSeconds?: number;
+}
+
 export interface LifecycleSettings {
+  /** At least the consumers' longest cache lifetime ({@link ConsumerSettings.cacheSeconds}). */
   readonly graceSeconds: number;
   readonly minIntervalSeconds: number;
   readonly revocation: RevocationSettings;
+  /** Absent when the secret names no consumers. */
+  readonly consumers?: ConsumerSettings;
 }
 
 /** For a secret without lifecycle tags: a short grace, an hour of draining, then alert rather than cut anyone off. */
@@ -185,5 +208,14 @@ export const AuditEventType = {
   Completed: 'RotationCompleted',
   /** The rotation failed; the alert carries the same rotation id and step. */
   Failed: 'RotationFailed',
+  /**
+   * The new credential is verified AWSCURRENT: consumers should pick it up now. The event consumers subscribe to
+   * (secret ARN, version id, entry, consumers and what is refreshed; never a value), also the audit record.
+   */
+  SecretRotated: 'SecretRotated',
+  /** A consumer's ECS service or Lambda function was refreshed (or found already refreshed) for the new version. */
+  ConsumerRefreshed: 'ConsumerRefreshed',
+  /** A consumer's refresh failed: alerted, never failing or rolling back the rotation (the credential is fine). */
+  ConsumerRefreshFailed: 'ConsumerRefreshFailed',
 } as const;
 export type AuditEventTypeName = (typeof AuditEventType)[keyof typeof AuditEventType];

@@ -3,6 +3,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { AuditTrail } from '../shared/audit';
 import type { SecretStore } from '../shared/secret-store';
 import type { AlertPublisher } from './alerts';
+import type { ConsumerApis } from './consumer-apis';
 
 /** What the coordinator's tasks (begin, report) are given; tests pass their own. */
 export interface CoordinatorDeps {
@@ -15,4 +16,8 @@ export interface CoordinatorDeps {
   readonly defaultAlertTopicArn?: string;
   /** @default crypto.randomUUID */
   readonly newRotationId?: () => string;
+  /** ECS and Lambda, for refreshing consumers (`refresh-consumers`). @default none: every refresh fails, alerted */
+  readonly consumerApis?: ConsumerApis;
+  /** @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }

@@ -10,12 +10,15 @@ import {
 } from '../shared/lifecycle-contract';
 import { begin } from './begin';
 import type { CoordinatorDeps } from './coordinator-deps';
+import { parseConsumersTaskInput } from './consumer-input';
 import type { TaskDeps } from './deps';
 import { drain } from './drain';
 import { planDryRun } from './dry-run-plan';
 import { InvalidTaskInputError } from './errors';
 import { parsePlanInput, parseTaskInput, parseWith } from './input';
+import { notify } from './notify';
 import { preflight } from './preflight';
+import { refreshConsumers } from './refresh-consumers';
 import { report } from './report';
 import { revoke } from './revoke';
 import { rollback } from './rollback';
@@ -53,6 +56,8 @@ const COORDINATOR_RUNNERS: Record<CoordinatorTask, (input: unknown, deps: Coordi
   begin: (input, deps) => begin(parseWith(beginSchema, input, 'begin'), deps),
   report: (input, deps) => report(input, deps),
   plan: (input) => Promise.resolve(planDryRun(parsePlanInput(input))),
+  notify: (input, deps) => notify(parseConsumersTaskInput(input, 'notify'), deps),
+  'refresh-consumers': (input, deps) => refreshConsumers(parseConsumersTaskInput(input, 'refresh-consumers'), deps),
 };
 
 function taskName<T extends string>(event: { task: unknown }, tasks: readonly T[], where: string): T {

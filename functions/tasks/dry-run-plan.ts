@@ -1,5 +1,7 @@
+import { describeTarget } from '../shared/consumer-refresh';
 import {
   DRAIN_CHECK_INTERVAL_SECONDS,
+  type ConsumerSettings,
   type DryRunPlan,
   type LifecycleSettings,
   type RotationRun,
@@ -43,10 +45,34 @@ function lifecycleSteps(settings: LifecycleSettings): string[] {
   return [
     ROTATE,
     `${VERIFY}; a definite rejection rolls back`,
-    `grace ${settings.graceSeconds} s: both credentials work`,
+    ...consumerSteps(settings.consumers),
+    `grace ${settings.graceSeconds} s: both credentials work${graceRaise(settings)}`,
     drain,
     `revoke the old credential${terminateSessions ? ' and end its open sessions' : ''}`,
   ];
+}
+
+/** Telling consumers (always), then refreshing those that name an ECS service or a Lambda function. */
+function consumerSteps(consumers: ConsumerSettings | undefined): string[] {
+  const named = consumers?.consumers ?? [];
+  const notify =
+    `notify: a SecretRotated event on the audit bus` +
+    (named.length === 0 ? '' : ` naming ${named.map((c) => c.name).join(', ')}`);
+  const refreshed = named.filter((c) => c.target.kind !== 'event');
+  if (refreshed.length === 0) return [notify];
+  return [
+    notify,
+    `refresh consumers: ${refreshed.map((c) => `${c.name} (${describeTarget(c.target)})`).join(', ')}; ` +
+      'a failed refresh alerts, never rolls back',
+  ];
+}
+
+/** Why the grace is longer than the policy's, when the consumers' cache lifetime raised it. */
+function graceRaise(settings: LifecycleSettings): string {
+  const declared = settings.consumers?.declaredGraceSeconds;
+  return declared === undefined
+    ? ''
+    : ` (raised from ${declared} s to the consumers' longest cache lifetime, ${settings.consumers?.cacheSeconds ?? 0} s)`;
 }
 
 function emergencySteps(preflight: PreflightSummary): string[] {

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { LIFECYCLE_TRIGGERS, type LifecycleRequest, type RotationRun } from '../shared/lifecycle-contract';
 import { describeIssues } from '../shared/validation';
+import { consumerSettingsSchema } from './consumer-settings-schema';
 import type { DrainInput } from './drain';
 import { InvalidRequestError, InvalidTaskInputError } from './errors';
 import type { PlanInput } from './dry-run-plan';
@@ -62,6 +63,7 @@ const settingsSchema = z.object({
     whenStillInUse: z.enum(['alert', 'revoke']),
     terminateSessions: z.boolean(),
   }),
+  consumers: z.optional(consumerSettingsSchema),
 });
 const planSchema = z.object({
   rotation: runSchema,

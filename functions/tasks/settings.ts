@@ -1,6 +1,14 @@
 import {
+  consumerTagKey,
+  ConsumerTag,
+  MAX_CONSUMER_TAGS,
+  parseConsumerTag,
+  type ConsumerRefresh,
+} from '../shared/consumer-refresh';
+import {
   DEFAULT_LIFECYCLE_SETTINGS,
   LifecycleTag,
+  type ConsumerSettings,
   type LifecycleSettings,
   type RevocationSettings,
 } from '../shared/lifecycle-contract';
@@ -37,9 +45,35 @@ export function readLifecycleSettings(tags: Tags): LifecycleSettings {
       choiceTag(tags, LifecycleTag.whenStillInUse, ['alert', 'revoke'] as const) ?? defaults.revocation.whenStillInUse,
     terminateSessions: terminate === undefined ? defaults.revocation.terminateSessions : terminate === 'true',
   };
+  const declaredGrace = secondsTag(tags, LifecycleTag.graceSeconds) ?? defaults.graceSeconds;
+  const consumers = readConsumerSettings(tags, declaredGrace);
   return {
-    graceSeconds: secondsTag(tags, LifecycleTag.graceSeconds) ?? defaults.graceSeconds,
+    // Never shorter than the consumers' caches: a cached old value must not outlive the old credential.
+    graceSeconds: Math.max(declaredGrace, consumers?.cacheSeconds ?? 0),
     minIntervalSeconds: secondsTag(tags, LifecycleTag.minIntervalSeconds) ?? defaults.minIntervalSeconds,
     revocation,
+    ...(consumers ? { consumers } : {}),
+  };
+}
+
+/** The consumers the `keyturn:consumer-*` tags name, in tag order; undefined when there are none. */
+function readConsumerSettings(tags: Tags, declaredGrace: number): ConsumerSettings | undefined {
+  const consumers: ConsumerRefresh[] = [];
+  for (let index = 1; index <= MAX_CONSUMER_TAGS; index++) {
+    const key = consumerTagKey(index);
+    const value = tags[key];
+    if (value === undefined) continue;
+    const parsed = parseConsumerTag(value.trim());
+    if (typeof parsed === 'string') throw new InvalidLifecycleSettingError(`tag ${key} ${parsed}`);
+    consumers.push(parsed);
+  }
+  const cacheSeconds = secondsTag(tags, ConsumerTag.cacheSeconds);
+  if (consumers.length === 0 && cacheSeconds === undefined) return undefined;
+  const longest = cacheSeconds ?? 0;
+  return {
+    consumers,
+    refreshCount: consumers.filter((c) => c.target.kind !== 'event').length,
+    cacheSeconds: longest,
+    ...(longest > declaredGrace ? { declaredGraceSeconds: declaredGrace } : {}),
   };
 }

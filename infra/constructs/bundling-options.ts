@@ -184,7 +184,14 @@ export const COORDINATOR_FUNCTION: LambdaHandlerSource = {
   entry: path.join(REPO_ROOT, 'functions', 'coordinator', 'handler.ts'),
   handler: 'handler',
   environment: powertoolsEnvironment(MetricService.Lifecycle),
-  bundle: LAMBDA_BUNDLE,
+  bundle: {
+    ...LAMBDA_BUNDLE,
+    // The consumer refresh's clients (functions/tasks/consumer-apis.ts): only a run with refresh targets loads them.
+    lazyModules: [
+      { specifier: '@aws-sdk/client-ecs', entry: 'functions/lazy-modules/client-ecs.ts' },
+      { specifier: '@aws-sdk/client-lambda', entry: 'functions/lazy-modules/client-lambda.ts' },
+    ],
+  },
 };
 
 /** The kms-key state machine's tasks: every step of a KMS key's rotation (`{"task": ..., "state": ...}`). */

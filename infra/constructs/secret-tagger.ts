@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsCustomResource, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct, DependencyGroup, type IDependable } from 'constructs';
+import { CONSUMER_TAG_KEYS } from '../../functions/shared/consumer-refresh';
 import { OptionTag, TAG_PREFIX } from '../../functions/strategies/tag-options';
 import { LifecycleTag, ManagementTag } from '../policy/strategy-tags';
 import { secretArnForPolicies } from './rotation-function';
@@ -14,6 +15,7 @@ export const KEYTURN_TAG_KEYS: readonly string[] = [
   ...Object.values(ManagementTag),
   ...Object.values(OptionTag),
   ...Object.values(LifecycleTag),
+  ...CONSUMER_TAG_KEYS,
 ];
 
 /** Properties of a {@link SecretTagger}. */

@@ -1,3 +1,4 @@
+import { DEFAULT_CONSUMER_CACHE_SECONDS } from '../../functions/shared/consumer-refresh';
 import {
   DEFAULT_WRITE_QUOTA_FRACTION,
   DEFAULT_WRITE_QUOTA_PER_SECOND,
@@ -15,7 +16,10 @@ export interface ResolvedEntry {
   readonly owner: PolicyEntry['owner'];
   readonly consumers: NonNullable<PolicyEntry['consumers']>;
   readonly schedule: { readonly expression: string; readonly window: string };
+  /** The grace the policy asks for (the lifecycle raises it to {@link consumerCacheSeconds}: see {@link effectiveGraceSeconds}). */
   readonly graceSeconds: number;
+  /** The longest cache lifetime the consumers declare (5 minutes each by default); undefined without consumers. */
+  readonly consumerCacheSeconds?: number;
   /** A scheduled or on-demand rotation refuses to start sooner than this after the last one. */
   readonly minIntervalSeconds: number;
   readonly revocation: {
@@ -166,6 +170,7 @@ function resolveEntry(entry: PolicyEntry, policy: Policy): ResolvedEntry {
     consumers: entry.consumers ?? [],
     schedule: { expression: schedule.expression, window: schedule.window ?? builtIn.schedule.window },
     graceSeconds: seconds(entry.grace ?? fromPolicy?.grace ?? builtIn.grace),
+    ...consumerCache(entry.consumers ?? []),
     minIntervalSeconds: seconds(entry.minInterval ?? fromPolicy?.minInterval ?? builtIn.minInterval),
     revocation: {
       waitForIdle: revocation.waitForIdle,
@@ -177,6 +182,18 @@ function resolveEntry(entry: PolicyEntry, policy: Policy): ResolvedEntry {
     tags: entry.tags ?? {},
     source: entry,
   };
+}
+
+/** The consumers' longest cache lifetime, each one's default that of the Parameters and Secrets Lambda extension. */
+function consumerCache(consumers: NonNullable<PolicyEntry['consumers']>): { consumerCacheSeconds?: number } {
+  if (consumers.length === 0) return {};
+  const each = consumers.map((c) => (c.cacheTtl === undefined ? DEFAULT_CONSUMER_CACHE_SECONDS : seconds(c.cacheTtl)));
+  return { consumerCacheSeconds: Math.max(...each) };
+}
+
+/** The grace window a rotation of the entry waits: the policy's, raised to the consumers' longest cache lifetime. */
+export function effectiveGraceSeconds(entry: Pick<ResolvedEntry, 'graceSeconds' | 'consumerCacheSeconds'>): number {
+  return Math.max(entry.graceSeconds, entry.consumerCacheSeconds ?? 0);
 }
 
 function seconds(duration: string): number {

@@ -45,7 +45,8 @@ export default definePolicy({
       secret: { name: 'payments/api-key', create: true },
       owner: payments,
       alertRoute: 'payments',
-      consumers: [{ name: 'checkout' }, { name: 'billing' }],
+      // billing's Lambda function caches the key for 10 minutes: the grace window is at least that long.
+      consumers: [{ name: 'checkout' }, { name: 'billing', lambdaFunction: 'billing-invoicer', cacheTtl: '10m' }],
     },
     {
       id: 'partner-oauth-client',
@@ -125,7 +126,8 @@ export default definePolicy({
       kind: 'postgres-alternating-users',
       secret: { name: 'orders/db/api' },
       owner: platform,
-      consumers: [{ name: 'orders-api' }],
+      // After each verified rotation: a new deployment of the ECS service (docs/consumers.md).
+      consumers: [{ name: 'orders-api', ecsService: { cluster: 'orders', service: 'orders-api' } }],
       options: { network: 'orders-vpc', master: { entry: 'orders-db-master' } },
     },
     {

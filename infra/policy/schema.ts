@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  ECS_NAME,
+  encodeConsumerTag,
+  LAMBDA_FUNCTION_NAME,
+  MAX_CONSUMER_TAGS,
+  MAX_TAG_VALUE_CHARS,
+  type ConsumerRefresh,
+} from '../../functions/shared/consumer-refresh';
 import { parseScheduleExpression } from '../../functions/shared/rotation-schedule';
 import { STRATEGY_NAMES, type StrategyName } from '../../functions/strategies/strategy';
 import { MAX_WRITE_QUOTA_FRACTION } from '../../functions/shared/write-pacing';
@@ -173,21 +181,75 @@ const blackout = z
     }
   });
 
+/** One consumer of a secret (docs/consumers.md). */
+const consumer = z
+  .strictObject({
+    name: z.string().min(1).max(128).regex(TAG_TEXT, TAG_TEXT_MESSAGE),
+    roleArn: z.optional(z.string().regex(IAM_ROLE_ARN, 'must be an IAM role ARN')),
+    /** Force a new deployment of this ECS service (same account and region) after each verified rotation. */
+    ecsService: z.optional(
+      z.strictObject({
+        cluster: z.string().regex(ECS_NAME, 'must be an ECS cluster name (letters, digits, - and _)'),
+        service: z.string().regex(ECS_NAME, 'must be an ECS service name (letters, digits, - and _)'),
+      }),
+    ),
+    /** Touch this Lambda function's configuration (same account and region) so new execution environments start. */
+    lambdaFunction: z.optional(
+      z.string().regex(LAMBDA_FUNCTION_NAME, 'must be a Lambda function name (not an ARN): letters, digits, - and _'),
+    ),
+    /** How long the consumer caches the value. @default '5m' (the Parameters and Secrets Lambda extension's) */
+    cacheTtl: z.optional(duration),
+  })
+  .superRefine((c, ctx) => {
+    if (c.ecsService !== undefined && c.lambdaFunction !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lambdaFunction'],
+        message:
+          'name one refresh target per consumer (an ecsService or a lambdaFunction): list the other as a consumer of its own',
+      });
+    }
+    const ttl = c.cacheTtl === undefined ? undefined : durationSeconds(c.cacheTtl);
+    if (ttl !== undefined && ttl > MAX_CONSUMER_CACHE_SECONDS) {
+      ctx.addIssue({ code: 'custom', path: ['cacheTtl'], message: `must be at most 24h, got ${c.cacheTtl ?? ''}` });
+    }
+    const tag = encodeConsumerTag(consumerRefreshOf(c));
+    if (tag.length > MAX_TAG_VALUE_CHARS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['name'],
+        message: `the consumer's name and refresh target together must fit a tag value (${MAX_TAG_VALUE_CHARS} characters), got ${tag.length}: shorten the name`,
+      });
+    }
+  });
+export type ConsumerEntry = z.output<typeof consumer>;
+
+/** A consumer's cache lifetime may be at most a day (a longer one would hold every rotation's grace open). */
+const MAX_CONSUMER_CACHE_SECONDS = 86_400;
+
+/** What a rotation refreshes for a consumer of the policy. */
+export function consumerRefreshOf(c: Pick<ConsumerEntry, 'name' | 'ecsService' | 'lambdaFunction'>): ConsumerRefresh {
+  if (c.ecsService !== undefined) {
+    return { name: c.name, target: { kind: 'ecs-service', ...c.ecsService } };
+  }
+  if (c.lambdaFunction !== undefined) {
+    return { name: c.name, target: { kind: 'lambda-function', functionName: c.lambdaFunction } };
+  }
+  return { name: c.name, target: { kind: 'event' } };
+}
+
 /** What every entry has, whatever its kind. */
 const commonEntryFields = {
   /** Stable identifier: construct ids, schedule names and alarms derive from it. */
   id: entryId,
   secret: secretReference,
   owner,
-  /** Who reads the secret; a roleArn gets GetSecretValue through the secret's resource policy. */
-  consumers: z.optional(
-    z.array(
-      z.strictObject({
-        name: z.string().min(1).max(128).regex(TAG_TEXT, TAG_TEXT_MESSAGE),
-        roleArn: z.optional(z.string().regex(IAM_ROLE_ARN, 'must be an IAM role ARN')),
-      }),
-    ),
-  ),
+  /**
+   * Who reads the secret; a roleArn gets GetSecretValue through the secret's resource policy. Each consumer is
+   * named in the SecretRotated event, may name what a rotation refreshes (an ECS service or a Lambda function), and
+   * declares how long it caches the value: the grace window is at least that long (docs/consumers.md).
+   */
+  consumers: z.optional(z.array(consumer)),
   schedule: z.optional(schedule),
   /** How long old and new credentials are both accepted before the old one is checked and revoked. */
   grace: z.optional(duration),
@@ -599,6 +661,7 @@ export const policySchema = z
           });
         }
       }
+      consumerIssues(entry, at, ctx);
       const grace = entry.grace === undefined ? undefined : durationSeconds(entry.grace);
       const interval = entry.schedule ? intervalSeconds(entry.schedule.expression) : undefined;
       if (grace !== undefined && interval !== undefined && grace >= interval) {
@@ -633,6 +696,52 @@ export const policySchema = z
       });
     }
   });
+
+/**
+ * What an entry's consumers can get wrong together: more refresh targets than the secret's tags can carry, two
+ * consumers refreshing the same service or function (two deployments at once), a cache lifetime as long as the
+ * rotation interval (the grace window it raises would outlast the next rotation).
+ */
+function consumerIssues(
+  entry: PolicyEntry,
+  at: (...path: (string | number)[]) => (string | number)[],
+  ctx: z.RefinementCtx,
+): void {
+  const consumers = entry.consumers ?? [];
+  const refreshing = consumers.filter((c) => c.ecsService !== undefined || c.lambdaFunction !== undefined);
+  if (refreshing.length > MAX_CONSUMER_TAGS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: at('consumers'),
+      message: `at most ${MAX_CONSUMER_TAGS} consumers may name an ecsService or a lambdaFunction (they travel in the secret's tags), got ${refreshing.length}`,
+    });
+  }
+  const seen = new Map<string, number>();
+  consumers.forEach((c, index) => {
+    const refresh = consumerRefreshOf(c);
+    if (refresh.target.kind === 'event') return;
+    const key = encodeConsumerTag({ ...refresh, name: '' });
+    const first = seen.get(key);
+    if (first !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: at('consumers', index),
+        message: `refreshes the same ${refresh.target.kind === 'ecs-service' ? 'ECS service' : 'Lambda function'} as consumers[${first}]`,
+      });
+    } else seen.set(key, index);
+  });
+  const every = entry.schedule ? intervalSeconds(entry.schedule.expression) : undefined;
+  consumers.forEach((c, index) => {
+    const ttl = c.cacheTtl === undefined ? undefined : durationSeconds(c.cacheTtl);
+    if (ttl !== undefined && every !== undefined && ttl >= every) {
+      ctx.addIssue({
+        code: 'custom',
+        path: at('consumers', index, 'cacheTtl'),
+        message: `${c.cacheTtl ?? ''} is not shorter than the rotation interval: the grace window it sets would outlast the next rotation`,
+      });
+    }
+  });
+}
 
 /** What a key entry can get wrong against the rest of the policy: its id, key, alias and alert route. */
 function keyIssues(

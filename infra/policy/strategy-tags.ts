@@ -4,6 +4,7 @@ import { startOfUtcDay } from '../../functions/shared/rotation-schedule';
 import { encodeProbe, PROBE_TAG } from '../../functions/strategies/probe/probe';
 import { IamTag, NO_CLOUDTRAIL_REGIONS } from '../../functions/strategies/iam/options';
 import { OptionTag } from '../../functions/strategies/tag-options';
+import { consumerTags } from './consumer-tags';
 import type { ResolvedEntry } from './defaults';
 import { durationSeconds } from './duration';
 import { scheduleMaxAgeSeconds } from './max-age';
@@ -73,9 +74,9 @@ export function lifecycleTags(entry: ResolvedEntry): Record<string, string> {
   };
 }
 
-/** Every `keyturn:*` tag of the entry's secret: {@link strategyTags} and {@link lifecycleTags}. */
+/** Every `keyturn:*` tag of the entry's secret: {@link strategyTags}, {@link lifecycleTags} and {@link consumerTags}. */
 export function keyturnTags(entry: ResolvedEntry, scheduleReferenceDate?: Date): Record<string, string> {
-  return { ...strategyTags(entry, scheduleReferenceDate), ...lifecycleTags(entry) };
+  return { ...strategyTags(entry, scheduleReferenceDate), ...lifecycleTags(entry), ...consumerTags(entry) };
 }
 
 function iamTags(options: IamAccessKeyEntry['options']): Record<string, string> {

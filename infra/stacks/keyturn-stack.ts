@@ -28,6 +28,7 @@ import type { ResolvedPolicy } from '../policy/defaults';
 import { keyMaxAgeSeconds } from '../policy/max-age';
 import { ManagementTag } from '../policy/strategy-tags';
 import { policySecretsOf } from '../policy/inventory-references';
+import { consumerRefreshOf } from '../policy/schema';
 
 /** Properties of the {@link KeyturnStack}. */
 export interface KeyturnStackProps extends StackProps {
@@ -191,6 +192,10 @@ export class KeyturnStack extends Stack {
       ...props.orchestration,
       lifecycleTimeout: props.orchestration?.lifecycleTimeout ?? lifecycleTimeoutFor(props.policy.entries),
     });
+    // The consumers' ECS services and Lambda functions the coordinator refreshes after a verified rotation.
+    this.orchestration.coordinator.grantConsumerRefresh(
+      props.policy.entries.flatMap((entry) => entry.consumers.map((c) => consumerRefreshOf(c).target)),
+    );
 
     this.schedulerRole = stateMachineSchedulerRole(this, 'SchedulerRole', {
       description: 'keyturn: lets the lifecycle schedules start the lifecycle state machine, nothing else',

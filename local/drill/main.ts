@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { LOCAL_ROTATION_FUNCTION_ARN, startLocalStack, type LocalStack } from '../stack';
 import { drillApiKey, drillApiKeyEmergency } from './api-key-drill';
+import { drillConsumers } from './consumers-drill';
 import { startFakeSendGrid } from '../providers/sendgrid';
 import { drillSendGridKey } from './http-key-drill';
 import { drillIamAccessKey, drillIamLifecycle } from './iam-key-drill';
@@ -27,7 +28,7 @@ async function main(): Promise<number> {
 
   const started = performance.now();
   const prerequisites = drillPrerequisites();
-  const stack = await startLocalStack(installedStackOptions(prerequisites));
+  const stack = await startLocalStack({ ...installedStackOptions(prerequisites), consumers: true });
   const { postgres: pg, iam } = servers(stack);
   const { mariadb, redis, elasticache } = stack;
   const sendgrid = await startFakeSendGrid();
@@ -45,6 +46,9 @@ async function main(): Promise<number> {
     console.log(`  IAM / STS        ${iam.iamEndpoint} / ${iam.stsEndpoint} (keyturn's local: SigV4 verified per key)`);
     console.log(`  KMS              ${stack.kms?.endpoint ?? '?'} (keyturn's local: AES-256-GCM, versioned material)`);
     console.log(`  DynamoDB         ${stack.dynamodb?.endpoint ?? '?'} (dynalite, in memory)`);
+    console.log(
+      `  ECS / Lambda     ${stack.ecs?.endpoint ?? '?'} / ${stack.lambda?.endpoint ?? '?'} (keyturn's local: consumers refreshed)`,
+    );
     console.log(`  rotation Lambda  ${LOCAL_ROTATION_FUNCTION_ARN} (functions/rotate-secret/handler.ts, in process)\n`);
 
     const reports: SecretReport[] = [
@@ -67,6 +71,7 @@ async function main(): Promise<number> {
     const executions = [await drillPostgresLifecycle(stack, pg, handlers)];
     if (redis) executions.push(await drillRedisLifecycle(stack, redis, handlers));
     executions.push(await drillIamLifecycle(stack, iam, handlers), await drillApiKeyEmergency(stack, handlers));
+    executions.push(await drillConsumers(stack, handlers));
     console.log('KMS keys (statemachines/kms-key.asl.json, rewrap.asl.json):');
     const kmsContext = await kmsDrillContext(stack);
     try {

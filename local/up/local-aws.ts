@@ -55,6 +55,8 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     mariadb: wanted.has('mariadb') && installed.mariadb === true,
     redis: wanted.has('redis') && installed.redis === true,
     elasticache: wanted.has('redis') && installed.elasticache === true,
+    // Consumers' ECS services and Lambda functions that rotations refresh (docs/consumers.md).
+    consumers: true,
   });
   const stoppers: (() => Promise<void>)[] = [() => stack.stop()];
   const stopAll = async () => {
@@ -136,6 +138,8 @@ function stackEndpoints(
       endpoint: stack.cloudTrail.endpoint,
       envVar: 'AWS_ENDPOINT_URL_CLOUDTRAIL',
     },
+    stack.ecs && { name: 'ECS', endpoint: stack.ecs.endpoint, envVar: 'AWS_ENDPOINT_URL_ECS' },
+    stack.lambda && { name: 'Lambda', endpoint: stack.lambda.endpoint, envVar: 'AWS_ENDPOINT_URL_LAMBDA' },
   ];
   return endpoints.filter((endpoint): endpoint is ServiceEndpoint => endpoint !== undefined);
 }

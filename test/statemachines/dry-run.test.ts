@@ -96,6 +96,7 @@ describe('lifecycle dry run', () => {
       steps: [
         expect.stringMatching(/^rotate: /),
         expect.stringMatching(/^verify: .*rolls back$/),
+        'notify: a SecretRotated event on the audit bus',
         'grace 600 s: both credentials work',
         'drain up to 1800 s (a check every 60 s) while the old credential is in use, then revoke it anyway',
         'revoke the old credential and end its open sessions',

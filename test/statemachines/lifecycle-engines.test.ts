@@ -73,6 +73,7 @@ describeWithServers(['mariadb', 'redis'])('the lifecycle on MariaDB and Redis', 
     expect(result.audit).toEqual([
       AuditEventType.Started,
       AuditEventType.Verified,
+      AuditEventType.SecretRotated,
       AuditEventType.UsageChecked,
       AuditEventType.Revoked,
       AuditEventType.Completed,

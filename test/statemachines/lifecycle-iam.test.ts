@@ -104,6 +104,7 @@ it('rotates, verifies, revokes after grace 0 and drain: the new key signs as the
   expect(result.audit).toEqual([
     AuditEventType.Started,
     AuditEventType.Verified,
+    AuditEventType.SecretRotated,
     AuditEventType.UsageChecked,
     AuditEventType.Revoked,
     AuditEventType.Completed,
@@ -119,7 +120,7 @@ it('rotates, verifies, revokes after grace 0 and drain: the new key signs as the
   expect(newKeyOutcomes).toContain('InvalidClientTokenId');
   expect(newKeyOutcomes.at(-1)).toBe('accepted');
   // The revoke's audit event dates the quarantine: the key is deactivated, not deleted.
-  const revoked = result.auditDetails[3] as { detail: string };
+  const revoked = result.auditDetails[4] as { detail: string };
   expect(revoked.detail).toContain(`${secret.key.id} of IAM user "${secret.user}" is inactive`);
   // No secret access key reaches the execution history or the audit trail.
   const everything = JSON.stringify([result.events, result.auditDetails]);

@@ -121,6 +121,8 @@ describe('lifecycle', () => {
       'DryRunOrRotate',
       'RotateSecret',
       'Verify',
+      'NotifyConsumers',
+      'NotifyConsumersRefreshNeeded',
       'Grace',
       'Drain',
       'OldCredentialInUse',
@@ -130,6 +132,7 @@ describe('lifecycle', () => {
     expect(auditTypes(result.executionArn)).toEqual([
       AuditEventType.Started,
       AuditEventType.Verified,
+      AuditEventType.SecretRotated,
       AuditEventType.UsageChecked,
       AuditEventType.Revoked,
       AuditEventType.Completed,
@@ -264,6 +267,7 @@ describe('lifecycle', () => {
       expect(auditTypes(result.executionArn)).toEqual([
         AuditEventType.Started,
         AuditEventType.Verified,
+        AuditEventType.SecretRotated,
         AuditEventType.UsageChecked,
         AuditEventType.UsageChecked,
         AuditEventType.UsageChecked,
@@ -271,6 +275,7 @@ describe('lifecycle', () => {
         AuditEventType.Completed,
       ]);
       expect(auditTrail(result.executionArn).map((e) => e.detail.waitedSeconds)).toEqual([
+        undefined,
         undefined,
         undefined,
         0,

@@ -1,4 +1,7 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import type { RefreshTarget } from '../../../functions/shared/consumer-refresh';
 import { COORDINATOR_FUNCTION } from '../bundling-options';
 import { KeyturnFunctionValidationError } from '../keyturn-function';
 import { ReportingFunction, type ReportingFunctionOptions } from './reporting-function';
@@ -32,6 +35,60 @@ export class CoordinatorFunction extends ReportingFunction {
       roleDescription: 'keyturn coordinator: describes managed secrets, publishes alerts and audit events',
     });
     props.secrets.grant(this, 'ManagedSecretsPolicy', this.role, ['secretsmanager:DescribeSecret']);
+  }
+
+  /**
+   * Lets the `refresh-consumers` task refresh exactly these consumers' targets, in this stack's account and Region:
+   * `ecs:DescribeServices` and `ecs:UpdateService` on each named service, `lambda:GetFunctionConfiguration` and
+   * `lambda:UpdateFunctionConfiguration` on each named function (unqualified: its `$LATEST`). Nothing for none.
+   */
+  public grantConsumerRefresh(targets: readonly RefreshTarget[]): void {
+    const stack = Stack.of(this);
+    const services = new Set<string>();
+    const functions = new Set<string>();
+    for (const target of targets) {
+      if (target.kind === 'ecs-service') {
+        services.add(
+          stack.formatArn({
+            service: 'ecs',
+            resource: 'service',
+            resourceName: `${target.cluster}/${target.service}`,
+            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          }),
+        );
+      } else if (target.kind === 'lambda-function') {
+        functions.add(
+          stack.formatArn({
+            service: 'lambda',
+            resource: 'function',
+            resourceName: target.functionName,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        );
+      }
+    }
+    const statements: iam.PolicyStatement[] = [];
+    if (services.size > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'RefreshConsumerEcsServices',
+          actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
+          resources: [...services].sort(),
+        }),
+      );
+    }
+    if (functions.size > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'RefreshConsumerLambdaFunctions',
+          actions: ['lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration'],
+          resources: [...functions].sort(),
+        }),
+      );
+    }
+    if (statements.length === 0) return;
+    // A policy of its own: IAM counts a role's inline policies together, and this one grows with the policy file.
+    new iam.Policy(this, 'ConsumerRefreshPolicy', { roles: [this.role], statements });
   }
 
   protected override validationError(message: string): KeyturnFunctionValidationError {

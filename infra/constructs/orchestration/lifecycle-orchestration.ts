@@ -8,7 +8,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AslPlaceholder, type AslPlaceholderName } from '../../../functions/shared/lifecycle-contract';
-import type { ResolvedEntry } from '../../policy/defaults';
+import { effectiveGraceSeconds, type ResolvedEntry } from '../../policy/defaults';
 import type { KeyturnFunction } from '../keyturn-function';
 import type { AlertTopic } from '../observability/alert-topic';
 import type { AuditEventBus } from '../observability/audit-trail';
@@ -50,7 +50,7 @@ const LIFECYCLE_SLACK = Duration.hours(2);
 export function lifecycleTimeoutFor(entries: readonly ResolvedEntry[]): Duration {
   const longest = Math.max(
     0,
-    ...entries.map((e) => e.graceSeconds + (e.revocation.waitForIdle ? e.revocation.maxWaitSeconds : 0)),
+    ...entries.map((e) => effectiveGraceSeconds(e) + (e.revocation.waitForIdle ? e.revocation.maxWaitSeconds : 0)),
   );
   return Duration.seconds(longest + LIFECYCLE_SLACK.toSeconds());
 }

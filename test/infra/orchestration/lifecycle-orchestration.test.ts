@@ -539,3 +539,51 @@ describe('RotatableSecrets and InvocableRotationFunctions', () => {
     expect(build).toThrow(message);
   });
 });
+
+describe('consumer refresh grants', () => {
+  test('the coordinator may refresh exactly the named ECS services and Lambda functions, cdk-nag clean', () => {
+    // GIVEN the orchestration / WHEN consumers name two services (one twice) and a function
+    const { app, stack, orchestration } = build();
+    orchestration.coordinator.grantConsumerRefresh([
+      { kind: 'ecs-service', cluster: 'orders', service: 'orders-api' },
+      { kind: 'event' },
+      { kind: 'lambda-function', functionName: 'billing-invoicer' },
+      { kind: 'ecs-service', cluster: 'orders', service: 'orders-api' },
+      { kind: 'ecs-service', cluster: 'shop', service: 'web' },
+    ]);
+    const template = Template.fromStack(stack);
+
+    // THEN those resources only, by exact ARN, and the synthesis passes the AwsSolutions checks
+    const statements = statementsOf(template, orchestration.coordinator.role);
+    expect(statements.filter((s) => s.Sid?.startsWith('RefreshConsumer'))).toEqual([
+      {
+        Sid: 'RefreshConsumerEcsServices',
+        Effect: 'Allow',
+        Action: ['ecs:DescribeServices', 'ecs:UpdateService'],
+        Resource: [
+          'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:service/orders/orders-api',
+          'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:service/shop/web',
+        ],
+      },
+      {
+        Sid: 'RefreshConsumerLambdaFunctions',
+        Effect: 'Allow',
+        Action: ['lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration'],
+        Resource: [functionArn('billing-invoicer')],
+      },
+    ]);
+    expect(statements.flatMap((s) => asArray(s.Action)).filter((a) => /^(ecs|lambda):Update/.test(a))).toHaveLength(2);
+    const assembly = app.synth();
+    const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { violations: { ruleName: string }[] }[];
+    };
+    expect(report.pluginReports.flatMap((r) => r.violations.map((v) => v.ruleName))).toEqual([]);
+  });
+
+  test('nothing is granted when no consumer names a target', () => {
+    const { stack, orchestration } = build();
+    orchestration.coordinator.grantConsumerRefresh([{ kind: 'event' }]);
+    const statements = statementsOf(Template.fromStack(stack), orchestration.coordinator.role);
+    expect(statements.flatMap((s) => asArray(s.Action)).filter((a) => /^(ecs|lambda):/.test(a))).toEqual([]);
+  });
+});

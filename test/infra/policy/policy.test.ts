@@ -5,6 +5,7 @@ import type { PolicyEntryInput, PolicyInput } from '../../../infra/policy/schema
 import { LifecycleTag } from '../../../functions/shared/lifecycle-contract';
 import { readLifecycleSettings } from '../../../functions/tasks/settings';
 import { keyturnTags, lifecycleTags, strategyTags } from '../../../infra/policy/strategy-tags';
+import { effectiveGraceSeconds } from '../../../infra/policy/defaults';
 
 const EXAMPLE = 'infra/policy/example.policy.ts';
 const owner = { team: 'platform' };
@@ -466,8 +467,9 @@ describe('lifecycle tags', () => {
   it("round-trip through the lifecycle's own reader, and with the strategy tags stay valid tag values", () => {
     for (const entry of loadPolicy(EXAMPLE).entries) {
       const tags = keyturnTags(entry);
-      expect(readLifecycleSettings(tags)).toEqual({
-        graceSeconds: entry.graceSeconds,
+      const { consumers, ...settings } = readLifecycleSettings(tags);
+      expect(settings).toEqual({
+        graceSeconds: effectiveGraceSeconds(entry),
         minIntervalSeconds: entry.minIntervalSeconds,
         revocation: {
           maxWaitSeconds: entry.revocation.waitForIdle ? entry.revocation.maxWaitSeconds : 0,
@@ -475,6 +477,10 @@ describe('lifecycle tags', () => {
           terminateSessions: entry.revocation.terminateSessions,
         },
       });
+      // Every consumer of the example travels, those that refresh something first.
+      expect(consumers?.consumers.map((c) => c.name).sort()).toEqual(
+        entry.consumers.length === 0 ? undefined : entry.consumers.map((c) => c.name).sort(),
+      );
       for (const value of Object.values(tags)) expect(value).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u);
     }
   });

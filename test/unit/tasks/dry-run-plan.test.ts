@@ -46,6 +46,7 @@ describe('planDryRun', () => {
     expect(plan.steps).toEqual([
       expect.stringMatching(/^rotate: /),
       expect.stringMatching(/^verify: .*rolls back$/),
+      'notify: a SecretRotated event on the audit bus',
       'grace 600 s: both credentials work',
       `drain up to 3600 s (a check every ${DRAIN_CHECK_INTERVAL_SECONDS} s) while the old credential is in use, then alert and leave it working`,
       'revoke the old credential',
@@ -59,6 +60,7 @@ describe('planDryRun', () => {
     });
 
     expect(plan.steps.slice(2)).toEqual([
+      'notify: a SecretRotated event on the audit bus',
       'grace 0 s: both credentials work',
       'drain: check once whether the old credential is still in use; if it is, then revoke it anyway',
       'revoke the old credential and end its open sessions',
