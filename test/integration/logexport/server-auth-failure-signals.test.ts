@@ -1,4 +1,4 @@
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,6 +37,24 @@ describeWithServers(['mariadb', 'redis'])('failed logins of the local servers', 
   const events = async (logGroupName: string, filterPattern: string) =>
     (await logs.send(new FilterLogEventsCommand({ logGroupName, filterPattern }))).events ?? [];
 
+  /**
+   * The events matching `match` once the server has written its line: a server may answer the client before its
+   * log line reaches the file, so flush and read again until it shows (bounded; never waits once it is there).
+   */
+  const shippedEvents = async (
+    shipped: { flush(): Promise<void> },
+    logGroupName: string,
+    filterPattern: string,
+    match: (event: FilteredLogEvent) => boolean | undefined,
+  ): Promise<FilteredLogEvent[]> => {
+    for (let attempt = 1; ; attempt += 1) {
+      await shipped.flush();
+      const found = (await events(logGroupName, filterPattern)).filter((event) => match(event) === true);
+      if (found.length > 0 || attempt === 100) return found;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
   it('declares the RDS instances the servers stand for, at their endpoints', async () => {
     const rds = new RDSClient({ endpoint: stack.rds?.endpoint, region: 'us-east-1', credentials });
     const described = await rds.send(
@@ -57,8 +75,7 @@ describeWithServers(['mariadb', 'redis'])('failed logins of the local servers', 
 
     const before = Date.now();
     expect(await pg.canLogin('signal_app_pg', 'wrong-password-1')).toBe(false);
-    await shipped.flush();
-    const failed = (await events(group, pattern)).filter((e) => e.message?.includes('"signal_app_pg"'));
+    const failed = await shippedEvents(shipped, group, pattern, (e) => e.message?.includes('"signal_app_pg"'));
     expect(failed).toHaveLength(1);
     expect(failed[0]?.logStreamName).toBe(LOCAL_RDS_POSTGRES_INSTANCE);
     // RDS's prefix: time UTC, client, user@database, pid.
@@ -84,8 +101,9 @@ describeWithServers(['mariadb', 'redis'])('failed logins of the local servers', 
     const pattern = '"Access denied for user"';
 
     expect(await mariadb.canLogin('md_signal_app', 'wrong-password-2')).toBe(false);
-    await shipped.flush();
-    const failed = (await events(group, pattern)).filter((e) => e.message?.includes("'md_signal_app'@'127.0.0.1'"));
+    const failed = await shippedEvents(shipped, group, pattern, (e) =>
+      e.message?.includes("'md_signal_app'@'127.0.0.1'"),
+    );
     expect(failed).toHaveLength(1);
     expect(failed[0]?.message).toMatch(
       /\[Warning\] Access denied for user 'md_signal_app'@'127\.0\.0\.1' \(using password: YES\)$/,
