@@ -1,4 +1,7 @@
+import { canaryLabelProblem, DEFAULT_CANARY_LABEL } from '../shared/canary';
 import {
+  type CanarySettings,
+  DEFAULT_CANARY_CHECK_EVERY_SECONDS,
   DEFAULT_LIFECYCLE_SETTINGS,
   LifecycleTag,
   type LifecycleSettings,
@@ -37,9 +40,46 @@ export function readLifecycleSettings(tags: Tags): LifecycleSettings {
       choiceTag(tags, LifecycleTag.whenStillInUse, ['alert', 'revoke'] as const) ?? defaults.revocation.whenStillInUse,
     terminateSessions: terminate === undefined ? defaults.revocation.terminateSessions : terminate === 'true',
   };
+  const canary = readCanarySettings(tags);
   return {
     graceSeconds: secondsTag(tags, LifecycleTag.graceSeconds) ?? defaults.graceSeconds,
     minIntervalSeconds: secondsTag(tags, LifecycleTag.minIntervalSeconds) ?? defaults.minIntervalSeconds,
     revocation,
+    ...(canary !== undefined ? { canary } : {}),
+  };
+}
+
+/** The entry's canary (docs/canary.md), on when its window tag is set; refinements without a window are refused. */
+export function readCanarySettings(tags: Tags): CanarySettings | undefined {
+  const windowSeconds = secondsTag(tags, LifecycleTag.canaryWindowSeconds);
+  const refinements = [
+    LifecycleTag.canaryLabel,
+    LifecycleTag.canaryCheckEverySeconds,
+    LifecycleTag.canaryMaxAuthFailures,
+  ];
+  if (windowSeconds === undefined) {
+    const stray = refinements.find((tag) => tags[tag] !== undefined);
+    if (stray !== undefined) {
+      throw new InvalidLifecycleSettingError(
+        `tag ${stray} is set without ${LifecycleTag.canaryWindowSeconds}: set the window to turn the canary on, or remove it`,
+      );
+    }
+    return undefined;
+  }
+  const label = tags[LifecycleTag.canaryLabel]?.trim() ?? DEFAULT_CANARY_LABEL;
+  const problem = canaryLabelProblem(label);
+  if (problem !== undefined) {
+    throw new InvalidLifecycleSettingError(`tag ${LifecycleTag.canaryLabel} ${problem}, got "${label}"`);
+  }
+  const checkEverySeconds =
+    secondsTag(tags, LifecycleTag.canaryCheckEverySeconds) ?? DEFAULT_CANARY_CHECK_EVERY_SECONDS;
+  if (checkEverySeconds < 1) {
+    throw new InvalidLifecycleSettingError(`tag ${LifecycleTag.canaryCheckEverySeconds} must be at least 1 second`);
+  }
+  return {
+    label,
+    windowSeconds,
+    checkEverySeconds,
+    maxAuthFailures: secondsTag(tags, LifecycleTag.canaryMaxAuthFailures) ?? 0,
   };
 }
