@@ -95,7 +95,6 @@ describe('lifecycle with a canary', () => {
       'Begin',
       'Preflight',
       'DryRunOrRotate',
-      'CanaryOrRotate',
       'CanaryStart',
       ...HOLD,
       ...HOLD,
@@ -161,7 +160,6 @@ describe('lifecycle with a canary', () => {
       'Begin',
       'Preflight',
       'DryRunOrRotate',
-      'CanaryOrRotate',
       'CanaryStart',
       ...HOLD.slice(0, 3),
       'CanaryAbort',
@@ -236,6 +234,7 @@ describe('lifecycle with a canary', () => {
     expect(result).toMatchObject({ status: 'FAILED', error: 'CanaryNotSupportedError' });
     expect(result.cause).toContain("changes the only user's password");
     expect(result.history).not.toContain('CanaryStart');
+    expect(result.history.slice(0, 2)).toEqual(['Begin', 'Preflight']);
     expect(await stagesOf(stack.client, user.secretArn)).toEqual(before);
   });
 });
