@@ -63,6 +63,16 @@ export async function preflight(input: PreflightInput, deps: TaskDeps): Promise<
       pendingVersionId,
     );
   }
+  // A canary holding (another run's candidate carries the label): a second one would set up its own candidate on
+  // the same user and break the first; the label left by a run that died is resolved like a stuck AWSPENDING.
+  const heldCanary = settings.canary === undefined ? undefined : versionWithStage(description, settings.canary.label);
+  if (heldCanary !== undefined) {
+    throw new RotationInProgressError(
+      `secret ${arn} has a canary in progress: version ${heldCanary} carries ${settings.canary?.label ?? ''}; ` +
+        'let its run finish, or remove the label (docs/canary.md) before rotating again',
+      heldCanary,
+    );
+  }
   const { current, strategy, ctx } = await resolveSecret(deps, arn, run, description);
   // Tags can be edited after the policy's synth-time check: a kind that cannot canary is refused here too.
   if (settings.canary !== undefined) assertKindCanCanary(strategy.name, arn, run.entryId);

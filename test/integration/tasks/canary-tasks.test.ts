@@ -7,6 +7,7 @@ import type { RotationStrategy } from '../../../functions/strategies/strategy';
 import { canaryAbort } from '../../../functions/tasks/canary-abort';
 import { canaryCheck } from '../../../functions/tasks/canary-check';
 import { canaryStart, type CanaryState } from '../../../functions/tasks/canary-start';
+import { preflight } from '../../../functions/tasks/preflight';
 import { verifyRotation } from '../../../functions/tasks/verify';
 import type { LocalPostgres } from '../../../local/databases/postgres';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
@@ -129,6 +130,28 @@ describe('canary-start', () => {
       ),
     ).rejects.toMatchObject({ name: 'CanaryNotSupportedError' });
     expect(Object.keys(await stagesOf(stack.client, given.secretArn))).toHaveLength(2);
+  });
+});
+
+describe('pre-flight', () => {
+  it('refuses a second rotation while a canary holds the label, and an emergency skips the canary', async () => {
+    const given = await givenCanaryRun();
+    await canaryStart(
+      { secretArn: given.secretArn, rotation: given.run, previousVersionId: given.previousVersionId },
+      taskDeps(stack),
+    );
+
+    await expect(preflight({ secretArn: given.secretArn, rotation: testRun() }, taskDeps(stack))).rejects.toMatchObject(
+      {
+        name: 'RotationInProgressError',
+        stuckVersionId: canaryVersionId(given.run.id),
+      },
+    );
+    const emergency = await preflight(
+      { secretArn: given.secretArn, rotation: testRun({ emergency: true }) },
+      taskDeps(stack),
+    );
+    expect(emergency.settings.canary).toBeUndefined();
   });
 });
 
