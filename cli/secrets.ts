@@ -1,3 +1,5 @@
+import { DEFAULT_CANARY_LABEL } from '../functions/shared/canary';
+import { LifecycleTag } from '../functions/shared/lifecycle-contract';
 import {
   DescribeSecretCommand,
   ListSecretVersionIdsCommand,
@@ -93,4 +95,21 @@ export function stuckPending(
       `update-secret-version-stage --secret-id ${secret.name} --version-stage AWSPENDING --remove-from-version-id ` +
       `${pending.versionId}\` and rotate again (keyturn rotate ${secret.name})`,
   };
+}
+
+/** A version carrying the secret's canary label (docs/canary.md): a canary in its hold, or one left behind. */
+export interface CanaryHeld {
+  readonly versionId: string;
+  readonly label: string;
+  readonly createdDate?: Date;
+}
+
+/** The version holding the canary label the secret's tags name (KEYTURN_CANARY by default), if any. */
+export function canaryHeld(
+  secret: { readonly tags: Readonly<Record<string, string>> },
+  versions: readonly SecretVersion[],
+): CanaryHeld | undefined {
+  const label = secret.tags[LifecycleTag.canaryLabel] ?? DEFAULT_CANARY_LABEL;
+  const held = versions.find((v) => v.stages.includes(label));
+  return held === undefined ? undefined : { versionId: held.versionId, label, createdDate: held.createdDate };
 }

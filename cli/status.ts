@@ -3,6 +3,8 @@ import { auditEventsFor, type AuditRecord } from './audit-log';
 import { findRuns, type RunSummary } from './executions/runs';
 import type { SecretRecordsDeps } from './secret-records';
 import {
+  canaryHeld,
+  type CanaryHeld,
   describeSecret,
   listVersions,
   stuckPending,
@@ -15,6 +17,8 @@ export interface SecretStatus {
   readonly secret: SecretFacts;
   readonly versions: readonly SecretVersion[];
   readonly stuckPending?: StuckPending;
+  /** A version carrying the canary label: a canary holding (a run is running) or left behind. */
+  readonly canary?: CanaryHeld;
   readonly lastRun?: RunSummary;
   /** The last run's audit events (matched by execution ARN), oldest first. */
   readonly lastRunEvents: readonly AuditRecord[];
@@ -55,6 +59,16 @@ export async function secretStatus(deps: SecretRecordsDeps, secretId: string): P
   const findings: string[] = [];
   if (pending !== undefined && lastRun?.outcome !== 'running')
     findings.push(`stuck AWSPENDING on version ${pending.versionId}: ${pending.resolution}`);
+  const canary = canaryHeld(secret, versions);
+  if (canary !== undefined) {
+    findings.push(
+      lastRun?.outcome === 'running'
+        ? `canary in progress: version ${canary.versionId} carries ${canary.label} (its cohort uses it; AWSCURRENT has not moved)`
+        : `canary label ${canary.label} left on version ${canary.versionId} with no run holding it: its cohort still ` +
+            `reads it; remove it with \`aws secretsmanager update-secret-version-stage --secret-id ${secret.name} ` +
+            `--version-stage ${canary.label} --remove-from-version-id ${canary.versionId}\` (see docs/canary.md)`,
+    );
+  }
   if (inUse === true) findings.push('the last rotation left the old credential in use (clients still use it)');
   if (lastRun?.outcome === 'failed') findings.push(`the last run failed: ${lastRun.error ?? 'unknown error'}`);
   if (!secret.rotationEnabled) findings.push('rotation is not enabled on this secret');
@@ -68,6 +82,7 @@ export async function secretStatus(deps: SecretRecordsDeps, secretId: string): P
     secret,
     versions,
     ...(pending === undefined ? {} : { stuckPending: pending }),
+    ...(canary === undefined ? {} : { canary }),
     ...(lastRun === undefined ? {} : { lastRun }),
     lastRunEvents,
     ...(inUse === undefined ? {} : { oldCredentialInUse: inUse }),

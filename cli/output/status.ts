@@ -17,6 +17,7 @@ export function statusDocument(status: SecretStatus): object {
     },
     versions: status.versions,
     stuckPending: status.stuckPending ?? null,
+    canary: status.canary ?? null,
     lastRun: status.lastRun ?? null,
     lastRunEvents: status.lastRunEvents,
     oldCredentialInUse: status.oldCredentialInUse ?? null,

@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { canaryVersionId } from '../shared/canary';
 import { invocationDeadline, type Deadline } from '../shared/deadline';
 import { describeError } from '../shared/errors';
 import { ROTATION_FAILURE_TAG } from '../shared/rotation-failure';
@@ -94,6 +95,13 @@ export async function runRotationStep(
         logger.info('pending value exists: kept');
         return { strategy: strategy.name, alreadyCurrent: false, rotationStarted: false };
       }
+      // A canary held this rotation's candidate (docs/canary.md): the value its cohort proved is the one promoted.
+      const canaried = await heldCanaryValue(store, description, token);
+      if (canaried !== undefined) {
+        await store.putPendingValue(arn, token, canaried.value);
+        logger.info('pending value taken from the canary candidate', { candidateVersionId: canaried.versionId });
+        return { strategy: strategy.name, alreadyCurrent: false, rotationStarted: true };
+      }
       if (strategy.issuePendingValue) {
         // The target issues the value and shows it once: the strategy stores it the moment it has it.
         const stored = await strategy.issuePendingValue(current, ctx, {
@@ -162,6 +170,22 @@ async function* unlabelledVersions(
   }
 }
 
+/**
+ * The canary candidate of rotation `token` (its id derived from the token), while it still carries a label: the
+ * hold passed and the lifecycle called RotateSecret with the same rotation id. An aborted canary's candidate has
+ * no label left, so it is never promoted.
+ */
+async function heldCanaryValue(
+  store: SecretStore,
+  description: SecretDescription,
+  token: string,
+): Promise<SecretVersion | undefined> {
+  const candidateId = canaryVersionId(token);
+  const labels = description.versionStages[candidateId] ?? [];
+  if (labels.length === 0) return undefined;
+  return store.getVersion(description.arn, { versionId: candidateId });
+}
+
 async function rotationVersions(
   store: SecretStore,
   arn: string,
@@ -169,6 +193,16 @@ async function rotationVersions(
   current: SecretVersion,
 ): Promise<RotationVersions> {
   const pending = await store.requireVersion(arn, { versionId: token, stage: AWSPENDING });
+  return buildRotationVersions(store, arn, pending, current);
+}
+
+/** The versions a step works with, `pending` given (the AWSPENDING version, or a canary candidate). */
+export async function buildRotationVersions(
+  store: SecretStore,
+  arn: string,
+  pending: SecretVersion,
+  current: SecretVersion,
+): Promise<RotationVersions> {
   const previous = await store.getVersion(arn, { stage: AWSPREVIOUS });
   return {
     pending,

@@ -79,7 +79,17 @@ export interface RotationRun {
 }
 
 /** Tasks the rotation function runs for the state machines (the `task` field of their event). */
-export const ROTATION_FUNCTION_TASKS = ['preflight', 'verify', 'drain', 'revoke', 'rollback'] as const;
+export const ROTATION_FUNCTION_TASKS = [
+  'preflight',
+  'verify',
+  'drain',
+  'revoke',
+  'rollback',
+  // Canary cohorts (docs/canary.md): the candidate set up, watched through the hold, or taken back.
+  'canary-start',
+  'canary-check',
+  'canary-abort',
+] as const;
 export type RotationFunctionTask = (typeof ROTATION_FUNCTION_TASKS)[number];
 
 /** Tasks of the coordinator function (no network access to targets needed); `plan` only in a dry run. */
@@ -108,7 +118,27 @@ export const LifecycleTag = {
   whenStillInUse: `${TAG_PREFIX}when-still-in-use`,
   /** `true`: revoking also ends sessions still open with the old credential. */
   terminateSessions: `${TAG_PREFIX}terminate-sessions`,
+  // Canary cohorts (docs/canary.md): a window tag turns the canary on; the others refine it.
+  /** Seconds the candidate is held under the canary label before promotion. Absent: no canary. */
+  canaryWindowSeconds: `${TAG_PREFIX}canary-window-seconds`,
+  /** The staging label the candidate carries (default KEYTURN_CANARY). */
+  canaryLabel: `${TAG_PREFIX}canary-label`,
+  /** Seconds between two checks of the candidate during the hold. */
+  canaryCheckEverySeconds: `${TAG_PREFIX}canary-check-every-seconds`,
+  /** Auth failures the entry's signal may count since the canary started before it aborts. */
+  canaryMaxAuthFailures: `${TAG_PREFIX}canary-max-auth-failures`,
 } as const;
+
+/** An entry's canary cohort: the label consumers opt in to read, and how long and how often it is watched. */
+export interface CanarySettings {
+  readonly label: string;
+  readonly windowSeconds: number;
+  readonly checkEverySeconds: number;
+  readonly maxAuthFailures: number;
+}
+
+/** Seconds between two checks of a canary when the entry does not say. */
+export const DEFAULT_CANARY_CHECK_EVERY_SECONDS = 60;
 
 export interface RevocationSettings {
   readonly maxWaitSeconds: number;
@@ -135,6 +165,8 @@ export interface LifecycleSettings {
   readonly revocation: RevocationSettings;
   /** Absent when the secret names no consumers. */
   readonly consumers?: ConsumerSettings;
+  /** Present only for an entry with a canary (never in an emergency run): the hold before RotateSecret. */
+  readonly canary?: CanarySettings;
 }
 
 /** For a secret without lifecycle tags: a short grace, an hour of draining, then alert rather than cut anyone off. */
@@ -217,5 +249,12 @@ export const AuditEventType = {
   ConsumerRefreshed: 'ConsumerRefreshed',
   /** A consumer's refresh failed: alerted, never failing or rolling back the rotation (the credential is fine). */
   ConsumerRefreshFailed: 'ConsumerRefreshFailed',
+  // Canary cohorts (docs/canary.md).
+  /** A candidate carries the canary label, set up and tested at the target; the hold begins. */
+  CanaryStarted: 'CanaryStarted',
+  /** The held candidate's value is AWSCURRENT; the canary label is off it. */
+  CanaryPromoted: 'CanaryPromoted',
+  /** The canary failed: the candidate was taken back (label off, made to stop working); AWSCURRENT never moved. */
+  CanaryAborted: 'CanaryAborted',
 } as const;
 export type AuditEventTypeName = (typeof AuditEventType)[keyof typeof AuditEventType];

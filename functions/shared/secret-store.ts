@@ -149,6 +149,41 @@ export class SecretStore {
     );
   }
 
+  /**
+   * Stores `value` as version `versionId` carrying only `label` (a canary candidate): never AWSCURRENT or
+   * AWSPENDING. The same value again is a no-op that leaves the labels as they are (AWS ignores the request);
+   * a different value under the same id fails with ResourceExistsException.
+   */
+  async putLabelledVersion(secretId: string, versionId: string, value: string, label: string): Promise<void> {
+    await this.writeGate?.beforeWrite(secretId);
+    await this.client.send(
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        ClientRequestToken: versionId,
+        SecretString: value,
+        VersionStages: [label],
+      }),
+    );
+  }
+
+  /** Attaches `stage` to `toVersionId`, taking it off `fromVersionId` (required by AWS when another version has it). */
+  async moveStage(
+    secretId: string,
+    stage: string,
+    toVersionId: string,
+    fromVersionId: string | undefined,
+  ): Promise<void> {
+    await this.writeGate?.beforeWrite(secretId);
+    await this.client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: secretId,
+        VersionStage: stage,
+        MoveToVersionId: toVersionId,
+        RemoveFromVersionId: fromVersionId,
+      }),
+    );
+  }
+
   /** Moves AWSCURRENT to `toVersionId`; AWS moves AWSPREVIOUS to the version that loses it. */
   async promoteToCurrent(secretId: string, toVersionId: string, fromVersionId: string | undefined): Promise<void> {
     await this.writeGate?.beforeWrite(secretId);

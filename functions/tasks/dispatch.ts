@@ -9,6 +9,9 @@ import {
   type RotationRun,
 } from '../shared/lifecycle-contract';
 import { begin } from './begin';
+import { canaryAbort } from './canary-abort';
+import { canaryCheck } from './canary-check';
+import { canaryStart } from './canary-start';
 import type { CoordinatorDeps } from './coordinator-deps';
 import { parseConsumersTaskInput } from './consumer-input';
 import type { TaskDeps } from './deps';
@@ -43,6 +46,9 @@ const ROTATION_FUNCTION_RUNNERS: Record<RotationFunctionTask, (input: unknown, d
   drain: (input, deps) => drain(notDryRun('drain', parseTaskInput.drain(input)), deps),
   revoke: (input, deps) => revoke(notDryRun('revoke', parseTaskInput.revoke(input)), deps),
   rollback: (input, deps) => rollback(notDryRun('rollback', parseTaskInput.rollback(input)), deps),
+  'canary-start': (input, deps) => canaryStart(notDryRun('canary-start', parseTaskInput['canary-start'](input)), deps),
+  'canary-check': (input, deps) => canaryCheck(notDryRun('canary-check', parseTaskInput['canary-check'](input)), deps),
+  'canary-abort': (input, deps) => canaryAbort(notDryRun('canary-abort', parseTaskInput['canary-abort'](input)), deps),
 };
 
 const beginSchema = z.object({

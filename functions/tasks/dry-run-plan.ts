@@ -42,8 +42,17 @@ function lifecycleSteps(settings: LifecycleSettings): string[] {
       ? `drain: check once whether the old credential is still in use; if it is, ${afterDrain}`
       : `drain up to ${maxWaitSeconds} s (a check every ${DRAIN_CHECK_INTERVAL_SECONDS} s) while the old credential ` +
         `is in use, ${afterDrain}`;
+  const { canary } = settings;
   return [
-    ROTATE,
+    ...(canary === undefined
+      ? []
+      : [
+          `canary: a candidate labelled ${canary.label} is set up and tested at the target; AWSCURRENT stays`,
+          `canary hold ${canary.windowSeconds} s (a check every ${canary.checkEverySeconds} s: the candidate ` +
+            `authenticates, keeps the current privileges, passes the probe; at most ${canary.maxAuthFailures} auth ` +
+            'failure(s)); a failure takes the candidate back and ends the run with nothing moved',
+        ]),
+    canary === undefined ? ROTATE : `${ROTATE} (with the canaried value)`,
     `${VERIFY}; a definite rejection rolls back`,
     ...consumerSteps(settings.consumers),
     `grace ${settings.graceSeconds} s: both credentials work${graceRaise(settings)}`,

@@ -113,3 +113,15 @@ export class RollbackRefusedError extends KeyturnError {
 export class RevocationIneffectiveError extends KeyturnError {
   readonly name = 'RevocationIneffectiveError';
 }
+
+// Canary cohorts (docs/canary.md).
+
+/** The canary failed during its hold (the candidate, the probe or the auth-failure signal): it is aborted. */
+export class CanaryFailedError extends KeyturnError {
+  readonly name = 'CanaryFailedError';
+}
+
+/** The entry asks for a canary its kind cannot have (or the canary tags are missing): nothing was changed. */
+export class CanaryNotSupportedError extends KeyturnError {
+  readonly name = 'CanaryNotSupportedError';
+}

@@ -2,6 +2,9 @@ import * as z from 'zod/mini';
 import { LIFECYCLE_TRIGGERS, type LifecycleRequest, type RotationRun } from '../shared/lifecycle-contract';
 import { describeIssues } from '../shared/validation';
 import { consumerSettingsSchema } from './consumer-settings-schema';
+import type { CanaryAbortInput } from './canary-abort';
+import type { CanaryCheckInput } from './canary-check';
+import type { CanaryStartInput } from './canary-start';
 import type { DrainInput } from './drain';
 import { InvalidRequestError, InvalidTaskInputError } from './errors';
 import type { PlanInput } from './dry-run-plan';
@@ -64,6 +67,24 @@ const settingsSchema = z.object({
     terminateSessions: z.boolean(),
   }),
   consumers: z.optional(consumerSettingsSchema),
+  canary: z.optional(
+    z.object({ label: text(64), windowSeconds: seconds, checkEverySeconds: seconds, maxAuthFailures: seconds }),
+  ),
+});
+
+// Canary cohorts (docs/canary.md).
+const canaryCheckSchema = z.object({
+  secretArn,
+  rotation: runSchema,
+  previousVersionId: versionId,
+  canary: z.object({ versionId, startedAt: isoTime }),
+});
+const canaryAbortSchema = z.object({
+  secretArn,
+  rotation: runSchema,
+  previousVersionId: versionId,
+  terminateSessions: z.optional(z.boolean()),
+  failure: z.optional(z.object({ Error: z.optional(z.string().check(z.maxLength(256))) })),
 });
 const planSchema = z.object({
   rotation: runSchema,
@@ -105,4 +126,7 @@ export const parseTaskInput = {
   drain: (input: unknown): DrainInput => parseWith(afterRotationSchema, input, 'drain'),
   revoke: (input: unknown): RevokeInput => parseWith(revokeSchema, input, 'revoke'),
   rollback: (input: unknown): RollbackInput => parseWith(afterRotationSchema, input, 'rollback'),
+  'canary-start': (input: unknown): CanaryStartInput => parseWith(afterRotationSchema, input, 'canary-start'),
+  'canary-check': (input: unknown): CanaryCheckInput => parseWith(canaryCheckSchema, input, 'canary-check'),
+  'canary-abort': (input: unknown): CanaryAbortInput => parseWith(canaryAbortSchema, input, 'canary-abort'),
 };

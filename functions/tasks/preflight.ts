@@ -9,6 +9,7 @@ import { addLifecycleMetric, Count } from './lifecycle-metrics';
 import { assertRotatableByKeyturn } from '../strategies/database/rds-managed';
 import { assertRotationAllowed } from './policy-gate';
 import { readLifecycleSettings } from './settings';
+import { assertKindCanCanary } from './canary-candidate';
 
 export interface PreflightInput {
   readonly secretArn: string;
@@ -44,7 +45,15 @@ export async function preflight(input: PreflightInput, deps: TaskDeps): Promise<
   if (!description.rotationEnabled) {
     throw new RotationNotEnabledError(`rotation is not enabled for secret ${arn}`);
   }
-  const settings = readLifecycleSettings(description.tags);
+  const tagged = readLifecycleSettings(description.tags);
+  // An emergency skips the canary: the current value is suspected leaked, nobody waits on a cohort.
+  const settings: LifecycleSettings = run.emergency
+    ? {
+        graceSeconds: tagged.graceSeconds,
+        minIntervalSeconds: tagged.minIntervalSeconds,
+        revocation: tagged.revocation,
+      }
+    : tagged;
   assertRotationAllowed(run, description, settings, deps.blackouts ?? [], nowOf(deps));
   const pendingVersionId = versionWithStage(description, AWSPENDING);
   if (pendingVersionId !== undefined && !stagesOf(description, pendingVersionId)?.includes(AWSCURRENT)) {
@@ -54,7 +63,19 @@ export async function preflight(input: PreflightInput, deps: TaskDeps): Promise<
       pendingVersionId,
     );
   }
+  // A canary holding (another run's candidate carries the label): a second one would set up its own candidate on
+  // the same user and break the first; the label left by a run that died is resolved like a stuck AWSPENDING.
+  const heldCanary = settings.canary === undefined ? undefined : versionWithStage(description, settings.canary.label);
+  if (heldCanary !== undefined) {
+    throw new RotationInProgressError(
+      `secret ${arn} has a canary in progress: version ${heldCanary} carries ${settings.canary?.label ?? ''}; ` +
+        'let its run finish, or remove the label (docs/canary.md) before rotating again',
+      heldCanary,
+    );
+  }
   const { current, strategy, ctx } = await resolveSecret(deps, arn, run, description);
+  // Tags can be edited after the policy's synth-time check: a kind that cannot canary is refused here too.
+  if (settings.canary !== undefined) assertKindCanCanary(strategy.name, arn, run.entryId);
   // The probe too: one the current credential already fails would fail every rotation's testSecret and Verify.
   const verdict = await strategy.verify(current, ctx, { probe: true });
   if (!verdict.ok && !run.emergency) {

@@ -31,6 +31,9 @@ const reportSchema = z.object({
     rollback: z.optional(z.object({ rolledBack: z.boolean() })),
     rollbackFailure: z.optional(stepError),
     drain: z.optional(z.object({ inUse: z.union([z.boolean(), z.literal('unknown')]) })),
+    // Canary cohorts (docs/canary.md): how a failed canary was taken back, or why it could not be.
+    canaryAbort: z.optional(z.object({ status: z.string() })),
+    canaryAbortFailure: z.optional(stepError),
     dryRun: z.optional(z.unknown()),
   }),
 });
@@ -71,6 +74,7 @@ export async function report(input: unknown, deps: CoordinatorDeps): Promise<Rep
     addLifecycleMetric(deps.metrics, strategy, LifecycleMetric.Failed, Count, 1);
     addLifecycleMetric(deps.metrics, strategy, LifecycleMetric.OrchestrationErrors, Count, 1);
     const rollbackError = state.rollbackFailure ? describeFailure(state.rollbackFailure) : undefined;
+    const canaryAbortError = state.canaryAbortFailure ? describeFailure(state.canaryAbortFailure) : undefined;
     events = [
       {
         type: AuditEventType.Failed,
@@ -80,6 +84,8 @@ export async function report(input: unknown, deps: CoordinatorDeps): Promise<Rep
           cause: failure.cause,
           rolledBack,
           ...(rollbackError ? { rollbackError: rollbackError.error, rollbackCause: rollbackError.cause } : {}),
+          ...(state.canaryAbort ? { canaryAbort: state.canaryAbort.status } : {}),
+          ...(canaryAbortError ? { canaryAbortError: canaryAbortError.error } : {}),
         },
       },
     ];
@@ -94,6 +100,13 @@ export async function report(input: unknown, deps: CoordinatorDeps): Promise<Rep
           ? `The rollback failed too (${rollbackError.error}: ${rollbackError.cause}); check AWSCURRENT now.`
           : '',
         parsed.emergency ? 'The suspected-leaked credential may still work: act now (see the runbook).' : '',
+        state.canaryAbort
+          ? `The canary was taken back (candidate ${state.canaryAbort.status}); AWSCURRENT never moved.`
+          : '',
+        canaryAbortError
+          ? `Taking the canary back failed too (${canaryAbortError.error}: ${canaryAbortError.cause}): the candidate ` +
+            'may still carry the canary label and work; AWSCURRENT never moved (see docs/canary.md).'
+          : '',
       ]),
       step,
     };

@@ -1,3 +1,4 @@
+import { canaryLabelProblem, DEFAULT_CANARY_LABEL } from '../shared/canary';
 import {
   consumerTagKey,
   ConsumerTag,
@@ -6,6 +7,8 @@ import {
   type ConsumerRefresh,
 } from '../shared/consumer-refresh';
 import {
+  type CanarySettings,
+  DEFAULT_CANARY_CHECK_EVERY_SECONDS,
   DEFAULT_LIFECYCLE_SETTINGS,
   LifecycleTag,
   type ConsumerSettings,
@@ -47,12 +50,14 @@ export function readLifecycleSettings(tags: Tags): LifecycleSettings {
   };
   const declaredGrace = secondsTag(tags, LifecycleTag.graceSeconds) ?? defaults.graceSeconds;
   const consumers = readConsumerSettings(tags, declaredGrace);
+  const canary = readCanarySettings(tags);
   return {
     // Never shorter than the consumers' caches: a cached old value must not outlive the old credential.
     graceSeconds: Math.max(declaredGrace, consumers?.cacheSeconds ?? 0),
     minIntervalSeconds: secondsTag(tags, LifecycleTag.minIntervalSeconds) ?? defaults.minIntervalSeconds,
     revocation,
     ...(consumers ? { consumers } : {}),
+    ...(canary !== undefined ? { canary } : {}),
   };
 }
 
@@ -75,5 +80,40 @@ function readConsumerSettings(tags: Tags, declaredGrace: number): ConsumerSettin
     refreshCount: consumers.filter((c) => c.target.kind !== 'event').length,
     cacheSeconds: longest,
     ...(longest > declaredGrace ? { declaredGraceSeconds: declaredGrace } : {}),
+  };
+}
+
+/** The entry's canary (docs/canary.md), on when its window tag is set; refinements without a window are refused. */
+export function readCanarySettings(tags: Tags): CanarySettings | undefined {
+  const windowSeconds = secondsTag(tags, LifecycleTag.canaryWindowSeconds);
+  const refinements = [
+    LifecycleTag.canaryLabel,
+    LifecycleTag.canaryCheckEverySeconds,
+    LifecycleTag.canaryMaxAuthFailures,
+  ];
+  if (windowSeconds === undefined) {
+    const stray = refinements.find((tag) => tags[tag] !== undefined);
+    if (stray !== undefined) {
+      throw new InvalidLifecycleSettingError(
+        `tag ${stray} is set without ${LifecycleTag.canaryWindowSeconds}: set the window to turn the canary on, or remove it`,
+      );
+    }
+    return undefined;
+  }
+  const label = tags[LifecycleTag.canaryLabel]?.trim() ?? DEFAULT_CANARY_LABEL;
+  const problem = canaryLabelProblem(label);
+  if (problem !== undefined) {
+    throw new InvalidLifecycleSettingError(`tag ${LifecycleTag.canaryLabel} ${problem}, got "${label}"`);
+  }
+  const checkEverySeconds =
+    secondsTag(tags, LifecycleTag.canaryCheckEverySeconds) ?? DEFAULT_CANARY_CHECK_EVERY_SECONDS;
+  if (checkEverySeconds < 1) {
+    throw new InvalidLifecycleSettingError(`tag ${LifecycleTag.canaryCheckEverySeconds} must be at least 1 second`);
+  }
+  return {
+    label,
+    windowSeconds,
+    checkEverySeconds,
+    maxAuthFailures: secondsTag(tags, LifecycleTag.canaryMaxAuthFailures) ?? 0,
   };
 }

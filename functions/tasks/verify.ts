@@ -1,4 +1,6 @@
+import { canaryVersionId } from '../shared/canary';
 import { AuditEventType, type RotationRun } from '../shared/lifecycle-contract';
+import { releaseCanaryLabels } from './canary-candidate';
 import { LifecycleMetric } from '../shared/metric-names';
 import { versionWithStage, type SecretDescription } from '../shared/secret-store';
 import { AWSCURRENT, AWSPENDING } from '../shared/stages';
@@ -68,6 +70,7 @@ export async function verifyRotation(input: VerifyInput, deps: TaskDeps): Promis
   const resolved = await awaitRotation(input, deps);
   const { description, current, strategy, ctx } = resolved;
   const arn = description.arn;
+  await releasePromotedCanary(run, resolved, deps);
   addLifecycleMetric(deps.metrics, strategy.name, LifecycleMetric.CanaryChecks, Count, 1);
   // The new credential must do what the one it replaced could (privileges, the entry's probe), not only log in.
   const replaced = await deps.store.getVersion(arn, { versionId: input.previousVersionId });
@@ -87,6 +90,32 @@ export async function verifyRotation(input: VerifyInput, deps: TaskDeps): Promis
   });
   deps.logger.info('new credential verified', { currentVersionId: current.versionId, timeToRotateMs });
   return { currentVersionId: current.versionId, previousVersionId: input.previousVersionId, timeToRotateMs };
+}
+
+/**
+ * A canary's candidate (docs/canary.md) gives up its label once AWSCURRENT has moved: its cohort falls back to
+ * AWSCURRENT, which holds the same value (createSecret took it from the candidate), or, if Verify then rolls back,
+ * to the restored one. The candidate version is kept (unlabelled, and older than AWSCURRENT's, so
+ * abandoned-rotations.ts never counts it abandoned).
+ */
+async function releasePromotedCanary(run: RotationRun, resolved: ResolvedSecret, deps: TaskDeps): Promise<void> {
+  const candidateId = canaryVersionId(run.id);
+  const { description, current, strategy } = resolved;
+  if ((description.versionStages[candidateId] ?? []).length === 0) return;
+  const candidate = await deps.store.getVersion(description.arn, { versionId: candidateId });
+  if (candidate?.value === current.value) {
+    // Recorded before the labels go: a crash in between records it again on the retry rather than never.
+    await deps.audit.record(auditSubject(run, description.arn, strategy.name), {
+      type: AuditEventType.CanaryPromoted,
+      facts: { candidateVersionId: candidateId, currentVersionId: current.versionId, labels: candidate.stages },
+    });
+  } else {
+    deps.logger.warn('the canary candidate is not what became AWSCURRENT: its label is released, nothing promoted', {
+      candidateVersionId: candidateId,
+      currentVersionId: current.versionId,
+    });
+  }
+  await releaseCanaryLabels(deps.store, description.arn, candidateId);
 }
 
 /** The secret once AWSCURRENT has moved, polling while a rotation is visibly running. */

@@ -21,6 +21,7 @@ import {
   type ProviderSpec,
 } from '../../functions/strategies/http/spec';
 import { AWS_REGION_NAME } from '../../functions/strategies/iam/options';
+import { canaryLabelProblem, canaryRefusal } from '../../functions/shared/canary';
 // defaults.ts imports only types from this module: no import cycle at run time.
 import { KIND_DEFAULTS } from './defaults';
 import { durationSeconds } from './duration';
@@ -237,6 +238,19 @@ export function consumerRefreshOf(c: Pick<ConsumerEntry, 'name' | 'ecsService' |
   }
   return { name: c.name, target: { kind: 'event' } };
 }
+/**
+ * Canary cohorts (docs/canary.md): the new credential is first live under `label` for the consumers that opt in to
+ * read it, watched for `window` (a check every `checkEvery`), then promoted; a failing canary is taken back.
+ */
+const canary = z.strictObject({
+  /** The staging label the candidate carries. @default KEYTURN_CANARY */
+  label: z.optional(z.string()),
+  window: duration,
+  /** @default 1m */
+  checkEvery: z.optional(duration),
+  /** Failed logins the entry's auth-failure signal may count during the hold. @default 0 */
+  maxAuthFailures: z.optional(z.int().min(0).max(1_000_000)),
+});
 
 /** What every entry has, whatever its kind. */
 const commonEntryFields = {
@@ -259,6 +273,7 @@ const commonEntryFields = {
   /** Named alert route (see `alerts.routes`); the policy's default route when absent. */
   alertRoute: z.optional(routeId),
   tags: z.optional(tags),
+  canary: z.optional(canary),
 };
 
 const randomEntry = z.strictObject({
@@ -662,6 +677,7 @@ export const policySchema = z
         }
       }
       consumerIssues(entry, at, ctx);
+      canaryIssues(entry, at, ctx);
       const grace = entry.grace === undefined ? undefined : durationSeconds(entry.grace);
       const interval = entry.schedule ? intervalSeconds(entry.schedule.expression) : undefined;
       if (grace !== undefined && interval !== undefined && grace >= interval) {
@@ -904,5 +920,36 @@ function httpApiKeyIssues(
         message: `entry "${clash.id}" has another spec named "${provider.spec.name}": one name, one spec`,
       });
     }
+  }
+}
+
+/** A canary the entry's kind cannot have, or one whose label or check interval cannot work (docs/canary.md). */
+function canaryIssues(
+  entry: { readonly id: string; readonly kind: StrategyName; readonly canary?: z.infer<typeof canary> },
+  at: (...path: (string | number)[]) => (string | number)[],
+  ctx: z.RefinementCtx,
+): void {
+  if (entry.canary === undefined) return;
+  const refusal = canaryRefusal(entry.kind);
+  if (refusal !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: at('canary'),
+      message: `entry "${entry.id}" cannot have a canary: ${refusal}`,
+    });
+  }
+  const labelProblem = entry.canary.label === undefined ? undefined : canaryLabelProblem(entry.canary.label);
+  if (labelProblem !== undefined) ctx.addIssue({ code: 'custom', path: at('canary', 'label'), message: labelProblem });
+  const window = durationSeconds(entry.canary.window);
+  const every = entry.canary.checkEvery === undefined ? undefined : durationSeconds(entry.canary.checkEvery);
+  if (window !== undefined && window < 1) {
+    ctx.addIssue({ code: 'custom', path: at('canary', 'window'), message: 'must be at least 1s' });
+  }
+  if (every !== undefined && (every < 1 || (window !== undefined && every > window))) {
+    ctx.addIssue({
+      code: 'custom',
+      path: at('canary', 'checkEvery'),
+      message: `must be at least 1s and at most the window (${entry.canary.window})`,
+    });
   }
 }

@@ -1,4 +1,5 @@
-import { LifecycleTag } from '../../functions/shared/lifecycle-contract';
+import { DEFAULT_CANARY_LABEL } from '../../functions/shared/canary';
+import { DEFAULT_CANARY_CHECK_EVERY_SECONDS, LifecycleTag } from '../../functions/shared/lifecycle-contract';
 import { ManagementTag } from '../../functions/shared/management-tags';
 import { startOfUtcDay } from '../../functions/shared/rotation-schedule';
 import { encodeProbe, PROBE_TAG } from '../../functions/strategies/probe/probe';
@@ -71,6 +72,21 @@ export function lifecycleTags(entry: ResolvedEntry): Record<string, string> {
     [LifecycleTag.drainMaxWaitSeconds]: String(revocation.waitForIdle ? revocation.maxWaitSeconds : 0),
     [LifecycleTag.whenStillInUse]: revocation.whenStillInUse,
     [LifecycleTag.terminateSessions]: String(revocation.terminateSessions),
+    ...canaryTags(entry),
+  };
+}
+
+/** The canary's tags (docs/canary.md), all of them, only for an entry with a canary: the window turns it on. */
+function canaryTags(entry: ResolvedEntry): Record<string, string> {
+  const canary = entry.source.canary;
+  if (canary === undefined) return {};
+  return {
+    [LifecycleTag.canaryWindowSeconds]: String(durationSeconds(canary.window)),
+    [LifecycleTag.canaryLabel]: canary.label ?? DEFAULT_CANARY_LABEL,
+    [LifecycleTag.canaryCheckEverySeconds]: String(
+      canary.checkEvery === undefined ? DEFAULT_CANARY_CHECK_EVERY_SECONDS : durationSeconds(canary.checkEvery),
+    ),
+    [LifecycleTag.canaryMaxAuthFailures]: String(canary.maxAuthFailures ?? 0),
   };
 }
 

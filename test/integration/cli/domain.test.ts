@@ -2,12 +2,12 @@
  * The CLI's domain modules against the local Secrets Manager with the real SDK: resolving a secret,
  * its versions and a stuck AWSPENDING, the fleet's selection preview, and the consumers from a policy.
  */
-import { RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutSecretValueCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ManagementTag } from '../../../functions/shared/management-tags';
 import { previewSelection } from '../../../cli/fleet/selection';
 import { CliError } from '../../../cli/output/errors';
 import { consumersOf } from '../../../cli/policy-consumers';
-import { describeSecret, listVersions, stuckPending } from '../../../cli/secrets';
+import { canaryHeld, describeSecret, listVersions, stuckPending } from '../../../cli/secrets';
 import {
   startLocalSecretsManager,
   type LocalSecretsManager,
@@ -95,6 +95,27 @@ describe('versions and a stuck AWSPENDING', () => {
     expect(stuck?.resolution).toContain(
       `--secret-id cli/stuck --version-stage AWSPENDING --remove-from-version-id ${token}`,
     );
+  });
+
+  test('a version carrying the canary label the tags name is shown as the canary, never as stuck', async () => {
+    // GIVEN a candidate under a custom canary label (docs/canary.md)
+    const created = await createSecret(client, 'cli/canary', 'v1-value', { 'keyturn:canary-label': 'EARLY' });
+    const candidate = '99999999-2222-4333-8444-555555555555';
+    await client.send(
+      new PutSecretValueCommand({
+        SecretId: created.arn,
+        ClientRequestToken: candidate,
+        SecretString: 'v2-value',
+        VersionStages: ['EARLY'],
+      }),
+    );
+    // WHEN
+    const secret = await describeSecret(client, 'cli/canary');
+    const versions = await listVersions(client, secret.arn);
+    // THEN
+    expect(canaryHeld(secret, versions)).toMatchObject({ versionId: candidate, label: 'EARLY' });
+    expect(stuckPending(secret, versions)).toBeUndefined();
+    expect(canaryHeld({ tags: {} }, versions)).toBeUndefined();
   });
 
   test('a secret that never rotated has nothing stuck', async () => {

@@ -81,6 +81,7 @@ describe('status rendering', () => {
       'secret',
       'versions',
       'stuckPending',
+      'canary',
       'lastRun',
       'lastRunEvents',
       'oldCredentialInUse',
@@ -91,6 +92,7 @@ describe('status rendering', () => {
       command: 'status',
       secret: { arn: ARN, name: 'orders/db/api', rotationEnabled: true, lastRotatedDate: '2026-12-01T10:00:00.000Z' },
       stuckPending: null,
+      canary: null,
       oldCredentialInUse: null,
       auditNote: null,
     });
