@@ -78,7 +78,15 @@ export interface RotationRun {
 }
 
 /** Tasks the rotation function runs for the state machines (the `task` field of their event). */
-export const ROTATION_FUNCTION_TASKS = ['preflight', 'verify', 'drain', 'revoke', 'rollback'] as const;
+export const ROTATION_FUNCTION_TASKS = [
+  'preflight',
+  'verify',
+  'drain',
+  'revoke',
+  'rollback',
+  // Replicated secrets (docs/replicas.md): is the new AWSCURRENT served in every replica region?
+  'replica-sync',
+] as const;
 export type RotationFunctionTask = (typeof ROTATION_FUNCTION_TASKS)[number];
 
 /** Tasks of the coordinator function (no network access to targets needed); `plan` only in a dry run. */
@@ -100,6 +108,8 @@ export const LifecycleTag = {
   whenStillInUse: `${TAG_PREFIX}when-still-in-use`,
   /** `true`: revoking also ends sessions still open with the old credential. */
   terminateSessions: `${TAG_PREFIX}terminate-sessions`,
+  /** Seconds the lifecycle waits after Verify for every replica to serve the new AWSCURRENT (docs/replicas.md). */
+  replicaSyncMaxWaitSeconds: `${TAG_PREFIX}replica-sync-max-wait-seconds`,
 } as const;
 
 export interface RevocationSettings {
@@ -108,10 +118,17 @@ export interface RevocationSettings {
   readonly terminateSessions: boolean;
 }
 
+export interface ReplicaSyncSettings {
+  /** How long after Verify to wait for every replica region to serve the new AWSCURRENT before giving up. */
+  readonly maxWaitSeconds: number;
+}
+
 export interface LifecycleSettings {
   readonly graceSeconds: number;
   readonly minIntervalSeconds: number;
   readonly revocation: RevocationSettings;
+  /** Secrets with replicas in other regions only (docs/replicas.md). */
+  readonly replicaSync: ReplicaSyncSettings;
 }
 
 /** For a secret without lifecycle tags: a short grace, an hour of draining, then alert rather than cut anyone off. */
@@ -119,7 +136,26 @@ export const DEFAULT_LIFECYCLE_SETTINGS: LifecycleSettings = {
   graceSeconds: 900,
   minIntervalSeconds: 0,
   revocation: { maxWaitSeconds: 3600, whenStillInUse: 'alert', terminateSessions: false },
+  // Replication usually takes seconds; a quarter of an hour covers a slow region without holding a run for long.
+  replicaSync: { maxWaitSeconds: 900 },
 };
+
+/** Seconds between two checks of the replica-sync loop (the lifecycle's `ReplicaWait` state). */
+export const REPLICA_SYNC_CHECK_INTERVAL_SECONDS = 30;
+
+/**
+ * Whether a replicated secret's new AWSCURRENT is served in every replica region (Verify's and the `replica-sync`
+ * task's output, `$.verify.replicas`). Value-free: regions and statuses.
+ */
+export interface ReplicaSyncStatus {
+  /** The secret has replicas (false: nothing to wait for, `inSync` is true). */
+  readonly replicated: boolean;
+  readonly inSync: boolean;
+  /** `<region> <status>` of each replica not yet serving the new AWSCURRENT. */
+  readonly lagging: readonly string[];
+  /** Seconds the replica-sync loop has waited so far. */
+  readonly waitedSeconds: number;
+}
 
 /** Environment variables of the task functions, set by the infrastructure. */
 export const TaskEnvironment = {
@@ -185,5 +221,10 @@ export const AuditEventType = {
   Completed: 'RotationCompleted',
   /** The rotation failed; the alert carries the same rotation id and step. */
   Failed: 'RotationFailed',
+  /**
+   * A replica region did not serve the new AWSCURRENT within the replica-sync wait: the old credential is kept
+   * (never revoked while a region may still hand it out), and the owners alerted (regions and statuses only).
+   */
+  ReplicasNotInSync: 'ReplicasNotInSync',
 } as const;
 export type AuditEventTypeName = (typeof AuditEventType)[keyof typeof AuditEventType];

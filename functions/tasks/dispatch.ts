@@ -16,6 +16,7 @@ import { planDryRun } from './dry-run-plan';
 import { InvalidTaskInputError } from './errors';
 import { parsePlanInput, parseTaskInput, parseWith } from './input';
 import { preflight } from './preflight';
+import { replicaSync } from './replica-sync';
 import { report } from './report';
 import { revoke } from './revoke';
 import { rollback } from './rollback';
@@ -40,6 +41,7 @@ const ROTATION_FUNCTION_RUNNERS: Record<RotationFunctionTask, (input: unknown, d
   drain: (input, deps) => drain(notDryRun('drain', parseTaskInput.drain(input)), deps),
   revoke: (input, deps) => revoke(notDryRun('revoke', parseTaskInput.revoke(input)), deps),
   rollback: (input, deps) => rollback(notDryRun('rollback', parseTaskInput.rollback(input)), deps),
+  'replica-sync': (input, deps) => replicaSync(notDryRun('replica-sync', parseTaskInput.replicaSync(input)), deps),
 };
 
 const beginSchema = z.object({

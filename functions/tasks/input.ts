@@ -5,6 +5,7 @@ import type { DrainInput } from './drain';
 import { InvalidRequestError, InvalidTaskInputError } from './errors';
 import type { PlanInput } from './dry-run-plan';
 import type { PreflightInput } from './preflight';
+import type { ReplicaSyncInput } from './replica-sync';
 import type { RevokeInput } from './revoke';
 import type { RollbackInput } from './rollback';
 import type { VerifyInput } from './verify';
@@ -54,6 +55,18 @@ const revokeSchema = z.object({
 });
 
 const seconds = z.int().check(z.nonnegative());
+const replicaSyncStatusSchema = z.object({
+  replicated: z.boolean(),
+  inSync: z.boolean(),
+  lagging: z.array(text(256)),
+  waitedSeconds: seconds,
+});
+const replicaSyncSchema = z.object({
+  secretArn,
+  rotation: runSchema,
+  currentVersionId: versionId,
+  previous: replicaSyncStatusSchema,
+});
 const settingsSchema = z.object({
   graceSeconds: seconds,
   minIntervalSeconds: seconds,
@@ -62,6 +75,7 @@ const settingsSchema = z.object({
     whenStillInUse: z.enum(['alert', 'revoke']),
     terminateSessions: z.boolean(),
   }),
+  replicaSync: z.object({ maxWaitSeconds: seconds }),
 });
 const planSchema = z.object({
   rotation: runSchema,
@@ -103,4 +117,5 @@ export const parseTaskInput = {
   drain: (input: unknown): DrainInput => parseWith(afterRotationSchema, input, 'drain'),
   revoke: (input: unknown): RevokeInput => parseWith(revokeSchema, input, 'revoke'),
   rollback: (input: unknown): RollbackInput => parseWith(afterRotationSchema, input, 'rollback'),
+  replicaSync: (input: unknown): ReplicaSyncInput => parseWith(replicaSyncSchema, input, 'replica-sync'),
 };

@@ -41,5 +41,8 @@ export function readLifecycleSettings(tags: Tags): LifecycleSettings {
     graceSeconds: secondsTag(tags, LifecycleTag.graceSeconds) ?? defaults.graceSeconds,
     minIntervalSeconds: secondsTag(tags, LifecycleTag.minIntervalSeconds) ?? defaults.minIntervalSeconds,
     revocation,
+    replicaSync: {
+      maxWaitSeconds: secondsTag(tags, LifecycleTag.replicaSyncMaxWaitSeconds) ?? defaults.replicaSync.maxWaitSeconds,
+    },
   };
 }
