@@ -144,6 +144,12 @@ export const DEFAULT_LIFECYCLE_SETTINGS: LifecycleSettings = {
 export const REPLICA_SYNC_CHECK_INTERVAL_SECONDS = 30;
 
 /**
+ * The emergency state machine's bound on the same wait (its `ReplicaInSync` state): short, because a leaked
+ * credential must not stay working for long; after it the emergency revokes whatever the replicas say.
+ */
+export const EMERGENCY_REPLICA_SYNC_MAX_WAIT_SECONDS = 120;
+
+/**
  * Whether a replicated secret's new AWSCURRENT is served in every replica region (Verify's and the `replica-sync`
  * task's output, `$.verify.replicas`). Value-free: regions and statuses.
  */

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { AuditEventType, LifecycleTag } from '../../functions/shared/lifecycle-contract';
+import {
+  AuditEventType,
+  EMERGENCY_REPLICA_SYNC_MAX_WAIT_SECONDS,
+  LifecycleTag,
+  REPLICA_SYNC_CHECK_INTERVAL_SECONDS,
+} from '../../functions/shared/lifecycle-contract';
 import { ManagementTag } from '../../functions/shared/management-tags';
 import { LOCAL_ROTATION_FUNCTION_ARN, startLocalStack, type LocalStack } from '../../local/stack';
 import { loadStateMachine, LOCAL_COORDINATOR_FUNCTION_ARN } from '../../local/stepfunctions/definitions';
@@ -140,4 +145,41 @@ it('keeps the old credential and alerts when a replica does not serve the new AW
   expect(alert?.subject).toContain('replicas not in sync');
   expect(alert?.message).toContain('ap-south-1 Failed');
   expect(JSON.stringify([audit, alert])).not.toContain('sk_live');
+});
+
+it('the emergency waits for lagging replicas at most its bound, then revokes anyway', async () => {
+  const arn = await givenReplicatedApiKey();
+
+  const result = await runTestExecution(
+    stack,
+    loadStateMachine('emergency'),
+    { secretArn: arn, trigger: 'emergency', reason: 'INC-7: key pasted in a public channel' },
+    handlers,
+    {
+      Verify: after(async ({ rotation }) => {
+        await stack.secretsManager.waitForRotation(arn, rotation.id, 30_000);
+        stack.secretsManager.setReplicaStatus(arn, 'eu-west-1', 'Failed', 'Access to KMS is not allowed');
+      }),
+    },
+  );
+
+  expect(result.status).toBe('SUCCEEDED');
+  expect(result.history.filter((state) => state === 'ReplicaSync')).toHaveLength(
+    EMERGENCY_REPLICA_SYNC_MAX_WAIT_SECONDS / REPLICA_SYNC_CHECK_INTERVAL_SECONDS,
+  );
+  expect(result.history.slice(-2)).toEqual(['Revoke', 'Rotated']);
+});
+
+it("the definitions' replica waits match the tasks' constants", () => {
+  const states = (name: 'lifecycle' | 'emergency') =>
+    (
+      loadStateMachine(name) as {
+        States: Record<string, { Seconds?: number; Choices?: { NumericLessThan?: number }[] }>;
+      }
+    ).States;
+  expect(states('lifecycle').ReplicaWait?.Seconds).toBe(REPLICA_SYNC_CHECK_INTERVAL_SECONDS);
+  expect(states('emergency').ReplicaWait?.Seconds).toBe(REPLICA_SYNC_CHECK_INTERVAL_SECONDS);
+  expect(states('emergency').ReplicaInSync?.Choices?.[1]?.NumericLessThan).toBe(
+    EMERGENCY_REPLICA_SYNC_MAX_WAIT_SECONDS,
+  );
 });
