@@ -121,6 +121,7 @@ describe('lifecycle', () => {
       'DryRunOrRotate',
       'RotateSecret',
       'Verify',
+      'ReplicaInSync',
       'Grace',
       'Drain',
       'OldCredentialInUse',
@@ -450,6 +451,7 @@ describe('emergency', () => {
         'DryRunOrRotate',
         'RotateSecret',
         'Verify',
+        'ReplicaInSync',
         'Revoke',
         'Rotated',
       ]);
