@@ -147,6 +147,25 @@ it('keeps the old credential and alerts when a replica does not serve the new AW
   expect(JSON.stringify([audit, alert])).not.toContain('sk_live');
 });
 
+it('refuses to revoke when a replica fell out of sync after the wait, and alerts', async () => {
+  const arn = await givenReplicatedApiKey();
+
+  const result = await runTestExecution(stack, lifecycle, { secretArn: arn, trigger: 'on-demand' }, handlers, {
+    Revoke: after(() => {
+      stack.secretsManager.setReplicaStatus(arn, 'eu-west-1', 'Failed', 'Access to KMS is not allowed');
+    }),
+  });
+
+  expect(result).toMatchObject({ status: 'FAILED', error: 'ReplicasNotInSyncError' });
+  expect(result.history).toEqual(expect.arrayContaining(['Revoke', 'RevokeFailed', 'ReportFailure']));
+  // The old version is still AWSPREVIOUS: nothing took its label, and the revoke never ran.
+  const stages = await stagesOf(stack.client, arn);
+  expect(Object.values(stages).flat().sort()).toEqual(['AWSCURRENT', 'AWSPREVIOUS']);
+  const alert = stack.sns.messages().find((m) => m.message.includes(result.executionArn));
+  expect(alert?.message).toContain('ReplicasNotInSyncError');
+  expect(alert?.message).toContain('eu-west-1 Failed');
+});
+
 it('the emergency waits for lagging replicas at most its bound, then revokes anyway', async () => {
   const arn = await givenReplicatedApiKey();
 
