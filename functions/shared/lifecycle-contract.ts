@@ -121,6 +121,8 @@ export interface RevocationSettings {
 export interface ReplicaSyncSettings {
   /** How long after Verify to wait for every replica region to serve the new AWSCURRENT before giving up. */
   readonly maxWaitSeconds: number;
+  /** The secret's replica regions as pre-flight found them (DescribeSecret); absent for a secret without replicas. */
+  readonly replicaRegions?: readonly string[];
 }
 
 export interface LifecycleSettings {

@@ -1,5 +1,7 @@
 import {
   DRAIN_CHECK_INTERVAL_SECONDS,
+  EMERGENCY_REPLICA_SYNC_MAX_WAIT_SECONDS,
+  REPLICA_SYNC_CHECK_INTERVAL_SECONDS,
   type DryRunPlan,
   type LifecycleSettings,
   type RotationRun,
@@ -43,9 +45,20 @@ function lifecycleSteps(settings: LifecycleSettings): string[] {
   return [
     ROTATE,
     `${VERIFY}; a definite rejection rolls back`,
+    ...replicaSteps(settings, settings.replicaSync.maxWaitSeconds, 'keep the old credential working and alert'),
     `grace ${settings.graceSeconds} s: both credentials work`,
     drain,
     `revoke the old credential${terminateSessions ? ' and end its open sessions' : ''}`,
+  ];
+}
+
+/** Replicated secrets: the wait for every replica region to serve the new AWSCURRENT, and what follows a timeout. */
+function replicaSteps(settings: LifecycleSettings, maxWaitSeconds: number, otherwise: string): string[] {
+  const regions = settings.replicaSync.replicaRegions ?? [];
+  if (regions.length === 0) return [];
+  return [
+    `replica sync: wait up to ${maxWaitSeconds} s (a check every ${REPLICA_SYNC_CHECK_INTERVAL_SECONDS} s) until ` +
+      `${regions.join(', ')} serve the new AWSCURRENT; if not, ${otherwise}`,
   ];
 }
 
@@ -56,6 +69,7 @@ function emergencySteps(preflight: PreflightSummary): string[] {
       : ['the current credential does not authenticate: an emergency rotation goes ahead anyway']),
     ROTATE,
     `${VERIFY}; no rollback (the old one is suspected leaked)`,
+    ...replicaSteps(preflight.settings, EMERGENCY_REPLICA_SYNC_MAX_WAIT_SECONDS, 'revoke anyway'),
     'no grace, no drain',
     'revoke the old credential at once, end its open sessions and take every label off the leaked version',
   ];

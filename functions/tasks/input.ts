@@ -75,7 +75,7 @@ const settingsSchema = z.object({
     whenStillInUse: z.enum(['alert', 'revoke']),
     terminateSessions: z.boolean(),
   }),
-  replicaSync: z.object({ maxWaitSeconds: seconds }),
+  replicaSync: z.object({ maxWaitSeconds: seconds, replicaRegions: z.optional(z.array(text(128))) }),
 });
 const planSchema = z.object({
   rotation: runSchema,

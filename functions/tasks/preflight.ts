@@ -44,7 +44,14 @@ export async function preflight(input: PreflightInput, deps: TaskDeps): Promise<
   if (!description.rotationEnabled) {
     throw new RotationNotEnabledError(`rotation is not enabled for secret ${arn}`);
   }
-  const settings = readLifecycleSettings(description.tags);
+  const tagged = readLifecycleSettings(description.tags);
+  // The replica regions travel with the settings, for the dry-run plan (docs/replicas.md).
+  const settings = description.replicas?.length
+    ? {
+        ...tagged,
+        replicaSync: { ...tagged.replicaSync, replicaRegions: description.replicas.map((replica) => replica.region) },
+      }
+    : tagged;
   assertRotationAllowed(run, description, settings, deps.blackouts ?? [], nowOf(deps));
   const pendingVersionId = versionWithStage(description, AWSPENDING);
   if (pendingVersionId !== undefined && !stagesOf(description, pendingVersionId)?.includes(AWSCURRENT)) {

@@ -202,3 +202,21 @@ it("the definitions' replica waits match the tasks' constants", () => {
     EMERGENCY_REPLICA_SYNC_MAX_WAIT_SECONDS,
   );
 });
+
+it('a dry run plans the replica sync with the regions pre-flight found, changing nothing', async () => {
+  const arn = await givenReplicatedApiKey({ [LifecycleTag.replicaSyncMaxWaitSeconds]: '300' });
+  const before = await stagesOf(stack.client, arn);
+
+  const result = await runTestExecution(
+    stack,
+    lifecycle,
+    { secretArn: arn, trigger: 'on-demand', dryRun: true },
+    handlers,
+  );
+
+  expect(result.status).toBe('SUCCEEDED');
+  const plan = (result.output as { plan: { steps: string[]; settings: { replicaSync: unknown } } }).plan;
+  expect(plan.settings.replicaSync).toEqual({ maxWaitSeconds: 300, replicaRegions: REGIONS });
+  expect(plan.steps).toContainEqual(expect.stringMatching(/^replica sync: wait up to 300 s .*eu-west-1, ap-south-1/));
+  expect(await stagesOf(stack.client, arn)).toEqual(before);
+});
