@@ -11,6 +11,7 @@ import { selectStrategy, type StrategyRegistry } from '../strategies/registry';
 import type { RotationStrategy, RotationVersions, StrategyContext } from '../strategies/strategy';
 import { RotationNotEnabledError, UnknownRotationTokenError, VersionNotPendingError } from './errors';
 import type { RotationEvent } from './event';
+import { awaitReplicasHoldingPending } from './replica-wait';
 
 export interface RotationStepDeps {
   readonly store: SecretStore;
@@ -19,6 +20,8 @@ export interface RotationStepDeps {
   readonly now?: () => Date;
   /** When this invocation must have answered. @default the rotation function's timeout from now */
   readonly deadline?: Deadline;
+  /** How waits sleep (finishSecret's wait for replicas). @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** What a step did, for metrics and the step's log line. */
@@ -129,6 +132,12 @@ export async function runRotationStep(
       return { strategy: strategy.name, alreadyCurrent: false };
     case 'finishSecret': {
       const pending = await store.requireVersion(arn, { versionId: token, stage: AWSPENDING });
+      // A replicated secret: every region must hold the new version before any region can be told to use it.
+      await awaitReplicasHoldingPending(store, description, token, {
+        deadline: ctx.deadline,
+        logger,
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      });
       await store.promoteToCurrent(arn, token, versionWithStage(description, AWSCURRENT));
       await store.removeStage(arn, AWSPENDING, token);
       logger.info('pending version is now AWSCURRENT');

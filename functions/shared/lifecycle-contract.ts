@@ -89,6 +89,8 @@ export const ROTATION_FUNCTION_TASKS = [
   'canary-start',
   'canary-check',
   'canary-abort',
+  // Replicated secrets (docs/replicas.md): is the new AWSCURRENT served in every replica region?
+  'replica-sync',
 ] as const;
 export type RotationFunctionTask = (typeof ROTATION_FUNCTION_TASKS)[number];
 
@@ -127,6 +129,8 @@ export const LifecycleTag = {
   canaryCheckEverySeconds: `${TAG_PREFIX}canary-check-every-seconds`,
   /** Auth failures the entry's signal may count since the canary started before it aborts. */
   canaryMaxAuthFailures: `${TAG_PREFIX}canary-max-auth-failures`,
+  /** Seconds the lifecycle waits after Verify for every replica to serve the new AWSCURRENT (docs/replicas.md). */
+  replicaSyncMaxWaitSeconds: `${TAG_PREFIX}replica-sync-max-wait-seconds`,
 } as const;
 
 /** An entry's canary cohort: the label consumers opt in to read, and how long and how often it is watched. */
@@ -158,6 +162,13 @@ export interface ConsumerSettings {
   readonly declaredGraceSeconds?: number;
 }
 
+export interface ReplicaSyncSettings {
+  /** How long after Verify to wait for every replica region to serve the new AWSCURRENT before giving up. */
+  readonly maxWaitSeconds: number;
+  /** The secret's replica regions as pre-flight found them (DescribeSecret); absent for a secret without replicas. */
+  readonly replicaRegions?: readonly string[];
+}
+
 export interface LifecycleSettings {
   /** At least the consumers' longest cache lifetime ({@link ConsumerSettings.cacheSeconds}). */
   readonly graceSeconds: number;
@@ -167,6 +178,8 @@ export interface LifecycleSettings {
   readonly consumers?: ConsumerSettings;
   /** Present only for an entry with a canary (never in an emergency run): the hold before RotateSecret. */
   readonly canary?: CanarySettings;
+  /** Secrets with replicas in other regions only (docs/replicas.md). */
+  readonly replicaSync: ReplicaSyncSettings;
 }
 
 /** For a secret without lifecycle tags: a short grace, an hour of draining, then alert rather than cut anyone off. */
@@ -174,7 +187,32 @@ export const DEFAULT_LIFECYCLE_SETTINGS: LifecycleSettings = {
   graceSeconds: 900,
   minIntervalSeconds: 0,
   revocation: { maxWaitSeconds: 3600, whenStillInUse: 'alert', terminateSessions: false },
+  // Replication usually takes seconds; a quarter of an hour covers a slow region without holding a run for long.
+  replicaSync: { maxWaitSeconds: 900 },
 };
+
+/** Seconds between two checks of the replica-sync loop (the lifecycle's `ReplicaWait` state). */
+export const REPLICA_SYNC_CHECK_INTERVAL_SECONDS = 30;
+
+/**
+ * The emergency state machine's bound on the same wait (its `ReplicaInSync` state): short, because a leaked
+ * credential must not stay working for long; after it the emergency revokes whatever the replicas say.
+ */
+export const EMERGENCY_REPLICA_SYNC_MAX_WAIT_SECONDS = 120;
+
+/**
+ * Whether a replicated secret's new AWSCURRENT is served in every replica region (Verify's and the `replica-sync`
+ * task's output, `$.verify.replicas`). Value-free: regions and statuses.
+ */
+export interface ReplicaSyncStatus {
+  /** The secret has replicas (false: nothing to wait for, `inSync` is true). */
+  readonly replicated: boolean;
+  readonly inSync: boolean;
+  /** `<region> <status>` of each replica not yet serving the new AWSCURRENT. */
+  readonly lagging: readonly string[];
+  /** Seconds the replica-sync loop has waited so far. */
+  readonly waitedSeconds: number;
+}
 
 /** Environment variables of the task functions, set by the infrastructure. */
 export const TaskEnvironment = {
@@ -256,5 +294,10 @@ export const AuditEventType = {
   CanaryPromoted: 'CanaryPromoted',
   /** The canary failed: the candidate was taken back (label off, made to stop working); AWSCURRENT never moved. */
   CanaryAborted: 'CanaryAborted',
+  /**
+   * A replica region did not serve the new AWSCURRENT within the replica-sync wait: the old credential is kept
+   * (never revoked while a region may still hand it out), and the owners alerted (regions and statuses only).
+   */
+  ReplicasNotInSync: 'ReplicasNotInSync',
 } as const;
 export type AuditEventTypeName = (typeof AuditEventType)[keyof typeof AuditEventType];

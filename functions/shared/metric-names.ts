@@ -47,6 +47,8 @@ export const MetricDimension = {
   Service: 'service',
   /** The AWS service that answered with a throttling error (`SecretsManager`, `KMS`, ...), on {@link LifecycleMetric.ApiThrottles}. */
   AwsService: 'AwsService',
+  /** A replica's region, on {@link LifecycleMetric.ReplicaSyncLag}. */
+  Region: 'Region',
   /** The DynamoDB table a KMS re-wrap job works on, on {@link RewrapMetric}. */
   Table: 'Table',
 } as const;
@@ -94,6 +96,14 @@ export const LifecycleMetric = {
   OrchestrationErrors: 'OrchestrationErrors',
   /** [M6] Count. Throttling errors from AWS APIs seen by a task; dimension sets `[service]` and `[service, AwsService]`. */
   ApiThrottles: 'ApiThrottles',
+  /**
+   * Milliseconds from the rotation's completion (the secret's LastRotatedDate) to the first check that found a
+   * replica region serving the new AWSCURRENT; by Verify and the replica-sync task, once per region and rotation,
+   * in dimension sets `[service]` and `[service, Region]` (the entry and secret as metadata).
+   */
+  ReplicaSyncLag: 'ReplicaSyncLag',
+  /** Count. A replicated secret's replicas did not all serve the new AWSCURRENT within the wait; by the report task. */
+  ReplicasNotInSyncAfterRotation: 'ReplicasNotInSyncAfterRotation',
   /** [M8] Count. A canary check of the new credential (verify before cutover / before revoking the old one) ran. */
   CanaryChecks: 'CanaryChecks',
   /** [M8] Count. A canary check failed. */

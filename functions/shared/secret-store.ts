@@ -4,7 +4,7 @@ import {
   ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   ResourceNotFoundException,
-  type SecretsManagerClient,
+  SecretsManagerClient,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateSecretVersionStageCommand,
@@ -30,6 +30,17 @@ export interface SecretDescription {
   readonly createdAt?: Date;
   /** The AWS service that manages the secret (`rds` for `rds!...` master secrets); absent for secrets users own. */
   readonly owningService?: string;
+  /** Its replicas in other regions (DescribeSecret's ReplicationStatus); absent when it has none. */
+  readonly replicas?: readonly ReplicaStatus[];
+}
+
+/** One replica of a secret as the primary reports it. */
+export interface ReplicaStatus {
+  readonly region: string;
+  /** `InSync`, `InProgress` or `Failed` (AWS's StatusType). */
+  readonly status: string;
+  readonly statusMessage?: string;
+  readonly lastAccessedAt?: Date;
 }
 
 /** One version of a secret with its value. The value is a credential: never log it. */
@@ -68,11 +79,32 @@ export class SecretStore {
   constructor(
     private readonly client: SecretsManagerClient,
     private readonly writeGate?: WriteGate,
+    /** Clients for other regions (a secret's replicas), made on first use with this client's endpoint and credentials. */
+    private readonly regionalClients: Map<string, SecretsManagerClient> = new Map(),
   ) {}
 
   /** The same store, its writes passing `gate` first (one invocation's deadline and wait count). */
   withWriteGate(gate: WriteGate): SecretStore {
-    return new SecretStore(this.client, gate);
+    return new SecretStore(this.client, gate, this.regionalClients);
+  }
+
+  /**
+   * A store that reads in `region` (a replica's region), through a client configured for it: the same endpoint
+   * override and credentials as this store's (AWS_ENDPOINT_URL_SECRETS_MANAGER locally), signed for that region.
+   * For reads only: a replica refuses every change.
+   */
+  inRegion(region: string): SecretStore {
+    let client = this.regionalClients.get(region);
+    if (!client) {
+      const { endpoint, credentials, isCustomEndpoint } = this.client.config;
+      client = new SecretsManagerClient({
+        region,
+        credentials,
+        ...(isCustomEndpoint && endpoint !== undefined ? { endpoint } : {}),
+      });
+      this.regionalClients.set(region, client);
+    }
+    return new SecretStore(client, undefined, this.regionalClients);
   }
 
   async describe(secretId: string): Promise<SecretDescription> {
@@ -94,6 +126,16 @@ export class SecretStore {
         ...(out.LastRotatedDate ? { lastRotatedAt: out.LastRotatedDate } : {}),
         ...(out.CreatedDate ? { createdAt: out.CreatedDate } : {}),
         ...(out.OwningService ? { owningService: out.OwningService } : {}),
+        ...(out.ReplicationStatus && out.ReplicationStatus.length > 0
+          ? {
+              replicas: out.ReplicationStatus.map((replica) => ({
+                region: replica.Region ?? 'unknown',
+                status: replica.Status ?? 'unknown',
+                ...(replica.StatusMessage ? { statusMessage: replica.StatusMessage } : {}),
+                ...(replica.LastAccessedDate ? { lastAccessedAt: replica.LastAccessedDate } : {}),
+              })),
+            }
+          : {}),
       };
     } catch (error) {
       if (error instanceof ResourceNotFoundException) {
@@ -233,6 +275,14 @@ export class SecretStore {
     } while (nextToken);
     return versions.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
   }
+}
+
+/** The ARN of a secret's replica in `region`: the primary's ARN with the replica's region (same name and suffix). */
+export function replicaArnOf(primaryArn: string, region: string): string {
+  const parts = primaryArn.split(':');
+  if (parts.length < 7 || parts[0] !== 'arn') return primaryArn;
+  parts[3] = region;
+  return parts.join(':');
 }
 
 /** The version id that holds `stage`, if any. */

@@ -22,6 +22,7 @@ import { parsePlanInput, parseTaskInput, parseWith } from './input';
 import { notify } from './notify';
 import { preflight } from './preflight';
 import { refreshConsumers } from './refresh-consumers';
+import { replicaSync } from './replica-sync';
 import { report } from './report';
 import { revoke } from './revoke';
 import { rollback } from './rollback';
@@ -49,6 +50,7 @@ const ROTATION_FUNCTION_RUNNERS: Record<RotationFunctionTask, (input: unknown, d
   'canary-start': (input, deps) => canaryStart(notDryRun('canary-start', parseTaskInput['canary-start'](input)), deps),
   'canary-check': (input, deps) => canaryCheck(notDryRun('canary-check', parseTaskInput['canary-check'](input)), deps),
   'canary-abort': (input, deps) => canaryAbort(notDryRun('canary-abort', parseTaskInput['canary-abort'](input)), deps),
+  'replica-sync': (input, deps) => replicaSync(notDryRun('replica-sync', parseTaskInput.replicaSync(input)), deps),
 };
 
 const beginSchema = z.object({

@@ -2,6 +2,8 @@ import { describeTarget } from '../shared/consumer-refresh';
 import {
   DRAIN_CHECK_INTERVAL_SECONDS,
   type ConsumerSettings,
+  EMERGENCY_REPLICA_SYNC_MAX_WAIT_SECONDS,
+  REPLICA_SYNC_CHECK_INTERVAL_SECONDS,
   type DryRunPlan,
   type LifecycleSettings,
   type RotationRun,
@@ -54,6 +56,7 @@ function lifecycleSteps(settings: LifecycleSettings): string[] {
         ]),
     canary === undefined ? ROTATE : `${ROTATE} (with the canaried value)`,
     `${VERIFY}; a definite rejection rolls back`,
+    ...replicaSteps(settings, settings.replicaSync.maxWaitSeconds, 'keep the old credential working and alert'),
     ...consumerSteps(settings.consumers),
     `grace ${settings.graceSeconds} s: both credentials work${graceRaise(settings)}`,
     drain,
@@ -84,6 +87,16 @@ function graceRaise(settings: LifecycleSettings): string {
     : ` (raised from ${declared} s to the consumers' longest cache lifetime, ${settings.consumers?.cacheSeconds ?? 0} s)`;
 }
 
+/** Replicated secrets: the wait for every replica region to serve the new AWSCURRENT, and what follows a timeout. */
+function replicaSteps(settings: LifecycleSettings, maxWaitSeconds: number, otherwise: string): string[] {
+  const regions = settings.replicaSync.replicaRegions ?? [];
+  if (regions.length === 0) return [];
+  return [
+    `replica sync: wait up to ${maxWaitSeconds} s (a check every ${REPLICA_SYNC_CHECK_INTERVAL_SECONDS} s) until ` +
+      `${regions.join(', ')} serve the new AWSCURRENT; if not, ${otherwise}`,
+  ];
+}
+
 function emergencySteps(preflight: PreflightSummary): string[] {
   return [
     ...(preflight.currentCredentialAuthenticates
@@ -91,6 +104,7 @@ function emergencySteps(preflight: PreflightSummary): string[] {
       : ['the current credential does not authenticate: an emergency rotation goes ahead anyway']),
     ROTATE,
     `${VERIFY}; no rollback (the old one is suspected leaked)`,
+    ...replicaSteps(preflight.settings, EMERGENCY_REPLICA_SYNC_MAX_WAIT_SECONDS, 'revoke anyway'),
     'no grace, no drain',
     'revoke the old credential at once, end its open sessions and take every label off the leaked version',
   ];

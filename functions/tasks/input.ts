@@ -9,6 +9,7 @@ import type { DrainInput } from './drain';
 import { InvalidRequestError, InvalidTaskInputError } from './errors';
 import type { PlanInput } from './dry-run-plan';
 import type { PreflightInput } from './preflight';
+import type { ReplicaSyncInput } from './replica-sync';
 import type { RevokeInput } from './revoke';
 import type { RollbackInput } from './rollback';
 import type { VerifyInput } from './verify';
@@ -58,6 +59,18 @@ const revokeSchema = z.object({
 });
 
 const seconds = z.int().check(z.nonnegative());
+const replicaSyncStatusSchema = z.object({
+  replicated: z.boolean(),
+  inSync: z.boolean(),
+  lagging: z.array(text(256)),
+  waitedSeconds: seconds,
+});
+const replicaSyncSchema = z.object({
+  secretArn,
+  rotation: runSchema,
+  currentVersionId: versionId,
+  previous: replicaSyncStatusSchema,
+});
 const settingsSchema = z.object({
   graceSeconds: seconds,
   minIntervalSeconds: seconds,
@@ -67,6 +80,7 @@ const settingsSchema = z.object({
     terminateSessions: z.boolean(),
   }),
   consumers: z.optional(consumerSettingsSchema),
+  replicaSync: z.object({ maxWaitSeconds: seconds, replicaRegions: z.optional(z.array(text(128))) }),
   canary: z.optional(
     z.object({ label: text(64), windowSeconds: seconds, checkEverySeconds: seconds, maxAuthFailures: seconds }),
   ),
@@ -129,4 +143,5 @@ export const parseTaskInput = {
   'canary-start': (input: unknown): CanaryStartInput => parseWith(afterRotationSchema, input, 'canary-start'),
   'canary-check': (input: unknown): CanaryCheckInput => parseWith(canaryCheckSchema, input, 'canary-check'),
   'canary-abort': (input: unknown): CanaryAbortInput => parseWith(canaryAbortSchema, input, 'canary-abort'),
+  replicaSync: (input: unknown): ReplicaSyncInput => parseWith(replicaSyncSchema, input, 'replica-sync'),
 };

@@ -46,14 +46,22 @@ export async function preflight(input: PreflightInput, deps: TaskDeps): Promise<
     throw new RotationNotEnabledError(`rotation is not enabled for secret ${arn}`);
   }
   const tagged = readLifecycleSettings(description.tags);
+  // The replica regions travel with the settings, for the dry-run plan (docs/replicas.md).
+  const withReplicas: LifecycleSettings = description.replicas?.length
+    ? {
+        ...tagged,
+        replicaSync: { ...tagged.replicaSync, replicaRegions: description.replicas.map((replica) => replica.region) },
+      }
+    : tagged;
   // An emergency skips the canary: the current value is suspected leaked, nobody waits on a cohort.
   const settings: LifecycleSettings = run.emergency
     ? {
-        graceSeconds: tagged.graceSeconds,
-        minIntervalSeconds: tagged.minIntervalSeconds,
-        revocation: tagged.revocation,
+        graceSeconds: withReplicas.graceSeconds,
+        minIntervalSeconds: withReplicas.minIntervalSeconds,
+        revocation: withReplicas.revocation,
+        replicaSync: withReplicas.replicaSync,
       }
-    : tagged;
+    : withReplicas;
   assertRotationAllowed(run, description, settings, deps.blackouts ?? [], nowOf(deps));
   const pendingVersionId = versionWithStage(description, AWSPENDING);
   if (pendingVersionId !== undefined && !stagesOf(description, pendingVersionId)?.includes(AWSCURRENT)) {

@@ -10,7 +10,7 @@ import { parseRotationRun, parseWith } from './input';
 import { addLifecycleMetric, Count } from './lifecycle-metrics';
 
 /** How a run ended when it did not end in Rotated. */
-export const REPORT_OUTCOMES = ['failed', 'skipped', 'left-in-use'] as const;
+export const REPORT_OUTCOMES = ['failed', 'skipped', 'left-in-use', 'replicas-not-in-sync'] as const;
 export type ReportOutcome = (typeof REPORT_OUTCOMES)[number];
 
 const stepError = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
@@ -34,6 +34,11 @@ const reportSchema = z.object({
     // Canary cohorts (docs/canary.md): how a failed canary was taken back, or why it could not be.
     canaryAbort: z.optional(z.object({ status: z.string() })),
     canaryAbortFailure: z.optional(stepError),
+    verify: z.optional(
+      z.object({
+        replicas: z.optional(z.object({ lagging: z.array(z.string()), waitedSeconds: z.number() })),
+      }),
+    ),
     dryRun: z.optional(z.unknown()),
   }),
 });
@@ -112,6 +117,27 @@ export async function report(input: unknown, deps: CoordinatorDeps): Promise<Rep
     };
   } else if (outcome === 'skipped') {
     events = [{ type: AuditEventType.Skipped, facts: { rule: failure.error, detail: failure.cause } }];
+  } else if (outcome === 'replicas-not-in-sync') {
+    // Rotated and verified in the primary region; a replica region may still serve the old value: kept working.
+    const lagging = state.verify?.replicas?.lagging ?? [];
+    const waitedSeconds = state.verify?.replicas?.waitedSeconds ?? 0;
+    addLifecycleMetric(deps.metrics, strategy, LifecycleMetric.Completed, Count, 1);
+    addLifecycleMetric(deps.metrics, strategy, LifecycleMetric.ReplicasNotInSyncAfterRotation, Count, 1);
+    events = [
+      { type: AuditEventType.ReplicasNotInSync, facts: { lagging, regions: lagging.length, waitedSeconds } },
+      { type: AuditEventType.LeftInUse, facts: { inUse: 'unknown', reason: 'replicas-not-in-sync' } },
+      { type: AuditEventType.Completed, facts: { outcome: 'left-in-use', reason: 'replicas-not-in-sync' } },
+    ];
+    alert = {
+      severity: 'warning',
+      subject: `keyturn: replicas not in sync after rotation, old credential kept (${nameOf(secretArn)})`,
+      message: alertText(subject, [
+        `The secret rotated and the new credential is verified, but after ${waitedSeconds} s ${lagging.length} replica`,
+        `region(s) did not serve the new AWSCURRENT: ${lagging.join(', ')}. The old credential was not revoked,`,
+        'since those regions may still hand it out. Fix replication (see the runbook); the next rotation revokes it.',
+      ]),
+      step: 'ReplicaSync',
+    };
   } else {
     addLifecycleMetric(deps.metrics, strategy, LifecycleMetric.Completed, Count, 1);
     events = [

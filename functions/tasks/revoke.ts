@@ -1,5 +1,7 @@
 import { AuditEventType, type RotationRun } from '../shared/lifecycle-contract';
 import { LifecycleMetric } from '../shared/metric-names';
+import { checkReplicas, describeLagging, ReplicasNotInSyncError } from '../shared/replica-sync';
+import type { SecretDescription, SecretVersion } from '../shared/secret-store';
 import { AWSCURRENT } from '../shared/stages';
 import { waitBudgetMs } from '../shared/deadline';
 import { auditSubject, deadlineOf, nowOf, resolveSecret, sleepOf, stagesOf, type TaskDeps } from './deps';
@@ -36,6 +38,36 @@ async function unlabel(deps: TaskDeps, arn: string, versionId: string): Promise<
   return removable;
 }
 
+/**
+ * Never revoke while a replica region may still hand out the old credential: every replica must serve the new
+ * AWSCURRENT (the lifecycle waited for that after Verify; a replica may have failed since). An emergency revokes
+ * anyway, after its own bounded wait (docs/replicas.md): a leaked credential left working is the greater harm.
+ */
+async function assertReplicasServeCurrent(
+  deps: TaskDeps,
+  description: SecretDescription,
+  current: SecretVersion,
+  run: RotationRun,
+): Promise<void> {
+  if (!description.replicas?.length) return;
+  const checks = await checkReplicas(deps.store, description, {
+    versionId: current.versionId,
+    stage: AWSCURRENT,
+    value: current.value,
+  });
+  if (checks.every((check) => check.holds)) return;
+  if (run.emergency) {
+    deps.logger.warn('emergency: revoking although replicas do not serve the new AWSCURRENT yet', {
+      lagging: describeLagging(checks),
+    });
+    return;
+  }
+  throw new ReplicasNotInSyncError(
+    `not revoking the old credential of secret ${description.arn}: replicas do not serve the new AWSCURRENT ` +
+      `(version ${current.versionId}) yet: ${describeLagging(checks)}`,
+  );
+}
+
 /** How long to watch for the target to start rejecting a revoked credential (replicas may lag). */
 export const REVOCATION_CHECK = { delayMs: 200, budgetMs: 5_000 } as const;
 
@@ -57,6 +89,7 @@ export async function revoke(input: RevokeInput, deps: TaskDeps): Promise<Revoke
     );
   }
   const previous = await deps.store.requireVersion(description.arn, { versionId: input.previousVersionId });
+  await assertReplicasServeCurrent(deps, description, current, run);
   const startedAt = nowOf(deps).getTime();
   const result = await strategy.revoke(previous, current, ctx, {
     terminateSessions: input.terminateSessions ?? false,

@@ -58,6 +58,9 @@ export function readLifecycleSettings(tags: Tags): LifecycleSettings {
     revocation,
     ...(consumers ? { consumers } : {}),
     ...(canary !== undefined ? { canary } : {}),
+    replicaSync: {
+      maxWaitSeconds: secondsTag(tags, LifecycleTag.replicaSyncMaxWaitSeconds) ?? defaults.replicaSync.maxWaitSeconds,
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import { canaryVersionId } from '../shared/canary';
-import { AuditEventType, type RotationRun } from '../shared/lifecycle-contract';
 import { releaseCanaryLabels } from './canary-candidate';
+import { AuditEventType, type ReplicaSyncStatus, type RotationRun } from '../shared/lifecycle-contract';
+import { checkReplicaSync } from './replica-sync';
 import { LifecycleMetric } from '../shared/metric-names';
 import { versionWithStage, type SecretDescription } from '../shared/secret-store';
 import { AWSCURRENT, AWSPENDING } from '../shared/stages';
@@ -48,6 +49,8 @@ export interface VerifyInput {
 export interface VerifyOutput {
   readonly currentVersionId: string;
   readonly previousVersionId: string;
+  /** Replicated secrets: whether every replica region already serves the new AWSCURRENT (docs/replicas.md). */
+  readonly replicas: ReplicaSyncStatus;
   /** From the execution's start to the new credential verified current. */
   readonly timeToRotateMs: number;
 }
@@ -89,7 +92,13 @@ export async function verifyRotation(input: VerifyInput, deps: TaskDeps): Promis
     facts: { currentVersionId: current.versionId, previousVersionId: input.previousVersionId, timeToRotateMs },
   });
   deps.logger.info('new credential verified', { currentVersionId: current.versionId, timeToRotateMs });
-  return { currentVersionId: current.versionId, previousVersionId: input.previousVersionId, timeToRotateMs };
+  // Each replica region read with GetSecretValue there: the lifecycle waits (ReplicaWait) for those not serving it yet.
+  const replicas = await checkReplicaSync(deps, description, current, {
+    strategy: strategy.name,
+    run,
+    waitedSeconds: 0,
+  });
+  return { currentVersionId: current.versionId, previousVersionId: input.previousVersionId, timeToRotateMs, replicas };
 }
 
 /**

@@ -168,6 +168,9 @@ export class RotatedSecret extends Construct {
     const userGrant = elastiCacheUserId ? rotation.grantModifyElastiCacheUser(elastiCacheUserId) : undefined;
     const iamUser = iamUserOf(entry.source);
     const iamGrant = iamUser ? rotation.grantManageIamUserKeys(iamUser) : undefined;
+    const replicaRegions = entry.secret.replicaRegions ?? [];
+    const replicaGrant =
+      replicaRegions.length > 0 ? rotation.grantReadReplicas(this.secret, replicaRegions) : undefined;
 
     this.rotationSchedule = new secretsmanager.CfnRotationSchedule(this, 'NativeRotation', {
       secretId: this.secretId,
@@ -182,6 +185,7 @@ export class RotatedSecret extends Construct {
     rdsGrant?.applyBefore(this.rotationSchedule);
     userGrant?.applyBefore(this.rotationSchedule);
     iamGrant?.applyBefore(this.rotationSchedule);
+    replicaGrant?.applyBefore(this.rotationSchedule);
     this.rotationSchedule.node.addDependency(rotation.rotationPrerequisites);
     if (tagsApplied) this.rotationSchedule.node.addDependency(tagsApplied);
   }
@@ -252,6 +256,9 @@ export class RotatedSecret extends Construct {
       description: entry.secret.description ?? `keyturn: ${entry.id} (${entry.kind}), owned by ${entry.owner.team}`,
       encryptionKey: props.encryptionKey,
       generateSecretString: this.initialValue(props.masterSecret),
+      ...(entry.secret.replicaRegions?.length
+        ? { replicaRegions: entry.secret.replicaRegions.map((region) => ({ region })) }
+        : {}),
       // The value outlives the stack: removing an entry must never destroy a credential.
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -1,4 +1,14 @@
-import { ArnFormat, Duration, type RemovalPolicy, Stack, Tags, Token, TokenComparison, Validations } from 'aws-cdk-lib';
+import {
+  Arn,
+  ArnFormat,
+  Duration,
+  type RemovalPolicy,
+  Stack,
+  Tags,
+  Token,
+  TokenComparison,
+  Validations,
+} from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -361,6 +371,31 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
       resourceArns: [secretArnForPolicies(secret)],
     });
     return this.withKeyViaSecretsManager(grant, secret, ['kms:Decrypt']);
+  }
+
+  /**
+   * Lets this function read `secret`'s replicas in `regions` (`GetSecretValue`, `DescribeSecret` on the replica
+   * ARNs: the primary's ARN with the replica's region): finishSecret, Verify and the replica-sync task check that
+   * each region serves the new version (docs/replicas.md). Read-only: a replica refuses every change anyway. A
+   * replica encrypted with a customer-managed key of its region needs `kms:Decrypt` there too (not granted here).
+   */
+  public grantReadReplicas(secret: ISecret, regions: readonly string[]): iam.Grant {
+    this.validateSameEnvironment(secret);
+    const { resourceName } = Arn.split(secretArnForPolicies(secret), ArnFormat.COLON_RESOURCE_NAME);
+    const stack = Stack.of(this);
+    return iam.Grant.addToPrincipal({
+      grantee: this,
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      resourceArns: regions.map((region) =>
+        stack.formatArn({
+          service: 'secretsmanager',
+          region,
+          resource: 'secret',
+          resourceName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ),
+    });
   }
 
   /**

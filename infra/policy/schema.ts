@@ -113,6 +113,13 @@ const secretReference = z
     description: z.optional(z.string().max(2048)),
     /** For an adopted secret encrypted with a customer-managed key (a created one uses keyturn's key). */
     kmsKeyArn: z.optional(kmsKeyArn),
+    /**
+     * The regions the secret is replicated to (docs/replicas.md): a created secret gets replicas there; for an
+     * adopted one, its existing replicas. The rotation function may read the replicas there (nothing else).
+     */
+    replicaRegions: z.optional(
+      z.array(z.string().regex(AWS_REGION_NAME, 'must be an AWS region name such as eu-west-1')).max(50),
+    ),
   })
   .superRefine((ref, ctx) => {
     if ((ref.name === undefined) === (ref.arn === undefined)) {

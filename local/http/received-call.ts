@@ -16,19 +16,28 @@ export interface ReceivedCall {
   readonly accessKeyId?: string;
   /** The client's address, as the socket reports it. */
   readonly sourceIpAddress?: string;
+  /**
+   * The region of the SigV4 credential scope: the region the client was configured with, which a regional service
+   * (the local Secrets Manager's replicas) routes by, as AWS does by endpoint.
+   */
+  readonly region?: string;
 }
 
 /** `AWS4-HMAC-SHA256 Credential=<access key id>/<date>/<region>/<service>/aws4_request, ...` */
 const CREDENTIAL_ACCESS_KEY_ID = /\bCredential=([^/,\s]+)\//;
+const CREDENTIAL_REGION = /\bCredential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\//;
 
 export function receivedCall(request: IncomingMessage): ReceivedCall {
   const userAgent = headerValue(request, 'user-agent');
-  const accessKeyId = CREDENTIAL_ACCESS_KEY_ID.exec(headerValue(request, 'authorization') ?? '')?.[1];
+  const authorization = headerValue(request, 'authorization') ?? '';
+  const accessKeyId = CREDENTIAL_ACCESS_KEY_ID.exec(authorization)?.[1];
+  const region = CREDENTIAL_REGION.exec(authorization)?.[1];
   const sourceIpAddress = request.socket.remoteAddress;
   return {
     requestId: randomUUID(),
     ...(userAgent === undefined ? {} : { userAgent }),
     ...(accessKeyId === undefined ? {} : { accessKeyId }),
     ...(sourceIpAddress === undefined ? {} : { sourceIpAddress }),
+    ...(region === undefined ? {} : { region }),
   };
 }

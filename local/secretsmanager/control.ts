@@ -3,7 +3,13 @@ import { AwsServiceError } from './errors';
 import { FAULT_TIMINGS, type FaultInjector } from './faults';
 import type { QuotaSetting } from './quotas';
 import type { RotationRecord } from './rotation';
-import type { LabelChange, ReadonlySecret, ServiceOwnedSecretInput } from './state';
+import {
+  REPLICA_STATUSES,
+  type LabelChange,
+  type ReadonlySecret,
+  type ReplicaStatus,
+  type ServiceOwnedSecretInput,
+} from './state';
 import type { ControlHandler, ControlResponse } from './server';
 import { faultRoutes, plannedCallCount } from '../control/fault-routes';
 import { withJsonBody } from '../control/json-body';
@@ -23,6 +29,9 @@ import { createControlRouter } from '../control/router';
  *   PUT    /_keyturn/quotas  { enabled: boolean, overrides?: { [bucketOrOperation]: perSecond } }
  *   POST   /_keyturn/service-owned-secrets { owningService, secretString, name?, description?, tags? }
  *                                               -> { ARN, Name, VersionId } (a secret RDS & co. would create)
+ *   PUT    /_keyturn/replication-lag { lagMs, region? } (every region without its own lag, or one region)
+ *   PUT    /_keyturn/replica-status { secretId, region, status, statusMessage? }
+ *                                               (Failed / InProgress hold the replica there; InSync resumes it)
  *
  * Dates are ISO 8601 strings here; this surface is ours, not AWS's.
  */
@@ -33,7 +42,25 @@ export interface ControlDependencies {
   readonly labelHistory: (secretId: string) => LabelChange[];
   readonly setQuotas: (setting: QuotaSetting) => void;
   readonly createServiceOwnedSecret: (input: ServiceOwnedSecretInput) => ReadonlySecret;
+  readonly setReplicationLag: (lagMs: number, region?: string) => void;
+  readonly setReplicaStatus: (secretId: string, region: string, status: ReplicaStatus, statusMessage?: string) => void;
 }
+
+const replicationLagRequest = {
+  schema: z.object({ lagMs: z.number().int().nonnegative(), region: z.string().optional() }),
+  expected: '{"lagMs": whole milliseconds >= 0, "region"?: string}',
+};
+
+const replicaStatusRequest = {
+  schema: z.object({
+    secretId: z.string().min(1),
+    region: z.string().min(1),
+    status: z.enum(REPLICA_STATUSES),
+    statusMessage: z.string().optional(),
+  }),
+  expected:
+    '{"secretId": string, "region": string, "status": "InSync" | "InProgress" | "Failed", "statusMessage"?: string}',
+};
 
 const faultRequest = {
   schema: z.object({
@@ -96,6 +123,17 @@ export function createControlHandler(dependencies: ControlDependencies): Control
         const secret = dependencies.createServiceOwnedSecret({ ...rest, value: secretString });
         return ok({ ARN: secret.arn, Name: secret.name, VersionId: secret.versions[0]?.versionId });
       }),
+      'PUT /_keyturn/replication-lag': withJsonBody(replicationLagRequest, ({ lagMs, region }) => {
+        dependencies.setReplicationLag(lagMs, region);
+        return ok({ lagMs, ...(region === undefined ? {} : { region }) });
+      }),
+      'PUT /_keyturn/replica-status': withJsonBody(
+        replicaStatusRequest,
+        ({ secretId, region, status, statusMessage }) => {
+          dependencies.setReplicaStatus(secretId, region, status, statusMessage);
+          return ok({ status });
+        },
+      ),
     },
     { onError: callerMistake },
   );

@@ -8,6 +8,7 @@ import { createOperationHandlers } from './operations';
 import { loadSnapshot, writeSnapshot } from './persistence';
 import type { OperationName } from './operation-names';
 import { RequestRateLimiter, type QuotaOverrides, type QuotaSetting, type RequestCount } from './quotas';
+import { Replicator, type ReplicationLagSetting } from './replication';
 import { RotationRunner, type RotationFunction, type RotationRecord } from './rotation';
 import { createSecretsManagerServer } from './server';
 import { SecretsManagerState, type LabelChange, type ReplicaStatus, type ServiceOwnedSecretInput } from './state';
@@ -30,6 +31,11 @@ export interface LocalSecretsManagerOptions extends LoopbackEmulatorOptions {
    * bucket allows, however slow the machine. @default performance.now
    */
   readonly quotaClockMs?: () => number;
+  /**
+   * How long after a change of a primary secret its replicas in other regions hold it (ReplicationStatus
+   * `InProgress` until then), by the `now` clock: one lag for every region, or per region. @default 0 (immediate)
+   */
+  readonly replicationLagMs?: number | ReplicationLagSetting;
 }
 
 export type {
@@ -42,6 +48,7 @@ export type {
 } from './rotation';
 export type { QuotaOverrides, RequestCount } from './quotas';
 export type { LabelChange, ReplicaStatus } from './state';
+export type { ReplicationLagSetting } from './replication';
 export type { FaultOptions, FaultTiming, PendingFault } from './faults';
 
 const DEFAULT_WAIT_FOR_ROTATION_MS = 10_000;
@@ -60,6 +67,7 @@ export class LocalSecretsManager extends LoopbackEmulator<FaultControl> {
     private readonly limiter: RequestRateLimiter,
     faults: FaultInjector,
     private readonly rotationFunctions: Map<string, RotationFunction>,
+    private readonly replicator: Replicator,
   ) {
     super(server, store.location, faults);
   }
@@ -80,12 +88,18 @@ export class LocalSecretsManager extends LoopbackEmulator<FaultControl> {
   }
 
   /**
-   * What DescribeSecret reports for the replica of `secretId` in `region` (created InSync by CreateSecret's
-   * AddReplicaRegions): the local service copies nothing, so a test sets the status AWS would report when
-   * replication stalls (`InProgress`) or fails (`Failed`, with its message).
+   * Sets what DescribeSecret reports for the replica of `secretId` (a secret of the service's own region) in
+   * `region`, as AWS would when replication stalls (`InProgress`) or fails (`Failed`, with its message): the
+   * replica stops being updated until a test sets `InSync`, when it catches up (after the replication lag).
    */
   setReplicaStatus(secretId: string, region: string, status: ReplicaStatus, statusMessage?: string): void {
     this.store.setReplicaStatus(secretId, region, status, statusMessage);
+  }
+
+  /** The replication lag of one region (`region` given) or of every region without its own. */
+  setReplicationLag(lagMs: number, region?: string): void {
+    this.replicator.setLag(region === undefined ? { defaultMs: lagMs } : { perRegionMs: { [region]: lagMs } });
+    this.replicator.sync();
   }
 
   setQuotas(setting: QuotaSetting): void {
@@ -160,12 +174,10 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
   const store: SecretsManagerState = new SecretsManagerState({
     location,
     now,
-    onChange:
-      persistPath === undefined
-        ? undefined
-        : () => {
-            writeSnapshot(persistPath, location, store.exportSecrets());
-          },
+    onChange: () => {
+      replicator.sync();
+      if (persistPath !== undefined) writeSnapshot(persistPath, location, store.exportSecrets());
+    },
   });
   if (persistPath !== undefined) {
     const saved = loadSnapshot(persistPath, location);
@@ -173,7 +185,57 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
   }
 
   const rotationFunctions = new Map<string, RotationFunction>();
-  const runner = new RotationRunner({ store, now, resolveFunction: (arn) => rotationFunctions.get(arn) });
+  const resolveFunction = (arn: string) => rotationFunctions.get(arn);
+  const runner = new RotationRunner({ store, now, resolveFunction });
+  // Other regions (replicas, and secrets created there) live in their own models, made on first use; only the
+  // service's own region is persisted (replicas are copied again from their primaries at start).
+  const regions = new Map<string, SecretsManagerState>([[location.region, store]]);
+  const replicator = new Replicator({
+    now,
+    regions: () => regions.values(),
+    region: (region) => regionState(region),
+    lag:
+      typeof options.replicationLagMs === 'number' ? { defaultMs: options.replicationLagMs } : options.replicationLagMs,
+  });
+  const handlersByRegion = new Map<string, ReturnType<typeof createOperationHandlers>>();
+  function regionState(region: string): SecretsManagerState {
+    let state = regions.get(region);
+    if (!state) {
+      state = new SecretsManagerState({
+        location: { ...location, region },
+        now,
+        onChange: () => {
+          replicator.sync();
+        },
+      });
+      regions.set(region, state);
+    }
+    return state;
+  }
+  function handlersFor(region: string | undefined): ReturnType<typeof createOperationHandlers> {
+    const name = region ?? location.region;
+    // Time may have brought replicas up to date since the last change.
+    replicator.sync();
+    let handlers = handlersByRegion.get(name);
+    if (!handlers) {
+      const state = regionState(name);
+      handlers = createOperationHandlers({
+        store: state,
+        rotations: name === location.region ? runner : new RotationRunner({ store: state, now, resolveFunction }),
+        onReplicaPromoted: (replica, primaryRegion) => {
+          stopReplicatingTo(primaryRegion, replica.name, name);
+        },
+      });
+      handlersByRegion.set(name, handlers);
+    }
+    return handlers;
+  }
+  /** StopReplicationToReplica: the primary forgets the replica, which stays as a standalone secret. */
+  function stopReplicatingTo(primaryRegion: string, name: string, replicaRegion: string): void {
+    const primaryState = regions.get(primaryRegion);
+    const primary = primaryState?.secretNamed(name);
+    if (primary) primaryState?.removeReplicaRegions(primary.arn, [replicaRegion]);
+  }
   const limiter = new RequestRateLimiter(options.quotas ?? false, options.quotaClockMs);
   const faults = new FaultInjector((secretId) => {
     try {
@@ -182,7 +244,6 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
       return undefined;
     }
   });
-  const handlers = createOperationHandlers({ store, rotations: runner });
 
   const control = createControlHandler({
     faults,
@@ -192,8 +253,16 @@ export async function startLocalSecretsManager(options: LocalSecretsManagerOptio
     rotationHistory: (secretId, token) => runner.history(rotationMatcher(location, secretId, token)),
     labelHistory: (secretId) => store.labelHistory(secretId),
     createServiceOwnedSecret: (input) => store.createServiceOwnedSecret(input),
+    setReplicationLag: (lagMs, region) => {
+      replicator.setLag(region === undefined ? { defaultMs: lagMs } : { perRegionMs: { [region]: lagMs } });
+      replicator.sync();
+    },
+    setReplicaStatus: (secretId, region, status, statusMessage) => {
+      store.setReplicaStatus(secretId, region, status, statusMessage);
+    },
   });
-  const server = createSecretsManagerServer({ handlers, limiter, faults }, control);
+  replicator.sync();
+  const server = createSecretsManagerServer({ handlersFor, limiter, faults }, control);
   await listenOnLoopback(server, options.port ?? 0, options.host);
-  return new LocalSecretsManager(server, store, runner, limiter, faults, rotationFunctions);
+  return new LocalSecretsManager(server, store, runner, limiter, faults, rotationFunctions, replicator);
 }

@@ -16,6 +16,9 @@ export const OPERATION_NAMES = [
   'UntagResource',
   'DeleteSecret',
   'RestoreSecret',
+  'ReplicateSecretToRegions',
+  'RemoveRegionsFromReplication',
+  'StopReplicationToReplica',
 ] as const;
 
 export type OperationName = (typeof OPERATION_NAMES)[number];

@@ -28,6 +28,8 @@ export interface RotationScheduler {
 export interface OperationContext {
   readonly store: SecretsManagerState;
   readonly rotations: RotationScheduler;
+  /** StopReplicationToReplica made a replica standalone: its primary must stop replicating to this region. */
+  readonly onReplicaPromoted?: (secret: ReadonlySecret, primaryRegion: string) => void;
 }
 
 export type OperationHandler = (body: unknown) => object;
@@ -54,7 +56,9 @@ function applyFilters(
   store: SecretsManagerState,
 ) {
   const region = store.location.region;
-  return secrets.filter((secret) => matchesFilters({ ...secret, primaryRegion: region }, filters ?? []));
+  return secrets.filter((secret) =>
+    matchesFilters({ ...secret, primaryRegion: secret.primaryRegion ?? region }, filters ?? []),
+  );
 }
 
 export function createOperationHandlers(context: OperationContext): Record<OperationName, OperationHandler> {
@@ -70,6 +74,7 @@ export function createOperationHandlers(context: OperationContext): Record<Opera
         value: valueFrom(request),
         tags: request.Tags,
         replicaRegions: request.AddReplicaRegions?.map((r) => ({ region: r.Region, kmsKeyId: r.KmsKeyId })),
+        forceOverwriteReplicas: request.ForceOverwriteReplicaSecret,
       });
       const replication = replicationStatusOf(secret);
       return {
@@ -244,6 +249,26 @@ export function createOperationHandlers(context: OperationContext): Record<Opera
     RestoreSecret(request) {
       const secret = store.restoreSecret(request.SecretId);
       return { ARN: secret.arn, Name: secret.name };
+    },
+
+    ReplicateSecretToRegions(request) {
+      const secret = store.addReplicaRegions(
+        request.SecretId,
+        request.AddReplicaRegions.map((r) => ({ region: r.Region, kmsKeyId: r.KmsKeyId })),
+        request.ForceOverwriteReplicaSecret ?? false,
+      );
+      return { ARN: secret.arn, ReplicationStatus: replicationStatusOf(secret) ?? [] };
+    },
+
+    RemoveRegionsFromReplication(request) {
+      const secret = store.removeReplicaRegions(request.SecretId, request.RemoveReplicaRegions);
+      return { ARN: secret.arn, ReplicationStatus: replicationStatusOf(secret) ?? [] };
+    },
+
+    StopReplicationToReplica(request) {
+      const { secret, primaryRegion } = store.promoteReplica(request.SecretId);
+      context.onReplicaPromoted?.(secret, primaryRegion);
+      return { ARN: secret.arn };
     },
   };
 

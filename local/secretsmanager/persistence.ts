@@ -60,6 +60,8 @@ const secretSchema = z.object({
         kmsKeyId: z.string().optional(),
         status: z.enum(['InSync', 'InProgress', 'Failed']),
         statusMessage: z.string().optional(),
+        held: z.boolean().optional(),
+        forceOverwrite: z.boolean().optional(),
       }),
     )
     .optional(),

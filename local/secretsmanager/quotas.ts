@@ -30,6 +30,10 @@ export const DEFAULT_QUOTA_BUCKETS = {
   ListSecrets: { operations: ['ListSecrets'], requestsPerSecond: 100 },
   ListSecretVersionIds: { operations: ['ListSecretVersionIds'], requestsPerSecond: 100 },
   GetRandomPassword: { operations: ['GetRandomPassword'], requestsPerSecond: 50 },
+  Replication: {
+    operations: ['ReplicateSecretToRegions', 'RemoveRegionsFromReplication', 'StopReplicationToReplica'],
+    requestsPerSecond: 50,
+  },
 } as const satisfies Record<string, BucketDefinition>;
 
 export type QuotaBucketName = keyof typeof DEFAULT_QUOTA_BUCKETS;

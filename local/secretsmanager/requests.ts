@@ -34,6 +34,11 @@ const filter = z.object({
     .min(1)
     .max(10),
 });
+const region = z.string().regex(/^([a-z]+-)+\d+$/, 'must be a region name such as eu-west-1');
+const replicaRegions = z
+  .array(z.object({ Region: region, KmsKeyId: kmsKeyId.optional() }))
+  .min(1)
+  .max(50);
 const rotationRules = z.object({
   AutomaticallyAfterDays: z.number().int().min(1).max(1000).optional(),
   Duration: z.string().min(2).max(3).optional(),
@@ -49,16 +54,7 @@ export const REQUEST_SCHEMAS = {
     SecretString: secretString.optional(),
     SecretBinary: secretBinary.optional(),
     Tags: z.array(tag).max(50).optional(),
-    // Replicas are recorded and reported (ReplicationStatus), never copied: the local service has one region.
-    AddReplicaRegions: z
-      .array(
-        z.object({
-          Region: z.string().regex(/^([a-z]+-)+\d+$/, 'must be a region name such as eu-west-1'),
-          KmsKeyId: kmsKeyId.optional(),
-        }),
-      )
-      .max(50)
-      .optional(),
+    AddReplicaRegions: replicaRegions.optional(),
     ForceOverwriteReplicaSecret: z.boolean().optional(),
   }),
   DescribeSecret: z.object({ SecretId: secretId }),
@@ -135,6 +131,13 @@ export const REQUEST_SCHEMAS = {
     ForceDeleteWithoutRecovery: z.boolean().optional(),
   }),
   RestoreSecret: z.object({ SecretId: secretId }),
+  ReplicateSecretToRegions: z.object({
+    SecretId: secretId,
+    AddReplicaRegions: replicaRegions,
+    ForceOverwriteReplicaSecret: z.boolean().optional(),
+  }),
+  RemoveRegionsFromReplication: z.object({ SecretId: secretId, RemoveReplicaRegions: z.array(region).min(1) }),
+  StopReplicationToReplica: z.object({ SecretId: secretId }),
 } as const satisfies Record<OperationName, z.ZodType>;
 
 export type RequestOf<Operation extends OperationName> = z.infer<(typeof REQUEST_SCHEMAS)[Operation]>;

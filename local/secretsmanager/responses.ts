@@ -54,6 +54,8 @@ function secretMetadata(secret: ReadonlySecret) {
     Tags: secret.tags.length > 0 ? secret.tags.map((tag) => ({ Key: tag.Key, Value: tag.Value })) : undefined,
     CreatedDate: epochSeconds(secret.createdAt),
     OwningService: secret.owningService,
+    // Shown for replicated secrets and their replicas (a replica's primary region).
+    PrimaryRegion: secret.primaryRegion ?? (secret.replicas?.length ? primaryRegionOf(secret.arn) : undefined),
   };
 }
 
@@ -65,7 +67,7 @@ export function describeSecretResponse(secret: ReadonlySecret) {
   });
 }
 
-/** DescribeSecret's and CreateSecret's ReplicationStatus: one entry per replica; undefined without replicas. */
+/** DescribeSecret's, CreateSecret's and the replication calls' ReplicationStatus: one entry per replica; undefined without. */
 export function replicationStatusOf(secret: ReadonlySecret) {
   if (!secret.replicas || secret.replicas.length === 0) return undefined;
   return secret.replicas.map((replica) =>
@@ -74,8 +76,13 @@ export function replicationStatusOf(secret: ReadonlySecret) {
       KmsKeyId: replica.kmsKeyId,
       Status: replica.status,
       StatusMessage: replica.statusMessage,
+      LastAccessedDate: optionalDate(replica.lastAccessedAt),
     }),
   );
+}
+
+function primaryRegionOf(arn: string): string | undefined {
+  return arn.split(':')[3];
 }
 
 export function secretListEntry(secret: ReadonlySecret) {

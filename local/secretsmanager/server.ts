@@ -20,7 +20,12 @@ export const CONTROL_PATH_PREFIX = '/_keyturn/';
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface AwsProtocolDependencies {
-  readonly handlers: Record<OperationName, OperationHandler>;
+  /**
+   * The operations of the region a request is signed for (its SigV4 credential scope; unsigned: the service's own
+   * region): the SDK signs for the region a client is configured with, so a client for a replica's region reads
+   * the replica, as it would at that region's endpoint.
+   */
+  readonly handlersFor: (region: string | undefined) => Record<OperationName, OperationHandler>;
   readonly limiter: RequestRateLimiter;
   readonly faults: FaultInjector;
 }
@@ -31,11 +36,11 @@ export function createSecretsManagerServer(aws: AwsProtocolDependencies, control
       targetPrefix: 'secretsmanager.',
       displayName: 'the local Secrets Manager',
       isOperation: isOperationName,
-      invoke(operation: OperationName, input: unknown) {
+      invoke(operation: OperationName, input: unknown, call) {
         aws.limiter.admit(operation);
         const fault = aws.faults.take(operation, input);
         if (fault?.timing === 'before-applying') throw fault.error;
-        const output = aws.handlers[operation](input);
+        const output = aws.handlersFor(call.region)[operation](input);
         // Applied, and the answer is lost: the caller sees only the error.
         if (fault) throw fault.error;
         return output;

@@ -73,17 +73,25 @@ export interface Secret {
   deletionScheduledFor?: Date;
   /** The AWS service that manages the secret (`rds` for `rds!...` master secrets): DescribeSecret's OwningService. */
   owningService?: string;
-  /** Replicas in other regions (CreateSecret's AddReplicaRegions): reported only, nothing is copied. */
+  /** Replicas in other regions (CreateSecret's AddReplicaRegions, ReplicateSecretToRegions), copied by replication.ts. */
   replicas?: SecretReplica[];
+  /** Set on a replica (a read-only copy held in another region's model): its primary's region. */
+  primaryRegion?: string;
 }
 
-/** What the local service answers in ReplicationStatus for a replica: its status is whatever a test set. */
+/** One replica of a primary secret, as ReplicationStatus reports it (kept up to date by replication.ts). */
 export interface SecretReplica {
   region: string;
   kmsKeyId?: string;
-  /** `InSync` when created; `InProgress` or `Failed` when a test says so (setReplicaStatus). */
+  /** `InProgress` until the replica holds the primary's latest state (after the replication lag), then `InSync`. */
   status: ReplicaStatus;
   statusMessage?: string;
+  /** Replication stopped at the status a test set (`Failed`, or a stalled `InProgress`) until it sets `InSync`. */
+  held?: boolean;
+  /** ForceOverwriteReplicaSecret: a secret of the same name in the region is replaced by the replica. */
+  forceOverwrite?: boolean;
+  /** When the replica was last read in its region (day precision), copied from the replica by replication.ts. */
+  lastAccessedAt?: Date;
 }
 
 export const REPLICA_STATUSES = ['InSync', 'InProgress', 'Failed'] as const;
@@ -107,6 +115,16 @@ export interface SecretsManagerStateOptions {
   readonly onChange?: () => void;
 }
 
+export interface ReplicaRegionInput {
+  readonly region: string;
+  readonly kmsKeyId?: string | undefined;
+}
+
+/** AWS's answer to any change of a replica (PutSecretValue, UpdateSecretVersionStage, DeleteSecret, ...). */
+export const NOT_ON_REPLICA_MESSAGE =
+  "Operation not permitted on a replica secret. Call must be made in primary secret's region.";
+const notOnReplica = () => invalidParameter(NOT_ON_REPLICA_MESSAGE);
+
 export interface CreateSecretInput {
   readonly name: string;
   readonly clientRequestToken?: string | undefined;
@@ -115,7 +133,9 @@ export interface CreateSecretInput {
   readonly value?: SecretValue | undefined;
   readonly tags?: readonly Tag[] | undefined;
   /** AddReplicaRegions: each region once, none the secret's own. */
-  readonly replicaRegions?: readonly { readonly region: string; readonly kmsKeyId?: string | undefined }[] | undefined;
+  readonly replicaRegions?: readonly ReplicaRegionInput[] | undefined;
+  /** ForceOverwriteReplicaSecret. */
+  readonly forceOverwriteReplicas?: boolean | undefined;
 }
 
 /** A secret another AWS service creates and manages (RDS's `rds!db-...` master secrets). */
@@ -260,6 +280,16 @@ export class SecretsManagerState {
     return secret;
   }
 
+  /**
+   * Like requireActive, for changes: a replica is a read-only copy of its primary (AWS answers every change with
+   * InvalidParameterException and this message, whatever the operation).
+   */
+  private requireWritable(secretId: string, action: string): Secret {
+    const secret = this.requireActive(secretId, action);
+    if (secret.primaryRegion !== undefined) throw notOnReplica();
+    return secret;
+  }
+
   /** Secrets whose recovery window has run out are gone for good, as AWS deletes them. */
   private purgeExpiredDeletions(): void {
     const now = this.now().getTime();
@@ -279,21 +309,55 @@ export class SecretsManagerState {
 
   /**
    * Sets what ReplicationStatus reports for the replica of `secretId` in `region`, as AWS would when replication
-   * stalls or fails (tests and the drill; no API changes it).
+   * stalls or fails (tests and the drill; no API changes it): `Failed` or `InProgress` stop replication to that
+   * region at this status (the replica keeps the copy it had); `InSync` resumes it, and the replica catches up.
    */
   setReplicaStatus(secretId: string, region: string, status: ReplicaStatus, statusMessage?: string): void {
     const secret = this.require(secretId);
     const replica = secret.replicas?.find((r) => r.region === region);
     if (!replica) throw invalidParameter(`The secret ${secret.name} has no replica in ${region}.`);
     replica.status = status;
+    replica.held = status !== 'InSync';
+    if (!replica.held) delete replica.held;
     if (statusMessage === undefined) delete replica.statusMessage;
     else replica.statusMessage = statusMessage;
     this.onChange();
   }
 
-  private newReplicas(
-    regions: readonly { readonly region: string; readonly kmsKeyId?: string | undefined }[],
-  ): SecretReplica[] {
+  /** ReplicateSecretToRegions: adds replicas (InProgress until replication.ts has copied the secret). */
+  addReplicaRegions(secretId: string, regions: readonly ReplicaRegionInput[], forceOverwrite: boolean): ReadonlySecret {
+    const secret = this.requireWritable(secretId, 'ReplicateSecretToRegions');
+    const existing = new Set((secret.replicas ?? []).map((replica) => replica.region));
+    const added = this.newReplicas(regions, forceOverwrite);
+    for (const replica of added) {
+      if (existing.has(replica.region)) {
+        throw invalidParameter(`The secret ${secret.name} is already replicated to ${replica.region}.`);
+      }
+    }
+    secret.replicas = [...(secret.replicas ?? []), ...added];
+    secret.lastChangedAt = this.now();
+    this.onChange();
+    return secret;
+  }
+
+  /** RemoveRegionsFromReplication: the replicas in those regions are deleted at once (replication.ts drops them). */
+  removeReplicaRegions(secretId: string, regions: readonly string[]): ReadonlySecret {
+    const secret = this.requireWritable(secretId, 'RemoveRegionsFromReplication');
+    for (const region of regions) {
+      if (!secret.replicas?.some((replica) => replica.region === region)) {
+        throw invalidParameter(`The secret ${secret.name} has no replica in ${region}.`);
+      }
+    }
+    const doomed = new Set(regions);
+    const kept = (secret.replicas ?? []).filter((replica) => !doomed.has(replica.region));
+    if (kept.length > 0) secret.replicas = kept;
+    else delete secret.replicas;
+    secret.lastChangedAt = this.now();
+    this.onChange();
+    return secret;
+  }
+
+  private newReplicas(regions: readonly ReplicaRegionInput[], forceOverwrite = false): SecretReplica[] {
     const seen = new Set<string>();
     return regions.map(({ region, kmsKeyId }) => {
       if (region === this.location.region) {
@@ -301,8 +365,65 @@ export class SecretsManagerState {
       }
       if (seen.has(region)) throw invalidParameter(`The region ${region} is listed more than once.`);
       seen.add(region);
-      return { region, ...(kmsKeyId === undefined ? {} : { kmsKeyId }), status: 'InSync' };
+      return {
+        region,
+        ...(kmsKeyId === undefined ? {} : { kmsKeyId }),
+        status: 'InProgress',
+        ...(forceOverwrite ? { forceOverwrite } : {}),
+      };
     });
+  }
+
+  // ---------------------------------------------------------------- replica copies (replication.ts)
+
+  /** The secret with exactly this ARN in this region, if any. */
+  secretByArn(arn: string): ReadonlySecret | undefined {
+    return this.secrets.get(arn);
+  }
+
+  /** The secret named `name` in this region, replica or not, deleted or not. */
+  secretNamed(name: string): ReadonlySecret | undefined {
+    return this.findByName(name);
+  }
+
+  /**
+   * Installs (or refreshes) the replica copy `copy` of a secret whose primary lives in another region. What the
+   * region itself recorded stays: when the replica was last read here. Not a change worth persisting (replicas are
+   * copied again from their primaries at start), so no onChange.
+   */
+  installReplica(copy: Secret): void {
+    const existing = this.findByName(copy.name);
+    if (existing && existing.arn !== copy.arn) this.secrets.delete(existing.arn);
+    const accessed = new Map(existing?.versions.map((version) => [version.versionId, version.lastAccessedAt]) ?? []);
+    for (const version of copy.versions) {
+      const at = accessed.get(version.versionId);
+      if (at) version.lastAccessedAt = at;
+      else delete version.lastAccessedAt;
+    }
+    if (existing?.lastAccessedAt) copy.lastAccessedAt = existing.lastAccessedAt;
+    else delete copy.lastAccessedAt;
+    this.secrets.set(copy.arn, copy);
+  }
+
+  /** Deletes a replica copy at once (RemoveRegionsFromReplication: AWS deletes replicas without a recovery window). */
+  dropReplica(arn: string): void {
+    const secret = this.secrets.get(arn);
+    if (secret?.primaryRegion !== undefined) this.secrets.delete(arn);
+  }
+
+  /** StopReplicationToReplica, called in the replica's region: the replica becomes a standalone secret here. */
+  promoteReplica(secretId: string): { secret: ReadonlySecret; primaryRegion: string } {
+    const secret = this.requireActive(secretId, 'StopReplicationToReplica');
+    if (secret.primaryRegion === undefined) {
+      throw invalidRequest(
+        `The secret ${secret.name} is not a replica: StopReplicationToReplica is called in a replica's region.`,
+      );
+    }
+    const primaryRegion = secret.primaryRegion;
+    delete secret.primaryRegion;
+    secret.lastChangedAt = this.now();
+    this.onChange();
+    return { secret, primaryRegion };
   }
 
   listSecrets(includePlannedDeletion = false): ReadonlySecret[] {
@@ -475,7 +596,7 @@ export class SecretsManagerState {
     if (input.description !== undefined) secret.description = input.description;
     if (input.kmsKeyId !== undefined) secret.kmsKeyId = input.kmsKeyId;
     if (input.replicaRegions && input.replicaRegions.length > 0) {
-      secret.replicas = this.newReplicas(input.replicaRegions);
+      secret.replicas = this.newReplicas(input.replicaRegions, input.forceOverwriteReplicas ?? false);
     }
     let versionId: string | undefined;
     if (input.value) {
@@ -575,7 +696,7 @@ export class SecretsManagerState {
     secretId: string,
     input: PutSecretValueInput,
   ): { secret: ReadonlySecret; version: ReadonlySecretVersion } {
-    const secret = this.requireActive(secretId, 'PutSecretValue');
+    const secret = this.requireWritable(secretId, 'PutSecretValue');
     const version = this.writeVersion(
       secret,
       input.clientRequestToken,
@@ -587,7 +708,7 @@ export class SecretsManagerState {
   }
 
   updateSecret(secretId: string, input: UpdateSecretInput): { secret: ReadonlySecret; versionId?: string } {
-    const secret = this.requireActive(secretId, 'UpdateSecret');
+    const secret = this.requireWritable(secretId, 'UpdateSecret');
     let versionId: string | undefined;
     if (input.value) {
       versionId = this.writeVersion(secret, input.clientRequestToken ?? randomUUID(), input.value, [
@@ -602,7 +723,7 @@ export class SecretsManagerState {
   }
 
   updateSecretVersionStage(secretId: string, input: UpdateVersionStageInput): ReadonlySecret {
-    const secret = this.requireActive(secretId, 'UpdateSecretVersionStage');
+    const secret = this.requireWritable(secretId, 'UpdateSecretVersionStage');
     const { versionStage: label, removeFromVersionId, moveToVersionId } = input;
     SecretsManagerState.assertStageLabels([label]);
     if (removeFromVersionId === undefined && moveToVersionId === undefined) {
@@ -659,7 +780,7 @@ export class SecretsManagerState {
   }
 
   tagResource(secretId: string, tags: readonly Tag[]): ReadonlySecret {
-    const secret = this.requireActive(secretId, 'TagResource');
+    const secret = this.requireWritable(secretId, 'TagResource');
     secret.tags = SecretsManagerState.mergeTags(secret.tags, tags);
     secret.lastChangedAt = this.now();
     this.onChange();
@@ -667,7 +788,7 @@ export class SecretsManagerState {
   }
 
   untagResource(secretId: string, tagKeys: readonly string[]): ReadonlySecret {
-    const secret = this.requireActive(secretId, 'UntagResource');
+    const secret = this.requireWritable(secretId, 'UntagResource');
     const doomed = new Set(tagKeys);
     secret.tags = secret.tags.filter((tag) => !doomed.has(tag.Key));
     secret.lastChangedAt = this.now();
@@ -706,6 +827,12 @@ export class SecretsManagerState {
       // AWS answers a forced delete of an unknown secret without ResourceNotFoundException.
       if (forceDeleteWithoutRecovery) return { ...this.describeUnknown(secretId), deletionDate: now };
       throw resourceNotFound("Secrets Manager can't find the specified secret.");
+    }
+    if (secret.primaryRegion !== undefined) throw notOnReplica();
+    if (secret.replicas && secret.replicas.length > 0) {
+      throw invalidParameter(
+        `You can't delete secret ${secret.arn} that still has replica regions [${secret.replicas.map((r) => r.region).join(', ')}].`,
+      );
     }
     if (forceDeleteWithoutRecovery) {
       this.secrets.delete(secret.arn);
@@ -750,7 +877,7 @@ export class SecretsManagerState {
    * AWSPENDING placeholder whose id is the token. The rotation function runs afterwards.
    */
   beginRotation(secretId: string, input: BeginRotationInput): RotationPlan {
-    const secret = this.requireActive(secretId, 'RotateSecret');
+    const secret = this.requireWritable(secretId, 'RotateSecret');
     if (secret.owningService !== undefined) {
       // The owning service rotates its secrets itself (managed rotation): no Lambda function can be set.
       throw invalidRequest(
@@ -862,7 +989,7 @@ export class SecretsManagerState {
 
   /** Turns rotation off; labels stay as they are. Returns the unfinished rotation's version, if any. */
   cancelRotation(secretId: string): { secret: ReadonlySecret; pendingVersionId?: string } {
-    const secret = this.requireActive(secretId, 'CancelRotateSecret');
+    const secret = this.requireWritable(secretId, 'CancelRotateSecret');
     secret.rotationEnabled = false;
     delete secret.nextRotationAt;
     secret.lastChangedAt = this.now();

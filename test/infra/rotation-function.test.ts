@@ -583,3 +583,37 @@ describe('RotationFunction bundling', () => {
     });
   });
 });
+
+describe('RotationFunction on a replicated secret', () => {
+  test('may read the replicas in the given regions, nothing more', () => {
+    // GIVEN
+    const stack = new Stack(new App({ context: NO_BUNDLING }), 'Stack', {
+      env: { account: '123456789012', region: 'us-east-1' },
+    });
+    const rotation = new RotationFunction(stack, 'Rotation', {
+      code: lambda.Code.fromInline('exports.handler = async () => {};'),
+    });
+    const secret = Secret.fromSecretCompleteArn(
+      stack,
+      'Replicated',
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:app/replicated-AbCdEf',
+    );
+
+    // WHEN
+    rotation.grantReadReplicas(secret, ['eu-west-1', 'ap-south-1']);
+
+    // THEN the replica ARNs: the primary's name and suffix in each replica region, read-only actions
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap(
+      (policy) =>
+        (policy as { Properties: { PolicyDocument: { Statement: { Action: unknown }[] } } }).Properties.PolicyDocument
+          .Statement,
+    );
+    const replicaRead = statements.filter((statement) => JSON.stringify(statement).includes(':secret:app/replicated-'));
+    expect(replicaRead).toHaveLength(1);
+    expect(replicaRead[0]?.Action).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+    const resources = JSON.stringify(replicaRead[0]);
+    expect(resources).toContain(':secretsmanager:eu-west-1:123456789012:secret:app/replicated-AbCdEf');
+    expect(resources).toContain(':secretsmanager:ap-south-1:123456789012:secret:app/replicated-AbCdEf');
+    expect(resources).not.toContain(':us-east-1:');
+  });
+});

@@ -92,6 +92,7 @@ describe('lifecycle dry run', () => {
         graceSeconds: 600,
         minIntervalSeconds: 0,
         revocation: { maxWaitSeconds: 1800, whenStillInUse: 'revoke', terminateSessions: true },
+        replicaSync: { maxWaitSeconds: 900 },
       },
       steps: [
         expect.stringMatching(/^rotate: /),

@@ -121,6 +121,7 @@ describe('lifecycle', () => {
       'DryRunOrRotate',
       'RotateSecret',
       'Verify',
+      'ReplicaInSync',
       'NotifyConsumers',
       'NotifyConsumersRefreshNeeded',
       'Grace',
@@ -455,6 +456,7 @@ describe('emergency', () => {
         'DryRunOrRotate',
         'RotateSecret',
         'Verify',
+        'ReplicaInSync',
         'Revoke',
         'Rotated',
       ]);

@@ -45,7 +45,11 @@ export interface RotationAlarmThresholds {
   readonly recoveryTime: Duration;
   /** Managed secrets and policy KMS keys past their rotation interval (or unchecked) tolerated (the alarm fires above it). */
   readonly secretsOverdue: number;
+  /** Longest acceptable time for a replica region to serve a rotated secret's new value. @default 5 minutes */
+  readonly replicaSyncLag?: Duration;
 }
+
+const DEFAULT_REPLICA_SYNC_LAG = Duration.minutes(5);
 
 /** The starting targets: M1 99.9 %, M2 5 min, M3 none after grace, M4 < 5/h, M5 2 min, M7 100 %, M10 15 min. */
 export const DEFAULT_ALARM_THRESHOLDS: RotationAlarmThresholds = {
@@ -257,6 +261,8 @@ function anyOccurrence(spec: Omit<AlarmSpec, 'threshold' | 'comparison' | 'treat
  * | old-credential-in-use | `OldCredentialInUse` | > 0 in an hour | ticket |
  * | auth-failures-after-rotation | `AuthFailuresAfterRotation` | ≥ 5 in an hour | page |
  * | revocation-latency | max `RevocationLatency` | > 2 min over an hour | ticket |
+ * | replica-sync-lag | max `ReplicaSyncLag` | > 5 min over an hour | ticket |
+ * | replicas-not-in-sync-after-rotation | `ReplicasNotInSyncAfterRotation` | ≥ 1 in an hour | ticket |
  * | audit-completeness | `AuditEventsRecorded` / `AuditEventsExpected` | < 100 % over an hour | ticket |
  * | recovery-time | max `RecoveryTime` | > 15 min over an hour | ticket |
  * | state-machine-failed-<name> | `ExecutionsFailed` + `ExecutionsTimedOut` | ≥ 1 in 5 min | page |
@@ -461,6 +467,44 @@ export class RotationAlarms extends Construct {
         'cache in front of it enforces revocation late. First: confirm the old credential is rejected now; if not, ' +
         'revoke it by hand.',
     });
+
+    // Replicated secrets (docs/replicas.md): a region slow to serve the new value, or never within the wait.
+    this.add({
+      id: 'ReplicaSyncLag',
+      name: 'replica-sync-lag',
+      metric: lifecycleMetric(LifecycleMetric.ReplicaSyncLag, {
+        statistic: cw.Stats.MAXIMUM,
+        period: ONE_HOUR,
+        label: 'ReplicaSyncLag max',
+      }),
+      threshold: (t.replicaSyncLag ?? DEFAULT_REPLICA_SYNC_LAG).toMilliseconds(),
+      comparison: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // Published once per replica region and rotation: no replicated rotation, nothing late.
+      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+      severity: AlarmSeverity.TICKET,
+      runbook: RunbookAnchor.ReplicasNotInSyncAfterRotation,
+      description:
+        `A replica region took more than ${(t.replicaSyncLag ?? DEFAULT_REPLICA_SYNC_LAG).toHumanString()} to ` +
+        "serve a rotated secret's new value: consumers there read the old one meanwhile. First: the metric's " +
+        'Region dimension and the replica-sync log lines name the region; check its ReplicationStatus.',
+    });
+    this.add(
+      anyOccurrence({
+        id: 'ReplicasNotInSyncAfterRotation',
+        name: 'replicas-not-in-sync-after-rotation',
+        metric: lifecycleMetric(LifecycleMetric.ReplicasNotInSyncAfterRotation, {
+          statistic: cw.Stats.SUM,
+          period: ONE_HOUR,
+          label: 'ReplicasNotInSyncAfterRotation',
+        }),
+        severity: AlarmSeverity.TICKET,
+        runbook: RunbookAnchor.ReplicasNotInSyncAfterRotation,
+        description:
+          "A rotated secret's replicas did not all serve the new value within the replica-sync wait: the old " +
+          'credential was kept (not revoked), since a region may still hand it out. First: the ReplicasNotInSync ' +
+          'audit event and alert name the regions and statuses; fix replication, then rotate again.',
+      }),
+    );
 
     this.add({
       id: 'AuditCompleteness',

@@ -2,7 +2,7 @@ import { probeFromTags, PROBE_TAG } from '../../../functions/strategies/probe/pr
 import { passwordPolicyFromTags } from '../../../functions/strategies/tag-options';
 import { loadPolicy, parsePolicy, PolicyError } from '../../../infra/policy/load-policy';
 import type { PolicyEntryInput, PolicyInput } from '../../../infra/policy/schema';
-import { LifecycleTag } from '../../../functions/shared/lifecycle-contract';
+import { DEFAULT_LIFECYCLE_SETTINGS, LifecycleTag } from '../../../functions/shared/lifecycle-contract';
 import { readLifecycleSettings } from '../../../functions/tasks/settings';
 import { keyturnTags, lifecycleTags, strategyTags } from '../../../infra/policy/strategy-tags';
 import { effectiveGraceSeconds } from '../../../infra/policy/defaults';
@@ -476,6 +476,8 @@ describe('lifecycle tags', () => {
           whenStillInUse: entry.revocation.whenStillInUse,
           terminateSessions: entry.revocation.terminateSessions,
         },
+        // Not in the policy yet: the tag's default (docs/replicas.md).
+        replicaSync: DEFAULT_LIFECYCLE_SETTINGS.replicaSync,
       });
       // Every consumer of the example travels, those that refresh something first.
       expect(consumers?.consumers.map((c) => c.name).sort()).toEqual(

@@ -165,6 +165,7 @@ describe('verify', () => {
     expect(verified).toEqual({
       currentVersionId: rotation.token,
       previousVersionId: user.currentVersionId,
+      replicas: { replicated: false, inSync: true, lagging: [], waitedSeconds: 0 },
       timeToRotateMs: expect.any(Number) as number,
     });
     const newPassword = (await jsonAt<{ password: string }>(stack.client, user.secretArn, 'AWSCURRENT')).password;

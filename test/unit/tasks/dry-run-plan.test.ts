@@ -1,6 +1,8 @@
 import {
   DEFAULT_LIFECYCLE_SETTINGS,
   DRAIN_CHECK_INTERVAL_SECONDS,
+  EMERGENCY_REPLICA_SYNC_MAX_WAIT_SECONDS,
+  REPLICA_SYNC_CHECK_INTERVAL_SECONDS,
   type LifecycleSettings,
 } from '../../../functions/shared/lifecycle-contract';
 import { planDryRun } from '../../../functions/tasks/dry-run-plan';
@@ -51,6 +53,33 @@ describe('planDryRun', () => {
       `drain up to 3600 s (a check every ${DRAIN_CHECK_INTERVAL_SECONDS} s) while the old credential is in use, then alert and leave it working`,
       'revoke the old credential',
     ]);
+  });
+
+  it('plans the replica sync of a replicated secret, in the lifecycle and (bounded shorter) in an emergency', () => {
+    const replicated: LifecycleSettings = {
+      ...DEFAULT_LIFECYCLE_SETTINGS,
+      replicaSync: { maxWaitSeconds: 600, replicaRegions: ['eu-west-1', 'ap-south-1'] },
+    };
+
+    const lifecycle = planDryRun({ rotation: testRun({ dryRun: true }), preflight: preflight(replicated) });
+    const emergency = planDryRun({
+      rotation: testRun({ dryRun: true, emergency: true, trigger: 'emergency' }),
+      preflight: preflight(replicated),
+    });
+
+    expect(lifecycle.steps[2]).toBe(
+      `replica sync: wait up to 600 s (a check every ${REPLICA_SYNC_CHECK_INTERVAL_SECONDS} s) until eu-west-1, ` +
+        'ap-south-1 serve the new AWSCURRENT; if not, keep the old credential working and alert',
+    );
+    expect(lifecycle.steps[3]).toMatch(/^grace /);
+    expect(emergency.steps).toContain(
+      `replica sync: wait up to ${EMERGENCY_REPLICA_SYNC_MAX_WAIT_SECONDS} s (a check every ` +
+        `${REPLICA_SYNC_CHECK_INTERVAL_SECONDS} s) until eu-west-1, ap-south-1 serve the new AWSCURRENT; if not, revoke anyway`,
+    );
+    // A secret without replicas has no such step.
+    expect(
+      planDryRun({ rotation: testRun({ dryRun: true }), preflight: preflight(DEFAULT_LIFECYCLE_SETTINGS) }).steps,
+    ).not.toContain(expect.stringMatching(/^replica sync/));
   });
 
   it('says the drain checks once with a wait of 0, and revokes anyway (ending sessions) when the policy says so', () => {

@@ -96,11 +96,13 @@ describe('lifecycle settings from tags', () => {
         [LifecycleTag.drainMaxWaitSeconds]: '0',
         [LifecycleTag.whenStillInUse]: 'revoke',
         [LifecycleTag.terminateSessions]: 'true',
+        [LifecycleTag.replicaSyncMaxWaitSeconds]: '120',
       }),
     ).toEqual({
       graceSeconds: 600,
       minIntervalSeconds: 3600,
       revocation: { maxWaitSeconds: 0, whenStillInUse: 'revoke', terminateSessions: true },
+      replicaSync: { maxWaitSeconds: 120 },
     });
     expect(readLifecycleSettings({})).toEqual(DEFAULT_LIFECYCLE_SETTINGS);
   });
@@ -109,6 +111,7 @@ describe('lifecycle settings from tags', () => {
     [LifecycleTag.graceSeconds, '15m', /whole number of seconds/],
     [LifecycleTag.whenStillInUse, 'ignore', /"alert" or "revoke"/],
     [LifecycleTag.terminateSessions, 'yes', /"true" or "false"/],
+    [LifecycleTag.replicaSyncMaxWaitSeconds, '-1', /whole number of seconds/],
   ])('refuses %s = %s, naming the tag', (tag, value, message) => {
     expect(() => readLifecycleSettings({ [tag]: value })).toThrow(message);
     expect(() => readLifecycleSettings({ [tag]: value })).toThrow(new RegExp(tag));
