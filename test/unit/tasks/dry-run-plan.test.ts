@@ -71,7 +71,8 @@ describe('planDryRun', () => {
       `replica sync: wait up to 600 s (a check every ${REPLICA_SYNC_CHECK_INTERVAL_SECONDS} s) until eu-west-1, ` +
         'ap-south-1 serve the new AWSCURRENT; if not, keep the old credential working and alert',
     );
-    expect(lifecycle.steps[3]).toMatch(/^grace /);
+    expect(lifecycle.steps[3]).toMatch(/^notify: /);
+    expect(lifecycle.steps[4]).toMatch(/^grace /);
     expect(emergency.steps).toContain(
       `replica sync: wait up to ${EMERGENCY_REPLICA_SYNC_MAX_WAIT_SECONDS} s (a check every ` +
         `${REPLICA_SYNC_CHECK_INTERVAL_SECONDS} s) until eu-west-1, ap-south-1 serve the new AWSCURRENT; if not, revoke anyway`,
