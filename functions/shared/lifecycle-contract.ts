@@ -78,7 +78,16 @@ export interface RotationRun {
 }
 
 /** Tasks the rotation function runs for the state machines (the `task` field of their event). */
-export const ROTATION_FUNCTION_TASKS = ['preflight', 'verify', 'drain', 'revoke', 'rollback'] as const;
+export const ROTATION_FUNCTION_TASKS = [
+  'preflight',
+  'verify',
+  'drain',
+  'revoke',
+  'rollback',
+  // Issue 14 §1: the auth-failure watch windows after the switch and after revoke, and bringing the old credential back.
+  'watch',
+  'reinstate',
+] as const;
 export type RotationFunctionTask = (typeof ROTATION_FUNCTION_TASKS)[number];
 
 /** Tasks of the coordinator function (no network access to targets needed); `plan` only in a dry run. */
@@ -100,6 +109,12 @@ export const LifecycleTag = {
   whenStillInUse: `${TAG_PREFIX}when-still-in-use`,
   /** `true`: revoking also ends sessions still open with the old credential. */
   terminateSessions: `${TAG_PREFIX}terminate-sessions`,
+  /** Failed logins tolerated in one auth-failure watch window; one more is a breach. Absent: no watch windows. */
+  authFailuresThreshold: `${TAG_PREFIX}auth-failures-threshold`,
+  /** Seconds each auth-failure watch window lasts (after the switch, after revoke). */
+  authFailuresWindowSeconds: `${TAG_PREFIX}auth-failures-window-seconds`,
+  /** Seconds between two reads of the signal inside a window. */
+  authFailuresCheckSeconds: `${TAG_PREFIX}auth-failures-check-seconds`,
 } as const;
 
 export interface RevocationSettings {
@@ -108,11 +123,25 @@ export interface RevocationSettings {
   readonly terminateSessions: boolean;
 }
 
+/** The auth-failure watch windows of an entry whose policy sets `authFailures` (docs/auth-failure-signals.md). */
+export interface AuthFailureWatchSettings {
+  /** Failed logins tolerated in a window; more is a breach. */
+  readonly threshold: number;
+  readonly windowSeconds: number;
+  readonly checkIntervalSeconds: number;
+}
+
 export interface LifecycleSettings {
   readonly graceSeconds: number;
   readonly minIntervalSeconds: number;
   readonly revocation: RevocationSettings;
+  /** Absent: the entry has no auth-failure signal, and the lifecycle skips both watch windows. */
+  readonly authFailures?: AuthFailureWatchSettings;
 }
+
+/** Which watch window: after the switch (AWSCURRENT moved, both credentials may still work) or after revoke. */
+export const WATCH_PHASES = ['switch', 'revoke'] as const;
+export type WatchPhase = (typeof WATCH_PHASES)[number];
 
 /** For a secret without lifecycle tags: a short grace, an hour of draining, then alert rather than cut anyone off. */
 export const DEFAULT_LIFECYCLE_SETTINGS: LifecycleSettings = {
@@ -185,5 +214,12 @@ export const AuditEventType = {
   Completed: 'RotationCompleted',
   /** The rotation failed; the alert carries the same rotation id and step. */
   Failed: 'RotationFailed',
+  // Issue 14 §1: the auth-failure watch windows.
+  /** A watch window saw more failed logins than the policy tolerates: counts, window and metric, never a value. */
+  AuthFailuresDetected: 'AuthFailuresDetected',
+  /** A watch window ended within the threshold (or without a readable signal: `observed` says which). */
+  AuthFailureWatchPassed: 'AuthFailureWatchPassed',
+  /** After a breach following revoke, the old credential works again; AWSCURRENT untouched. */
+  Reinstated: 'OldCredentialReinstated',
 } as const;
 export type AuditEventTypeName = (typeof AuditEventType)[keyof typeof AuditEventType];

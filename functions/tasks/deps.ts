@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { AuditSubject, AuditTrail } from '../shared/audit';
+import type { AuthFailureReader } from '../shared/auth-failure-signal';
 import { invocationDeadline, type Deadline } from '../shared/deadline';
 import type { RotationRun } from '../shared/lifecycle-contract';
 import { type SecretDescription, type SecretStore, type SecretVersion } from '../shared/secret-store';
@@ -25,6 +26,8 @@ export interface TaskDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** When this invocation must have answered. @default the rotation function's timeout from now */
   readonly deadline?: Deadline;
+  /** Reads an entry's auth-failure signal (the watch windows). @default none: every read is `observed: false` */
+  readonly authFailures?: AuthFailureReader;
 }
 
 export function nowOf(deps: TaskDeps): Date {

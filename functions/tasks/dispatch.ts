@@ -20,6 +20,8 @@ import { report } from './report';
 import { revoke } from './revoke';
 import { rollback } from './rollback';
 import { verifyRotation } from './verify';
+import { reinstate } from './reinstate';
+import { watchAuthFailures } from './watch-auth-failures';
 
 /** A state machine's call: `{ task: ..., ... }` (Secrets Manager's rotation events have `Step` instead). */
 export function isLifecycleTaskEvent(event: unknown): event is { task: unknown } {
@@ -40,6 +42,8 @@ const ROTATION_FUNCTION_RUNNERS: Record<RotationFunctionTask, (input: unknown, d
   drain: (input, deps) => drain(notDryRun('drain', parseTaskInput.drain(input)), deps),
   revoke: (input, deps) => revoke(notDryRun('revoke', parseTaskInput.revoke(input)), deps),
   rollback: (input, deps) => rollback(notDryRun('rollback', parseTaskInput.rollback(input)), deps),
+  watch: (input, deps) => watchAuthFailures(notDryRun('watch', parseTaskInput.watch(input)), deps),
+  reinstate: (input, deps) => reinstate(notDryRun('reinstate', parseTaskInput.reinstate(input)), deps),
 };
 
 const beginSchema = z.object({

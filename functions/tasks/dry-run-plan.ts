@@ -40,12 +40,22 @@ function lifecycleSteps(settings: LifecycleSettings): string[] {
       ? `drain: check once whether the old credential is still in use; if it is, ${afterDrain}`
       : `drain up to ${maxWaitSeconds} s (a check every ${DRAIN_CHECK_INTERVAL_SECONDS} s) while the old credential ` +
         `is in use, ${afterDrain}`;
+  const watch = settings.authFailures;
+  const watchStep = (after: string, onBreach: string): string[] =>
+    watch === undefined
+      ? []
+      : [
+          `watch failed logins ${watch.windowSeconds} s after ${after} (a check every ${watch.checkIntervalSeconds} s): ` +
+            `more than ${watch.threshold} ${onBreach}, and alerts`,
+        ];
   return [
     ROTATE,
     `${VERIFY}; a definite rejection rolls back`,
+    ...watchStep('the switch', 'rolls back (only while the previous credential still authenticates)'),
     `grace ${settings.graceSeconds} s: both credentials work`,
     drain,
     `revoke the old credential${terminateSessions ? ' and end its open sessions' : ''}`,
+    ...watchStep('revoke', 'reinstates the old credential where its kind can (AWSCURRENT stays)'),
   ];
 }
 

@@ -1,5 +1,10 @@
 import * as z from 'zod/mini';
-import { LIFECYCLE_TRIGGERS, type LifecycleRequest, type RotationRun } from '../shared/lifecycle-contract';
+import {
+  LIFECYCLE_TRIGGERS,
+  WATCH_PHASES,
+  type LifecycleRequest,
+  type RotationRun,
+} from '../shared/lifecycle-contract';
 import { describeIssues } from '../shared/validation';
 import type { DrainInput } from './drain';
 import { InvalidRequestError, InvalidTaskInputError } from './errors';
@@ -8,6 +13,8 @@ import type { PreflightInput } from './preflight';
 import type { RevokeInput } from './revoke';
 import type { RollbackInput } from './rollback';
 import type { VerifyInput } from './verify';
+import type { ReinstateInput } from './reinstate';
+import type { WatchInput } from './watch-auth-failures';
 
 const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 const secretArn = text(2048);
@@ -54,6 +61,11 @@ const revokeSchema = z.object({
 });
 
 const seconds = z.int().check(z.nonnegative());
+const authFailureWatchSchema = z.object({
+  threshold: seconds,
+  windowSeconds: seconds,
+  checkIntervalSeconds: z.int().check(z.positive()),
+});
 const settingsSchema = z.object({
   graceSeconds: seconds,
   minIntervalSeconds: seconds,
@@ -62,6 +74,14 @@ const settingsSchema = z.object({
     whenStillInUse: z.enum(['alert', 'revoke']),
     terminateSessions: z.boolean(),
   }),
+  authFailures: z.optional(authFailureWatchSchema),
+});
+const watchSchema = z.object({
+  secretArn,
+  rotation: runSchema,
+  phase: z.enum(WATCH_PHASES),
+  settings: authFailureWatchSchema,
+  watch: z.object({ startedAt: isoTime, waitedSeconds: seconds }),
 });
 const planSchema = z.object({
   rotation: runSchema,
@@ -103,4 +123,6 @@ export const parseTaskInput = {
   drain: (input: unknown): DrainInput => parseWith(afterRotationSchema, input, 'drain'),
   revoke: (input: unknown): RevokeInput => parseWith(revokeSchema, input, 'revoke'),
   rollback: (input: unknown): RollbackInput => parseWith(afterRotationSchema, input, 'rollback'),
+  watch: (input: unknown): WatchInput => parseWith(watchSchema, input, 'watch'),
+  reinstate: (input: unknown): ReinstateInput => parseWith(afterRotationSchema, input, 'reinstate'),
 };

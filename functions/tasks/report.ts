@@ -30,6 +30,8 @@ const reportSchema = z.object({
     failure: z.optional(stepError),
     rollback: z.optional(z.object({ rolledBack: z.boolean() })),
     rollbackFailure: z.optional(stepError),
+    reinstate: z.optional(z.object({ status: z.string(), detail: z.string() })),
+    reinstateFailure: z.optional(stepError),
     drain: z.optional(z.object({ inUse: z.union([z.boolean(), z.literal('unknown')]) })),
     dryRun: z.optional(z.unknown()),
   }),
@@ -71,6 +73,7 @@ export async function report(input: unknown, deps: CoordinatorDeps): Promise<Rep
     addLifecycleMetric(deps.metrics, strategy, LifecycleMetric.Failed, Count, 1);
     addLifecycleMetric(deps.metrics, strategy, LifecycleMetric.OrchestrationErrors, Count, 1);
     const rollbackError = state.rollbackFailure ? describeFailure(state.rollbackFailure) : undefined;
+    const reinstateError = state.reinstateFailure ? describeFailure(state.reinstateFailure) : undefined;
     events = [
       {
         type: AuditEventType.Failed,
@@ -80,6 +83,8 @@ export async function report(input: unknown, deps: CoordinatorDeps): Promise<Rep
           cause: failure.cause,
           rolledBack,
           ...(rollbackError ? { rollbackError: rollbackError.error, rollbackCause: rollbackError.cause } : {}),
+          ...(state.reinstate ? { reinstate: state.reinstate.status } : {}),
+          ...(reinstateError ? { reinstateError: reinstateError.error, reinstateCause: reinstateError.cause } : {}),
         },
       },
     ];
@@ -92,6 +97,12 @@ export async function report(input: unknown, deps: CoordinatorDeps): Promise<Rep
         rolledBack ? 'AWSCURRENT was rolled back to the previous version, which still authenticates.' : '',
         rollbackError
           ? `The rollback failed too (${rollbackError.error}: ${rollbackError.cause}); check AWSCURRENT now.`
+          : '',
+        state.reinstate
+          ? `Old credential after the breach: ${state.reinstate.status} (${state.reinstate.detail}).`
+          : '',
+        reinstateError
+          ? `The old credential could not be reinstated (${reinstateError.error}: ${reinstateError.cause}).`
           : '',
         parsed.emergency ? 'The suspected-leaked credential may still work: act now (see the runbook).' : '',
       ]),
