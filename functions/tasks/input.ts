@@ -81,7 +81,7 @@ const watchSchema = z.object({
   rotation: runSchema,
   phase: z.enum(WATCH_PHASES),
   settings: authFailureWatchSchema,
-  watch: z.object({ startedAt: isoTime, waitedSeconds: seconds }),
+  watch: z.object({ startedAt: z.optional(isoTime), waitedSeconds: seconds }),
 });
 const planSchema = z.object({
   rotation: runSchema,

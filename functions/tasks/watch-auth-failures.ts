@@ -13,9 +13,9 @@ import { addLifecycleMetric, Count } from './lifecycle-metrics';
 
 /** Where a watch window stands, as the state machine carries it between checks (value-free). */
 export interface WatchState {
-  /** ISO 8601: when the window opened (the state machine's clock as it entered the window). */
-  readonly startedAt: string;
-  /** Seconds of the window waited before this check (the state machine's waits, counted, not the wall clock). */
+  /** ISO 8601: when the window opened (its first check); absent before that check. */
+  readonly startedAt?: string;
+  /** Seconds of the window waited so far (the state machine's waits, counted, not the wall clock). */
   readonly waitedSeconds: number;
 }
 
@@ -29,6 +29,7 @@ export interface WatchInput {
 }
 
 export interface WatchOutput extends WatchState {
+  readonly startedAt: string;
   /** Failed logins from the window's start until now; absent when the signal could not be read. */
   readonly failures?: number;
   readonly observed: boolean;
@@ -56,7 +57,9 @@ export async function watchAuthFailures(input: WatchInput, deps: TaskDeps): Prom
   const description = await deps.store.describe(input.secretArn);
   const strategy = description.tags[STRATEGY_TAG];
   const until = nowOf(deps);
-  const since = new Date(input.watch.startedAt);
+  // The first check opens the window; each later one follows a wait of one interval.
+  const opening = input.watch.startedAt === undefined;
+  const since = opening ? until : new Date(input.watch.startedAt);
   const count: AuthFailureCount = deps.authFailures
     ? await deps.authFailures({
         secretArn: description.arn,
@@ -66,7 +69,8 @@ export async function watchAuthFailures(input: WatchInput, deps: TaskDeps): Prom
         until,
       })
     : { observed: false, reason: 'the function has no auth-failure reader' };
-  const waitedSeconds = input.watch.waitedSeconds + settings.checkIntervalSeconds;
+  const waitedSeconds = input.watch.waitedSeconds + (opening ? 0 : settings.checkIntervalSeconds);
+  const startedAt = since.toISOString();
   const done = waitedSeconds >= settings.windowSeconds;
   const subject = auditSubject(run, description.arn, strategy);
   const window = {
@@ -74,7 +78,7 @@ export async function watchAuthFailures(input: WatchInput, deps: TaskDeps): Prom
     threshold: settings.threshold,
     windowSeconds: settings.windowSeconds,
     watchedSeconds: Math.min(waitedSeconds, settings.windowSeconds),
-    since: since.toISOString(),
+    since: startedAt,
     until: until.toISOString(),
   };
   if (!count.observed) {
@@ -85,7 +89,7 @@ export async function watchAuthFailures(input: WatchInput, deps: TaskDeps): Prom
         facts: { ...window, observed: false, reason: count.reason },
       });
     }
-    return { ...input.watch, waitedSeconds, observed: false, done };
+    return { startedAt, waitedSeconds, observed: false, done };
   }
   const evidence = { ...window, failures: count.failures, source: count.source };
   if (count.failures > settings.threshold) {
@@ -108,5 +112,5 @@ export async function watchAuthFailures(input: WatchInput, deps: TaskDeps): Prom
     });
   }
   deps.logger.info('auth-failure watch checked', { ...evidence, done });
-  return { ...input.watch, waitedSeconds, failures: count.failures, observed: true, done };
+  return { startedAt, waitedSeconds, failures: count.failures, observed: true, done };
 }
