@@ -1,3 +1,4 @@
+import { resolveAuthFailures, type ResolvedAuthFailures } from './auth-failure-signal';
 import {
   DEFAULT_WRITE_QUOTA_FRACTION,
   DEFAULT_WRITE_QUOTA_PER_SECOND,
@@ -28,6 +29,8 @@ export interface ResolvedEntry {
   readonly tags: Readonly<Record<string, string>>;
   /** The entry as written, for kind-specific options. */
   readonly source: PolicyEntry;
+  /** The auth-failure signal and watch windows (policy `authFailures`); absent: none. */
+  readonly authFailures?: ResolvedAuthFailures;
 }
 
 /** A change freeze, its times normalized to UTC (`2026-12-24T00:00:00.000Z`). */
@@ -176,7 +179,13 @@ function resolveEntry(entry: PolicyEntry, policy: Policy): ResolvedEntry {
     alertRoute: entry.alertRoute ?? policy.alerts.defaultRoute,
     tags: entry.tags ?? {},
     source: entry,
+    ...authFailuresOf(entry),
   };
+}
+
+function authFailuresOf(entry: PolicyEntry): { authFailures?: ResolvedAuthFailures } {
+  const { signal } = resolveAuthFailures(entry);
+  return signal === undefined ? {} : { authFailures: signal };
 }
 
 function seconds(duration: string): number {

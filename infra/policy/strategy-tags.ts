@@ -5,6 +5,7 @@ import { encodeProbe, PROBE_TAG } from '../../functions/strategies/probe/probe';
 import { IamTag, NO_CLOUDTRAIL_REGIONS } from '../../functions/strategies/iam/options';
 import { OptionTag } from '../../functions/strategies/tag-options';
 import type { ResolvedEntry } from './defaults';
+import { authFailureTags } from './auth-failure-signal';
 import { durationSeconds } from './duration';
 import { scheduleMaxAgeSeconds } from './max-age';
 import { providerSpecOf, type IamAccessKeyEntry, type PasswordOptions } from './schema';
@@ -75,7 +76,11 @@ export function lifecycleTags(entry: ResolvedEntry): Record<string, string> {
 
 /** Every `keyturn:*` tag of the entry's secret: {@link strategyTags} and {@link lifecycleTags}. */
 export function keyturnTags(entry: ResolvedEntry, scheduleReferenceDate?: Date): Record<string, string> {
-  return { ...strategyTags(entry, scheduleReferenceDate), ...lifecycleTags(entry) };
+  return {
+    ...strategyTags(entry, scheduleReferenceDate),
+    ...lifecycleTags(entry),
+    ...authFailureTags(entry.authFailures),
+  };
 }
 
 function iamTags(options: IamAccessKeyEntry['options']): Record<string, string> {
