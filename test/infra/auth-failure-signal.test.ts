@@ -145,6 +145,12 @@ describe('the synthesized app', () => {
     });
   });
 
+  it("charts every entry's signal beside M4 on the dashboard", () => {
+    const body = JSON.stringify(app.core.findResources('AWS::CloudWatch::Dashboard'));
+    expect(body).toContain("SEARCH('{keyturn} AuthFailures', 'Sum', 3600)");
+    expect(body).toContain('AuthenticationFailures');
+  });
+
   it('stays cdk-nag clean', () => {
     expect(findings(app.report)).toEqual([]);
   });
