@@ -34,12 +34,15 @@ export function entryAuthFailureMetric(entryId: string): AuthFailureMetric {
 /** Every entry's log-derived auth-failure metric is named this, then the entry id. */
 export const AUTH_FAILURES_METRIC_PREFIX = 'AuthFailures-';
 
-/** ElastiCache's own count of failed AUTH commands (all users of the cluster), per cache cluster (node group member). */
-export function elastiCacheAuthFailureMetric(cacheClusterId: string): AuthFailureMetric {
+/**
+ * ElastiCache's own count of failed AUTH commands (all users), per cache cluster, or per node of it when
+ * `cacheNodeId` is given (ElastiCache publishes both dimension sets; a metric is one exact set).
+ */
+export function elastiCacheAuthFailureMetric(cacheClusterId: string, cacheNodeId?: string): AuthFailureMetric {
   return {
     namespace: 'AWS/ElastiCache',
     metricName: 'AuthenticationFailures',
-    dimensions: { CacheClusterId: cacheClusterId },
+    dimensions: { CacheClusterId: cacheClusterId, ...(cacheNodeId !== undefined ? { CacheNodeId: cacheNodeId } : {}) },
   };
 }
 

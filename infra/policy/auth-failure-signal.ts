@@ -52,6 +52,8 @@ export const authFailuresSchema = z.strictObject({
   logGroup: z.optional(z.string().regex(LOG_GROUP_NAME, 'must be a CloudWatch Logs log group name')),
   /** ElastiCache: the cache cluster (node) whose AuthenticationFailures count. Required for Redis kinds. */
   cacheClusterId: z.optional(z.string().regex(CACHE_CLUSTER_ID, 'must be an ElastiCache cache cluster id')),
+  /** ElastiCache: one node of the cache cluster (`0001`), to read that node's metric instead of the cluster's. */
+  cacheNodeId: z.optional(z.string().regex(/^\d{4}$/, 'must be an ElastiCache cache node id such as 0001')),
 });
 export type AuthFailuresInput = z.infer<typeof authFailuresSchema>;
 
@@ -161,8 +163,9 @@ export function resolveAuthFailures(entry: PolicyEntry): {
           `${entry.kind.endsWith('alternating-users') ? ' and its alternate, <user>_clone' : ''})`,
       });
     }
-    if (settings.cacheClusterId !== undefined) {
-      issues.push({ path: at('cacheClusterId'), message: `is for Redis kinds, not ${entry.kind}` });
+    for (const field of ['cacheClusterId', 'cacheNodeId'] as const) {
+      if (settings[field] !== undefined)
+        issues.push({ path: at(field), message: `is for Redis kinds, not ${entry.kind}` });
     }
     if (logGroupName !== undefined && users !== undefined) {
       metric = entryAuthFailureMetric(entry.id);
@@ -175,7 +178,7 @@ export function resolveAuthFailures(entry: PolicyEntry): {
         message: "is required: ElastiCache's AuthenticationFailures metric is per cache cluster (node)",
       });
     } else {
-      metric = elastiCacheAuthFailureMetric(settings.cacheClusterId);
+      metric = elastiCacheAuthFailureMetric(settings.cacheClusterId, settings.cacheNodeId);
     }
     for (const field of ['users', 'logGroup'] as const) {
       if (settings[field] !== undefined) {
