@@ -2,17 +2,20 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { TaskEnvironment } from '../functions/shared/lifecycle-contract';
 import { AUDIT_EVENT_SOURCE } from '../functions/shared/metric-names';
 import { startLocalCloudTrail, type LocalCloudTrail } from './cloudtrail';
+import { MetricStore, startLocalCloudWatch, type LocalCloudWatch } from './cloudwatch';
 import { startLocalCloudWatchLogs, type LocalCloudWatchLogs } from './cloudwatchlogs';
 import { startLocalMariadb, type LocalMariadb, type LocalMariadbOptions } from './databases/mariadb';
 import { startLocalPostgres, type LocalPostgres, type LocalPostgresOptions } from './databases/postgres';
 import { startLocalRedis, type LocalRedis, type LocalRedisOptions } from './databases/redis';
 import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb';
 import { startLocalElastiCache, type LocalElastiCache } from './elasticache';
+import { recordingMetricSink, type MetricDataPoint, type MetricSink } from './elasticache/metric-sink';
 import { startLocalEventBridge, type LocalEventBridge } from './eventbridge/local-eventbridge';
 import { startLocalIam, type LocalIam } from './iam';
 import { startLocalKms, type LocalKms } from './kms';
 import { startLocalRds, type LocalRds } from './rds';
 import { startLocalSecretsManager, type LocalSecretsManager } from './secretsmanager/local-secrets-manager';
+import { startServerSignals, type ServerSignals } from './server-signals';
 import { startLocalSns, type LocalSns } from './sns/local-sns';
 
 export const LOCAL_REGION = 'us-east-1';
@@ -57,8 +60,22 @@ export interface LocalStack {
    * LOCAL_AUDIT_LOG_GROUP_NAME into which a rule on the audit bus delivers every keyturn audit event.
    */
   readonly cloudWatchLogs: LocalCloudWatchLogs;
+  /**
+   * The local CloudWatch metrics (AWS_ENDPOINT_URL_CLOUDWATCH). Its store is the one the local
+   * CloudWatch Logs' metric filters publish into; other local services put values in-process
+   * with `cloudWatch.metrics.putValue(...)`.
+   */
+  readonly cloudWatch: LocalCloudWatch;
   /** The local SNS: the alerts the task functions publish (`sns.messages()`). */
   readonly sns: LocalSns;
+  /**
+   * Failed logins where AWS publishes them (local/server-signals.ts): the PostgreSQL and MariaDB logs
+   * shipped into `cloudWatchLogs` under their RDS instances' log groups (`logExports`), and the Redis
+   * ACL LOG as the ElastiCache AuthenticationFailures metric (`redisAuthFailures`) into `metricSink`.
+   */
+  readonly serverSignals: ServerSignals;
+  /** The metric points published when no `metricSink` was given (else empty). */
+  readonly metricPoints: () => readonly MetricDataPoint[];
   /** The audit bus, also in KEYTURN_AUDIT_BUS_NAME. */
   readonly auditBusName: string;
   /** The default alert topic, also in KEYTURN_DEFAULT_ALERT_TOPIC_ARN. */
@@ -98,12 +115,14 @@ export interface LocalStackOptions {
   readonly dynamodb?: boolean;
   /** Turn Secrets Manager's request quotas on. @default false */
   readonly quotas?: boolean;
+  /** Where local services publish CloudWatch metric points (ElastiCache AuthenticationFailures). @default kept in `metricPoints()` */
+  readonly metricSink?: MetricSink;
 }
 
 /**
- * Starts the local Secrets Manager, EventBridge, SNS and CloudWatch Logs (and databases), points
- * the AWS SDK at them through AWS_ENDPOINT_URL_SECRETS_MANAGER, _EVENTBRIDGE, _SNS and
- * _CLOUDWATCH_LOGS — the same variables a deployed function could use — creates the audit bus
+ * Starts the local Secrets Manager, EventBridge, SNS, CloudWatch Logs and CloudWatch (and
+ * databases), points the AWS SDK at them through AWS_ENDPOINT_URL_SECRETS_MANAGER, _EVENTBRIDGE,
+ * _SNS, _CLOUDWATCH_LOGS and _CLOUDWATCH — the same variables a deployed function could use — creates the audit bus
  * (with its rule into the audit log group) and the alert topic and names them in
  * the task functions' environment (KEYTURN_AUDIT_BUS_NAME, KEYTURN_DEFAULT_ALERT_TOPIC_ARN),
  * and registers the unmodified rotation handler as the rotation Lambda. One per process: the
@@ -111,6 +130,8 @@ export interface LocalStackOptions {
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const location = { region: LOCAL_REGION, accountId: LOCAL_ACCOUNT };
+  // One metric store: metric filters' data points are what GetMetricData reads.
+  const metrics = new MetricStore();
   const optional = <Options, Server>(
     wanted: boolean | Options | undefined,
     start: (options: Options | Record<string, never>) => Promise<Server>,
@@ -120,7 +141,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     startLocalSecretsManager({ ...location, quotas: options.quotas ?? false }),
     startLocalEventBridge(location),
     startLocalSns(location),
-    startLocalCloudWatchLogs(location),
+    startLocalCloudWatchLogs({ ...location, metrics }),
+    startLocalCloudWatch({ ...location, metrics }),
     optional(options.postgres, startLocalPostgres),
     optional(options.mariadb, startLocalMariadb),
     optional(options.redis, startLocalRedis),
@@ -145,6 +167,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     eventBridge,
     sns,
     cloudWatchLogs,
+    cloudWatch,
     postgres,
     mariadb,
     redis,
@@ -168,6 +191,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     valueOf(starting[10]),
     valueOf(starting[11]),
     valueOf(starting[12]),
+    valueOf(starting[13]),
   ] as const;
   // Fixtures, as the CDK app would deploy them: the audit bus and the default alert topic.
   eventBridge.createEventBus(LOCAL_AUDIT_BUS_NAME);
@@ -185,6 +209,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = eventBridge.endpoint;
   process.env.AWS_ENDPOINT_URL_SNS = sns.endpoint;
   process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = cloudWatchLogs.endpoint;
+  process.env.AWS_ENDPOINT_URL_CLOUDWATCH = cloudWatch.endpoint;
   if (rds) process.env.AWS_ENDPOINT_URL_RDS = rds.endpoint;
   if (elasticache) process.env.AWS_ENDPOINT_URL_ELASTICACHE = elasticache.endpoint;
   if (kms) process.env.AWS_ENDPOINT_URL_KMS = kms.endpoint;
@@ -202,6 +227,37 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (kms) cloudTrail.followKms(kms);
     process.env.AWS_ENDPOINT_URL_CLOUDTRAIL = cloudTrail.endpoint;
   }
+  const recorded = recordingMetricSink();
+  let serverSignals: ServerSignals;
+  try {
+    serverSignals = await startServerSignals({
+      postgres,
+      mariadb,
+      redis,
+      rds,
+      cloudWatchLogsEndpoint: cloudWatchLogs.endpoint,
+      region: LOCAL_REGION,
+      metricSink: options.metricSink ?? recorded.sink,
+    });
+  } catch (error) {
+    await stopAll([
+      secretsManager,
+      eventBridge,
+      sns,
+      cloudWatchLogs,
+      postgres,
+      mariadb,
+      redis,
+      rds,
+      elasticache,
+      iam,
+      cloudTrail,
+      kms,
+      dynamodb,
+    ]);
+    throw error;
+  }
+
   process.env[TaskEnvironment.auditBusName] = LOCAL_AUDIT_BUS_NAME;
   process.env[TaskEnvironment.defaultAlertTopicArn] = alertTopicArn;
   process.env.AWS_REGION ??= LOCAL_REGION;
@@ -227,17 +283,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dynamodb,
     eventBridge,
     cloudWatchLogs,
+    cloudWatch,
     sns,
+    serverSignals,
+    metricPoints: () => recorded.points(),
     auditBusName: LOCAL_AUDIT_BUS_NAME,
     alertTopicArn,
     rotationHandler: handler,
     async stop() {
+      // The log shippers put their last lines while CloudWatch Logs still answers.
+      await serverSignals.stop();
       client.destroy();
       await secretsManager.stop();
       await eventBridge.stop();
       await sns.stop();
       await Promise.all([
         cloudWatchLogs.stop(),
+        cloudWatch.stop(),
         postgres?.stop(),
         mariadb?.stop(),
         redis?.stop(),
@@ -250,6 +312,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ]);
     },
   };
+}
+
+async function stopAll(parts: readonly ({ stop(): Promise<void> } | undefined)[]): Promise<void> {
+  await Promise.allSettled(parts.map((part) => part?.stop() ?? Promise.resolve()));
 }
 
 /** The value of a start that is known to have succeeded. */

@@ -11,6 +11,8 @@ export function matchesFilterPattern(pattern: FilterPattern, message: string): b
       return true;
     case 'terms':
       return pattern.terms.every((term) => containsTerm(message, term));
+    case 'regex':
+      return pattern.regex.test(message);
     case 'json': {
       const document = parseJsonObject(message);
       return document !== undefined && evaluate(pattern.expression, document);
@@ -27,7 +29,8 @@ function containsTerm(message: string, term: Term): boolean {
   return false;
 }
 
-function parseJsonObject(message: string): object | undefined {
+/** The message as a JSON object, or undefined when it is not one. */
+export function parseJsonObject(message: string): object | undefined {
   try {
     const parsed: unknown = JSON.parse(message);
     return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
@@ -37,6 +40,12 @@ function parseJsonObject(message: string): object | undefined {
 }
 
 const MISSING = Symbol('missing');
+
+/** The value a selector names in a document, or undefined when it names nothing. */
+export function selectJsonValue(document: object, selector: Selector): unknown {
+  const value = select(document, selector);
+  return value === MISSING ? undefined : value;
+}
 
 function select(document: object, selector: Selector): unknown {
   let value: unknown = document;
@@ -72,6 +81,10 @@ function evaluate(expression: JsonExpression, document: object): boolean {
       if (expected.kind === 'string') {
         if (typeof value !== 'string') return false;
         return globMatches(expected.text, value) === (operator === '=');
+      }
+      if (expected.kind === 'regex') {
+        if (typeof value !== 'string') return false;
+        return expected.regex.test(value) === (operator === '=');
       }
       if (typeof value !== 'number') return false;
       return compareNumbers(value, operator, expected.value);

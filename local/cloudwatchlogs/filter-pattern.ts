@@ -1,23 +1,32 @@
+import { FilterPatternError } from './filter-pattern-error';
+import { compileFilterRegex } from './filter-regex';
+
 /**
- * CloudWatch Logs filter patterns, the subset the local CloudWatch Logs honours (FilterLogEvents):
+ * CloudWatch Logs filter patterns, the subset the local CloudWatch Logs honours (FilterLogEvents,
+ * metric filters):
  *  - the empty pattern: every event;
  *  - terms: `ERROR "rotation failed"`, every term must appear (case-sensitive), a bare term as a
- *    whole word (letters and digits on neither side), a quoted phrase as written;
+ *    whole word (letters and digits on neither side), a quoted phrase as written (`\"` is a
+ *    double quote in it, `\\` a backslash);
+ *  - a regular expression on its own: `%authentication\sfailed%` (filter-regex.ts);
  *  - JSON patterns: `{ $.detail.secretArn = "arn:..." && ($.a != x* || $.n >= 3) }`, with
  *    `=`/`!=` on strings (`*` matches any run of characters) and numbers, `<`, `<=`, `>`, `>=`
- *    on numbers, `IS TRUE`, `IS FALSE`, `IS NULL`, `NOT EXISTS`, `&&`, `||` and parentheses.
+ *    on numbers, `=`/`!=` with a regular expression (`$.user = %^app$%`, at most two per
+ *    pattern), `IS TRUE`, `IS FALSE`, `IS NULL`, `NOT EXISTS`, `&&`, `||` and parentheses.
  * Everything else (`?term` alternatives, `-term` exclusions, space-delimited `[...]` patterns,
- * `%regex%`) is refused with a FilterPatternError naming what is not supported: a pattern this
- * emulator cannot read must never be matched by a guess.
+ * a regular expression among terms) is refused with a FilterPatternError naming what is not
+ * supported: a pattern this emulator cannot read must never be matched by a guess.
  */
 
-export class FilterPatternError extends Error {
-  override readonly name = 'FilterPatternError';
-}
+export { FilterPatternError };
+
+/** At most this many regular expressions in one JSON (or space-delimited) pattern. */
+export const MAX_REGEX_PER_PATTERN = 2;
 
 export type FilterPattern =
   | { readonly kind: 'all' }
   | { readonly kind: 'terms'; readonly terms: readonly Term[] }
+  | { readonly kind: 'regex'; readonly regex: RegExp }
   | { readonly kind: 'json'; readonly expression: JsonExpression };
 
 export interface Term {
@@ -38,7 +47,9 @@ export type JsonExpression =
       readonly selector: Selector;
       readonly operator: ComparisonOperator;
       readonly value:
-        { readonly kind: 'string'; readonly text: string } | { readonly kind: 'number'; readonly value: number };
+        | { readonly kind: 'string'; readonly text: string }
+        | { readonly kind: 'number'; readonly value: number }
+        | { readonly kind: 'regex'; readonly regex: RegExp };
     }
   | { readonly kind: 'is'; readonly selector: Selector; readonly test: 'TRUE' | 'FALSE' | 'NULL' | 'NOT EXISTS' };
 
@@ -47,7 +58,25 @@ export function parseFilterPattern(pattern: string): FilterPattern {
   if (text === '') return { kind: 'all' };
   if (text.startsWith('{')) return { kind: 'json', expression: parseJsonPattern(text) };
   if (text.startsWith('[')) throw unsupported('space-delimited patterns ([...]) are not supported');
+  if (/^%[^%]*%$/.test(text)) return { kind: 'regex', regex: compileFilterRegex(text.slice(1, -1)) };
   return { kind: 'terms', terms: parseTerms(text) };
+}
+
+/** Whether a pattern has a regular expression (CloudWatch allows five such metric filters per log group). */
+export function hasRegex(pattern: FilterPattern): boolean {
+  if (pattern.kind === 'regex') return true;
+  if (pattern.kind !== 'json') return false;
+  const walk = (expression: JsonExpression): boolean =>
+    expression.kind === 'and' || expression.kind === 'or'
+      ? walk(expression.left) || walk(expression.right)
+      : expression.kind === 'compare' && expression.value.kind === 'regex';
+  return walk(pattern.expression);
+}
+
+/** A JSON selector written on its own (`$.user.name`, `$.items[0]`), as metric values and dimensions name fields. */
+export function parseSelector(text: string): Selector | undefined {
+  const steps = /^\$((?:\.[A-Za-z0-9_@-]+|\[\d+\])+)$/.exec(text)?.[1];
+  return steps === undefined ? undefined : selectorSteps(steps);
 }
 
 // ---- terms ----
@@ -76,7 +105,9 @@ function parseTerms(text: string): Term[] {
 function bareTerm(token: string): string {
   if (token.startsWith('?')) throw unsupported(`alternative terms (${token}: "?term") are not supported`);
   if (token.startsWith('-')) throw unsupported(`excluded terms (${token}: "-term") are not supported`);
-  if (token.startsWith('%')) throw unsupported(`regular expressions (${token}: "%regex%") are not supported`);
+  if (token.startsWith('%')) {
+    throw unsupported(`a regular expression among terms (${token}: use it as the whole pattern) is not supported`);
+  }
   if (!/^[A-Za-z0-9_]+$/.test(token)) {
     throw new FilterPatternError(
       `the term ${token} has characters other than letters, digits and _: quote it ("...") to match it as a phrase`,
@@ -127,6 +158,12 @@ function parseJsonPattern(text: string): JsonExpression {
   const parser = new JsonParser(tokens);
   const expression = parser.expression();
   parser.expectEnd();
+  const regexCount = tokens.filter((token) => token.kind === 'word' && token.text.startsWith('%')).length;
+  if (regexCount > MAX_REGEX_PER_PATTERN) {
+    throw new FilterPatternError(
+      `a JSON filter pattern can have at most ${MAX_REGEX_PER_PATTERN} regular expressions; this one has ${regexCount}`,
+    );
+  }
   return expression;
 }
 
@@ -171,6 +208,12 @@ function readToken(body: string, position: number, at: number): { token: Token; 
   if (char === '"') {
     const { value, end } = readQuoted(body, position);
     return { token: { kind: 'string', text: value, at }, length: end - position };
+  }
+  if (char === '%') {
+    // A regular expression may hold characters that are operators here (|, =).
+    const end = body.indexOf('%', position + 1);
+    if (end === -1) throw new FilterPatternError(`a regular expression must be enclosed in % (character ${at})`);
+    return { token: { kind: 'word', text: body.slice(position, end + 1), at }, length: end + 1 - position };
   }
   const operator = OPERATORS.find((candidate) => rest.startsWith(candidate));
   if (operator) return { token: { kind: 'operator', operator, at }, length: operator.length };
@@ -262,7 +305,15 @@ function comparedValue(operator: ComparisonOperator, token: Token) {
     throw new FilterPatternError(`expected a value at character ${token.at}, found ${describe(token)}`);
   }
   if (token.kind === 'word' && token.text.startsWith('%')) {
-    throw unsupported(`regular expressions (${token.text}) are not supported`);
+    if (!/^%[^%]*%$/.test(token.text)) {
+      throw new FilterPatternError(`a regular expression must be enclosed in % (character ${token.at})`);
+    }
+    if (operator !== '=' && operator !== '!=') {
+      throw new FilterPatternError(
+        `${operator} compares numbers only, found a regular expression at character ${token.at}`,
+      );
+    }
+    return { kind: 'regex' as const, regex: compileFilterRegex(token.text.slice(1, -1)) };
   }
   const numeric = token.kind === 'word' && NUMBER.test(token.text);
   if (numeric) return { kind: 'number' as const, value: Number(token.text) };

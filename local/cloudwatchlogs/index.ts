@@ -1,4 +1,4 @@
-/** The local CloudWatch Logs: log groups, streams, PutLogEvents and reading back with filter patterns, for the unmodified @aws-sdk/client-cloudwatch-logs. */
+/** The local CloudWatch Logs: log groups, streams, PutLogEvents, reading back with filter patterns and metric filters into the local CloudWatch's metrics, for the unmodified @aws-sdk/client-cloudwatch-logs. */
 export {
   startLocalCloudWatchLogs,
   LocalCloudWatchLogs,
@@ -15,3 +15,9 @@ export {
 export type { StoredLogEvent } from './state';
 export { FilterPatternError, parseFilterPattern, type FilterPattern } from './filter-pattern';
 export { matchesFilterPattern } from './filter-match';
+export {
+  MAX_METRIC_FILTERS_PER_GROUP,
+  MAX_REGEX_METRIC_FILTERS_PER_GROUP,
+  type MetricFilter,
+  type MetricTransformation,
+} from './metric-filters';

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { MetricStore } from '../cloudwatch/metric-store';
 import { listenOnLoopback } from '../http/listen';
 import { emulatorLocation, LoopbackEmulator, type LoopbackEmulatorOptions } from '../http/loopback-emulator';
 import { LogsFaults, type LogsFaultControl } from './faults';
@@ -17,6 +18,8 @@ import { LogsState, type StoredLogEvent } from './state';
 export interface LocalCloudWatchLogsOptions extends LoopbackEmulatorOptions {
   /** The clock for creation and ingestion times and for PutLogEvents' time window. */
   readonly now?: () => Date;
+  /** Where metric filters put their data points: the local CloudWatch's store. @default a store of its own */
+  readonly metrics?: MetricStore;
 }
 
 /** One log event written by another local service (the local EventBridge's log group targets). */
@@ -33,6 +36,11 @@ export class LocalCloudWatchLogs extends LoopbackEmulator<LogsFaultControl> {
     faults: LogsFaults,
   ) {
     super(server, state.location, faults);
+  }
+
+  /** The metric store the metric filters put data points into (shared with the local CloudWatch when started together). */
+  get metrics(): MetricStore {
+    return this.state.metrics;
   }
 
   /** Creates a log group without an SDK round trip (a fixture); same rules as CreateLogGroup. Returns its ARN. */
@@ -74,7 +82,8 @@ export class LocalCloudWatchLogs extends LoopbackEmulator<LogsFaultControl> {
 }
 
 export async function startLocalCloudWatchLogs(options: LocalCloudWatchLogsOptions = {}): Promise<LocalCloudWatchLogs> {
-  const state = new LogsState(emulatorLocation(options), options.now ?? (() => new Date()));
+  const now = options.now ?? (() => new Date());
+  const state = new LogsState(emulatorLocation(options), now, options.metrics ?? new MetricStore(now));
   const faults = new LogsFaults();
   const server = createLogsServer(createOperationHandlers(state), faults);
   await listenOnLoopback(server, options.port ?? 0, options.host);

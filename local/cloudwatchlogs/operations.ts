@@ -1,6 +1,13 @@
 import { compact } from '../http/aws-json-values';
 import { paginate } from '../http/pagination';
 import { invalidParameter } from './errors';
+import {
+  deleteMetricFilter,
+  describeMetricFilter,
+  findMetricFilters,
+  putMetricFilter,
+  testMetricFilter,
+} from './metric-filters';
 import { putLogEvents } from './put-log-events';
 import { filterLogEvents, getLogEvents, targetGroup } from './read-events';
 import { parseRequest, RETENTION_DAYS, type OperationName } from './requests';
@@ -117,6 +124,29 @@ export function createOperationHandlers(state: LogsState): Record<OperationName,
       state.group(request.logGroupName).retentionInDays = request.retentionInDays;
       return {};
     },
+    PutMetricFilter(body) {
+      putMetricFilter(state, parseRequest('PutMetricFilter', body));
+      return {};
+    },
+    DescribeMetricFilters(body) {
+      const request = parseRequest('DescribeMetricFilters', body);
+      const { nextToken, limit, ...query } = request;
+      const page = paginate(
+        findMetricFilters(state, request),
+        limit ?? DEFAULT_DESCRIBE_LIMIT,
+        nextToken,
+        query,
+        invalidToken,
+      );
+      return { metricFilters: page.items.map(describeMetricFilter), ...tokenOf(page) };
+    },
+    DeleteMetricFilter(body) {
+      deleteMetricFilter(state, parseRequest('DeleteMetricFilter', body));
+      return {};
+    },
+    TestMetricFilter(body) {
+      return testMetricFilter(parseRequest('TestMetricFilter', body));
+    },
   };
 }
 
@@ -138,7 +168,7 @@ function describeGroup(state: LogsState, group: LogGroup) {
     logGroupName: group.name,
     creationTime: group.creationTime,
     retentionInDays: group.retentionInDays,
-    metricFilterCount: 0,
+    metricFilterCount: group.metricFilters.size,
     arn: `${logGroupArn}:*`,
     logGroupArn,
     storedBytes: [...group.streams.values()].reduce((total, stream) => total + storedBytes(state, group, stream), 0),

@@ -1,4 +1,5 @@
 import { invalidParameter } from './errors';
+import { publishMetricFilters } from './metric-filters';
 import type { RequestOf } from './requests';
 import type { LogsState } from './state';
 
@@ -7,6 +8,7 @@ import type { LogsState } from './state';
  * 1,048,576 bytes (each message in UTF-8 plus 26 bytes), out of timestamp order, or when the events
  * it would keep span more than 24 hours. Otherwise events more than 14 days old (or older than the
  * group's retention) and more than 2 hours ahead are rejected, reported by index, and the rest kept.
+ * The kept events go through the group's metric filters (metric-filters.ts).
  */
 
 export const MAX_BATCH_BYTES = 1_048_576;
@@ -53,6 +55,7 @@ export function putLogEvents(state: LogsState, request: RequestOf<'PutLogEvents'
     throw invalidParameter('The log events in a single PutLogEvents request cannot span more than 24 hours.');
   }
   state.append(stream, kept);
+  publishMetricFilters(state.metrics, group, kept);
   const rejected: RejectedLogEventsInfo = {
     ...(tooOld > 0 ? { tooOldLogEventEndIndex: tooOld } : {}),
     ...(expired > 0 ? { expiredLogEventEndIndex: expired } : {}),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jsonRequests } from '../http/json-requests';
+import { STANDARD_UNITS } from '../cloudwatch/metric-store';
 import { invalidParameter } from './errors';
 
 /**
@@ -32,6 +33,15 @@ const logStreamName = z
   .max(512)
   .regex(/^[^:*]*$/);
 const nextToken = z.string().min(1).optional();
+const filterName = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[^:*]*$/);
+const metricNamePart = z
+  .string()
+  .max(255)
+  .regex(/^[^:*$]*$/);
 const epochMillis = z.number().int().min(0);
 const tags = z.record(z.string().min(1).max(128), z.string().max(256));
 
@@ -104,6 +114,40 @@ export const REQUEST_SCHEMAS = {
     unmask: z.boolean().optional(),
   }),
   PutRetentionPolicy: z.object({ logGroupName, retentionInDays: z.number().int() }),
+  PutMetricFilter: z.object({
+    logGroupName,
+    filterName,
+    filterPattern: z.string().min(0).max(1024),
+    metricTransformations: z
+      .array(
+        z.object({
+          metricName: metricNamePart,
+          metricNamespace: metricNamePart,
+          metricValue: z.string().min(1).max(100),
+          defaultValue: z.number().optional(),
+          dimensions: z.record(z.string().min(1).max(255), z.string().min(1).max(255)).optional(),
+          unit: z.enum(STANDARD_UNITS).optional(),
+        }),
+      )
+      .min(1)
+      .max(1),
+    applyOnTransformedLogs: z.boolean().optional(),
+    fieldSelectionCriteria: z.string().optional(),
+    emitSystemFieldDimensions: z.array(z.string()).optional(),
+  }),
+  DescribeMetricFilters: z.object({
+    logGroupName: logGroupName.optional(),
+    filterNamePrefix: filterName.optional(),
+    nextToken,
+    limit: z.number().int().min(1).max(50).optional(),
+    metricName: metricNamePart.optional(),
+    metricNamespace: metricNamePart.optional(),
+  }),
+  DeleteMetricFilter: z.object({ logGroupName, filterName }),
+  TestMetricFilter: z.object({
+    filterPattern: z.string().min(0).max(1024),
+    logEventMessages: z.array(z.string().min(1)).min(1).max(50),
+  }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type OperationName = keyof typeof REQUEST_SCHEMAS;

@@ -1,4 +1,6 @@
+import type { MetricStore } from '../cloudwatch/metric-store';
 import type { EmulatorLocation } from '../http/loopback-emulator';
+import type { MetricFilter } from './metric-filters';
 import { invalidParameter, logGroupNotFound, logStreamNotFound, resourceAlreadyExists } from './errors';
 
 /**
@@ -34,6 +36,8 @@ export interface LogGroup {
   readonly tags: Readonly<Record<string, string>>;
   retentionInDays?: number;
   readonly streams: Map<string, LogStream>;
+  /** By filter name. */
+  readonly metricFilters: Map<string, MetricFilter>;
 }
 
 export type NewLogGroup = Pick<LogGroup, 'name' | 'kmsKeyId' | 'logGroupClass' | 'tags'>;
@@ -50,11 +54,18 @@ export class LogsState {
   constructor(
     readonly location: EmulatorLocation,
     readonly now: () => Date,
+    /** Where metric filters put their data points (shared with the local CloudWatch). */
+    readonly metrics: MetricStore,
   ) {}
 
   createGroup(group: NewLogGroup): LogGroup {
     if (this.groups.has(group.name)) throw resourceAlreadyExists('The specified log group already exists');
-    const created: LogGroup = { ...group, creationTime: this.now().getTime(), streams: new Map() };
+    const created: LogGroup = {
+      ...group,
+      creationTime: this.now().getTime(),
+      streams: new Map(),
+      metricFilters: new Map(),
+    };
     this.groups.set(group.name, created);
     return created;
   }

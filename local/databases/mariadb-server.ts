@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { waitForLogLine } from './server-log-file';
 
 /**
  * Runs Debian's MariaDB server (package mariadb-server: /usr/sbin/mariadbd and
@@ -26,6 +27,11 @@ export interface MariadbServerOptions {
 
 export interface MariadbServer {
   readonly dir: string;
+  /**
+   * The error log (`--log-error`), with `log_warnings=2` as on RDS for MariaDB, so a failed login
+   * is logged: `... [Warning] Access denied for user '<name>'@'<host>' (using password: YES)`.
+   */
+  readonly logFile: string;
   stop(): Promise<void>;
 }
 
@@ -54,26 +60,6 @@ function run(command: string, args: readonly string[]): Promise<void> {
     child.on('exit', (code) => {
       if (code === 0) resolve();
       else reject(new Error(`${command} exited with ${code}: ${output.slice(-800)}`));
-    });
-  });
-}
-
-function waitUntilReady(server: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let log = '';
-    const timer = setTimeout(() => {
-      reject(new Error(`MariaDB did not start in time: ${log.slice(-800)}`));
-    }, READY_TIMEOUT_MS);
-    server.stderr?.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-      if (log.includes('ready for connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    server.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`MariaDB exited with ${code} while starting: ${log.slice(-800)}`));
     });
   });
 }
@@ -175,6 +161,7 @@ export async function startMariadbServer(options: MariadbServerOptions): Promise
       await writeFile(key, options.tls.privateKeyPem, { mode: 0o600 });
       tls.push(`--ssl-cert=${cert}`, `--ssl-key=${key}`);
     }
+    const logFile = join(dir, 'mariadb.err');
     const server = spawn(
       MARIADBD,
       [
@@ -191,17 +178,24 @@ export async function startMariadbServer(options: MariadbServerOptions): Promise
         '--innodb-buffer-pool-size=32M',
         '--innodb-flush-log-at-trx-commit=0',
         '--plugin-load-add=auth_ed25519',
+        `--log-error=${logFile}`,
+        // 2 (MariaDB's default, and RDS's) logs failed logins as warnings; 1 would not.
+        '--log-warnings=2',
         ...tls,
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      { stdio: ['ignore', 'ignore', 'ignore'] },
     );
-    await waitUntilReady(server);
+    try {
+      await waitForLogLine(logFile, server, 'ready for connections', READY_TIMEOUT_MS, 'MariaDB');
+    } catch (error) {
+      server.kill('SIGKILL');
+      throw error;
+    }
     await rm(initFile, { force: true });
-    // Keep draining the log so the server never blocks on a full pipe.
-    server.stderr.resume();
 
     return {
       dir,
+      logFile,
       async stop() {
         if (server.exitCode === null && server.signalCode === null) {
           const exited = new Promise((resolve) => server.once('exit', resolve));

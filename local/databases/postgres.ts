@@ -9,6 +9,8 @@ export interface LocalPostgres {
   readonly port: number;
   readonly masterUser: string;
   readonly masterPassword: string;
+  /** The server's log file (failed logins included), as the RDS log export would ship it. */
+  readonly logFile: string;
   /** Runs SQL as the master user (test setup and assertions). */
   admin<Row extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Whether `user` / `password` can open a session right now. */
@@ -62,6 +64,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions = {}): Pr
     port,
     masterUser,
     masterPassword,
+    logFile: server.logFile,
     async admin<Row extends object>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
       const client = await connect(masterUser, masterPassword);
       try {

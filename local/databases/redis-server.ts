@@ -64,6 +64,8 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
       'daemonize no',
       'logfile ""',
       'databases 1',
+      // Room for many groups of denials: the local ElastiCache counts failed logins from the ACL LOG.
+      'acllog-max-len 1024',
       // No open server: the default user has no password and is off.
       'user default off resetpass resetkeys resetchannels -@all',
       ...options.users.map((rules) => `user ${rules}`),

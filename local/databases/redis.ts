@@ -36,6 +36,11 @@ export interface LocalRedis {
   readonly masterPassword: string;
   /** Milliseconds redis-server took to become ready. */
   readonly startupMs: number;
+  /**
+   * The `ACL LOG` (every entry), read as a monitoring user that may run only that: what
+   * ElastiCache reads to publish AuthenticationFailures (the master's least-privilege ACL lacks it).
+   */
+  aclLog(): Promise<RespValue>;
   /** Runs a command as the master user (test setup and assertions); error replies are thrown. */
   admin(...command: RespArg[]): Promise<RespValue>;
   /** Whether `user` / `password` can log in right now. */
@@ -64,14 +69,21 @@ export interface LocalRedisOptions {
 }
 
 const MASTER_USER = 'keyturn-master';
+/** Reads the ACL LOG for the local ElastiCache's AuthenticationFailures, and nothing else. */
+const MONITOR_USER = 'keyturn-monitor';
+const MONITOR_RULES = '-@all +acl|log +hello +auth';
 
 export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<LocalRedis> {
   const port = await freeLoopbackPort();
   const masterPassword = generatePassword({ length: 24, excludePunctuation: true });
   const rules = options.masterRules ?? REDIS_MASTER_ACL_RULES;
+  const monitorPassword = generatePassword({ length: 24, excludePunctuation: true });
   const server = await startRedisServer({
     port,
-    users: [`${MASTER_USER} on #${redisPasswordHash(masterPassword)} resetkeys resetchannels ${rules.join(' ')}`],
+    users: [
+      `${MASTER_USER} on #${redisPasswordHash(masterPassword)} resetkeys resetchannels ${rules.join(' ')}`,
+      `${MONITOR_USER} on #${redisPasswordHash(monitorPassword)} resetkeys resetchannels ${MONITOR_RULES}`,
+    ],
     tls: options.tls,
   });
   const tls = options.tls !== undefined;
@@ -122,15 +134,17 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
       ...extra,
     });
 
-  const admin = async (...command: RespArg[]): Promise<RespValue> => {
-    const session = await login(MASTER_USER, masterPassword);
-    if (!session) throw new Error('the local Redis master user was rejected');
+  const runAs = async (user: string, password: string, command: RespArg[]): Promise<RespValue> => {
+    const session = await login(user, password);
+    if (!session) throw new Error(`the local Redis user ${user} was rejected`);
     try {
       return await session.connection.call(...command);
     } finally {
       await session.connection.close();
     }
   };
+
+  const admin = (...command: RespArg[]): Promise<RespValue> => runAs(MASTER_USER, masterPassword, command);
 
   return {
     host: '127.0.0.1',
@@ -140,6 +154,8 @@ export async function startLocalRedis(options: LocalRedisOptions = {}): Promise<
     masterPassword,
     startupMs: server.startupMs,
     admin,
+    // Redis's ACL LOG returns 10 entries unless told: ask for more than it can hold.
+    aclLog: () => runAs(MONITOR_USER, monitorPassword, ['ACL', 'LOG', '100000']),
     async canLogin(user, password) {
       const session = await login(user, password);
       if (!session) return false;

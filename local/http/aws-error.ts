@@ -6,10 +6,16 @@
 export class AwsProtocolError extends Error {
   override readonly name: string;
   readonly httpStatus: number;
+  /**
+   * For AWS JSON services that are awsQuery-compatible (CloudWatch): the awsQuery error code
+   * (`InvalidParameterValue`) the answer carries in `x-amzn-query-error`, which the SDK reads.
+   */
+  readonly queryErrorCode?: string;
 
-  constructor(name: string, message: string, httpStatus: number) {
+  constructor(name: string, message: string, httpStatus: number, queryErrorCode?: string) {
     super(message);
     this.name = name;
     this.httpStatus = httpStatus;
+    this.queryErrorCode = queryErrorCode;
   }
 }

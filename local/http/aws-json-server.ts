@@ -140,7 +140,10 @@ function serializationException(message: string): AwsProtocolError {
   return new AwsProtocolError('SerializationException', message, 400);
 }
 
-/** The AWS JSON error shape: the SDK reads the exception name from `__type` (or X-Amzn-ErrorType). */
+/**
+ * The AWS JSON error shape: the SDK reads the exception name from `__type` (or X-Amzn-ErrorType);
+ * an awsQuery-compatible service's SDK reads the awsQuery code from `x-amzn-query-error` first.
+ */
 export function sendAwsJsonError(
   response: ServerResponse,
   error: AwsProtocolError,
@@ -151,7 +154,13 @@ export function sendAwsJsonError(
     response,
     error.httpStatus,
     { __type: error.name, message: error.message },
-    { 'content-type': contentType, 'x-amzn-errortype': error.name },
+    {
+      'content-type': contentType,
+      'x-amzn-errortype': error.name,
+      ...(error.queryErrorCode === undefined
+        ? {}
+        : { 'x-amzn-query-error': `${error.queryErrorCode};${error.httpStatus >= 500 ? 'Receiver' : 'Sender'}` }),
+    },
     requestId,
   );
 }

@@ -120,6 +120,7 @@ function stackEndpoints(
       endpoint: stack.cloudWatchLogs.endpoint,
       envVar: 'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
     },
+    { name: 'CloudWatch', endpoint: stack.cloudWatch.endpoint, envVar: 'AWS_ENDPOINT_URL_CLOUDWATCH' },
     stack.kms && { name: 'KMS', endpoint: stack.kms.endpoint, envVar: 'AWS_ENDPOINT_URL_KMS' },
     stack.dynamodb && { name: 'DynamoDB', endpoint: stack.dynamodb.endpoint, envVar: 'AWS_ENDPOINT_URL_DYNAMODB' },
     stack.rds && { name: 'RDS', endpoint: stack.rds.endpoint, envVar: 'AWS_ENDPOINT_URL_RDS' },
