@@ -38,17 +38,18 @@ export class AuthFailureSignal extends Construct {
     super(scope, id);
     const { signal } = props;
     const { namespace, metricName, dimensions } = signal.metric;
-    if (signal.logFilter) {
-      // An exact phrase per user: `"... for user \"app\""` cannot match `app_clone` (the closing quote).
-      new logs.MetricFilter(this, 'FailedLogins', {
-        logGroup: logs.LogGroup.fromLogGroupName(this, 'ServerLog', signal.logFilter.logGroupName),
-        filterPattern: logs.FilterPattern.anyTerm(...signal.logFilter.phrases),
+    // One filter per user, each one exact phrase into the same metric (an OR of `?"…"` terms would do the same in
+    // one filter; single phrases read plainer). `"… for user \"app\""` cannot match `app_clone`: the closing quote.
+    signal.logFilter?.phrases.forEach((phrase, index) => {
+      new logs.MetricFilter(this, `FailedLogins${index}`, {
+        logGroup: this.serverLog(signal.logFilter?.logGroupName ?? ''),
+        filterPattern: logs.FilterPattern.allTerms(phrase),
         metricNamespace: namespace,
         metricName,
         metricValue: '1',
         unit: cw.Unit.COUNT,
       });
-    }
+    });
     this.metric = new cw.Metric({
       namespace,
       metricName,
@@ -78,5 +79,12 @@ export class AuthFailureSignal extends Construct {
     const action = new SnsAction(props.alertTopic);
     this.alarm.addAlarmAction(action);
     this.alarm.addOkAction(action);
+  }
+
+  private serverLog(logGroupName: string): logs.ILogGroup {
+    return (
+      (this.node.tryFindChild('ServerLog') as logs.ILogGroup | undefined) ??
+      logs.LogGroup.fromLogGroupName(this, 'ServerLog', logGroupName)
+    );
   }
 }
