@@ -70,7 +70,15 @@ test('a lifecycle stopped in its grace window: ABORTED there, new value current,
 
   const events = await historyOf(arn);
   const entered = events.flatMap((e) => (e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : []));
-  expect(entered).toEqual(['Begin', 'Preflight', 'DryRunOrRotate', 'RotateSecret', 'Verify', 'Grace']);
+  expect(entered).toEqual([
+    'Begin',
+    'Preflight',
+    'DryRunOrRotate',
+    'RotateSecret',
+    'Verify',
+    'WatchSwitchEnabled',
+    'Grace',
+  ]);
   expect(events.at(-1)?.type).toBe('ExecutionAborted');
   // Stopped before Drain and Revoke: the labels are as the rotation left them, both versions there.
   expect(await stagesOf(stack.client, secretArn)).toEqual(rotated);

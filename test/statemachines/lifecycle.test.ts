@@ -121,10 +121,13 @@ describe('lifecycle', () => {
       'DryRunOrRotate',
       'RotateSecret',
       'Verify',
+      // No auth-failure signal on this secret: one Choice skips each watch window.
+      'WatchSwitchEnabled',
       'Grace',
       'Drain',
       'OldCredentialInUse',
       'Revoke',
+      'WatchRevokeEnabled',
       'Rotated',
     ]);
     expect(auditTypes(result.executionArn)).toEqual([
