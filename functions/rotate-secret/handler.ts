@@ -11,6 +11,7 @@ import { processWritePacer, writeDeadline } from '../shared/write-pacing';
 import { createStrategyRegistry } from '../strategies/registry';
 import { parseBlackouts } from '../tasks/blackouts';
 import type { TaskDeps } from '../tasks/deps';
+import { lambdaAuthFailureReader } from '../shared/cloudwatch-auth-failures';
 import { isLifecycleTaskEvent, runRotationFunctionTask } from '../tasks/dispatch';
 import { runObservedRotationStep } from './observed-step';
 
@@ -58,6 +59,7 @@ function taskDeps(): Promise<TaskDeps> {
       metrics: lifecycleMetrics,
     }),
     blackouts: parseBlackouts(process.env[TaskEnvironment.blackouts], TaskEnvironment.blackouts),
+    authFailures: lambdaAuthFailureReader(),
   }));
   return lifecycleDeps;
 }

@@ -91,6 +91,9 @@ export const ROTATION_FUNCTION_TASKS = [
   'canary-abort',
   // Replicated secrets (docs/replicas.md): is the new AWSCURRENT served in every replica region?
   'replica-sync',
+  // Issue 14 §1: the auth-failure watch windows after the switch and after revoke, and bringing the old credential back.
+  'watch',
+  'reinstate',
 ] as const;
 export type RotationFunctionTask = (typeof ROTATION_FUNCTION_TASKS)[number];
 
@@ -131,6 +134,12 @@ export const LifecycleTag = {
   canaryMaxAuthFailures: `${TAG_PREFIX}canary-max-auth-failures`,
   /** Seconds the lifecycle waits after Verify for every replica to serve the new AWSCURRENT (docs/replicas.md). */
   replicaSyncMaxWaitSeconds: `${TAG_PREFIX}replica-sync-max-wait-seconds`,
+  /** Failed logins tolerated in one auth-failure watch window; one more is a breach. Absent: no watch windows. */
+  authFailuresThreshold: `${TAG_PREFIX}auth-failures-threshold`,
+  /** Seconds each auth-failure watch window lasts (after the switch, after revoke). */
+  authFailuresWindowSeconds: `${TAG_PREFIX}auth-failures-window-seconds`,
+  /** Seconds between two reads of the signal inside a window. */
+  authFailuresCheckSeconds: `${TAG_PREFIX}auth-failures-check-seconds`,
 } as const;
 
 /** An entry's canary cohort: the label consumers opt in to read, and how long and how often it is watched. */
@@ -169,6 +178,14 @@ export interface ReplicaSyncSettings {
   readonly replicaRegions?: readonly string[];
 }
 
+/** The auth-failure watch windows of an entry whose policy sets `authFailures` (docs/auth-failure-signals.md). */
+export interface AuthFailureWatchSettings {
+  /** Failed logins tolerated in a window; more is a breach. */
+  readonly threshold: number;
+  readonly windowSeconds: number;
+  readonly checkIntervalSeconds: number;
+}
+
 export interface LifecycleSettings {
   /** At least the consumers' longest cache lifetime ({@link ConsumerSettings.cacheSeconds}). */
   readonly graceSeconds: number;
@@ -180,7 +197,13 @@ export interface LifecycleSettings {
   readonly canary?: CanarySettings;
   /** Secrets with replicas in other regions only (docs/replicas.md). */
   readonly replicaSync: ReplicaSyncSettings;
+  /** Absent: the entry has no auth-failure signal, and the lifecycle skips both watch windows. */
+  readonly authFailures?: AuthFailureWatchSettings;
 }
+
+/** Which watch window: after the switch (AWSCURRENT moved, both credentials may still work) or after revoke. */
+export const WATCH_PHASES = ['switch', 'revoke'] as const;
+export type WatchPhase = (typeof WATCH_PHASES)[number];
 
 /** For a secret without lifecycle tags: a short grace, an hour of draining, then alert rather than cut anyone off. */
 export const DEFAULT_LIFECYCLE_SETTINGS: LifecycleSettings = {
@@ -299,5 +322,12 @@ export const AuditEventType = {
    * (never revoked while a region may still hand it out), and the owners alerted (regions and statuses only).
    */
   ReplicasNotInSync: 'ReplicasNotInSync',
+  // Issue 14 §1: the auth-failure watch windows.
+  /** A watch window saw more failed logins than the policy tolerates: counts, window and metric, never a value. */
+  AuthFailuresDetected: 'AuthFailuresDetected',
+  /** A watch window ended within the threshold (or without a readable signal: `observed` says which). */
+  AuthFailureWatchPassed: 'AuthFailureWatchPassed',
+  /** After a breach following revoke, the old credential works again; AWSCURRENT untouched. */
+  Reinstated: 'OldCredentialReinstated',
 } as const;
 export type AuditEventTypeName = (typeof AuditEventType)[keyof typeof AuditEventType];

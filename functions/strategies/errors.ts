@@ -40,6 +40,14 @@ export class MasterSecretError extends KeyturnError {
   readonly name = 'MasterSecretError';
 }
 
+/**
+ * Bringing an old credential back is not safe any more: AWSCURRENT moved on, another rotation is under way (its
+ * setSecret may be giving that same user its next password), or the run is an emergency.
+ */
+export class ReinstateRefusedError extends KeyturnError {
+  readonly name = 'ReinstateRefusedError';
+}
+
 /** A revoke that would touch the credential now in use. */
 export class RevokeRefusedError extends KeyturnError {
   readonly name = 'RevokeRefusedError';

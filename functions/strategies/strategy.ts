@@ -143,10 +143,17 @@ export interface RotationStrategy {
    */
   prepareEmergencyRotation?(current: SecretVersion, ctx: StrategyContext): Promise<void>;
   /**
-   * For kinds whose revoke is reversible for a while (a deactivated IAM key): makes `previous` work
-   * again before a rollback hands it back to clients. Resolves to whether anything changed.
+   * For kinds whose revoke can be undone (a deactivated IAM key; the old password of an alternating user or a Redis
+   * user, which the previous version still holds): makes `previous` work again, never touching `current`. The
+   * lifecycle's reinstate task calls it after a breach of the watch window following revoke; the rollback task only
+   * where {@link rollbackReinstates} says so. Resolves to whether anything changed.
    */
   reinstate?(previous: SecretVersion, current: SecretVersion, ctx: StrategyContext): Promise<boolean>;
+  /**
+   * The rollback task reinstates `previous` before restoring it (an IAM key whose revoke is a reversible
+   * deactivation). Kinds without it roll back only while the previous credential still authenticates. @default false
+   */
+  readonly rollbackReinstates?: boolean;
   /** Makes `old` stop working; never touches `replacement`. */
   revoke(
     old: SecretVersion,

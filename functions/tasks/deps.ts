@@ -26,7 +26,7 @@ export interface TaskDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** When this invocation must have answered. @default the rotation function's timeout from now */
   readonly deadline?: Deadline;
-  /** The entries' auth-failure signal (the canary hold reads it). @default none: the probe alone decides */
+  /** Reads an entry's auth-failure signal (the watch windows, the canary hold). @default none: every read is `observed: false` */
   readonly authFailures?: AuthFailureReader;
 }
 

@@ -27,6 +27,8 @@ import { report } from './report';
 import { revoke } from './revoke';
 import { rollback } from './rollback';
 import { verifyRotation } from './verify';
+import { reinstate } from './reinstate';
+import { watchAuthFailures } from './watch-auth-failures';
 
 /** A state machine's call: `{ task: ..., ... }` (Secrets Manager's rotation events have `Step` instead). */
 export function isLifecycleTaskEvent(event: unknown): event is { task: unknown } {
@@ -51,6 +53,8 @@ const ROTATION_FUNCTION_RUNNERS: Record<RotationFunctionTask, (input: unknown, d
   'canary-check': (input, deps) => canaryCheck(notDryRun('canary-check', parseTaskInput['canary-check'](input)), deps),
   'canary-abort': (input, deps) => canaryAbort(notDryRun('canary-abort', parseTaskInput['canary-abort'](input)), deps),
   'replica-sync': (input, deps) => replicaSync(notDryRun('replica-sync', parseTaskInput.replicaSync(input)), deps),
+  watch: (input, deps) => watchAuthFailures(notDryRun('watch', parseTaskInput.watch(input)), deps),
+  reinstate: (input, deps) => reinstate(notDryRun('reinstate', parseTaskInput.reinstate(input)), deps),
 };
 
 const beginSchema = z.object({

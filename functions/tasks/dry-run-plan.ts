@@ -45,6 +45,14 @@ function lifecycleSteps(settings: LifecycleSettings): string[] {
       : `drain up to ${maxWaitSeconds} s (a check every ${DRAIN_CHECK_INTERVAL_SECONDS} s) while the old credential ` +
         `is in use, ${afterDrain}`;
   const { canary } = settings;
+  const watch = settings.authFailures;
+  const watchStep = (after: string, onBreach: string): string[] =>
+    watch === undefined
+      ? []
+      : [
+          `watch failed logins ${watch.windowSeconds} s after ${after} (a check every ${watch.checkIntervalSeconds} s): ` +
+            `more than ${watch.threshold} ${onBreach}, and alerts`,
+        ];
   return [
     ...(canary === undefined
       ? []
@@ -58,9 +66,11 @@ function lifecycleSteps(settings: LifecycleSettings): string[] {
     `${VERIFY}; a definite rejection rolls back`,
     ...replicaSteps(settings, settings.replicaSync.maxWaitSeconds, 'keep the old credential working and alert'),
     ...consumerSteps(settings.consumers),
+    ...watchStep('the switch', 'rolls back (only while the previous credential still authenticates)'),
     `grace ${settings.graceSeconds} s: both credentials work${graceRaise(settings)}`,
     drain,
     `revoke the old credential${terminateSessions ? ' and end its open sessions' : ''}`,
+    ...watchStep('revoke', 'reinstates the old credential where its kind can (AWSCURRENT stays)'),
   ];
 }
 

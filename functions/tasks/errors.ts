@@ -125,3 +125,22 @@ export class CanaryFailedError extends KeyturnError {
 export class CanaryNotSupportedError extends KeyturnError {
   readonly name = 'CanaryNotSupportedError';
 }
+
+// Issue 14 §1: the auth-failure watch windows.
+
+/** More failed logins than the policy tolerates in the watch window after the switch: the lifecycle rolls back where safe. */
+export class AuthFailuresAfterSwitchError extends KeyturnError {
+  readonly name = 'AuthFailuresAfterSwitchError';
+}
+
+/** More failed logins than the policy tolerates in the watch window after revoke: the old credential is reinstated where the kind can. */
+export class AuthFailuresAfterRevokeError extends KeyturnError {
+  readonly name = 'AuthFailuresAfterRevokeError';
+}
+
+export { ReinstateRefusedError } from '../strategies/errors';
+
+/** The strategy reinstated the old credential, and the target still rejects it. */
+export class ReinstateFailedError extends KeyturnError {
+  readonly name = 'ReinstateFailedError';
+}

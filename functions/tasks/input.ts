@@ -1,5 +1,10 @@
 import * as z from 'zod/mini';
-import { LIFECYCLE_TRIGGERS, type LifecycleRequest, type RotationRun } from '../shared/lifecycle-contract';
+import {
+  LIFECYCLE_TRIGGERS,
+  WATCH_PHASES,
+  type LifecycleRequest,
+  type RotationRun,
+} from '../shared/lifecycle-contract';
 import { describeIssues } from '../shared/validation';
 import { consumerSettingsSchema } from './consumer-settings-schema';
 import type { CanaryAbortInput } from './canary-abort';
@@ -13,6 +18,8 @@ import type { ReplicaSyncInput } from './replica-sync';
 import type { RevokeInput } from './revoke';
 import type { RollbackInput } from './rollback';
 import type { VerifyInput } from './verify';
+import type { ReinstateInput } from './reinstate';
+import type { WatchInput } from './watch-auth-failures';
 
 const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 const secretArn = text(2048);
@@ -71,6 +78,11 @@ const replicaSyncSchema = z.object({
   currentVersionId: versionId,
   previous: replicaSyncStatusSchema,
 });
+const authFailureWatchSchema = z.object({
+  threshold: seconds,
+  windowSeconds: seconds,
+  checkIntervalSeconds: z.int().check(z.positive()),
+});
 const settingsSchema = z.object({
   graceSeconds: seconds,
   minIntervalSeconds: seconds,
@@ -84,6 +96,7 @@ const settingsSchema = z.object({
   canary: z.optional(
     z.object({ label: text(64), windowSeconds: seconds, checkEverySeconds: seconds, maxAuthFailures: seconds }),
   ),
+  authFailures: z.optional(authFailureWatchSchema),
 });
 
 // Canary cohorts (docs/canary.md).
@@ -99,6 +112,13 @@ const canaryAbortSchema = z.object({
   previousVersionId: versionId,
   terminateSessions: z.optional(z.boolean()),
   failure: z.optional(z.object({ Error: z.optional(z.string().check(z.maxLength(256))) })),
+});
+const watchSchema = z.object({
+  secretArn,
+  rotation: runSchema,
+  phase: z.enum(WATCH_PHASES),
+  settings: authFailureWatchSchema,
+  watch: z.object({ startedAt: z.optional(isoTime), waitedSeconds: seconds }),
 });
 const planSchema = z.object({
   rotation: runSchema,
@@ -144,4 +164,6 @@ export const parseTaskInput = {
   'canary-check': (input: unknown): CanaryCheckInput => parseWith(canaryCheckSchema, input, 'canary-check'),
   'canary-abort': (input: unknown): CanaryAbortInput => parseWith(canaryAbortSchema, input, 'canary-abort'),
   replicaSync: (input: unknown): ReplicaSyncInput => parseWith(replicaSyncSchema, input, 'replica-sync'),
+  watch: (input: unknown): WatchInput => parseWith(watchSchema, input, 'watch'),
+  reinstate: (input: unknown): ReinstateInput => parseWith(afterRotationSchema, input, 'reinstate'),
 };

@@ -30,6 +30,8 @@ const reportSchema = z.object({
     failure: z.optional(stepError),
     rollback: z.optional(z.object({ rolledBack: z.boolean() })),
     rollbackFailure: z.optional(stepError),
+    reinstate: z.optional(z.object({ status: z.string(), detail: z.string() })),
+    reinstateFailure: z.optional(stepError),
     drain: z.optional(z.object({ inUse: z.union([z.boolean(), z.literal('unknown')]) })),
     // Canary cohorts (docs/canary.md): how a failed canary was taken back, or why it could not be.
     canaryAbort: z.optional(z.object({ status: z.string() })),
@@ -80,6 +82,7 @@ export async function report(input: unknown, deps: CoordinatorDeps): Promise<Rep
     addLifecycleMetric(deps.metrics, strategy, LifecycleMetric.OrchestrationErrors, Count, 1);
     const rollbackError = state.rollbackFailure ? describeFailure(state.rollbackFailure) : undefined;
     const canaryAbortError = state.canaryAbortFailure ? describeFailure(state.canaryAbortFailure) : undefined;
+    const reinstateError = state.reinstateFailure ? describeFailure(state.reinstateFailure) : undefined;
     events = [
       {
         type: AuditEventType.Failed,
@@ -91,6 +94,8 @@ export async function report(input: unknown, deps: CoordinatorDeps): Promise<Rep
           ...(rollbackError ? { rollbackError: rollbackError.error, rollbackCause: rollbackError.cause } : {}),
           ...(state.canaryAbort ? { canaryAbort: state.canaryAbort.status } : {}),
           ...(canaryAbortError ? { canaryAbortError: canaryAbortError.error } : {}),
+          ...(state.reinstate ? { reinstate: state.reinstate.status } : {}),
+          ...(reinstateError ? { reinstateError: reinstateError.error, reinstateCause: reinstateError.cause } : {}),
         },
       },
     ];
@@ -103,6 +108,12 @@ export async function report(input: unknown, deps: CoordinatorDeps): Promise<Rep
         rolledBack ? 'AWSCURRENT was rolled back to the previous version, which still authenticates.' : '',
         rollbackError
           ? `The rollback failed too (${rollbackError.error}: ${rollbackError.cause}); check AWSCURRENT now.`
+          : '',
+        state.reinstate
+          ? `Old credential after the breach: ${state.reinstate.status} (${state.reinstate.detail}).`
+          : '',
+        reinstateError
+          ? `The old credential could not be reinstated (${reinstateError.error}: ${reinstateError.cause}).`
           : '',
         parsed.emergency ? 'The suspected-leaked credential may still work: act now (see the runbook).' : '',
         state.canaryAbort

@@ -40,7 +40,8 @@ export async function rollback(input: RollbackInput, deps: TaskDeps): Promise<Ro
   }
   const previous = await deps.store.requireVersion(arn, { versionId: input.previousVersionId });
   // A credential whose revoke is still reversible (a deactivated IAM key) is made to work again first.
-  const reinstated = (await strategy.reinstate?.(previous, current, ctx)) ?? false;
+  const reinstated =
+    strategy.rollbackReinstates === true && ((await strategy.reinstate?.(previous, current, ctx)) ?? false);
   if (reinstated) deps.logger.info('previous credential reinstated for the rollback');
   const verdict = await strategy.verify(previous, ctx);
   if (!verdict.ok) {

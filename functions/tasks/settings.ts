@@ -12,6 +12,7 @@ import {
   DEFAULT_LIFECYCLE_SETTINGS,
   LifecycleTag,
   type ConsumerSettings,
+  type AuthFailureWatchSettings,
   type LifecycleSettings,
   type RevocationSettings,
 } from '../shared/lifecycle-contract';
@@ -19,11 +20,11 @@ import { InvalidLifecycleSettingError } from './errors';
 
 type Tags = Readonly<Record<string, string>>;
 
-function secondsTag(tags: Tags, tag: string): number | undefined {
+function secondsTag(tags: Tags, tag: string, unit = 'seconds'): number | undefined {
   const value = tags[tag]?.trim();
   if (value === undefined) return undefined;
   if (!/^\d{1,9}$/.test(value)) {
-    throw new InvalidLifecycleSettingError(`tag ${tag} must be a whole number of seconds, got "${value}"`);
+    throw new InvalidLifecycleSettingError(`tag ${tag} must be a whole number of ${unit}, got "${value}"`);
   }
   return Number(value);
 }
@@ -51,6 +52,7 @@ export function readLifecycleSettings(tags: Tags): LifecycleSettings {
   const declaredGrace = secondsTag(tags, LifecycleTag.graceSeconds) ?? defaults.graceSeconds;
   const consumers = readConsumerSettings(tags, declaredGrace);
   const canary = readCanarySettings(tags);
+  const authFailures = readAuthFailureWatch(tags);
   return {
     // Never shorter than the consumers' caches: a cached old value must not outlive the old credential.
     graceSeconds: Math.max(declaredGrace, consumers?.cacheSeconds ?? 0),
@@ -58,6 +60,7 @@ export function readLifecycleSettings(tags: Tags): LifecycleSettings {
     revocation,
     ...(consumers ? { consumers } : {}),
     ...(canary !== undefined ? { canary } : {}),
+    ...(authFailures !== undefined ? { authFailures } : {}),
     replicaSync: {
       maxWaitSeconds: secondsTag(tags, LifecycleTag.replicaSyncMaxWaitSeconds) ?? defaults.replicaSync.maxWaitSeconds,
     },
@@ -119,4 +122,29 @@ export function readCanarySettings(tags: Tags): CanarySettings | undefined {
     checkEverySeconds,
     maxAuthFailures: secondsTag(tags, LifecycleTag.canaryMaxAuthFailures) ?? 0,
   };
+}
+
+/**
+ * The watch windows, when the policy gave the entry an auth-failure signal (the threshold tag is the switch; the
+ * window and interval tags must come with it). A window the interval does not fit in, or a zero interval (the
+ * lifecycle's loop would spin), is refused like any malformed tag.
+ */
+function readAuthFailureWatch(tags: Tags): AuthFailureWatchSettings | undefined {
+  const threshold = secondsTag(tags, LifecycleTag.authFailuresThreshold, 'failed logins');
+  const windowSeconds = secondsTag(tags, LifecycleTag.authFailuresWindowSeconds);
+  const checkIntervalSeconds = secondsTag(tags, LifecycleTag.authFailuresCheckSeconds);
+  if (threshold === undefined && windowSeconds === undefined && checkIntervalSeconds === undefined) return undefined;
+  if (threshold === undefined || windowSeconds === undefined || checkIntervalSeconds === undefined) {
+    throw new InvalidLifecycleSettingError(
+      `tags ${LifecycleTag.authFailuresThreshold}, ${LifecycleTag.authFailuresWindowSeconds} and ` +
+        `${LifecycleTag.authFailuresCheckSeconds} go together: the secret has only some of them`,
+    );
+  }
+  if (checkIntervalSeconds < 1 || checkIntervalSeconds > windowSeconds) {
+    throw new InvalidLifecycleSettingError(
+      `tag ${LifecycleTag.authFailuresCheckSeconds} must be at least 1 and at most the window ` +
+        `(${windowSeconds} s), got ${checkIntervalSeconds}`,
+    );
+  }
+  return { threshold, windowSeconds, checkIntervalSeconds };
 }

@@ -116,6 +116,8 @@ export const ROTATE_SECRET_BUNDLE: LambdaBundleSettings = {
     { specifier: '@aws-sdk/client-sts', entry: 'functions/lazy-modules/client-sts.ts' },
     // The event history an IAM key's drain reads (functions/strategies/iam/iam-client.ts).
     CLOUDTRAIL_CLIENT,
+    // The auth-failure watch windows' GetMetricData (functions/shared/cloudwatch-auth-failures.ts).
+    { specifier: '@aws-sdk/client-cloudwatch', entry: 'functions/lazy-modules/client-cloudwatch.ts' },
     // The write pacer's schedule (functions/shared/write-pacer-dynamodb.ts): only steps that write load it.
     { specifier: '@aws-sdk/client-dynamodb', entry: 'functions/lazy-modules/client-dynamodb.ts' },
   ],

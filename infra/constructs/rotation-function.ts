@@ -497,6 +497,25 @@ export class RotationFunction extends KeyturnFunction implements iam.IGrantable,
     });
   }
 
+  /**
+   * cloudwatch:GetMetricData for the auth-failure watch windows, in a policy of its own: the action supports no
+   * resource-level permissions (nor a namespace condition), so its wildcard is acknowledged here. Read-only.
+   */
+  public allowReadingAuthFailureMetrics(): void {
+    if (this.node.tryFindChild('AuthFailureMetricsPolicy')) return;
+    const policy = new iam.Policy(this, 'AuthFailureMetricsPolicy', {
+      roles: [this.role],
+      statements: [new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] })],
+    });
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'cloudwatch:GetMetricData supports no resource-level permissions; the watch windows after a rotation read ' +
+        "the entry's failed-login metric with it. This policy holds that one read-only action.",
+    });
+    this.prerequisites.add(policy);
+  }
+
   /** cloudtrail:LookupEvents, in a policy of its own: the action takes no resource, so its wildcard is acknowledged here. */
   private ensureCloudTrailLookupPolicy(): void {
     if (this.node.tryFindChild('CloudTrailLookupPolicy')) return;

@@ -1,4 +1,5 @@
 import { DEFAULT_CONSUMER_CACHE_SECONDS } from '../../functions/shared/consumer-refresh';
+import { resolveAuthFailures, type ResolvedAuthFailures } from './auth-failure-signal';
 import {
   DEFAULT_WRITE_QUOTA_FRACTION,
   DEFAULT_WRITE_QUOTA_PER_SECOND,
@@ -32,6 +33,8 @@ export interface ResolvedEntry {
   readonly tags: Readonly<Record<string, string>>;
   /** The entry as written, for kind-specific options. */
   readonly source: PolicyEntry;
+  /** The auth-failure signal and watch windows (policy `authFailures`); absent: none. */
+  readonly authFailures?: ResolvedAuthFailures;
 }
 
 /** A change freeze, its times normalized to UTC (`2026-12-24T00:00:00.000Z`). */
@@ -181,6 +184,7 @@ function resolveEntry(entry: PolicyEntry, policy: Policy): ResolvedEntry {
     alertRoute: entry.alertRoute ?? policy.alerts.defaultRoute,
     tags: entry.tags ?? {},
     source: entry,
+    ...authFailuresOf(entry),
   };
 }
 
@@ -194,6 +198,11 @@ function consumerCache(consumers: NonNullable<PolicyEntry['consumers']>): { cons
 /** The grace window a rotation of the entry waits: the policy's, raised to the consumers' longest cache lifetime. */
 export function effectiveGraceSeconds(entry: Pick<ResolvedEntry, 'graceSeconds' | 'consumerCacheSeconds'>): number {
   return Math.max(entry.graceSeconds, entry.consumerCacheSeconds ?? 0);
+}
+
+function authFailuresOf(entry: PolicyEntry): { authFailures?: ResolvedAuthFailures } {
+  const { signal } = resolveAuthFailures(entry);
+  return signal === undefined ? {} : { authFailures: signal };
 }
 
 function seconds(duration: string): number {

@@ -24,6 +24,7 @@ import { AWS_REGION_NAME } from '../../functions/strategies/iam/options';
 import { canaryLabelProblem, canaryRefusal } from '../../functions/shared/canary';
 // defaults.ts imports only types from this module: no import cycle at run time.
 import { KIND_DEFAULTS } from './defaults';
+import { authFailuresSchema, resolveAuthFailures } from './auth-failure-signal';
 import { durationSeconds } from './duration';
 import { aliasOf, keyEntrySchema, type KeyEntry } from './key-schema';
 import {
@@ -281,6 +282,8 @@ const commonEntryFields = {
   alertRoute: z.optional(routeId),
   tags: z.optional(tags),
   canary: z.optional(canary),
+  /** Watch failed logins after the switch and after revoke; roll back / reinstate on a breach (auth-failure-signal.ts). */
+  authFailures: z.optional(authFailuresSchema),
 };
 
 const randomEntry = z.strictObject({
@@ -623,6 +626,9 @@ export const policySchema = z
           path: at('alertRoute'),
           message: `"${entry.alertRoute}" is not a route in alerts.routes`,
         });
+      }
+      for (const issue of resolveAuthFailures(entry).issues) {
+        ctx.addIssue({ code: 'custom', path: at(...issue.path), message: issue.message });
       }
       if (entry.kind === 'iam-access-key') iamEntryIssues(entry, policy, at, ctx);
       if (entry.kind === 'http-api-key') httpApiKeyIssues(entry, at, ctx, policy.entries);

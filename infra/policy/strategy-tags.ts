@@ -7,6 +7,7 @@ import { IamTag, NO_CLOUDTRAIL_REGIONS } from '../../functions/strategies/iam/op
 import { OptionTag } from '../../functions/strategies/tag-options';
 import { consumerTags } from './consumer-tags';
 import type { ResolvedEntry } from './defaults';
+import { authFailureTags } from './auth-failure-signal';
 import { durationSeconds } from './duration';
 import { scheduleMaxAgeSeconds } from './max-age';
 import { providerSpecOf, type IamAccessKeyEntry, type PasswordOptions } from './schema';
@@ -86,13 +87,20 @@ function canaryTags(entry: ResolvedEntry): Record<string, string> {
     [LifecycleTag.canaryCheckEverySeconds]: String(
       canary.checkEvery === undefined ? DEFAULT_CANARY_CHECK_EVERY_SECONDS : durationSeconds(canary.checkEvery),
     ),
-    [LifecycleTag.canaryMaxAuthFailures]: String(canary.maxAuthFailures ?? 0),
+    // keyturn's own checks log a few failed logins (docs/auth-failure-signals.md): by default the canary tolerates
+    // what the entry's watch windows tolerate.
+    [LifecycleTag.canaryMaxAuthFailures]: String(canary.maxAuthFailures ?? entry.authFailures?.threshold ?? 0),
   };
 }
 
 /** Every `keyturn:*` tag of the entry's secret: {@link strategyTags}, {@link lifecycleTags} and {@link consumerTags}. */
 export function keyturnTags(entry: ResolvedEntry, scheduleReferenceDate?: Date): Record<string, string> {
-  return { ...strategyTags(entry, scheduleReferenceDate), ...lifecycleTags(entry), ...consumerTags(entry) };
+  return {
+    ...strategyTags(entry, scheduleReferenceDate),
+    ...lifecycleTags(entry),
+    ...consumerTags(entry),
+    ...authFailureTags(entry.authFailures),
+  };
 }
 
 function iamTags(options: IamAccessKeyEntry['options']): Record<string, string> {

@@ -6,6 +6,7 @@ import { RotatedSecret, importSecret } from '../constructs/rotated-secret';
 import { RotationFunction, type RotationFunctionProps } from '../constructs/rotation-function';
 import { LifecycleSchedule, windowDuration } from '../constructs/rotation-schedule';
 import { SecretTagger } from '../constructs/secret-tagger';
+import { AuthFailureSignal } from '../constructs/auth-failure-signal';
 import type { ResolvedEntry, ResolvedPolicy } from '../policy/defaults';
 import { masterOf } from '../policy/schema';
 import { httpProviderSpecsOf } from '../policy/strategy-tags';
@@ -134,6 +135,16 @@ export class KeyturnSecretsStack extends Stack {
           alertTopic: props.core.alerts.topic(entry.alertRoute),
         }),
       );
+    }
+    // Issue 14 §1: each entry's auth-failure signal, and the rotation function's read of it.
+    for (const entry of props.entries) {
+      if (entry.authFailures === undefined) continue;
+      new AuthFailureSignal(this.entryScope(entry.id), 'AuthFailures', {
+        entryId: entry.id,
+        signal: entry.authFailures,
+        alertTopic: props.core.alerts.topic(entry.alertRoute),
+      });
+      this.rotationFunction.allowReadingAuthFailureMetrics();
     }
     this.secrets = this.built;
     this.schedules = schedules;

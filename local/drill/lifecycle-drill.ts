@@ -39,12 +39,15 @@ export async function runExecution(
   title: string,
   request: Record<string, unknown>,
   checks: () => Promise<Check[]>,
+  /** Handlers standing in for some states (by name): what happens around them, such as a consumer's logins. */
+  taskOverrides?: Record<string, LambdaHandler>,
 ): Promise<ExecutionReport> {
   const name = `drill-${machine}-${Date.now()}`;
   const executionArn = `arn:aws:states:us-east-1:123456789012:execution:keyturn-${machine}:${name}`;
   const t0 = performance.now();
   const result = await runStateMachine(loadStateMachine(machine), request, {
     lambdaHandlers: handlers,
+    ...(taskOverrides !== undefined ? { taskOverrides } : {}),
     wait: { ms: 1 },
     retryIntervalMs: 50,
     context: { Execution: { Id: executionArn, Name: name } },

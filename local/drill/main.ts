@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { LOCAL_ROTATION_FUNCTION_ARN, startLocalStack, type LocalStack } from '../stack';
 import { drillApiKey, drillApiKeyEmergency } from './api-key-drill';
 import { drillConsumers } from './consumers-drill';
+import { drillAuthFailuresAfterRevoke } from './auth-failure-drill';
 import { startFakeSendGrid } from '../providers/sendgrid';
 import { drillSendGridKey } from './http-key-drill';
 import { drillIamAccessKey, drillIamLifecycle } from './iam-key-drill';
@@ -68,7 +69,11 @@ async function main(): Promise<number> {
 
     console.log('\nThe same secrets through the lifecycle state machines (statemachines/*.asl.json):\n');
     const handlers = await lambdaHandlers(stack);
-    const executions = [await drillPostgresLifecycle(stack, pg, handlers)];
+    const executions = [
+      await drillPostgresLifecycle(stack, pg, handlers),
+      // Issue 14 §1: failed logins after revoke, through the server log, reinstate the old credential.
+      await drillAuthFailuresAfterRevoke(stack, pg, handlers),
+    ];
     if (redis) executions.push(await drillRedisLifecycle(stack, redis, handlers));
     executions.push(await drillIamLifecycle(stack, iam, handlers), await drillApiKeyEmergency(stack, handlers));
     executions.push(await drillConsumers(stack, handlers));

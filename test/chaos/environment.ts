@@ -93,7 +93,8 @@ export async function startChaosEnvironment(
         { endpoint: iam.iamEndpoint, variable: 'AWS_ENDPOINT_URL_IAM', preserveHost: true },
         { endpoint: iam.stsEndpoint, variable: 'AWS_ENDPOINT_URL_STS', preserveHost: true },
       ],
-      environment: FUNCTION_ENVIRONMENT,
+      // The watch windows read the scenario's signal from the local CloudWatch (never AWS's).
+      environment: { ...FUNCTION_ENVIRONMENT, AWS_ENDPOINT_URL_CLOUDWATCH: stack.cloudWatch.endpoint },
       warm: options.warmEnvironments ?? 3,
     });
     keyRuntime = new FunctionRuntime({

@@ -181,7 +181,15 @@ export interface SecretScenario {
   readonly awsRetries: number;
   readonly faults: readonly Fault[];
   /** The lifecycle's revocation settings (lifecycle scenarios). */
-  readonly lifecycle?: { readonly whenStillInUse: 'revoke' | 'alert'; readonly terminateSessions: boolean };
+  readonly lifecycle?: {
+    readonly whenStillInUse: 'revoke' | 'alert';
+    readonly terminateSessions: boolean;
+    /**
+     * Issue 14 §1: the auth-failure watch windows. `quiet`: watched, no failed logins; `breach-switch` /
+     * `breach-revoke`: failed logins appear in that window (rollback / reinstate). Absent: no windows.
+     */
+    readonly authFailures?: AuthFailureScenario;
+  };
 }
 
 /** What one scenario does: rotate a secret, or rotate a KMS key (key-scenario.ts). */
@@ -191,6 +199,9 @@ export type Scenario = SecretScenario | KeyScenario;
 export function hasServer(target: TargetKind): boolean {
   return target !== 'random' && !isIssuedKeyKind(target);
 }
+
+export const AUTH_FAILURE_SCENARIOS = ['quiet', 'breach-switch', 'breach-revoke'] as const;
+export type AuthFailureScenario = (typeof AUTH_FAILURE_SCENARIOS)[number];
 
 /** Target kinds that promise both credentials work through a rotation (zero downtime). */
 export function isDualAccept(target: TargetKind): boolean {
@@ -219,6 +230,8 @@ const TASK_WEIGHTS: readonly (readonly [RotationFunctionTask, number])[] = [
   ['drain', 1],
   ['revoke', 2],
   ['rollback', 1],
+  ['watch', 1],
+  ['reinstate', 1],
 ];
 
 function moment(random: Prng, lifecycle: boolean): StepMoment {
@@ -385,6 +398,8 @@ export function generateScenario(
           lifecycle: {
             whenStillInUse: random.pick(['revoke', 'alert'] as const),
             terminateSessions: random.chance(0.3),
+            // Drawn last, so the draws above stay as they were.
+            ...(random.chance(0.5) ? { authFailures: random.pick(AUTH_FAILURE_SCENARIOS) } : {}),
           },
         }
       : {}),
@@ -434,7 +449,11 @@ export function describeFault(fault: Fault): string {
 export function describeScenario(scenario: Scenario): string {
   if (scenario.kind === 'kms-key') return describeKeyScenario(scenario, describeFault);
   const faults = scenario.faults.length === 0 ? 'no faults' : scenario.faults.map(describeFault).join('; ');
-  const target = scenario.kind === 'lifecycle' ? `lifecycle around ${scenario.target}` : scenario.kind;
+  const watch = scenario.lifecycle?.authFailures;
+  const target =
+    scenario.kind === 'lifecycle'
+      ? `lifecycle around ${scenario.target}${watch ? ` (auth-failure watch: ${watch})` : ''}`
+      : scenario.kind;
   return `#${scenario.number} ${target}${scenario.warmup ? ', after a clean rotation' : ''}, ${scenario.attempts} rotation(s), ${scenario.awsRetries} AWS retr${scenario.awsRetries === 1 ? 'y' : 'ies'}: ${faults}`;
 }
 

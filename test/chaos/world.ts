@@ -6,6 +6,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { LifecycleTag } from '../../functions/shared/lifecycle-contract';
+import { authFailureMetricTags, entryAuthFailureMetric } from '../../functions/shared/auth-failure-metric';
 import { ManagementTag } from '../../functions/shared/management-tags';
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../functions/shared/stages';
 import type { RotationEvent } from '../../local/secretsmanager/rotation';
@@ -165,6 +166,7 @@ export class ScenarioWorld implements InvocationOwner {
         [LifecycleTag.whenStillInUse]: scenario.lifecycle.whenStillInUse,
         [LifecycleTag.terminateSessions]: String(scenario.lifecycle.terminateSessions),
       });
+      if (scenario.lifecycle.authFailures) Object.assign(tags, chaosAuthFailureTags(env.runId, scenario.number));
     }
     let secretValue = prepared.secretValue;
     if (prepared.masterValue !== undefined) {
@@ -199,11 +201,32 @@ export class ScenarioWorld implements InvocationOwner {
   async invokeFromStateMachine(payload: unknown): Promise<unknown> {
     const task = (payload as { task?: unknown } | null)?.task;
     if (this.executionEnded) throw new Error('the lifecycle execution has ended (timed out): it invokes nothing more');
+    this.failLoginsFor(payload);
     try {
       return await this.dispatch(String(task) as Invocation, payload);
     } catch (error) {
       throw asStepFunctionsError(error);
     }
+  }
+
+  private authFailuresPlanted = false;
+
+  /**
+   * A breach scenario: as the window it names is first checked, consumers' failed logins appear in the secret's
+   * signal metric (in the local CloudWatch, where the server log's metric filter would put them), once.
+   */
+  private failLoginsFor(payload: unknown): void {
+    const watch = this.scenario.lifecycle?.authFailures;
+    const phase = (payload as { task?: unknown; phase?: unknown } | null)?.phase;
+    if (this.authFailuresPlanted || (payload as { task?: unknown }).task !== 'watch') return;
+    if (!((watch === 'breach-switch' && phase === 'switch') || (watch === 'breach-revoke' && phase === 'revoke')))
+      return;
+    this.authFailuresPlanted = true;
+    this.env.stack.cloudWatch.metrics.putValue({
+      ...chaosAuthFailureMetric(this.env.runId, this.scenario.number),
+      value: CHAOS_FAILED_LOGINS,
+      unit: 'Count',
+    });
   }
 
   private async dispatch(step: Invocation, event: unknown, token?: string): Promise<unknown> {
@@ -540,4 +563,22 @@ export class ScenarioWorld implements InvocationOwner {
     await this.proxy?.stop();
     await this.issued?.stop();
   }
+}
+
+/** Failed logins a breach scenario plants: above the threshold of {@link chaosAuthFailureTags}. */
+const CHAOS_FAILED_LOGINS = 5;
+
+/** The scenario's signal metric: its own, so scenarios never see each other's failures. */
+function chaosAuthFailureMetric(runId: string, scenario: number): { namespace: string; metricName: string } {
+  return entryAuthFailureMetric(`chaos-${runId}-${scenario}`);
+}
+
+/** Watch windows of 120 s checked every 60 s (5 ms waits here), a threshold of 2, and the scenario's metric. */
+function chaosAuthFailureTags(runId: string, scenario: number): Record<string, string> {
+  return {
+    [LifecycleTag.authFailuresThreshold]: '2',
+    [LifecycleTag.authFailuresWindowSeconds]: '120',
+    [LifecycleTag.authFailuresCheckSeconds]: '60',
+    ...authFailureMetricTags(entryAuthFailureMetric(`chaos-${runId}-${scenario}`)),
+  };
 }

@@ -79,6 +79,7 @@ test('a lifecycle stopped in its grace window: ABORTED there, new value current,
     'ReplicaInSync',
     'NotifyConsumers',
     'NotifyConsumersRefreshNeeded',
+    'WatchSwitchEnabled',
     'Grace',
   ]);
   expect(events.at(-1)?.type).toBe('ExecutionAborted');

@@ -124,10 +124,13 @@ describe('lifecycle', () => {
       'ReplicaInSync',
       'NotifyConsumers',
       'NotifyConsumersRefreshNeeded',
+      // No auth-failure signal on this secret: one Choice skips each watch window.
+      'WatchSwitchEnabled',
       'Grace',
       'Drain',
       'OldCredentialInUse',
       'Revoke',
+      'WatchRevokeEnabled',
       'Rotated',
     ]);
     expect(auditTypes(result.executionArn)).toEqual([

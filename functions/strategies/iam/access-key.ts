@@ -207,6 +207,8 @@ export function createIamAccessKeyStrategy(
 
   return {
     name: IAM_ACCESS_KEY_STRATEGY,
+    // A revoke deactivates the old key (deleted only after the quarantine): a rollback may bring it back.
+    rollbackReinstates: true,
 
     createPendingValue: () =>
       Promise.reject(

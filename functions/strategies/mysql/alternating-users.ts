@@ -36,6 +36,7 @@ import { describeAccount, type MysqlAccount } from './quoting';
 import { parseMysqlSecret, sameTarget, type MysqlSecret } from './secret';
 import { MAX_USER_NAME_LENGTH_ANY_SERVER, userNameLength } from './server-version';
 import { killSessions, seesAllSessions, sessionsOfUser } from './sessions';
+import { assertNoRotationSince } from '../reinstate-guard';
 
 export const CLONE_SUFFIX = '_clone';
 
@@ -226,6 +227,44 @@ export function createMysqlAlternatingUsersStrategy(
     // unknown random password, rather than ACCOUNT LOCK: a locked account would answer logins
     // with a different error than a wrong password, and the next setSecret would have to unlock
     // it; a password nobody knows leaves the account exactly as a rotation expects to find it.
+    /**
+     * After revoke (a breach of the watch window): the old account gets its previous password again, so consumers
+     * still holding it log in while they are fixed; AWSCURRENT's account is never touched. Under the account's lock,
+     * as setSecret and revoke, and only while the secret's labels are as they were (a next rotation's setSecret gives
+     * this same account its next password: never undone). Nothing changes while the old password still works.
+     */
+    async reinstate(previous: SecretVersion, current: SecretVersion, ctx: StrategyContext): Promise<boolean> {
+      const oldSecret = parseMysqlSecret(previous.value, 'previous');
+      const newSecret = parseMysqlSecret(current.value, 'current');
+      if (oldSecret.username === newSecret.username) {
+        throw new RevokeRefusedError(
+          `the previous and the current credential are the same user "${newSecret.username}": reinstating would change AWSCURRENT's`,
+        );
+      }
+      if ((await verifyMysqlLogin(login, previous, 'previous')).ok) return false;
+      const currentLogin = await loginAsUser(login, newSecret);
+      if (!currentLogin.accepted) {
+        throw new RevokeRefusedError(`the current credential does not authenticate (${currentLogin.reason})`);
+      }
+      const oldAccount = { user: oldSecret.username, host: currentLogin.session.account.host };
+      await currentLogin.session.close().catch(() => undefined);
+      const master = await loginAsMaster(login, rds, newSecret, ctx);
+      return withSession(master, (m) =>
+        withAccountLock(m, oldAccount, ctx, async () => {
+          await assertNoRotationSince(ctx, current);
+          if (!(await accountExists(m, oldAccount))) {
+            throw new UnexpectedAccountError(
+              `account ${describeAccount(oldAccount)} no longer exists: nothing to reinstate`,
+            );
+          }
+          if ((await verifyMysqlLogin(login, previous, 'previous')).ok) return false; // a twin did it
+          const plugin = await authPlugin(m, oldAccount);
+          await m.execute(setPasswordStatement(m.version, oldAccount, plugin, oldSecret.password));
+          return true;
+        }),
+      );
+    },
+
     async revoke(old: SecretVersion, replacement: SecretVersion, ctx: StrategyContext, options: RevokeOptions = {}) {
       const oldSecret = parseMysqlSecret(old.value, 'old');
       const newSecret = parseMysqlSecret(replacement.value, 'replacement');

@@ -19,6 +19,7 @@ import {
 import { isConfigurationTest } from '../configuration-test';
 import { requirePendingVerified } from '../verify-result';
 import { alignCloneRole, createCloneRole, isDirectMember } from './clone-role';
+import { assertNoRotationSince } from '../reinstate-guard';
 import {
   describeTarget,
   MAX_POSTGRES_IDENTIFIER_BYTES,
@@ -163,6 +164,34 @@ export function createPostgresAlternatingUsersStrategy(
         activeSessions: open,
         evidence: `${open} open session(s) of the old user "${oldSecret.username}"`,
       };
+    },
+
+    /**
+     * After revoke (a breach of the watch window): the old user gets its previous password again, so consumers still
+     * holding it log in while they are fixed. AWSCURRENT's user is never touched. Under the pair's lock, as setSecret
+     * and revoke, and only while the secret's labels are as they were (a next rotation's setSecret gives this same user
+     * its next password: never undone). Nothing changes while the old password still works.
+     */
+    async reinstate(previous: SecretVersion, current: SecretVersion, ctx: StrategyContext): Promise<boolean> {
+      const oldSecret = parsePostgresSecret(previous.value, 'previous');
+      const newSecret = parsePostgresSecret(current.value, 'current');
+      if (oldSecret.username === newSecret.username) {
+        throw new RevokeRefusedError(
+          `the previous and the current credential are the same user "${newSecret.username}": reinstating would change AWSCURRENT's`,
+        );
+      }
+      if ((await verifyPostgresCredential(login, previous, 'previous')).ok) return false;
+      const master = await loginAsMaster(login, rds, newSecret, ctx);
+      return withSession(master, (session) =>
+        inRotationTransaction(session, baseUsername(newSecret.username), async () => {
+          await assertNoRotationSince(ctx, current);
+          if ((await verifyPostgresCredential(login, previous, 'previous')).ok) return false; // a twin did it
+          await session.query(
+            setPasswordStatement(quoteIdentifier(oldSecret.username), oldSecret.password, quoteLiteral),
+          );
+          return true;
+        }),
+      );
     },
 
     async revoke(old: SecretVersion, replacement: SecretVersion, ctx: StrategyContext, options: RevokeOptions = {}) {

@@ -284,6 +284,25 @@ export function createElastiCacheUserStrategy(
       });
     },
 
+    /**
+     * After revoke (a breach of the watch window): ModifyUser with [the current, the old] password, so consumers still
+     * holding the old one log in while they are fixed (ElastiCache holds two). Nothing changes while the old password
+     * still logs in; the current one is always kept.
+     */
+    async reinstate(previous: SecretVersion, current: SecretVersion, ctx: StrategyContext): Promise<boolean> {
+      const { oldSecret, newSecret } = await parseRevocation(
+        previous,
+        current,
+        { parse: parseElastiCacheUserSecret, sameUser: sameElastiCacheUser, what: 'host, port, ssl, user or userId' },
+        connect,
+      );
+      if ((await checkRedisLogin(connect, oldSecret)).ok) return false;
+      const { api } = await activeUser(newSecret, ctx);
+      await setPasswords(api, newSecret, [newSecret.password, oldSecret.password], ctx);
+      ctx.logger.info('old password added back to the ElastiCache user', { userId: newSecret.userId });
+      return true;
+    },
+
     async revoke(
       old: SecretVersion,
       replacement: SecretVersion,

@@ -354,6 +354,28 @@ export function createRedisUserStrategy(connect: RedisConnect = connectToRedis):
       };
     },
 
+    /**
+     * After revoke (a breach of the watch window): adds the old password back to the user (`ACL SETUSER <user>
+     * #<sha256>`), beside the current one, so consumers still holding it log in while they are fixed. Nothing else
+     * of the user changes; a password already there is left as it is (a twin, or a retry).
+     */
+    async reinstate(previous: SecretVersion, current: SecretVersion, ctx: StrategyContext): Promise<boolean> {
+      const { oldSecret, newSecret } = await parseRevocation(
+        previous,
+        current,
+        { parse: parseRedisSecret, sameUser: sameRedisUser, what: 'host, port, ssl or user' },
+        connect,
+      );
+      const oldHash = redisPasswordHash(oldSecret.password);
+      const master = await loginAsMaster(connect, newSecret, ctx);
+      return withRedisSession(master, async (session) => {
+        const aclUser = await requireUser(session, newSecret);
+        if (aclUser.passwordHashes.includes(oldHash)) return false;
+        await session.call('ACL', 'SETUSER', newSecret.username, new Sensitive(`#${oldHash}`));
+        return true;
+      });
+    },
+
     async revoke(
       old: SecretVersion,
       replacement: SecretVersion,

@@ -3,7 +3,14 @@ import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { LifecycleMetric, MetricDimension, RotationMetric, StepMetric } from '../../../functions/shared/metric-names';
+import {
+  LifecycleMetric,
+  METRICS_NAMESPACE,
+  MetricDimension,
+  RotationMetric,
+  StepMetric,
+} from '../../../functions/shared/metric-names';
+import { AUTH_FAILURES_METRIC_PREFIX } from '../../../functions/shared/auth-failure-metric';
 import { ObservabilityValidationError } from './errors';
 import { inventoryRow } from './inventory-dashboard-row';
 import { kmsKeysRow, type KmsKeysRowProps } from './kms-keys-dashboard-row';
@@ -248,6 +255,20 @@ export class RotationDashboard extends Construct {
         left: [lifecycleSum(LifecycleMetric.AuthFailuresAfterRotation, ONE_HOUR)],
         leftAnnotations: [
           { value: DEFAULT_ALARM_THRESHOLDS.authFailuresPerHour, label: 'starting target', color: cw.Color.RED },
+        ],
+        // The signals the watch windows read (docs/auth-failure-signals.md): each entry's metric filter metric
+        // (keyturn's namespace, no dimensions), and ElastiCache's own count per node.
+        right: [
+          new cw.MathExpression({
+            expression: `SEARCH('{${METRICS_NAMESPACE}} ${AUTH_FAILURES_METRIC_PREFIX.replace(/-$/, '')}', 'Sum', 3600)`,
+            label: 'Failed logins per entry',
+            period: ONE_HOUR,
+          }),
+          new cw.MathExpression({
+            expression: `SEARCH('{AWS/ElastiCache,CacheClusterId} MetricName="AuthenticationFailures"', 'Sum', 3600)`,
+            label: 'ElastiCache AuthenticationFailures',
+            period: ONE_HOUR,
+          }),
         ],
         width: 8,
         height: 6,

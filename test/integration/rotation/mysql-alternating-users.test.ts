@@ -263,6 +263,45 @@ describeIfMariadb('MySQL alternating users on MariaDB', () => {
     expect(await db.canLogin(current.username, current.password)).toBe(true);
   });
 
+  it('reinstate after revoke gives the old account its previous password again, once, never touching AWSCURRENT', async () => {
+    const app = await givenAppUser();
+    expect(await rotate(app.secretArn)).toMatchObject({ succeeded: true });
+    const ctx = strategyContext(stack, app.secretArn);
+    const current = await ctx.store.requireVersion(app.secretArn, { stage: 'AWSCURRENT' });
+    const previous = await ctx.store.requireVersion(app.secretArn, { stage: 'AWSPREVIOUS' });
+    await strategy.revoke(previous, current, ctx);
+    expect(await db.canLogin(app.name, app.password)).toBe(false);
+
+    const [first, twin] = await Promise.all([
+      strategy.reinstate?.(previous, current, ctx),
+      strategy.reinstate?.(previous, current, ctx),
+    ]);
+    const again = await strategy.reinstate?.(previous, current, ctx);
+
+    expect([first, twin].sort()).toEqual([false, true]);
+    expect(again).toBe(false);
+    expect(await db.canLogin(app.name, app.password)).toBe(true);
+    expect(await strategy.verify(current, ctx)).toEqual({ ok: true });
+    expect(await accountsNamed(app.name)).toHaveLength(1);
+  });
+
+  it('reinstate refuses while the next rotation is under way: its setSecret gives that same account its next password', async () => {
+    const app = await givenAppUser();
+    expect(await rotate(app.secretArn)).toMatchObject({ succeeded: true });
+    const ctx = strategyContext(stack, app.secretArn);
+    const current = await ctx.store.requireVersion(app.secretArn, { stage: 'AWSCURRENT' });
+    const previous = await ctx.store.requireVersion(app.secretArn, { stage: 'AWSPREVIOUS' });
+    await strategy.revoke(previous, current, ctx);
+    const { token } = await rotateAndWait(stack, app.secretArn, MANUAL_FUNCTION_ARN);
+    await rotationFunction.invoke({ Step: 'createSecret', SecretId: app.secretArn, ClientRequestToken: token });
+    await rotationFunction.invoke({ Step: 'setSecret', SecretId: app.secretArn, ClientRequestToken: token });
+
+    await expect(strategy.reinstate?.(previous, current, ctx)).rejects.toMatchObject({ name: 'ReinstateRefusedError' });
+    const pending = await jsonAt<DbSecret>(stack.client, app.secretArn, 'AWSPENDING');
+    expect(await db.canLogin(pending.username, pending.password)).toBe(true);
+    expect(await db.canLogin(app.name, app.password)).toBe(false);
+  });
+
   it('revoke without terminateSessions leaves open sessions alone', async () => {
     const app = await givenAppUser();
     const lingering = await db.openSession(app.name, app.password);

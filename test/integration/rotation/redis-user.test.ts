@@ -123,6 +123,23 @@ describeWithRedis('Redis user: dual-accept rotation of one ACL user', () => {
     expect(pending.password).not.toBe(current.password);
   });
 
+  it('reinstate after revoke adds the old password back beside the current one, once', async () => {
+    const user = await givenUser();
+    const pending = await pendingFor(user);
+    await strategy.setSecret(rotationVersions(user.current, pending), env.ctx());
+    await strategy.revoke(user.current, pending, env.ctx());
+    expect(await redis.canLogin(user.name, user.password)).toBe(false);
+
+    expect(await strategy.reinstate?.(user.current, pending, env.ctx())).toBe(true);
+    expect(await strategy.reinstate?.(user.current, pending, env.ctx())).toBe(false);
+
+    expect(await redis.canLogin(user.name, user.password)).toBe(true);
+    expect(await redis.canLogin(user.name, passwordOf(pending))).toBe(true);
+    expect(await redis.passwordHashes(user.name)).toEqual(
+      [redisPasswordHash(user.password), redisPasswordHash(passwordOf(pending))].sort(),
+    );
+  });
+
   it('a client holding the old password keeps working until revoke, then is refused on reconnect', async () => {
     const user = await givenUser();
     const client = await redis.openSession(user.name, user.password);

@@ -1,6 +1,7 @@
 import { drain } from '../../../functions/tasks/drain';
 import { revoke } from '../../../functions/tasks/revoke';
 import { rollback } from '../../../functions/tasks/rollback';
+import { reinstate } from '../../../functions/tasks/reinstate';
 import type { LocalPostgres } from '../../../local/databases/postgres';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
 import { createSecret, jsonAt, rotateAndWait, stagesOf, type DbSecret } from '../../support/secrets';
@@ -129,6 +130,61 @@ describe('rollback', () => {
         taskDeps(stack),
       ),
     ).rejects.toMatchObject({ name: 'RollbackUnsafeError' });
+    expect((await stagesOf(stack.client, user.secretArn))[rotation.token]).toEqual(['AWSCURRENT']);
+  });
+});
+
+describe('reinstate', () => {
+  it('brings the revoked old user back, AWSCURRENT untouched, and answers already-working when asked again', async () => {
+    const user = await givenRotatedAlternatingUser();
+    const input = {
+      secretArn: user.secretArn,
+      rotation: testRun({ id: user.token }),
+      previousVersionId: user.firstVersionId,
+    };
+    await revoke(input, taskDeps(stack));
+    expect(await pg.canLogin(user.name, user.password)).toBe(false);
+
+    const first = await reinstate(input, taskDeps(stack));
+    const again = await reinstate(input, taskDeps(stack));
+
+    expect(first.status).toBe('reinstated');
+    expect(again.status).toBe('already-working');
+    expect(await pg.canLogin(user.name, user.password)).toBe(true);
+    expect((await stagesOf(stack.client, user.secretArn))[user.token]).toEqual(['AWSCURRENT']);
+    expect(await pg.canLogin(user.current.username, user.current.password)).toBe(true);
+    expect(JSON.stringify([first, again])).not.toContain(user.password);
+  });
+
+  it("refuses once AWSCURRENT is not the run's version, and in an emergency, changing nothing", async () => {
+    const user = await givenRotatedAlternatingUser();
+    const input = {
+      secretArn: user.secretArn,
+      rotation: testRun({ id: user.token }),
+      previousVersionId: user.firstVersionId,
+    };
+    await revoke(input, taskDeps(stack));
+
+    await expect(reinstate({ ...input, rotation: testRun() }, taskDeps(stack))).rejects.toMatchObject({
+      name: 'ReinstateRefusedError',
+    });
+    await expect(
+      reinstate({ ...input, rotation: testRun({ id: user.token, emergency: true }) }, taskDeps(stack)),
+    ).rejects.toMatchObject({ name: 'ReinstateRefusedError' });
+    expect(await pg.canLogin(user.name, user.password)).toBe(false);
+  });
+
+  it('answers not-supported for a single user: its previous password was replaced in place', async () => {
+    const user = await givenDbUser(stack);
+    const rotation = await rotateAndWait(stack, user.secretArn);
+    expect(rotation).toMatchObject({ succeeded: true });
+
+    const result = await reinstate(
+      { secretArn: user.secretArn, rotation: testRun({ id: rotation.token }), previousVersionId: user.firstVersionId },
+      taskDeps(stack),
+    );
+
+    expect(result.status).toBe('not-supported');
     expect((await stagesOf(stack.client, user.secretArn))[rotation.token]).toEqual(['AWSCURRENT']);
   });
 });

@@ -98,6 +98,32 @@ describe('planDryRun', () => {
     expect(plan).not.toHaveProperty('entryId');
   });
 
+  it('lists the auth-failure watch windows after the switch and after revoke when the entry has them', () => {
+    const watched: LifecycleSettings = {
+      ...settings({ maxWaitSeconds: 0, whenStillInUse: 'revoke' }, 0),
+      authFailures: { threshold: 4, windowSeconds: 900, checkIntervalSeconds: 60 },
+    };
+    const plan = planDryRun({
+      rotation: testRun({ dryRun: true }),
+      preflight: parsePlanInput({ rotation: testRun({ dryRun: true }), preflight: preflight(watched) }).preflight,
+    });
+
+    expect(plan.steps).toEqual([
+      expect.stringMatching(/^rotate: /),
+      expect.stringMatching(/^verify: /),
+      'watch failed logins 900 s after the switch (a check every 60 s): more than 4 rolls back (only while the previous credential still authenticates), and alerts',
+      'grace 0 s: both credentials work',
+      expect.stringMatching(/^drain: /),
+      'revoke the old credential',
+      'watch failed logins 900 s after revoke (a check every 60 s): more than 4 reinstates the old credential where its kind can (AWSCURRENT stays), and alerts',
+    ]);
+    const emergency = planDryRun({
+      rotation: testRun({ emergency: true, trigger: 'emergency' }),
+      preflight: preflight(watched),
+    });
+    expect(emergency.steps.join('\n')).not.toMatch(/watch/);
+  });
+
   it('plans an emergency without grace, drain or rollback, whatever the settings, and says when the current credential is broken', () => {
     const long = settings({ maxWaitSeconds: 86_400, whenStillInUse: 'alert' }, 86_400);
     const plan = planDryRun({
