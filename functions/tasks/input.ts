@@ -63,6 +63,7 @@ const revokeSchema = z.object({
   rotation: runSchema,
   previousVersionId: versionId,
   terminateSessions: z.optional(z.boolean()),
+  settings: z.optional(z.object({ authFailures: z.optional(z.object({ windowSeconds: z.number() })) })),
 });
 
 const seconds = z.int().check(z.nonnegative());

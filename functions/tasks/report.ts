@@ -10,7 +10,8 @@ import { parseRotationRun, parseWith } from './input';
 import { addLifecycleMetric, Count } from './lifecycle-metrics';
 
 /** How a run ended when it did not end in Rotated. */
-export const REPORT_OUTCOMES = ['failed', 'skipped', 'left-in-use', 'replicas-not-in-sync'] as const;
+/** `revoked`: the old credential was revoked and the watch window after revoke stayed quiet (revoke itself ends unwatched runs). */
+export const REPORT_OUTCOMES = ['failed', 'skipped', 'left-in-use', 'replicas-not-in-sync', 'revoked'] as const;
 export type ReportOutcome = (typeof REPORT_OUTCOMES)[number];
 
 const stepError = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
@@ -126,6 +127,9 @@ export async function report(input: unknown, deps: CoordinatorDeps): Promise<Rep
       ]),
       step,
     };
+  } else if (outcome === 'revoked') {
+    addLifecycleMetric(deps.metrics, strategy, LifecycleMetric.Completed, Count, 1);
+    events = [{ type: AuditEventType.Completed, facts: { outcome: 'revoked', watchedAfterRevoke: true } }];
   } else if (outcome === 'skipped') {
     events = [{ type: AuditEventType.Skipped, facts: { rule: failure.error, detail: failure.cause } }];
   } else if (outcome === 'replicas-not-in-sync') {

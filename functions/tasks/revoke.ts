@@ -15,6 +15,8 @@ export interface RevokeInput {
   readonly previousVersionId: string;
   /** Also end sessions still open with the old credential. @default false */
   readonly terminateSessions?: boolean;
+  /** The run's settings: with an auth-failure signal, the watch window after revoke ends the run, not revoke. */
+  readonly settings?: { readonly authFailures?: { readonly windowSeconds: number } };
 }
 
 export interface RevokeOutput {
@@ -75,7 +77,8 @@ export const REVOCATION_CHECK = { delayMs: 200, budgetMs: 5_000 } as const;
  * Makes the previous credential stop working; never the one in AWSCURRENT. Refuses when the
  * version given as previous is AWSCURRENT again (a rollback happened, or the input is wrong).
  * A revoked credential is then checked until the target rejects it: the revocation-latency SLI,
- * and proof, not trust, that it is gone. Ends the rotation: RotationCompleted.
+ * and proof, not trust, that it is gone. Ends the rotation (RotationCompleted) unless a watch window after revoke
+ * follows: then its end reports the completion, so every run still ends with exactly one of Completed and Failed.
  */
 export async function revoke(input: RevokeInput, deps: TaskDeps): Promise<RevokeOutput> {
   const { rotation: run } = input;
@@ -119,7 +122,8 @@ export async function revoke(input: RevokeInput, deps: TaskDeps): Promise<Revoke
   // A suspected leak: consumers that accept current-or-previous must stop accepting the leaked value too,
   // whether or not a target held it (an API key lives only here). The version itself is kept.
   const labelsRemoved = run.emergency ? await unlabel(deps, description.arn, previous.versionId) : [];
-  addLifecycleMetric(deps.metrics, strategy.name, LifecycleMetric.Completed, Count, 1);
+  const watchFollows = input.settings?.authFailures !== undefined && !run.emergency;
+  if (!watchFollows) addLifecycleMetric(deps.metrics, strategy.name, LifecycleMetric.Completed, Count, 1);
   const terminatedSessions = result.terminatedSessions ?? 0;
   await deps.audit.record(
     auditSubject(run, description.arn, strategy.name),
@@ -134,7 +138,9 @@ export async function revoke(input: RevokeInput, deps: TaskDeps): Promise<Revoke
         ...(run.emergency ? { labelsRemoved, leakedVersionLabelled: false } : {}),
       },
     },
-    { type: AuditEventType.Completed, facts: { outcome: 'revoked', currentVersionId: current.versionId } },
+    ...(watchFollows
+      ? []
+      : [{ type: AuditEventType.Completed, facts: { outcome: 'revoked', currentVersionId: current.versionId } }]),
   );
   deps.logger.info('previous credential revoked', {
     status: result.status,

@@ -115,6 +115,9 @@ describe('auth-failure watch windows', () => {
       'DryRunOrRotate',
       'RotateSecret',
       'Verify',
+      'ReplicaInSync',
+      'NotifyConsumers',
+      'NotifyConsumersRefreshNeeded',
       'WatchSwitchEnabled',
       'WatchSwitchStart',
       ...['WatchSwitchCheck', 'WatchSwitchVerdict', 'WatchSwitchWait'],
@@ -129,6 +132,7 @@ describe('auth-failure watch windows', () => {
       ...['WatchRevokeCheck', 'WatchRevokeVerdict', 'WatchRevokeWait'],
       ...['WatchRevokeCheck', 'WatchRevokeVerdict', 'WatchRevokeWait'],
       ...['WatchRevokeCheck', 'WatchRevokeVerdict'],
+      'ReportWatchedRevoke',
       'Rotated',
     ]);
     const passed = result.auditDetails.filter((d) => d.type === AuditEventType.AuthFailureWatchPassed);
@@ -137,6 +141,9 @@ describe('auth-failure watch windows', () => {
       expect.objectContaining({ phase: 'revoke', failures: 0, threshold: 2, windowSeconds: 120, observed: true }),
     ]);
     expect(alertsFor(result.executionArn)).toEqual([]);
+    // Exactly one end: the completion is recorded once the window after revoke stayed quiet, not by revoke.
+    expect(result.audit.filter((type) => type === AuditEventType.Completed)).toHaveLength(1);
+    expect(result.audit.at(-1)).toBe(AuditEventType.Completed);
   });
 
   it('roll back after the switch on a breach: the previous user is current again, the owners get the counts', async () => {
@@ -162,11 +169,12 @@ describe('auth-failure watch windows', () => {
     expect(result.audit).toEqual([
       AuditEventType.Started,
       AuditEventType.Verified,
+      AuditEventType.SecretRotated,
       AuditEventType.AuthFailuresDetected,
       AuditEventType.RolledBack,
       AuditEventType.Failed,
     ]);
-    expect(result.auditDetails[2]).toMatchObject({
+    expect(result.auditDetails[3]).toMatchObject({
       phase: 'switch',
       failures: 3,
       threshold: 2,
@@ -209,6 +217,7 @@ describe('auth-failure watch windows', () => {
       AuditEventType.Reinstated,
       AuditEventType.Failed,
     ]);
+    expect(result.audit).not.toContain(AuditEventType.Completed);
     expect(result.auditDetails.at(-2)).toMatchObject({ status: 'reinstated', previousVersionId: secret.versionId });
     const [alert] = alertsFor(result.executionArn);
     expect(alert?.subject).toContain('rotation failed at WatchRevoke');

@@ -103,10 +103,12 @@ describe('lifecycle with a canary', () => {
       'ReplicaInSync',
       'NotifyConsumers',
       'NotifyConsumersRefreshNeeded',
+      'WatchSwitchEnabled',
       'Grace',
       'Drain',
       'OldCredentialInUse',
       'Revoke',
+      'WatchRevokeEnabled',
       'Rotated',
     ]);
     expect(seen).toHaveLength(2);

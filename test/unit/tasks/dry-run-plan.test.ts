@@ -111,6 +111,7 @@ describe('planDryRun', () => {
     expect(plan.steps).toEqual([
       expect.stringMatching(/^rotate: /),
       expect.stringMatching(/^verify: /),
+      'notify: a SecretRotated event on the audit bus',
       'watch failed logins 900 s after the switch (a check every 60 s): more than 4 rolls back (only while the previous credential still authenticates), and alerts',
       'grace 0 s: both credentials work',
       expect.stringMatching(/^drain: /),
