@@ -19,7 +19,6 @@ const SLOW_FIRST = [
   'test/integration/chaos/chaos-sample.test.ts',
   'test/integration/kms-rewrap/local-kms.test.ts',
   'test/integration/kms-rewrap/conflicts.test.ts',
-  'test/integration/kms-rewrap/rewrap.test.ts',
   'test/integration/rotation/iam-access-key.test.ts',
   'test/integration/local-stepfunctions-lifecycle.test.ts',
   'test/infra/observability/keyturn-observability.test.ts',
