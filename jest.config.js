@@ -1,8 +1,8 @@
 /** Unit tests run fast and alone; integration tests start real servers on loopback. */
 const common = {
-  preset: 'ts-jest',
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': 'ts-jest' },
+  // esbuild strips the types (test/support/esbuild-transform.js); `npm run typecheck` checks them.
+  transform: { '^.+\\.ts$': '<rootDir>/test/support/esbuild-transform.js' },
   setupFiles: ['<rootDir>/test/support/env.ts'],
 };
 
