@@ -69,12 +69,13 @@ it('after Verify: SecretRotated names the consumers, the ECS service redeploys, 
 
   // THEN the rotation is untouched, and the consumers were told, then refreshed, before the grace window
   expect(result.status).toBe('SUCCEEDED');
-  expect(result.history.slice(4, 10)).toEqual([
+  expect(result.history.slice(4, 11)).toEqual([
     'Verify',
     'ReplicaInSync',
     'NotifyConsumers',
     'NotifyConsumersRefreshNeeded',
     'NotifyConsumersRefresh',
+    'WatchSwitchEnabled',
     'Grace',
   ]);
   const versionId = Object.entries(await stagesOf(stack.client, secret.arn)).find(([, s]) =>
