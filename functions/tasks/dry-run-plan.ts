@@ -18,7 +18,7 @@ export interface PlanInput {
 
 /**
  * What a rotation of this secret would do, from the settings pre-flight read: the lifecycle's
- * grace, drain and revoke, or an emergency's immediate revoke. Pure; value-free.
+ * grace, drain and revoke, or an emergency's immediate revoke (consumers told after it). Pure; value-free.
  */
 export function planDryRun({ rotation, preflight }: PlanInput): DryRunPlan {
   return {
@@ -74,18 +74,22 @@ function lifecycleSteps(settings: LifecycleSettings): string[] {
   ];
 }
 
-/** Telling consumers (always), then refreshing those that name an ECS service or a Lambda function. */
-function consumerSteps(consumers: ConsumerSettings | undefined): string[] {
+/**
+ * Telling consumers (always), then refreshing those that name an ECS service or a Lambda function; in an emergency
+ * right after the revoke, so that they drop the leaked value they may cache.
+ */
+function consumerSteps(consumers: ConsumerSettings | undefined, emergency = false): string[] {
   const named = consumers?.consumers ?? [];
   const notify =
-    `notify: a SecretRotated event on the audit bus` +
+    `notify${emergency ? ' after the revoke' : ''}: a SecretRotated event` +
+    `${emergency ? ' (emergency: true)' : ''} on the audit bus` +
     (named.length === 0 ? '' : ` naming ${named.map((c) => c.name).join(', ')}`);
   const refreshed = named.filter((c) => c.target.kind !== 'event');
   if (refreshed.length === 0) return [notify];
   return [
     notify,
     `refresh consumers: ${refreshed.map((c) => `${c.name} (${describeTarget(c.target)})`).join(', ')}; ` +
-      'a failed refresh alerts, never rolls back',
+      `a failed refresh alerts, never ${emergency ? 'fails the run' : 'rolls back'}`,
   ];
 }
 
@@ -117,5 +121,6 @@ function emergencySteps(preflight: PreflightSummary): string[] {
     ...replicaSteps(preflight.settings, EMERGENCY_REPLICA_SYNC_MAX_WAIT_SECONDS, 'revoke anyway'),
     'no grace, no drain',
     'revoke the old credential at once, end its open sessions and take every label off the leaked version',
+    ...consumerSteps(preflight.settings.consumers, true),
   ];
 }

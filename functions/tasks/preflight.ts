@@ -53,13 +53,15 @@ export async function preflight(input: PreflightInput, deps: TaskDeps): Promise<
         replicaSync: { ...tagged.replicaSync, replicaRegions: description.replicas.map((replica) => replica.region) },
       }
     : tagged;
-  // An emergency skips the canary: the current value is suspected leaked, nobody waits on a cohort.
+  // An emergency skips the canary: the current value is suspected leaked, nobody waits on a cohort. It keeps the
+  // consumers: they are told and refreshed right after the revoke (docs/consumers.md).
   const settings: LifecycleSettings = run.emergency
     ? {
         graceSeconds: withReplicas.graceSeconds,
         minIntervalSeconds: withReplicas.minIntervalSeconds,
         revocation: withReplicas.revocation,
         replicaSync: withReplicas.replicaSync,
+        ...(withReplicas.consumers ? { consumers: withReplicas.consumers } : {}),
       }
     : withReplicas;
   assertRotationAllowed(run, description, settings, deps.blackouts ?? [], nowOf(deps));

@@ -116,7 +116,8 @@ async function alertFailures(
 ): Promise<void> {
   const topicArn = input.rotation.alertTopicArn ?? deps.defaultAlertTopicArn;
   const name = input.secretArn.split(':secret:')[1]?.replace(/-[A-Za-z0-9]{6}$/, '') ?? input.secretArn;
-  const subject = `keyturn: ${failures.length} consumer refresh(es) failed after rotation (${name})`;
+  const { emergency } = input.rotation;
+  const subject = `keyturn${emergency ? ' EMERGENCY' : ''}: ${failures.length} consumer refresh(es) failed after rotation (${name})`;
   if (topicArn === undefined) {
     deps.logger.error('no alert topic configured: alert not sent', { subject });
     return;
@@ -126,16 +127,26 @@ async function alertFailures(
       ? `- ${consumer.name} (${describeTarget(consumer.target)}): ${result.error}: ${result.detail}`
       : '',
   );
+  // In an emergency the old credential is already revoked: a consumer still holding it fails until refreshed.
+  const advice = emergency
+    ? [
+        `The suspected-leaked credential is revoked and the new one (version ${input.versionId}) is verified and`,
+        'current, but these consumers could not be refreshed: any that cached the revoked value fails until it',
+        'reads the secret again. Refresh them by hand now (redeploy the service, update the function).',
+      ]
+    : [
+        `The secret rotated and the new credential (version ${input.versionId}) is verified and current, but these`,
+        'consumers could not be refreshed. The rotation goes on: refresh them by hand (redeploy the service, update',
+        'the function) before the grace window ends, or they keep a cached old value until it does.',
+      ];
   await deps.alerts.publish({
     topicArn,
-    severity: 'warning',
+    severity: emergency ? 'critical' : 'warning',
     rotationId: input.rotation.id,
     step: 'NotifyConsumersRefresh',
     subject,
     message: [
-      `The secret rotated and the new credential (version ${input.versionId}) is verified and current, but these`,
-      'consumers could not be refreshed. The rotation goes on: refresh them by hand (redeploy the service, update',
-      'the function) before the grace window ends, or they keep a cached old value until it does.',
+      ...advice,
       ...lines,
       '',
       `Secret: ${input.secretArn}`,

@@ -96,6 +96,6 @@ export async function drillAuthFailuresAfterRevoke(
         },
       ];
     },
-    { WatchRevokeCheck: watchRevoke },
+    { taskOverrides: { WatchRevokeCheck: watchRevoke } },
   );
 }

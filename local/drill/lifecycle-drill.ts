@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { LambdaHandler } from '../stepfunctions/runner';
+import type { LambdaHandler, WaitShortening } from '../stepfunctions/runner';
 import { runStateMachine } from '../stepfunctions/runner';
 import { LOCAL_COORDINATOR_FUNCTION_ARN, loadStateMachine, type StateMachineName } from '../stepfunctions/definitions';
 import { LOCAL_ROTATION_FUNCTION_ARN, type LocalStack } from '../stack';
@@ -27,6 +27,14 @@ export async function lambdaHandlers(stack: LocalStack): Promise<Record<string, 
   };
 }
 
+/** How a drill run differs from the default: states wrapped to look inside them, waits that take real time. */
+export interface ExecutionOptions {
+  /** Task states replaced by name (a wrapper that observes, then calls the real handler). */
+  readonly taskOverrides?: Record<string, LambdaHandler>;
+  /** @default { ms: 1 }: every Wait state takes a millisecond */
+  readonly wait?: WaitShortening;
+}
+
 /**
  * Runs one of keyturn's state machines on a secret, with waits shortened (a grace window of
  * hours takes milliseconds), and collects the states it went through, the audit events it put
@@ -39,16 +47,15 @@ export async function runExecution(
   title: string,
   request: Record<string, unknown>,
   checks: () => Promise<Check[]>,
-  /** Handlers standing in for some states (by name): what happens around them, such as a consumer's logins. */
-  taskOverrides?: Record<string, LambdaHandler>,
+  options: ExecutionOptions = {},
 ): Promise<ExecutionReport> {
   const name = `drill-${machine}-${Date.now()}`;
   const executionArn = `arn:aws:states:us-east-1:123456789012:execution:keyturn-${machine}:${name}`;
   const t0 = performance.now();
   const result = await runStateMachine(loadStateMachine(machine), request, {
     lambdaHandlers: handlers,
-    ...(taskOverrides !== undefined ? { taskOverrides } : {}),
-    wait: { ms: 1 },
+    ...(options.taskOverrides ? { taskOverrides: options.taskOverrides } : {}),
+    wait: options.wait ?? { ms: 1 },
     retryIntervalMs: 50,
     context: { Execution: { Id: executionArn, Name: name } },
   });

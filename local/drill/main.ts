@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { LOCAL_ROTATION_FUNCTION_ARN, startLocalStack, type LocalStack } from '../stack';
 import { drillApiKey, drillApiKeyEmergency } from './api-key-drill';
+import { drillCanary } from './canary-drill';
 import { drillConsumers } from './consumers-drill';
 import { drillAuthFailuresAfterRevoke } from './auth-failure-drill';
 import { startFakeSendGrid } from '../providers/sendgrid';
@@ -12,6 +13,7 @@ import { drillMariadbAlternatingUsers, drillMariadbSingleUser } from './mariadb-
 import { drillPostgresAlternatingUsers, drillPostgresLifecycle, drillPostgresSingleUser } from './postgres-drill';
 import { drillElastiCacheUser, drillRedisLifecycle, drillRedisUser } from './redis-drill';
 import { drillPrerequisites, installedStackOptions, renderSkipped } from './prerequisites';
+import { drillReplicas } from './replica-drill';
 import { renderSecretReport, renderSummary, type SecretReport } from './report';
 
 /**
@@ -19,7 +21,8 @@ import { renderSecretReport, renderSummary, type SecretReport } from './report';
  * (single and alternating), a Redis ACL user, an ElastiCache user, a SendGrid key (at a local SendGrid) and an IAM user's access key (at the
  * local, signature-verifying IAM and STS) through the local Secrets Manager's
  * RotateSecret and proves who can log in; then the real lifecycle and emergency state
- * machines run on them (local Step Functions runner), with their audit trail.
+ * machines run on them (local Step Functions runner), with their audit trail: consumers
+ * refreshed, a canary promoted and one aborted, a replicated secret waited for and one kept back.
  */
 async function main(): Promise<number> {
   // The rotation function's own JSON logs would bury the report; --verbose shows them.
@@ -77,6 +80,7 @@ async function main(): Promise<number> {
     if (redis) executions.push(await drillRedisLifecycle(stack, redis, handlers));
     executions.push(await drillIamLifecycle(stack, iam, handlers), await drillApiKeyEmergency(stack, handlers));
     executions.push(await drillConsumers(stack, handlers));
+    executions.push(...(await drillCanary(stack, pg, handlers)), ...(await drillReplicas(stack, handlers)));
     console.log('KMS keys (statemachines/kms-key.asl.json, rewrap.asl.json):');
     const kmsContext = await kmsDrillContext(stack);
     try {

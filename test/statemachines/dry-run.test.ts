@@ -181,6 +181,7 @@ describe('emergency dry run', () => {
         expect.stringMatching(/no rollback/),
         'no grace, no drain',
         expect.stringMatching(/^revoke the old credential at once, end its open sessions/),
+        'notify after the revoke: a SecretRotated event (emergency: true) on the audit bus',
       ]);
       // The suspected-leaked credential's session is still open.
       expect((await session.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);

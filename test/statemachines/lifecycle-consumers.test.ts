@@ -8,7 +8,7 @@ import type { LocalLambda } from '../../local/lambda';
 import { LOCAL_ROTATION_FUNCTION_ARN, startLocalStack, type LocalStack } from '../../local/stack';
 import { LOCAL_COORDINATOR_FUNCTION_ARN, loadStateMachine } from '../../local/stepfunctions/definitions';
 import type { LambdaHandler } from '../../local/stepfunctions/runner';
-import { createSecret, rotateAndWait, stagesOf } from '../support/secrets';
+import { createSecret, rotateAndWait, stagesOf, valueAt } from '../support/secrets';
 import { runTestExecution, type TestExecution } from '../support/state-machine-run';
 
 /**
@@ -184,4 +184,78 @@ it('a secret without refresh targets sends the event and skips the refresh state
   expect(result.status).toBe('SUCCEEDED');
   expect(result.history).not.toContain('NotifyConsumersRefresh');
   expect(result.audit).toContain(AuditEventType.SecretRotated);
+});
+
+describe('emergency', () => {
+  const emergency = loadStateMachine('emergency');
+  const rotateInEmergency = (secretArn: string): Promise<TestExecution> =>
+    runTestExecution(stack, emergency, { secretArn, trigger: 'emergency', reason: 'INC-77: key in a log' }, handlers);
+
+  it('after the revoke: SecretRotated says emergency, the service redeploys and the function gets the version', async () => {
+    const service = `api-${randomUUID().slice(0, 8)}`;
+    ecs.createService('orders', service);
+    const fn = `worker-${randomUUID().slice(0, 8)}`;
+    lambda.createFunction(fn, { TABLE: 'orders' });
+    const secret = await givenSecret([`ecs:orders/${service} api`, `lambda:${fn} worker`, 'event checkout']);
+    const leaked = await valueAt(stack.client, secret.arn, 'AWSCURRENT');
+
+    const result = await rotateInEmergency(secret.arn);
+
+    expect(result.status).toBe('SUCCEEDED');
+    // The revoke first (nothing delays it), then the consumers: no grace window in between.
+    expect(result.history.slice(-5)).toEqual([
+      'Revoke',
+      'NotifyConsumers',
+      'NotifyConsumersRefreshNeeded',
+      'NotifyConsumersRefresh',
+      'Rotated',
+    ]);
+    expect(result.audit).toEqual([
+      AuditEventType.Started,
+      AuditEventType.Verified,
+      AuditEventType.Revoked,
+      AuditEventType.Completed,
+      AuditEventType.SecretRotated,
+      AuditEventType.ConsumerRefreshed,
+      AuditEventType.ConsumerRefreshed,
+    ]);
+    const versionId = (result.output as { verify: { currentVersionId: string } }).verify.currentVersionId;
+    const rotated = result.auditDetails.find((d) => d.type === AuditEventType.SecretRotated);
+    expect(rotated).toMatchObject({ emergency: true, trigger: 'emergency', versionId });
+    expect(ecs.service('orders', service)?.deployments[0]).toMatchObject({
+      status: 'PRIMARY',
+      reason: 'forceNewDeployment',
+    });
+    expect(lambda.function(fn).variables[lambdaVersionVariable(secret.arn)]).toBe(versionId);
+    expect(JSON.stringify([result.events, result.auditDetails])).not.toContain(leaked);
+  });
+
+  it('a failed refresh or a failed event never fails the emergency run: the leaked credential is revoked', async () => {
+    const fn = `worker-${randomUUID().slice(0, 8)}`;
+    lambda.createFunction(fn, { TABLE: 'orders' });
+    lambda.setEnvironmentError(fn, 'KMSAccessDeniedException');
+    const secret = await givenSecret(['ecs:orders/no-such-service api', `lambda:${fn} worker`]);
+    const busDown: LambdaHandler = () => Promise.reject(Object.assign(new Error('bus down'), { name: 'Boom' }));
+
+    const refreshFailed = await rotateInEmergency(secret.arn);
+    const notifyFailed = await runTestExecution(
+      stack,
+      emergency,
+      { secretArn: secret.arn, trigger: 'emergency', reason: 'INC-78' },
+      handlers,
+      { NotifyConsumers: busDown },
+    );
+
+    for (const result of [refreshFailed, notifyFailed]) {
+      expect(result.status).toBe('SUCCEEDED');
+      expect(result.history.slice(-2)).toEqual(['NotifyConsumersRefresh', 'Rotated']);
+      expect(result.audit).toContain(AuditEventType.Revoked);
+    }
+    expect(refreshFailed.audit.filter((t) => t === AuditEventType.ConsumerRefreshFailed)).toHaveLength(2);
+    expect(notifyFailed.audit).not.toContain(AuditEventType.SecretRotated);
+    const [alert] = alertsFor(refreshFailed.executionArn);
+    expect(alert?.subject).toContain('EMERGENCY: 2 consumer refresh(es) failed');
+    expect(alert?.message).toContain('suspected-leaked credential is revoked');
+    expect(alert?.attributes.severity?.stringValue).toBe('critical');
+  });
 });

@@ -186,7 +186,7 @@ it('the emergency waits for lagging replicas at most its bound, then revokes any
   expect(result.history.filter((state) => state === 'ReplicaSync')).toHaveLength(
     EMERGENCY_REPLICA_SYNC_MAX_WAIT_SECONDS / REPLICA_SYNC_CHECK_INTERVAL_SECONDS,
   );
-  expect(result.history.slice(-2)).toEqual(['Revoke', 'Rotated']);
+  expect(result.history.slice(-4)).toEqual(['Revoke', 'NotifyConsumers', 'NotifyConsumersRefreshNeeded', 'Rotated']);
 });
 
 it("the definitions' replica waits match the tasks' constants", () => {

@@ -461,6 +461,8 @@ describe('emergency', () => {
         'Verify',
         'ReplicaInSync',
         'Revoke',
+        'NotifyConsumers',
+        'NotifyConsumersRefreshNeeded',
         'Rotated',
       ]);
       expect(await pg.canLogin(secret.current.username, secret.current.password)).toBe(false);
@@ -471,6 +473,8 @@ describe('emergency', () => {
         AuditEventType.Verified,
         AuditEventType.Revoked,
         AuditEventType.Completed,
+        // Told after the revoke, so nothing delays it (docs/consumers.md).
+        AuditEventType.SecretRotated,
       ]);
       for (const { detail } of auditTrail(result.executionArn)) {
         expect(detail).toMatchObject({ emergency: true, trigger: 'emergency' });
@@ -561,7 +565,16 @@ describe('audit completeness', () => {
         execution: execution.history.at(-1),
         terminal: 1,
       });
-      expect(terminal[0]).toBe(trail.at(-1));
+      // Last, but for the consumer events an emergency puts after its revoke, so that nothing delays the revoke.
+      const consumerEvents: string[] = [
+        AuditEventType.SecretRotated,
+        AuditEventType.ConsumerRefreshed,
+        AuditEventType.ConsumerRefreshFailed,
+      ];
+      const last = terminal[0] as (typeof trail)[number];
+      const afterTerminal = trail.slice(trail.indexOf(last) + 1).map((e) => e.type);
+      const emergency = last.detail.emergency === true;
+      expect(afterTerminal.every((type) => emergency && consumerEvents.includes(type))).toBe(true);
       expect(new Set(trail.map((e) => e.detail.rotationId)).size).toBe(1);
       // A run that rotated started its trail with RotationStarted.
       if (execution.history.includes('RotateSecret')) expect(trail[0]?.type).toBe(AuditEventType.Started);

@@ -139,8 +139,35 @@ describe('planDryRun', () => {
       expect.stringMatching(/^verify: .*no rollback/),
       'no grace, no drain',
       expect.stringMatching(/^revoke the old credential at once, end its open sessions/),
+      'notify after the revoke: a SecretRotated event (emergency: true) on the audit bus',
     ]);
     expect(plan.steps.join('\n')).not.toContain('86400');
+  });
+
+  it("plans an emergency's consumers told and refreshed after the revoke, never failing the run", () => {
+    const withConsumers: LifecycleSettings = {
+      ...DEFAULT_LIFECYCLE_SETTINGS,
+      consumers: {
+        cacheSeconds: 300,
+        declaredGraceSeconds: 60,
+        refreshCount: 1,
+        consumers: [
+          { name: 'orders-api', target: { kind: 'ecs-service', cluster: 'orders', service: 'orders-api' } },
+          { name: 'reporting', target: { kind: 'event' } },
+        ],
+      },
+    };
+
+    const plan = planDryRun({
+      rotation: testRun({ emergency: true, trigger: 'emergency' }),
+      preflight: preflight(withConsumers),
+    });
+
+    expect(plan.steps.slice(-3)).toEqual([
+      expect.stringMatching(/^revoke the old credential at once/),
+      'notify after the revoke: a SecretRotated event (emergency: true) on the audit bus naming orders-api, reporting',
+      'refresh consumers: orders-api (ecs:orders/orders-api); a failed refresh alerts, never fails the run',
+    ]);
   });
 
   it("matches the lifecycle's DrainWait interval", () => {
