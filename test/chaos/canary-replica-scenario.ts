@@ -49,7 +49,7 @@ export function drawFeatures(seed: string, number: number, kind: ScenarioKind, t
   const random = new Prng('keyturn-chaos-features', seed, number, kind);
   const lifecycle = kind === 'lifecycle';
   const canary: CanaryPlan | undefined =
-    lifecycle && CANARY_TARGETS.includes(target) && random.chance(0.6)
+    lifecycle && CANARY_TARGETS.includes(target) && random.chance(0.8)
       ? { label: 'KEYTURN_CANARY', windowSeconds: random.int(1, 3), checkEverySeconds: 1 }
       : undefined;
   const replicas: ReplicaPlan | undefined = random.chance(0.25)
