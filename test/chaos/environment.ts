@@ -6,6 +6,7 @@ import { loadStateMachine } from '../../local/stepfunctions/definitions';
 import type { LambdaHandler } from '../../local/stepfunctions/runner';
 import { Mysql8Double } from '../support/mysql8/server';
 import { buildFunctionBundle, type FunctionBundle } from '../support/bundled-function';
+import { REPLICA_REGION_LAG_MS } from './canary-replica-scenario';
 import { FunctionRuntime } from './function-runtime';
 import { ProcessOutputCapture } from './outputs';
 import type { TargetKind } from './scenario';
@@ -85,6 +86,9 @@ export async function startChaosEnvironment(
     const { postgres, mariadb, redis, iam, kms } = stack;
     if (!postgres || !mariadb || !redis || !iam || !kms) throw new Error('the local stack did not start every server');
     kms.setOnDemandRotationDuration(ON_DEMAND_ROTATION_MS);
+    for (const [region, lagMs] of Object.entries(REPLICA_REGION_LAG_MS)) {
+      stack.secretsManager.setReplicationLag(lagMs, region);
+    }
     const servers: ChaosServers = { postgres, mariadb, mysql8, redis, iam };
     runtime = new FunctionRuntime({
       bundle,

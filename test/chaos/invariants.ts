@@ -1,4 +1,5 @@
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../functions/shared/stages';
+import { canaryReplicaViolations } from './canary-replica-invariants';
 import type { Observation, SecretValue } from './observe';
 import type { OutputEntry } from './outputs';
 import { isDualAccept } from './scenario';
@@ -47,6 +48,19 @@ export const INVARIANTS = [
   'rotation-limit',
   /** KMS keys: a key's deletion was scheduled while the alias pointed at it. */
   'deleting-aliased-key',
+  // Canary cohorts and replicated secrets (canary-replica-invariants.ts).
+  /** A canary was aborted, yet AWSCURRENT moved during the execution, or no longer authenticates after it. */
+  'canary-moved-current',
+  /** After a canary's promotion, AWSCURRENT does not hold exactly the value the cohort tried. */
+  'canary-promoted-other',
+  /** A canary candidate that never became AWSCURRENT still authenticates at the end (an orphan credential). */
+  'canary-orphan',
+  /** A canary label, or AWSPENDING on a version other than AWSCURRENT, is left after the scenario's runs end. */
+  'canary-left',
+  /** A replica region served, as AWSCURRENT, a credential that had stopped working (revoked while it was stale). */
+  'revoked-while-replica-stale',
+  /** A replica region reports InSync, yet its AWSCURRENT or AWSPENDING is not where the primary's is. */
+  'replica-half-moved',
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 
@@ -78,6 +92,7 @@ export function checkInvariants(observation: Observation): Violation[] {
     ...misleadingErrors(observation),
     ...orphanKeys(observation),
     ...overCap(observation),
+    ...canaryReplicaViolations(observation),
   ];
 }
 

@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, ListSecretVersionIdsCommand } from '@aws-sdk/client-secrets-manager';
 import { AWSCURRENT } from '../../functions/shared/stages';
+import type { CanaryReplicaObservation } from './canary-replica-world';
 import type { IssuedKeyTarget } from './issued-keys';
 import type { OutputEntry } from './outputs';
 import type { ScenarioKind, TargetKind } from './scenario';
@@ -60,6 +61,8 @@ export interface Observation {
   readonly outputs: readonly OutputEntry[];
   /** Issued-key kinds: the keys at IAM or the provider. */
   readonly issuedKeys?: IssuedKeysObservation;
+  /** Scenarios with a canary or replicas: what the checker needs of them (canary-replica-world.ts). */
+  readonly canaryReplica?: CanaryReplicaObservation;
 }
 
 export interface ObservationInputs {
@@ -103,6 +106,7 @@ export async function observe(world: ScenarioWorld, inputs: ObservationInputs): 
         : secretsIn(version.value).map((value) => ({ what: `the value of version ${version.versionId}`, value })),
     ),
   ];
+  const canaryReplica = versions === undefined ? undefined : await world.canaryReplica.observe();
   return {
     number: scenario.number,
     kind: scenario.kind,
@@ -121,6 +125,7 @@ export async function observe(world: ScenarioWorld, inputs: ObservationInputs): 
     secretValues,
     outputs: world.outputs.all(),
     ...(issued ? { issuedKeys: await observeIssuedKeys(issued, versions ?? []) } : {}),
+    ...(canaryReplica ? { canaryReplica } : {}),
   };
 }
 

@@ -50,7 +50,10 @@ export interface LifecycleRun {
  * One lifecycle execution (the real definition, waits shortened, tasks run by the scenario's
  * function), with Secrets Manager retrying a native rotation that failed, as AWS does.
  */
-export async function lifecyclePhase(world: ScenarioWorld): Promise<LifecycleRun> {
+export async function lifecyclePhase(
+  world: ScenarioWorld,
+  options: { readonly afterExecution?: () => Promise<void> } = {},
+): Promise<LifecycleRun> {
   const { env } = world;
   // The warm-up was a plain rotation: AWSPREVIOUS's IAM key is still active, as no lifecycle revoked it.
   await world.retireStaleKey();
@@ -58,6 +61,7 @@ export async function lifecyclePhase(world: ScenarioWorld): Promise<LifecycleRun
   const executionArn = `arn:aws:states:us-east-1:123456789012:execution:keyturn-lifecycle:${name}`;
   let running = true;
   const retrier = retryFailedRotations(world, () => running, 1 + world.scenario.awsRetries);
+  const currentBefore = world.canaryReplica.beforeExecution();
   try {
     const result = await runStateMachine(
       env.lifecycleDefinition,
@@ -78,6 +82,9 @@ export async function lifecyclePhase(world: ScenarioWorld): Promise<LifecycleRun
       'execution-history',
       JSON.stringify({ events: result.events, output: result.output, error: result.error, cause: result.cause }),
     );
+    world.endExecution();
+    await options.afterExecution?.();
+    await world.canaryReplica.afterExecution(result.history, currentBefore);
     return { status: result.status, ...(result.error ? { error: result.error } : {}), history: result.history };
   } finally {
     running = false;

@@ -3,7 +3,7 @@ import { checkInvariants, type Violation } from './invariants';
 import { observe } from './observe';
 import type { OutputSource } from './outputs';
 import { lifecyclePhase, recover, rotationPhase, type LifecycleRun, type Recovery } from './phases';
-import { plant, type Plant } from './plants';
+import { isExecutionPlant, plant, plantAfterExecution, type Plant } from './plants';
 import type { KeyPlant } from './key-plants';
 import { runKeyScenario } from './key-runner';
 import type { KeyRun } from './key-world';
@@ -97,13 +97,20 @@ async function runSecretScenario(
     world.arm();
     let rotations: RotationAttempt[] = [];
     let lifecycle: LifecycleRun | undefined;
-    if (scenario.kind === 'lifecycle') lifecycle = await lifecyclePhase(world);
-    else rotations = await rotationPhase(world);
+    if (scenario.kind === 'lifecycle') {
+      lifecycle = await lifecyclePhase(world, {
+        // A plant that breaks what an execution leaves (a canary's abort or promotion) strikes as it ends.
+        ...(options.plant && isExecutionPlant(options.plant)
+          ? { afterExecution: () => plantAfterExecution(world, options.plant as Plant) }
+          : {}),
+      });
+    } else rotations = await rotationPhase(world);
     await world.lift();
     await world.settle();
     const beforeRecovery = isDualAccept(scenario.target) ? await world.currentAuthenticates() : undefined;
+    await world.canaryReplica.redriveAbort();
     const recovery = await recover(world);
-    if (options.plant) await plant(world, options.plant);
+    if (options.plant && !isExecutionPlant(options.plant)) await plant(world, options.plant);
     const observation = await observe(world, {
       recovered: recovery.succeeded,
       ...(beforeRecovery === undefined ? {} : { currentAuthenticatedBeforeRecovery: beforeRecovery }),

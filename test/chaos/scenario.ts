@@ -10,6 +10,7 @@ import {
   type KmsWriteOperation,
   type OperatorFix,
 } from './key-scenario';
+import { drawFeatures } from './canary-replica-scenario';
 import { Prng } from './prng';
 
 /**
@@ -162,9 +163,34 @@ export type Fault =
       readonly count: number;
     }
   /** KMS keys: an operator's hand fix between two tasks (just before this one runs). */
-  | { readonly type: 'operator-fix'; readonly at: StepMoment; readonly fix: OperatorFix };
+  | { readonly type: 'operator-fix'; readonly at: StepMoment; readonly fix: OperatorFix }
+  // Canary cohorts and replicated secrets (canary-replica-scenario.ts draws them).
+  /**
+   * Killed inside one call of a task or step: at its n-th request of one Secrets Manager operation (before Secrets
+   * Manager applies it, or after: the answer lost), or at its n-th database packet.
+   */
+  | {
+      readonly type: 'crash-in-task';
+      readonly at: StepMoment;
+      readonly point: CrashPoint;
+      readonly n: number;
+      readonly timing: 'before-applying' | 'after-applying';
+    }
+  /** The canary fails during its hold, just before this check runs (the check must see it and abort). */
+  | { readonly type: 'canary-fails'; readonly at: StepMoment; readonly how: CanaryFailure }
+  /** Replication to one replica region fails (`Failed`) from this moment until the faults are lifted. */
+  | { readonly type: 'replica-failed'; readonly at: StepMoment; readonly region: string };
 
 export type FaultType = Fault['type'];
+
+/** Where a crash-in-task strikes: a Secrets Manager operation of the call, or its database packets. */
+export type CrashPoint = 'PutSecretValue' | 'UpdateSecretVersionStage' | 'GetSecretValue' | 'DescribeSecret' | 'packet';
+
+/**
+ * How a canary fails during its hold: an operator takes the canary label off by hand (the cohort falls back), or
+ * the candidate stops authenticating at the target (its password changed there: what a probe or a cohort sees).
+ */
+export type CanaryFailure = 'label-removed' | 'candidate-rejected';
 
 /** A scenario of a secret rotated by Secrets Manager (alone, or inside the lifecycle). */
 export interface SecretScenario {
@@ -190,6 +216,22 @@ export interface SecretScenario {
      */
     readonly authFailures?: AuthFailureScenario;
   };
+  /** A canary cohort (lifecycle scenarios around a kind that can canary): the hold before RotateSecret. */
+  readonly canary?: CanaryPlan;
+  /** Replicas of the secret in other regions of the local Secrets Manager (each region's lag is the run's). */
+  readonly replicas?: ReplicaPlan;
+}
+
+export interface CanaryPlan {
+  readonly label: string;
+  readonly windowSeconds: number;
+  readonly checkEverySeconds: number;
+}
+
+export interface ReplicaPlan {
+  readonly regions: readonly string[];
+  /** The lifecycle's keyturn:replica-sync-max-wait-seconds (its ReplicaWait loop runs in compressed time). */
+  readonly maxWaitSeconds: number;
 }
 
 /** What one scenario does: rotate a secret, or rotate a KMS key (key-scenario.ts). */
@@ -379,11 +421,15 @@ export function generateScenario(
     ] as const);
     for (let i = 0; i < count; i++) faults.push(oneFault(random, target, lifecycle));
   }
+  const features = drawFeatures(seed, number, kind, target);
+  faults.push(...features.faults);
   return {
     seed,
     number,
     kind,
     target,
+    ...(features.canary ? { canary: features.canary } : {}),
+    ...(features.replicas ? { replicas: features.replicas } : {}),
     warmup: lifecycle || random.chance(0.5),
     attempts: lifecycle
       ? 1
@@ -443,6 +489,12 @@ export function describeFault(fault: Fault): string {
       return `KMS fails ${fault.operation} (${fault.mode}) x${fault.count} from ${describeMoment(fault.at)}`;
     case 'operator-fix':
       return `an operator's hand fix (${fault.fix}) before ${describeMoment(fault.at)}`;
+    case 'crash-in-task':
+      return `crash in ${describeMoment(fault.at)} at its ${fault.point === 'packet' ? 'database packet' : `${fault.point} request`} #${fault.n}${fault.point === 'packet' ? '' : `, ${fault.timing}`}`;
+    case 'canary-fails':
+      return `the canary fails (${fault.how}) before ${describeMoment(fault.at)}`;
+    case 'replica-failed':
+      return `replication to ${fault.region} fails from ${describeMoment(fault.at)} until lifted`;
   }
 }
 
@@ -450,10 +502,11 @@ export function describeScenario(scenario: Scenario): string {
   if (scenario.kind === 'kms-key') return describeKeyScenario(scenario, describeFault);
   const faults = scenario.faults.length === 0 ? 'no faults' : scenario.faults.map(describeFault).join('; ');
   const watch = scenario.lifecycle?.authFailures;
-  const target =
+  const around =
     scenario.kind === 'lifecycle'
       ? `lifecycle around ${scenario.target}${watch ? ` (auth-failure watch: ${watch})` : ''}`
       : scenario.kind;
+  const target = `${around}${scenario.canary ? ` with a ${scenario.canary.windowSeconds} s canary` : ''}${scenario.replicas ? ` replicated to ${scenario.replicas.regions.join(', ')} (wait ${scenario.replicas.maxWaitSeconds} s)` : ''}`;
   return `#${scenario.number} ${target}${scenario.warmup ? ', after a clean rotation' : ''}, ${scenario.attempts} rotation(s), ${scenario.awsRetries} AWS retr${scenario.awsRetries === 1 ? 'y' : 'ies'}: ${faults}`;
 }
 

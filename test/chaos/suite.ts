@@ -3,7 +3,7 @@ import { PLANTED_INVARIANT, type Plant } from './plants';
 import { runScenario, type ScenarioResult } from './runner';
 import { KEY_PLANT_TARGET, KEY_PLANTED_INVARIANT, KEY_PLANTS, type KeyPlant } from './key-plants';
 import { KEY_TARGETS, type KeyScenario, type KeyTarget } from './key-scenario';
-import { generateScenario, type Scenario, type ScenarioKind, type TargetKind } from './scenario';
+import { generateScenario, type Fault, type Scenario, type ScenarioKind, type TargetKind } from './scenario';
 
 /**
  * A run: scenarios 1..N of a seed (or one of them), a few at a time, each from (seed, number) alone;
@@ -60,7 +60,16 @@ export async function runScenarios(
 
 /** A plant (undefined: a clean control scenario, which must show no violation at all) on a secret or a KMS key. */
 export type SelfTestCase =
-  | { readonly target: TargetKind; readonly plant?: Plant }
+  | {
+      readonly target: TargetKind;
+      readonly plant?: Plant;
+      /** A lifecycle execution with a canary around the target (else a plain rotation). */
+      readonly canary?: boolean;
+      /** Replica regions of the secret. */
+      readonly replicas?: readonly string[];
+      /** Faults the case needs to reach what it plants on (a canary aborted). */
+      readonly faults?: readonly Fault[];
+    }
   | { readonly target: 'kms-key'; readonly key: KeyTarget; readonly plant?: KeyPlant };
 
 /** Each plant on a kind it applies to, and a clean control for every kind. */
@@ -80,6 +89,18 @@ export const SELF_TEST_CASES: readonly SelfTestCase[] = [
   { target: 'http-api-key', plant: 'leaked-orphan' },
   { target: 'iam-access-key', plant: 'leaked-orphan' },
   { target: 'http-api-key-datadog', plant: 'revoked-current' },
+  // Canary cohorts and replicated secrets.
+  { target: 'random', canary: true, plant: 'canary-promoted-other' },
+  {
+    target: 'pg-alternating',
+    canary: true,
+    faults: [{ type: 'canary-fails', at: { step: 'canary-check', occurrence: 1 }, how: 'label-removed' }],
+    plant: 'canary-moved-current',
+  },
+  { target: 'redis', canary: true, plant: 'canary-orphan' },
+  { target: 'random', canary: true, plant: 'canary-left' },
+  { target: 'pg-alternating', replicas: ['eu-west-1'], plant: 'revoked-while-replica-stale' },
+  { target: 'pg-alternating', canary: true, replicas: ['eu-central-1'] },
   ...KEY_PLANTS.map((plant) => ({ target: 'kms-key' as const, key: KEY_PLANT_TARGET[plant], plant })),
   { target: 'pg-single' },
   { target: 'pg-alternating' },
@@ -102,7 +123,20 @@ function runSelfTestCase(env: ChaosEnvironment, testCase: SelfTestCase, number: 
     const scenario: KeyScenario = { ...common, kind: 'kms-key', key: testCase.key, onDemandRotationLimit: 10 };
     return runScenario(env, scenario, testCase.plant ? { keyPlant: testCase.plant } : {});
   }
-  const scenario: Scenario = { ...common, kind: testCase.target, target: testCase.target, awsRetries: 0 };
+  const scenario: Scenario = {
+    ...common,
+    kind: testCase.canary ? 'lifecycle' : testCase.target,
+    target: testCase.target,
+    awsRetries: 0,
+    faults: testCase.faults ?? [],
+    ...(testCase.canary
+      ? {
+          lifecycle: { whenStillInUse: 'revoke' as const, terminateSessions: false },
+          canary: { label: 'KEYTURN_CANARY', windowSeconds: 1, checkEverySeconds: 1 },
+        }
+      : {}),
+    ...(testCase.replicas ? { replicas: { regions: testCase.replicas, maxWaitSeconds: 900 } } : {}),
+  };
   return runScenario(env, scenario, testCase.plant ? { plant: testCase.plant } : {});
 }
 

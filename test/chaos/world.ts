@@ -26,6 +26,7 @@ import { StepMoments } from './step-moments';
 import { TcpProxy } from './tcp-proxy';
 import type { IssuedKeyTarget } from './issued-keys';
 import type { PreparedTarget, TargetDriver } from './targets';
+import { CanaryReplicaFaults, canaryReplicaTags } from './canary-replica-world';
 
 /**
  * One scenario's world: its own user on the shared server, its secret and master secret (naming
@@ -90,6 +91,8 @@ export class ScenarioWorld implements InvocationOwner {
   private packetBase = 0;
   private readonly caller: FunctionCaller;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** The canary and replica faults, and what the harness saw of the canary and the replicas (value-free). */
+  readonly canaryReplica: CanaryReplicaFaults;
 
   private constructor(
     readonly env: ChaosEnvironment,
@@ -105,6 +108,7 @@ export class ScenarioWorld implements InvocationOwner {
     this.caller = new FunctionCaller(env.runtime, this, this.outputs);
     this.moments = new StepMoments(scenario.faults, this.fired);
     this.concurrentErrors = this.caller.concurrentErrors;
+    this.canaryReplica = new CanaryReplicaFaults(this);
     this.startedAt = {
       alerts: env.stack.sns.messages().length,
       auditEvents: env.stack.eventBridge.events().length,
@@ -157,6 +161,7 @@ export class ScenarioWorld implements InvocationOwner {
       );
       tags[prepared.adminSecret.tag] = admin.ARN as string;
     }
+    Object.assign(tags, canaryReplicaTags(scenario));
     if (scenario.lifecycle) {
       Object.assign(tags, {
         [ManagementTag.managed]: 'true',
@@ -180,6 +185,7 @@ export class ScenarioWorld implements InvocationOwner {
         Name: prefix,
         SecretString: secretValue,
         Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+        ...(scenario.replicas ? { AddReplicaRegions: scenario.replicas.regions.map((Region) => ({ Region })) } : {}),
       }),
     );
     const world = new ScenarioWorld(env, scenario, driver, created.ARN as string, proxy, id, prepared.issued);
@@ -202,11 +208,19 @@ export class ScenarioWorld implements InvocationOwner {
     const task = (payload as { task?: unknown } | null)?.task;
     if (this.executionEnded) throw new Error('the lifecycle execution has ended (timed out): it invokes nothing more');
     this.failLoginsFor(payload);
+    this.canaryReplica.noteTask(String(task), payload);
     try {
-      return await this.dispatch(String(task) as Invocation, payload);
+      const result = await this.dispatch(String(task) as Invocation, payload);
+      if (task === 'revoke') await this.canaryReplica.afterRevoke();
+      return result;
     } catch (error) {
       throw asStepFunctionsError(error);
     }
+  }
+
+  /** One more call of the function outside any fault (the harness's redrive of a task, as an operator would). */
+  callQuietly(payload: unknown): Promise<unknown> {
+    return this.caller.call(payload);
   }
 
   private authFailuresPlanted = false;
@@ -232,6 +246,7 @@ export class ScenarioWorld implements InvocationOwner {
   private async dispatch(step: Invocation, event: unknown, token?: string): Promise<unknown> {
     if (this.disposed) throw new Error(`scenario ${this.scenario.number} has ended`);
     const { due, twin, crashAfterReturn } = this.moments.call(step, this.armed);
+    const watches = await this.canaryReplica.beforeCall(due);
     for (const fault of due) {
       switch (fault.type) {
         case 'sm-fault':
@@ -248,7 +263,11 @@ export class ScenarioWorld implements InvocationOwner {
           break;
       }
     }
-    return this.caller.invoke(step, event, twin, crashAfterReturn);
+    try {
+      return await this.caller.invoke(step, event, twin, crashAfterReturn);
+    } finally {
+      this.canaryReplica.afterCall(watches);
+    }
   }
 
   // ---------------------------------------------------------------- InvocationOwner
@@ -257,8 +276,10 @@ export class ScenarioWorld implements InvocationOwner {
     this.outputs.add('function-log', text);
   }
 
-  onSecretsManagerRequest(_request: TappedRequest, environment: ExecutionEnvironment): TapDecision | undefined {
+  onSecretsManagerRequest(tapped: TappedRequest, environment: ExecutionEnvironment): TapDecision | undefined {
     if (!this.armed) return undefined;
+    const inTask = this.canaryReplica.onRequest(tapped.operation, environment);
+    if (inTask) return inTask;
     const request = ++this.requests;
     for (const fault of this.scenario.faults) {
       if (fault.type !== 'crash-at-request' || fault.request !== request || this.fired.has(fault)) continue;
@@ -299,6 +320,7 @@ export class ScenarioWorld implements InvocationOwner {
 
   private onDatabasePacket(total: number): 'continue' | 'cut' {
     if (!this.armed) return 'continue';
+    this.canaryReplica.onPacket(total);
     const packet = total - this.packetBase;
     let after: 'continue' | 'cut' = 'continue';
     for (const fault of this.scenario.faults) {
@@ -344,6 +366,7 @@ export class ScenarioWorld implements InvocationOwner {
     this.timers.clear();
     this.env.stack.secretsManager.faults.clear({ secretId: this.secretArn });
     this.issued?.clearFaults();
+    this.canaryReplica.lift();
     if (this.proxy) {
       this.proxy.onPacket = undefined;
       this.proxy.delayMs = 0;
@@ -396,6 +419,15 @@ export class ScenarioWorld implements InvocationOwner {
         return;
       }
     }
+  }
+
+  /** A crash of every process working for the scenario (a crash-in-task at a database packet). */
+  killAll(): Promise<void> {
+    return this.caller.killAll();
+  }
+
+  get isArmed(): boolean {
+    return this.armed;
   }
 
   private noteConcurrentError(source: string, error: unknown): void {

@@ -192,4 +192,67 @@ describe('the chaos invariant checker', () => {
       expect(invariants(issued({ issuedKeys: keys }))).toEqual(['over-cap']);
     });
   });
+
+  describe('canary cohorts and replicated secrets', () => {
+    const seen = {
+      canaryLabel: 'KEYTURN_CANARY',
+      labelLeftOn: [],
+      orphanCandidates: [],
+      staleRevocations: [],
+      halfMoved: [],
+    };
+
+    it('finds nothing when the canary and the replicas left everything in place', () => {
+      const execution = {
+        aborted: true,
+        promoted: false,
+        currentBefore: 'v3',
+        currentAfter: 'v3',
+        currentAfterAuthenticates: true,
+      };
+      expect(invariants(clean({ canaryReplica: { ...seen, execution } }))).toEqual([]);
+    });
+
+    it('finds an aborted canary that moved AWSCURRENT or left it not authenticating', () => {
+      const moved = {
+        aborted: true,
+        promoted: false,
+        currentBefore: 'v2',
+        currentAfter: 'v3',
+        currentAfterAuthenticates: true,
+      };
+      const broken = {
+        aborted: true,
+        promoted: false,
+        currentBefore: 'v3',
+        currentAfter: 'v3',
+        currentAfterAuthenticates: false,
+      };
+      expect(invariants(clean({ canaryReplica: { ...seen, execution: moved } }))).toEqual(['canary-moved-current']);
+      expect(invariants(clean({ canaryReplica: { ...seen, execution: broken } }))).toEqual(['canary-moved-current']);
+    });
+
+    it('finds a promotion that made another value current than the one canaried', () => {
+      const execution = {
+        aborted: false,
+        promoted: true,
+        currentAfter: 'v3',
+        candidate: 'c1',
+        currentHoldsCandidateValue: false,
+      };
+      expect(invariants(clean({ canaryReplica: { ...seen, execution } }))).toEqual(['canary-promoted-other']);
+    });
+
+    it('finds an orphan candidate, a label or AWSPENDING left, a stale region revoked and a half-moved region', () => {
+      expect(invariants(clean({ canaryReplica: { ...seen, orphanCandidates: ['c1'] } }))).toEqual(['canary-orphan']);
+      expect(invariants(clean({ canaryReplica: { ...seen, labelLeftOn: ['c1'] } }))).toEqual(['canary-left']);
+      expect(invariants(clean({ canaryReplica: { ...seen, pendingLeftOn: 'v4' } }))).toEqual(['canary-left']);
+      expect(invariants(clean({ canaryReplica: { ...seen, staleRevocations: ['eu-west-1 ...'] } }))).toEqual([
+        'revoked-while-replica-stale',
+      ]);
+      expect(invariants(clean({ canaryReplica: { ...seen, halfMoved: ['eu-west-1 ...'] } }))).toEqual([
+        'replica-half-moved',
+      ]);
+    });
+  });
 });

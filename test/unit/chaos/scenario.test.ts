@@ -35,15 +35,18 @@ describe('chaos scenarios', () => {
     const types = new Set(scenarios.flatMap((scenario) => scenario.faults.map((fault) => fault.type)));
     expect([...types].sort()).toEqual(
       [
+        'canary-fails',
         'crash-after-step',
         'crash-at-call',
         'crash-at-packet',
         'crash-at-request',
+        'crash-in-task',
         'db-cut',
         'db-delay',
         'db-outage',
         'operator-restarts',
         'race',
+        'replica-failed',
         'sm-fault',
         'step-twice',
         'target-fault',
