@@ -26,7 +26,7 @@ export function canaryReplicaViolations(observation: Observation): Violation[] {
   if (execution?.promoted && execution.currentHoldsCandidateValue === false) {
     violations.push({
       invariant: 'canary-promoted-other',
-      detail: `after the promotion AWSCURRENT (version ${execution.currentAfter ?? '?'}) does not hold the value canaried as version ${execution.candidate ?? '?'}`,
+      detail: `the promoted version (${execution.promotedVersion ?? '?'}) does not hold the value canaried as version ${execution.candidate ?? '?'}`,
     });
   }
   for (const versionId of seen.orphanCandidates) {

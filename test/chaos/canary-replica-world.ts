@@ -53,7 +53,9 @@ export interface CanaryExecution {
   readonly currentAfter?: string;
   readonly currentAfterAuthenticates?: boolean;
   readonly candidate?: string;
-  /** AWSCURRENT after the execution holds exactly the candidate's value. */
+  /** The version the promotion made AWSCURRENT (AWSPREVIOUS after a rollback). */
+  readonly promotedVersion?: string;
+  /** The promoted version holds exactly the candidate's value. */
   readonly currentHoldsCandidateValue?: boolean;
 }
 
@@ -195,11 +197,15 @@ export class CanaryReplicaFaults {
   async afterExecution(history: readonly string[], currentBefore: string | undefined): Promise<void> {
     const label = this.scenario.canary?.label;
     if (label === undefined) return;
-    const currentAfter = this.world.labels().current;
+    const { current: currentAfter, previous: previousAfter } = this.world.labels();
     const candidate = this.everLabelled(label)[0];
     const promoted = history.includes('CanaryHoldOver') && history.includes('ReplicaInSync');
-    const [currentValue, candidateValue] = await Promise.all([
-      currentAfter === undefined ? undefined : this.valueOf(currentAfter),
+    // A rollback after the switch (a breached watch window) moves AWSCURRENT back and AWSPREVIOUS onto the
+    // promoted version: that version, not AWSCURRENT, must hold the canaried value.
+    const rolledBack = history.includes('WatchSwitchRollback') || history.includes('Rollback');
+    const promotedVersion = rolledBack ? previousAfter : currentAfter;
+    const [promotedValue, candidateValue] = await Promise.all([
+      promotedVersion === undefined ? undefined : this.valueOf(promotedVersion),
       candidate === undefined ? undefined : this.valueOf(candidate),
     ]);
     this.execution = {
@@ -207,12 +213,13 @@ export class CanaryReplicaFaults {
       promoted,
       ...(currentBefore === undefined ? {} : { currentBefore }),
       ...(currentAfter === undefined ? {} : { currentAfter }),
-      ...(currentValue === undefined
+      ...(currentAfter === undefined
         ? {}
-        : { currentAfterAuthenticates: await this.world.authenticates(currentValue) }),
+        : { currentAfterAuthenticates: await this.currentAuthenticates(currentAfter) }),
       ...(candidate === undefined ? {} : { candidate }),
-      ...(currentValue !== undefined && candidateValue !== undefined
-        ? { currentHoldsCandidateValue: currentValue === candidateValue }
+      ...(promotedVersion === undefined ? {} : { promotedVersion }),
+      ...(promotedValue !== undefined && candidateValue !== undefined
+        ? { currentHoldsCandidateValue: promotedValue === candidateValue }
         : {}),
     };
   }
@@ -347,6 +354,11 @@ export class CanaryReplicaFaults {
     } catch {
       return undefined;
     }
+  }
+
+  private async currentAuthenticates(versionId: string): Promise<boolean | undefined> {
+    const value = await this.valueOf(versionId);
+    return value === undefined ? undefined : this.world.authenticates(value);
   }
 
   private async valueOf(versionId: string): Promise<string | undefined> {
