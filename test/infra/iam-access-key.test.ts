@@ -1,6 +1,6 @@
 import { IamTag, iamOptionsFromTags } from '../../functions/strategies/iam/options';
 import { IAM_USER_KEY_ACTIONS } from '../../infra/constructs/rotation-function';
-import { parsePolicy, PolicyError } from '../../infra/policy/load-policy';
+import { parsePolicy } from '../../infra/policy/load-policy';
 import { iamArnCost, planSecretsStacks, secretArnCost } from '../../infra/stacks/layout';
 import type { PolicyEntryInput } from '../../infra/policy/schema';
 import { keyturnTags } from '../../infra/policy/strategy-tags';
@@ -17,6 +17,7 @@ import {
   render,
   resourcesOf,
 } from './support/infra';
+import { policyProblems } from './support/policy';
 
 const CROSS_ACCOUNT_ROLE = 'arn:aws:iam::210987654321:role/keyturn-key-rotation';
 
@@ -42,13 +43,7 @@ const partnerKey: PolicyEntryInput = {
 };
 
 function problems(entry: PolicyEntryInput): string[] {
-  try {
-    parsePolicy(policyInput([entry]), 'test.policy.ts');
-  } catch (error) {
-    if (error instanceof PolicyError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('the policy was accepted');
+  return policyProblems(() => parsePolicy(policyInput([entry]), 'test.policy.ts'));
 }
 
 describe('policy: the iam-access-key kind', () => {

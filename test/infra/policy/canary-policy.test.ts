@@ -2,26 +2,16 @@ import { canaryVersionId } from '../../../functions/shared/canary';
 import { LifecycleTag } from '../../../functions/shared/lifecycle-contract';
 import { planDryRun } from '../../../functions/tasks/dry-run-plan';
 import { readLifecycleSettings } from '../../../functions/tasks/settings';
-import { parsePolicy, PolicyError } from '../../../infra/policy/load-policy';
-import type { PolicyEntryInput, PolicyInput } from '../../../infra/policy/schema';
+import { parsePolicy } from '../../../infra/policy/load-policy';
+import type { PolicyEntryInput } from '../../../infra/policy/schema';
 import { keyturnTags, lifecycleTags } from '../../../infra/policy/strategy-tags';
 import { testRun } from '../../support/rotation-run';
+import { policyProblems, policyWith } from '../support/policy';
 
 const owner = { team: 'platform' };
-const policyWith = (entries: PolicyEntryInput[]): PolicyInput => ({
-  version: 1,
-  alerts: { routes: { platform: {} }, defaultRoute: 'platform' },
-  entries,
-});
 
 function problems(input: unknown): string[] {
-  try {
-    parsePolicy(input, 'test.policy.ts');
-  } catch (error) {
-    if (error instanceof PolicyError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('the policy was accepted');
+  return policyProblems(() => parsePolicy(input, 'test.policy.ts'));
 }
 
 const apiKey: PolicyEntryInput = { id: 'api-key', kind: 'random', secret: { name: 'svc/api-key' }, owner };

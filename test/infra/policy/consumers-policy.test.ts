@@ -2,27 +2,17 @@ import { consumerTagKey, ConsumerTag } from '../../../functions/shared/consumer-
 import { readLifecycleSettings } from '../../../functions/tasks/settings';
 import { lifecycleTimeoutFor } from '../../../infra/constructs/orchestration/lifecycle-orchestration';
 import { effectiveGraceSeconds } from '../../../infra/policy/defaults';
-import { parsePolicy, PolicyError } from '../../../infra/policy/load-policy';
+import { parsePolicy } from '../../../infra/policy/load-policy';
 import type { PolicyEntryInput, PolicyInput } from '../../../infra/policy/schema';
 import { keyturnTags } from '../../../infra/policy/strategy-tags';
+import { policyProblems, policyWith } from '../support/policy';
 
 const owner = { team: 'platform' };
-const policyWith = (entries: PolicyEntryInput[]): PolicyInput => ({
-  version: 1,
-  alerts: { routes: { platform: {} }, defaultRoute: 'platform' },
-  entries,
-});
 const apiKey = (consumers: NonNullable<PolicyEntryInput['consumers']>, extra: Partial<PolicyEntryInput> = {}) =>
   ({ id: 'api-key', kind: 'random', secret: { name: 'svc/api-key' }, owner, consumers, ...extra }) as PolicyEntryInput;
 
 function problems(input: PolicyInput): string[] {
-  try {
-    parsePolicy(input, 'test.policy.ts');
-  } catch (error) {
-    if (error instanceof PolicyError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('the policy was accepted');
+  return policyProblems(() => parsePolicy(input, 'test.policy.ts'));
 }
 
 function entryOf(input: PolicyEntryInput) {

@@ -4,12 +4,13 @@ import { parseCustomSpecs } from '../../../functions/strategies/http/provider-co
 import { providerSpecSchema } from '../../../functions/strategies/http/spec';
 import { OptionTag } from '../../../functions/strategies/tag-options';
 import { RotationFunction } from '../../../infra/constructs/rotation-function';
-import { PolicyError } from '../../../infra/policy/load-policy';
+
 import type { PolicyEntryInput } from '../../../infra/policy/schema';
 import { httpProviderSpecsOf, strategyTags } from '../../../infra/policy/strategy-tags';
 import { ACME_SPEC } from '../../../local/providers/acme';
 import { findings, synthesizeApp } from '../support/app';
 import { newStack, owner, policyOf } from '../support/infra';
+import { policyProblems } from '../support/policy';
 
 const ADMIN_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:sendgrid/admin-AbCdEf';
 
@@ -36,13 +37,7 @@ const acme: PolicyEntryInput = {
 };
 
 function problems(...entries: PolicyEntryInput[]): string[] {
-  try {
-    policyOf(entries);
-  } catch (error) {
-    if (error instanceof PolicyError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('the policy was accepted');
+  return policyProblems(() => policyOf(entries));
 }
 
 describe('http-api-key entries', () => {

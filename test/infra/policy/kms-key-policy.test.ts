@@ -2,8 +2,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { parseKeyRunInput } from '../../../functions/kms-key/run-input';
 import type { KeyEntryInput } from '../../../infra/policy/key-schema';
 import { KMS_KEY_SPECS } from '../../../infra/policy/key-specs';
-import { parsePolicy, PolicyError } from '../../../infra/policy/load-policy';
+import { parsePolicy } from '../../../infra/policy/load-policy';
 import type { PolicyEntryInput, PolicyInput } from '../../../infra/policy/schema';
+import { policyProblems } from '../support/policy';
 
 const owner = { team: 'platform' };
 const apiKey: PolicyEntryInput = { id: 'api-key', kind: 'random', secret: { name: 'svc/api-key' }, owner };
@@ -37,13 +38,7 @@ function policyWith(keys: KeyEntryInput[] | undefined, extra: Partial<PolicyInpu
 }
 
 function problems(keys: KeyEntryInput[], extra: Partial<PolicyInput> = {}): string[] {
-  try {
-    parsePolicy(policyWith(keys, extra), 'test.policy.ts');
-  } catch (error) {
-    if (error instanceof PolicyError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('the policy was accepted');
+  return policyProblems(() => parsePolicy(policyWith(keys, extra), 'test.policy.ts'));
 }
 
 /** `base` with `change` applied: a key entry with one thing different. */

@@ -1,27 +1,18 @@
 import { probeFromTags, PROBE_TAG } from '../../../functions/strategies/probe/probe';
 import { passwordPolicyFromTags } from '../../../functions/strategies/tag-options';
-import { loadPolicy, parsePolicy, PolicyError } from '../../../infra/policy/load-policy';
-import type { PolicyEntryInput, PolicyInput } from '../../../infra/policy/schema';
+import { loadPolicy, parsePolicy } from '../../../infra/policy/load-policy';
+import type { PolicyEntryInput } from '../../../infra/policy/schema';
 import { DEFAULT_LIFECYCLE_SETTINGS, LifecycleTag } from '../../../functions/shared/lifecycle-contract';
 import { readLifecycleSettings } from '../../../functions/tasks/settings';
 import { keyturnTags, lifecycleTags, strategyTags } from '../../../infra/policy/strategy-tags';
 import { effectiveGraceSeconds } from '../../../infra/policy/defaults';
+import { policyProblems, policyWith } from '../support/policy';
 
 const EXAMPLE = 'infra/policy/example.policy.ts';
 const owner = { team: 'platform' };
 
-function policyWith(entries: PolicyEntryInput[], extra: Partial<PolicyInput> = {}): PolicyInput {
-  return { version: 1, alerts: { routes: { platform: {} }, defaultRoute: 'platform' }, entries, ...extra };
-}
-
 function problems(input: unknown): string[] {
-  try {
-    parsePolicy(input, 'test.policy.ts');
-  } catch (error) {
-    if (error instanceof PolicyError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('the policy was accepted');
+  return policyProblems(() => parsePolicy(input, 'test.policy.ts'));
 }
 
 const apiKey: PolicyEntryInput = { id: 'api-key', kind: 'random', secret: { name: 'svc/api-key' }, owner };
