@@ -2,6 +2,7 @@ import type { RespValue } from '../../functions/strategies/redis/resp-parser';
 import { parseAclLog } from './acl-log';
 import { AuthFailureCounter, type NewAuthFailures } from './auth-failure-counter';
 import type { MetricSink } from './metric-sink';
+import { startSerializedTicker } from '../serialized-ticker';
 
 /**
  * The local ElastiCache's `AuthenticationFailures` metric: ElastiCache publishes, per cache node
@@ -39,7 +40,6 @@ export async function startAuthFailurePoller(options: AuthFailurePollerOptions):
   const now = options.now ?? (() => new Date());
   const counter = new AuthFailureCounter();
   const dimensions = { CacheClusterId: options.cacheClusterId, CacheNodeId: options.cacheNodeId ?? '0001' };
-  let failure: Error | undefined;
 
   const read = async (): Promise<NewAuthFailures> => {
     const found = counter.observe(parseAclLog(await options.readAclLog()));
@@ -56,36 +56,11 @@ export async function startAuthFailurePoller(options: AuthFailurePollerOptions):
     return found;
   };
   // One read at a time, so a count is never published twice.
-  let chain: Promise<unknown> = Promise.resolve();
-  const poll = (): Promise<NewAuthFailures> => {
-    const next = chain.then(read, read);
-    chain = next.catch(() => undefined);
-    return next;
-  };
-
-  await poll(); // the baseline
-  const intervalMs = options.intervalMs ?? 1000;
-  const timer =
-    intervalMs > 0
-      ? setInterval(() => {
-          poll().then(
-            () => {
-              failure = undefined;
-            },
-            (error: unknown) => {
-              failure = error instanceof Error ? error : new Error(String(error));
-            },
-          );
-        }, intervalMs)
-      : undefined;
-  timer?.unref();
-
+  await read(); // the baseline, before the timer starts
+  const ticker = startSerializedTicker(read, options.intervalMs ?? 1000);
   return {
-    poll,
-    lastError: () => failure,
-    async stop() {
-      if (timer) clearInterval(timer);
-      await chain;
-    },
+    poll: () => ticker.serialized(read),
+    lastError: () => ticker.lastError(),
+    stop: () => ticker.stop(),
   };
 }

@@ -3,6 +3,7 @@ import { LogFileTail } from './log-file-tail';
 import type { LogEvent } from './log-event-batches';
 import type { LineTimestamp } from './log-timestamps';
 import { logStreamWriter } from './log-stream-writer';
+import { startSerializedTicker } from '../serialized-ticker';
 
 /**
  * Ships the lines a database server appends to its log file into a CloudWatch Logs stream, as
@@ -45,7 +46,6 @@ export async function startServerLogExport(options: ServerLogExportOptions): Pro
   const tail = options.fromStart === false ? await LogFileTail.fromEnd(options.file) : new LogFileTail(options.file);
   const writer = logStreamWriter(options.client, options.logGroupName, options.logStreamName);
   let queued: LogEvent[] = [];
-  let failure: Error | undefined;
   let stopped = false;
 
   const toEvent = (line: string): LogEvent => ({ timestamp: options.timestampOf(line) ?? now(), message: line });
@@ -60,44 +60,27 @@ export async function startServerLogExport(options: ServerLogExportOptions): Pro
   };
 
   // One flush at a time, in order: a timer tick and a test's flush never read the file twice.
-  let chain: Promise<void> = Promise.resolve();
-  const serialized = (work: () => Promise<void>): Promise<void> => {
-    const next = chain.then(work, work);
-    chain = next.catch(() => undefined);
-    return next;
-  };
-  const flush = () => serialized(async () => ship(await tail.readLines()));
-
-  const intervalMs = options.intervalMs ?? 250;
-  const timer =
-    intervalMs > 0
-      ? setInterval(() => {
-          flush().then(
-            () => {
-              failure = undefined;
-            },
-            (error: unknown) => {
-              failure = error instanceof Error ? error : new Error(String(error));
-            },
-          );
-        }, intervalMs)
-      : undefined;
-  timer?.unref();
+  const flushOnce = async () => ship(await tail.readLines());
+  const ticker = startSerializedTicker(flushOnce, options.intervalMs ?? 250);
+  const flush = () => ticker.serialized(flushOnce);
 
   return {
     logGroupName: options.logGroupName,
     logStreamName: options.logStreamName,
     flush,
-    lastError: () => failure,
+    lastError: () => ticker.lastError(),
     async stop() {
-      if (stopped) return chain;
+      if (stopped) return ticker.stop();
       stopped = true;
-      if (timer) clearInterval(timer);
-      await serialized(async () => {
-        const lines = await tail.readLines();
-        const last = tail.takePartialLine();
-        await ship(last === undefined ? lines : [...lines, last]);
-      }).catch(() => undefined);
+      const last = ticker
+        .serialized(async () => {
+          const lines = await tail.readLines();
+          const partial = tail.takePartialLine();
+          await ship(partial === undefined ? lines : [...lines, partial]);
+        })
+        .catch(() => undefined);
+      await ticker.stop();
+      await last;
     },
   };
 }
