@@ -166,13 +166,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     optional(options.consumers, () => startLocalEcs(location)),
     optional(options.consumers, () => startLocalLambda(location)),
   ] as const);
-  const failed = starting.find((outcome) => outcome.status === 'rejected');
-  if (failed) {
-    await Promise.allSettled(
+  // Whatever started is stopped again when the stack cannot come up (a start failed, or the server signals).
+  const stopStarted = () =>
+    Promise.allSettled(
       starting.map(
         (outcome) => (outcome.status === 'fulfilled' ? outcome.value?.stop() : undefined) ?? Promise.resolve(),
       ),
     );
+  const failed = starting.find((outcome) => outcome.status === 'rejected');
+  if (failed) {
+    await stopStarted();
     throw failed.reason;
   }
   const [
@@ -259,21 +262,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       metricSink: options.metricSink ?? intoLocalCloudWatch(metrics, recorded.sink),
     });
   } catch (error) {
-    await stopAll([
-      secretsManager,
-      eventBridge,
-      sns,
-      cloudWatchLogs,
-      postgres,
-      mariadb,
-      redis,
-      rds,
-      elasticache,
-      iam,
-      cloudTrail,
-      kms,
-      dynamodb,
-    ]);
+    await stopStarted();
     throw error;
   }
 
@@ -335,10 +324,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ]);
     },
   };
-}
-
-async function stopAll(parts: readonly ({ stop(): Promise<void> } | undefined)[]): Promise<void> {
-  await Promise.allSettled(parts.map((part) => part?.stop() ?? Promise.resolve()));
 }
 
 /** The value of a start that is known to have succeeded. */
