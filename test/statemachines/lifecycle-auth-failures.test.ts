@@ -8,7 +8,7 @@ import { loadStateMachine } from '../../local/stepfunctions/definitions';
 import { givenDbUser, taskDeps } from '../integration/tasks/fixtures';
 import { startPostgresLifecycleStack } from '../support/postgres-lifecycle-stack';
 import { runTestExecution } from '../support/state-machine-run';
-import { jsonAt, rotateAndWait, stagesOf, type DbSecret } from '../support/secrets';
+import { jsonAt, rotateAndWait, rotatedOnce, stagesOf, type DbSecret } from '../support/secrets';
 import { createAuditTrail } from '../../functions/shared/audit';
 import { eventBridgePutEvents } from '../../functions/shared/event-bus';
 
@@ -82,13 +82,7 @@ function watchedChecks(reader: AuthFailureReader, beforeCheck: (phase: string) =
 
 async function givenAlternatingSecret(): Promise<{ secretArn: string; versionId: string; current: DbSecret }> {
   const user = await givenDbUser(stack, masterArn, WATCHED);
-  const first = await rotateAndWait(stack, user.secretArn);
-  expect(first).toMatchObject({ succeeded: true });
-  return {
-    secretArn: user.secretArn,
-    versionId: first.token,
-    current: await jsonAt<DbSecret>(stack.client, user.secretArn, 'AWSCURRENT'),
-  };
+  return rotatedOnce(stack, user.secretArn);
 }
 
 const rotate = (secretArn: string, overrides: Record<string, LambdaHandler>) =>

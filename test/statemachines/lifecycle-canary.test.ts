@@ -12,7 +12,7 @@ import type { LambdaHandler } from '../../local/stepfunctions/runner';
 import { givenDbUser } from '../integration/tasks/fixtures';
 import { startPostgresLifecycleStack } from '../support/postgres-lifecycle-stack';
 import { runTestExecution, type TestExecution } from '../support/state-machine-run';
-import { createSecret, jsonAt, rotateAndWait, stagesOf, valueAt, type DbSecret } from '../support/secrets';
+import { createSecret, jsonAt, rotateAndWait, rotatedOnce, stagesOf, valueAt, type DbSecret } from '../support/secrets';
 
 let stack: LocalStack;
 let pg: LocalPostgres;
@@ -47,13 +47,7 @@ async function givenCanarySecret(): Promise<{ secretArn: string; versionId: stri
   const user = await givenDbUser(stack, masterArn, { ...CANARY_TAGS, [PROBE_TAG]: encodeProbe(GATE_PROBE) });
   await pg.admin(`GRANT SELECT ON canary_gate TO ${escapeIdentifier(user.name)}`);
   await pg.admin('INSERT INTO canary_gate VALUES ($1), ($2)', [user.name, `${user.name}_clone`]);
-  const first = await rotateAndWait(stack, user.secretArn);
-  expect(first).toMatchObject({ succeeded: true });
-  return {
-    secretArn: user.secretArn,
-    versionId: first.token,
-    current: await jsonAt<DbSecret>(stack.client, user.secretArn, 'AWSCURRENT'),
-  };
+  return rotatedOnce(stack, user.secretArn);
 }
 
 async function canaryValue(secretArn: string): Promise<DbSecret> {

@@ -14,7 +14,15 @@ import { givenDbUser } from '../integration/tasks/fixtures';
 import { assertValidAsl } from '../support/asl';
 import { startPostgresLifecycleStack } from '../support/postgres-lifecycle-stack';
 import { runTestExecution, type TestExecution } from '../support/state-machine-run';
-import { createSecret, jsonAt, MANUAL_FUNCTION_ARN, rotateAndWait, stagesOf, type DbSecret } from '../support/secrets';
+import {
+  createSecret,
+  jsonAt,
+  MANUAL_FUNCTION_ARN,
+  rotateAndWait,
+  rotatedOnce,
+  stagesOf,
+  type DbSecret,
+} from '../support/secrets';
 import { loadStateMachine } from '../../local/stepfunctions/definitions';
 
 let stack: LocalStack;
@@ -69,11 +77,9 @@ async function givenAlternatingSecret(
   tags: Record<string, string> = REVOKE_AT_ONCE,
 ): Promise<{ secretArn: string; versionId: string; current: DbSecret }> {
   const user = await givenDbUser(stack, masterArn, tags);
-  const first = await rotateAndWait(stack, user.secretArn);
-  expect(first).toMatchObject({ succeeded: true });
-  const current = await jsonAt<DbSecret>(stack.client, user.secretArn, 'AWSCURRENT');
-  expect(await pg.canLogin(current.username, current.password)).toBe(true);
-  return { secretArn: user.secretArn, versionId: first.token, current };
+  const rotated = await rotatedOnce(stack, user.secretArn);
+  expect(await pg.canLogin(rotated.current.username, rotated.current.password)).toBe(true);
+  return rotated;
 }
 
 /** Wraps the real Verify so the new user's password is changed behind keyturn's back once the rotation has finished. */

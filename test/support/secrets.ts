@@ -84,3 +84,13 @@ export async function jsonAt<T = Record<string, unknown>>(
 ): Promise<T> {
   return JSON.parse(await valueAt(client, secretId, stage)) as T;
 }
+
+/** A database secret after one successful rotation: that rotation's version and the AWSCURRENT value it left. */
+export async function rotatedOnce(
+  stack: LocalStack,
+  secretArn: string,
+): Promise<{ secretArn: string; versionId: string; current: DbSecret }> {
+  const first = await rotateAndWait(stack, secretArn);
+  expect(first).toMatchObject({ succeeded: true });
+  return { secretArn, versionId: first.token, current: await jsonAt<DbSecret>(stack.client, secretArn, 'AWSCURRENT') };
+}

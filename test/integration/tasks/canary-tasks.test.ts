@@ -11,7 +11,7 @@ import { preflight } from '../../../functions/tasks/preflight';
 import { verifyRotation } from '../../../functions/tasks/verify';
 import type { LocalPostgres } from '../../../local/databases/postgres';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
-import { createSecret, jsonAt, rotateAndWait, stagesOf, type DbSecret } from '../../support/secrets';
+import { createSecret, jsonAt, rotateAndWait, rotatedOnce, stagesOf, type DbSecret } from '../../support/secrets';
 import { givenDbUser, recordingAuditTrail, taskDeps, testRun, virtualClock } from './fixtures';
 
 let stack: LocalStack;
@@ -36,14 +36,8 @@ async function givenCanaryRun(): Promise<{
   previousVersionId: string;
 }> {
   const user = await givenDbUser(stack, masterArn, CANARY_TAGS);
-  const first = await rotateAndWait(stack, user.secretArn);
-  expect(first).toMatchObject({ succeeded: true });
-  return {
-    secretArn: user.secretArn,
-    current: await jsonAt<DbSecret>(stack.client, user.secretArn, 'AWSCURRENT'),
-    run: testRun(),
-    previousVersionId: first.token,
-  };
+  const { current, versionId } = await rotatedOnce(stack, user.secretArn);
+  return { secretArn: user.secretArn, current, run: testRun(), previousVersionId: versionId };
 }
 
 /** The registry with the alternating-users strategy's `method` failing once, as if the function died there. */
